@@ -1,0 +1,61 @@
+#pragma once
+/// HTTP request and response as the handlers see them: plain structs with no
+/// Boost.Beast types, so that only http_server.cpp pulls in Beast.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace voqo::api {
+
+/// One HTTP request (RFC 9110/9112). Header names are lower-cased; the path
+/// and query are percent-decoded (a `+` in the query means a space).
+struct HttpRequest {
+  std::string method;  ///< "GET", "POST", ...
+  std::string target;  ///< raw request-target, e.g. "/api/agents?limit=5"
+  std::string path;    ///< decoded path, e.g. "/api/agents"
+  std::vector<std::pair<std::string, std::string>> query;    ///< decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;  ///< lower-cased names
+  /// Path parameters filled by the Router, e.g. {"id", "c3k…"} for "/api/agents/{id}".
+  std::vector<std::pair<std::string, std::string>> params;
+  std::string body;  ///< the body, for routes that do not spool it
+  /// For routes registered with RouteOptions::spool_body: the body was written
+  /// to this temporary file (removed after the handler returns); `body` is empty.
+  std::filesystem::path body_file;
+  std::uint64_t body_size = 0;  ///< bytes of body received
+  std::string remote_address;   ///< peer IP, for logs
+
+  /// First header with this (lower-case) name, or "" when absent.
+  [[nodiscard]] std::string_view header(std::string_view lower_name) const;
+  /// First query parameter with this name, or nullopt.
+  [[nodiscard]] std::optional<std::string_view> query_param(std::string_view name) const;
+  /// Path parameter by name; "" when absent.
+  [[nodiscard]] std::string_view param(std::string_view name) const;
+};
+
+/// One HTTP response. `content_type` defaults to JSON.
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+
+  static HttpResponse json(int status, std::string body) {
+    return HttpResponse{status, "application/json", std::move(body), {}};
+  }
+  static HttpResponse no_content() { return HttpResponse{204, "", "", {}}; }
+};
+
+/// Percent-decodes `in` (RFC 3986 §2.1); with `plus_is_space`, '+' → ' '
+/// (application/x-www-form-urlencoded). Returns nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
+
+/// Splits a request-target into decoded path and query pairs. nullopt when
+/// the target is malformed (bad escapes, does not start with '/').
+bool split_target(std::string_view target, std::string& path,
+                  std::vector<std::pair<std::string, std::string>>& query);
+
+}  // namespace voqo::api

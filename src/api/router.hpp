@@ -1,0 +1,55 @@
+#pragma once
+/// Maps (method, path) to a handler. Patterns are OpenAPI-style paths with
+/// `{name}` segments, e.g. "/api/agents/{id}/configurations/{version}"; a
+/// parameter matches exactly one non-empty segment.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/http.hpp"
+
+namespace voqo::api {
+
+using Handler = std::function<HttpResponse(HttpRequest&)>;
+
+/// Per-route options.
+struct RouteOptions {
+  /// Write the body to a temporary file instead of memory (for CSV uploads):
+  /// such bodies may be up to ServerConfig::max_upload_bytes; others are
+  /// limited to ServerConfig::max_body_bytes.
+  bool spool_body = false;
+  /// Part of the public API documented in /api/openapi.json (the OpenAPI test
+  /// checks every route with documented = true).
+  bool documented = true;
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Handler handler;
+  RouteOptions options;
+  std::vector<std::string> segments;  ///< pattern split on '/'
+};
+
+/// Outcome of a lookup.
+struct RouteMatch {
+  const Route* route = nullptr;  ///< null when nothing matched
+  /// When the path matched some route but not this method: the allowed
+  /// methods (for 405 + Allow, RFC 9110 §15.5.6). Empty means 404.
+  std::vector<std::string> allowed_methods;
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+class Router {
+ public:
+  /// Registers a route. Literal segments win over `{param}` segments when both match.
+  void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  /// Finds the route for `method` and decoded `path`. HEAD falls back to GET.
+  [[nodiscard]] RouteMatch match(std::string_view method, std::string_view path) const;
+  [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace voqo::api

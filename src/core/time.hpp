@@ -1,0 +1,22 @@
+#pragma once
+/// Time as the data model stores it: ISO-8601 UTC text with milliseconds,
+/// e.g. "2026-11-23T07:51:00.123Z". Such strings sort chronologically.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace voqo {
+
+/// Now, formatted as ISO-8601 UTC with millisecond precision.
+std::string now_iso8601();
+
+/// `tp` formatted as ISO-8601 UTC with millisecond precision.
+std::string to_iso8601(std::chrono::system_clock::time_point tp);
+
+/// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z" or "±HH:MM"
+/// (RFC 3339 profile of ISO 8601; a bare date means midnight UTC).
+/// Returns nullopt for anything else, including impossible dates.
+std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
+
+}  // namespace voqo

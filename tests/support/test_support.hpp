@@ -1,0 +1,31 @@
+#pragma once
+/// Helpers shared by tests: temporary directories, fixture paths, a running
+/// `voqo serve` child process and a tiny blocking HTTP client (loopback only).
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace voqo::test {
+
+/// ../shared/fixtures (absolute).
+std::filesystem::path fixtures();
+
+/// A fresh directory under /tmp, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+ private:
+  std::filesystem::path path_;
+};
+
+/// Reads a whole file (tests only).
+std::string read_file(const std::filesystem::path& p);
+/// Writes a whole file (tests only).
+void write_file(const std::filesystem::path& p, std::string_view content);
+
+}  // namespace voqo::test
