@@ -1,1 +1,564 @@
-// placeholder
+#include "api/handlers.hpp"
+
+#include <sodium.h>
+
+#include <charconv>
+#include <fstream>
+#include <mutex>
+#include <streambuf>
+
+#include "api/multipart.hpp"
+#include "api/openapi.hpp"
+#include "api/problem.hpp"
+#include "campaign/contact_import.hpp"
+#include "core/id.hpp"
+#include "core/time.hpp"
+#include "model/phone.hpp"
+
+namespace voqo::api {
+namespace {
+
+using nlohmann::json;
+using store::Condition;
+using store::ListQuery;
+
+/// Reads bytes [offset, offset + length) of a file as a stream (the file part
+/// of a multipart upload, read in place).
+class RangeStreamBuf final : public std::streambuf {
+ public:
+  RangeStreamBuf(std::ifstream& in, uint64_t offset, uint64_t length) : in_(in), left_(length) {
+    in_.seekg(static_cast<std::streamoff>(offset));
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (left_ == 0) return traits_type::eof();
+    const auto want = static_cast<std::streamsize>(std::min<uint64_t>(left_, sizeof buf_));
+    in_.read(buf_, want);
+    const auto got = in_.gcount();
+    if (got <= 0) return traits_type::eof();
+    left_ -= static_cast<uint64_t>(got);
+    setg(buf_, buf_, buf_ + got);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::ifstream& in_;
+  uint64_t left_;
+  char buf_[64 * 1024];
+};
+
+HttpResponse json_response(int status, const json& body) {
+  return HttpResponse::json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+HttpResponse created(const json& body, const std::string& location) {
+  auto r = json_response(201, body);
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
+template <class T>
+HttpResponse reply(const Result<T>& result, const HttpRequest& req, int status = 200) {
+  if (!result) return problem_from(result.error(), req.target);
+  if constexpr (std::is_void_v<T>) return HttpResponse::no_content();
+  else return json_response(status, *result);
+}
+
+Result<json> parse_body(const HttpRequest& req) {
+  const auto type = req.header("content-type");
+  if (!type.empty() && type.find("json") == std::string_view::npos)
+    return std::unexpected(Error{ErrorCode::unsupported, "Content-Type must be application/json, got " + std::string(type), {}});
+  if (req.body.empty()) return std::unexpected(Error::bad_request("a JSON request body is required"));
+  try {
+    return json::parse(req.body);
+  } catch (const json::parse_error& e) {
+    return std::unexpected(Error::bad_request("request body is not valid JSON: error at byte " + std::to_string(e.byte)));
+  }
+}
+
+/// The `{name}` path parameter as an id; a value that cannot be an id is a 404.
+Result<std::string> path_id(const HttpRequest& req, std::string_view name, std::string_view what) {
+  const std::string id(req.param(name));
+  if (!looks_like_id(id)) return std::unexpected(Error::not_found(std::string(what) + " " + id + " not found"));
+  return id;
+}
+
+Result<uint32_t> parse_limit(std::string_view text) {
+  uint32_t v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v < 1 || v > store::kMaxPageSize)
+    return std::unexpected(Error::invalid("limit", "must be an integer between 1 and 500"));
+  return v;
+}
+
+/// Builds a ListQuery from `limit`, `cursor` and the spec's filterable
+/// fields; `extra` handles further parameters (returns false for unknown ones).
+Result<ListQuery> list_query(const HttpRequest& req, const model::EntitySpec& spec, store::Store& st,
+                             const std::function<Result<bool>(std::string_view, std::string_view, ListQuery&)>& extra = {}) {
+  ListQuery q;
+  for (const auto& [key, value] : req.query) {
+    if (key == "limit") {
+      auto l = parse_limit(value);
+      if (!l) return std::unexpected(l.error());
+      q.limit = *l;
+      continue;
+    }
+    if (key == "cursor") {
+      q.cursor = value;
+      continue;
+    }
+    if (extra) {
+      auto handled = extra(key, value, q);
+      if (!handled) return std::unexpected(handled.error());
+      if (*handled) continue;
+    }
+    const auto* f = spec.by_json(key);
+    if (!f || !f->has(model::kFilter) || f->has(model::kParent))
+      return std::unexpected(Error::invalid(key, "unknown query parameter"));
+    model::ValidationContext ctx;
+    if (f->format == model::Format::e164) ctx.default_region = st.settings().default_region();
+    json v = value;
+    if (f->type == model::FieldType::boolean) v = (value == "true" || value == "1");
+    else if (f->type == model::FieldType::integer || f->type == model::FieldType::real) v = json::parse(value, nullptr, false);
+    auto checked = model::validate_field(*f, v, ctx);
+    // Filters are looser than writes on read-only text fields (e.g. a phone
+    // written by the dialer): only type/enum/format problems are errors.
+    if (!checked) return std::unexpected(Error::invalid(key, checked.error()));
+    q.conditions.push_back({Condition::Op::equals, {std::string(f->column)}, *checked});
+  }
+  return q;
+}
+
+json page_json(const store::Page& page) {
+  json out = {{"items", page.items}};
+  out["nextCursor"] = page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor);
+  return out;
+}
+
+/// First page of a child collection, embedded in its parent's GET.
+Result<json> embedded(store::Repository& children, std::string column, std::string parent_id, uint32_t limit = 100) {
+  ListQuery q;
+  q.limit = limit;
+  q.conditions.push_back({Condition::Op::equals, {std::move(column)}, std::move(parent_id)});
+  auto page = children.list(q);
+  if (!page) return std::unexpected(page.error());
+  return page_json(*page);
+}
+
+bool api_key_ok(const HttpRequest& req, const std::string& key) {
+  std::string_view given = req.header("x-api-key");
+  if (given.empty()) {
+    const auto auth = req.header("authorization");
+    if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) given = auth.substr(7);
+  }
+  return given.size() == key.size() && sodium_memcmp(given.data(), key.data(), key.size()) == 0;
+}
+
+/// Which of the five CRUD routes Api::crud() registers.
+struct Parts {
+  bool list = true, get = true, create = true, update = true, remove = true;
+};
+
+class Api {
+ public:
+  Api(Router& router, store::Store& store, const ApiConfig& config) : router_(router), st_(store), config_(config) {}
+
+  void add(std::string method, std::string pattern, Handler h, RouteOptions options = {}) {
+    const bool open = pattern == "/api/health" || pattern == "/api/openapi.json";
+    if (!config_.api_key.empty() && !open) {
+      h = [h = std::move(h), key = config_.api_key](HttpRequest& req) {
+        if (!api_key_ok(req, key)) {
+          auto r = problem(401, "", "a valid API key is required (Authorization: Bearer <key>)", {}, req.target);
+          r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"voqo\"");
+          return r;
+        }
+        return h(req);
+      };
+    }
+    router_.add(std::move(method), std::move(pattern), std::move(h), options);
+  }
+
+  /// GET list, POST create, GET/PATCH/DELETE one, for a top-level resource.
+  void crud(const std::string& base, store::Repository& repo, Parts parts = {}) {
+    if (parts.list) add("GET", base, [this, &repo](HttpRequest& req) {
+      auto q = list_query(req, repo.spec(), st_);
+      if (!q) return problem_from(q.error(), req.target);
+      auto page = repo.list(*q);
+      return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+    });
+    if (parts.get) add("GET", base + "/{id}", [&repo](HttpRequest& req) {
+      auto id = path_id(req, "id", repo.spec().name);
+      if (!id) return problem_from(id.error(), req.target);
+      return reply(repo.get(*id), req);
+    });
+    if (parts.create) add("POST", base, [this, &repo, base](HttpRequest& req) {
+      auto body = parse_body(req);
+      if (!body) return problem_from(body.error(), req.target);
+      auto r = repo.create(*body, {}, context());
+      if (!r) return problem_from(r.error(), req.target);
+      return created(*r, base + "/" + (*r)["id"].get<std::string>());
+    });
+    if (parts.update) add("PATCH", base + "/{id}", [this, &repo](HttpRequest& req) {
+      auto id = path_id(req, "id", repo.spec().name);
+      if (!id) return problem_from(id.error(), req.target);
+      auto body = parse_body(req);
+      if (!body) return problem_from(body.error(), req.target);
+      return reply(repo.update(*id, *body, {}, context()), req);
+    });
+    if (parts.remove) add("DELETE", base + "/{id}", [&repo](HttpRequest& req) {
+      auto id = path_id(req, "id", repo.spec().name);
+      if (!id) return problem_from(id.error(), req.target);
+      return reply(repo.remove(*id), req);
+    });
+  }
+
+  /// The same, for a collection nested under a parent: base/{id}/<child>.
+  void nested(const std::string& parent_base, store::Repository& parent, const std::string& child,
+              const std::string& child_param, store::Repository& repo) {
+    const std::string coll = parent_base + "/{id}/" + child;
+    const std::string one = coll + "/{" + child_param + "}";
+    std::string parent_column;
+    for (const auto& f : repo.spec().fields)
+      if (f.has(model::kParent)) parent_column = std::string(f.column);
+    add("GET", coll, [this, &repo, &parent, parent_column](HttpRequest& req) {
+      auto pid = path_id(req, "id", parent.spec().name);
+      if (!pid) return problem_from(pid.error(), req.target);
+      if (auto p = parent.get(*pid); !p) return problem_from(p.error(), req.target);
+      auto q = list_query(req, repo.spec(), st_);
+      if (!q) return problem_from(q.error(), req.target);
+      q->conditions.push_back({Condition::Op::equals, {parent_column}, *pid});
+      auto page = repo.list(*q);
+      return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+    });
+    add("POST", coll, [this, &repo, &parent, parent_base, child](HttpRequest& req) {
+      auto pid = path_id(req, "id", parent.spec().name);
+      if (!pid) return problem_from(pid.error(), req.target);
+      if (auto p = parent.get(*pid); !p) return problem_from(p.error(), req.target);
+      auto body = parse_body(req);
+      if (!body) return problem_from(body.error(), req.target);
+      auto r = repo.create(*body, *pid, context());
+      if (!r) return problem_from(r.error(), req.target);
+      return created(*r, parent_base + "/" + *pid + "/" + child + "/" + (*r)["id"].get<std::string>());
+    });
+    add("GET", one, [&repo, &parent, child_param](HttpRequest& req) {
+      auto pid = path_id(req, "id", parent.spec().name);
+      auto id = path_id(req, child_param, repo.spec().name);
+      if (!pid || !id) return problem_from(!pid ? pid.error() : id.error(), req.target);
+      return reply(repo.get(*id, *pid), req);
+    });
+    add("PATCH", one, [this, &repo, &parent, child_param](HttpRequest& req) {
+      auto pid = path_id(req, "id", parent.spec().name);
+      auto id = path_id(req, child_param, repo.spec().name);
+      if (!pid || !id) return problem_from(!pid ? pid.error() : id.error(), req.target);
+      auto body = parse_body(req);
+      if (!body) return problem_from(body.error(), req.target);
+      return reply(repo.update(*id, *body, *pid, context()), req);
+    });
+    add("DELETE", one, [&repo, &parent, child_param](HttpRequest& req) {
+      auto pid = path_id(req, "id", parent.spec().name);
+      auto id = path_id(req, child_param, repo.spec().name);
+      if (!pid || !id) return problem_from(!pid ? pid.error() : id.error(), req.target);
+      return reply(repo.remove(*id, *pid), req);
+    });
+  }
+
+  /// GET base/{id}/<child>: a read-only page of child records.
+  void child_list(const std::string& pattern, store::Repository& parent, store::Repository& repo,
+                  const std::string& parent_column) {
+    add("GET", pattern, [this, &repo, &parent, parent_column](HttpRequest& req) {
+      auto pid = path_id(req, "id", parent.spec().name);
+      if (!pid) return problem_from(pid.error(), req.target);
+      if (auto p = parent.get(*pid); !p) return problem_from(p.error(), req.target);
+      auto q = list_query(req, repo.spec(), st_);
+      if (!q) return problem_from(q.error(), req.target);
+      q->conditions.push_back({Condition::Op::equals, {parent_column}, *pid});
+      auto page = repo.list(*q);
+      return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+    });
+  }
+
+  model::ValidationContext context() { return {st_.settings().default_region()}; }
+
+  void register_all();
+
+ private:
+  void agents();
+  void contacts();
+  void calls();
+  void campaigns_and_uploads();
+  void jobs();
+  void settings();
+  HttpResponse upload(HttpRequest& req);
+
+  Router& router_;
+  store::Store& st_;
+  ApiConfig config_;
+  std::once_flag openapi_once_;
+  std::string openapi_;
+};
+
+void Api::agents() {
+  auto& agents = st_.agents();
+  auto& repo = agents.records();
+  crud("/api/agents", repo, {.list = true, .get = true, .create = false, .update = false, .remove = true});
+  add("POST", "/api/agents", [&agents](HttpRequest& req) {
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    auto r = agents.create(*body);
+    if (!r) return problem_from(r.error(), req.target);
+    return created(*r, "/api/agents/" + (*r)["id"].get<std::string>());
+  });
+  add("PATCH", "/api/agents/{id}", [&agents](HttpRequest& req) {
+    auto id = path_id(req, "id", "agent");
+    if (!id) return problem_from(id.error(), req.target);
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    return reply(agents.update(*id, *body), req);
+  });
+  add("GET", "/api/agents/{id}/configurations", [&agents](HttpRequest& req) {
+    auto id = path_id(req, "id", "agent");
+    if (!id) return problem_from(id.error(), req.target);
+    auto items = agents.configurations(*id);
+    if (!items) return problem_from(items.error(), req.target);
+    return json_response(200, json{{"items", *items}, {"nextCursor", nullptr}});
+  });
+  add("POST", "/api/agents/{id}/configurations/{version}/activate", [&agents](HttpRequest& req) {
+    auto id = path_id(req, "id", "agent");
+    if (!id) return problem_from(id.error(), req.target);
+    const auto text = req.param("version");
+    int64_t version = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (ec != std::errc{} || p != text.data() + text.size() || version < 1)
+      return problem_from(Error::not_found("configuration version " + std::string(text) + " not found"), req.target);
+    return reply(agents.activate(*id, version), req);
+  });
+  nested("/api/agents", repo, "functions", "functionId", st_.custom_functions());
+}
+
+void Api::contacts() {
+  auto& contacts = st_.contacts();
+  crud("/api/contacts", contacts, {.get = false});
+  // GET one contact embeds its memories (newest first).
+  add("GET", "/api/contacts/{id}", [this, &contacts](HttpRequest& req) {
+    auto id = path_id(req, "id", "contact");
+    if (!id) return problem_from(id.error(), req.target);
+    auto c = contacts.get(*id);
+    if (!c) return problem_from(c.error(), req.target);
+    auto memories = embedded(st_.memories(), "contact_id", *id);
+    if (!memories) return problem_from(memories.error(), req.target);
+    (*c)["memories"] = std::move(*memories);
+    return json_response(200, *c);
+  });
+  nested("/api/contacts", contacts, "memories", "memoryId", st_.memories());
+}
+
+void Api::calls() {
+  auto& calls = st_.calls();
+  add("GET", "/api/calls", [this, &calls](HttpRequest& req) {
+    auto q = list_query(req, calls.spec(), st_, [this](std::string_view key, std::string_view value, ListQuery& q) -> Result<bool> {
+      if (key == "phone") {
+        auto p = model::normalize_phone(value, st_.settings().default_region());
+        if (!p) return std::unexpected(Error::invalid("phone", p.error().message));
+        q.conditions.push_back({Condition::Op::any_equals, {"from_phone", "to_phone"}, p->e164});
+        return true;
+      }
+      if (key == "from" || key == "to") {
+        auto tp = parse_iso8601(value);
+        if (!tp) return std::unexpected(Error::invalid(std::string(key), "must be an ISO-8601 date or date-time"));
+        q.conditions.push_back({key == "from" ? Condition::Op::at_least : Condition::Op::before, {"created_at"},
+                                to_iso8601(*tp)});
+        return true;
+      }
+      return false;
+    });
+    if (!q) return problem_from(q.error(), req.target);
+    auto page = calls.list(*q);
+    return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+  });
+  add("GET", "/api/calls/{id}", [&calls](HttpRequest& req) {
+    auto id = path_id(req, "id", "call");
+    return id ? reply(calls.get(*id), req) : problem_from(id.error(), req.target);
+  });
+}
+
+HttpResponse Api::upload(HttpRequest& req) {
+  auto cid = path_id(req, "id", "campaign");
+  if (!cid) return problem_from(cid.error(), req.target);
+  if (auto c = st_.campaigns().get(*cid); !c) return problem_from(c.error(), req.target);
+  campaign::ImportOptions options;
+  options.region = st_.settings().default_region();
+  std::string filename = "upload.csv";
+  for (const auto& [key, value] : req.query) {
+    if (key == "region") {
+      if (!model::is_valid_region(value))
+        return problem_from(Error::invalid("region", "must be an ISO 3166-1 region code such as US"), req.target);
+      options.region = value;
+    } else if (key == "filename") {
+      if (value.empty() || value.size() > 255) return problem_from(Error::invalid("filename", "must be 1–255 characters"), req.target);
+      filename = value;
+    } else {
+      return problem_from(Error::invalid(key, "unknown query parameter"), req.target);
+    }
+  }
+  uint64_t offset = 0, length = req.body_size;
+  const auto type = req.header("content-type");
+  if (type.starts_with("multipart/")) {
+    auto part = find_file_part(req.body_file, type);
+    if (!part) return problem_from(part.error(), req.target);
+    offset = part->offset;
+    length = part->length;
+    if (!part->filename.empty()) filename = part->filename;
+  } else if (!type.empty() && !type.starts_with("text/") && !type.starts_with("application/csv") &&
+             !type.starts_with("application/octet-stream") && !type.starts_with("application/vnd.ms-excel")) {
+    return problem_from(Error{ErrorCode::unsupported,
+                              "upload a CSV as text/csv or as a multipart/form-data file part, not " + std::string(type), {}},
+                        req.target);
+  }
+  // An empty body may come without a spool file; it reads as an empty CSV.
+  std::ifstream file;
+  if (req.body_size > 0) {
+    file.open(req.body_file, std::ios::binary);
+    if (!file) return problem_from(Error{ErrorCode::io, "spooled upload is missing", {}}, req.target);
+  }
+  RangeStreamBuf buf(file, offset, req.body_size > 0 ? length : 0);
+  std::istream in(&buf);
+  auto report = campaign::import_contacts(st_.uploads(), *cid, filename, in, options);
+  if (!report) return problem_from(report.error(), req.target);
+  json body = import_report_json(*report, config_.max_inline_rejections);
+  body["campaignId"] = *cid;
+  body["filename"] = filename;
+  return created(body, "/api/uploads/" + report->upload_id);
+}
+
+void Api::campaigns_and_uploads() {
+  auto& campaigns = st_.campaigns();
+  auto& uploads = st_.upload_records();
+  crud("/api/campaigns", campaigns);
+  add("POST", "/api/campaigns/{id}/uploads", [this](HttpRequest& req) { return upload(req); },
+      RouteOptions{.spool_body = true});
+  child_list("/api/campaigns/{id}/uploads", campaigns, uploads, "campaign_id");
+
+  crud("/api/uploads", uploads, {.list = true, .get = false, .create = false, .update = false, .remove = true});
+  add("GET", "/api/uploads/{id}", [this, &uploads](HttpRequest& req) {
+    auto id = path_id(req, "id", "upload");
+    if (!id) return problem_from(id.error(), req.target);
+    auto u = uploads.get(*id);
+    if (!u) return problem_from(u.error(), req.target);
+    auto contacts = embedded(st_.batch_contacts(), "upload_id", *id);
+    auto rejections = embedded(st_.upload_rejections(), "upload_id", *id);
+    if (!contacts) return problem_from(contacts.error(), req.target);
+    if (!rejections) return problem_from(rejections.error(), req.target);
+    (*u)["batchContacts"] = std::move(*contacts);
+    (*u)["rejections"] = std::move(*rejections);
+    return json_response(200, *u);
+  });
+  child_list("/api/uploads/{id}/contacts", uploads, st_.batch_contacts(), "upload_id");
+  child_list("/api/uploads/{id}/rejections", uploads, st_.upload_rejections(), "upload_id");
+}
+
+void Api::jobs() {
+  auto& jobs = st_.jobs();
+  auto& repo = jobs.records();
+  crud("/api/jobs", repo, {.list = true, .get = false, .create = false, .update = false, .remove = false});
+  add("POST", "/api/jobs", [&jobs](HttpRequest& req) {
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    auto r = jobs.create(*body);
+    if (!r) return problem_from(r.error(), req.target);
+    return created(*r, "/api/jobs/" + (*r)["id"].get<std::string>());
+  });
+  add("GET", "/api/jobs/{id}", [&jobs, &repo](HttpRequest& req) {
+    auto id = path_id(req, "id", "job");
+    if (!id) return problem_from(id.error(), req.target);
+    auto j = repo.get(*id);
+    if (!j) return problem_from(j.error(), req.target);
+    auto calls = embedded(jobs.job_calls(), "job_id", *id);
+    if (!calls) return problem_from(calls.error(), req.target);
+    (*j)["jobCalls"] = std::move(*calls);
+    return json_response(200, *j);
+  });
+  add("DELETE", "/api/jobs/{id}", [&jobs](HttpRequest& req) {
+    auto id = path_id(req, "id", "job");
+    return id ? reply(jobs.remove(*id), req) : problem_from(id.error(), req.target);
+  });
+  child_list("/api/jobs/{id}/calls", repo, jobs.job_calls(), "job_id");
+}
+
+void Api::settings() {
+  auto& s = st_.settings();
+  add("GET", "/api/settings", [&s](HttpRequest& req) { return reply(s.all(), req); });
+  add("PATCH", "/api/settings", [&s](HttpRequest& req) {
+    auto body = parse_body(req);
+    return body ? reply(s.patch(*body), req) : problem_from(body.error(), req.target);
+  });
+  add("GET", "/api/settings/{key}", [&s](HttpRequest& req) {
+    const std::string key(req.param("key"));
+    auto v = s.get(key);
+    if (!v) return problem_from(v.error(), req.target);
+    return json_response(200, json{{"key", key}, {"value", *v}});
+  });
+  add("PUT", "/api/settings/{key}", [&s](HttpRequest& req) {
+    const std::string key(req.param("key"));
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    if (!body->is_object() || !body->contains("value") || body->size() != 1)
+      return problem_from(Error::invalid("value", "body must be {\"value\": ...}"), req.target);
+    auto v = s.put(key, (*body)["value"]);
+    if (!v) return problem_from(v.error(), req.target);
+    return json_response(200, json{{"key", key}, {"value", *v}});
+  });
+}
+
+void Api::register_all() {
+  add("GET", "/api/health", [this](HttpRequest&) {
+    return json_response(200, json{{"status", "ok"}, {"database", st_.db().dialect()}, {"time", now_iso8601()}});
+  });
+  agents();
+  contacts();
+  calls();
+  campaigns_and_uploads();
+  jobs();
+  settings();
+  // Last, so the document lists every route registered above.
+  // Built on first use, when every route (this one included) is registered.
+  add("GET", "/api/openapi.json", [this](HttpRequest&) {
+    std::call_once(openapi_once_, [this] { openapi_ = openapi_document(router_).dump(2); });
+    return HttpResponse::json(200, openapi_);
+  });
+}
+
+}  // namespace
+
+json import_report_json(const campaign::ImportReport& report, size_t max_rejections) {
+  auto issues = [&](const std::vector<store::RowIssue>& list) {
+    json out = json::array();
+    for (size_t i = 0; i < list.size() && i < max_rejections; ++i)
+      out.push_back({{"line", list[i].line}, {"column", list[i].column}, {"reason", list[i].reason}});
+    return out;
+  };
+  return json{{"uploadId", report.upload_id},
+              {"totalRows", report.total_rows},
+              {"imported", report.imported},
+              {"rejectedCount", report.rejected.size()},
+              {"rejected", issues(report.rejected)},
+              {"rejectedTruncated", report.rejected.size() > max_rejections},
+              {"warnings", issues(report.warnings)},
+              {"delimiter", std::string(1, report.delimiter)},
+              {"phoneColumn", report.phone_column},
+              {"nameColumn", report.name_column}};
+}
+
+struct RestApi::Impl {
+  Api api;
+};
+
+RestApi::RestApi(Router& router, store::Store& store, ApiConfig config)
+    : impl_(new Impl{Api(router, store, std::move(config))}) {
+  impl_->api.register_all();
+}
+
+RestApi::~RestApi() = default;
+
+}  // namespace voqo::api

@@ -1,1 +1,285 @@
-// placeholder
+#include "api/openapi.hpp"
+
+#include <map>
+
+#include "store/settings.hpp"
+
+namespace voqo::api {
+namespace {
+
+using nlohmann::json;
+
+json schema_ref(std::string_view name) { return json{{"$ref", "#/components/schemas/" + std::string(name)}}; }
+
+json field_schema(const model::FieldSpec& f) {
+  json s = json::object();
+  const auto type = model::json_schema_type(f.type);
+  if (!type.empty()) s["type"] = f.has(model::kNullable) ? json::array({type, "null"}) : json(type);
+  if (f.type == model::FieldType::timestamp) s["format"] = "date-time";
+  if (f.format == model::Format::http_url) s["format"] = "uri";
+  if (f.format == model::Format::e164) s["description"] = "Phone number; stored as E.164.";
+  if (!f.description.empty()) s["description"] = f.description;
+  if (f.min) s["minimum"] = *f.min;
+  if (f.max) s["maximum"] = *f.max;
+  if (f.max_length) s["maxLength"] = f.max_length;
+  if (f.min_length) s["minLength"] = f.min_length;
+  if (!f.enum_values.empty()) {
+    json values = json::array();
+    for (auto v : f.enum_values) values.push_back(v);
+    if (f.has(model::kNullable)) values.push_back(nullptr);
+    s["enum"] = values;
+  }
+  if (!f.default_json.empty()) s["default"] = json::parse(f.default_json);
+  if (f.has(model::kReadOnly)) s["readOnly"] = true;
+  if (f.has(model::kWriteOnly)) s["writeOnly"] = true;
+  if (f.type == model::FieldType::json_array && f.json == "tags") s["items"] = {{"type", "string"}};
+  if (s.contains("format") && f.has(model::kNullable)) {
+    // `format` on a nullable type: written as anyOf so that validators which
+    // apply formats to null (valijson does) read it as intended.
+    json value = {{"type", s["type"][0]}, {"format", s["format"]}};
+    s.erase("format");
+    s.erase("type");
+    s["anyOf"] = json::array({value, {{"type", "null"}}});
+  }
+  return s;
+}
+
+json page_schema(std::string_view item) {
+  return json{{"type", "object"},
+              {"required", {"items", "nextCursor"}},
+              {"properties",
+               {{"items", {{"type", "array"}, {"items", schema_ref(item)}}},
+                {"nextCursor", {{"type", {"string", "null"}}, {"description", "Pass as ?cursor= for the next page."}}}}}};
+}
+
+json with_props(json base, json props, json required = json::array()) {
+  return json{{"allOf", json::array({std::move(base), {{"type", "object"}, {"properties", std::move(props)},
+                                                       {"required", std::move(required)}}})}};
+}
+
+/// What one operation says beyond its path: summary, request and response.
+struct OperationDoc {
+  std::string summary;
+  std::string tag;
+  std::string request;   ///< component schema of the JSON body, "" = none; "csv" = CSV upload
+  int status = 200;      ///< success status
+  std::string response;  ///< component schema of the success body, "" = none (204)
+  std::vector<std::string> query;  ///< extra query parameters beyond the spec's filters
+  const model::EntitySpec* filters = nullptr;  ///< list: filterable fields become query parameters
+};
+
+const std::map<std::string, OperationDoc>& operations() {
+  using namespace model;
+  static const std::map<std::string, OperationDoc> ops = {
+      {"GET /api/health", {"Liveness and database check", "system", "", 200, "Health"}},
+      {"GET /api/openapi.json", {"This document", "system", "", 200, "OpenApiDocument"}},
+
+      {"GET /api/agents", {"List agents", "agents", "", 200, "AgentPage", {}, &agent_spec()}},
+      {"POST /api/agents", {"Create an agent (configuration version 1)", "agents", "AgentCreate", 201, "Agent"}},
+      {"GET /api/agents/{id}", {"Get an agent", "agents", "", 200, "Agent"}},
+      {"PATCH /api/agents/{id}", {"Update an agent (new configuration version when prompt, voice or behaviour change)", "agents", "AgentUpdate", 200, "Agent"}},
+      {"DELETE /api/agents/{id}", {"Delete an agent without calls or jobs", "agents", "", 204, ""}},
+      {"GET /api/agents/{id}/configurations", {"List an agent's configuration versions, newest first", "agents", "", 200, "AgentConfigurationPage"}},
+      {"POST /api/agents/{id}/configurations/{version}/activate", {"Roll back to a configuration version", "agents", "", 200, "Agent"}},
+      {"GET /api/agents/{id}/functions", {"List an agent's custom functions", "custom functions", "", 200, "CustomFunctionPage", {}, &custom_function_spec()}},
+      {"POST /api/agents/{id}/functions", {"Create a custom function", "custom functions", "CustomFunctionCreate", 201, "CustomFunction"}},
+      {"GET /api/agents/{id}/functions/{functionId}", {"Get a custom function (authConfig is never returned)", "custom functions", "", 200, "CustomFunction"}},
+      {"PATCH /api/agents/{id}/functions/{functionId}", {"Update a custom function", "custom functions", "CustomFunctionUpdate", 200, "CustomFunction"}},
+      {"DELETE /api/agents/{id}/functions/{functionId}", {"Delete a custom function", "custom functions", "", 204, ""}},
+
+      {"GET /api/contacts", {"List contacts", "contacts", "", 200, "ContactPage", {}, &contact_spec()}},
+      {"POST /api/contacts", {"Create a contact", "contacts", "ContactCreate", 201, "Contact"}},
+      {"GET /api/contacts/{id}", {"Get a contact with its newest memories", "contacts", "", 200, "ContactWithMemories"}},
+      {"PATCH /api/contacts/{id}", {"Update a contact", "contacts", "ContactUpdate", 200, "Contact"}},
+      {"DELETE /api/contacts/{id}", {"Delete a contact and its memories", "contacts", "", 204, ""}},
+      {"GET /api/contacts/{id}/memories", {"List a contact's memories", "contacts", "", 200, "MemoryPage", {}, &memory_spec()}},
+      {"POST /api/contacts/{id}/memories", {"Add a memory", "contacts", "MemoryCreate", 201, "Memory"}},
+      {"GET /api/contacts/{id}/memories/{memoryId}", {"Get a memory", "contacts", "", 200, "Memory"}},
+      {"PATCH /api/contacts/{id}/memories/{memoryId}", {"Update a memory", "contacts", "MemoryUpdate", 200, "Memory"}},
+      {"DELETE /api/contacts/{id}/memories/{memoryId}", {"Delete a memory", "contacts", "", 204, ""}},
+
+      {"GET /api/calls", {"List calls (filter by agent, contact, phone, status, date range)", "calls", "", 200, "CallPage", {"phone", "from", "to"}, &call_spec()}},
+      {"GET /api/calls/{id}", {"Get a call", "calls", "", 200, "Call"}},
+
+      {"GET /api/campaigns", {"List campaigns", "campaigns", "", 200, "CampaignPage", {}, &campaign_spec()}},
+      {"POST /api/campaigns", {"Create a campaign", "campaigns", "CampaignCreate", 201, "Campaign"}},
+      {"GET /api/campaigns/{id}", {"Get a campaign", "campaigns", "", 200, "Campaign"}},
+      {"PATCH /api/campaigns/{id}", {"Update a campaign", "campaigns", "CampaignUpdate", 200, "Campaign"}},
+      {"DELETE /api/campaigns/{id}", {"Delete a campaign with its uploads and jobs", "campaigns", "", 204, ""}},
+      {"POST /api/campaigns/{id}/uploads", {"Import a CSV of contacts (text/csv or multipart/form-data)", "uploads", "csv", 201, "ImportReport", {"region", "filename"}}},
+      {"GET /api/campaigns/{id}/uploads", {"List a campaign's uploads", "uploads", "", 200, "UploadPage", {}, &upload_spec()}},
+
+      {"GET /api/uploads", {"List uploads", "uploads", "", 200, "UploadPage", {}, &upload_spec()}},
+      {"GET /api/uploads/{id}", {"Get an upload with its first batch contacts and rejections", "uploads", "", 200, "UploadWithRows"}},
+      {"DELETE /api/uploads/{id}", {"Delete an upload and its batch contacts", "uploads", "", 204, ""}},
+      {"GET /api/uploads/{id}/contacts", {"List an upload's batch contacts in file order", "uploads", "", 200, "BatchContactPage", {}, &batch_contact_spec()}},
+      {"GET /api/uploads/{id}/rejections", {"List an upload's rejected rows and warnings in file order", "uploads", "", 200, "UploadRejectionPage", {}, &upload_rejection_spec()}},
+
+      {"GET /api/jobs", {"List jobs", "jobs", "", 200, "JobPage", {}, &job_spec()}},
+      {"POST /api/jobs", {"Create a job (one pending job call per batch contact)", "jobs", "JobCreate", 201, "Job"}},
+      {"GET /api/jobs/{id}", {"Get a job with its first job calls", "jobs", "", 200, "JobWithCalls"}},
+      {"DELETE /api/jobs/{id}", {"Delete a job that is not running", "jobs", "", 204, ""}},
+      {"GET /api/jobs/{id}/calls", {"List a job's calls", "jobs", "", 200, "JobCallPage", {}, &job_call_spec()}},
+
+      {"GET /api/settings", {"All settings", "settings", "", 200, "Settings"}},
+      {"PATCH /api/settings", {"Change several settings atomically", "settings", "SettingsUpdate", 200, "Settings"}},
+      {"GET /api/settings/{key}", {"One setting", "settings", "", 200, "SettingValue"}},
+      {"PUT /api/settings/{key}", {"Change one setting", "settings", "SettingPut", 200, "SettingValue"}},
+  };
+  return ops;
+}
+
+json components() {
+  json schemas = json::object();
+  for (const auto* spec : model::all_specs()) {
+    const std::string name(spec->schema);
+    schemas[name] = entity_schema(*spec, SchemaUse::output);
+    schemas[name + "Create"] = entity_schema(*spec, SchemaUse::create);
+    schemas[name + "Update"] = entity_schema(*spec, SchemaUse::update);
+    schemas[name + "Page"] = page_schema(name);
+  }
+  schemas["ContactWithMemories"] = with_props(schema_ref("Contact"), {{"memories", schema_ref("MemoryPage")}}, {"memories"});
+  schemas["UploadWithRows"] = with_props(schema_ref("Upload"), {{"batchContacts", schema_ref("BatchContactPage")}, {"rejections", schema_ref("UploadRejectionPage")}},
+                                         {"batchContacts", "rejections"});
+  schemas["JobWithCalls"] = with_props(schema_ref("Job"), {{"jobCalls", schema_ref("JobCallPage")}}, {"jobCalls"});
+  json issue = {{"type", "object"},
+                {"required", {"line", "column", "reason"}},
+                {"properties", {{"line", {{"type", "integer"}, {"minimum", 1}}}, {"column", {{"type", "string"}}}, {"reason", {{"type", "string"}}}}}};
+  schemas["RowIssue"] = issue;
+  schemas["ImportReport"] = {
+      {"type", "object"},
+      {"required", {"uploadId", "totalRows", "imported", "rejected", "rejectedCount"}},
+      {"properties",
+       {{"uploadId", {{"type", "string"}}},
+        {"campaignId", {{"type", "string"}}},
+        {"filename", {{"type", "string"}}},
+        {"totalRows", {{"type", "integer"}, {"minimum", 0}}},
+        {"imported", {{"type", "integer"}, {"minimum", 0}}},
+        {"rejectedCount", {{"type", "integer"}, {"minimum", 0}}},
+        {"rejected", {{"type", "array"}, {"items", schema_ref("RowIssue")}}},
+        {"rejectedTruncated", {{"type", "boolean"}}},
+        {"warnings", {{"type", "array"}, {"items", schema_ref("RowIssue")}}},
+        {"delimiter", {{"type", "string"}}},
+        {"phoneColumn", {{"type", "string"}}},
+        {"nameColumn", {{"type", "string"}}}}}};
+  json settings = {{"type", "object"}, {"additionalProperties", false}, {"properties", json::object()}};
+  for (const auto& f : store::setting_specs()) settings["properties"][std::string(f.json)] = field_schema(f);
+  schemas["Settings"] = settings;
+  json update = settings;
+  schemas["SettingsUpdate"] = update;
+  schemas["SettingValue"] = {{"type", "object"}, {"required", {"key", "value"}},
+                             {"properties", {{"key", {{"type", "string"}}}, {"value", json::object()}}}};
+  schemas["SettingPut"] = {{"type", "object"}, {"required", {"value"}}, {"additionalProperties", false},
+                           {"properties", {{"value", json::object()}}}};
+  schemas["Health"] = {{"type", "object"}, {"required", {"status"}},
+                       {"properties", {{"status", {{"type", "string"}}}, {"database", {{"type", "string"}}}, {"time", {{"type", "string"}}}}}};
+  schemas["OpenApiDocument"] = {{"type", "object"}, {"required", {"openapi", "paths"}}};
+  schemas["Problem"] = {
+      {"type", "object"},
+      {"description", "RFC 7807 problem details"},
+      {"required", {"type", "title", "status"}},
+      {"properties",
+       {{"type", {{"type", "string"}}},
+        {"title", {{"type", "string"}}},
+        {"status", {{"type", "integer"}}},
+        {"detail", {{"type", "string"}}},
+        {"instance", {{"type", "string"}}},
+        {"field", {{"type", "string"}}},
+        {"errors", {{"type", "array"}, {"items", {{"type", "object"}, {"properties", {{"field", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}}}}}}}};
+  return json{{"schemas", schemas},
+              {"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"description", "Required when the server runs with --api-key."}}}}}};
+}
+
+json problem_response(std::string_view description) {
+  return json{{"description", description}, {"content", {{"application/problem+json", {{"schema", schema_ref("Problem")}}}}}};
+}
+
+}  // namespace
+
+json entity_schema(const model::EntitySpec& spec, SchemaUse use) {
+  json props = json::object();
+  json required = json::array();
+  for (const auto& f : spec.fields) {
+    if (use == SchemaUse::output && f.has(model::kWriteOnly)) continue;
+    if (use != SchemaUse::output && f.has(model::kReadOnly)) continue;
+    if (use == SchemaUse::update && f.has(model::kImmutable)) continue;
+    props[std::string(f.json)] = field_schema(f);
+    if ((use == SchemaUse::output) || (use == SchemaUse::create && f.has(model::kRequired)))
+      required.push_back(f.json);
+  }
+  json s = {{"type", "object"}, {"properties", props}, {"required", required}};
+  if (use != SchemaUse::output) s["additionalProperties"] = false;
+  return s;
+}
+
+json openapi_document(const Router& router) {
+  json paths = json::object();
+  for (const auto& route : router.routes()) {
+    if (!route.options.documented) continue;
+    std::string method = route.method;
+    for (auto& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    json op = json::object();
+    const auto it = operations().find(route.method + " " + route.pattern);
+    json params = json::array();
+    for (const auto& seg : route.segments)
+      if (seg.size() > 2 && seg.front() == '{')
+        params.push_back({{"name", seg.substr(1, seg.size() - 2)}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+    if (it == operations().end()) {
+      op["x-undocumented"] = true;
+      op["responses"] = {{"default", {{"description", "undocumented"}}}};
+    } else {
+      const auto& d = it->second;
+      op["summary"] = d.summary;
+      op["tags"] = {d.tag};
+      op["operationId"] = route.method + " " + route.pattern;
+      if (d.filters) {
+        params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}});
+        params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+        for (const auto& f : d.filters->fields)
+          if (f.has(model::kFilter) && !f.has(model::kParent))
+            params.push_back({{"name", f.json}, {"in", "query"}, {"schema", field_schema(f)}});
+      }
+      for (const auto& q : d.query) {
+        json schema = {{"type", "string"}};
+        if (q == "from" || q == "to") schema["format"] = "date-time";
+        params.push_back({{"name", q}, {"in", "query"}, {"schema", schema}});
+      }
+      if (d.request == "csv") {
+        op["requestBody"] = {{"required", true},
+                             {"content",
+                              {{"text/csv", {{"schema", {{"type", "string"}}}}},
+                               {"multipart/form-data",
+                                {{"schema", {{"type", "object"}, {"properties", {{"file", {{"type", "string"}, {"contentMediaType", "text/csv"}}}}}}}}}}}};
+      } else if (!d.request.empty()) {
+        op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", schema_ref(d.request)}}}}}};
+      }
+      json responses = json::object();
+      if (d.response.empty()) responses[std::to_string(d.status)] = {{"description", "Done"}};
+      else
+        responses[std::to_string(d.status)] = {{"description", "Success"},
+                                               {"content", {{"application/json", {{"schema", schema_ref(d.response)}}}}}};
+      if (!params.empty() || !d.request.empty()) responses["400"] = problem_response("Malformed request");
+      if (!d.request.empty() || d.filters) responses["422"] = problem_response("Validation failed; `field` names the offending field");
+      if (!params.empty()) responses["404"] = problem_response("Not found");
+      if (d.request == "csv") responses["413"] = problem_response("Upload larger than the server's limit");
+      if (route.method == "POST" || route.method == "PATCH" || route.method == "DELETE")
+        responses["409"] = problem_response("Conflicts with existing data");
+      responses["default"] = problem_response("Error");
+      op["responses"] = responses;
+    }
+    if (!params.empty()) op["parameters"] = params;
+    paths[route.pattern][method] = op;
+  }
+  return json{{"openapi", "3.1.0"},
+              {"info",
+               {{"title", "voqo API"},
+                {"version", "1"},
+                {"description", "Self-hosted AI voice agents: agents, contacts, calls, campaigns, uploads, jobs and settings. "
+                                "Errors are RFC 7807 problem+json. Lists page by cursor (limit ≤ 500)."}}},
+              {"servers", json::array({{{"url", "/"}}})},
+              {"security", json::array({json::object(), {{"bearer", json::array()}}})},
+              {"paths", paths},
+              {"components", components()}};
+}
+
+}  // namespace voqo::api

@@ -1,1 +1,222 @@
-int main(){return 0;}
+// voqo: one binary. Subcommands: serve, demo, migrate, import, config.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "api/handlers.hpp"
+#include "api/http_server.hpp"
+#include "campaign/contact_import.hpp"
+#include "cli/demo_data.hpp"
+#include "core/log.hpp"
+#include "model/phone.hpp"
+#include "store/migrations.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace voqo;
+
+struct Options {
+  std::string db = "./voqo.db";
+  std::string log_level = "info";
+  // serve / demo
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string api_key;
+  uint64_t max_upload_mb = 256;
+  unsigned threads = 0;
+  // import
+  std::string file, campaign, region;
+  bool json = false;
+};
+
+/// Environment first (VOQO_*), flags override (DESIGN.md: later wins).
+void apply_env(Options& o) {
+  if (const char* v = std::getenv("VOQO_DB")) o.db = v;
+  if (const char* v = std::getenv("VOQO_API_KEY")) o.api_key = v;
+  if (const char* v = std::getenv("VOQO_LOG_LEVEL")) o.log_level = v;
+  if (const char* v = std::getenv("VOQO_HOST")) o.host = v;
+  if (const char* v = std::getenv("VOQO_PORT")) o.port = static_cast<uint16_t>(std::atoi(v));
+}
+
+std::unique_ptr<store::Store> open_store(const Options& o) {
+  auto st = store::Store::open(o.db);
+  if (!st) {
+    std::cerr << "voqo: cannot open database " << o.db << ": " << st.error().message << "\n";
+    std::exit(1);
+  }
+  return std::move(*st);
+}
+
+int serve(const Options& o, bool demo) {
+  // Block the stop signals before any thread starts, so that only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto st = open_store(o);
+  if (demo) {
+    auto seeded = cli::seed_demo_data(*st);
+    if (!seeded) {
+      std::cerr << "voqo: cannot seed demo data: " << seeded.error().message << "\n";
+      return 1;
+    }
+    if (*seeded) std::cout << "Seeded demo data: an agent, a campaign with an uploaded contact list, a contact with a memory.\n";
+  }
+  api::Router router;
+  api::RestApi rest(router, *st, api::ApiConfig{.api_key = o.api_key});
+  api::ServerConfig config;
+  config.bind_address = o.host;
+  config.port = o.port;
+  config.io_threads = o.threads;
+  config.worker_threads = o.threads;
+  config.max_upload_bytes = o.max_upload_mb << 20;
+  api::HttpServer server(config, router);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "voqo: " << e.what() << "\n";
+    return 1;
+  }
+  const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  std::cout << "voqo listening on http://" << host << ":" << server.port() << "  (database " << o.db
+            << "; API at /api, OpenAPI at /api/openapi.json; Ctrl-C stops)" << std::endl;
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cout << "voqo: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing in-flight requests" << std::endl;
+  server.stop();
+  st->close();
+  std::cout << "voqo: stopped cleanly" << std::endl;
+  return 0;
+}
+
+int migrate_cmd(const Options& o) {
+  auto db = store::Database::open_sqlite(o.db);
+  if (!db) {
+    std::cerr << "voqo: " << db.error().message << "\n";
+    return 1;
+  }
+  auto applied = store::migrate(**db);
+  if (!applied) {
+    std::cerr << "voqo: " << applied.error().message << "\n";
+    return 1;
+  }
+  auto version = store::schema_version(**db);
+  std::cout << "database " << o.db << " at schema version " << (version ? *version : 0) << " (" << *applied
+            << " migration" << (*applied == 1 ? "" : "s") << " applied)\n";
+  (*db)->close();
+  return 0;
+}
+
+int import_cmd(const Options& o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) {
+    std::cerr << "voqo: cannot read " << o.file << "\n";
+    return 1;
+  }
+  auto st = open_store(o);
+  std::string region = o.region.empty() ? st->settings().default_region() : o.region;
+  if (!model::is_valid_region(region)) {
+    std::cerr << "voqo: --region " << region << " is not an ISO 3166-1 region code (e.g. US, GB, DE)\n";
+    return 2;
+  }
+  // The campaign is found by name, or created.
+  store::ListQuery q;
+  q.limit = 1;
+  q.conditions.push_back({store::Condition::Op::equals, {"name"}, o.campaign});
+  auto found = st->campaigns().list(q);
+  if (!found) {
+    std::cerr << "voqo: " << found.error().message << "\n";
+    return 1;
+  }
+  std::string campaign_id;
+  if (!found->items.empty()) {
+    campaign_id = found->items[0]["id"];
+  } else {
+    auto created = st->campaigns().create({{"name", o.campaign}});
+    if (!created) {
+      std::cerr << "voqo: cannot create campaign: " << created.error().message << "\n";
+      return 2;
+    }
+    campaign_id = (*created)["id"];
+  }
+  const std::string filename = std::filesystem::path(o.file).filename().string();
+  auto report = campaign::import_contacts(st->uploads(), campaign_id, filename, in,
+                                          campaign::ImportOptions{.region = region});
+  if (!report) {
+    if (o.json) std::cout << nlohmann::json{{"error", report.error().message}}.dump() << "\n";
+    std::cerr << "voqo: import failed, nothing stored: " << report.error().message << "\n";
+    return 1;
+  }
+  if (o.json) {
+    std::cout << api::import_report_json(*report).dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "Imported " << report->imported << " of " << report->total_rows << " rows from " << filename
+            << " into campaign '" << o.campaign << "' (upload " << report->upload_id << ")\n"
+            << "  phone column: " << report->phone_column << ", name column: "
+            << (report->name_column.empty() ? "(none)" : report->name_column) << ", delimiter '"
+            << (report->delimiter == '\t' ? std::string("\\t") : std::string(1, report->delimiter)) << "', region "
+            << region << "\n";
+  if (!report->rejected.empty()) {
+    std::cout << "Rejected " << report->rejected.size() << " row(s):\n";
+    for (const auto& r : report->rejected)
+      std::cout << "  line " << r.line << (r.column.empty() ? "" : ", " + r.column) << ": " << r.reason << "\n";
+  }
+  for (const auto& w : report->warnings)
+    std::cout << "  warning, line " << w.line << (w.column.empty() ? "" : ", " + w.column) << ": " << w.reason << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  apply_env(o);
+  CLI::App app{"voqo: self-hosted AI voice agents"};
+  app.require_subcommand(1);
+  app.add_option("--db", o.db, "SQLite database file")->capture_default_str();
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, off")->capture_default_str();
+
+  auto add_server_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--port,-p", o.port, "TCP port (0 = any free port)")->capture_default_str();
+    cmd->add_option("--host", o.host, "Address to bind")->capture_default_str();
+    cmd->add_option("--api-key", o.api_key, "Require this bearer token on /api (env VOQO_API_KEY)");
+    cmd->add_option("--max-upload-mb", o.max_upload_mb, "Largest CSV upload, MiB")->capture_default_str();
+    cmd->add_option("--threads", o.threads, "I/O and worker threads each (0 = cores)")->capture_default_str();
+  };
+  auto* serve_cmd = app.add_subcommand("serve", "Run the API server");
+  add_server_flags(serve_cmd);
+  auto* demo_cmd = app.add_subcommand("demo", "Run the server with sample data (the main job; see README)");
+  add_server_flags(demo_cmd);
+  auto* migrate = app.add_subcommand("migrate", "Apply database migrations and print the schema version");
+  auto* import = app.add_subcommand("import", "Import a CSV of contacts into a campaign");
+  import->add_option("file", o.file, "CSV file")->required()->check(CLI::ExistingFile);
+  import->add_option("--campaign", o.campaign, "Campaign name (created if missing)")->required();
+  import->add_option("--region", o.region, "Region for numbers without country code (default: setting default_region)");
+  import->add_flag("--json", o.json, "Print the report as JSON");
+  auto* config = app.add_subcommand("config", "Print the effective configuration");
+  for (auto* sub : {serve_cmd, demo_cmd, migrate, import, config}) sub->add_option("--db", o.db, "SQLite database file");
+
+  CLI11_PARSE(app, argc, argv);
+  set_log_level(o.log_level);
+
+  if (*serve_cmd) return serve(o, false);
+  if (*demo_cmd) return serve(o, true);
+  if (*migrate) return migrate_cmd(o);
+  if (*import) return import_cmd(o);
+  if (*config) {
+    std::cout << nlohmann::json{{"db", o.db}, {"host", o.host}, {"port", o.port}, {"apiKey", o.api_key.empty() ? "" : "(set)"},
+                                {"maxUploadMb", o.max_upload_mb}, {"threads", o.threads}, {"logLevel", o.log_level}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  return 0;
+}

@@ -1,1 +1,307 @@
-// placeholder
+// The data model's tables as EntitySpecs (see schema.hpp). Names, types,
+// enumerations and ranges come from the data-model specification and the
+// agent-creation specification (issue 2); defaults match migration 1.
+#include <array>
+
+#include "model/schema.hpp"
+
+namespace voqo::model {
+namespace {
+
+using F = FieldSpec;
+using T = FieldType;
+
+F id_field() { return F{"id", "id", T::text, kReadOnly, "Unique id (cuid2-style)."}; }
+F created_at() { return F{"created_at", "createdAt", T::timestamp, kReadOnly, "When the record was created (ISO-8601 UTC)."}; }
+F updated_at() { return F{"updated_at", "updatedAt", T::timestamp, kReadOnly, "When the record was last changed (ISO-8601 UTC)."}; }
+
+F text(std::string_view col, std::string_view json, uint32_t flags, std::string_view desc, uint32_t max_len = 0,
+       Format format = Format::none) {
+  F f{col, json, T::text, flags, desc};
+  f.max_length = max_len;
+  f.format = format;
+  return f;
+}
+F enumeration(std::string_view col, std::string_view json, uint32_t flags, std::string_view desc,
+              std::vector<std::string_view> values, std::string_view def = {}) {
+  F f{col, json, T::text, flags, desc};
+  f.enum_values = std::move(values);
+  f.default_json = def;
+  return f;
+}
+F number(std::string_view col, std::string_view json, T type, uint32_t flags, std::string_view desc,
+         std::optional<double> min, std::optional<double> max, std::string_view def = {}) {
+  F f{col, json, type, flags, desc};
+  f.min = min;
+  f.max = max;
+  f.default_json = def;
+  return f;
+}
+F boolean(std::string_view col, std::string_view json, uint32_t flags, std::string_view desc,
+          std::string_view def = {}) {
+  F f{col, json, T::boolean, flags, desc};
+  f.default_json = def;
+  return f;
+}
+F of_type(std::string_view col, std::string_view json, T type, uint32_t flags, std::string_view desc,
+          std::string_view def = {}) {
+  F f{col, json, type, flags, desc};
+  f.default_json = def;
+  return f;
+}
+F with_default(F f, std::string_view def) {
+  f.default_json = def;
+  return f;
+}
+F with_min_length(F f, uint32_t min) {
+  f.min_length = min;
+  return f;
+}
+
+}  // namespace
+
+const FieldSpec* EntitySpec::by_json(std::string_view n) const {
+  for (const auto& f : fields)
+    if (f.json == n) return &f;
+  return nullptr;
+}
+const FieldSpec* EntitySpec::by_column(std::string_view n) const {
+  for (const auto& f : fields)
+    if (f.column == n) return &f;
+  return nullptr;
+}
+
+std::string_view json_schema_type(FieldType type) {
+  switch (type) {
+    case T::text:
+    case T::timestamp: return "string";
+    case T::integer: return "integer";
+    case T::real: return "number";
+    case T::boolean: return "boolean";
+    case T::json_array: return "array";
+    case T::json_object: return "object";
+    case T::json_any: return "";
+  }
+  return "";
+}
+
+const EntitySpec& agent_spec() {
+  static const EntitySpec spec{
+      "agents", "agent", "Agent",
+      {id_field(),
+       text("name", "name", kRequired | kUnique | kFilter, "Unique name: letters, digits, spaces, '-' and '_'.", 50,
+            Format::agent_name),
+       text("description", "description", kNullable, "What the agent is for.", 2000),
+       with_min_length(text("system_prompt", "systemPrompt", kRequired, "Instructions for the brain (≥ 10 characters).", 20000), 10),
+       enumeration("template", "template", 0, "Starting template.", {"property_sales", "property_manager", "custom"}, "\"custom\""),
+       text("greeting_message", "greetingMessage", kNullable, "Spoken when the call is answered.", 2000),
+       boolean("enabled", "enabled", 0, "Whether the agent takes and places calls.", "true"),
+       text("elevenlabs_agent_id", "elevenlabsAgentId", kNullable, "Id of a mirrored ElevenLabs agent, if any.", 200),
+       enumeration("purpose", "purpose", 0, "What the agent is for.", {"sales", "support", "appointment", "technical", "custom"}, "\"custom\""),
+       text("custom_purpose", "customPurpose", kNullable, "Free-text purpose when purpose is custom.", 2000),
+       with_default(text("voice_provider", "voiceProvider", 0, "Text-to-speech provider: flite, espeak-ng, elevenlabs.", 50), "\"flite\""),
+       with_default(text("voice_id", "voiceId", 0, "Voice of the provider (flite: slt, rms, awb, kal16).", 200), "\"slt\""),
+       enumeration("voice_style", "voiceStyle", 0, "Speaking style.", {"professional", "friendly", "energetic", "calm", "custom"}, "\"professional\""),
+       number("speech_rate", "speechRate", T::real, 0, "Speech rate multiplier.", 0.5, 2.0, "1.0"),
+       number("pitch", "pitch", T::real, 0, "Pitch multiplier.", 0.5, 2.0, "1.0"),
+       with_default(text("language", "language", 0, "BCP-47 language tag, e.g. en-US.", 35, Format::bcp47), "\"en-US\""),
+       number("response_delay_ms", "responseDelayMs", T::integer, 0, "Pause before the agent answers, ms.", 0, 2000, "300"),
+       number("interruption_sensitivity", "interruptionSensitivity", T::real, 0, "How readily caller speech interrupts the agent (0–1).", 0, 1, "0.5"),
+       number("silence_threshold_ms", "silenceThresholdMs", T::integer, 0, "Silence that ends the caller's turn, ms.", 500, 5000, "1000"),
+       number("max_call_duration_min", "maxCallDurationMin", T::integer, 0, "Longest call, minutes.", 1, 60, "10"),
+       number("temperature", "temperature", T::real, 0, "LLM sampling temperature.", 0, 2, "0.7"),
+       number("max_tokens", "maxTokens", T::integer, 0, "LLM maximum tokens per reply.", 50, 2000, "300"),
+       boolean("enable_transcription", "enableTranscription", 0, "Keep a transcript of calls.", "true"),
+       boolean("enable_analytics", "enableAnalytics", 0, "Compute call analytics.", "true"),
+       text("webhook_url", "webhookUrl", kNullable, "Receives call and job events (http or https URL).", 2048, Format::http_url),
+       enumeration("status", "status", kFilter, "Operational status.", {"active", "idle", "offline", "configuring", "error"}, "\"idle\""),
+       of_type("last_active_at", "lastActiveAt", T::timestamp, kReadOnly | kNullable, "Last call activity."),
+       number("total_calls", "totalCalls", T::integer, kReadOnly, "Calls handled.", 0, std::nullopt, "0"),
+       number("success_rate", "successRate", T::real, kReadOnly, "Share of successful calls, percent.", 0, 100, "0"),
+       number("avg_call_duration_s", "avgCallDurationS", T::real, kReadOnly, "Average call duration, seconds.", 0, std::nullopt, "0"),
+       number("satisfaction_rating", "satisfactionRating", T::real, kReadOnly | kNullable, "Average rating (0–5).", 0, 5),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& contact_spec() {
+  static const EntitySpec spec{
+      "contacts", "contact", "Contact",
+      {id_field(),
+       with_min_length(text("name", "name", kRequired | kFilter, "Display name.", 200), 1),
+       text("phone", "phone", kRequired | kUnique | kFilter, "Phone number; normalised to E.164 with the default region.", 64, Format::e164),
+       text("notes", "notes", kNullable, "Free-text notes.", 10000),
+       of_type("tags", "tags", T::json_array, 0, "Tags (array of strings).", "[]"),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& memory_spec() {
+  static const EntitySpec spec{
+      "memories", "memory", "Memory",
+      {id_field(),
+       text("contact_id", "contactId", kReadOnly | kParent | kFilter, "The contact this memory is about."),
+       with_min_length(text("content", "content", kRequired, "What to remember.", 10000), 1),
+       enumeration("source", "source", 0, "auto (extracted from a call) or manual.", {"auto", "manual"}, "\"manual\""),
+       text("call_id", "callId", kNullable | kImmutable, "The call it came from, if any."),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& call_spec() {
+  static const EntitySpec spec{
+      "calls", "call", "Call",
+      {id_field(),
+       text("agent_id", "agentId", kReadOnly | kFilter, "Agent that handled the call."),
+       text("contact_id", "contactId", kReadOnly | kNullable | kFilter, "Contact on the other end, if known."),
+       text("elevenlabs_conversation_id", "elevenlabsConversationId", kReadOnly | kNullable | kFilter, "ElevenLabs conversation id, if any."),
+       enumeration("direction", "direction", kReadOnly | kFilter, "inbound or outbound.", {"inbound", "outbound"}),
+       enumeration("status", "status", kReadOnly | kFilter, "How the call ended.", {"completed", "failed", "no_answer", "busy", "cancelled"}),
+       text("from_phone", "fromPhone", kReadOnly | kNullable | kFilter, "Caller number (E.164)."),
+       text("to_phone", "toPhone", kReadOnly | kNullable | kFilter, "Called number (E.164)."),
+       text("summary", "summary", kReadOnly | kNullable, "Summary of the conversation."),
+       of_type("transcript", "transcript", T::json_array, kReadOnly, "Transcript entries.", "[]"),
+       number("duration", "duration", T::integer, kReadOnly | kNullable, "Duration, seconds.", 0, std::nullopt),
+       text("recording_url", "recordingUrl", kReadOnly | kNullable, "Where the recording is."),
+       of_type("recording_expires_at", "recordingExpiresAt", T::timestamp, kReadOnly | kNullable, "When the recording URL expires."),
+       boolean("sms_sent", "smsSent", kReadOnly, "Whether the follow-up SMS was sent.", "false"),
+       of_type("sms_sent_at", "smsSentAt", T::timestamp, kReadOnly | kNullable, "When the SMS was sent."),
+       of_type("started_at", "startedAt", T::timestamp, kReadOnly | kNullable, "When the call was answered or placed."),
+       of_type("ended_at", "endedAt", T::timestamp, kReadOnly | kNullable, "When the call ended."),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& campaign_spec() {
+  static const EntitySpec spec{
+      "campaigns", "campaign", "Campaign",
+      {id_field(),
+       with_min_length(text("name", "name", kRequired | kFilter, "Campaign name.", 200), 1),
+       text("description", "description", kNullable, "What the campaign is for.", 2000),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& upload_spec() {
+  static const EntitySpec spec{
+      "uploads", "upload", "Upload",
+      {id_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign the contacts were uploaded to."),
+       text("filename", "filename", kReadOnly, "Name of the uploaded file."),
+       number("total_rows", "totalRows", T::integer, kReadOnly, "Data rows in the file.", 0, std::nullopt),
+       number("imported_rows", "importedRows", T::integer, kReadOnly, "Rows stored as batch contacts.", 0, std::nullopt),
+       number("rejected_rows", "rejectedRows", T::integer, kReadOnly, "Rows rejected (see rejections).", 0, std::nullopt),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& batch_contact_spec() {
+  static const EntitySpec spec{
+      "batch_contacts", "batch contact", "BatchContact",
+      {id_field(),
+       text("upload_id", "uploadId", kReadOnly | kParent | kFilter, "Upload the row came from."),
+       text("phone", "phone", kReadOnly | kFilter, "E.164 number."),
+       text("name", "name", kReadOnly | kNullable, "Name, if the file had one."),
+       of_type("variables", "variables", T::json_object, kReadOnly, "Other columns by header; extension if any.", "{}"),
+       number("line", "line", T::integer, kReadOnly, "Line of the file where the row starts.", 1, std::nullopt),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& upload_rejection_spec() {
+  static const EntitySpec spec{
+      "upload_rejections", "upload rejection", "UploadRejection",
+      {id_field(),
+       text("upload_id", "uploadId", kReadOnly | kParent | kFilter, "Upload the row came from."),
+       number("line", "line", T::integer, kReadOnly, "Line of the file where the row starts.", 1, std::nullopt),
+       text("column_name", "column", kReadOnly, "Header of the offending column (\"\" for the whole row)."),
+       text("reason", "reason", kReadOnly, "Why the row was rejected (or the warning)."),
+       enumeration("severity", "severity", kReadOnly | kFilter, "error (row rejected) or warning (row imported).", {"error", "warning"}),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& job_spec() {
+  static const EntitySpec spec{
+      "jobs", "job", "Job",
+      {id_field(),
+       text("campaign_id", "campaignId", kRequired | kImmutable | kFilter, "Campaign of the job."),
+       text("upload_id", "uploadId", kRequired | kImmutable | kFilter, "Upload whose batch contacts are called."),
+       text("agent_id", "agentId", kRequired | kImmutable | kFilter, "Agent that places the calls."),
+       enumeration("status", "status", kReadOnly | kFilter, "Job state.", {"pending", "running", "completed", "failed", "cancelled"}, "\"pending\""),
+       number("total_calls", "totalCalls", T::integer, kReadOnly, "Job calls in the job.", 0, std::nullopt, "0"),
+       number("completed_calls", "completedCalls", T::integer, kReadOnly, "Job calls completed.", 0, std::nullopt, "0"),
+       number("failed_calls", "failedCalls", T::integer, kReadOnly, "Job calls failed.", 0, std::nullopt, "0"),
+       of_type("started_at", "startedAt", T::timestamp, kReadOnly | kNullable, "When the job started."),
+       of_type("finished_at", "finishedAt", T::timestamp, kReadOnly | kNullable, "When the job finished."),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& job_call_spec() {
+  static const EntitySpec spec{
+      "job_calls", "job call", "JobCall",
+      {id_field(),
+       text("job_id", "jobId", kReadOnly | kParent | kFilter, "Job of this call."),
+       text("batch_contact_id", "batchContactId", kReadOnly, "Batch contact to call."),
+       text("call_id", "callId", kReadOnly | kNullable, "The call placed, once placed."),
+       enumeration("status", "status", kReadOnly | kFilter, "State.", {"pending", "calling", "completed", "failed"}, "\"pending\""),
+       text("error_message", "errorMessage", kReadOnly | kNullable, "Why it failed."),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& custom_function_spec() {
+  static const EntitySpec spec{
+      "custom_functions", "custom function", "CustomFunction",
+      {id_field(),
+       text("agent_id", "agentId", kReadOnly | kParent | kFilter, "Agent that may call this function."),
+       with_min_length(text("name", "name", kRequired | kUnique, "Tool name, unique per agent: letters, digits, '_' and '-' (≤ 64).", 64, Format::identifier), 1),
+       with_min_length(text("description", "description", kRequired, "What the function does (shown to the LLM).", 2000), 1),
+       text("endpoint", "endpoint", kRequired, "http(s) URL called with the arguments.", 2048, Format::http_url),
+       enumeration("method", "method", 0, "HTTP method.", {"GET", "POST", "PUT", "PATCH", "DELETE"}, "\"POST\""),
+       of_type("headers", "headers", T::json_object, 0, "Extra request headers (name → value).", "{}"),
+       enumeration("auth_type", "authType", 0, "Authentication.", {"none", "api_key", "bearer", "basic"}, "\"none\""),
+       of_type("auth_config", "authConfig", T::json_object, kWriteOnly | kNullable | kEncrypted,
+               "Credentials for authType (encrypted at rest, never returned)."),
+       of_type("parameters", "parameters", T::json_object, 0, "JSON Schema of the arguments.",
+               "{\"type\":\"object\",\"properties\":{}}"),
+       of_type("response_mapping", "responseMapping", T::json_object, kNullable, "How to map the response for the brain."),
+       number("timeout", "timeout", T::integer, 0, "Timeout, seconds.", 1, 300, "30"),
+       boolean("enabled", "enabled", 0, "Whether the brain may call it.", "true"),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& setting_spec() {
+  static const EntitySpec spec{
+      "settings", "setting", "Setting",
+      {id_field(),
+       text("key", "key", kReadOnly | kUnique | kFilter, "Setting name."),
+       of_type("value", "value", T::json_any, kRequired, "Setting value (JSON)."),
+       updated_at()}};
+  return spec;
+}
+
+const EntitySpec& agent_configuration_spec() {
+  static const EntitySpec spec{
+      "agent_configurations", "agent configuration", "AgentConfiguration",
+      {id_field(),
+       text("agent_id", "agentId", kReadOnly | kParent | kFilter, "Agent configured."),
+       number("version", "version", T::integer, kReadOnly, "Version, 1 for the first.", 1, std::nullopt),
+       of_type("configuration", "configuration", T::json_object, kReadOnly, "Snapshot of the agent's configurable fields."),
+       created_at(),
+       boolean("is_active", "isActive", kReadOnly, "Whether this version is the agent's current configuration.")}};
+  return spec;
+}
+
+std::span<const EntitySpec* const> all_specs() {
+  static const std::array<const EntitySpec*, 13> all = {
+      &agent_spec(),       &contact_spec(),   &call_spec(),          &memory_spec(),
+      &campaign_spec(),    &upload_spec(),    &batch_contact_spec(), &upload_rejection_spec(),
+      &job_spec(),         &job_call_spec(),  &custom_function_spec(), &setting_spec(),
+      &agent_configuration_spec()};
+  return all;
+}
+
+}  // namespace voqo::model

@@ -1,1 +1,1 @@
-// placeholder
+// EntitySpec helpers live in entities.cpp

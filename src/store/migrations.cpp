@@ -1,1 +1,275 @@
-// placeholder
+#include "store/migrations.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/time.hpp"
+#include "store/settings.hpp"
+
+namespace voqo::store {
+namespace {
+
+// Version 1: the data model of issue 2 (names, types, constraints, indexes as
+// the data-model specification gives them) plus voqo's own bookkeeping:
+// uploads.imported_rows/rejected_rows, batch_contacts.line and
+// upload_rejections (the per-row import report), and (created_at, id)
+// indexes that back cursor pagination.
+constexpr std::string_view kV1 = R"SQL(
+CREATE TABLE agents (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 50),
+  description TEXT,
+  system_prompt TEXT NOT NULL CHECK (length(system_prompt) >= 10),
+  template TEXT NOT NULL DEFAULT 'custom' CHECK (template IN ('property_sales','property_manager','custom')),
+  greeting_message TEXT,
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0,1)),
+  elevenlabs_agent_id TEXT,
+  purpose TEXT NOT NULL DEFAULT 'custom' CHECK (purpose IN ('sales','support','appointment','technical','custom')),
+  custom_purpose TEXT,
+  voice_provider TEXT NOT NULL DEFAULT 'flite',
+  voice_id TEXT NOT NULL DEFAULT 'slt',
+  voice_style TEXT NOT NULL DEFAULT 'professional' CHECK (voice_style IN ('professional','friendly','energetic','calm','custom')),
+  speech_rate REAL NOT NULL DEFAULT 1.0 CHECK (speech_rate BETWEEN 0.5 AND 2.0),
+  pitch REAL NOT NULL DEFAULT 1.0 CHECK (pitch BETWEEN 0.5 AND 2.0),
+  language TEXT NOT NULL DEFAULT 'en-US',
+  response_delay_ms INTEGER NOT NULL DEFAULT 300 CHECK (response_delay_ms BETWEEN 0 AND 2000),
+  interruption_sensitivity REAL NOT NULL DEFAULT 0.5 CHECK (interruption_sensitivity BETWEEN 0 AND 1),
+  silence_threshold_ms INTEGER NOT NULL DEFAULT 1000 CHECK (silence_threshold_ms BETWEEN 500 AND 5000),
+  max_call_duration_min INTEGER NOT NULL DEFAULT 10 CHECK (max_call_duration_min BETWEEN 1 AND 60),
+  temperature REAL NOT NULL DEFAULT 0.7 CHECK (temperature BETWEEN 0 AND 2),
+  max_tokens INTEGER NOT NULL DEFAULT 300 CHECK (max_tokens BETWEEN 50 AND 2000),
+  enable_transcription INTEGER NOT NULL DEFAULT 1 CHECK (enable_transcription IN (0,1)),
+  enable_analytics INTEGER NOT NULL DEFAULT 1 CHECK (enable_analytics IN (0,1)),
+  webhook_url TEXT,
+  status TEXT NOT NULL DEFAULT 'idle' CHECK (status IN ('active','idle','offline','configuring','error')),
+  last_active_at TEXT,
+  total_calls INTEGER NOT NULL DEFAULT 0,
+  success_rate REAL NOT NULL DEFAULT 0,
+  avg_call_duration_s REAL NOT NULL DEFAULT 0,
+  satisfaction_rating REAL CHECK (satisfaction_rating IS NULL OR satisfaction_rating BETWEEN 0 AND 5),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_agents_created ON agents (created_at, id);
+CREATE INDEX idx_agents_status ON agents (status);
+
+CREATE TABLE contacts (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  phone TEXT NOT NULL UNIQUE,
+  notes TEXT,
+  tags TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_contacts_phone ON contacts (phone);
+CREATE INDEX idx_contacts_name ON contacts (name);
+CREATE INDEX idx_contacts_created ON contacts (created_at, id);
+
+CREATE TABLE calls (
+  id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  contact_id TEXT REFERENCES contacts (id) ON DELETE SET NULL,
+  elevenlabs_conversation_id TEXT UNIQUE,
+  direction TEXT NOT NULL CHECK (direction IN ('inbound','outbound')),
+  status TEXT NOT NULL CHECK (status IN ('completed','failed','no_answer','busy','cancelled')),
+  from_phone TEXT,
+  to_phone TEXT,
+  summary TEXT,
+  transcript TEXT NOT NULL DEFAULT '[]',
+  duration INTEGER,
+  recording_url TEXT,
+  recording_expires_at TEXT,
+  sms_sent INTEGER NOT NULL DEFAULT 0 CHECK (sms_sent IN (0,1)),
+  sms_sent_at TEXT,
+  started_at TEXT,
+  ended_at TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_calls_agent_id ON calls (agent_id);
+CREATE INDEX idx_calls_contact_id ON calls (contact_id);
+CREATE INDEX idx_calls_from_phone ON calls (from_phone);
+CREATE INDEX idx_calls_to_phone ON calls (to_phone);
+CREATE INDEX idx_calls_created_at ON calls (created_at, id);
+CREATE INDEX idx_calls_elevenlabs_conversation_id ON calls (elevenlabs_conversation_id);
+CREATE INDEX idx_calls_status ON calls (status);
+
+CREATE TABLE memories (
+  id TEXT PRIMARY KEY,
+  contact_id TEXT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+  content TEXT NOT NULL CHECK (length(content) >= 1),
+  source TEXT NOT NULL DEFAULT 'manual' CHECK (source IN ('auto','manual')),
+  call_id TEXT REFERENCES calls (id) ON DELETE SET NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_memories_contact_id ON memories (contact_id, created_at, id);
+
+CREATE TABLE campaigns (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_campaigns_created ON campaigns (created_at, id);
+CREATE INDEX idx_campaigns_name ON campaigns (name);
+
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  filename TEXT NOT NULL,
+  total_rows INTEGER NOT NULL,
+  imported_rows INTEGER NOT NULL DEFAULT 0,
+  rejected_rows INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_uploads_campaign_id ON uploads (campaign_id, created_at, id);
+CREATE INDEX idx_uploads_created ON uploads (created_at, id);
+
+CREATE TABLE batch_contacts (
+  id TEXT PRIMARY KEY,
+  upload_id TEXT NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
+  phone TEXT NOT NULL,
+  name TEXT,
+  variables TEXT NOT NULL DEFAULT '{}',
+  line INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_batch_contacts_upload_id ON batch_contacts (upload_id, line);
+
+CREATE TABLE upload_rejections (
+  id TEXT PRIMARY KEY,
+  upload_id TEXT NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
+  line INTEGER NOT NULL,
+  column_name TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL,
+  severity TEXT NOT NULL DEFAULT 'error' CHECK (severity IN ('error','warning')),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_upload_rejections_upload_id ON upload_rejections (upload_id, line);
+
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  upload_id TEXT NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','running','completed','failed','cancelled')),
+  total_calls INTEGER NOT NULL DEFAULT 0,
+  completed_calls INTEGER NOT NULL DEFAULT 0,
+  failed_calls INTEGER NOT NULL DEFAULT 0,
+  started_at TEXT,
+  finished_at TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_jobs_campaign_id ON jobs (campaign_id);
+CREATE INDEX idx_jobs_status ON jobs (status);
+CREATE INDEX idx_jobs_agent_id ON jobs (agent_id);
+CREATE INDEX idx_jobs_created ON jobs (created_at, id);
+
+CREATE TABLE job_calls (
+  id TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  batch_contact_id TEXT NOT NULL REFERENCES batch_contacts (id) ON DELETE CASCADE,
+  call_id TEXT REFERENCES calls (id) ON DELETE SET NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','calling','completed','failed')),
+  error_message TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_job_calls_job_id ON job_calls (job_id, created_at, id);
+CREATE INDEX idx_job_calls_status ON job_calls (job_id, status);
+
+CREATE TABLE custom_functions (
+  id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  method TEXT NOT NULL DEFAULT 'POST' CHECK (method IN ('GET','POST','PUT','PATCH','DELETE')),
+  headers TEXT NOT NULL DEFAULT '{}',
+  auth_type TEXT NOT NULL DEFAULT 'none' CHECK (auth_type IN ('none','api_key','bearer','basic')),
+  auth_config TEXT,
+  parameters TEXT NOT NULL DEFAULT '{"type":"object","properties":{}}',
+  response_mapping TEXT,
+  timeout INTEGER NOT NULL DEFAULT 30 CHECK (timeout BETWEEN 1 AND 300),
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0,1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (agent_id, name)
+);
+CREATE INDEX idx_custom_functions_agent_id ON custom_functions (agent_id, created_at, id);
+
+CREATE TABLE settings (
+  id TEXT PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE agent_configurations (
+  id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  configuration TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  is_active INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0,1)),
+  UNIQUE (agent_id, version)
+);
+CREATE INDEX idx_agent_configurations_agent_id ON agent_configurations (agent_id);
+CREATE INDEX idx_agent_configurations_active ON agent_configurations (agent_id, is_active);
+)SQL";
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "data model", kV1},
+  };
+  return all;
+}
+
+Result<int> schema_version(Database& db) {
+  return db.write([](Connection& c) -> Result<int> {
+    if (auto r = c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                        "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        !r)
+      return std::unexpected(r.error());
+    auto st = c.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (!st) return std::unexpected(st.error());
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    return static_cast<int>((*st)->column_int(0));
+  });
+}
+
+Result<int> migrate(Database& db) {
+  auto current = schema_version(db);
+  if (!current) return std::unexpected(current.error());
+  const auto& all = migrations();
+  if (*current > all.back().version)
+    return std::unexpected(Error::database("database schema version " + std::to_string(*current) +
+                                           " is newer than this voqo (knows up to " +
+                                           std::to_string(all.back().version) + "); upgrade voqo"));
+  int applied = 0;
+  for (const auto& m : all) {
+    if (m.version <= *current) continue;
+    auto r = db.write([&](Connection& c) -> Result<void> {
+      if (auto e = c.exec(m.sql); !e) return e;
+      auto st = c.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_int(1, m.version);
+      (*st)->bind_text(2, m.name);
+      (*st)->bind_text(3, now_iso8601());
+      if (auto s = (*st)->step(); !s) return std::unexpected(s.error());
+      return {};
+    });
+    if (!r)
+      return std::unexpected(Error::database("migration " + std::to_string(m.version) + " (" +
+                                             std::string(m.name) + ") failed: " + r.error().message));
+    spdlog::info("applied migration {} ({})", m.version, m.name);
+    ++applied;
+  }
+  SettingsRepository settings(db);
+  if (auto r = settings.insert_defaults(); !r) return std::unexpected(r.error());
+  return applied;
+}
+
+}  // namespace voqo::store

@@ -1,1 +1,325 @@
-// placeholder
+#include "store/repository.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/id.hpp"
+#include "core/time.hpp"
+
+namespace voqo::store {
+namespace {
+
+using model::FieldFlag;
+using model::FieldType;
+
+std::string base64url(std::string_view in) {
+  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> unbase64url(std::string_view in) {
+  std::string out(in.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(), nullptr, &len,
+                        nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    return std::nullopt;
+  out.resize(len);
+  return out;
+}
+
+constexpr char kCursorSep = '\x1f';
+
+Error not_found(const model::EntitySpec& spec, const std::string& id) {
+  return Error::not_found(std::string(spec.name) + " " + id + " not found");
+}
+
+/// Maps a conflict's column name to the camelCase field name.
+Error name_fields(Error e, const model::EntitySpec& spec) {
+  for (auto& f : e.fields)
+    if (const auto* fs = spec.by_column(f.field)) f.field = std::string(fs->json);
+  if (e.code == ErrorCode::conflict && !e.fields.empty())
+    e.message = std::string(spec.name) + " with this " + e.fields[0].field + " already exists";
+  return e;
+}
+
+}  // namespace
+
+void bind_value(Statement& st, int index, const model::Value& v) {
+  std::visit(
+      [&](const auto& x) {
+        using X = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<X, std::monostate>) st.bind_null(index);
+        else if constexpr (std::is_same_v<X, int64_t>) st.bind_int(index, x);
+        else if constexpr (std::is_same_v<X, double>) st.bind_double(index, x);
+        else st.bind_text(index, x);
+      },
+      v);
+}
+
+Repository::Repository(Database& db, const model::EntitySpec& spec, const SecretBox* secrets)
+    : db_(db), spec_(spec), secrets_(secrets) {
+  file_order_ = spec_.has_column("line") && !spec_.has_column("updated_at") && spec_.table != "uploads";
+  select_ = select_list();
+}
+
+std::string Repository::select_list() const {
+  std::string s;
+  for (const auto& f : spec_.fields) {
+    if (f.has(model::kWriteOnly)) continue;
+    if (!s.empty()) s += ", ";
+    s += f.column;
+  }
+  return s;
+}
+
+std::string Repository::parent_column() const {
+  for (const auto& f : spec_.fields)
+    if (f.has(model::kParent)) return std::string(f.column);
+  return {};
+}
+
+std::string Repository::order_sql(bool) const {
+  return file_order_ ? " ORDER BY line ASC, id ASC" : " ORDER BY created_at DESC, id DESC";
+}
+
+Result<nlohmann::json> Repository::row_to_json(const Statement& st) const {
+  nlohmann::json out = nlohmann::json::object();
+  int col = 0;
+  for (const auto& f : spec_.fields) {
+    if (f.has(model::kWriteOnly)) continue;
+    const int c = col++;
+    auto& slot = out[std::string(f.json)];
+    if (st.is_null(c)) continue;  // slot stays null
+    switch (f.type) {
+      case FieldType::integer: slot = st.column_int(c); break;
+      case FieldType::real: slot = st.column_double(c); break;
+      case FieldType::boolean: slot = st.column_int(c) != 0; break;
+      case FieldType::json_array:
+      case FieldType::json_object:
+      case FieldType::json_any: {
+        auto parsed = nlohmann::json::parse(st.column_text(c), nullptr, false);
+        if (parsed.is_discarded())
+          return std::unexpected(Error::database("column " + std::string(f.column) + " of " + std::string(spec_.table) +
+                                                 " holds invalid JSON"));
+        slot = std::move(parsed);
+        break;
+      }
+      case FieldType::text:
+      case FieldType::timestamp: slot = std::string(st.column_text(c)); break;
+    }
+  }
+  return out;
+}
+
+Result<nlohmann::json> Repository::create(const nlohmann::json& body, const std::string& parent_id,
+                                          const model::ValidationContext& context) {
+  auto values = model::validate_input(spec_, body, model::Mode::create, context);
+  if (!values) return std::unexpected(values.error());
+  const std::string parent = parent_column();
+  if (!parent.empty()) values->push_back({spec_.by_column(parent), parent_id});
+  return db_.write([&](Connection& c) { return insert(c, std::move(*values)); });
+}
+
+Result<nlohmann::json> Repository::insert(Connection& c, std::vector<model::ColumnValue> values) {
+  const std::string now = now_iso8601();
+  const std::string id = new_id();
+  std::string cols = "id", marks = "?";
+  values.insert(values.begin(), {spec_.by_column("id"), id});
+  if (spec_.has_column("created_at")) values.push_back({spec_.by_column("created_at"), now});
+  if (spec_.has_column("updated_at")) values.push_back({spec_.by_column("updated_at"), now});
+  for (size_t i = 1; i < values.size(); ++i) {
+    cols += ", " + std::string(values[i].field->column);
+    marks += ", ?";
+    if (values[i].field->has(model::kEncrypted) && secrets_ && std::holds_alternative<std::string>(values[i].value))
+      values[i].value = secrets_->seal(std::get<std::string>(values[i].value));
+  }
+  auto st = c.prepare("INSERT INTO " + std::string(spec_.table) + " (" + cols + ") VALUES (" + marks + ") RETURNING " +
+                      select_);
+  if (!st) return std::unexpected(st.error());
+  for (size_t i = 0; i < values.size(); ++i) bind_value(**st, static_cast<int>(i + 1), values[i].value);
+  auto row = (*st)->step();
+  if (!row) {
+    if (row.error().code == ErrorCode::conflict && row.error().fields.empty() && !parent_column().empty())
+      return std::unexpected(Error::not_found(std::string(spec_.name) + "'s parent not found"));
+    return std::unexpected(name_fields(row.error(), spec_));
+  }
+  auto json = row_to_json(**st);
+  (void)(*st)->step();  // finish the statement so the insert is complete
+  return json;
+}
+
+Result<nlohmann::json> Repository::get(const std::string& id, const std::string& parent_id) {
+  return db_.read([&](Connection& c) { return get(c, id, parent_id); });
+}
+
+Result<nlohmann::json> Repository::get(Connection& c, const std::string& id, const std::string& parent_id) {
+  const std::string parent = parent_id.empty() ? std::string{} : parent_column();
+  std::string sql = "SELECT " + select_ + " FROM " + std::string(spec_.table) + " WHERE id = ?";
+  if (!parent.empty()) sql += " AND " + parent + " = ?";
+  auto st = c.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind_text(1, id);
+  if (!parent.empty()) (*st)->bind_text(2, parent_id);
+  auto row = (*st)->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::unexpected(not_found(spec_, id));
+  return row_to_json(**st);
+}
+
+Result<nlohmann::json> Repository::update(const std::string& id, const nlohmann::json& patch,
+                                          const std::string& parent_id, const model::ValidationContext& context) {
+  auto values = model::validate_input(spec_, patch, model::Mode::update, context);
+  if (!values) return std::unexpected(values.error());
+  return db_.write([&](Connection& c) { return apply(c, id, *values, parent_id); });
+}
+
+Result<nlohmann::json> Repository::apply(Connection& c, const std::string& id,
+                                         const std::vector<model::ColumnValue>& values, const std::string& parent_id) {
+  if (values.empty()) return get(c, id, parent_id);
+  std::string sets;
+  std::vector<model::Value> args;
+  for (const auto& v : values) {
+    if (!sets.empty()) sets += ", ";
+    sets += std::string(v.field->column) + " = ?";
+    if (v.field->has(model::kEncrypted) && secrets_ && std::holds_alternative<std::string>(v.value))
+      args.emplace_back(secrets_->seal(std::get<std::string>(v.value)));
+    else
+      args.push_back(v.value);
+  }
+  if (spec_.has_column("updated_at")) {
+    sets += ", updated_at = ?";
+    args.emplace_back(now_iso8601());
+  }
+  const std::string parent = parent_id.empty() ? std::string{} : parent_column();
+  std::string sql = "UPDATE " + std::string(spec_.table) + " SET " + sets + " WHERE id = ?";
+  args.emplace_back(id);
+  if (!parent.empty()) {
+    sql += " AND " + parent + " = ?";
+    args.emplace_back(parent_id);
+  }
+  sql += " RETURNING " + select_;
+  auto st = c.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  for (size_t i = 0; i < args.size(); ++i) bind_value(**st, static_cast<int>(i + 1), args[i]);
+  auto row = (*st)->step();
+  if (!row) return std::unexpected(name_fields(row.error(), spec_));
+  if (!*row) return std::unexpected(not_found(spec_, id));
+  auto json = row_to_json(**st);
+  (void)(*st)->step();
+  return json;
+}
+
+Result<void> Repository::remove(const std::string& id, const std::string& parent_id) {
+  return db_.write([&](Connection& c) -> Result<void> {
+    const std::string parent = parent_id.empty() ? std::string{} : parent_column();
+    std::string sql = "DELETE FROM " + std::string(spec_.table) + " WHERE id = ?";
+    if (!parent.empty()) sql += " AND " + parent + " = ?";
+    auto st = c.prepare(sql);
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, id);
+    if (!parent.empty()) (*st)->bind_text(2, parent_id);
+    auto done = (*st)->step();
+    if (!done) {
+      Error e = done.error();
+      if (e.code == ErrorCode::conflict)
+        e.message = std::string(spec_.name) + " " + id + " is still referenced by other records";
+      return std::unexpected(e);
+    }
+    if (c.changes() == 0) return std::unexpected(not_found(spec_, id));
+    return {};
+  });
+}
+
+Result<Page> Repository::list(const ListQuery& query) {
+  const uint32_t limit = std::clamp<uint32_t>(query.limit, 1, kMaxPageSize);
+  std::string where;
+  std::vector<model::Value> args;
+  auto add = [&](const std::string& clause) { where += (where.empty() ? " WHERE " : " AND ") + clause; };
+  for (const auto& cond : query.conditions) {
+    for (const auto& col : cond.columns)
+      if (!spec_.has_column(col)) return std::unexpected(Error::invalid(col, "cannot filter on this field"));
+    switch (cond.op) {
+      case Condition::Op::equals: add(cond.columns.at(0) + " = ?"); args.push_back(cond.value); break;
+      case Condition::Op::at_least: add(cond.columns.at(0) + " >= ?"); args.push_back(cond.value); break;
+      case Condition::Op::before: add(cond.columns.at(0) + " < ?"); args.push_back(cond.value); break;
+      case Condition::Op::any_equals: {
+        std::string any;
+        for (const auto& col : cond.columns) {
+          any += (any.empty() ? "(" : " OR ") + col + " = ?";
+          args.push_back(cond.value);
+        }
+        add(any + ")");
+        break;
+      }
+    }
+  }
+  if (!query.cursor.empty()) {
+    auto raw = unbase64url(query.cursor);
+    const auto sep = raw ? raw->find(kCursorSep) : std::string::npos;
+    if (sep == std::string::npos) return std::unexpected(Error::invalid("cursor", "is not a cursor from this list"));
+    const std::string key = raw->substr(0, sep), id = raw->substr(sep + 1);
+    if (file_order_) {
+      char* end = nullptr;
+      const long long line = std::strtoll(key.c_str(), &end, 10);
+      if (end == key.c_str() || *end) return std::unexpected(Error::invalid("cursor", "is not a cursor from this list"));
+      add("(line > ? OR (line = ? AND id > ?))");
+      args.emplace_back(static_cast<int64_t>(line));
+      args.emplace_back(static_cast<int64_t>(line));
+    } else {
+      add("(created_at < ? OR (created_at = ? AND id < ?))");
+      args.emplace_back(key);
+      args.emplace_back(key);
+    }
+    args.emplace_back(id);
+  }
+  const std::string sql = "SELECT " + select_ + " FROM " + std::string(spec_.table) + where + order_sql(false) +
+                          " LIMIT " + std::to_string(limit + 1);
+  return db_.read([&](Connection& c) -> Result<Page> {
+    auto st = c.prepare(sql);
+    if (!st) return std::unexpected(st.error());
+    for (size_t i = 0; i < args.size(); ++i) bind_value(**st, static_cast<int>(i + 1), args[i]);
+    Page page;
+    uint32_t n = 0;
+    while (true) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      if (n++ == limit) {
+        const auto& last = page.items.back();
+        const std::string key = file_order_ ? std::to_string(last["line"].get<int64_t>())
+                                            : last["createdAt"].get<std::string>();
+        page.next_cursor = base64url(key + kCursorSep + last["id"].get<std::string>());
+        break;
+      }
+      auto item = row_to_json(**st);
+      if (!item) return std::unexpected(item.error());
+      page.items.push_back(std::move(*item));
+    }
+    return page;
+  });
+}
+
+Result<std::optional<nlohmann::json>> Repository::read_secret(const std::string& id, std::string_view column) {
+  const auto* f = spec_.by_column(column);
+  if (!f || !f->has(model::kEncrypted) || !secrets_)
+    return std::unexpected(Error{ErrorCode::internal, "not a secret column", {}});
+  return db_.read([&](Connection& c) -> Result<std::optional<nlohmann::json>> {
+    auto st = c.prepare("SELECT " + std::string(column) + " FROM " + std::string(spec_.table) + " WHERE id = ?");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, id);
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::unexpected(not_found(spec_, id));
+    if ((*st)->is_null(0)) return std::optional<nlohmann::json>{};
+    auto plain = secrets_->open((*st)->column_text(0));
+    if (!plain) return std::unexpected(plain.error());
+    return std::optional<nlohmann::json>{nlohmann::json::parse(*plain)};
+  });
+}
+
+}  // namespace voqo::store

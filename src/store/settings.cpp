@@ -1,1 +1,159 @@
-// placeholder
+#include "store/settings.hpp"
+
+#include "core/id.hpp"
+#include "core/time.hpp"
+#include "model/validation.hpp"
+
+namespace voqo::store {
+namespace {
+
+model::FieldSpec setting(std::string_view key, model::FieldType type, std::string_view description,
+                         std::string_view default_json, model::Format format = model::Format::none,
+                         uint32_t max_length = 0) {
+  model::FieldSpec f{key, key, type, model::kRequired, description};
+  f.default_json = default_json;
+  f.format = format;
+  f.max_length = max_length;
+  return f;
+}
+
+const model::FieldSpec* find(std::string_view key) {
+  for (const auto& f : setting_specs())
+    if (f.json == key) return &f;
+  return nullptr;
+}
+
+Error unknown_key(std::string_view key) {
+  std::string known;
+  for (const auto& f : setting_specs()) known += (known.empty() ? "" : ", ") + std::string(f.json);
+  Error e = Error::not_found("unknown setting '" + std::string(key) + "'; known settings: " + known);
+  e.fields.push_back({std::string(key), "unknown setting"});
+  return e;
+}
+
+Result<void> upsert(Connection& c, std::string_view key, const std::string& value_json) {
+  auto st = c.prepare(
+      "INSERT INTO settings (id, key, value, updated_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind_text(1, new_id());
+  (*st)->bind_text(2, key);
+  (*st)->bind_text(3, value_json);
+  (*st)->bind_text(4, now_iso8601());
+  if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+  return {};
+}
+
+Result<std::string> validated(std::string_view key, const nlohmann::json& value) {
+  const auto* f = find(key);
+  if (!f) return std::unexpected(unknown_key(key));
+  auto v = model::validate_field(*f, value, {});
+  if (!v) return std::unexpected(Error::invalid(std::string(key), v.error()));
+  return value.dump();
+}
+
+}  // namespace
+
+const std::vector<model::FieldSpec>& setting_specs() {
+  using T = model::FieldType;
+  static const std::vector<model::FieldSpec> specs = {
+      setting("sms_template", T::text,
+              "Follow-up SMS; variables {caller_name}, {call_summary}, {agent_name}.",
+              "\"Hi {caller_name}, thanks for calling! Here's a summary of our conversation: {call_summary}. "
+              "Feel free to call back anytime. - {agent_name}\"",
+              model::Format::none, 1600),
+      setting("sms_enabled", T::boolean, "Send the follow-up SMS after calls.", "true"),
+      setting("sms_skip_silent", T::boolean, "Skip the SMS for calls where the caller said nothing.", "true"),
+      setting("auto_create_contacts", T::boolean, "Create or update a contact from each call's phone number.", "true"),
+      setting("save_memories", T::boolean, "Save memories extracted from calls.", "true"),
+      setting("default_region", T::text, "Region for numbers written without a country code (ISO 3166-1).", "\"US\"",
+              model::Format::region, 2),
+  };
+  return specs;
+}
+
+Result<void> SettingsRepository::insert_defaults() {
+  return db_.write([](Connection& c) -> Result<void> {
+    for (const auto& f : setting_specs()) {
+      auto st = c.prepare("INSERT INTO settings (id, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT (key) DO NOTHING");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, new_id());
+      (*st)->bind_text(2, f.json);
+      (*st)->bind_text(3, f.default_json);
+      (*st)->bind_text(4, now_iso8601());
+      if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+    }
+    return {};
+  });
+}
+
+Result<nlohmann::json> SettingsRepository::all() {
+  return db_.read([](Connection& c) -> Result<nlohmann::json> {
+    auto st = c.prepare("SELECT key, value FROM settings ORDER BY key");
+    if (!st) return std::unexpected(st.error());
+    nlohmann::json out = nlohmann::json::object();
+    while (true) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      const std::string key((*st)->column_text(0));
+      if (!find(key)) continue;  // a key a newer voqo wrote: not ours to show
+      out[key] = nlohmann::json::parse((*st)->column_text(1), nullptr, false);
+    }
+    return out;
+  });
+}
+
+Result<nlohmann::json> SettingsRepository::get(const std::string& key) {
+  if (!find(key)) return std::unexpected(unknown_key(key));
+  return db_.read([&](Connection& c) -> Result<nlohmann::json> {
+    auto st = c.prepare("SELECT value FROM settings WHERE key = ?");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, key);
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return nlohmann::json::parse(find(key)->default_json);
+    return nlohmann::json::parse((*st)->column_text(0), nullptr, false);
+  });
+}
+
+Result<nlohmann::json> SettingsRepository::put(const std::string& key, const nlohmann::json& value) {
+  auto text = validated(key, value);
+  if (!text) return std::unexpected(text.error());
+  auto r = db_.write([&](Connection& c) { return upsert(c, key, *text); });
+  if (!r) return std::unexpected(r.error());
+  return value;
+}
+
+Result<nlohmann::json> SettingsRepository::patch(const nlohmann::json& values) {
+  if (!values.is_object()) return std::unexpected(Error::bad_request("request body must be a JSON object"));
+  Error errors{ErrorCode::invalid_argument, "", {}};
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& [key, value] : values.items()) {
+    auto text = validated(key, value);
+    if (!text) {
+      errors.fields.push_back({key, text.error().fields.empty() ? text.error().message : text.error().fields[0].message});
+      continue;
+    }
+    rows.emplace_back(key, *text);
+  }
+  if (!errors.fields.empty()) {
+    errors.message = "'" + errors.fields[0].field + "' " + errors.fields[0].message;
+    return std::unexpected(errors);
+  }
+  auto r = db_.write([&](Connection& c) -> Result<void> {
+    for (const auto& [k, v] : rows)
+      if (auto u = upsert(c, k, v); !u) return u;
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return all();
+}
+
+std::string SettingsRepository::default_region() {
+  auto v = get("default_region");
+  return v && v->is_string() ? v->get<std::string>() : "US";
+}
+
+}  // namespace voqo::store

@@ -1,1 +1,167 @@
-// placeholder
+#include "store/sqlite/sqlite_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <list>
+#include <thread>
+
+namespace voqo::store::sqlite {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
+  const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const int ext = db ? sqlite3_extended_errcode(db) : rc;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    // e.g. "UNIQUE constraint failed: agents.name" → conflict on column "name".
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      std::string column;
+      if (auto pos = msg.rfind('.'); pos != std::string::npos) column = msg.substr(pos + 1);
+      Error e{ErrorCode::conflict, msg, {}};
+      if (!column.empty()) e.fields.push_back({column, "already exists"});
+      return e;
+    }
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+      return Error{ErrorCode::conflict, "a referenced record does not exist or is still referenced", {}};
+    return Error{ErrorCode::invalid_argument, msg, {}};
+  }
+  if (rc == SQLITE_FULL) return Error{ErrorCode::io, "database or disk is full", {}};
+  return Error::database(std::string(context) + ": " + msg);
+}
+
+Result<bool> SqliteStatement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return std::unexpected(sqlite_error(db_, rc, "step"));
+}
+
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::filesystem::path& path,
+                                                                 bool read_only,
+                                                                 const DatabaseOptions& options) {
+  sqlite3* db = nullptr;
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = Error::database("cannot open database " + path.string() + ": " +
+                              (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    sqlite3_close(db);
+    return std::unexpected(e);
+  }
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(db, 1);
+  std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" + std::to_string(options.cache_kib) +
+                        "; PRAGMA temp_store=MEMORY;";
+  if (!read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+  if (auto r = conn->exec(pragmas); !r) return std::unexpected(r.error());
+  // Refuse a file that is not a database now rather than at the first query.
+  if (auto r = conn->exec("SELECT count(*) FROM sqlite_schema"); !r) return std::unexpected(r.error());
+  return conn;
+}
+
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+}
+
+Result<void> SqliteConnection::exec(std::string_view sql) {
+  char* err = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite_error(db_, rc, text.substr(0, 60));
+    sqlite3_free(err);
+    return std::unexpected(e);
+  }
+  return {};
+}
+
+Result<StatementRef> SqliteConnection::prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it != cache_.end()) return StatementRef(it->second.get());
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    spdlog::error("SQL prepare failed: {} in: {}", sqlite3_errmsg(db_), sql);
+    return std::unexpected(sqlite_error(db_, rc, "prepare"));
+  }
+  auto owned = std::make_unique<SqliteStatement>(db_, stmt);
+  auto* raw = owned.get();
+  cache_.emplace(std::string(sql), std::move(owned));
+  return StatementRef(raw);
+}
+
+namespace {
+
+/// Per-thread readers, one writer, for one SQLite file.
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::filesystem::path path, DatabaseOptions options,
+                 std::unique_ptr<SqliteConnection> writer)
+      : path_(std::move(path)), options_(options), writer_(std::move(writer)), id_(next_id_++) {}
+  ~SqliteDatabase() override { close(); }
+
+  void close() override {
+    std::lock_guard lock(readers_mutex_);
+    if (closed_) return;
+    closed_ = true;
+    readers_.clear();
+    if (writer_) {
+      (void)writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      writer_.reset();
+    }
+  }
+  std::string_view dialect() const override { return "sqlite"; }
+
+ protected:
+  Connection& reader() override {
+    // One read connection per (thread, database); the cache is keyed by the
+    // database's unique id so a destroyed database's connection is never reused.
+    thread_local std::unordered_map<uint64_t, SqliteConnection*> mine;
+    auto it = mine.find(id_);
+    if (it != mine.end()) return *it->second;
+    std::lock_guard lock(readers_mutex_);
+    if (closed_) throw std::runtime_error("database is closed");
+    auto conn = SqliteConnection::open(path_, /*read_only=*/true, options_);
+    if (!conn) throw std::runtime_error(conn.error().message);
+    readers_.push_back(std::move(*conn));
+    mine[id_] = readers_.back().get();
+    return *readers_.back();
+  }
+  Connection& writer_connection() override {
+    if (!writer_) throw std::runtime_error("database is closed");
+    return *writer_;
+  }
+  Result<void> begin() override { return writer_connection().exec("BEGIN IMMEDIATE"); }
+  Result<void> commit() override { return writer_->exec("COMMIT"); }
+  Result<void> rollback() override {
+    if (!writer_ || sqlite3_get_autocommit(writer_->handle())) return {};
+    return writer_->exec("ROLLBACK");
+  }
+
+ private:
+  static inline std::atomic<uint64_t> next_id_{1};
+  std::filesystem::path path_;
+  DatabaseOptions options_;
+  std::unique_ptr<SqliteConnection> writer_;
+  uint64_t id_;
+  std::mutex readers_mutex_;
+  std::list<std::unique_ptr<SqliteConnection>> readers_;
+  bool closed_ = false;
+};
+
+}  // namespace
+}  // namespace voqo::store::sqlite
+
+namespace voqo::store {
+
+Result<std::unique_ptr<Database>> Database::open_sqlite(const std::filesystem::path& path,
+                                                       DatabaseOptions options) {
+  auto writer = sqlite::SqliteConnection::open(path, /*read_only=*/false, options);
+  if (!writer) return std::unexpected(writer.error());
+  return std::unique_ptr<Database>(new sqlite::SqliteDatabase(path, options, std::move(*writer)));
+}
+
+}  // namespace voqo::store

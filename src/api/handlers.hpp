@@ -1,0 +1,51 @@
+#pragma once
+/// The REST API's routes (issue 2): agents (+ configurations, custom
+/// functions), contacts (+ memories), calls, campaigns (+ uploads), uploads
+/// (+ batch contacts, rejections), jobs (+ job calls), settings, health and
+/// the OpenAPI document. JSON in and out, camelCase fields, RFC 7807
+/// problems naming the offending field.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/router.hpp"
+#include "store/store.hpp"
+
+namespace voqo::api {
+
+struct ApiConfig {
+  /// When set, every /api route except /api/health and /api/openapi.json
+  /// requires `Authorization: Bearer <key>` (or `X-API-Key: <key>`).
+  std::string api_key;
+  /// How many rejected rows an upload response lists inline (all of them are
+  /// always stored and listed by GET /api/uploads/{id}/rejections).
+  size_t max_inline_rejections = 1000;
+};
+
+/// The REST API: registers every route on `router` when constructed. The
+/// handlers refer to this object, so it must outlive the server using the
+/// router; `store` must outlive both.
+class RestApi {
+ public:
+  RestApi(Router& router, store::Store& store, ApiConfig config);
+  ~RestApi();
+  RestApi(const RestApi&) = delete;
+  RestApi& operator=(const RestApi&) = delete;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace voqo::api
+
+namespace voqo::campaign { struct ImportReport; }
+namespace voqo::api {
+/// The import report as the API and `voqo import --json` print it:
+/// {uploadId, totalRows, imported, rejectedCount, rejected:[{line, column,
+/// reason}] (at most `max_rejections`), rejectedTruncated, warnings, ...}.
+nlohmann::json import_report_json(const campaign::ImportReport& report, size_t max_rejections = SIZE_MAX);
+}  // namespace voqo::api

@@ -1,0 +1,42 @@
+#include "store/store.hpp"
+
+#include "store/migrations.hpp"
+
+namespace voqo::store {
+
+Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
+    : db_(std::move(db)),
+      secrets_(secrets),
+      agents_(*db_),
+      contacts_(*db_, model::contact_spec()),
+      memories_(*db_, model::memory_spec()),
+      calls_(*db_, model::call_spec()),
+      campaigns_(*db_, model::campaign_spec()),
+      upload_records_(*db_, model::upload_spec()),
+      uploads_(*db_),
+      batch_contacts_(*db_, model::batch_contact_spec()),
+      upload_rejections_(*db_, model::upload_rejection_spec()),
+      jobs_(*db_),
+      custom_functions_(*db_, model::custom_function_spec(), &secrets_),
+      settings_(*db_) {}
+
+Store::~Store() { close(); }
+
+void Store::close() {
+  if (db_) db_->close();
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
+  auto db = Database::open_sqlite(path);
+  if (!db) return std::unexpected(db.error());
+  if (auto m = migrate(**db); !m) return std::unexpected(m.error());
+  std::filesystem::path key = path;
+  key += ".key";
+  try {
+    return std::make_unique<Store>(std::move(*db), SecretBox::load_or_create(key));
+  } catch (const std::exception& e) {
+    return std::unexpected(Error{ErrorCode::io, e.what(), {}});
+  }
+}
+
+}  // namespace voqo::store

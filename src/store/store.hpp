@@ -1,0 +1,57 @@
+#pragma once
+/// The store: one Database and a repository per aggregate. Callers above
+/// store/ use these and never write SQL.
+#include <filesystem>
+#include <memory>
+
+#include "core/secret_box.hpp"
+#include "store/agents.hpp"
+#include "store/database.hpp"
+#include "store/jobs.hpp"
+#include "store/repository.hpp"
+#include "store/settings.hpp"
+#include "store/uploads.hpp"
+
+namespace voqo::store {
+
+class Store {
+ public:
+  /// Opens the SQLite file at `path`, applies migrations and default
+  /// settings, and loads the secret key from `path` + ".key" (or
+  /// VOQO_SECRET_KEY). Errors: cannot open, migration failed.
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path);
+
+  explicit Store(std::unique_ptr<Database> db, SecretBox secrets);
+  ~Store();
+
+  Database& db() { return *db_; }
+  AgentRepository& agents() { return agents_; }
+  Repository& contacts() { return contacts_; }
+  Repository& memories() { return memories_; }
+  Repository& calls() { return calls_; }
+  Repository& campaigns() { return campaigns_; }
+  Repository& upload_records() { return upload_records_; }
+  UploadRepository& uploads() { return uploads_; }
+  Repository& batch_contacts() { return batch_contacts_; }
+  Repository& upload_rejections() { return upload_rejections_; }
+  JobRepository& jobs() { return jobs_; }
+  Repository& custom_functions() { return custom_functions_; }
+  SettingsRepository& settings() { return settings_; }
+  const SecretBox& secrets() const { return secrets_; }
+
+  /// Closes the database cleanly (WAL checkpoint).
+  void close();
+
+ private:
+  std::unique_ptr<Database> db_;
+  SecretBox secrets_;
+  AgentRepository agents_;
+  Repository contacts_, memories_, calls_, campaigns_, upload_records_;
+  UploadRepository uploads_;
+  Repository batch_contacts_, upload_rejections_;
+  JobRepository jobs_;
+  Repository custom_functions_;
+  SettingsRepository settings_;
+};
+
+}  // namespace voqo::store

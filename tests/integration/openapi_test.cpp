@@ -1,0 +1,213 @@
+// /api/openapi.json is kept true: every route is documented and every
+// documented operation is a route; then every route is called with a real
+// request and its response body is validated (valijson) against the schema
+// the document gives for that status.
+#include <gtest/gtest.h>
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "support/api_server.hpp"
+
+using nlohmann::json;
+using namespace voqo;
+using test::body_json;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// Follows "#/a/b" inside `doc`.
+const json* resolve(const json& doc, const std::string& ref) {
+  if (!ref.starts_with("#/")) return nullptr;
+  try {
+    return &doc.at(json::json_pointer(ref.substr(1)));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void collect_refs(const json& j, std::vector<std::string>& out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (k == "$ref" && v.is_string()) out.push_back(v);
+      else collect_refs(v, out);
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) collect_refs(v, out);
+  }
+}
+
+/// Validates `instance` against `schema` (which may $ref into doc's components).
+std::string validate(const json& doc, const json& schema, const json& instance) {
+  json root = schema;
+  root["components"] = doc["components"];
+  valijson::Schema compiled;
+  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+  valijson::adapters::NlohmannJsonAdapter schema_adapter(root);
+  parser.populateSchema(schema_adapter, compiled);
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(instance);
+  if (validator.validate(compiled, target, &results)) return {};
+  std::string errors;
+  valijson::ValidationResults::Error e;
+  while (results.popError(e)) {
+    std::string where;
+    for (const auto& p : e.context) where += p;
+    errors += where + ": " + e.description + "\n";
+  }
+  return errors.empty() ? "invalid" : errors;
+}
+
+class OpenApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = api_.get("/api/openapi.json");
+    ASSERT_EQ(r.status, 200);
+    doc_ = body_json(r);
+  }
+  test::ApiServer api_;
+  json doc_;
+};
+
+TEST_F(OpenApiTest, DocumentIsOpenApi31AndEveryReferenceResolves) {
+  EXPECT_EQ(doc_["openapi"], "3.1.0");
+  EXPECT_TRUE(doc_["info"].contains("title"));
+  std::vector<std::string> refs;
+  collect_refs(doc_, refs);
+  EXPECT_GT(refs.size(), 50u);
+  for (const auto& ref : refs) EXPECT_NE(resolve(doc_, ref), nullptr) << ref;
+  for (const auto& [path, ops] : doc_["paths"].items())
+    for (const auto& [method, op] : ops.items()) {
+      std::set<std::string> declared;
+      for (const auto& p : op.value("parameters", json::array()))
+        if (p["in"] == "path") declared.insert(p["name"]);
+      for (size_t pos = path.find('{'); pos != std::string::npos; pos = path.find('{', pos + 1))
+        EXPECT_TRUE(declared.count(path.substr(pos + 1, path.find('}', pos) - pos - 1))) << method << " " << path;
+    }
+}
+
+TEST_F(OpenApiTest, EveryRouteIsDocumentedAndEveryDocumentedOperationIsARoute) {
+  std::set<std::string> routes;
+  for (const auto& route : api_.router().routes()) {
+    if (!route.options.documented) continue;
+    routes.insert(route.method + " " + route.pattern);
+    ASSERT_TRUE(doc_["paths"].contains(route.pattern)) << route.pattern;
+    const auto& op = doc_["paths"][route.pattern][lower(route.method)];
+    EXPECT_FALSE(op.value("x-undocumented", false)) << route.method << " " << route.pattern << " has no description";
+    EXPECT_TRUE(op.contains("summary")) << route.method << " " << route.pattern;
+  }
+  for (const auto& [path, ops] : doc_["paths"].items())
+    for (const auto& [method, op] : ops.items()) {
+      std::string m = method;
+      for (auto& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      EXPECT_TRUE(routes.count(m + " " + path)) << "documented but not served: " << m << " " << path;
+    }
+  EXPECT_GE(routes.size(), 45u);
+}
+
+TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
+  // Data for every path parameter.
+  const std::string agent = body_json(api_.post("/api/agents", {{"name", "Doc Agent"}, {"systemPrompt", "You document things."}}))["id"];
+  const std::string contact = body_json(api_.post("/api/contacts", {{"name", "Ada"}, {"phone", "+14155550101"}}))["id"];
+  const std::string memory = body_json(api_.post("/api/contacts/" + contact + "/memories", {{"content", "Likes tea"}}))["id"];
+  const std::string function = body_json(api_.post("/api/agents/" + agent + "/functions",
+                                                   {{"name", "f"}, {"description", "d"}, {"endpoint", "https://x.example/f"}}))["id"];
+  const std::string campaign = body_json(api_.post("/api/campaigns", {{"name", "Docs"}}))["id"];
+  auto up = api_.raw("POST", "/api/campaigns/" + campaign + "/uploads", "name,phone\nAda,4155550101\nBad,1\n",
+                     {{"Content-Type", "text/csv"}});
+  const std::string upload = body_json(up)["uploadId"];
+  const std::string job = body_json(api_.post("/api/jobs", {{"campaignId", campaign}, {"uploadId", upload}, {"agentId", agent}}))["id"];
+  // Calls are written by the pipeline; this one belongs to an agent that stays.
+  const std::string caller = body_json(api_.post("/api/agents", {{"name", "Call Agent"}, {"systemPrompt", "You take calls all day."}}))["id"];
+  ASSERT_TRUE(api_.store().db().write([&](store::Connection& c) -> Result<void> {
+    return c.exec("INSERT INTO calls (id, agent_id, direction, status, created_at) VALUES ('call1', '" + caller +
+                  "', 'inbound', 'completed', '2026-11-23T00:00:00.000Z')");
+  }));
+  const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
+                                                     {"{version}", "1"}, {"{key}", "default_region"}};
+  auto id_for = [&](const std::string& pattern) {
+    if (pattern.starts_with("/api/agents")) return agent;
+    if (pattern.starts_with("/api/contacts")) return contact;
+    if (pattern.starts_with("/api/calls")) return std::string("call1");
+    if (pattern.starts_with("/api/campaigns")) return campaign;
+    if (pattern.starts_with("/api/uploads")) return upload;
+    if (pattern.starts_with("/api/jobs")) return job;
+    return std::string();
+  };
+  // Request bodies for operations that take one.
+  const std::map<std::string, std::pair<std::string, std::string>> bodies = {
+      {"POST /api/agents", {"application/json", json{{"name", "Second"}, {"systemPrompt", "You are the second agent."}}.dump()}},
+      {"PATCH /api/agents/{id}", {"application/json", json{{"speechRate", 1.1}}.dump()}},
+      {"POST /api/agents/{id}/functions", {"application/json", json{{"name", "g"}, {"description", "d"}, {"endpoint", "https://x.example/g"}}.dump()}},
+      {"PATCH /api/agents/{id}/functions/{functionId}", {"application/json", json{{"timeout", 10}}.dump()}},
+      {"POST /api/contacts", {"application/json", json{{"name", "Bo"}, {"phone", "4155550199"}}.dump()}},
+      {"PATCH /api/contacts/{id}", {"application/json", json{{"notes", "n"}}.dump()}},
+      {"POST /api/contacts/{id}/memories", {"application/json", json{{"content", "c"}}.dump()}},
+      {"PATCH /api/contacts/{id}/memories/{memoryId}", {"application/json", json{{"content", "d"}}.dump()}},
+      {"POST /api/campaigns", {"application/json", json{{"name", "C2"}}.dump()}},
+      {"PATCH /api/campaigns/{id}", {"application/json", json{{"description", "d"}}.dump()}},
+      {"POST /api/campaigns/{id}/uploads", {"text/csv", "name,phone\nCy,4155550103\n"}},
+      {"POST /api/jobs", {"application/json", json{{"campaignId", campaign}, {"uploadId", upload}, {"agentId", agent}}.dump()}},
+      {"PATCH /api/settings", {"application/json", json{{"sms_enabled", true}}.dump()}},
+      {"PUT /api/settings/{key}", {"application/json", json{{"value", "US"}}.dump()}},
+  };
+  // DELETEs last, children before parents.
+  std::vector<const api::Route*> order;
+  for (const auto& r : api_.router().routes())
+    if (r.options.documented && r.method != "DELETE") order.push_back(&r);
+  std::vector<const api::Route*> deletes;
+  for (const auto& r : api_.router().routes())
+    if (r.options.documented && r.method == "DELETE") deletes.push_back(&r);
+  // Deepest first; among equals, the last registered (jobs, uploads) before the first (agents).
+  std::reverse(deletes.begin(), deletes.end());
+  std::stable_sort(deletes.begin(), deletes.end(), [](auto* a, auto* b) { return a->segments.size() > b->segments.size(); });
+  order.insert(order.end(), deletes.begin(), deletes.end());
+  int checked = 0;
+  for (const auto* route : order) {
+    std::string target = route->pattern;
+    for (const auto& [name, value] : params) {
+      const std::string v = name == "{id}" ? id_for(route->pattern) : value;
+      for (size_t pos = target.find(name); pos != std::string::npos; pos = target.find(name)) target.replace(pos, name.size(), v);
+    }
+    const std::string key = route->method + " " + route->pattern;
+    std::string body, type;
+    if (auto it = bodies.find(key); it != bodies.end()) std::tie(type, body) = it->second;
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!type.empty()) headers.emplace_back("Content-Type", type);
+    auto r = api_.raw(route->method, target, body, headers);
+    const auto& op = doc_["paths"][route->pattern][lower(route->method)];
+    ASSERT_TRUE(op["responses"].contains(std::to_string(r.status)))
+        << key << " answered " << r.status << " which is not documented: " << r.body.substr(0, 300);
+    EXPECT_LT(r.status, 300) << key << ": " << r.body.substr(0, 300);
+    const auto& response = op["responses"][std::to_string(r.status)];
+    if (!response.contains("content")) {
+      EXPECT_TRUE(r.body.empty()) << key;
+      ++checked;
+      continue;
+    }
+    const auto& media = response["content"].begin().value();
+    auto error = validate(doc_, media["schema"], body_json(r));
+    EXPECT_EQ(error, "") << key << " response does not match its schema:\n" << r.body.substr(0, 500);
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(order.size()));
+
+  // Error responses match the Problem schema too.
+  auto bad = api_.post("/api/agents", {{"name", 5}});
+  EXPECT_EQ(validate(doc_, doc_["paths"]["/api/agents"]["post"]["responses"]["422"]["content"]["application/problem+json"]["schema"],
+                     body_json(bad)),
+            "");
+}
+
+}  // namespace
