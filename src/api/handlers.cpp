@@ -137,6 +137,13 @@ json page_json(const store::Page& page) {
   return out;
 }
 
+/// A page of `repo` as the list endpoints return it, serialized straight from the rows.
+HttpResponse list_response(store::Repository& repo, const ListQuery& q, const HttpRequest& req) {
+  auto text = repo.list_text(q);
+  if (!text) return problem_from(text.error(), req.target);
+  return HttpResponse::json(200, std::move(*text));
+}
+
 /// First page of a child collection, embedded in its parent's GET.
 Result<json> embedded(store::Repository& children, std::string column, std::string parent_id, uint32_t limit = 100) {
   ListQuery q;
@@ -185,8 +192,7 @@ class Api {
     if (parts.list) add("GET", base, [this, &repo](HttpRequest& req) {
       auto q = list_query(req, repo.spec(), st_);
       if (!q) return problem_from(q.error(), req.target);
-      auto page = repo.list(*q);
-      return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+      return list_response(repo, *q, req);
     });
     if (parts.get) add("GET", base + "/{id}", [&repo](HttpRequest& req) {
       auto id = path_id(req, "id", repo.spec().name);
@@ -229,8 +235,7 @@ class Api {
       auto q = list_query(req, repo.spec(), st_);
       if (!q) return problem_from(q.error(), req.target);
       q->conditions.push_back({Condition::Op::equals, {parent_column}, *pid});
-      auto page = repo.list(*q);
-      return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+      return list_response(repo, *q, req);
     });
     add("POST", coll, [this, &repo, &parent, parent_base, child](HttpRequest& req) {
       auto pid = path_id(req, "id", parent.spec().name);
@@ -274,8 +279,7 @@ class Api {
       auto q = list_query(req, repo.spec(), st_);
       if (!q) return problem_from(q.error(), req.target);
       q->conditions.push_back({Condition::Op::equals, {parent_column}, *pid});
-      auto page = repo.list(*q);
-      return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+      return list_response(repo, *q, req);
     });
   }
 
@@ -374,8 +378,7 @@ void Api::calls() {
       return false;
     });
     if (!q) return problem_from(q.error(), req.target);
-    auto page = calls.list(*q);
-    return page ? json_response(200, page_json(*page)) : problem_from(page.error(), req.target);
+    return list_response(calls, *q, req);
   });
   add("GET", "/api/calls/{id}", [&calls](HttpRequest& req) {
     auto id = path_id(req, "id", "call");

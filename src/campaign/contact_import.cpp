@@ -1,4 +1,5 @@
 #include "campaign/contact_import.hpp"
+#include "core/json_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -42,26 +43,6 @@ std::string_view trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   const auto e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
-}
-
-/// Appends `value` as a JSON string. The text is valid UTF-8 (the CSV reader
-/// transcodes), so only quotes, backslashes and control characters need
-/// escaping; those rare values go through nlohmann::json for the exact rules.
-void append_json_string(std::string& out, std::string_view value) {
-  bool plain = true;
-  for (const char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) {
-    out.push_back('"');
-    out.append(value);
-    out.push_back('"');
-  } else {
-    out += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
 }
 
 /// E.164 "+14155550123" → 14155550123 (at most 15 digits, so it fits).

@@ -80,8 +80,12 @@ class Connection {
 struct DatabaseOptions {
   /// SQLite: busy timeout for readers/writer contention, ms.
   int busy_timeout_ms = 5000;
-  /// SQLite: page cache per connection, KiB.
+  /// SQLite: page cache per read connection, KiB.
   int cache_kib = 16384;
+  /// SQLite: page cache of the writer connection, KiB (large imports insert
+  /// into B-trees of tens of MB; a cache that holds them avoids re-reading
+  /// spilled pages).
+  int writer_cache_kib = 131072;
 };
 
 /// A database: per-thread readers and a single serialized writer.

@@ -3,9 +3,11 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "core/id.hpp"
+#include "core/json_text.hpp"
 #include "core/time.hpp"
 
 namespace voqo::store {
@@ -235,7 +237,8 @@ Result<void> Repository::remove(const std::string& id, const std::string& parent
   });
 }
 
-Result<Page> Repository::list(const ListQuery& query) {
+Result<std::string> Repository::walk(const ListQuery& query,
+                                     const std::function<Result<void>(const Statement&)>& row_fn) {
   const uint32_t limit = std::clamp<uint32_t>(query.limit, 1, kMaxPageSize);
   std::string where;
   std::vector<model::Value> args;
@@ -279,29 +282,97 @@ Result<Page> Repository::list(const ListQuery& query) {
   }
   const std::string sql = "SELECT " + select_ + " FROM " + std::string(spec_.table) + where + order_sql(false) +
                           " LIMIT " + std::to_string(limit + 1);
-  return db_.read([&](Connection& c) -> Result<Page> {
-    auto st = c.prepare(sql);
+  // The cursor is built from the order key (created_at or line) and the id of the last row.
+  const int id_col = 0;
+  int key_col = -1, c = 0;
+  for (const auto& f : spec_.fields) {
+    if (f.has(model::kWriteOnly)) continue;
+    if (f.column == (file_order_ ? "line" : "created_at")) key_col = c;
+    ++c;
+  }
+  return db_.read([&](Connection& conn) -> Result<std::string> {
+    auto st = conn.prepare(sql);
     if (!st) return std::unexpected(st.error());
     for (size_t i = 0; i < args.size(); ++i) bind_value(**st, static_cast<int>(i + 1), args[i]);
-    Page page;
     uint32_t n = 0;
+    std::string last_key, last_id;
     while (true) {
       auto row = (*st)->step();
       if (!row) return std::unexpected(row.error());
-      if (!*row) break;
-      if (n++ == limit) {
-        const auto& last = page.items.back();
-        const std::string key = file_order_ ? std::to_string(last["line"].get<int64_t>())
-                                            : last["createdAt"].get<std::string>();
-        page.next_cursor = base64url(key + kCursorSep + last["id"].get<std::string>());
+      if (!*row) return std::string();
+      if (n++ == limit) return base64url(last_key + kCursorSep + last_id);
+      if (auto r = row_fn(**st); !r) return std::unexpected(r.error());
+      last_key = file_order_ ? std::to_string((*st)->column_int(key_col)) : std::string((*st)->column_text(key_col));
+      last_id = (*st)->column_text(id_col);
+    }
+  });
+}
+
+Result<Page> Repository::list(const ListQuery& query) {
+  Page page;
+  auto next = walk(query, [&](const Statement& st) -> Result<void> {
+    auto item = row_to_json(st);
+    if (!item) return std::unexpected(item.error());
+    page.items.push_back(std::move(*item));
+    return {};
+  });
+  if (!next) return std::unexpected(next.error());
+  page.next_cursor = std::move(*next);
+  return page;
+}
+
+Result<std::string> Repository::list_text(const ListQuery& query) {
+  std::string out = "{\"items\":[";
+  bool first = true;
+  auto next = walk(query, [&](const Statement& st) -> Result<void> {
+    if (!first) out.push_back(',');
+    first = false;
+    append_row_text(out, st);
+    return {};
+  });
+  if (!next) return std::unexpected(next.error());
+  out += "],\"nextCursor\":";
+  if (next->empty()) out += "null";
+  else append_json_string(out, *next);
+  out.push_back('}');
+  return out;
+}
+
+void Repository::append_row_text(std::string& out, const Statement& st) const {
+  out.push_back('{');
+  int col = 0;
+  for (const auto& f : spec_.fields) {
+    if (f.has(model::kWriteOnly)) continue;
+    const int c = col++;
+    if (c) out.push_back(',');
+    out.push_back('"');
+    out.append(f.json);  // camelCase ASCII names: nothing to escape
+    out += "\":";
+    if (st.is_null(c)) {
+      out += "null";
+      continue;
+    }
+    switch (f.type) {
+      case FieldType::integer: out += std::to_string(st.column_int(c)); break;
+      case FieldType::real: {
+        const double v = st.column_double(c);
+        char buf[32];
+        const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        std::string_view text(buf, static_cast<size_t>(end - buf));
+        out.append(text);
+        if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";  // keep it a JSON float, as nlohmann does
         break;
       }
-      auto item = row_to_json(**st);
-      if (!item) return std::unexpected(item.error());
-      page.items.push_back(std::move(*item));
+      case FieldType::boolean: out += st.column_int(c) ? "true" : "false"; break;
+      // JSON columns hold text that nlohmann::json::dump() wrote on the way in.
+      case FieldType::json_array:
+      case FieldType::json_object:
+      case FieldType::json_any: out.append(st.column_text(c)); break;
+      case FieldType::text:
+      case FieldType::timestamp: append_json_string(out, st.column_text(c)); break;
     }
-    return page;
-  });
+  }
+  out.push_back('}');
 }
 
 Result<std::optional<nlohmann::json>> Repository::read_secret(const std::string& id, std::string_view column) {

@@ -4,6 +4,7 @@
 /// out, as the API returns it), secrets sealed at rest and cursor pages.
 /// The only place, with the other store/*.cpp files, where SQL is written.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,12 +77,20 @@ class Repository {
 
   /// A page of records matching every condition.
   Result<Page> list(const ListQuery& query);
+  /// The same page already serialized as the API returns it,
+  /// {"items":[...],"nextCursor":"..."|null}, written straight from the
+  /// rows (no JSON DOM: the list endpoints' hot path).
+  Result<std::string> list_text(const ListQuery& query);
 
   /// Reads a secret column (kEncrypted) in clear, for the engines that need it.
   Result<std::optional<nlohmann::json>> read_secret(const std::string& id, std::string_view column);
 
  private:
   Result<nlohmann::json> row_to_json(const Statement& st) const;
+  void append_row_text(std::string& out, const Statement& st) const;
+  /// Runs the page query and calls `row` for each of at most `limit` rows;
+  /// returns the next cursor ("" on the last page).
+  Result<std::string> walk(const ListQuery& query, const std::function<Result<void>(const Statement&)>& row);
   std::string select_list() const;
   std::string parent_column() const;
   std::string order_sql(bool reverse_for_cursor) const;

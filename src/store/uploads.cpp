@@ -1,51 +1,155 @@
 #include "store/uploads.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
 #include "core/id.hpp"
 #include "core/time.hpp"
 
 namespace voqo::store {
 namespace {
 
-/// Streams rows into prepared INSERTs on the writer connection.
-class TransactionUploadWriter final : public UploadWriter {
+/// One row for the inserter: a batch contact, or an issue with its severity.
+struct PendingRow {
+  enum class Kind { contact, rejection, warning } kind;
+  BatchContactRow contact;
+  RowIssue issue;
+};
+
+/// Writes rows on the writer connection from a thread of its own, so that
+/// SQLite's B-tree work overlaps the caller's parsing and validation (the
+/// import is one transaction; the caller only touches the connection again
+/// after finish()). Rows travel in batches through a bounded queue (at most
+/// kQueuedBatches × kBatchRows rows in flight) and are inserted with
+/// multi-row INSERT statements.
+class PipelinedUploadWriter final : public UploadWriter {
  public:
-  TransactionUploadWriter(Connection& c, std::string upload_id, std::string now)
-      : c_(c), upload_id_(std::move(upload_id)), now_(std::move(now)) {}
+  static constexpr size_t kBatchRows = 512;
+  static constexpr size_t kQueuedBatches = 8;
+  static constexpr size_t kRowsPerInsert = 32;
+
+  PipelinedUploadWriter(Connection& c, std::string upload_id, std::string now)
+      : c_(c), upload_id_(std::move(upload_id)), now_(std::move(now)), thread_([this] { run(); }) {}
+  ~PipelinedUploadWriter() override { (void)finish(); }
 
   Result<void> add_contact(const BatchContactRow& row) override {
-    auto st = c_.prepare(
-        "INSERT INTO batch_contacts (id, upload_id, phone, name, variables, line, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, new_id());
-    (*st)->bind_text(2, upload_id_);
-    (*st)->bind_text(3, row.phone);
-    if (row.name) (*st)->bind_text(4, *row.name);
-    else (*st)->bind_null(4);
-    (*st)->bind_text(5, row.variables_json.empty() ? std::string_view("{}") : std::string_view(row.variables_json));
-    (*st)->bind_int(6, static_cast<int64_t>(row.line));
-    (*st)->bind_text(7, now_);
-    if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
     ++imported_;
-    return {};
+    return push({PendingRow::Kind::contact, row, {}});
   }
   Result<void> add_rejection(const RowIssue& issue) override {
     ++rejected_;
-    return add_issue(issue, "error");
+    return push({PendingRow::Kind::rejection, {}, issue});
   }
-  Result<void> add_warning(const RowIssue& issue) override { return add_issue(issue, "warning"); }
+  Result<void> add_warning(const RowIssue& issue) override { return push({PendingRow::Kind::warning, {}, issue}); }
   const std::string& upload_id() const override { return upload_id_; }
+
+  /// Hands over the last rows and waits until every row is written (or the
+  /// first error). After it returns the caller owns the connection again.
+  Result<void> finish() {
+    if (thread_.joinable()) {
+      {
+        std::unique_lock lock(mutex_);
+        if (!batch_.empty()) queue_.push_back(std::move(batch_));
+        done_ = true;
+      }
+      changed_.notify_all();
+      thread_.join();
+    }
+    std::lock_guard lock(mutex_);
+    if (error_) return std::unexpected(*error_);
+    return {};
+  }
 
   uint64_t imported() const { return imported_; }
   uint64_t rejected() const { return rejected_; }
 
  private:
-  Result<void> add_issue(const RowIssue& issue, std::string_view severity) {
+  Result<void> push(PendingRow row) {
+    batch_.push_back(std::move(row));
+    if (batch_.size() < kBatchRows) return {};
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.size() < kQueuedBatches || error_; });
+    if (error_) return std::unexpected(*error_);
+    queue_.push_back(std::move(batch_));
+    batch_ = {};
+    batch_.reserve(kBatchRows);
+    lock.unlock();
+    changed_.notify_all();
+    return {};
+  }
+
+  void run() {
+    while (true) {
+      std::vector<PendingRow> rows;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        rows = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      changed_.notify_all();
+      if (auto r = write(rows); !r) {
+        std::lock_guard lock(mutex_);
+        error_ = r.error();
+        queue_.clear();
+        changed_.notify_all();
+        return;
+      }
+    }
+  }
+
+  Result<void> write(std::vector<PendingRow>& rows) {
+    std::vector<const BatchContactRow*> contacts;
+    for (auto& row : rows) {
+      if (row.kind == PendingRow::Kind::contact) {
+        contacts.push_back(&row.contact);
+        if (contacts.size() == kRowsPerInsert) {
+          if (auto r = insert_contacts(contacts); !r) return r;
+          contacts.clear();
+        }
+      } else if (auto r = insert_issue(row.issue, row.kind == PendingRow::Kind::rejection ? "error" : "warning"); !r) {
+        return r;
+      }
+    }
+    return insert_contacts(contacts);
+  }
+
+  Result<void> insert_contacts(const std::vector<const BatchContactRow*>& rows) {
+    if (rows.empty()) return {};
+    std::string& sql = insert_sql_[rows.size()];
+    if (sql.empty()) {
+      sql = "INSERT INTO batch_contacts (id, upload_id, phone, name, variables, line, created_at) VALUES ";
+      for (size_t i = 0; i < rows.size(); ++i) sql += i ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+    }
+    auto st = c_.prepare(sql);
+    if (!st) return std::unexpected(st.error());
+    int p = 1;
+    for (const auto* row : rows) {
+      (*st)->bind_text(p++, ids_.next());
+      (*st)->bind_text(p++, upload_id_);
+      (*st)->bind_text(p++, row->phone);
+      if (row->name) (*st)->bind_text(p++, *row->name);
+      else (*st)->bind_null(p++);
+      (*st)->bind_text(p++, row->variables_json.empty() ? std::string_view("{}") : std::string_view(row->variables_json));
+      (*st)->bind_int(p++, static_cast<int64_t>(row->line));
+      (*st)->bind_text(p++, now_);
+    }
+    if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+    return {};
+  }
+
+  Result<void> insert_issue(const RowIssue& issue, std::string_view severity) {
     auto st = c_.prepare(
         "INSERT INTO upload_rejections (id, upload_id, line, column_name, reason, severity, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, new_id());
+    (*st)->bind_text(1, issue_ids_.next());
     (*st)->bind_text(2, upload_id_);
     (*st)->bind_int(3, static_cast<int64_t>(issue.line));
     (*st)->bind_text(4, issue.column);
@@ -57,10 +161,18 @@ class TransactionUploadWriter final : public UploadWriter {
   }
 
   Connection& c_;
-  std::string upload_id_;
-  std::string now_;
-  uint64_t imported_ = 0;
-  uint64_t rejected_ = 0;
+  const std::string upload_id_;
+  const std::string now_;
+  IdSequence ids_, issue_ids_;            // used by the inserter thread only
+  std::map<size_t, std::string> insert_sql_;  // inserter thread only
+  std::vector<PendingRow> batch_;         // caller thread only
+  uint64_t imported_ = 0, rejected_ = 0;  // caller thread only
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<PendingRow>> queue_;
+  bool done_ = false;
+  std::optional<Error> error_;
+  std::thread thread_;  // last: starts after everything above exists
 };
 
 }  // namespace
@@ -86,9 +198,11 @@ Result<std::string> UploadRepository::import(const std::string& campaign_id, con
     (*ins)->bind_text(3, filename);
     (*ins)->bind_text(4, now);
     if (auto r = (*ins)->step(); !r) return std::unexpected(r.error());
-    TransactionUploadWriter writer(c, id, now);
+    PipelinedUploadWriter writer(c, id, now);
     auto counts = fill(writer);
+    auto written = writer.finish();
     if (!counts) return std::unexpected(counts.error());
+    if (!written) return std::unexpected(written.error());
     auto upd = c.prepare("UPDATE uploads SET total_rows = ?, imported_rows = ?, rejected_rows = ? WHERE id = ?");
     if (!upd) return std::unexpected(upd.error());
     (*upd)->bind_int(1, static_cast<int64_t>(counts->total_rows));

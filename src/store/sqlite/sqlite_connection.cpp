@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <list>
 #include <thread>
 
@@ -53,7 +55,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::file
   sqlite3_extended_result_codes(db, 1);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" + std::to_string(options.cache_kib) +
                         "; PRAGMA temp_store=MEMORY;";
-  if (!read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+  if (!read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; ";
   if (auto r = conn->exec(pragmas); !r) return std::unexpected(r.error());
   // Refuse a file that is not a database now rather than at the first query.
   if (auto r = conn->exec("SELECT count(*) FROM sqlite_schema"); !r) return std::unexpected(r.error());
@@ -99,15 +101,27 @@ namespace {
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::filesystem::path path, DatabaseOptions options,
-                 std::unique_ptr<SqliteConnection> writer)
-      : path_(std::move(path)), options_(options), writer_(std::move(writer)), id_(next_id_++) {}
+                 std::unique_ptr<SqliteConnection> writer, std::unique_ptr<SqliteConnection> checkpointer)
+      : path_(std::move(path)),
+        options_(options),
+        writer_(std::move(writer)),
+        id_(next_id_++),
+        checkpointer_(std::move(checkpointer)),
+        checkpoint_thread_([this] { checkpoint_loop(); }) {}
   ~SqliteDatabase() override { close(); }
 
   void close() override {
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      stopping_ = true;
+    }
+    checkpoint_wake_.notify_all();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
     std::lock_guard lock(readers_mutex_);
     if (closed_) return;
     closed_ = true;
     readers_.clear();
+    checkpointer_.reset();
     if (writer_) {
       (void)writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
       writer_.reset();
@@ -135,6 +149,28 @@ class SqliteDatabase final : public Database {
     return *writer_;
   }
   Result<void> begin() override { return writer_connection().exec("BEGIN IMMEDIATE"); }
+
+  /// WAL checkpoints run here, off the writer's path (the writer has
+  /// wal_autocheckpoint=0): a PASSIVE checkpoint every 500 ms copies
+  /// committed pages into the database file without blocking readers or the
+  /// writer; when the WAL has grown past 64 MiB a TRUNCATE checkpoint (which
+  /// waits, up to the busy timeout, for readers of old snapshots) resets it.
+  void checkpoint_loop() {
+    std::unique_lock lock(checkpoint_mutex_);
+    while (!stopping_) {
+      checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500));
+      if (stopping_ || !checkpointer_) break;
+      lock.unlock();
+      int wal_pages = 0, copied = 0;
+      sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+      std::error_code ec;
+      std::filesystem::path wal = path_;
+      wal += "-wal";
+      if (std::filesystem::file_size(wal, ec) > (64u << 20) && !ec)
+        sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
   Result<void> commit() override { return writer_->exec("COMMIT"); }
   Result<void> rollback() override {
     if (!writer_ || sqlite3_get_autocommit(writer_->handle())) return {};
@@ -150,6 +186,11 @@ class SqliteDatabase final : public Database {
   std::mutex readers_mutex_;
   std::list<std::unique_ptr<SqliteConnection>> readers_;
   bool closed_ = false;
+  std::unique_ptr<SqliteConnection> checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  bool stopping_ = false;
+  std::thread checkpoint_thread_;  // last: starts once the members above exist
 };
 
 }  // namespace
@@ -159,9 +200,16 @@ namespace voqo::store {
 
 Result<std::unique_ptr<Database>> Database::open_sqlite(const std::filesystem::path& path,
                                                        DatabaseOptions options) {
-  auto writer = sqlite::SqliteConnection::open(path, /*read_only=*/false, options);
+  DatabaseOptions writer_options = options;
+  writer_options.cache_kib = options.writer_cache_kib;
+  auto writer = sqlite::SqliteConnection::open(path, /*read_only=*/false, writer_options);
   if (!writer) return std::unexpected(writer.error());
-  return std::unique_ptr<Database>(new sqlite::SqliteDatabase(path, options, std::move(*writer)));
+  // Checkpoints run on their own connection and thread (SqliteDatabase::checkpoint_loop).
+  if (auto r = (*writer)->exec("PRAGMA wal_autocheckpoint=0"); !r) return std::unexpected(r.error());
+  auto checkpointer = sqlite::SqliteConnection::open(path, /*read_only=*/false, options);
+  if (!checkpointer) return std::unexpected(checkpointer.error());
+  return std::unique_ptr<Database>(
+      new sqlite::SqliteDatabase(path, options, std::move(*writer), std::move(*checkpointer)));
 }
 
 }  // namespace voqo::store

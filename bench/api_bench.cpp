@@ -1,0 +1,92 @@
+// REST API throughput (issue 2 target: GET /api/contacts?limit=100 at
+// ≥ 20,000 requests/s under wrk on loopback). Builds a store with N contacts
+// (default 10,000) in a temporary SQLite file, serves the real RestApi on a
+// free loopback port and runs wrk against it: first the page of 100
+// contacts, then a single agent. Prints wrk's figures and the server's RSS.
+//
+// Usage: bench_api [contacts] [seconds] [threads] [wrk connections]
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "api/handlers.hpp"
+#include "api/http_server.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+long rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+void run_wrk(const std::string& url, int seconds, int connections) {
+  const std::string cmd = "wrk -t1 -c" + std::to_string(connections) + " -d" + std::to_string(seconds) + "s --latency '" +
+                          url + "' 2>&1 | grep -E 'Requests/sec|Latency|50%|99%|Transfer|requests in|Non-2xx'";
+  std::printf("$ wrk -t1 -c%d -d%ds %s\n", connections, seconds, url.c_str());
+  std::fflush(stdout);
+  if (std::system(cmd.c_str()) != 0) std::printf("(wrk failed or is not installed: scripts/setup installs it)\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int contacts = argc > 1 ? std::atoi(argv[1]) : 10000;
+  const int seconds = argc > 2 ? std::atoi(argv[2]) : 10;
+  const unsigned threads = argc > 3 ? static_cast<unsigned>(std::atoi(argv[3])) : 0;
+  const int connections = argc > 4 ? std::atoi(argv[4]) : 32;
+  spdlog::set_level(spdlog::level::warn);
+
+  const auto dir = std::filesystem::temp_directory_path() / ("voqo_api_bench_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    auto st = voqo::store::Store::open(dir / "voqo.db");
+    if (!st) {
+      std::fprintf(stderr, "store: %s\n", st.error().message.c_str());
+      return 1;
+    }
+    auto& store = **st;
+    auto seeded = store.db().write([&](voqo::store::Connection&) -> voqo::Result<void> {
+      for (int i = 0; i < contacts; ++i) {
+        char phone[16];
+        std::snprintf(phone, sizeof phone, "+1415%07d", 2000000 + i);
+        auto c = store.contacts().create({{"name", "Contact " + std::to_string(i)},
+                                          {"phone", phone},
+                                          {"notes", "Seeded by bench_api"},
+                                          {"tags", {"bench", "lead"}}});
+        if (!c) return std::unexpected(c.error());
+      }
+      return {};
+    });
+    if (!seeded) {
+      std::fprintf(stderr, "seed: %s\n", seeded.error().message.c_str());
+      return 1;
+    }
+    auto agent = store.agents().create({{"name", "Bench"}, {"systemPrompt", "You are a benchmark agent."}});
+
+    voqo::api::Router router;
+    voqo::api::RestApi api(router, store, {});
+    voqo::api::ServerConfig config;
+    config.port = 0;
+    config.io_threads = threads;
+    config.worker_threads = threads;
+    voqo::api::HttpServer server(config, router);
+    server.start();
+    const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+    std::printf("%d contacts; server threads: %s; cores: %ld\n", contacts,
+                threads ? std::to_string(threads).c_str() : "cores", sysconf(_SC_NPROCESSORS_ONLN));
+    run_wrk(base + "/api/contacts?limit=100", seconds, connections);
+    run_wrk(base + "/api/agents/" + (*agent)["id"].get<std::string>(), seconds, connections);
+    std::printf("server peak RSS: %ld MB\n", rss_mb());
+    server.stop();
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
