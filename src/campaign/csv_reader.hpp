@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 
 namespace voqo::campaign {
 
@@ -104,10 +105,6 @@ class CsvReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-/// Exposed for tests: true when `bytes` is well-formed UTF-8 (Unicode 15
-/// §3.9, Table 3-7: no overlongs, no surrogates, nothing above U+10FFFF).
-bool is_valid_utf8(std::string_view bytes);
 
 /// Exposed for tests: converts Windows-1252 bytes to UTF-8 (WHATWG Encoding
 /// Standard mapping; 0x81 0x8D 0x8F 0x90 0x9D map to the C1 controls with the

@@ -49,9 +49,5 @@ std::expected<Value, std::string> validate_field(const FieldSpec& field, const n
 
 /// True when `url` is an absolute http or https URL with a host (RFC 3986).
 bool is_http_url(std::string_view url);
-/// Number of Unicode code points in valid UTF-8 `s` (bytes for invalid input).
-size_t utf8_length(std::string_view s);
-/// True when `s` is well-formed UTF-8 (RFC 3629).
-bool is_valid_utf8(std::string_view s);
 
 }  // namespace voqo::model

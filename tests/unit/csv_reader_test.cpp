@@ -18,6 +18,7 @@
 #include "support/test_support.hpp"
 
 using namespace voqo::campaign;
+using voqo::is_valid_utf8;
 namespace fs = std::filesystem;
 
 namespace {
