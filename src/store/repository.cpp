@@ -302,8 +302,10 @@ Result<std::string> Repository::walk(const ListQuery& query,
       if (!*row) return std::string();
       if (n++ == limit) return base64url(last_key + kCursorSep + last_id);
       if (auto r = row_fn(**st); !r) return std::unexpected(r.error());
-      last_key = file_order_ ? std::to_string((*st)->column_int(key_col)) : std::string((*st)->column_text(key_col));
-      last_id = (*st)->column_text(id_col);
+      if (n == limit) {  // the page's last row: its key is the cursor if another row follows
+        last_key = file_order_ ? std::to_string((*st)->column_int(key_col)) : std::string((*st)->column_text(key_col));
+        last_id = (*st)->column_text(id_col);
+      }
     }
   });
 }
