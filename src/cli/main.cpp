@@ -202,7 +202,10 @@ int main(int argc, char** argv) {
   import->add_option("--region", o.region, "Region for numbers without country code (default: setting default_region)");
   import->add_flag("--json", o.json, "Print the report as JSON");
   auto* config = app.add_subcommand("config", "Print the effective configuration");
-  for (auto* sub : {serve_cmd, demo_cmd, migrate, import, config}) sub->add_option("--db", o.db, "SQLite database file");
+  for (auto* sub : {serve_cmd, demo_cmd, migrate, import, config}) {
+    sub->add_option("--db", o.db, "SQLite database file");
+    sub->add_option("--log-level", o.log_level, "trace, debug, info, warn, error, off");
+  }
 
   CLI11_PARSE(app, argc, argv);
   set_log_level(o.log_level);

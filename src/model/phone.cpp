@@ -31,6 +31,26 @@ std::string main_region(const PhoneNumber& number) {
   return region;
 }
 
+/// Why a possible-length number is not valid. For the North American
+/// Numbering Plan (country code 1, ten digits NPA-NXX-XXXX) the structural
+/// rules of the NANP (ATIS-0300051: NPA and NXX are [2-9]XX, N11 codes are
+/// service codes) say which part is impossible; otherwise the number simply
+/// is not assigned in libphonenumber's metadata.
+std::string not_valid_reason(const PhoneNumber& number) {
+  std::string reason = "not a valid number for region " + main_region(number);
+  std::string national = std::to_string(number.national_number());
+  // Leading zeros are kept apart by libphonenumber (PhoneNumber.italian_leading_zero).
+  if (number.italian_leading_zero())
+    national.insert(0, static_cast<size_t>(number.has_number_of_leading_zeros() ? number.number_of_leading_zeros() : 1), '0');
+  if (number.country_code() != 1 || national.size() != 10) return reason;
+  const std::string npa = national.substr(0, 3), nxx = national.substr(3, 3);
+  if (npa[0] == '0' || npa[0] == '1') return reason + ": area code " + npa + " cannot start with 0 or 1";
+  if (npa[1] == '1' && npa[2] == '1') return reason + ": " + npa + " is a service code, not an area code";
+  if (nxx[0] == '0' || nxx[0] == '1') return reason + ": exchange " + nxx + " cannot start with 0 or 1";
+  if (nxx[1] == '1' && nxx[2] == '1') return reason + ": exchange " + nxx + " is a service code";
+  return reason + ": area code " + npa + " or exchange " + nxx + " is not in service";
+}
+
 /// How far one libphonenumber attempt got.
 enum class Stage { parsed_valid, not_valid, failed };
 
@@ -67,7 +87,7 @@ Attempt parse_once(const std::string& text, const std::string& region, bool regi
     case PhoneNumberUtil::INVALID_LENGTH:
       return {Stage::failed, "invalid number: wrong length for region " + main_region(number)};
   }
-  if (!util().IsValidNumber(number)) return {Stage::not_valid, "not a valid number for region " + main_region(number)};
+  if (!util().IsValidNumber(number)) return {Stage::not_valid, not_valid_reason(number)};
   return {Stage::parsed_valid, {}};
 }
 
@@ -215,7 +235,7 @@ Result<PhoneParse> PhoneNormalizer::operator()(std::string_view text) const {
     // Not valid anywhere: the full path would reach the same verdict (ten
     // digits are a possible NANP length), so say it without parsing again.
     if (util().IsPossibleNumberWithReason(number) == PhoneNumberUtil::IS_POSSIBLE)
-      return std::unexpected(reject("not a valid number for region " + main_region(number)));
+      return std::unexpected(reject(not_valid_reason(number)));
   }
   return normalize_slow(text);
 }

@@ -364,7 +364,12 @@ TEST_F(HttpServerTest, HugeUploadsAreRefusedWithBoundedMemory) {
   }
   const long rss_after = voqo::test::rss_kib();
   std::printf("VmRSS before %ld KiB, after %ld KiB\n", rss_before, rss_after);
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's quarantine keeps up to 256 MB of freed blocks resident: no bound to check.
+  (void)rss_after;
+#else
   EXPECT_LT(rss_after - rss_before, 48 * 1024) << "RSS grew by " << (rss_after - rss_before) << " KiB";
+#endif
   // The partial spool file is gone and the server still serves.
   for (int i = 0; i < 50 && files_in(spool_.path()) != 0; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(files_in(spool_.path()), 0u);

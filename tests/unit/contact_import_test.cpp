@@ -151,7 +151,7 @@ TEST(ContactImport, Customers100) {
 
   // Line 2, Sheryl Baxter, 229.077.5154: exchange 077 cannot exist.
   ASSERT_NE(writer.rejection_at(2), nullptr);
-  EXPECT_EQ(writer.rejection_at(2)->reason, "not a valid number for region US");
+  EXPECT_EQ(writer.rejection_at(2)->reason, "not a valid number for region US: exchange 077 cannot start with 0 or 1");
   // Line 4, Roy Berry, "-1199": four digits.
   ASSERT_NE(writer.rejection_at(4), nullptr);
   EXPECT_EQ(writer.rejection_at(4)->reason, "invalid number: too short");
@@ -160,7 +160,7 @@ TEST(ContactImport, Customers100) {
   EXPECT_EQ(writer.rejection_at(102)->reason, "invalid number: too short");
   // Line 103, Virginia Dudley, 027.846.3705x14184: area code 027 cannot exist.
   ASSERT_NE(writer.rejection_at(103), nullptr);
-  EXPECT_EQ(writer.rejection_at(103)->reason, "not a valid number for region US");
+  EXPECT_EQ(writer.rejection_at(103)->reason, "not a valid number for region US: area code 027 cannot start with 0 or 1");
 
   // Line 3, Preston Lozano, 5153435776 (Des Moines area code 515).
   const auto* preston = writer.contact_at(3);
@@ -341,7 +341,7 @@ TEST(ContactImport, PhoneErrorsNameTheColumn) {
   EXPECT_EQ(run.writer.rejections[0].reason, "missing phone");
   EXPECT_EQ(run.writer.rejections[1].reason, "invalid number: too short");
   EXPECT_EQ(run.writer.rejections[2].reason, "not a phone number");
-  EXPECT_EQ(run.writer.rejections[3].reason, "not a valid number for region US");
+  EXPECT_EQ(run.writer.rejections[3].reason, "not a valid number for region US: area code 041 cannot start with 0 or 1");
 }
 
 TEST(ContactImport, ExtensionGoesToVariables) {

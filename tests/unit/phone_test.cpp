@@ -60,7 +60,7 @@ TEST(Phone, DoubleZeroInternationalPrefix) {
   EXPECT_EQ(norm("001-808-617-6467x12895"), "+18086176467|12895");  // customers-100.csv line 5
   EXPECT_EQ(norm("0044 20 7946 0958"), "+442079460958|");
   // Read as +1 199…: possible, but 199 is no area code.
-  EXPECT_EQ(norm("001-199-446-3860x3486"), "error: not a valid number for region US");
+  EXPECT_EQ(norm("001-199-446-3860x3486"), "error: not a valid number for region US: area code 199 cannot start with 0 or 1");
 }
 
 TEST(Phone, ErrorsSayWhy) {
@@ -73,8 +73,8 @@ TEST(Phone, ErrorsSayWhy) {
   EXPECT_EQ(norm("+999 123 4567"), "error: invalid country code");
   EXPECT_EQ(norm("n/a"), "error: not a phone number");
   EXPECT_EQ(norm("call me maybe"), "error: not a phone number");
-  EXPECT_EQ(norm("(041)737-3846"), "error: not a valid number for region US");  // no area code 041
-  EXPECT_EQ(norm("+1-247-266-0963x4995"), "error: not a valid number for region US");
+  EXPECT_EQ(norm("(041)737-3846"), "error: not a valid number for region US: area code 041 cannot start with 0 or 1");
+  EXPECT_EQ(norm("+1-247-266-0963x4995"), "error: not a valid number for region US: area code 247 or exchange 266 is not in service");
   EXPECT_EQ(norm("253-0000"), "error: invalid number: local number without area code");
   EXPECT_EQ(norm("6502530000", ""), "error: no country code and no valid default region");
   EXPECT_EQ(norm("6502530000", "XX"), "error: no country code and no valid default region");
