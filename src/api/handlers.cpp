@@ -187,6 +187,17 @@ class Api {
     router_.add(std::move(method), std::move(pattern), std::move(h), options);
   }
 
+  /// POST base: `create` validates and stores the body; 201 + Location.
+  void add_create(const std::string& base, std::function<Result<json>(const json&)> create) {
+    add("POST", base, [base, create = std::move(create)](HttpRequest& req) {
+      auto body = parse_body(req);
+      if (!body) return problem_from(body.error(), req.target);
+      auto r = create(*body);
+      if (!r) return problem_from(r.error(), req.target);
+      return created(*r, base + "/" + (*r)["id"].get<std::string>());
+    });
+  }
+
   /// GET list, POST create, GET/PATCH/DELETE one, for a top-level resource.
   void crud(const std::string& base, store::Repository& repo, Parts parts = {}) {
     if (parts.list) add("GET", base, [this, &repo](HttpRequest& req) {
@@ -199,13 +210,7 @@ class Api {
       if (!id) return problem_from(id.error(), req.target);
       return reply(repo.get(*id), req);
     });
-    if (parts.create) add("POST", base, [this, &repo, base](HttpRequest& req) {
-      auto body = parse_body(req);
-      if (!body) return problem_from(body.error(), req.target);
-      auto r = repo.create(*body, {}, context());
-      if (!r) return problem_from(r.error(), req.target);
-      return created(*r, base + "/" + (*r)["id"].get<std::string>());
-    });
+    if (parts.create) add_create(base, [this, &repo](const json& body) { return repo.create(body, {}, context()); });
     if (parts.update) add("PATCH", base + "/{id}", [this, &repo](HttpRequest& req) {
       auto id = path_id(req, "id", repo.spec().name);
       if (!id) return problem_from(id.error(), req.target);
@@ -307,13 +312,7 @@ void Api::agents() {
   auto& agents = st_.agents();
   auto& repo = agents.records();
   crud("/api/agents", repo, {.list = true, .get = true, .create = false, .update = false, .remove = true});
-  add("POST", "/api/agents", [&agents](HttpRequest& req) {
-    auto body = parse_body(req);
-    if (!body) return problem_from(body.error(), req.target);
-    auto r = agents.create(*body);
-    if (!r) return problem_from(r.error(), req.target);
-    return created(*r, "/api/agents/" + (*r)["id"].get<std::string>());
-  });
+  add_create("/api/agents", [&agents](const json& body) { return agents.create(body); });
   add("PATCH", "/api/agents/{id}", [&agents](HttpRequest& req) {
     auto id = path_id(req, "id", "agent");
     if (!id) return problem_from(id.error(), req.target);
@@ -465,13 +464,7 @@ void Api::jobs() {
   auto& jobs = st_.jobs();
   auto& repo = jobs.records();
   crud("/api/jobs", repo, {.list = true, .get = false, .create = false, .update = false, .remove = false});
-  add("POST", "/api/jobs", [&jobs](HttpRequest& req) {
-    auto body = parse_body(req);
-    if (!body) return problem_from(body.error(), req.target);
-    auto r = jobs.create(*body);
-    if (!r) return problem_from(r.error(), req.target);
-    return created(*r, "/api/jobs/" + (*r)["id"].get<std::string>());
-  });
+  add_create("/api/jobs", [&jobs](const json& body) { return jobs.create(body); });
   add("GET", "/api/jobs/{id}", [&jobs, &repo](HttpRequest& req) {
     auto id = path_id(req, "id", "job");
     if (!id) return problem_from(id.error(), req.target);

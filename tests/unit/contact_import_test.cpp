@@ -13,11 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/generated_stream.hpp"
 #include "support/test_support.hpp"
 
 using namespace voqo::campaign;
 using voqo::store::BatchContactRow;
 using voqo::store::RowIssue;
+using voqo::test::GeneratedBuf;
 using namespace std::string_literals;
 
 namespace {
@@ -83,32 +85,6 @@ nlohmann::json vars_at(const FakeWriter& writer, uint64_t line) {
 
 std::string error_of(const Run& run) { return run.report ? "(no error)" : run.report.error().message; }
 
-/// An input stream made on the fly: `prefix`, then `fill` repeated to `size` bytes.
-class GeneratedBuf : public std::streambuf {
- public:
-  GeneratedBuf(std::string prefix, std::string fill, uint64_t size)
-      : prefix_(std::move(prefix)), fill_(std::move(fill)), size_(size), chunk_(64 * 1024, '\0') {}
-  uint64_t produced() const { return produced_; }
-
- protected:
-  int_type underflow() override {
-    if (produced_ >= size_) return traits_type::eof();
-    size_t n = 0;
-    while (n < chunk_.size() && produced_ + n < size_) {
-      const uint64_t at = produced_ + n;
-      chunk_[n++] = at < prefix_.size() ? prefix_[at] : fill_[(at - prefix_.size()) % fill_.size()];
-    }
-    produced_ += n;
-    setg(chunk_.data(), chunk_.data(), chunk_.data() + n);
-    return traits_type::to_int_type(chunk_[0]);
-  }
-
- private:
-  std::string prefix_, fill_;
-  uint64_t size_;
-  uint64_t produced_ = 0;
-  std::string chunk_;
-};
 
 }  // namespace
 
