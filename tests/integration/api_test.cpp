@@ -304,6 +304,46 @@ TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedWithBoundedMemory) {
   EXPECT_EQ(api_.get("/api/health").status, 200);
 }
 
+TEST_F(ApiTest, A200MegabyteUploadIsImportedWithBoundedMemory) {
+  const std::string campaign = create("/api/campaigns", {{"name", "Huge"}})["id"];
+  // ~200 MB of CSV: one million unique, valid numbers with a long notes column,
+  // generated while it is sent (the test holds no copy of it).
+  const std::string notes(180, 'n');
+  const uint64_t rows = 1'000'000;
+  auto row = [&](uint64_t i) {
+    char phone[32];
+    std::snprintf(phone, sizeof phone, "(415) %03u-%04u", static_cast<unsigned>(200 + (i / 10000) % 700),
+                  static_cast<unsigned>(i % 10000));
+    return "Contact " + std::to_string(i) + "," + phone + "," + notes + "\n";
+  };
+  // 10,000 lines per exchange: exchanges 200–299, all numbers distinct.
+  uint64_t size = 16;  // "name,phone,notes\n"
+  for (uint64_t i = 0; i < rows; ++i) size += row(i).size();
+  ASSERT_GT(size, 200ull << 20);
+  const long before = test::rss_kib();
+  test::HttpConnection conn(api_.port());
+  conn.send_all("POST /api/campaigns/" + campaign + "/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                "Content-Length: " + std::to_string(size) + "\r\n\r\nname,phone,notes\n");
+  std::string chunk;
+  for (uint64_t i = 0; i < rows; ++i) {
+    chunk += row(i);
+    if (chunk.size() > (1 << 20) || i + 1 == rows) {
+      conn.send_all(chunk);
+      chunk.clear();
+    }
+  }
+  auto r = conn.read_response();
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 500);
+  auto report = body_json(r);
+  EXPECT_EQ(report["totalRows"], rows);
+  EXPECT_EQ(report["imported"], rows);
+  EXPECT_EQ(report["rejectedCount"], 0);
+  const long grown_mb = (test::rss_kib() - before) / 1024;
+  EXPECT_LT(grown_mb, 300) << "RSS grew by " << grown_mb << " MB";
+  std::printf("200 MB upload: %llu bytes, RSS grew by %ld MB\n", static_cast<unsigned long long>(size), grown_mb);
+  EXPECT_EQ(body_json(api_.get("/api/uploads/" + report["uploadId"].get<std::string>()))["importedRows"], report["imported"]);
+}
+
 TEST_F(ApiTest, ApiKeyIsRequiredWhenConfigured) {
   test::ApiServer secured(api::ApiConfig{.api_key = "k3y"});
   expect_problem(secured.get("/api/agents"), 401);
