@@ -53,8 +53,12 @@ struct HttpResponse {
 /// (application/x-www-form-urlencoded). Returns nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
 
-/// Splits a request-target into decoded path and query pairs. nullopt when
-/// the target is malformed (bad escapes, does not start with '/').
+/// Splits a request-target (RFC 9112 §3.2) into decoded path and query
+/// pairs (both cleared first). Accepts origin-form ("/a?b=c") and
+/// absolute-form ("http://host/a?b=c", whose scheme and authority are
+/// dropped); a fragment is ignored. Returns false when the target is
+/// malformed: bad escapes, not starting with '/', a NUL byte or a ".."
+/// segment in the decoded path.
 bool split_target(std::string_view target, std::string& path,
                   std::vector<std::pair<std::string, std::string>>& query);
 

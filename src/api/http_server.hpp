@@ -29,6 +29,12 @@ struct ServerConfig {
 /// `Content-Length`; errors raised before a handler runs (bad target, body
 /// too large, unknown route, wrong method) are RFC 7807 problem+json.
 /// A handler that throws yields a 500 problem; the server keeps running.
+/// Bodies: a declared Content-Length over the route's limit is refused with
+/// 413 before any of the body is read; a chunked body is cut off at the limit
+/// (413). After such early answers the connection is closed, draining what
+/// the client still sends for up to 2 s ("lingering close") so that it sees
+/// the response. `Expect: 100-continue` is honoured. Spooled bodies go to
+/// owner-only files in spool_dir, removed once the handler returns.
 class HttpServer {
  public:
   HttpServer(ServerConfig config, const Router& router);

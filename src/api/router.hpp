@@ -44,7 +44,12 @@ class Router {
  public:
   /// Registers a route. Literal segments win over `{param}` segments when both match.
   void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
-  /// Finds the route for `method` and decoded `path`. HEAD falls back to GET.
+  /// Finds the route for `method` and decoded `path` (a trailing '/' is
+  /// ignored). A route with this method wins over a more specific one with
+  /// another method; among routes with this method, the one whose first
+  /// differing segment is literal wins, then the first registered. HEAD falls
+  /// back to GET. Nothing found: `allowed_methods` lists the methods of the
+  /// routes whose path matches (GET implies HEAD), or is empty for a 404.
   [[nodiscard]] RouteMatch match(std::string_view method, std::string_view path) const;
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 
