@@ -640,7 +640,9 @@ void HttpServer::start() {
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const unsigned n_io = s.config.io_threads ? s.config.io_threads : cores;
-  const unsigned n_workers = s.config.worker_threads ? s.config.worker_threads : cores;
+  // Handlers block (SQLite, a long import holding the write lock): more
+  // workers than cores keeps reads answering while writes wait.
+  const unsigned n_workers = s.config.worker_threads ? s.config.worker_threads : std::max(4u, 2 * cores);
   s.workers.emplace(n_workers);
   s.work.emplace(s.ioc.get_executor());
   net::dispatch(s.acceptor.get_executor(), [&s] { s.do_accept(); });

@@ -17,7 +17,7 @@ struct ServerConfig {
   std::string bind_address = "127.0.0.1";
   uint16_t port = 8080;  ///< 0 = pick a free port (see HttpServer::port())
   unsigned io_threads = 0;      ///< 0 = number of cores
-  unsigned worker_threads = 0;  ///< 0 = number of cores
+  unsigned worker_threads = 0;  ///< 0 = max(4, 2 × cores): handlers block on the store
   uint64_t max_body_bytes = 1 << 20;            ///< JSON bodies; larger → 413
   uint64_t max_upload_bytes = 256ull << 20;     ///< spooled bodies; larger → 413
   std::filesystem::path spool_dir = std::filesystem::temp_directory_path();

@@ -75,7 +75,7 @@ int serve(const Options& o, bool demo) {
   config.bind_address = o.host;
   config.port = o.port;
   config.io_threads = o.threads;
-  config.worker_threads = o.threads;
+  config.worker_threads = o.threads ? std::max(4u, 2 * o.threads) : 0;
   config.max_upload_bytes = o.max_upload_mb << 20;
   api::HttpServer server(config, router);
   try {
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
     cmd->add_option("--host", o.host, "Address to bind")->capture_default_str();
     cmd->add_option("--api-key", o.api_key, "Require this bearer token on /api (env VOQO_API_KEY)");
     cmd->add_option("--max-upload-mb", o.max_upload_mb, "Largest CSV upload, MiB")->capture_default_str();
-    cmd->add_option("--threads", o.threads, "I/O and worker threads each (0 = cores)")->capture_default_str();
+    cmd->add_option("--threads", o.threads, "I/O threads (0 = cores); handler workers are max(4, 2 × this)")->capture_default_str();
   };
   auto* serve_cmd = app.add_subcommand("serve", "Run the API server");
   add_server_flags(serve_cmd);

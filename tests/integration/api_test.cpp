@@ -2,6 +2,9 @@
 // errors naming the field, cursor pages, CSV uploads and bad input.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "support/api_server.hpp"
 
 using nlohmann::json;
@@ -342,6 +345,36 @@ TEST_F(ApiTest, A200MegabyteUploadIsImportedWithBoundedMemory) {
   EXPECT_LT(grown_mb, 300) << "RSS grew by " << grown_mb << " MB";
   std::printf("200 MB upload: %llu bytes, RSS grew by %ld MB\n", static_cast<unsigned long long>(size), grown_mb);
   EXPECT_EQ(body_json(api_.get("/api/uploads/" + report["uploadId"].get<std::string>()))["importedRows"], report["imported"]);
+}
+
+TEST_F(ApiTest, ReadsAnswerWhileWritesWaitForALongTransaction) {
+  // A long write (as a big import is) holds the store's single writer.
+  std::atomic<bool> holding{false};
+  std::thread writer([&] {
+    (void)api_.store().db().write([&](store::Connection&) -> Result<void> {
+      holding = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      holding = false;
+      return {};
+    });
+  });
+  while (!holding) std::this_thread::yield();
+  // Two writes queue behind it...
+  std::vector<std::thread> waiting;
+  std::atomic<int> created{0};
+  for (int i = 0; i < 2; ++i)
+    waiting.emplace_back([&, i] {
+      if (api_.post("/api/campaigns", {{"name", "W" + std::to_string(i)}}).status == 201) ++created;
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // ...and a read is still answered before the long write ends.
+  auto r = api_.get("/api/campaigns");
+  const bool answered_during = holding;
+  EXPECT_EQ(r.status, 200);
+  writer.join();
+  for (auto& t : waiting) t.join();
+  EXPECT_TRUE(answered_during) << "the read waited for the writes";
+  EXPECT_EQ(created, 2);
 }
 
 TEST_F(ApiTest, ApiKeyIsRequiredWhenConfigured) {

@@ -14,8 +14,6 @@ ApiServer::ApiServer(api::ApiConfig api_config, api::ServerConfig server_config)
   rest_ = std::make_unique<api::RestApi>(router_, *store_, std::move(api_config));
   server_config.port = 0;
   server_config.spool_dir = dir_.path();
-  if (server_config.io_threads == 0) server_config.io_threads = 2;
-  if (server_config.worker_threads == 0) server_config.worker_threads = 2;
   server_ = std::make_unique<api::HttpServer>(server_config, router_);
   server_->start();
 }
