@@ -120,11 +120,14 @@ Result<ListQuery> list_query(const HttpRequest& req, const model::EntitySpec& sp
     model::ValidationContext ctx;
     if (f->format == model::Format::e164) ctx.default_region = st.settings().default_region();
     json v = value;
-    if (f->type == model::FieldType::boolean) v = (value == "true" || value == "1");
-    else if (f->type == model::FieldType::integer || f->type == model::FieldType::real) v = json::parse(value, nullptr, false);
+    if (f->type == model::FieldType::boolean) {
+      if (value != "true" && value != "false" && value != "1" && value != "0")
+        return std::unexpected(Error::invalid(key, "must be true or false"));
+      v = (value == "true" || value == "1");
+    } else if (f->type == model::FieldType::integer || f->type == model::FieldType::real) v = json::parse(value, nullptr, false);
     auto checked = model::validate_field(*f, v, ctx);
-    // Filters are looser than writes on read-only text fields (e.g. a phone
-    // written by the dialer): only type/enum/format problems are errors.
+    // The value obeys the field's own rules (type, enumeration, format; phones
+    // are normalised), so a filter can never match what could not be stored.
     if (!checked) return std::unexpected(Error::invalid(key, checked.error()));
     q.conditions.push_back({Condition::Op::equals, {std::string(f->column)}, *checked});
   }
