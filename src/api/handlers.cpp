@@ -236,15 +236,7 @@ class Api {
     std::string parent_column;
     for (const auto& f : repo.spec().fields)
       if (f.has(model::kParent)) parent_column = std::string(f.column);
-    add("GET", coll, [this, &repo, &parent, parent_column](HttpRequest& req) {
-      auto pid = path_id(req, "id", parent.spec().name);
-      if (!pid) return problem_from(pid.error(), req.target);
-      if (auto p = parent.get(*pid); !p) return problem_from(p.error(), req.target);
-      auto q = list_query(req, repo.spec(), st_);
-      if (!q) return problem_from(q.error(), req.target);
-      q->conditions.push_back({Condition::Op::equals, {parent_column}, *pid});
-      return list_response(repo, *q, req);
-    });
+    child_list(coll, parent, repo, parent_column);
     add("POST", coll, [this, &repo, &parent, parent_base, child](HttpRequest& req) {
       auto pid = path_id(req, "id", parent.spec().name);
       if (!pid) return problem_from(pid.error(), req.target);
