@@ -529,12 +529,15 @@ json import_report_json(const campaign::ImportReport& report, size_t max_rejecti
       out.push_back({{"line", list[i].line}, {"column", list[i].column}, {"reason", list[i].reason}});
     return out;
   };
+  json rejected = issues(report.rejected);
+  const bool truncated = report.rejected_total > rejected.size();
   return json{{"uploadId", report.upload_id},
               {"totalRows", report.total_rows},
               {"imported", report.imported},
-              {"rejectedCount", report.rejected.size()},
-              {"rejected", issues(report.rejected)},
-              {"rejectedTruncated", report.rejected.size() > max_rejections},
+              {"rejectedCount", report.rejected_total},
+              {"rejected", std::move(rejected)},
+              {"rejectedTruncated", truncated},
+              {"warningCount", report.warnings_total},
               {"warnings", issues(report.warnings)},
               {"delimiter", std::string(1, report.delimiter)},
               {"phoneColumn", report.phone_column},

@@ -155,7 +155,27 @@ int import_cmd(const Options& o) {
     return 1;
   }
   if (o.json) {
-    std::cout << api::import_report_json(*report).dump(2) << "\n";
+    auto out = api::import_report_json(*report);
+    if (out["rejectedTruncated"].get<bool>()) {
+      // The in-memory report keeps the first rows only; every rejection is stored, so list them all.
+      out["rejected"] = nlohmann::json::array();
+      store::ListQuery q;
+      q.limit = store::kMaxPageSize;
+      q.conditions = {{store::Condition::Op::equals, {"upload_id"}, report->upload_id},
+                      {store::Condition::Op::equals, {"severity"}, std::string("error")}};
+      do {
+        auto page = st->upload_rejections().list(q);
+        if (!page) {
+          std::cerr << "voqo: " << page.error().message << "\n";
+          return 1;
+        }
+        for (const auto& r : page->items)
+          out["rejected"].push_back({{"line", r["line"]}, {"column", r["column"]}, {"reason", r["reason"]}});
+        q.cursor = page->next_cursor;
+      } while (!q.cursor.empty());
+      out["rejectedTruncated"] = false;
+    }
+    std::cout << out.dump(2) << "\n";
     return 0;
   }
   std::cout << "Imported " << report->imported << " of " << report->total_rows << " rows from " << filename
@@ -164,8 +184,13 @@ int import_cmd(const Options& o) {
             << (report->name_column.empty() ? "(none)" : report->name_column) << ", delimiter '"
             << (report->delimiter == '\t' ? std::string("\\t") : std::string(1, report->delimiter)) << "', region "
             << region << "\n";
-  if (!report->rejected.empty()) {
-    std::cout << "Rejected " << report->rejected.size() << " row(s):\n";
+  if (report->rejected_total > 0) {
+    std::cout << "Rejected " << report->rejected_total << " row(s)"
+              << (report->rejected_total > report->rejected.size()
+                      ? " (first " + std::to_string(report->rejected.size()) + " below; all with --json or GET /api/uploads/" +
+                            report->upload_id + "/rejections)"
+                      : "")
+              << ":\n";
     for (const auto& r : report->rejected)
       std::cout << "  line " << r.line << (r.column.empty() ? "" : ", " + r.column) << ": " << r.reason << "\n";
   }

@@ -68,6 +68,22 @@ TEST(Cli, ImportOfTheMessyExportReportsEveryRejectedRow) {
   EXPECT_NE(err.find("no phone column"), std::string::npos) << err;
 }
 
+TEST(Cli, ImportJsonListsEveryRejectionEvenPastTheInMemoryCap) {
+  test::TempDir dir;
+  std::string csv = "name,phone\nAda,4155550101\n";
+  for (int i = 0; i < 12000; ++i) csv += "Bad " + std::to_string(i) + ",12\n";
+  test::write_file(dir / "bad.csv", csv);
+  auto [status, out] = test::run({kVoqo, "--log-level", "off", "import", (dir / "bad.csv").string(), "--campaign", "C",
+                                  "--db", (dir / "x.db").string(), "--json"});
+  ASSERT_EQ(status, 0) << out.substr(0, 300);
+  auto report = json::parse(out);
+  EXPECT_EQ(report["imported"], 1);
+  EXPECT_EQ(report["rejectedCount"], 12000);
+  ASSERT_EQ(report["rejected"].size(), 12000u);
+  EXPECT_EQ(report["rejected"][11999]["line"], 12002);
+  EXPECT_EQ(report["rejected"][11999]["reason"], "invalid number: too short");
+}
+
 TEST(Cli, ServePrintsItsUrlAndStopsCleanlyOnSigterm) {
   test::TempDir dir;
   const std::string db = (dir / "serve.db").string();
