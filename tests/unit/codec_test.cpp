@@ -15,12 +15,16 @@
 #include "speech/audio.hpp"
 #include "speech/pocketsphinx_stt.hpp"
 #include "speech/wer.hpp"
+#include "support/speech_fixtures.hpp"
 #include "support/test_support.hpp"
 #include "telephony/codec.hpp"
 #include "telephony/resampler.hpp"
 
 namespace voqo::telephony {
 namespace {
+
+using test::read_transcriptions;
+using test::speech_fixture;
 
 using speech::PcmAudio;
 
@@ -41,7 +45,6 @@ constexpr int kG722DelaySamples = 22;     // measured: QMF analysis + synthesis,
 constexpr double kCorpusG722WerBound = 0.40;    // measured 0.366 (26 / 71 words; wideband baseline 0.310)
 constexpr double kCorpusPcmuWerBound = 0.60;    // measured 0.563 (40 / 71 words) — the narrowband penalty
 
-std::filesystem::path speech_fixture(const std::string& name) { return test::fixtures() / "speech" / name; }
 
 PcmAudio load_wav(const std::string& name) {
   auto a = speech::read_wav(speech_fixture(name));
@@ -112,17 +115,6 @@ int best_lag(std::span<const int16_t> ref, std::span<const int16_t> test, int ma
   return best;
 }
 
-/// "<s> words </s> (utterance-id)" lines → id → words.
-std::map<std::string, std::string> read_transcriptions() {
-  std::map<std::string, std::string> out;
-  std::ifstream in(speech_fixture("transcription"));
-  const std::regex line_re(R"(^\s*<s>\s*(.*?)\s*</s>\s*\(([^)]+)\)\s*$)");
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_match(line, m, line_re)) out[m[2].str()] = m[1].str();
-  }
-  return out;
-}
 
 std::unique_ptr<speech::PocketsphinxStt> fresh_stt() {
   auto s = speech::PocketsphinxStt::create();

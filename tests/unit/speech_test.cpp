@@ -15,12 +15,15 @@
 #include "speech/flite_tts.hpp"
 #include "speech/pocketsphinx_stt.hpp"
 #include "speech/wer.hpp"
+#include "support/speech_fixtures.hpp"
 #include "support/test_support.hpp"
 
 namespace voqo::speech {
 namespace {
 
-std::filesystem::path speech_fixture(const std::string& name) { return test::fixtures() / "speech" / name; }
+using test::read_transcriptions;
+using test::speech_fixture;
+
 
 // Bounds set a little above what was measured with Debian 12's pocketsphinx
 // 0.8+5prealpha (generic en-us LM), pocketsphinx-en-us and flite 2.2.
@@ -30,17 +33,6 @@ std::filesystem::path speech_fixture(const std::string& name) { return test::fix
 constexpr double kSenseAndSensibilityWerBound = 0.35;  // measured 0.310 (22 errors / 71 words)
 constexpr double kFliteRoundTripWerBound = 0.15;       // measured 0.000 (0 / 7 words); allows one error
 
-/// "<s> words </s> (utterance-id)" lines → id → words.
-std::map<std::string, std::string> read_transcriptions() {
-  std::map<std::string, std::string> out;
-  std::ifstream in(speech_fixture("transcription"));
-  const std::regex line_re(R"(^\s*<s>\s*(.*?)\s*</s>\s*\(([^)]+)\)\s*$)");
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_match(line, m, line_re)) out[m[2].str()] = m[1].str();
-  }
-  return out;
-}
 
 PocketsphinxStt& stt() {
   static std::unique_ptr<PocketsphinxStt> instance = [] {
