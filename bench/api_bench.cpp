@@ -2,7 +2,8 @@
 // ≥ 20,000 requests/s under wrk on loopback). Builds a store with N contacts
 // (default 10,000) in a temporary SQLite file, serves the real RestApi on a
 // free loopback port and runs wrk against it: first the page of 100
-// contacts, then a single agent. Prints wrk's figures and the server's RSS.
+// contacts (and, with VOQO_BENCH_SMALL=1, a page of 10), then a single agent.
+// Prints wrk's figures and the server's RSS.
 //
 // Usage: bench_api [contacts] [seconds] [threads] [wrk connections]
 #include <sys/resource.h>
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
     std::printf("%d contacts; server threads: %s; cores: %ld\n", contacts,
                 threads ? std::to_string(threads).c_str() : "cores", sysconf(_SC_NPROCESSORS_ONLN));
     run_wrk(base + "/api/contacts?limit=100", seconds, connections);
+    if (const char* small = std::getenv("VOQO_BENCH_SMALL"); small && *small) run_wrk(base + "/api/contacts?limit=10", seconds, connections);
     run_wrk(base + "/api/agents/" + (*agent)["id"].get<std::string>(), seconds, connections);
     std::printf("server peak RSS: %ld MB\n", rss_mb());
     server.stop();

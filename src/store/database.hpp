@@ -41,7 +41,9 @@ class Statement {
   virtual bool is_null(int column) const = 0;
   virtual int64_t column_int(int column) const = 0;
   virtual double column_double(int column) const = 0;
-  /// Valid until the next step() or reset().
+  /// Valid until the next step() or reset(). For SQL NULL the view's
+  /// data() is nullptr (an empty text value has a non-null data()), so text
+  /// columns need no separate is_null() call.
   virtual std::string_view column_text(int column) const = 0;
   /// True when the column holds an integer or real (not text/null).
   virtual bool is_number(int column) const = 0;

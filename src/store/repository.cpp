@@ -324,7 +324,9 @@ Result<Page> Repository::list(const ListQuery& query) {
 }
 
 Result<std::string> Repository::list_text(const ListQuery& query) {
-  std::string out = "{\"items\":[";
+  std::string out;
+  out.reserve(64 + std::clamp<size_t>(query.limit, 1, kMaxPageSize) * 256);  // typical row ≈ 200 bytes
+  out += "{\"items\":[";
   bool first = true;
   auto next = walk(query, [&](const Statement& st) -> Result<void> {
     if (!first) out.push_back(',');
@@ -350,12 +352,23 @@ void Repository::append_row_text(std::string& out, const Statement& st) const {
     out.push_back('"');
     out.append(f.json);  // camelCase ASCII names: nothing to escape
     out += "\":";
+    if (f.type == FieldType::text || f.type == FieldType::timestamp) {  // the common case: one call per column
+      const auto text = st.column_text(c);
+      if (text.data() == nullptr) out += "null";
+      else append_json_string(out, text);
+      continue;
+    }
     if (st.is_null(c)) {
       out += "null";
       continue;
     }
     switch (f.type) {
-      case FieldType::integer: out += std::to_string(st.column_int(c)); break;
+      case FieldType::integer: {
+        char buf[24];
+        const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, st.column_int(c));
+        out.append(buf, end);
+        break;
+      }
       case FieldType::real: {
         const double v = st.column_double(c);
         char buf[32];
