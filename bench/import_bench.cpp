@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <tuple>
 #include <string>
 
 #include "campaign/contact_import.hpp"
@@ -152,6 +153,20 @@ double cpu_seconds() {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+/// Runs `f` and returns {its result, wall seconds, CPU seconds of the process}.
+template <class F>
+auto timed(F&& f) {
+  const double cpu0 = cpu_seconds();
+  const auto t0 = Clock::now();
+  auto result = f();
+  return std::tuple{std::move(result), seconds_since(t0), cpu_seconds() - cpu0};
+}
+
+int fail(const voqo::Error& e) {
+  std::fprintf(stderr, "import error: %s\n", e.message.c_str());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,15 +218,8 @@ int main(int argc, char** argv) {
     NullWriter writer;
     voqo::campaign::ImportOptions options;
     options.threads = threads;
-    const double cpu0 = cpu_seconds();
-    t = Clock::now();
-    auto report = voqo::campaign::import_rows(in, writer, options);
-    const double s = seconds_since(t);
-    const double cpu = cpu_seconds() - cpu0;
-    if (!report) {
-      std::fprintf(stderr, "import error: %s\n", report.error().message.c_str());
-      return 1;
-    }
+    auto [report, s, cpu] = timed([&] { return voqo::campaign::import_rows(in, writer, options); });
+    if (!report) return fail(report.error());
     const auto total = static_cast<double>(report->total_rows);
     std::printf("[2] import_rows, threads=%u: %llu rows (%llu imported, %llu rejected) in %.2f s = %.0f rows/s"
                 " (CPU %.2f s, %.2f us/row)\n",
@@ -232,16 +240,11 @@ int main(int argc, char** argv) {
       }
       auto campaign = (*st)->campaigns().create({{"name", "bench"}});
       std::ifstream in(path, std::ios::binary);
-      const double cpu0 = cpu_seconds();
-      t = Clock::now();
-      auto report = voqo::campaign::import_contacts((*st)->uploads(), (*campaign)["id"].get<std::string>(), "bench.csv",
-                                                    in, voqo::campaign::ImportOptions{});
-      const double s = seconds_since(t);
-      const double cpu = cpu_seconds() - cpu0;
-      if (!report) {
-        std::fprintf(stderr, "import error: %s\n", report.error().message.c_str());
-        return 1;
-      }
+      auto [report, s, cpu] = timed([&] {
+        return voqo::campaign::import_contacts((*st)->uploads(), (*campaign)["id"].get<std::string>(), "bench.csv", in,
+                                               voqo::campaign::ImportOptions{});
+      });
+      if (!report) return fail(report.error());
       const auto total = static_cast<double>(report->total_rows);
       std::printf("[3] import into SQLite (one transaction): %llu rows (%llu stored) in %.2f s = %.0f rows/s"
                   " (CPU %.2f s), database %.0f MB\n",

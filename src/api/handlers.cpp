@@ -157,6 +157,16 @@ Result<json> embedded(store::Repository& children, std::string column, std::stri
   return page_json(*page);
 }
 
+/// The parent's `{id}` and the child's `{child_param}` of a nested route.
+Result<std::pair<std::string, std::string>> child_ids(const HttpRequest& req, const store::Repository& parent,
+                                                     const store::Repository& child, const std::string& child_param) {
+  auto pid = path_id(req, "id", parent.spec().name);
+  if (!pid) return std::unexpected(pid.error());
+  auto id = path_id(req, child_param, child.spec().name);
+  if (!id) return std::unexpected(id.error());
+  return std::pair{std::move(*pid), std::move(*id)};
+}
+
 bool api_key_ok(const HttpRequest& req, const std::string& key) {
   std::string_view given = req.header("x-api-key");
   if (given.empty()) {
@@ -248,24 +258,24 @@ class Api {
       return created(*r, parent_base + "/" + *pid + "/" + child + "/" + (*r)["id"].get<std::string>());
     });
     add("GET", one, [&repo, &parent, child_param](HttpRequest& req) {
-      auto pid = path_id(req, "id", parent.spec().name);
-      auto id = path_id(req, child_param, repo.spec().name);
-      if (!pid || !id) return problem_from(!pid ? pid.error() : id.error(), req.target);
-      return reply(repo.get(*id, *pid), req);
+      auto ids = child_ids(req, parent, repo, child_param);
+      if (!ids) return problem_from(ids.error(), req.target);
+      const auto& [pid, id] = *ids;
+      return reply(repo.get(id, pid), req);
     });
     add("PATCH", one, [this, &repo, &parent, child_param](HttpRequest& req) {
-      auto pid = path_id(req, "id", parent.spec().name);
-      auto id = path_id(req, child_param, repo.spec().name);
-      if (!pid || !id) return problem_from(!pid ? pid.error() : id.error(), req.target);
+      auto ids = child_ids(req, parent, repo, child_param);
+      if (!ids) return problem_from(ids.error(), req.target);
+      const auto& [pid, id] = *ids;
       auto body = parse_body(req);
       if (!body) return problem_from(body.error(), req.target);
-      return reply(repo.update(*id, *body, *pid, context()), req);
+      return reply(repo.update(id, *body, pid, context()), req);
     });
     add("DELETE", one, [&repo, &parent, child_param](HttpRequest& req) {
-      auto pid = path_id(req, "id", parent.spec().name);
-      auto id = path_id(req, child_param, repo.spec().name);
-      if (!pid || !id) return problem_from(!pid ? pid.error() : id.error(), req.target);
-      return reply(repo.remove(*id, *pid), req);
+      auto ids = child_ids(req, parent, repo, child_param);
+      if (!ids) return problem_from(ids.error(), req.target);
+      const auto& [pid, id] = *ids;
+      return reply(repo.remove(id, pid), req);
     });
   }
 

@@ -3,7 +3,7 @@
 /// every column with its camelCase JSON name, type and validation rules. The
 /// generic repository (store/repository.hpp), the JSON mapping, request
 /// validation (model/validation.hpp) and the OpenAPI document
-/// (api/openapi.cpp) are all driven by these specs, so the four cannot drift
+/// (api/openapi.cpp) are all driven by these specs (defined in entities.cpp), so the four cannot drift
 /// apart. Source of names, types and ranges: the data-model specification as
 /// summarised in issue 2, and the agent-creation specification for agents.
 #include <cstdint>

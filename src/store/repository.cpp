@@ -65,7 +65,8 @@ void bind_value(Statement& st, int index, const model::Value& v) {
 
 Repository::Repository(Database& db, const model::EntitySpec& spec, const SecretBox* secrets)
     : db_(db), spec_(spec), secrets_(secrets) {
-  file_order_ = spec_.has_column("line") && !spec_.has_column("updated_at") && spec_.table != "uploads";
+  // Rows that come from a file (batch contacts, rejections) list in file order.
+  file_order_ = spec_.has_column("line");
   select_ = select_list();
 }
 
@@ -85,7 +86,7 @@ std::string Repository::parent_column() const {
   return {};
 }
 
-std::string Repository::order_sql(bool) const {
+std::string Repository::order_sql() const {
   return file_order_ ? " ORDER BY line ASC, id ASC" : " ORDER BY created_at DESC, id DESC";
 }
 
@@ -280,7 +281,7 @@ Result<std::string> Repository::walk(const ListQuery& query,
     }
     args.emplace_back(id);
   }
-  const std::string sql = "SELECT " + select_ + " FROM " + std::string(spec_.table) + where + order_sql(false) +
+  const std::string sql = "SELECT " + select_ + " FROM " + std::string(spec_.table) + where + order_sql() +
                           " LIMIT " + std::to_string(limit + 1);
   // The cursor is built from the order key (created_at or line) and the id of the last row.
   const int id_col = 0;

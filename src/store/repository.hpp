@@ -93,7 +93,7 @@ class Repository {
   Result<std::string> walk(const ListQuery& query, const std::function<Result<void>(const Statement&)>& row);
   std::string select_list() const;
   std::string parent_column() const;
-  std::string order_sql(bool reverse_for_cursor) const;
+  std::string order_sql() const;
 
   Database& db_;
   const model::EntitySpec& spec_;

@@ -1,1 +1,0 @@
-// EntitySpec helpers live in entities.cpp
