@@ -1,0 +1,125 @@
+#pragma once
+/// The embedded scripted call-flow brain (issue 3 §4a): no model, no network,
+/// deterministic (the same utterances always give the same replies).
+///
+/// Phases (phase()): "opening" → "discovery" (one ScriptTemplate::discovery
+/// question per turn) → "value_proposition" → "objection" (each objection
+/// category answered once) → "closing" (asks for a demo/meeting and a time)
+/// → "goodbye" (end_call). "call_back" while waiting for a callback time.
+///
+/// Every question the agent asks is remembered as the pending question, and
+/// the next caller utterance is read as its answer. Intents (intent.hpp)
+/// drive the transitions; the first matching rule wins:
+/// - silence ("" or whitespace): "Hello, are you still there?" plus the
+///   pending question once; a second silence in a row ends the call (No
+///   Answer if the caller never spoke, else Follow-up Needed).
+/// - voicemail_greeting: leave ScriptTemplate::voicemail, end, Voicemail.
+/// - stop_calling: confirm the removal, end, Not Interested, do_not_call.
+/// - wrong_number: apologise, end, Wrong Number.
+/// - asks_for_human: with CallContext::variables["transfer_to"] (a non-empty
+///   string: SIP URI or E.164) say so and set Reply::transfer_to, outcome
+///   Transferred, end_call false (the transfer ends the leg); without one,
+///   promise a call from a colleague, end, Follow-up Needed.
+/// - a time phrase while a time was asked for (closing, "when works?", "when
+///   should I call back?"): schedule it (Demo Scheduled or Call Back Later).
+/// - call_back_later: with a time phrase, confirm it in words ("I'll call you
+///   back on Tuesday at 2 PM"), end, Call Back Later, callback_at; without
+///   one, ask once when, then end with Call Back Later (no time).
+/// - not_interested (and "no" to the value proposition, an objection answer
+///   or the closing): one polite retry (the value proposition if not yet
+///   said, else a no-obligation line), then goodbye, Not Interested.
+/// - objection: the template's response for that category the first time;
+///   a repeated category is accepted: send_info → "I'll send it over", end,
+///   Follow-up Needed; no_time → ask for a callback time; price/competitor →
+///   goodbye, Not Interested.
+/// - question: a short answer by topic (identity, purpose, price,
+///   number_source, robot, other), then the pending question again.
+/// - otherwise by the pending question: yes/statement/greeting advance (no
+///   to "do you have a minute?" asks for a callback time); unclear re-asks
+///   once ("Sorry, I didn't catch that." + the question's trailing question
+///   sentences, not the whole block), then moves on ("No problem." + the next step); closing + yes with
+///   a time → Demo Scheduled at that time; yes without a time → "What day and
+///   time work best?", and an answer without a time ends Demo Scheduled with
+///   no time (the team confirms by email).
+///
+/// Streaming: each reply is split into sentences and sent to the TextSink one
+/// by one; a false return or a stop request ends the reply there (its text is
+/// what was sent). Barge-in: a question that was not fully heard (not sent,
+/// or cut per interrupted()) is asked again on the next turn, prefixed "Sorry
+/// about that.", instead of reading the next utterance as its answer (the
+/// strong intents above still apply).
+///
+/// Time phrases are resolved against CallContext::now in
+/// CallContext::time_zone. finish() uses summary.hpp with the outcome, time
+/// and do-not-call flag settled during the call.
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "brain/brain.hpp"
+#include "brain/intent.hpp"
+#include "brain/script_template.hpp"
+
+namespace voqo::brain {
+
+class ScriptedBrain final : public Brain {
+ public:
+  /// Uses template_for(ctx).
+  explicit ScriptedBrain(CallContext ctx);
+  ScriptedBrain(CallContext ctx, ScriptTemplate script);
+
+  Result<Reply> greet(const TextSink& sink, std::stop_token stop) override;
+  Result<Reply> respond(std::string_view caller_text, const TextSink& sink, std::stop_token stop) override;
+  void interrupted(std::string_view spoken) override;
+  [[nodiscard]] std::string phase() const override;
+  Result<CallResult> finish(std::span<const TranscriptEntry> transcript, std::stop_token stop) override;
+
+ private:
+  enum class Phase { opening, discovery, value_proposition, objection, closing, call_back, goodbye };
+  /// What the pending question asked.
+  enum class Ask { none, opening, discovery, value, objection, retry, closing, demo_time, callback_time };
+
+  /// One turn's output being assembled.
+  struct Turn {
+    std::vector<std::string> lines;  ///< texts (each may hold several sentences), variables already substituted
+    std::string question;            ///< the pending question's text, when this turn asks one
+    Reply reply;
+  };
+
+  void say(Turn& t, std::string_view text) const;
+  void ask(Turn& t, std::string_view text, Ask what, Phase phase);
+  void end(Turn& t, std::string_view text, Outcome outcome);
+  Result<Reply> emit(Turn t, const TextSink& sink, const std::stop_token& stop);
+
+  void next_step(Turn& t, std::string_view ack);  ///< discovery question, value proposition or closing
+  void not_interested(Turn& t);
+  void objection(Turn& t, Objection o);
+  void answer_question(Turn& t, const IntentResult& ir);
+  void callback(Turn& t, const std::optional<std::chrono::system_clock::time_point>& at);
+  void schedule_demo(Turn& t, const std::optional<std::chrono::system_clock::time_point>& at);
+  void reask_or_move_on(Turn& t);
+
+  CallContext ctx_;
+  ScriptTemplate script_;
+  Phase phase_ = Phase::opening;
+  Ask ask_ = Ask::none;
+  std::string question_;          ///< the pending question's text
+  std::string repeat_;            ///< unheard part of the pending question ("" = heard)
+  std::string last_text_;         ///< the full text of the last reply as produced
+  std::size_t discovery_index_ = 0;
+  int reasks_ = 0;                ///< re-asks of the pending question
+  int silences_ = 0;              ///< silent turns in a row
+  int turns_ = 0;
+  bool value_said_ = false;
+  bool retried_ = false;
+  bool asked_callback_time_ = false;
+  bool caller_spoke_ = false;
+  bool ended_ = false;
+  std::set<Objection> answered_;
+  std::optional<Outcome> outcome_;
+  std::optional<std::chrono::system_clock::time_point> callback_at_;
+  bool do_not_call_ = false;
+};
+
+}  // namespace voqo::brain
