@@ -1,0 +1,641 @@
+#include "telephony/sip_agent.hpp"
+
+#include <atomic>
+#include <cstring>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "core/log.hpp"
+
+// libre last: its headers define macros (e.g. true/false helpers) that other headers dislike.
+#include <re.h>
+
+namespace voqo::telephony {
+namespace {
+
+constexpr int kTelephoneEventPt = 101;
+std::atomic<bool> g_agent_exists{false};
+
+/// mem_deref() that keeps the pointer's type: `p = deref(p)` releases and nulls.
+template <class T>
+T* deref(T* p) {
+  mem_deref(p);
+  return nullptr;
+}
+
+std::string to_string(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
+
+/// A command for the SIP thread, pushed through libre's mqueue.
+using Command = std::function<void()>;
+
+std::string status_for_failure(int code) {
+  if (code == 486 || code == 600) return "busy";
+  if (code == 408 || code == 480 || code == 487) return "no_answer";
+  return "failed";
+}
+
+sockaddr_storage to_sockaddr(const sa& addr) {
+  sockaddr_storage out{};
+  std::memcpy(&out, &addr.u, std::min(sizeof out, static_cast<std::size_t>(addr.len)));
+  return out;
+}
+
+std::string host_of(const sa& addr) {
+  char buf[64] = {};
+  sa_ntop(&addr, buf, sizeof buf);
+  return buf;
+}
+
+class Agent;
+void sip_exit_handler(void* arg);
+
+class Call final : public SipCall, public std::enable_shared_from_this<Call> {
+ public:
+  Call(Agent& agent, std::shared_ptr<SipCallObserver> observer, bool outbound)
+      : agent_(agent), observer_(std::move(observer)), outbound_(outbound) {
+    tmr_init(&ring_timer_);
+  }
+  ~Call() override;
+
+  void hangup() override;
+  void transfer(const std::string& target) override;
+  Result<void> send_dtmf(const std::string& digits) override {
+    auto m = media();
+    if (!m) return std::unexpected(Error::conflict("digits", "media has not started"));
+    return m->send_dtmf(digits);
+  }
+  std::shared_ptr<MediaStream> media() const override {
+    std::lock_guard lock(mutex_);
+    return media_;
+  }
+  std::string call_id() const override {
+    std::lock_guard lock(mutex_);
+    return call_id_;
+  }
+
+  // SIP-thread side.
+  Result<mbuf*> build_sdp(const sa& local_ip);
+  Result<void> start_media_from_sdp();
+  void finish(CallEnd end);
+  void release_sip();
+
+  Agent& agent_;
+  std::shared_ptr<SipCallObserver> observer_;
+  bool outbound_;
+  sipsess* sess_ = nullptr;
+  sdp_session* sdp_ = nullptr;
+  sdp_media* sdp_media_ = nullptr;
+  sipsub* refer_ = nullptr;
+  tmr ring_timer_;
+  RtpPorts ports_;
+  bool answered_ = false;
+  bool ended_ = false;
+  bool hangup_requested_ = false;
+  std::chrono::seconds ring_timeout_{30};
+  std::string media_ip_;
+  SipTrunk trunk_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<MediaStream> media_;
+  std::string call_id_;
+};
+
+class Agent final : public SipUserAgent {
+ public:
+  Agent(Config config, MediaEngine& media) : config_(std::move(config)), media_(media) {}
+  ~Agent() override {
+    if (thread_.joinable()) {
+      post([this] { shutdown(); });
+      thread_.join();
+    }
+    g_agent_exists = false;
+  }
+
+  Result<void> start() {
+    std::promise<Result<void>> ready;
+    auto fut = ready.get_future();
+    thread_ = std::thread([this, &ready] { run(ready); });
+    auto r = fut.get();
+    if (!r && thread_.joinable()) thread_.join();
+    return r;
+  }
+
+  Result<std::shared_ptr<SipCall>> dial(const std::string& to, const SipTrunk& trunk, std::chrono::seconds ring_timeout,
+                                        std::shared_ptr<SipCallObserver> observer) override;
+  void set_incoming_handler(std::function<IncomingDecision(const IncomingCall&)> handler) override {
+    std::lock_guard lock(handler_mutex_);
+    incoming_ = std::move(handler);
+  }
+  uint16_t udp_port() const override { return udp_port_; }
+  uint16_t tcp_port() const override { return tcp_port_; }
+  std::size_t active_calls() const override { return active_.load(); }
+
+  void post(Command cmd) {
+    auto* heap = new Command(std::move(cmd));
+    if (!mq_ || mqueue_push(mq_, 0, heap) != 0) {
+      delete heap;  // the loop is gone; nothing to do
+    }
+  }
+
+  // SIP thread.
+  void run(std::promise<Result<void>>& ready);
+  void shutdown();
+  void release();
+  void on_incoming(const sip_msg* msg);
+  void forget(Call* call) {
+    calls_.erase(call);
+    active_.store(calls_.size());
+  }
+
+  Config config_;
+  MediaEngine& media_;
+  std::thread thread_;
+  mqueue* mq_ = nullptr;
+  sip* sip_ = nullptr;
+  sipsess_sock* sess_sock_ = nullptr;
+  sipevent_sock* event_sock_ = nullptr;
+  dnsc* dnsc_ = nullptr;
+  tmr shutdown_timer_{};
+  uint16_t udp_port_ = 0, tcp_port_ = 0;
+  std::map<Call*, std::shared_ptr<Call>> calls_;  // SIP thread only: keeps calls alive while libre holds their pointer
+  std::atomic<std::size_t> active_{0};
+  std::mutex handler_mutex_;
+  std::function<IncomingDecision(const IncomingCall&)> incoming_;
+};
+
+// ---- libre callbacks ---------------------------------------------------------
+
+int auth_handler(char** user, char** pass, const char* realm, void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  if (call->trunk_.username.empty()) return EAUTH;
+  int err = str_dup(user, call->trunk_.username.c_str());
+  err |= str_dup(pass, call->trunk_.password.c_str());
+  return err;
+}
+
+int offer_handler(mbuf** descp, const sip_msg* msg, void* arg) {
+  // A re-INVITE (e.g. hold): decode the new offer and answer it.
+  auto* call = static_cast<Call*>(arg);
+  if (int err = sdp_decode(call->sdp_, msg->mb, true)) return err;
+  return sdp_encode(descp, call->sdp_, false);
+}
+
+int answer_handler(const sip_msg* msg, void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  if (int err = sdp_decode(call->sdp_, msg->mb, false)) {
+    spdlog::warn("sip: malformed SDP answer in {} {}: {}", msg->scode, to_string(msg->reason), std::strerror(err));
+    return err;
+  }
+  return 0;
+}
+
+void progress_handler(const sip_msg* msg, void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  bool early = false;
+  if (msg->scode == 183 && mbuf_get_left(msg->mb) > 0 && !call->media()) {
+    if (sdp_decode(call->sdp_, msg->mb, false) == 0 && call->start_media_from_sdp()) early = true;
+  }
+  call->observer_->on_progress(msg->scode, early);
+}
+
+void established_handler(const sip_msg* msg, void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  tmr_cancel(&call->ring_timer_);
+  call->answered_ = true;
+  if (!call->media()) {
+    if (auto r = call->start_media_from_sdp(); !r) {
+      spdlog::warn("sip: cannot start media: {}", r.error().message);
+      call->finish({"failed", 0, "media: " + r.error().message, true, false});
+      return;
+    }
+  }
+  auto m = call->media();
+  call->observer_->on_answered(m->codec(), m->codec_rate_hz());
+}
+
+void close_handler(int err, const sip_msg* msg, void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  CallEnd end;
+  end.answered = call->answered_;
+  if (call->answered_) {
+    end.status = "completed";
+    // libre's sipsess answers a BYE with 200 and closes with ECONNRESET and no message.
+    end.remote_hangup = err == ECONNRESET || (msg && msg->req);
+    end.reason = end.remote_hangup ? "BYE from peer" : (err ? std::string("session error: ") + std::strerror(err) : "session closed");
+  } else if (msg && !msg->req && msg->scode >= 300) {
+    end.sip_code = msg->scode;
+    end.status = status_for_failure(msg->scode);
+    end.reason = "SIP " + std::to_string(msg->scode) + " " + to_string(msg->reason);
+    if (msg->scode == 401 || msg->scode == 407) end.reason += " (digest authentication failed)";
+  } else {
+    end.status = "failed";
+    end.reason = err == ETIMEDOUT ? "no response from peer (timeout)" : std::string("SIP error: ") + std::strerror(err);
+  }
+  call->sess_ = deref(call->sess_);  // libre: the session is closed; release our reference
+  call->finish(std::move(end));
+}
+
+void ring_timeout_handler(void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  if (call->answered_ || call->ended_) return;
+  call->release_sip();  // dereferencing an unanswered session sends CANCEL
+  call->finish({"no_answer", 0, "no answer within " + std::to_string(call->ring_timeout_.count()) + " s", false, false});
+}
+
+void refer_notify_handler(sip* s, const sip_msg* msg, void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  (void)sip_treply(nullptr, s, msg, 200, "OK");
+  // RFC 3515 §2.4.5: the NOTIFY body is a message/sipfrag status line.
+  const std::string body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  const auto space = body.find(' ');
+  const int code = space == std::string::npos ? 0 : std::atoi(body.c_str() + space + 1);
+  if (code >= 200 && code < 300) {
+    call->observer_->on_transfer(true, body.substr(0, body.find('\r')));
+    call->hangup_requested_ = true;
+    call->release_sip();
+    call->finish({"completed", 0, "transferred", true, false});
+  } else if (code >= 300) {
+    call->observer_->on_transfer(false, body.substr(0, body.find('\r')));
+  }
+}
+
+void refer_close_handler(int err, const sip_msg* msg, const sipevent_substate* substate, void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  call->refer_ = deref(call->refer_);
+  if (msg && msg->scode >= 300)
+    call->observer_->on_transfer(false, "REFER rejected: " + std::to_string(msg->scode) + " " + to_string(msg->reason));
+  else if (err)
+    call->observer_->on_transfer(false, std::string("REFER failed: ") + std::strerror(err));
+}
+
+void connect_handler(const sip_msg* msg, void* arg) { static_cast<Agent*>(arg)->on_incoming(msg); }
+
+void mqueue_handler(int id, void* data, void* arg) {
+  std::unique_ptr<Command> cmd(static_cast<Command*>(data));
+  (*cmd)();
+}
+
+// ---- Call ------------------------------------------------------------------
+
+Call::~Call() {
+  if (ports_.rtp_fd >= 0) MediaEngine::release_ports(ports_);
+}
+
+void Call::release_sip() {
+  tmr_cancel(&ring_timer_);
+  refer_ = deref(refer_);
+  sess_ = deref(sess_);  // CANCEL before answer, BYE after (libre sipsess destructor)
+}
+
+void Call::finish(CallEnd end) {
+  if (ended_) return;
+  ended_ = true;
+  release_sip();
+  std::shared_ptr<MediaStream> m;
+  {
+    std::lock_guard lock(mutex_);
+    m = media_;
+  }
+  if (m) m->stop();
+  sdp_ = deref(sdp_);
+  sdp_media_ = nullptr;
+  auto self = shared_from_this();
+  agent_.forget(this);
+  observer_->on_ended(end);
+}
+
+Result<mbuf*> Call::build_sdp(const sa& local_ip) {
+  sa laddr = local_ip;
+  sa_set_port(&laddr, ports_.port);
+  if (sdp_session_alloc(&sdp_, &laddr)) return std::unexpected(Error{ErrorCode::internal, "sdp_session_alloc", {}});
+  if (sdp_media_add(&sdp_media_, sdp_, "audio", ports_.port, "RTP/AVP"))
+    return std::unexpected(Error{ErrorCode::internal, "sdp_media_add", {}});
+  // RFC 3551 static payload types; G.722 first: the speech recognisers want 16 kHz.
+  int err = sdp_format_add(nullptr, sdp_media_, false, "9", "G722", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+  err |= sdp_format_add(nullptr, sdp_media_, false, "0", "PCMU", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+  err |= sdp_format_add(nullptr, sdp_media_, false, "8", "PCMA", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+  err |= sdp_format_add(nullptr, sdp_media_, false, "101", "telephone-event", 8000, 1, nullptr, nullptr, nullptr, false,
+                        "0-15");
+  err |= sdp_media_set_lattr(sdp_media_, true, "ptime", "%d", kPtimeMs);
+  if (err) return std::unexpected(Error{ErrorCode::internal, "SDP formats", {}});
+  mbuf* mb = nullptr;
+  if (sdp_encode(&mb, sdp_, true)) return std::unexpected(Error{ErrorCode::internal, "sdp_encode", {}});
+  return mb;
+}
+
+Result<void> Call::start_media_from_sdp() {
+  if (!sdp_media_) return std::unexpected(Error::bad_request("no SDP"));
+  const sdp_format* fmt = nullptr;
+  // Prefer G.722 when the peer has it (16 kHz for recognition), else the peer's first.
+  for (const char* name : {"G722", "PCMU", "PCMA"}) {
+    const sdp_format* f = sdp_media_rformat(sdp_media_, name);
+    if (f && (!fmt || std::strcmp(name, "G722") == 0)) {
+      fmt = f;
+      if (std::strcmp(name, "G722") == 0) break;
+    }
+  }
+  if (const sdp_format* first = sdp_media_rformat(sdp_media_, nullptr); first && !fmt) fmt = first;
+  if (!fmt || !fmt->name) return std::unexpected(Error{ErrorCode::unsupported, "no common codec (we offer G722, PCMU, PCMA)", {}});
+  const sa* raddr = sdp_media_raddr(sdp_media_);
+  if (!raddr || !sa_isset(raddr, SA_ALL)) return std::unexpected(Error::bad_request("SDP has no usable media address"));
+  StreamConfig sc;
+  sc.ports = ports_;
+  sc.remote_rtp = to_sockaddr(*raddr);
+  sa rtcp{};
+  sdp_media_raddr_rtcp(sdp_media_, &rtcp);
+  sc.remote_rtcp = sa_isset(&rtcp, SA_ALL) ? to_sockaddr(rtcp) : sc.remote_rtp;
+  if (!sa_isset(&rtcp, SA_ALL)) {
+    sa r = *raddr;
+    sa_set_port(&r, static_cast<uint16_t>(sa_port(raddr) + 1));
+    sc.remote_rtcp = to_sockaddr(r);
+  }
+  sc.codec = fmt->name;
+  sc.payload_type = fmt->pt;
+  if (const sdp_format* te = sdp_media_rformat(sdp_media_, "telephone-event")) sc.telephone_event_pt = te->pt;
+  sc.cname = "voqo@" + media_ip_;
+  auto stream = agent_.media_.start_stream(sc, observer_->media_handler());
+  if (!stream) return std::unexpected(stream.error());
+  ports_ = {};  // the stream owns the sockets now
+  std::lock_guard lock(mutex_);
+  media_ = std::move(*stream);
+  return {};
+}
+
+void Call::hangup() {
+  auto self = shared_from_this();
+  agent_.post([self] {
+    if (self->ended_) return;
+    self->hangup_requested_ = true;
+    const bool answered = self->answered_;
+    self->release_sip();
+    self->finish({answered ? "completed" : "cancelled", 0, answered ? "hung up by agent" : "cancelled before answer",
+                  answered, false});
+  });
+}
+
+void Call::transfer(const std::string& target) {
+  auto self = shared_from_this();
+  agent_.post([self, target] {
+    if (self->ended_ || !self->sess_ || !self->answered_) {
+      self->observer_->on_transfer(false, "call not established");
+      return;
+    }
+    std::string uri = target;
+    if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0) {
+      auto parsed = parse_trunk_uri(self->trunk_.uri);
+      const std::string host = parsed ? parsed->uri.substr(4) : "invalid";
+      uri = "sip:" + target + "@" + host;
+    }
+    int err = sipevent_drefer(&self->refer_, self->agent_.event_sock_, sipsess_dialog(self->sess_), "voqo", auth_handler,
+                              self.get(), false, refer_notify_handler, refer_close_handler, self.get(),
+                              "Refer-To: <%s>\r\n", uri.c_str());
+    if (err) self->observer_->on_transfer(false, std::string("REFER: ") + std::strerror(err));
+  });
+}
+
+// ---- Agent -----------------------------------------------------------------
+
+void Agent::run(std::promise<Result<void>>& ready) {
+  pthread_setname_np(pthread_self(), "voqo-sip");
+  auto fail = [&](const std::string& what, int err) {
+    ready.set_value(std::unexpected(Error{ErrorCode::io, what + ": " + std::strerror(err), {}}));
+  };
+  if (int err = libre_init()) return fail("libre_init", err);
+  sa nsv[4];
+  uint32_t nsn = 4;
+  char domain[64] = {};
+  if (dns_srv_get(domain, sizeof domain, nsv, &nsn) != 0 || nsn == 0) {
+    sa_set_str(&nsv[0], "127.0.0.1", 53);
+    nsn = 1;
+  }
+  int err = dnsc_alloc(&dnsc_, nullptr, nsv, nsn);
+  tmr_init(&shutdown_timer_);
+  err = err ? err : sip_alloc(&sip_, dnsc_, 32, 32, 32, config_.user_agent.c_str(), sip_exit_handler, this);
+  sa laddr{};
+  err = err ? err : sa_set_str(&laddr, config_.listen_ip.c_str(), config_.port);
+  if (!err && config_.udp) err = sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr);
+  if (!err && config_.tcp) {
+    // With port 0, TCP takes the port UDP got, so one port serves both.
+    sa tcp_addr = laddr;
+    if (config_.udp && config_.port == 0) {
+      sa bound{};
+      if (sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) sa_set_port(&tcp_addr, sa_port(&bound));
+    }
+    err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr);
+  }
+  err = err ? err : sipsess_listen(&sess_sock_, sip_, 32, connect_handler, this);
+  err = err ? err : sipevent_listen(&event_sock_, sip_, 32, 32, nullptr, nullptr);
+  err = err ? err : mqueue_alloc(&mq_, mqueue_handler, this);
+  if (err) {
+    if (sip_) sip_close(sip_, true);
+    event_sock_ = deref(event_sock_);
+    sess_sock_ = deref(sess_sock_);
+    sip_ = deref(sip_);
+    dnsc_ = deref(dnsc_);
+    mq_ = deref(mq_);
+    libre_close();
+    return fail("SIP transport on " + config_.listen_ip + ":" + std::to_string(config_.port), err);
+  }
+  sa bound{};
+  if (config_.udp && sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) udp_port_ = sa_port(&bound);
+  if (config_.tcp && sip_transp_laddr(sip_, &bound, SIP_TRANSP_TCP, nullptr) == 0) tcp_port_ = sa_port(&bound);
+  ready.set_value({});
+  re_main(nullptr);
+  mq_ = deref(mq_);
+  libre_close();
+}
+
+void release_handler(void* arg) { static_cast<Agent*>(arg)->release(); }
+
+// libre calls this from inside the mem_deref that ended the last
+// transaction: freeing the stack now would pull it from under that call, so
+// the release runs from the timer list right after.
+void sip_exit_handler(void* arg) {
+  auto* agent = static_cast<Agent*>(arg);
+  tmr_start(&agent->shutdown_timer_, 0, release_handler, agent);
+}
+
+void shutdown_timeout_handler(void* arg) {
+  auto* agent = static_cast<Agent*>(arg);
+  if (agent->sip_) sip_close(agent->sip_, true);  // give up on what is left; calls the exit handler
+}
+
+void Agent::shutdown() {
+  // End every call (BYE/CANCEL), then let the transactions finish (a CANCEL
+  // still wants its 487 ACKed, a BYE its 200) before stopping the loop; at
+  // most 2 s.
+  while (!calls_.empty()) {
+    auto call = calls_.begin()->second;
+    const bool answered = call->answered_;
+    call->finish({answered ? "completed" : "cancelled", 0, "server shutting down", answered, false});
+  }
+  if (!sip_) {
+    release();
+    return;
+  }
+  tmr_start(&shutdown_timer_, 2000, shutdown_timeout_handler, this);
+  sip_close(sip_, false);
+}
+
+void Agent::release() {
+  tmr_cancel(&shutdown_timer_);
+  event_sock_ = deref(event_sock_);
+  sess_sock_ = deref(sess_sock_);
+  sip_ = deref(sip_);
+  dnsc_ = deref(dnsc_);
+  re_cancel();
+}
+
+Result<std::shared_ptr<SipCall>> Agent::dial(const std::string& to, const SipTrunk& trunk, std::chrono::seconds ring_timeout,
+                                             std::shared_ptr<SipCallObserver> observer) {
+  if (to.empty()) return std::unexpected(Error::invalid("to", "empty destination"));
+  std::string to_uri;
+  if (to.rfind("sip:", 0) == 0) {
+    to_uri = to;
+  } else {
+    if (trunk.uri.empty())
+      return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
+    auto t = parse_trunk_uri(trunk.uri);
+    if (!t) return std::unexpected(t.error());
+    to_uri = "sip:" + to + "@" + t->uri.substr(4);
+  }
+  if (trunk.transport == "tcp" && to_uri.find("transport=") == std::string::npos) to_uri += ";transport=tcp";
+  uri parsed{};
+  pl p{to_uri.c_str(), to_uri.size()};
+  if (uri_decode(&parsed, &p) != 0) return std::unexpected(Error::invalid("to", "not a SIP URI: " + to_uri));
+  auto call = std::make_shared<Call>(*this, std::move(observer), true);
+  call->trunk_ = trunk;
+  call->ring_timeout_ = ring_timeout;
+  std::promise<Result<void>> done;
+  auto fut = done.get_future();
+  post([this, call, to_uri, &done] {
+    // The local address facing the peer: for SDP and From.
+    sa dst{};
+    uri u{};
+    pl up{to_uri.c_str(), to_uri.size()};
+    uri_decode(&u, &up);
+    std::string host = to_string(u.host);
+    sa local{};
+    if (sa_set_str(&dst, host.c_str(), u.port ? u.port : 5060) != 0 ||
+        sip_transp_laddr(sip_, &local, call->trunk_.transport == "tcp" ? SIP_TRANSP_TCP : SIP_TRANSP_UDP, &dst) != 0 ||
+        sa_is_any(&local)) {
+      sa_set_str(&local, config_.listen_ip == "0.0.0.0" ? "127.0.0.1" : config_.listen_ip.c_str(), 0);
+    }
+    call->media_ip_ = config_.media_ip.empty() ? host_of(local) : config_.media_ip;
+    auto ports = media_.allocate_ports(config_.listen_ip);
+    if (!ports) return done.set_value(std::unexpected(ports.error()));
+    call->ports_ = *ports;
+    sa media_addr{};
+    sa_set_str(&media_addr, call->media_ip_.c_str(), 0);
+    auto sdp = call->build_sdp(media_addr);
+    if (!sdp) return done.set_value(std::unexpected(sdp.error()));
+    const std::string caller = call->trunk_.caller_id.empty() ? "voqo" : call->trunk_.caller_id;
+    const std::string from_uri = "sip:" + caller + "@" + host_of(local);
+    calls_[call.get()] = call;
+    active_.store(calls_.size());
+    int err = sipsess_connect(&call->sess_, sess_sock_, to_uri.c_str(), nullptr, from_uri.c_str(), "voqo", nullptr, 0,
+                              "application/sdp", *sdp, auth_handler, call.get(), false, offer_handler, answer_handler,
+                              progress_handler, established_handler, nullptr, nullptr, close_handler, call.get(), nullptr);
+    mem_deref(*sdp);
+    if (err) {
+      forget(call.get());
+      return done.set_value(std::unexpected(Error{ErrorCode::io, std::string("INVITE: ") + std::strerror(err), {}}));
+    }
+    call->call_id_ = sip_dialog_callid(sipsess_dialog(call->sess_));
+    tmr_start(&call->ring_timer_, static_cast<uint64_t>(call->ring_timeout_.count()) * 1000, ring_timeout_handler, call.get());
+    done.set_value({});
+  });
+  if (auto r = fut.get(); !r) return std::unexpected(r.error());
+  return call;
+}
+
+void Agent::on_incoming(const sip_msg* msg) {
+  IncomingCall in{to_string(msg->from.uri.user), to_string(msg->from.auri), to_string(msg->uri.user), to_string(msg->callid)};
+  IncomingDecision decision;
+  {
+    std::lock_guard lock(handler_mutex_);
+    if (incoming_) decision = incoming_(in);
+    else decision = {nullptr, 480, "Temporarily Unavailable"};
+  }
+  if (!decision.observer) {
+    (void)sip_treply(nullptr, sip_, msg, static_cast<uint16_t>(decision.reject_code), decision.reject_reason.c_str());
+    return;
+  }
+  auto call = std::make_shared<Call>(*this, decision.observer, false);
+  call->call_id_ = in.call_id;
+  call->media_ip_ = config_.media_ip.empty() ? host_of(msg->dst) : config_.media_ip;
+  auto ports = media_.allocate_ports(config_.listen_ip);
+  if (!ports) {
+    (void)sip_treply(nullptr, sip_, msg, 503, "Service Unavailable");
+    return;
+  }
+  call->ports_ = *ports;
+  sa media_addr{};
+  sa_set_str(&media_addr, call->media_ip_.c_str(), 0);
+  auto offer = call->build_sdp(media_addr);
+  if (!offer) {
+    (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
+    return;
+  }
+  mem_deref(*offer);
+  mbuf* answer = nullptr;
+  if (mbuf_get_left(msg->mb) == 0 || sdp_decode(call->sdp_, msg->mb, true) != 0 ||
+      !sdp_media_rformat(call->sdp_media_, nullptr)) {
+    // RFC 3261 §21.4.26: 488 when the offer is unusable (no common codec, malformed).
+    (void)sip_treply(nullptr, sip_, msg, 488, "Not Acceptable Here");
+    call->sdp_ = deref(call->sdp_);
+    return;
+  }
+  if (sdp_encode(&answer, call->sdp_, false) != 0) {
+    (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
+    return;
+  }
+  calls_[call.get()] = call;
+  active_.store(calls_.size());
+  int err = sipsess_accept(&call->sess_, sess_sock_, msg, 200, "OK", "voqo", "application/sdp", answer, auth_handler,
+                           call.get(), false, offer_handler, answer_handler, established_handler, nullptr, nullptr,
+                           close_handler, call.get(), nullptr);
+  mem_deref(answer);
+  if (err) {
+    forget(call.get());
+    (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
+    return;
+  }
+  if (auto r = call->start_media_from_sdp(); !r) {
+    spdlog::warn("sip: inbound media: {}", r.error().message);
+    call->finish({"failed", 0, r.error().message, false, false});
+  }
+}
+
+}  // namespace
+
+Result<SipTrunk> parse_trunk_uri(const std::string& text) {
+  SipTrunk t;
+  if (text.rfind("sip:", 0) != 0) return std::unexpected(Error::invalid("trunk", "a trunk is a sip: URI, e.g. sip:127.0.0.1:5090"));
+  std::string rest = text.substr(4);
+  if (auto semi = rest.find(';'); semi != std::string::npos) {
+    const std::string params = rest.substr(semi);
+    if (params.find("transport=tcp") != std::string::npos) t.transport = "tcp";
+    rest = rest.substr(0, semi);
+  }
+  if (auto at = rest.find('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  if (rest.empty()) return std::unexpected(Error::invalid("trunk", "the trunk URI has no host"));
+  t.uri = "sip:" + rest;
+  return t;
+}
+
+Result<std::unique_ptr<SipUserAgent>> SipUserAgent::create(Config config, MediaEngine& media) {
+  if (g_agent_exists.exchange(true)) return std::unexpected(Error::conflict("sip", "a SIP user agent already runs in this process"));
+  auto agent = std::make_unique<Agent>(std::move(config), media);
+  if (auto r = agent->start(); !r) {
+    g_agent_exists = false;
+    return std::unexpected(r.error());
+  }
+  return std::unique_ptr<SipUserAgent>(std::move(agent));
+}
+
+}  // namespace voqo::telephony

@@ -1,0 +1,131 @@
+#pragma once
+/// The SIP user agent: places and answers calls over UDP and TCP with libre
+/// (RFC 3261), negotiates audio with SDP offer/answer (RFC 3264, RFC 4566),
+/// and starts a MediaStream once the far end's media address is known.
+///
+/// libre's event loop runs in one thread owned by the agent (DESIGN.md
+/// "Threads"); every public method may be called from any thread and hops
+/// onto it through libre's mqueue. Observer callbacks run on that thread:
+/// keep them short and hand work elsewhere.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "telephony/media_engine.hpp"
+
+namespace voqo::telephony {
+
+/// The trunk that outbound calls go through (setting `sip_trunk`, flag --trunk).
+struct SipTrunk {
+  std::string uri;                  ///< "sip:host[:port]" (a URI with ;transport=tcp selects TCP too)
+  std::string transport = "udp";    ///< udp | tcp
+  std::string username;             ///< digest credentials (RFC 2617 / RFC 3261 §22); "" = none
+  std::string password;
+  std::string caller_id;            ///< user part of From, usually our E.164 number
+};
+
+/// How a call ended, mapped onto `calls.status` (the data model):
+/// 486/600 → busy; 408/480, CANCEL after the ring timeout → no_answer;
+/// 404/603/5xx/other failures → failed (reason kept); a conversation → completed;
+/// hung up by us before answer → cancelled.
+struct CallEnd {
+  std::string status;     ///< completed | failed | no_answer | busy | cancelled
+  int sip_code = 0;       ///< the final response code, 0 when none
+  std::string reason;     ///< e.g. "SIP 603 Decline", "no answer within 30 s", "BYE from peer"
+  bool answered = false;  ///< a 2xx was exchanged (a conversation took place)
+  bool remote_hangup = false;
+};
+
+/// Receives a call's events on the SIP thread.
+class SipCallObserver {
+ public:
+  virtual ~SipCallObserver() = default;
+  /// 180/183 received; `early_media` when a 183 carried SDP and early media started.
+  virtual void on_progress(int sip_code, bool early_media) {}
+  /// The handler that the call's MediaStream will drive (asked once, when media starts).
+  virtual std::shared_ptr<MediaHandler> media_handler() = 0;
+  /// The call is answered (2xx/ACK) and media flows with `codec`.
+  virtual void on_answered(const std::string& codec, int codec_rate_hz) = 0;
+  /// The call is over; called exactly once.
+  virtual void on_ended(const CallEnd& end) = 0;
+  /// A REFER we sent was accepted (true) or failed (false, with the reason).
+  virtual void on_transfer(bool ok, const std::string& reason) {}
+};
+
+/// A call in progress. Thread-safe.
+class SipCall {
+ public:
+  virtual ~SipCall() = default;
+  /// Hangs up: CANCEL before answer, BYE after (RFC 3261 §9, §15). Idempotent.
+  virtual void hangup() = 0;
+  /// Blind transfer with REFER (RFC 3515): the peer is asked to call `target`
+  /// (a SIP URI or an E.164 number at the trunk). Result via on_transfer().
+  virtual void transfer(const std::string& target) = 0;
+  /// Sends DTMF digits as RFC 4733 telephone-events. Errors as MediaStream::send_dtmf;
+  /// ErrorCode::conflict before media has started.
+  virtual Result<void> send_dtmf(const std::string& digits) = 0;
+  /// The media stream once started (nullptr before).
+  virtual std::shared_ptr<MediaStream> media() const = 0;
+  [[nodiscard]] virtual std::string call_id() const = 0;  ///< the SIP Call-ID
+};
+
+/// An INVITE that arrived.
+struct IncomingCall {
+  std::string from_user;  ///< user part of From (the caller's number)
+  std::string from_uri;
+  std::string to_user;    ///< user part of the Request-URI (the number dialed)
+  std::string call_id;
+};
+
+/// What to do with an incoming call: accept with an observer, or reject with a code.
+struct IncomingDecision {
+  std::shared_ptr<SipCallObserver> observer;  ///< nullptr = reject
+  int reject_code = 404;
+  std::string reject_reason = "Not Found";
+};
+
+class SipUserAgent {
+ public:
+  struct Config {
+    std::string listen_ip = "0.0.0.0";  ///< SIP and RTP bind address
+    uint16_t port = 5060;               ///< UDP and TCP (0 = any free port)
+    bool udp = true;
+    bool tcp = true;
+    std::string media_ip;               ///< address written in SDP c= ("" = the local address facing the peer)
+    std::string user_agent = "voqo";
+  };
+  /// Starts the SIP thread and binds the transports. One agent per process
+  /// (libre keeps a process-wide main loop). Errors: ErrorCode::io when a
+  /// port cannot be bound; ErrorCode::conflict when an agent already exists.
+  static Result<std::unique_ptr<SipUserAgent>> create(Config config, MediaEngine& media);
+  virtual ~SipUserAgent() = default;
+
+  /// Places a call to `to` (an E.164 number or user, sent to the trunk; or a
+  /// full "sip:user@host:port" URI) with an SDP offer of G722, PCMU, PCMA and
+  /// telephone-event, ptime 20. The call is CANCELled after `ring_timeout`
+  /// without a final response (ending no_answer). Errors: invalid_argument
+  /// (field "to" or "trunk") for an unusable address.
+  virtual Result<std::shared_ptr<SipCall>> dial(const std::string& to, const SipTrunk& trunk,
+                                                std::chrono::seconds ring_timeout,
+                                                std::shared_ptr<SipCallObserver> observer) = 0;
+
+  /// Decides incoming calls (called on the SIP thread). Without a handler,
+  /// INVITEs are rejected with 480 Temporarily Unavailable.
+  virtual void set_incoming_handler(std::function<IncomingDecision(const IncomingCall&)> handler) = 0;
+
+  /// Bound ports (after create).
+  [[nodiscard]] virtual uint16_t udp_port() const = 0;
+  [[nodiscard]] virtual uint16_t tcp_port() const = 0;
+  /// Calls not yet ended.
+  [[nodiscard]] virtual std::size_t active_calls() const = 0;
+};
+
+/// Parses "--trunk sip:host:port" style values into a trunk (transport from
+/// ";transport=" when present). Errors: invalid_argument field "trunk".
+Result<SipTrunk> parse_trunk_uri(const std::string& uri);
+
+}  // namespace voqo::telephony
