@@ -1,13 +1,18 @@
-// voqo: one binary. Subcommands: serve, demo, migrate, import, config.
+// voqo: one binary. Subcommands: serve, demo, migrate, import, call, config.
 #include <CLI/CLI.hpp>
 #include <signal.h>
 
 #include <cstdlib>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <iostream>
 
 #include "api/handlers.hpp"
 #include "api/http_server.hpp"
+#include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
 #include "cli/demo_data.hpp"
 #include "core/log.hpp"
@@ -31,7 +36,87 @@ struct Options {
   // import
   std::string file, campaign, region;
   bool json = false;
+  // call / SIP
+  std::string to, agent, trunk;
+  std::string sip_ip = "0.0.0.0";
+  uint16_t sip_port = 5060;
+  std::string media_ip;
+  int ring_timeout_s = 30;
+  std::string recordings;
 };
+
+std::unique_ptr<store::Store> open_store(const Options& o);
+
+/// SIP and media settings shared by serve, demo and call.
+calls::CallServiceConfig call_config(const Options& o) {
+  calls::CallServiceConfig c;
+  c.sip_listen_ip = o.sip_ip;
+  c.sip_port = o.sip_port;
+  c.media_ip = o.media_ip;
+  c.ring_timeout = std::chrono::seconds(o.ring_timeout_s);
+  c.recordings_dir = o.recordings.empty() ? std::filesystem::path(o.db).parent_path() / "recordings" : std::filesystem::path(o.recordings);
+  if (c.recordings_dir.is_relative()) c.recordings_dir = std::filesystem::absolute(c.recordings_dir);
+  if (!o.trunk.empty()) {
+    auto t = telephony::parse_trunk_uri(o.trunk);
+    if (!t) {
+      std::cerr << "voqo: --trunk: " << t.error().message << "\n";
+      std::exit(2);
+    }
+    c.trunk = *t;
+  }
+  return c;
+}
+
+/// `voqo call +E164 --agent NAME`: places one call, waits for it to end and
+/// prints the call record. Exit status 0 when the call record was written
+/// (whatever its status), 1 when the call could not be placed.
+int call_cmd(const Options& o) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGUSR1);  // wakes the waiter when the call ends
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  auto st = open_store(o);
+  auto service = calls::CallService::create(*st, call_config(o));
+  if (!service) {
+    std::cerr << "voqo: cannot start SIP: " << service.error().message << "\n";
+    return 1;
+  }
+  std::mutex m;
+  std::condition_variable cv;
+  std::optional<nlohmann::json> record;
+  auto id = (*service)->place_call({o.agent, o.to, nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+    std::lock_guard lock(m);
+    record = r;
+    cv.notify_all();
+  });
+  if (!id) {
+    std::cerr << "voqo: " << id.error().message;
+    if (!id.error().field().empty()) std::cerr << " (" << id.error().field() << ")";
+    std::cerr << "\n";
+    return 1;
+  }
+  if (!o.json) std::cerr << "voqo: call " << *id << " to " << o.to << " placed (Ctrl-C hangs up)\n";
+  // Wait for the end of the call, or a signal (which hangs up).
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    if (sig == SIGUSR1) return;
+    (void)(*service)->hang_up(*id);
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return record.has_value(); });
+  }
+  pthread_kill(waiter.native_handle(), SIGUSR1);
+  waiter.join();
+  service->reset();
+  st->close();
+  std::cout << record->dump(o.json ? -1 : 2) << std::endl;
+  return 0;
+}
 
 /// Environment first (VOQO_*), flags override (DESIGN.md: later wins).
 void apply_env(Options& o) {
@@ -226,8 +311,21 @@ int main(int argc, char** argv) {
   import->add_option("--campaign", o.campaign, "Campaign name (created if missing)")->required();
   import->add_option("--region", o.region, "Region for numbers without country code (default: setting default_region)");
   import->add_flag("--json", o.json, "Print the report as JSON");
+  auto* call = app.add_subcommand("call", "Place one call and print its record when it ends");
+  call->add_option("to", o.to, "Number to call (E.164, or national with the default region) or a sip: URI")->required();
+  call->add_option("--agent", o.agent, "Agent name or id")->required();
+  call->add_flag("--json", o.json, "Print the call record as one line of JSON");
+  auto add_sip_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--trunk", o.trunk, "SIP trunk, e.g. sip:127.0.0.1:5090 (default: the sip_trunk setting)");
+    cmd->add_option("--sip-ip", o.sip_ip, "Address SIP and RTP bind to")->capture_default_str();
+    cmd->add_option("--sip-port", o.sip_port, "SIP port, UDP and TCP (0 = any free port)")->capture_default_str();
+    cmd->add_option("--media-ip", o.media_ip, "Address written in SDP (default: the local address facing the peer)");
+    cmd->add_option("--ring-timeout", o.ring_timeout_s, "Seconds to ring before giving up (no_answer)")->capture_default_str();
+    cmd->add_option("--recordings", o.recordings, "Directory for call recordings (default: recordings/ beside the database)");
+  };
+  add_sip_flags(call);
   auto* config = app.add_subcommand("config", "Print the effective configuration");
-  for (auto* sub : {serve_cmd, demo_cmd, migrate, import, config}) {
+  for (auto* sub : {serve_cmd, demo_cmd, migrate, import, call, config}) {
     sub->add_option("--db", o.db, "SQLite database file");
     sub->add_option("--log-level", o.log_level, "trace, debug, info, warn, error, off");
   }
@@ -239,6 +337,7 @@ int main(int argc, char** argv) {
   if (*demo_cmd) return serve(o, true);
   if (*migrate) return migrate_cmd(o);
   if (*import) return import_cmd(o);
+  if (*call) return call_cmd(o);
   if (*config) {
     std::cout << nlohmann::json{{"db", o.db}, {"host", o.host}, {"port", o.port}, {"apiKey", o.api_key.empty() ? "" : "(set)"},
                                 {"maxUploadMb", o.max_upload_mb}, {"threads", o.threads}, {"logLevel", o.log_level}}

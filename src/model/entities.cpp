@@ -95,6 +95,8 @@ const EntitySpec& agent_spec() {
        with_min_length(text("system_prompt", "systemPrompt", kRequired, "Instructions for the brain (≥ 10 characters).", 20000), 10),
        enumeration("template", "template", 0, "Starting template.", {"property_sales", "property_manager", "custom"}, "\"custom\""),
        text("greeting_message", "greetingMessage", kNullable, "Spoken when the call is answered.", 2000),
+       text("voicemail_message", "voicemailMessage", kNullable,
+            "Left on an answering machine after the beep; null = hang up on machines.", 2000),
        boolean("enabled", "enabled", 0, "Whether the agent takes and places calls.", "true"),
        text("elevenlabs_agent_id", "elevenlabsAgentId", kNullable, "Id of a mirrored ElevenLabs agent, if any.", 200),
        enumeration("purpose", "purpose", 0, "What the agent is for.", {"sales", "support", "appointment", "technical", "custom"}, "\"custom\""),
@@ -168,7 +170,14 @@ const EntitySpec& call_spec() {
        of_type("sms_sent_at", "smsSentAt", T::timestamp, kReadOnly | kNullable, "When the SMS was sent."),
        of_type("started_at", "startedAt", T::timestamp, kReadOnly | kNullable, "When the call was answered or placed."),
        of_type("ended_at", "endedAt", T::timestamp, kReadOnly | kNullable, "When the call ended."),
-       created_at()}};
+       created_at(),
+       enumeration("outcome", "outcome", kReadOnly | kNullable | kFilter, "How the conversation ended.",
+                   {"Demo Scheduled", "Follow-up Needed", "Not Interested", "Call Back Later", "Wrong Number",
+                    "No Answer", "Voicemail", "Transferred", "Other"}),
+       text("error_message", "errorMessage", kReadOnly | kNullable, "Why the call ended (SIP reason, timeout, ...)."),
+       number("sip_code", "sipCode", T::integer, kReadOnly | kNullable, "Final SIP response code, if any.", 100, 699),
+       of_type("system_info", "systemInfo", T::json_object, kReadOnly, "Codec, engines, audio facts of the call.", "{}"),
+       of_type("turn_metrics", "turnMetrics", T::json_array, kReadOnly, "Per-turn latency stages, µs since answer.", "[]")}};
   return spec;
 }
 

@@ -217,11 +217,52 @@ CREATE INDEX idx_agent_configurations_agent_id ON agent_configurations (agent_id
 CREATE INDEX idx_agent_configurations_active ON agent_configurations (agent_id, is_active);
 )SQL";
 
+// Issue 3: what a call leaves behind beyond the data model's columns (its
+// outcome, why it ended, the SIP code, codec and engine facts, turn timings),
+// the agent's voicemail message, and the live_calls registry of calls in
+// flight (the live-monitoring spec's table; a row left behind by a crash is
+// how a restart finds calls to close as "interrupted").
+constexpr std::string_view kV2 = R"SQL(
+ALTER TABLE calls ADD COLUMN outcome TEXT CHECK (outcome IN ('Demo Scheduled','Follow-up Needed','Not Interested',
+  'Call Back Later','Wrong Number','No Answer','Voicemail','Transferred','Other'));
+ALTER TABLE calls ADD COLUMN error_message TEXT;
+ALTER TABLE calls ADD COLUMN sip_code INTEGER;
+ALTER TABLE calls ADD COLUMN system_info TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE calls ADD COLUMN turn_metrics TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE agents ADD COLUMN voicemail_message TEXT;
+CREATE TABLE live_calls (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL UNIQUE,
+  agent_id TEXT,
+  agent_name TEXT,
+  customer_name TEXT,
+  customer_phone TEXT,
+  direction TEXT NOT NULL CHECK (direction IN ('inbound','outbound')),
+  status TEXT NOT NULL CHECK (status IN ('connecting','ringing','connected','on-hold','transferring')),
+  start_time TEXT NOT NULL,
+  duration INTEGER NOT NULL DEFAULT 0,
+  current_phase TEXT,
+  campaign_id TEXT,
+  campaign_name TEXT,
+  is_recording INTEGER NOT NULL DEFAULT 0 CHECK (is_recording IN (0,1)),
+  recording_start_time TEXT,
+  agent_gain INTEGER NOT NULL DEFAULT 0 CHECK (agent_gain BETWEEN 0 AND 100),
+  customer_gain INTEGER NOT NULL DEFAULT 0 CHECK (customer_gain BETWEEN 0 AND 100),
+  current_speaker TEXT,
+  sip_endpoint TEXT,
+  session_id TEXT,
+  node TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_live_calls_status ON live_calls (status);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "data model", kV1},
+      {2, "call results and live calls", kV2},
   };
   return all;
 }

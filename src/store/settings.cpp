@@ -68,6 +68,20 @@ const std::vector<model::FieldSpec>& setting_specs() {
       setting("save_memories", T::boolean, "Save memories extracted from calls.", "true"),
       setting("default_region", T::text, "Region for numbers written without a country code (ISO 3166-1).", "\"US\"",
               model::Format::region, 2),
+      setting("sip_trunk", T::json_object,
+              "Outbound SIP trunk: {uri: \"sip:host:port\", transport: udp|tcp, username, password, callerId}.",
+              "{\"uri\":\"\",\"transport\":\"udp\",\"username\":\"\",\"password\":\"\",\"callerId\":\"\"}"),
+      setting("inbound_numbers", T::json_object,
+              "Inbound routing: dialed number (E.164 or SIP user) → agent id or name; \"*\" catches the rest.", "{}"),
+      setting("speech_providers", T::json_object,
+              "Speech engines: {stt: pocketsphinx|openai|deepgram, openai: {baseUrl, apiKey, model}, deepgram: {apiKey, "
+              "model}, elevenlabs: {apiKey, modelId}}. Each agent's voiceProvider picks its TTS.",
+              "{\"stt\":\"pocketsphinx\"}"),
+      setting("llm", T::json_object,
+              "LLM brain (OpenAI-compatible): {baseUrl, apiKey, model}; empty baseUrl = the scripted call-flow brain.",
+              "{\"baseUrl\":\"\",\"apiKey\":\"\",\"model\":\"gpt-4o-mini\"}"),
+      setting("allow_private_tool_hosts", T::boolean,
+              "Let custom functions call loopback and private-network addresses (off: SSRF guard).", "false"),
   };
   return specs;
 }

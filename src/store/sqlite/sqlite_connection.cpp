@@ -97,6 +97,42 @@ Result<StatementRef> SqliteConnection::prepare(std::string_view sql) {
 
 namespace {
 
+/// The read connections of one database: all of them (owned) and those no
+/// thread holds now.
+struct ReaderPool {
+  std::mutex mutex;
+  bool closed = false;
+  std::list<std::unique_ptr<SqliteConnection>> all;
+  std::vector<SqliteConnection*> idle;
+};
+
+/// A thread's read connections, one per database; returned to their pools
+/// when the thread exits.
+class ReaderLeases {
+ public:
+  ~ReaderLeases() {
+    for (auto& [id, lease] : leases_) {
+      if (auto pool = lease.first.lock()) {
+        std::lock_guard lock(pool->mutex);
+        if (!pool->closed) pool->idle.push_back(lease.second);
+      }
+    }
+  }
+  SqliteConnection* find(uint64_t id) {
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return nullptr;
+    if (it->second.first.expired()) {  // the database is gone; forget it
+      leases_.erase(it);
+      return nullptr;
+    }
+    return it->second.second;
+  }
+  void add(uint64_t id, const std::shared_ptr<ReaderPool>& pool, SqliteConnection* c) { leases_[id] = {pool, c}; }
+
+ private:
+  std::unordered_map<uint64_t, std::pair<std::weak_ptr<ReaderPool>, SqliteConnection*>> leases_;
+};
+
 /// Per-thread readers, one writer, for one SQLite file.
 class SqliteDatabase final : public Database {
  public:
@@ -117,10 +153,11 @@ class SqliteDatabase final : public Database {
     }
     checkpoint_wake_.notify_all();
     if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
-    std::lock_guard lock(readers_mutex_);
-    if (closed_) return;
-    closed_ = true;
-    readers_.clear();
+    std::lock_guard lock(pool_->mutex);
+    if (pool_->closed) return;
+    pool_->closed = true;
+    pool_->idle.clear();
+    pool_->all.clear();
     checkpointer_.reset();
     if (writer_) {
       (void)writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -131,18 +168,27 @@ class SqliteDatabase final : public Database {
 
  protected:
   Connection& reader() override {
-    // One read connection per (thread, database); the cache is keyed by the
-    // database's unique id so a destroyed database's connection is never reused.
-    thread_local std::unordered_map<uint64_t, SqliteConnection*> mine;
-    auto it = mine.find(id_);
-    if (it != mine.end()) return *it->second;
-    std::lock_guard lock(readers_mutex_);
-    if (closed_) throw std::runtime_error("database is closed");
-    auto conn = SqliteConnection::open(path_, /*read_only=*/true, options_);
-    if (!conn) throw std::runtime_error(conn.error().message);
-    readers_.push_back(std::move(*conn));
-    mine[id_] = readers_.back().get();
-    return *readers_.back();
+    // One read connection per (thread, database), leased from this
+    // database's pool: when the thread exits its lease goes back to the pool
+    // for the next thread, so short-lived threads do not pile up connections.
+    // Keyed by the database's unique id so a destroyed database's connection
+    // is never reused.
+    thread_local ReaderLeases leases;
+    if (auto* c = leases.find(id_)) return *c;
+    std::lock_guard lock(pool_->mutex);
+    if (pool_->closed) throw std::runtime_error("database is closed");
+    SqliteConnection* conn = nullptr;
+    if (!pool_->idle.empty()) {
+      conn = pool_->idle.back();
+      pool_->idle.pop_back();
+    } else {
+      auto opened = SqliteConnection::open(path_, /*read_only=*/true, options_);
+      if (!opened) throw std::runtime_error(opened.error().message);
+      pool_->all.push_back(std::move(*opened));
+      conn = pool_->all.back().get();
+    }
+    leases.add(id_, pool_, conn);
+    return *conn;
   }
   Connection& writer_connection() override {
     if (!writer_) throw std::runtime_error("database is closed");
@@ -183,9 +229,7 @@ class SqliteDatabase final : public Database {
   DatabaseOptions options_;
   std::unique_ptr<SqliteConnection> writer_;
   uint64_t id_;
-  std::mutex readers_mutex_;
-  std::list<std::unique_ptr<SqliteConnection>> readers_;
-  bool closed_ = false;
+  std::shared_ptr<ReaderPool> pool_ = std::make_shared<ReaderPool>();
   std::unique_ptr<SqliteConnection> checkpointer_;
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wake_;

@@ -1,0 +1,349 @@
+#include "calls/call_service.hpp"
+
+#include <map>
+#include <mutex>
+
+#include "calls/engines.hpp"
+#include "core/id.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "core/worker_pool.hpp"
+#include "model/phone.hpp"
+#include "pipeline/call_pipeline.hpp"
+#include "store/calls.hpp"
+
+namespace voqo::calls {
+namespace {
+
+nlohmann::json transcript_json(const std::vector<brain::TranscriptEntry>& entries) {
+  auto out = nlohmann::json::array();
+  for (const auto& e : entries)
+    out.push_back({{"speaker", e.speaker}, {"text", e.text}, {"startMs", e.start_ms}, {"endMs", e.end_ms},
+                   {"confidence", e.confidence}, {"interrupted", e.interrupted}});
+  return out;
+}
+
+nlohmann::json timing_json(const pipeline::TurnTiming& t, int silence_ms) {
+  return {{"lastCallerAudioUs", t.last_caller_audio_us}, {"endOfTurnUs", t.end_of_turn_us},
+          {"finalTranscriptUs", t.final_transcript_us},   {"brainFirstTextUs", t.brain_first_text_us},
+          {"firstAudioUs", t.first_audio_us},             {"firstPacketUs", t.first_packet_us},
+          {"sttComputeUs", t.stt_compute_us},             {"brainComputeUs", t.brain_compute_us},
+          {"ttsComputeUs", t.tts_compute_us},             {"responseDelayMs", t.response_delay_ms},
+          {"silenceThresholdMs", silence_ms},             {"ownOverheadUs", pipeline::own_overhead_us(t, silence_ms)}};
+}
+
+}  // namespace
+
+struct ActiveCall;
+
+struct CallService::Impl {
+  store::Store& store;
+  store::CallStore calls;
+  CallServiceConfig cfg;
+  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<telephony::MediaEngine> media;
+  std::unique_ptr<telephony::SipUserAgent> sip;
+  Engines engines;
+  mutable std::mutex mutex;
+  std::map<std::string, std::shared_ptr<ActiveCall>> active;
+
+  Impl(store::Store& s, CallServiceConfig c) : store(s), calls(s.db()), cfg(std::move(c)), engines(cfg.brain_factory) {}
+  Result<telephony::SipTrunk> trunk();
+  void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
+};
+
+/// One call: observes SIP, owns the pipeline, writes the record at the end.
+struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_this<ActiveCall> {
+  CallService::Impl& svc;
+  store::CallRecord record;
+  std::string agent_name;
+  int silence_threshold_ms = 1000;
+  std::shared_ptr<pipeline::CallPipeline> pipeline;
+  std::shared_ptr<telephony::SipCall> sip;
+  std::mutex mutex;
+  std::function<void(const nlohmann::json&)> on_done;
+  std::chrono::system_clock::time_point answered_at{};
+  bool answered = false;
+  nlohmann::json system_info = nlohmann::json::object();
+
+  explicit ActiveCall(CallService::Impl& s) : svc(s) {}
+
+  std::shared_ptr<telephony::MediaHandler> media_handler() override { return pipeline; }
+  void on_progress(int code, bool early_media) override {
+    if (early_media) system_info["earlyMedia"] = true;
+    svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "ringing"); });
+  }
+  void on_answered(const std::string& codec, int rate) override {
+    {
+      std::lock_guard lock(mutex);
+      answered = true;
+      answered_at = std::chrono::system_clock::now();
+      system_info["codec"] = codec;
+      system_info["codecSampleRateHz"] = rate;
+      if (rate < 16000) {
+        // pocketsphinx's model is 16 kHz: narrowband audio is upsampled and recognised worse.
+        system_info["narrowband"] = true;
+        system_info["warning"] = "narrowband call (" + codec + ", 8 kHz): speech recognition is less accurate than over G.722";
+        spdlog::warn("call {}: narrowband codec {} negotiated; STT accuracy will suffer (prefer G722)", record.id, codec);
+      }
+    }
+    spdlog::info("call {}: answered ({})", record.id, codec);
+    pipeline->on_answered();
+    svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "connected"); });
+  }
+  void on_ended(const telephony::CallEnd& end) override {
+    spdlog::info("call {}: ended {} ({})", record.id, end.status, end.reason);
+    svc.pool->post([self = shared_from_this(), end] { self->svc.finalize(self, end); });
+  }
+  void on_transfer(bool ok, const std::string& reason) override {
+    spdlog::info("call {}: transfer {}: {}", record.id, ok ? "accepted" : "failed", reason);
+    std::lock_guard lock(mutex);
+    system_info["transfer"] = {{"ok", ok}, {"detail", reason}};
+  }
+};
+
+Result<telephony::SipTrunk> CallService::Impl::trunk() {
+  if (cfg.trunk) return *cfg.trunk;
+  auto value = store.settings().get("sip_trunk");
+  if (!value) return std::unexpected(value.error());
+  telephony::SipTrunk t;
+  const auto& v = *value;
+  t.uri = v.value("uri", "");
+  t.transport = v.value("transport", "udp");
+  t.username = v.value("username", "");
+  t.password = v.value("password", "");
+  t.caller_id = v.value("callerId", "");
+  return t;
+}
+
+void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end) {
+  pipeline::PipelineResult res = call->pipeline->finish();
+  auto& r = call->record;
+  const auto ended = std::chrono::system_clock::now();
+  r.status = end.status;
+  if (end.sip_code) r.sip_code = end.sip_code;
+  r.error_message = res.end_reason.empty() ? end.reason : res.end_reason;
+  {
+    std::lock_guard lock(call->mutex);
+    if (call->answered) {
+      r.started_at = to_iso8601(call->answered_at);
+      r.ended_at = to_iso8601(ended);
+      r.duration_s = std::chrono::duration_cast<std::chrono::seconds>(ended - call->answered_at).count();
+      if (cfg.record) r.recording_url = "/api/calls/" + r.id + "/recording";
+    }
+    r.system_info = call->system_info;
+  }
+  r.transcript = transcript_json(res.transcript);
+  if (call->answered) {
+    r.outcome = std::string(brain::outcome_label(res.result.outcome));
+    if (!res.result.summary.empty()) r.summary = res.result.summary;
+  } else if (end.status == "no_answer" || end.status == "busy") {
+    r.outcome = std::string(brain::outcome_label(brain::Outcome::no_answer));
+  }
+  for (const auto& t : res.turns) r.turn_metrics.push_back(timing_json(t, call->silence_threshold_ms));
+  r.system_info["remoteHangup"] = end.remote_hangup;
+  r.system_info["callerSpoke"] = res.caller_spoke;
+  if (res.result.callback_at) r.system_info["callbackAt"] = to_iso8601(*res.result.callback_at);
+  if (res.result.do_not_call) r.system_info["doNotCall"] = true;
+  if (!res.result.memories.empty()) r.system_info["memories"] = res.result.memories;
+  if (call->sip) {
+    if (auto m = call->sip->media()) {
+      const auto& s = m->stats();
+      r.system_info["rtp"] = {{"packetsSent", s.packets_sent.load()},       {"packetsReceived", s.packets_received.load()},
+                              {"packetsLost", s.packets_lost.load()},       {"packetsConcealed", s.packets_concealed.load()},
+                              {"malformed", s.malformed.load()},            {"jitterUs", s.jitter_us.load()},
+                              {"peerReportedLost", s.peer_reported_lost.load()}};
+    }
+    r.system_info["sipCallId"] = call->sip->call_id();
+  }
+  if (auto ok = calls.insert(r); !ok) spdlog::error("call {}: cannot store the call record: {}", r.id, ok.error().message);
+  (void)calls.live_end(r.id);
+  nlohmann::json stored = nlohmann::json::object();
+  if (auto got = store.calls().get(r.id)) stored = *got;
+  {
+    std::lock_guard lock(mutex);
+    active.erase(r.id);
+  }
+  if (call->on_done) call->on_done(stored);
+  call->pipeline.reset();
+  call->sip.reset();
+}
+
+CallService::CallService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+CallService::~CallService() {
+  // Hang up what is still running and let the records be written.
+  std::vector<std::shared_ptr<ActiveCall>> left;
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto& [id, c] : impl_->active) left.push_back(c);
+  }
+  for (auto& c : left)
+    if (c->sip) c->sip->hangup();
+  for (int i = 0; i < 200 && active_calls() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  impl_->sip.reset();    // ends anything left (on_ended → finalize on the pool)
+  impl_->pool.reset();   // runs the queued finalizations
+  impl_->media.reset();
+}
+
+Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, CallServiceConfig config) {
+  auto impl = std::make_unique<Impl>(store, std::move(config));
+  auto& d = *impl;
+  d.pool = std::make_unique<WorkerPool>(d.cfg.worker_threads, "voqo-call");
+  auto media = telephony::MediaEngine::create(
+      {d.cfg.media_threads, d.cfg.sip_listen_ip, d.cfg.rtp_port_min, d.cfg.rtp_port_max});
+  if (!media) return std::unexpected(media.error());
+  d.media = std::move(*media);
+  telephony::SipUserAgent::Config sc;
+  sc.listen_ip = d.cfg.sip_listen_ip;
+  sc.port = d.cfg.sip_port;
+  sc.media_ip = d.cfg.media_ip;
+  auto sip = telephony::SipUserAgent::create(sc, *d.media);
+  if (!sip) return std::unexpected(sip.error());
+  d.sip = std::move(*sip);
+  std::unique_ptr<CallService> service(new CallService(std::move(impl)));
+  spdlog::info("SIP listening on {}:{} (udp/tcp)", service->impl_->cfg.sip_listen_ip, service->sip_port());
+  return service;
+}
+
+Result<std::string> CallService::place_call(const PlaceCall& request, std::function<void(const nlohmann::json&)> on_done) {
+  auto& d = *impl_;
+  auto agent_id = d.calls.agent_id(request.agent);
+  if (!agent_id) return std::unexpected(agent_id.error());
+  if (!*agent_id) {
+    Error e = Error::not_found("no agent with id or name '" + request.agent + "'");
+    e.fields.push_back({"agentId", "unknown agent"});
+    return std::unexpected(e);
+  }
+  auto agent = d.store.agents().records().get(**agent_id);
+  if (!agent) return std::unexpected(agent.error());
+  if (!agent->value("enabled", true)) return std::unexpected(Error::conflict("agentId", "the agent is disabled"));
+
+  std::string to = request.to;
+  std::string to_phone = to;
+  if (to.rfind("sip:", 0) != 0) {
+    auto phone = model::normalize_phone(to, d.store.settings().default_region());
+    if (!phone) return std::unexpected(Error::invalid("to", phone.error().message));
+    to_phone = phone->e164;
+    to = phone->e164;
+  }
+  auto trunk = d.trunk();
+  if (!trunk) return std::unexpected(trunk.error());
+  if (to.rfind("sip:", 0) != 0 && trunk->uri.empty())
+    return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
+
+  auto call = std::make_shared<ActiveCall>(d);
+  call->on_done = std::move(on_done);
+  auto& r = call->record;
+  r.id = new_id();
+  r.agent_id = **agent_id;
+  r.direction = "outbound";
+  r.from_phone = trunk->caller_id;
+  r.to_phone = to_phone;
+  call->agent_name = agent->value("name", "");
+  call->silence_threshold_ms = agent->value("silenceThresholdMs", 1000);
+
+  // The contact: matched by phone, created when auto_create_contacts is on.
+  std::string contact_name = request.contact_name;
+  if (auto c = d.calls.contact_by_phone(to_phone); c && *c) {
+    r.contact_id = (*c)->first;
+    contact_name = (*c)->second;
+  } else if (to.rfind("sip:", 0) != 0) {
+    auto auto_create = d.store.settings().get("auto_create_contacts");
+    if (auto_create && auto_create->is_boolean() && auto_create->get<bool>()) {
+      if (auto id = d.calls.create_contact(contact_name.empty() ? to_phone : contact_name, to_phone)) r.contact_id = *id;
+    }
+  }
+  std::vector<std::string> memories;
+  if (r.contact_id) {
+    if (auto m = d.calls.memories_of(*r.contact_id)) memories = *m;
+  }
+
+  EngineRequest er{*agent, contact_name, to_phone, memories, request.variables, true, r.id};
+  auto built = d.engines.build(d.store, er);
+  if (!built) return std::unexpected(built.error());
+  call->system_info = built->system_info;
+
+  pipeline::PipelineConfig pc = built->pipeline;
+  pc.outbound = true;
+  if (d.cfg.record && !d.cfg.recordings_dir.empty()) pc.recording_path = d.cfg.recordings_dir / (r.id + ".wav");
+  std::weak_ptr<ActiveCall> weak = call;
+  pipeline::PipelineHooks hooks;
+  hooks.hang_up = [weak] {
+    if (auto c = weak.lock(); c && c->sip) c->sip->hangup();
+  };
+  hooks.transfer = [weak](const std::string& target) {
+    if (auto c = weak.lock(); c && c->sip) c->sip->transfer(target);
+  };
+  hooks.on_event = [weak](const std::string& name, const std::string& detail) {
+    auto c = weak.lock();
+    if (!c) return;
+    spdlog::debug("call {}: {} {}", c->record.id, name, detail);
+    if (name == "phase") (void)c->svc.calls.live_status(c->record.id, "connected", detail);
+  };
+  auto pipeline = pipeline::CallPipeline::create(pc, std::move(built->stt), built->tts, std::move(built->brain), *d.pool,
+                                                 std::move(hooks));
+  if (!pipeline) return std::unexpected(pipeline.error());
+  call->pipeline = *pipeline;
+
+  store::LiveCall live{r.id, r.agent_id, call->agent_name, contact_name, to_phone, "outbound", "connecting",
+                       now_iso8601(), trunk->uri, "", d.cfg.node, d.cfg.record};
+  if (auto ok = d.calls.live_begin(live); !ok) return std::unexpected(ok.error());
+  {
+    std::lock_guard lock(d.mutex);
+    d.active[r.id] = call;
+  }
+  auto sip_call = d.sip->dial(to, *trunk, d.cfg.ring_timeout, call);
+  if (!sip_call) {
+    {
+      std::lock_guard lock(d.mutex);
+      d.active.erase(r.id);
+    }
+    (void)d.calls.live_end(r.id);
+    return std::unexpected(sip_call.error());
+  }
+  call->sip = *sip_call;
+  spdlog::info("call {}: dialing {} for agent {}", r.id, to, call->agent_name);
+  return r.id;
+}
+
+Result<void> CallService::hang_up(const std::string& call_id) {
+  std::shared_ptr<ActiveCall> c;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->active.find(call_id);
+    if (it == impl_->active.end()) return std::unexpected(Error::not_found("no call in progress with id " + call_id));
+    c = it->second;
+  }
+  if (c->sip) c->sip->hangup();
+  return {};
+}
+
+Result<int> CallService::recover_interrupted() {
+  auto orphans = impl_->calls.live_orphans(impl_->cfg.node);
+  if (!orphans) return std::unexpected(orphans.error());
+  int n = 0;
+  for (const auto& l : *orphans) {
+    store::CallRecord r;
+    r.id = l.call_id;
+    r.agent_id = l.agent_id;
+    r.direction = l.direction;
+    r.status = "failed";
+    r.to_phone = l.customer_phone;
+    r.error_message = "interrupted";
+    r.started_at = l.start_time;
+    if (auto ok = impl_->calls.insert(r); !ok) spdlog::warn("recover {}: {}", l.call_id, ok.error().message);
+    (void)impl_->calls.live_end(l.call_id);
+    ++n;
+  }
+  return n;
+}
+
+std::size_t CallService::active_calls() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->active.size();
+}
+
+uint16_t CallService::sip_port() const { return impl_->sip->udp_port() ? impl_->sip->udp_port() : impl_->sip->tcp_port(); }
+
+}  // namespace voqo::calls

@@ -1,0 +1,78 @@
+#pragma once
+/// Calls: one object that places and answers calls for agents — the SIP user
+/// agent, the media engine, the speech engines and brains, and the call
+/// record in the store (DESIGN.md: calls/ sits between campaign/ and the
+/// pipeline). `voqo call`, `POST /api/calls` and (later) the dialer use it.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "brain/brain.hpp"
+#include "core/error.hpp"
+#include "store/store.hpp"
+#include "telephony/sip_agent.hpp"
+
+namespace voqo::calls {
+
+struct CallServiceConfig {
+  std::string sip_listen_ip = "0.0.0.0";  ///< SIP and RTP bind address
+  uint16_t sip_port = 5060;               ///< UDP and TCP; 0 = any free port
+  std::string media_ip;                   ///< SDP c= address ("" = the local address facing the peer)
+  int media_threads = 1;
+  uint16_t rtp_port_min = 16384, rtp_port_max = 32766;
+  int worker_threads = 8;                 ///< STT/TTS/brain/store pool
+  std::filesystem::path recordings_dir;   ///< where <call id>.wav go
+  std::optional<telephony::SipTrunk> trunk;  ///< --trunk; else the sip_trunk setting
+  std::chrono::seconds ring_timeout{30};
+  std::string node = "local";             ///< this node's name in live_calls
+  bool record = true;                     ///< write stereo recordings
+  /// Overrides the brain the settings choose (embedding, benchmarks, tests of the telephony alone).
+  std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
+};
+
+/// One outbound call request.
+struct PlaceCall {
+  std::string agent;         ///< agent id or name
+  std::string to;            ///< phone number (normalised to E.164 with default_region) or a sip: URI
+  nlohmann::json variables = nlohmann::json::object();  ///< batch contact variables for the brain
+  std::string contact_name;  ///< used when the contact is created
+};
+
+class CallService {
+ public:
+  /// Starts SIP (binds the port), the media engine and the worker pool.
+  /// Errors: io (port in use), invalid_argument (bad config).
+  static Result<std::unique_ptr<CallService>> create(store::Store& store, CallServiceConfig config);
+  ~CallService();
+
+  /// Validates the request (agent exists and is enabled: 404/409 with field
+  /// "agentId"; a phone that does not normalise: 422 field "to"; no trunk: 422
+  /// field "trunk"), writes the live_calls row, dials, and returns the new
+  /// call id at once. `on_done` (optional) receives the finished call record
+  /// (the API's JSON) on a worker thread.
+  Result<std::string> place_call(const PlaceCall& request, std::function<void(const nlohmann::json&)> on_done = {});
+
+  /// Hangs up a call in progress. Errors: not_found.
+  Result<void> hang_up(const std::string& call_id);
+
+  /// Closes live_calls rows left by a crash of this node as failed calls
+  /// with error "interrupted". Returns how many.
+  Result<int> recover_interrupted();
+
+  [[nodiscard]] std::size_t active_calls() const;
+  [[nodiscard]] uint16_t sip_port() const;
+
+  struct Impl;
+
+ private:
+  explicit CallService(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace voqo::calls

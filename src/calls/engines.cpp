@@ -1,0 +1,170 @@
+#include "calls/engines.hpp"
+
+#include "brain/llm_brain.hpp"
+#include "brain/scripted_brain.hpp"
+#include "core/log.hpp"
+#include "speech/espeak_tts.hpp"
+#include "speech/flite_tts.hpp"
+#include "speech/pocketsphinx_stt.hpp"
+
+namespace voqo::calls {
+
+/// Idle PocketSphinx decoders, reused across calls.
+struct Engines::SttPool {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<speech::PocketsphinxStt>> idle;
+};
+
+namespace {
+
+/// A pooled decoder that goes back to the pool when the call is done with it.
+class PooledStt final : public speech::SpeechToText {
+ public:
+  PooledStt(std::unique_ptr<speech::PocketsphinxStt> stt, std::shared_ptr<Engines::SttPool> pool)
+      : stt_(std::move(stt)), pool_(std::move(pool)) {}
+  ~PooledStt() override {
+    std::lock_guard lock(pool_->mutex);
+    pool_->idle.push_back(std::move(stt_));
+  }
+  Result<void> begin_utterance(speech::AudioFormat f) override { return stt_->begin_utterance(f); }
+  Result<void> accept(std::span<const int16_t> s) override { return stt_->accept(s); }
+  std::string partial() override { return stt_->partial(); }
+  Result<speech::Transcript> end_utterance() override { return stt_->end_utterance(); }
+
+ private:
+  std::unique_ptr<speech::PocketsphinxStt> stt_;
+  std::shared_ptr<Engines::SttPool> pool_;
+};
+
+brain::CallContext context_for(const EngineRequest& r) {
+  brain::CallContext c;
+  const auto& a = r.agent;
+  c.call_id = r.call_id;
+  c.agent_name = a.value("name", "");
+  c.system_prompt = a.value("systemPrompt", "");
+  if (a.contains("greetingMessage") && a["greetingMessage"].is_string()) c.greeting = a["greetingMessage"];
+  c.purpose = a.value("purpose", "custom");
+  if (a.contains("customPurpose") && a["customPurpose"].is_string()) c.custom_purpose = a["customPurpose"];
+  c.script_template = a.value("template", "custom");
+  c.language = a.value("language", "en-US");
+  c.direction = r.outbound ? "outbound" : "inbound";
+  c.contact_name = r.contact_name;
+  c.contact_phone = r.contact_phone;
+  c.memories = r.memories;
+  c.variables = r.variables.is_object() ? r.variables : nlohmann::json::object();
+  c.temperature = a.value("temperature", 0.7);
+  c.max_tokens = a.value("maxTokens", 300);
+  return c;
+}
+
+}  // namespace
+
+Engines::Engines(BrainFactory brain_factory)
+    : brain_factory_(std::move(brain_factory)), stt_pool_(std::make_shared<SttPool>()) {}
+Engines::~Engines() = default;
+
+Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string& provider, const nlohmann::json&) {
+  std::lock_guard lock(mutex_);
+  if (provider == "flite") {
+    if (!flite_) flite_ = std::make_shared<speech::FliteTts>();
+    return flite_;
+  }
+  if (provider == "espeak-ng" || provider == "espeak") {
+    if (!espeak_) {
+      auto e = speech::EspeakTts::create();
+      if (!e) return std::unexpected(e.error());
+      espeak_ = std::shared_ptr<speech::TextToSpeech>(std::move(*e));
+    }
+    return espeak_;
+  }
+  return std::unexpected(Error::invalid("voiceProvider", "unknown voice provider '" + provider +
+                                                              "'; known: flite, espeak-ng, elevenlabs"));
+}
+
+Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r) {
+  BuiltEngines out;
+  const auto& a = r.agent;
+  auto settings = store.settings().all();
+  if (!settings) return std::unexpected(settings.error());
+
+  // Text-to-speech and the voice.
+  const std::string provider = a.value("voiceProvider", "flite");
+  auto tts = tts_for(provider, *settings);
+  if (!tts) return std::unexpected(tts.error());
+  out.tts = *tts;
+  out.pipeline.voice = {a.value("voiceId", "slt"), a.value("speechRate", 1.0), a.value("pitch", 1.0)};
+  if (auto f = out.tts->output_format(out.pipeline.voice.id); !f) return std::unexpected(f.error());
+
+  // Speech-to-text: a pooled PocketSphinx decoder.
+  std::unique_ptr<speech::PocketsphinxStt> decoder;
+  {
+    std::lock_guard lock(stt_pool_->mutex);
+    if (!stt_pool_->idle.empty()) {
+      decoder = std::move(stt_pool_->idle.back());
+      stt_pool_->idle.pop_back();
+    }
+  }
+  if (!decoder) {
+    auto d = speech::PocketsphinxStt::create();
+    if (!d) return std::unexpected(d.error());
+    decoder = std::move(*d);
+  }
+  out.stt = std::make_unique<PooledStt>(std::move(decoder), stt_pool_);
+
+  // The brain.
+  auto ctx = context_for(r);
+  const auto llm = settings->value("llm", nlohmann::json::object());
+  if (brain_factory_) {
+    out.brain = brain_factory_(ctx);
+    out.system_info["brain"] = {{"kind", "custom"}};
+  } else if (!llm.value("baseUrl", "").empty()) {
+    brain::LlmBrainConfig lc;
+    lc.base_url = llm.value("baseUrl", "");
+    lc.api_key = llm.value("apiKey", "");
+    lc.model = llm.value("model", "gpt-4o-mini");
+    lc.allow_private_tool_hosts = settings->value("allow_private_tool_hosts", false);
+    // The agent's enabled custom functions become the LLM's tools; their
+    // credentials are decrypted here, for this call only.
+    store::ListQuery q;
+    q.limit = store::kMaxPageSize;
+    q.conditions.push_back({store::Condition::Op::equals, {"agent_id"}, a.value("id", "")});
+    if (auto page = store.custom_functions().list(q)) {
+      for (const auto& f : page->items) {
+        if (!f.value("enabled", true)) continue;
+        brain::CustomFunction cf;
+        cf.name = f.value("name", "");
+        cf.description = f.value("description", "");
+        cf.endpoint = f.value("endpoint", "");
+        cf.method = f.value("method", "POST");
+        cf.headers = f.value("headers", nlohmann::json::object());
+        cf.auth_type = f.value("authType", "none");
+        if (auto secret = store.custom_functions().read_secret(f.value("id", ""), "auth_config"); secret && *secret)
+          cf.auth_config = **secret;
+        cf.parameters = f.value("parameters", cf.parameters);
+        if (f.contains("responseMapping") && f["responseMapping"].is_object()) cf.response_mapping = f["responseMapping"];
+        cf.timeout_seconds = f.value("timeout", 30);
+        lc.functions.push_back(std::move(cf));
+      }
+    } else {
+      return std::unexpected(page.error());
+    }
+    out.brain = std::make_unique<brain::LlmBrain>(std::move(lc), std::move(ctx));
+    out.system_info["brain"] = {{"kind", "llm"}, {"model", llm.value("model", "")}};
+  } else {
+    out.brain = std::make_unique<brain::ScriptedBrain>(std::move(ctx));
+    out.system_info["brain"] = {{"kind", "scripted"}, {"template", a.value("template", "custom")}};
+  }
+
+  auto& p = out.pipeline;
+  p.silence_threshold_ms = a.value("silenceThresholdMs", 1000);
+  p.response_delay_ms = a.value("responseDelayMs", 300);
+  p.interruption_sensitivity = a.value("interruptionSensitivity", 0.5);
+  p.max_call_duration_min = a.value("maxCallDurationMin", 10);
+  p.outbound = r.outbound;
+  if (a.contains("voicemailMessage") && a["voicemailMessage"].is_string()) p.voicemail_message = a["voicemailMessage"];
+  out.system_info["stt"] = {{"provider", "pocketsphinx"}};
+  out.system_info["tts"] = {{"provider", provider}, {"voice", p.voice.id}};
+  return out;
+}
+
+}  // namespace voqo::calls

@@ -1,0 +1,63 @@
+#pragma once
+/// Chooses and builds a call's engines from the agent row and the settings:
+/// speech-to-text (settings.speech_providers.stt), text-to-speech (the agent's
+/// voiceProvider/voiceId), the brain (settings.llm.baseUrl → LLM, else the
+/// scripted call flow), and the pipeline's turn-taking configuration.
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "brain/brain.hpp"
+#include "core/error.hpp"
+#include "pipeline/call_pipeline.hpp"
+#include "speech/stt.hpp"
+#include "speech/tts.hpp"
+#include "store/store.hpp"
+
+namespace voqo::calls {
+
+struct EngineRequest {
+  nlohmann::json agent;  ///< the agent row as the API returns it (camelCase)
+  std::string contact_name, contact_phone;
+  std::vector<std::string> memories;
+  nlohmann::json variables = nlohmann::json::object();
+  bool outbound = true;
+  std::string call_id;
+};
+
+struct BuiltEngines {
+  std::unique_ptr<speech::SpeechToText> stt;
+  std::shared_ptr<speech::TextToSpeech> tts;
+  std::unique_ptr<brain::Brain> brain;
+  pipeline::PipelineConfig pipeline;
+  nlohmann::json system_info = nlohmann::json::object();  ///< providers chosen (calls.system_info)
+};
+
+/// Makes the brain for a call instead of the settings' choice (embedding, benchmarks).
+using BrainFactory = std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)>;
+
+/// Builds engines; keeps shared ones (TTS engines, a pool of idle
+/// PocketSphinx decoders, each ~30 MB and ~0.3 s to load). Thread-safe.
+class Engines {
+ public:
+  explicit Engines(BrainFactory brain_factory = {});
+  ~Engines();
+  /// Errors: invalid_argument naming the agent field or setting that selects
+  /// an unknown provider or voice; internal when an engine fails to load.
+  Result<BuiltEngines> build(store::Store& store, const EngineRequest& request);
+
+  struct SttPool;
+
+ private:
+  Result<std::shared_ptr<speech::TextToSpeech>> tts_for(const std::string& provider, const nlohmann::json& settings);
+  BrainFactory brain_factory_;
+  std::mutex mutex_;
+  std::shared_ptr<SttPool> stt_pool_;
+  std::shared_ptr<speech::TextToSpeech> flite_, espeak_;
+};
+
+}  // namespace voqo::calls

@@ -1,0 +1,682 @@
+#include "pipeline/call_pipeline.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <future>
+#include <thread>
+
+#include "core/log.hpp"
+#include "pipeline/amd.hpp"
+#include "pipeline/audio_level.hpp"
+#include "pipeline/barge_in.hpp"
+#include "pipeline/echo_canceller.hpp"
+#include "pipeline/spsc_ring.hpp"
+#include "pipeline/vad.hpp"
+#include "telephony/resampler.hpp"
+
+namespace voqo::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kFrame = telephony::kFrameSamples16k;  // 320 samples = 20 ms at 16 kHz
+constexpr int kFrameMs = 20;
+constexpr int kPrerollFrames = 15;                   // 300 ms of audio before speech onset go to STT too
+constexpr std::size_t kSttRingSamples = 16000 * 30;  // 30 s
+constexpr std::size_t kTtsRingSamples = 16000 * 20;  // 20 s
+
+int64_t us_since(Clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
+}
+
+/// A sentence of the reply and where its audio sits in the TTS ring's
+/// cumulative sample count.
+struct SpokenSentence {
+  std::string text;
+  uint64_t start = 0, end = 0;
+};
+
+/// The text actually heard when playout stopped at cumulative sample `at`:
+/// whole sentences before it, and the proportional share of the cut one,
+/// snapped back to a word boundary.
+std::string heard_text(const std::vector<SpokenSentence>& sentences, uint64_t at) {
+  std::string out;
+  for (const auto& s : sentences) {
+    if (at >= s.end) {
+      out += (out.empty() ? "" : " ") + s.text;
+      continue;
+    }
+    if (at > s.start && s.end > s.start) {
+      const double share = static_cast<double>(at - s.start) / static_cast<double>(s.end - s.start);
+      std::size_t cut = static_cast<std::size_t>(share * static_cast<double>(s.text.size()));
+      while (cut > 0 && cut < s.text.size() && s.text[cut] != ' ') --cut;
+      if (cut > 0) out += (out.empty() ? "" : " ") + s.text.substr(0, cut);
+    }
+    break;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct CallPipeline::Impl {
+  PipelineConfig cfg;
+  std::unique_ptr<speech::SpeechToText> stt;
+  std::shared_ptr<speech::TextToSpeech> tts;
+  std::unique_ptr<brain::Brain> brain;
+  WorkerPool& pool;
+  PipelineHooks hooks;
+  std::shared_ptr<SerialQueue> stt_queue, control_queue;
+
+  SpscRing<int16_t> stt_ring{kSttRingSamples};
+  SpscRing<int16_t> tts_ring{kTtsRingSamples};
+
+  // Shared between threads.
+  std::atomic<bool> answered{false};
+  std::atomic<bool> finished{false};
+  Clock::time_point answered_at{};
+  std::atomic<uint64_t> tts_written{0}, tts_read{0};
+  std::atomic<uint64_t> reply_end_sample{UINT64_MAX};
+  std::atomic<int> reply_id{0};
+  std::atomic<int> flushed_reply{-1};
+  std::atomic<int64_t> play_not_before_frame{0};
+  std::atomic<int64_t> first_packet_frame{-1};
+  std::atomic<bool> reply_active{false};
+  std::atomic<bool> control_busy{false};
+  std::atomic<bool> greeted{false};
+  std::atomic<bool> ending{false};
+  std::mutex stop_mutex;
+  std::stop_source reply_stop;
+
+  // Media-thread state: the analysis chain and turn-taking.
+  std::optional<EchoCanceller> echo;
+  std::optional<VoiceActivityDetector> vad;
+  std::optional<BargeInDetector> barge;
+  std::optional<AnsweringMachineDetector> amd;
+  std::array<int16_t, kFrame> cleaned{};
+  int agent_recent_frames = 0;  // frames since the agent last made sound (echo canceller runs while < 50)
+  enum class AmdState { off, pending, human, machine, unknown };
+  std::atomic<AmdState> amd_state{AmdState::off};
+  bool voicemail_ready_posted = false;
+  int64_t frame = -1;  // frames since answer
+  bool in_speech = false;
+  bool utterance_open = false;
+  int voiced_run = 0, unvoiced_run = 0;
+  int64_t utterance_start_frame = 0, last_voiced_frame = -1;
+  int64_t idle_frames = 0;
+  int no_input_prompts = 0;
+  bool max_duration_posted = false;
+  std::array<int16_t, kFrame * kPrerollFrames> preroll{};
+  int preroll_pos = 0;
+  std::array<int16_t, kFrame> agent_frame{};
+
+  // Recording (media thread writes, finish() closes).
+  std::mutex recording_mutex;
+  FILE* recording = nullptr;
+  uint64_t recorded_frames = 0;
+  std::vector<int16_t> interleaved;
+
+  // Control-stage state (control queue only), and the result.
+  std::vector<SpokenSentence> sentences;
+  bool reply_settled = true;  // the current reply reached playout_done or was interrupted
+  brain::Reply current_reply;
+  TurnTiming current_timing;
+  std::mutex result_mutex;
+  PipelineResult result;
+  std::optional<telephony::Resampler> tts_resampler;
+  std::vector<int16_t> tts_scratch;
+
+  Impl(WorkerPool& p) : pool(p) {}
+
+  int64_t now_us() const { return us_since(answered_at); }
+  void post_control(std::function<void()> fn) { control_queue->post(std::move(fn)); }
+  void event(const std::string& name, const std::string& detail) {
+    if (hooks.on_event) hooks.on_event(name, detail);
+  }
+  void add_transcript(brain::TranscriptEntry e) {
+    if (hooks.on_transcript) hooks.on_transcript(e);
+    std::lock_guard lock(result_mutex);
+    result.transcript.push_back(std::move(e));
+  }
+
+  // Media thread.
+  void media_frame(std::span<const int16_t> caller, std::span<int16_t> agent);
+  void record(std::span<const int16_t> caller, std::span<const int16_t> agent);
+  void on_caller_voiced(bool voiced, std::span<const int16_t> caller, double level_db, double agent_db);
+  void barge_in();
+
+  // Control stage.
+  void speak_reply(const std::function<Result<brain::Reply>(const brain::TextSink&, std::stop_token)>& produce,
+                   TurnTiming timing);
+  bool synthesize_sentence(std::string_view text, std::stop_token stop, TurnTiming& timing);
+  void on_caller_turn(speech::Transcript transcript, int64_t start_frame, int64_t end_frame, TurnTiming timing);
+  void on_amd_verdict(AmdState state);
+  void leave_voicemail();
+  void greet();
+  void on_playout_done(int id, int64_t end_frame);
+  void on_interrupted(int id, uint64_t heard_at, int64_t at_frame);
+  void say_and_maybe_end(const std::string& text, bool end_call);
+};
+
+// ---- Media thread ----------------------------------------------------------
+
+void CallPipeline::Impl::record(std::span<const int16_t> caller, std::span<const int16_t> agent) {
+  std::lock_guard lock(recording_mutex);
+  if (!recording) return;
+  interleaved.resize(2 * kFrame);
+  for (int i = 0; i < kFrame; ++i) {
+    interleaved[2 * i] = caller[i];
+    interleaved[2 * i + 1] = agent[i];
+  }
+  std::fwrite(interleaved.data(), sizeof(int16_t), interleaved.size(), recording);
+  ++recorded_frames;
+}
+
+void CallPipeline::Impl::barge_in() {
+  // Stop the agent now: drop the queued audio, cancel the brain and TTS.
+  const int id = reply_id.load();
+  flushed_reply.store(id);
+  const uint64_t heard_at = tts_read.load();
+  tts_read.fetch_add(tts_ring.discard());
+  {
+    std::lock_guard lock(stop_mutex);
+    reply_stop.request_stop();
+  }
+  reply_active.store(false);
+  const int64_t at = frame;
+  post_control([this, id, heard_at, at] { on_interrupted(id, heard_at, at); });
+}
+
+void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> caller, double level_db, double agent_db) {
+  // Keep a 300 ms pre-roll so the recogniser hears the onset of speech.
+  std::copy(caller.begin(), caller.end(), preroll.begin() + preroll_pos * kFrame);
+  preroll_pos = (preroll_pos + 1) % kPrerollFrames;
+
+  voiced ? (++voiced_run, unvoiced_run = 0) : (++unvoiced_run, voiced_run = 0);
+  if (voiced) last_voiced_frame = frame;
+
+  if (!in_speech && voiced_run >= 3) {  // 60 ms of voice: speech started
+    in_speech = true;
+    if (!utterance_open) {
+      utterance_open = true;
+      utterance_start_frame = frame - voiced_run + 1;
+      // Pre-roll (oldest first), then this frame is already in it.
+      for (int i = 0; i < kPrerollFrames; ++i) {
+        const int idx = (preroll_pos + i) % kPrerollFrames;
+        stt_ring.write(std::span<const int16_t>(preroll.data() + idx * kFrame, kFrame));
+      }
+      stt_queue->post([this] {
+        (void)stt->begin_utterance();
+      });
+    }
+  } else if (utterance_open) {
+    stt_ring.write(caller);
+  }
+  if (in_speech && unvoiced_run * kFrameMs >= 160) in_speech = false;
+
+  // Endpointing: the turn ends after silence_threshold_ms without voice.
+  if (utterance_open && !in_speech && (frame - last_voiced_frame) * kFrameMs >= cfg.silence_threshold_ms) {
+    utterance_open = false;
+    TurnTiming timing;
+    timing.last_caller_audio_us = (last_voiced_frame + 1) * kFrameMs * 1000;
+    timing.end_of_turn_us = now_us();
+    const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
+    stt_queue->post([this, start, end, timing]() mutable {
+      std::vector<int16_t> block(kFrame * 8);
+      while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
+      const auto t0 = Clock::now();
+      auto transcript = stt->end_utterance();
+      timing.stt_compute_us = us_since(t0);
+      timing.final_transcript_us = now_us();
+      if (!transcript) {
+        spdlog::warn("stt: {}", transcript.error().message);
+        return;
+      }
+      post_control([this, t = std::move(*transcript), start, end, timing] { on_caller_turn(t, start, end, timing); });
+    });
+  } else if (utterance_open && stt_ring.size() >= static_cast<std::size_t>(kFrame * 10)) {
+    // Stream audio to the recogniser while the caller talks (≈ every 200 ms);
+    // while the agent speaks, the interim words tell barge-in whether this is
+    // a backchannel ("uh-huh") or a real interruption.
+    stt_queue->post([this] {
+      std::vector<int16_t> block(kFrame * 8);
+      while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
+      if (reply_active.load()) barge->on_interim_text(stt->partial());
+    });
+  }
+  (void)level_db;
+}
+
+void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<int16_t> agent) {
+  ++frame;
+  // Agent audio: the next 20 ms of the reply, once the response delay has passed.
+  const int id = reply_id.load(std::memory_order_acquire);
+  if (flushed_reply.load(std::memory_order_relaxed) == id) {
+    tts_read.fetch_add(tts_ring.discard());
+  } else if (frame >= play_not_before_frame.load(std::memory_order_relaxed)) {
+    const std::size_t n = tts_ring.read(agent);
+    if (n > 0) {
+      tts_read.fetch_add(n);
+      int64_t expected = -1;
+      first_packet_frame.compare_exchange_strong(expected, frame);
+    }
+    const uint64_t end = reply_end_sample.load(std::memory_order_acquire);
+    if (reply_active.load() && tts_read.load() >= end) {
+      reply_active.store(false);
+      const int64_t at = frame;
+      post_control([this, id, at] { on_playout_done(id, at); });
+    }
+  }
+  record(caller, agent);
+
+  // Caller side: echo cancellation while the agent has spoken in the last
+  // second (speex AEC, ~0.1 ms a frame, so not for silent stretches), then
+  // voice activity on the cleaned audio.
+  const bool agent_sound = level_dbfs(agent) > -70.0;
+  agent_recent_frames = agent_sound ? 0 : agent_recent_frames + 1;
+  EchoFrame ef;
+  std::span<const int16_t> clean = caller;
+  if (echo && agent_recent_frames < 50) {
+    ef = echo->process(agent, caller, cleaned);
+    clean = cleaned;
+  } else {
+    ef.near_level_dbfs = ef.out_level_dbfs = level_dbfs(caller);
+    ef.echo_loss_db = echo ? echo->echo_loss_db() : 6.0;
+  }
+  const VadFrame v = vad->process(clean);
+
+  // Answering-machine detection (outbound, from answer until decided and,
+  // on a machine, until it is time to leave the message).
+  if (amd && (amd_state.load() == AmdState::pending || amd_state.load() == AmdState::machine) && !voicemail_ready_posted) {
+    const AmdUpdate u = amd->process(clean, v.voiced);
+    if (u.decided) {
+      const AmdState st = u.verdict == AmdVerdict::human     ? AmdState::human
+                          : u.verdict == AmdVerdict::machine ? AmdState::machine
+                                                             : AmdState::unknown;
+      amd_state.store(st);
+      const std::string reason(u.reason);
+      event("amd", std::string(to_string(u.verdict)) + ": " + reason);
+      post_control([this, st] { on_amd_verdict(st); });
+    }
+    if (u.ready_for_message && amd_state.load() == AmdState::machine) {
+      voicemail_ready_posted = true;
+      event("amd", "ready for message: " + std::string(u.ready_reason));
+      post_control([this] { leave_voicemail(); });
+    }
+  }
+
+  // Barge-in, decided here so the agent stops within this very frame.
+  const bool agent_playing = reply_active.load(std::memory_order_relaxed) && flushed_reply.load() != reply_id.load();
+  BargeInInput bi;
+  bi.agent_speaking = agent_playing && agent_sound;
+  bi.caller_voiced = v.voiced;
+  bi.caller_level_dbfs = ef.out_level_dbfs;
+  bi.reference_level_dbfs = level_dbfs(agent);
+  bi.echo_loss_db = ef.echo_loss_db;
+  bi.near_level_dbfs = ef.near_level_dbfs;
+  const BargeInDecision d = barge->process(bi);
+  if (d.interrupt && agent_playing) {
+    barge_in();
+    event("barge_in", std::string(d.reason) + " after " + std::to_string(d.speech_ms) + " ms");
+  }
+  on_caller_voiced(v.voiced, clean, v.level_dbfs, bi.reference_level_dbfs);
+
+  // Timers, counted in frames so they follow the media clock.
+  const bool idle = !reply_active.load() && !utterance_open && !control_busy.load() && greeted.load();
+  idle_frames = idle ? idle_frames + 1 : 0;
+  if (idle_frames * kFrameMs >= cfg.no_input_timeout_ms && !ending.load()) {
+    idle_frames = 0;
+    const int prompt = ++no_input_prompts;
+    post_control([this, prompt] {
+      if (prompt == 1) say_and_maybe_end(cfg.still_there_prompt, false);
+      else {
+        { std::lock_guard lock(result_mutex); result.end_reason = "no input"; }
+        say_and_maybe_end(cfg.goodbye_no_input, true);
+      }
+    });
+  }
+  if (!max_duration_posted && frame * kFrameMs >= int64_t{cfg.max_call_duration_min} * 60000) {
+    max_duration_posted = true;
+    barge_in();  // stop whatever is being said
+    post_control([this] {
+      { std::lock_guard lock(result_mutex); result.end_reason = "max call duration"; }
+      say_and_maybe_end(cfg.goodbye_max_duration, true);
+    });
+  }
+}
+
+// ---- Control stage ---------------------------------------------------------
+
+bool CallPipeline::Impl::synthesize_sentence(std::string_view text, std::stop_token stop, TurnTiming& timing) {
+  auto format = tts->output_format(cfg.voice.id);
+  if (!format) return false;
+  if (format->sample_rate_hz != 16000 && (!tts_resampler || tts_resampler->from_hz() != format->sample_rate_hz)) {
+    auto r = telephony::Resampler::create(format->sample_rate_hz, 16000);
+    if (!r) return false;
+    tts_resampler.emplace(std::move(*r));
+  }
+  const uint64_t start = tts_written.load();
+  const auto t0 = Clock::now();
+  bool first = true;
+  auto sink = [&](std::span<const int16_t> pcm) -> bool {
+    if (stop.stop_requested()) return false;
+    if (first) {
+      first = false;
+      if (timing.first_audio_us == 0) {
+        timing.tts_compute_us = us_since(t0);
+        timing.first_audio_us = now_us();
+      }
+    }
+    std::span<const int16_t> in = pcm;
+    if (format->sample_rate_hz != 16000) {
+      tts_scratch.clear();
+      (void)tts_resampler->process(pcm, tts_scratch);
+      in = tts_scratch;
+    }
+    while (!in.empty()) {
+      const std::size_t n = tts_ring.write(in);
+      tts_written.fetch_add(n);
+      in = in.subspan(n);
+      if (!in.empty()) {  // ring full: wait for playout (backpressure), or stop
+        if (stop.stop_requested() || finished.load()) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    return !stop.stop_requested();
+  };
+  auto r = tts->synthesize(text, cfg.voice, sink);
+  if (!r) spdlog::warn("tts: {}", r.error().message);
+  sentences.push_back({std::string(text), start, tts_written.load()});
+  return r && !r->stopped_early;
+}
+
+void CallPipeline::Impl::speak_reply(
+    const std::function<Result<brain::Reply>(const brain::TextSink&, std::stop_token)>& produce, TurnTiming timing) {
+  if (finished.load()) return;
+  std::stop_token stop;
+  {
+    std::lock_guard lock(stop_mutex);
+    reply_stop = std::stop_source();
+    stop = reply_stop.get_token();
+  }
+  sentences.clear();
+  reply_settled = false;
+  reply_end_sample.store(UINT64_MAX);
+  first_packet_frame.store(-1);
+  const int64_t now_frame = now_us() / 1000 / kFrameMs;
+  play_not_before_frame.store(now_frame + cfg.response_delay_ms / kFrameMs);
+  timing.response_delay_ms = cfg.response_delay_ms;
+  reply_id.fetch_add(1, std::memory_order_release);
+  reply_active.store(true);
+  const auto t0 = Clock::now();
+  auto sink = [&](std::string_view sentence) -> bool {
+    if (timing.brain_first_text_us == 0) {
+      timing.brain_compute_us = us_since(t0);
+      timing.brain_first_text_us = now_us();
+    }
+    return synthesize_sentence(sentence, stop, timing);
+  };
+  auto reply = produce(sink, stop);
+  if (!reply) {
+    spdlog::warn("brain: {}", reply.error().message);
+    reply = brain::Reply{};
+    reply->text = "";
+  }
+  current_reply = *reply;
+  current_timing = timing;
+  if (!reply->phase.empty()) event("phase", reply->phase);
+  if (!reply->intent.empty()) event("intent", reply->intent);
+  reply_end_sample.store(tts_written.load(), std::memory_order_release);
+  // Nothing was said (empty reply or stopped before audio): settle now.
+  if (sentences.empty() || tts_written.load() == tts_read.load()) {
+    if (!stop.stop_requested() && reply_active.exchange(false)) on_playout_done(reply_id.load(), now_us() / 1000 / kFrameMs);
+  }
+}
+
+void CallPipeline::Impl::on_playout_done(int id, int64_t end_frame) {
+  if (id != reply_id.load() || reply_settled) return;
+  reply_settled = true;
+  TurnTiming t = current_timing;
+  const int64_t first = first_packet_frame.load();
+  if (first >= 0) t.first_packet_us = first * kFrameMs * 1000;
+  std::string text;
+  for (const auto& s : sentences) text += (text.empty() ? "" : " ") + s.text;
+  if (!text.empty()) {
+    const int64_t start_ms = first >= 0 ? first * kFrameMs : end_frame * kFrameMs;
+    add_transcript({"agent", text, start_ms, end_frame * kFrameMs, 1.0, false});
+  }
+  {
+    std::lock_guard lock(result_mutex);
+    if (t.last_caller_audio_us > 0 && t.first_packet_us > 0) result.turns.push_back(t);
+  }
+  if (current_reply.transfer_to && !current_reply.transfer_to->empty()) {
+    event("transfer", *current_reply.transfer_to);
+    if (hooks.transfer) hooks.transfer(*current_reply.transfer_to);
+  } else if (current_reply.end_call) {
+    ending.store(true);
+    event("hangup", "agent ended the call");
+    if (hooks.hang_up) hooks.hang_up();
+  }
+}
+
+void CallPipeline::Impl::on_interrupted(int id, uint64_t heard_at, int64_t at_frame) {
+  if (id != reply_id.load() || reply_settled) return;
+  reply_settled = true;
+  const std::string heard = heard_text(sentences, heard_at);
+  const int64_t first = first_packet_frame.load();
+  if (first >= 0 || !heard.empty())
+    add_transcript({"agent", heard, first >= 0 ? first * kFrameMs : at_frame * kFrameMs, at_frame * kFrameMs, 1.0, true});
+  brain->interrupted(heard);
+}
+
+void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_frame, int64_t end_frame, TurnTiming timing) {
+  if (finished.load() || ending.load()) return;
+  if (t.text.empty()) return;  // noise that the recogniser heard as nothing
+  {
+    std::lock_guard lock(result_mutex);
+    result.caller_spoke = true;
+  }
+  add_transcript({"caller", t.text, start_frame * kFrameMs, end_frame * kFrameMs, t.confidence, false});
+  // While answering-machine detection runs, or on a machine, words are kept but not answered.
+  const AmdState amd_now = amd_state.load();
+  if (amd_now == AmdState::pending || amd_now == AmdState::machine) return;
+  control_busy.store(true);
+  if (!greeted.exchange(true)) {
+    // Outbound: the callee said "hello" — open the conversation.
+    greeted.store(false);
+    greet();
+  } else {
+    const std::string text = t.text;
+    speak_reply([this, text](const brain::TextSink& sink, std::stop_token stop) { return brain->respond(text, sink, stop); },
+                timing);
+  }
+  control_busy.store(false);
+}
+
+void CallPipeline::Impl::greet() {
+  if (greeted.exchange(true)) return;
+  speak_reply([this](const brain::TextSink& sink, std::stop_token stop) { return brain->greet(sink, stop); }, {});
+}
+
+void CallPipeline::Impl::on_amd_verdict(AmdState state) {
+  {
+    std::lock_guard lock(result_mutex);
+    result.amd_verdict = state == AmdState::human ? "human" : state == AmdState::machine ? "machine" : "unknown";
+  }
+  // A person (or silence: they wait for us to speak) gets the greeting; a
+  // machine gets the voicemail message once its greeting is over.
+  if (state != AmdState::machine) greet();
+}
+
+void CallPipeline::Impl::leave_voicemail() {
+  if (finished.load() || ending.load()) return;
+  {
+    std::lock_guard lock(result_mutex);
+    result.end_reason = "answering machine";
+  }
+  if (cfg.voicemail_message.empty()) {
+    ending.store(true);
+    event("hangup", "answering machine, no voicemail message configured");
+    if (hooks.hang_up) hooks.hang_up();
+    return;
+  }
+  say_and_maybe_end(cfg.voicemail_message, true);
+}
+
+void CallPipeline::Impl::say_and_maybe_end(const std::string& text, bool end_call) {
+  if (finished.load()) return;
+  if (end_call) ending.store(true);
+  speak_reply(
+      [text, end_call](const brain::TextSink& sink, std::stop_token) -> Result<brain::Reply> {
+        brain::Reply r;
+        r.text = text;
+        r.end_call = end_call;
+        sink(text);
+        return r;
+      },
+      TurnTiming{});
+}
+
+// ---- CallPipeline ----------------------------------------------------------
+
+CallPipeline::CallPipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+CallPipeline::~CallPipeline() {
+  if (impl_->recording) std::fclose(impl_->recording);
+}
+
+Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config, std::unique_ptr<speech::SpeechToText> stt,
+                                                           std::shared_ptr<speech::TextToSpeech> tts,
+                                                           std::unique_ptr<brain::Brain> brain, WorkerPool& pool,
+                                                           PipelineHooks hooks) {
+  if (!stt || !tts || !brain) return std::unexpected(Error{ErrorCode::internal, "pipeline needs STT, TTS and a brain", {}});
+  if (auto f = tts->output_format(config.voice.id); !f) return std::unexpected(f.error());
+  auto impl = std::make_unique<Impl>(pool);
+  impl->cfg = std::move(config);
+  impl->stt = std::move(stt);
+  impl->tts = std::move(tts);
+  impl->brain = std::move(brain);
+  impl->hooks = std::move(hooks);
+  impl->stt_queue = SerialQueue::create(pool);
+  impl->control_queue = SerialQueue::create(pool);
+  impl->tts_scratch.reserve(16000);
+  auto echo = EchoCanceller::create();
+  if (!echo) return std::unexpected(echo.error());
+  impl->echo.emplace(std::move(*echo));
+  auto vad = VoiceActivityDetector::create();
+  if (!vad) return std::unexpected(vad.error());
+  impl->vad.emplace(std::move(*vad));
+  BargeInConfig bc;
+  bc.interruption_sensitivity = impl->cfg.interruption_sensitivity;
+  impl->barge.emplace(bc);
+  if (impl->cfg.outbound && impl->cfg.detect_answering_machine) {
+    auto amd = AnsweringMachineDetector::create();
+    if (!amd) return std::unexpected(amd.error());
+    impl->amd.emplace(std::move(*amd));
+    impl->amd_state.store(Impl::AmdState::pending);
+  }
+  if (!impl->cfg.recording_path.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(impl->cfg.recording_path.parent_path(), ec);
+    impl->recording = std::fopen(impl->cfg.recording_path.c_str(), "wb");
+    if (!impl->recording)
+      return std::unexpected(Error{ErrorCode::io, "cannot write recording " + impl->cfg.recording_path.string(), {}});
+    static char header[44] = {};
+    std::fwrite(header, 1, sizeof header, impl->recording);  // rewritten in finish()
+  }
+  return std::shared_ptr<CallPipeline>(new CallPipeline(std::move(impl)));
+}
+
+void CallPipeline::on_answered() {
+  auto& d = *impl_;
+  d.answered_at = Clock::now();
+  d.answered.store(true, std::memory_order_release);
+  if (!d.cfg.outbound) {
+    d.greeted.store(true);
+    d.post_control([self = shared_from_this()] {
+      auto& i = *self->impl_;
+      i.speak_reply([&i](const brain::TextSink& sink, std::stop_token stop) { return i.brain->greet(sink, stop); }, {});
+    });
+    return;
+  }
+  // Outbound: answering-machine detection decides (human or silence →
+  // greeting; machine → voicemail). Without it: greet on the callee's
+  // "hello", or after 2 s of silence.
+  if (d.amd) return;
+  d.pool.post([self = shared_from_this()] {
+    for (int i = 0; i < 40 && !self->impl_->finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto& i = *self->impl_;
+    if (i.finished.load()) return;
+    i.post_control([self] { self->impl_->greet(); });
+  });
+}
+
+void CallPipeline::on_frame(std::span<const int16_t> caller, std::span<int16_t> agent, uint64_t tick) {
+  if (!impl_->answered.load(std::memory_order_acquire) || impl_->finished.load(std::memory_order_relaxed)) return;
+  impl_->media_frame(caller, agent);
+}
+
+void CallPipeline::on_dtmf(char digit, int duration_ms) {
+  impl_->event("dtmf", std::string(1, digit));
+  impl_->add_transcript({"caller", std::string("[DTMF ") + digit + "]", impl_->frame * kFrameMs, impl_->frame * kFrameMs, 1.0, false});
+}
+
+PipelineResult CallPipeline::finish() {
+  auto& d = *impl_;
+  if (d.finished.exchange(true)) {
+    std::lock_guard lock(d.result_mutex);
+    return d.result;
+  }
+  {
+    std::lock_guard lock(d.stop_mutex);
+    d.reply_stop.request_stop();
+  }
+  // Let the stages drain: a marker task on each queue. The call ended while
+  // the agent was speaking: the line is kept as far as it was heard.
+  d.control_queue->post([&d] {
+    if (!d.reply_settled && !d.sentences.empty()) d.on_interrupted(d.reply_id.load(), d.tts_read.load(), d.frame);
+  });
+  for (auto& q : {d.stt_queue, d.control_queue}) {
+    std::promise<void> done;
+    auto fut = done.get_future();
+    q->post([&done] { done.set_value(); });
+    fut.wait();
+  }
+  {
+    std::lock_guard lock(d.recording_mutex);
+    if (d.recording) {
+      // RIFF/WAVE header for 16 kHz stereo PCM16 (left caller, right agent).
+      speech::PcmAudio header_only{{16000, 2}, {}};
+      auto header = speech::encode_wav(header_only);
+      std::string h = header ? *header : std::string(44, '\0');
+      const uint32_t data_bytes = static_cast<uint32_t>(d.recorded_frames * kFrame * 2 * sizeof(int16_t));
+      const uint32_t riff = 36 + data_bytes;
+      std::memcpy(h.data() + 4, &riff, 4);
+      std::memcpy(h.data() + 40, &data_bytes, 4);
+      std::fseek(d.recording, 0, SEEK_SET);
+      std::fwrite(h.data(), 1, 44, d.recording);
+      std::fclose(d.recording);
+      d.recording = nullptr;
+    }
+  }
+  std::vector<brain::TranscriptEntry> transcript;
+  {
+    std::lock_guard lock(d.result_mutex);
+    transcript = d.result.transcript;
+  }
+  auto r = d.brain->finish(transcript, {});
+  std::lock_guard lock(d.result_mutex);
+  if (r) d.result.result = *r;
+  else spdlog::warn("brain finish: {}", r.error().message);
+  if (d.result.amd_verdict == "machine") d.result.result.outcome = brain::Outcome::voicemail;
+  return d.result;
+}
+
+int64_t own_overhead_us(const TurnTiming& t, int silence_threshold_ms) {
+  const int64_t total = t.first_packet_us - t.last_caller_audio_us;
+  return total - int64_t{silence_threshold_ms} * 1000 - int64_t{t.response_delay_ms} * 1000 - t.stt_compute_us -
+         t.brain_compute_us - t.tts_compute_us;
+}
+
+}  // namespace voqo::pipeline

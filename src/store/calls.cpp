@@ -1,0 +1,176 @@
+#include "store/calls.hpp"
+
+#include "core/id.hpp"
+#include "core/time.hpp"
+
+namespace voqo::store {
+namespace {
+void bind_optional(Statement& st, int i, const std::optional<std::string>& v) {
+  if (v) st.bind_text(i, *v);
+  else st.bind_null(i);
+}
+}  // namespace
+
+Result<void> CallStore::insert(const CallRecord& r) {
+  return db_.write([&](Connection& c) -> Result<void> {
+    auto st = c.prepare(
+        "INSERT INTO calls (id, agent_id, contact_id, direction, status, from_phone, to_phone, summary, transcript, "
+        "duration, recording_url, started_at, ended_at, created_at, outcome, error_message, sip_code, system_info, "
+        "turn_metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    auto& s = **st;
+    s.bind_text(1, r.id);
+    s.bind_text(2, r.agent_id);
+    bind_optional(s, 3, r.contact_id);
+    s.bind_text(4, r.direction);
+    s.bind_text(5, r.status);
+    s.bind_text(6, r.from_phone);
+    s.bind_text(7, r.to_phone);
+    bind_optional(s, 8, r.summary);
+    s.bind_text(9, r.transcript.dump());
+    if (r.duration_s) s.bind_int(10, *r.duration_s);
+    else s.bind_null(10);
+    bind_optional(s, 11, r.recording_url);
+    bind_optional(s, 12, r.started_at);
+    bind_optional(s, 13, r.ended_at);
+    s.bind_text(14, now_iso8601());
+    bind_optional(s, 15, r.outcome);
+    bind_optional(s, 16, r.error_message);
+    if (r.sip_code) s.bind_int(17, *r.sip_code);
+    else s.bind_null(17);
+    s.bind_text(18, r.system_info.dump());
+    s.bind_text(19, r.turn_metrics.dump());
+    if (auto done = s.step(); !done) return std::unexpected(done.error());
+    return {};
+  });
+}
+
+Result<void> CallStore::live_begin(const LiveCall& l) {
+  return db_.write([&](Connection& c) -> Result<void> {
+    auto st = c.prepare(
+        "INSERT INTO live_calls (id, call_id, agent_id, agent_name, customer_name, customer_phone, direction, status, "
+        "start_time, is_recording, sip_endpoint, session_id, node, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    auto& s = **st;
+    s.bind_text(1, new_id());
+    s.bind_text(2, l.call_id);
+    s.bind_text(3, l.agent_id);
+    s.bind_text(4, l.agent_name);
+    s.bind_text(5, l.customer_name);
+    s.bind_text(6, l.customer_phone);
+    s.bind_text(7, l.direction);
+    s.bind_text(8, l.status);
+    s.bind_text(9, l.start_time);
+    s.bind_int(10, l.is_recording ? 1 : 0);
+    s.bind_text(11, l.sip_endpoint);
+    s.bind_text(12, l.session_id);
+    s.bind_text(13, l.node);
+    s.bind_text(14, now_iso8601());
+    if (auto done = s.step(); !done) return std::unexpected(done.error());
+    return {};
+  });
+}
+
+Result<void> CallStore::live_status(const std::string& call_id, const std::string& status,
+                                    const std::optional<std::string>& phase) {
+  return db_.write([&](Connection& c) -> Result<void> {
+    auto st = c.prepare(
+        "UPDATE live_calls SET status = ?, current_phase = coalesce(?, current_phase), updated_at = ? WHERE call_id = ?");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, status);
+    bind_optional(**st, 2, phase);
+    (*st)->bind_text(3, now_iso8601());
+    (*st)->bind_text(4, call_id);
+    if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
+    return {};
+  });
+}
+
+Result<void> CallStore::live_end(const std::string& call_id) {
+  return db_.write([&](Connection& c) -> Result<void> {
+    auto st = c.prepare("DELETE FROM live_calls WHERE call_id = ?");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, call_id);
+    if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
+    return {};
+  });
+}
+
+Result<std::vector<LiveCall>> CallStore::live_orphans(const std::string& node) {
+  return db_.read([&](Connection& c) -> Result<std::vector<LiveCall>> {
+    auto st = c.prepare(
+        "SELECT call_id, agent_id, agent_name, customer_name, customer_phone, direction, status, start_time, "
+        "sip_endpoint, session_id, node FROM live_calls WHERE node = ?");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, node);
+    std::vector<LiveCall> out;
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      auto& s = **st;
+      auto text = [&](int i) { return std::string(s.column_text(i)); };
+      out.push_back({text(0), text(1), text(2), text(3), text(4), text(5), text(6), text(7), text(8), text(9), text(10)});
+    }
+    return out;
+  });
+}
+
+namespace {
+/// Runs a one-column query and collects the text values.
+Result<std::vector<std::string>> texts(Database& db, const char* sql, const std::vector<std::string>& args) {
+  return db.read([&](Connection& c) -> Result<std::vector<std::string>> {
+    auto st = c.prepare(sql);
+    if (!st) return std::unexpected(st.error());
+    for (std::size_t i = 0; i < args.size(); ++i) (*st)->bind_text(static_cast<int>(i + 1), args[i]);
+    std::vector<std::string> out;
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      for (int col = 0; col < (*st)->column_count(); ++col) out.emplace_back((*st)->column_text(col));
+    }
+    return out;
+  });
+}
+}  // namespace
+
+Result<std::optional<std::pair<std::string, std::string>>> CallStore::contact_by_phone(const std::string& phone) {
+  auto rows = texts(db_, "SELECT id, name FROM contacts WHERE phone = ?", {phone});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->size() < 2) return std::optional<std::pair<std::string, std::string>>{};
+  return std::optional<std::pair<std::string, std::string>>{std::pair{(*rows)[0], (*rows)[1]}};
+}
+
+Result<std::string> CallStore::create_contact(const std::string& name, const std::string& phone) {
+  const std::string id = new_id();
+  auto r = db_.write([&](Connection& c) -> Result<void> {
+    auto st = c.prepare(
+        "INSERT INTO contacts (id, name, phone, notes, tags, created_at, updated_at) VALUES (?, ?, ?, NULL, '[]', ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    const std::string now = now_iso8601();
+    (*st)->bind_text(1, id);
+    (*st)->bind_text(2, name);
+    (*st)->bind_text(3, phone);
+    (*st)->bind_text(4, now);
+    (*st)->bind_text(5, now);
+    if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return id;
+}
+
+Result<std::vector<std::string>> CallStore::memories_of(const std::string& contact_id) {
+  return texts(db_, "SELECT content FROM memories WHERE contact_id = ? ORDER BY created_at, id", {contact_id});
+}
+
+Result<std::optional<std::string>> CallStore::agent_id(const std::string& id_or_name) {
+  auto rows = texts(db_, "SELECT id FROM agents WHERE id = ? OR name = ?", {id_or_name, id_or_name});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{rows->front()};
+}
+
+}  // namespace voqo::store

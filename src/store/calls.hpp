@@ -1,0 +1,74 @@
+#pragma once
+/// The call record (the data model's `calls` row plus migration 2's columns)
+/// and the live_calls registry of calls in flight.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "store/database.hpp"
+
+namespace voqo::store {
+
+/// Everything a finished call writes (issue 3 §6).
+struct CallRecord {
+  std::string id;
+  std::string agent_id;
+  std::optional<std::string> contact_id;
+  std::string direction;   ///< inbound | outbound
+  std::string status;      ///< completed | failed | no_answer | busy | cancelled
+  std::string from_phone, to_phone;
+  std::optional<std::string> summary;
+  nlohmann::json transcript = nlohmann::json::array();  ///< [{speaker, text, startMs, endMs, confidence, interrupted}]
+  std::optional<int64_t> duration_s;
+  std::optional<std::string> recording_url;
+  std::optional<std::string> started_at, ended_at;  ///< ISO-8601 UTC
+  std::optional<std::string> outcome;               ///< brain::outcome_label values
+  std::optional<std::string> error_message;
+  std::optional<int> sip_code;
+  nlohmann::json system_info = nlohmann::json::object();
+  nlohmann::json turn_metrics = nlohmann::json::array();
+};
+
+/// A call in flight (live_calls, the live-monitoring spec's table).
+struct LiveCall {
+  std::string call_id;
+  std::string agent_id, agent_name;
+  std::string customer_name, customer_phone;
+  std::string direction;  ///< inbound | outbound
+  std::string status;     ///< connecting | ringing | connected | on-hold | transferring
+  std::string start_time; ///< ISO-8601 UTC
+  std::string sip_endpoint, session_id, node;
+  bool is_recording = false;
+};
+
+class CallStore {
+ public:
+  explicit CallStore(Database& db) : db_(db) {}
+  /// Inserts the finished call. Errors: database (e.g. unknown agent id).
+  Result<void> insert(const CallRecord& record);
+  /// Registers a call in flight. Errors: database.
+  Result<void> live_begin(const LiveCall& call);
+  /// Updates a live call's status (and phase when given).
+  Result<void> live_status(const std::string& call_id, const std::string& status,
+                           const std::optional<std::string>& phase = std::nullopt);
+  /// Removes the live row (the call ended and its record is written).
+  Result<void> live_end(const std::string& call_id);
+  /// The contact with this E.164 phone: {id, name}, or nullopt.
+  Result<std::optional<std::pair<std::string, std::string>>> contact_by_phone(const std::string& phone);
+  /// Creates a contact (auto_create_contacts) and returns its id.
+  Result<std::string> create_contact(const std::string& name, const std::string& phone);
+  /// The contents of a contact's memories, oldest first.
+  Result<std::vector<std::string>> memories_of(const std::string& contact_id);
+  /// The id of the agent whose id or name is `id_or_name`, or nullopt.
+  Result<std::optional<std::string>> agent_id(const std::string& id_or_name);
+  /// Live rows of `node` left behind by a crash.
+  Result<std::vector<LiveCall>> live_orphans(const std::string& node);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace voqo::store

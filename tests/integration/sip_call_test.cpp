@@ -1,0 +1,205 @@
+// voqo places calls to sipp (Debian sip-tester) playing scripted SIP peers:
+// answer + BYE from the peer, 486 busy, 603 decline, no answer then CANCEL,
+// 183 early media then 200, a 401 digest challenge. Each call must end with
+// the right calls.status, and the process must be left with no extra
+// thread, socket or file descriptor.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+
+#include "calls/call_service.hpp"
+#include "store/store.hpp"
+#include "support/subprocess.hpp"
+#include "support/test_support.hpp"
+
+namespace voqo {
+namespace {
+
+std::size_t count_dir(const char* path) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(path)) ++n;
+  return n;
+}
+
+/// What the open descriptors point at, for a useful failure message.
+std::string describe_fds() {
+  std::string out;
+  for (auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    out += e.path().filename().string() + "→" + std::filesystem::read_symlink(e.path(), ec).string() + " ";
+  }
+  return out;
+}
+
+/// These tests are about SIP and media: the brain repeats what it heard.
+class RepeatBrain final : public brain::Brain {
+ public:
+  explicit RepeatBrain(brain::CallContext c) : ctx_(std::move(c)) {}
+  Result<brain::Reply> greet(const brain::TextSink& sink, std::stop_token) override { return say(ctx_.greeting, sink); }
+  Result<brain::Reply> respond(std::string_view text, const brain::TextSink& sink, std::stop_token) override {
+    return say("You said " + std::string(text) + ".", sink);
+  }
+  void interrupted(std::string_view) override {}
+  std::string phase() const override { return ""; }
+  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+    return brain::CallResult{};
+  }
+
+ private:
+  static brain::Reply say(const std::string& text, const brain::TextSink& sink) {
+    sink(text);
+    brain::Reply r;
+    r.text = text;
+    return r;
+  }
+  brain::CallContext ctx_;
+};
+
+uint16_t free_udp_port() {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+class SipCallTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    auto st = store::Store::open(*dir_ / "voqo.db");
+    ASSERT_TRUE(st) << st.error().message;
+    store_ = st->release();
+    auto agent = store_->agents().create({{"name", "Tester"},
+                                          {"systemPrompt", "You are a test agent for SIP scenarios."},
+                                          {"greetingMessage", "Hello, this is the voqo test agent."},
+                                          {"responseDelayMs", 0}});
+    ASSERT_TRUE(agent) << agent.error().message;
+  }
+  static void TearDownTestSuite() {
+    store_->close();
+    delete store_;
+    delete dir_;
+  }
+
+  /// Runs one sipp scenario as the callee and places a call to it.
+  nlohmann::json call_sipp(const std::string& scenario, std::chrono::seconds ring_timeout = std::chrono::seconds(10),
+                           std::optional<telephony::SipTrunk> trunk = std::nullopt) {
+    const uint16_t port = free_udp_port();
+    test::Subprocess sipp({"/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario, "-i",
+                           "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin",
+                           "-trace_err", "-error_file", (*dir_ / (scenario + ".err")).string(), "-timeout", "30s",
+                           "-timeout_error"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    calls::CallServiceConfig cfg;
+    cfg.sip_listen_ip = "127.0.0.1";
+    cfg.sip_port = 0;
+    cfg.recordings_dir = *dir_ / "recordings";
+    cfg.ring_timeout = ring_timeout;
+    cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<RepeatBrain>(c); };
+    cfg.trunk = trunk ? *trunk : telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
+    cfg.trunk->uri = "sip:127.0.0.1:" + std::to_string(port);
+    nlohmann::json record;
+    {
+      auto service = calls::CallService::create(*store_, cfg);
+      EXPECT_TRUE(service) << service.error().message;
+      if (!service) return {};
+      std::mutex m;
+      std::condition_variable cv;
+      bool done = false;
+      auto id = (*service)->place_call({"Tester", "+14155550123", nlohmann::json::object(), "Sipp"},
+                                       [&](const nlohmann::json& r) {
+                                         std::lock_guard lock(m);
+                                         record = r;
+                                         done = true;
+                                         cv.notify_all();
+                                       });
+      EXPECT_TRUE(id) << id.error().message;
+      if (!id) return {};
+      std::unique_lock lock(m);
+      EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(40), [&] { return done; })) << "call did not end";
+      EXPECT_EQ((*service)->active_calls(), 0u);
+    }
+    const int rc = sipp.wait(std::chrono::seconds(20));
+    const auto err_file = *dir_ / (scenario + ".err");
+    EXPECT_EQ(rc, 0) << "sipp failed: " << sipp.output()
+                     << (std::filesystem::exists(err_file) ? test::read_file(err_file) : std::string());
+    return record;
+  }
+
+  static test::TempDir* dir_;
+  static store::Store* store_;
+};
+test::TempDir* SipCallTest::dir_ = nullptr;
+store::Store* SipCallTest::store_ = nullptr;
+
+TEST_F(SipCallTest, AnsweredCallEndsCompletedWhenThePeerHangsUpWhileTheAgentSpeaks) {
+  auto r = call_sipp("answer_bye.xml");
+  EXPECT_EQ(r.value("status", ""), "completed") << r.dump(2);
+  EXPECT_EQ(r["systemInfo"].value("codec", ""), "G722");
+  EXPECT_TRUE(r["systemInfo"].value("remoteHangup", false));
+  EXPECT_GE(r.value("duration", -1), 3);
+  // The greeting was being spoken when the BYE came: it is in the transcript.
+  bool agent_spoke = false;
+  for (const auto& e : r["transcript"]) agent_spoke |= e.value("speaker", "") == "agent";
+  EXPECT_TRUE(agent_spoke) << r["transcript"].dump();
+  EXPECT_GT(r["systemInfo"]["rtp"].value("packetsSent", 0), 100);
+  // The recording is a stereo WAV that covers the call.
+  EXPECT_TRUE(std::filesystem::exists(*dir_ / "recordings" / (r.value("id", "") + ".wav")));
+}
+
+TEST_F(SipCallTest, BusyHereEndsBusy) {
+  auto r = call_sipp("busy.xml");
+  EXPECT_EQ(r.value("status", ""), "busy") << r.dump(2);
+  EXPECT_EQ(r.value("sipCode", 0), 486);
+  EXPECT_EQ(r.value("outcome", ""), "No Answer");
+}
+
+TEST_F(SipCallTest, DeclineEndsFailedWithTheReasonKept) {
+  auto r = call_sipp("decline.xml");
+  EXPECT_EQ(r.value("status", ""), "failed") << r.dump(2);
+  EXPECT_EQ(r.value("sipCode", 0), 603);
+  EXPECT_NE(r.value("errorMessage", "").find("603 Decline"), std::string::npos);
+}
+
+TEST_F(SipCallTest, RingingPastTheTimeoutIsCancelledAsNoAnswer) {
+  auto r = call_sipp("no_answer.xml", std::chrono::seconds(2));
+  EXPECT_EQ(r.value("status", ""), "no_answer") << r.dump(2);
+  EXPECT_NE(r.value("errorMessage", "").find("no answer within 2 s"), std::string::npos);
+}
+
+TEST_F(SipCallTest, EarlyMediaThenAnswerCompletes) {
+  auto r = call_sipp("early_media.xml");
+  EXPECT_EQ(r.value("status", ""), "completed") << r.dump(2);
+  EXPECT_TRUE(r["systemInfo"].value("earlyMedia", false));
+}
+
+TEST_F(SipCallTest, DigestChallengeIsAnsweredWithTheTrunkCredentials) {
+  auto r = call_sipp("auth.xml", std::chrono::seconds(10),
+                     telephony::SipTrunk{"", "udp", "trunkuser", "s3cret", "+15550001111"});
+  EXPECT_EQ(r.value("status", ""), "completed") << r.dump(2);
+}
+
+TEST_F(SipCallTest, NoThreadSocketOrDescriptorIsLeftBehind) {
+  // Warm up once (engines load lazily, pools start), then count.
+  (void)call_sipp("busy.xml");
+  const std::size_t fds = count_dir("/proc/self/fd"), threads = count_dir("/proc/self/task");
+  const std::string before = describe_fds();
+  for (const char* s : {"answer_bye.xml", "busy.xml", "no_answer.xml"}) (void)call_sipp(s, std::chrono::seconds(2));
+  EXPECT_EQ(count_dir("/proc/self/fd"), fds) << "before: " << before << "\nafter: " << describe_fds();
+  EXPECT_EQ(count_dir("/proc/self/task"), threads);
+}
+
+}  // namespace
+}  // namespace voqo
