@@ -266,6 +266,8 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
 
   pipeline::PipelineConfig pc = built->pipeline;
   pc.outbound = true;
+  pc.conversation = d.cfg.conversation;
+  pc.detect_answering_machine = d.cfg.detect_answering_machine;
   if (d.cfg.record && !d.cfg.recordings_dir.empty()) pc.recording_path = d.cfg.recordings_dir / (r.id + ".wav");
   std::weak_ptr<ActiveCall> weak = call;
   pipeline::PipelineHooks hooks;

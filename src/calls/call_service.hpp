@@ -32,6 +32,8 @@ struct CallServiceConfig {
   std::chrono::seconds ring_timeout{30};
   std::string node = "local";             ///< this node's name in live_calls
   bool record = true;                     ///< write stereo recordings
+  bool conversation = true;               ///< false: greeting + recording only (PipelineConfig::conversation)
+  bool detect_answering_machine = true;   ///< outbound AMD (beep + long greeting)
   /// Overrides the brain the settings choose (embedding, benchmarks, tests of the telephony alone).
   std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
 };

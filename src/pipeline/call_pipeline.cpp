@@ -269,6 +269,7 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
     }
   }
   record(caller, agent);
+  if (!cfg.conversation) return;
 
   // Caller side: echo cancellation while the agent has spoken in the last
   // second (speex AEC, ~0.1 ms a frame, so not for silent stretches), then
@@ -570,7 +571,7 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
   BargeInConfig bc;
   bc.interruption_sensitivity = impl->cfg.interruption_sensitivity;
   impl->barge.emplace(bc);
-  if (impl->cfg.outbound && impl->cfg.detect_answering_machine) {
+  if (impl->cfg.outbound && impl->cfg.detect_answering_machine && impl->cfg.conversation) {
     auto amd = AnsweringMachineDetector::create();
     if (!amd) return std::unexpected(amd.error());
     impl->amd.emplace(std::move(*amd));
@@ -592,7 +593,7 @@ void CallPipeline::on_answered() {
   auto& d = *impl_;
   d.answered_at = Clock::now();
   d.answered.store(true, std::memory_order_release);
-  if (!d.cfg.outbound) {
+  if (!d.cfg.outbound || !d.cfg.conversation) {
     d.greeted.store(true);
     d.post_control([self = shared_from_this()] {
       auto& i = *self->impl_;

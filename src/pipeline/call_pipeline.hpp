@@ -47,6 +47,10 @@ struct PipelineConfig {
   bool detect_answering_machine = true;  ///< outbound only
   std::string voicemail_message;         ///< left after the beep; "" = hang up on a machine
   std::filesystem::path recording_path;  ///< stereo WAV (left caller, right agent); "" = no recording
+  /// false = media plane only: the agent speaks its greeting on answer and
+  /// the call is recorded, but nothing listens (no echo canceller, VAD, AMD,
+  /// STT or further turns). For capacity measurements and announcements.
+  bool conversation = true;
   std::string still_there_prompt = "Are you still there?";
   std::string goodbye_no_input = "I'll let you go for now. Goodbye!";
   std::string goodbye_max_duration = "I'm sorry, we're out of time for today. Thank you for your time, goodbye!";
