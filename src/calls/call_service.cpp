@@ -346,6 +346,9 @@ std::size_t CallService::active_calls() const {
   return impl_->active.size();
 }
 
+const telephony::MediaEngine& CallService::media_engine() const { return *impl_->media; }
+telephony::MediaEngine& CallService::media_engine() { return *impl_->media; }
+
 uint16_t CallService::sip_port() const { return impl_->sip->udp_port() ? impl_->sip->udp_port() : impl_->sip->tcp_port(); }
 
 }  // namespace voqo::calls

@@ -16,6 +16,7 @@
 #include "brain/brain.hpp"
 #include "core/error.hpp"
 #include "store/store.hpp"
+#include "telephony/media_engine.hpp"
 #include "telephony/sip_agent.hpp"
 
 namespace voqo::calls {
@@ -69,6 +70,10 @@ class CallService {
 
   [[nodiscard]] std::size_t active_calls() const;
   [[nodiscard]] uint16_t sip_port() const;
+  /// The media engine carrying this service's calls (send-timing stats() and
+  /// reset_stats() for benchmarks and /metrics). Valid as long as the service.
+  [[nodiscard]] const telephony::MediaEngine& media_engine() const;
+  [[nodiscard]] telephony::MediaEngine& media_engine();
 
   struct Impl;
 

@@ -85,6 +85,7 @@ struct CallPipeline::Impl {
   std::atomic<bool> reply_active{false};
   std::atomic<bool> control_busy{false};
   std::atomic<bool> greeted{false};
+  std::atomic<bool> caller_talking{false};  // an utterance is open (media thread writes)
   std::atomic<bool> ending{false};
   std::mutex stop_mutex;
   std::stop_source reply_stop;
@@ -200,6 +201,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     in_speech = true;
     if (!utterance_open) {
       utterance_open = true;
+      caller_talking.store(true);
       utterance_start_frame = frame - voiced_run + 1;
       // Pre-roll (oldest first), then this frame is already in it.
       for (int i = 0; i < kPrerollFrames; ++i) {
@@ -218,6 +220,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
   // Endpointing: the turn ends after silence_threshold_ms without voice.
   if (utterance_open && !in_speech && (frame - last_voiced_frame) * kFrameMs >= cfg.silence_threshold_ms) {
     utterance_open = false;
+    caller_talking.store(false);
     TurnTiming timing;
     timing.last_caller_audio_us = (last_voiced_frame + 1) * kFrameMs * 1000;
     timing.end_of_turn_us = now_us();
@@ -321,7 +324,10 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
     barge_in();
     event("barge_in", std::string(d.reason) + " after " + std::to_string(d.speech_ms) + " ms");
   }
-  on_caller_voiced(v.voiced, clean, v.level_dbfs, bi.reference_level_dbfs);
+  // The recogniser hears the echo-cancelled audio only while the agent's
+  // echo may be in it: the canceller's residual suppression also colours
+  // the caller's own voice, which costs recognition accuracy.
+  on_caller_voiced(v.voiced, clean.data() == cleaned.data() ? clean : caller, v.level_dbfs, bi.reference_level_dbfs);
 
   // Timers, counted in frames so they follow the media clock.
   const bool idle = !reply_active.load() && !utterance_open && !control_busy.load() && greeted.load();
@@ -608,7 +614,7 @@ void CallPipeline::on_answered() {
   d.pool.post([self = shared_from_this()] {
     for (int i = 0; i < 40 && !self->impl_->finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto& i = *self->impl_;
-    if (i.finished.load()) return;
+    if (i.finished.load() || i.caller_talking.load()) return;  // the callee's turn will open the conversation
     i.post_control([self] { self->impl_->greet(); });
   });
 }

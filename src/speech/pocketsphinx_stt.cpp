@@ -1,5 +1,6 @@
 #include "speech/pocketsphinx_stt.hpp"
 
+#include <vector>
 #include <pocketsphinx.h>
 
 #include <algorithm>
@@ -44,11 +45,17 @@ Result<std::unique_ptr<PocketsphinxStt>> PocketsphinxStt::create(const Pocketsph
       return std::unexpected(make_error(ErrorCode::not_found, "pocketsphinx model file missing: " + *p +
                                                                    " (install pocketsphinx-en-us)"));
   }
-  // cmd_ln_init copies the strings; the config is owned by the decoder after ps_init.
-  cmd_ln_t* cmd = cmd_ln_init(nullptr, ps_args(), TRUE, "-hmm", config.hmm_dir.c_str(), "-lm",
-                              config.language_model.c_str(), "-dict", config.dictionary.c_str(), "-samprate", "16000",
-                              "-logfn", config.quiet ? "/dev/null" : "/dev/stderr", nullptr);
-  if (cmd == nullptr) return std::unexpected(make_error(ErrorCode::internal, "pocketsphinx rejected its configuration"));
+  // cmd_ln_parse_r copies the strings; the config is owned by the decoder after ps_init.
+  std::vector<const char*> argv = {"-hmm", config.hmm_dir.c_str(), "-lm", config.language_model.c_str(),
+                                   "-dict", config.dictionary.c_str(), "-samprate", "16000",
+                                   "-logfn", config.quiet ? "/dev/null" : "/dev/stderr"};
+  for (const auto& [name, value] : config.options) {
+    argv.push_back(name.c_str());
+    argv.push_back(value.c_str());
+  }
+  cmd_ln_t* cmd = cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), const_cast<char**>(argv.data()), TRUE);
+  if (cmd == nullptr)
+    return std::unexpected(make_error(ErrorCode::internal, "pocketsphinx rejected its configuration (an unknown or malformed option?)"));
   auto impl = std::make_unique<Impl>();
   impl->decoder = ps_init(cmd);
   cmd_ln_free_r(cmd);  // ps_init retained it

@@ -3,6 +3,8 @@
 /// (Debian 12: pocketsphinx 0.8+5prealpha, US English model pocketsphinx-en-us).
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "speech/stt.hpp"
 
@@ -14,6 +16,9 @@ struct PocketsphinxConfig {
   std::string language_model = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin";  ///< trigram LM (ARPA or .lm.bin)
   std::string dictionary = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";  ///< pronunciation dictionary
   bool quiet = true;  ///< send PocketSphinx's own log to /dev/null (it is process-wide)
+  /// Further decoder options as PocketSphinx names them, e.g. {"-beam", "1e-60"}
+  /// (applied after the defaults above, so they win).
+  std::vector<std::pair<std::string, std::string>> options;
 };
 
 /// SpeechToText over one PocketSphinx decoder (`ps_decoder_t`), which costs

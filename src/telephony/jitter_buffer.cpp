@@ -17,17 +17,22 @@ void JitterBuffer::put(const RtpHeader& h, std::span<const uint8_t> payload) {
     ++dropped_overflow_;
     return;
   }
-  if (playing_) {
-    const int ahead = seq_diff(h.sequence, next_);
-    if (ahead < 0) {  // already played or concealed
-      ++dropped_late_;
-      return;
-    }
-    if (ahead >= static_cast<int>(kSlots)) {  // a jump (new talk spurt, peer restart): start over there
-      for (auto& s : slots_) s.filled = false;
-      buffered_ = 0;
-      playing_ = false;
-    }
+  // Everything buffered lies within one window of kSlots around next_; a
+  // packet outside it (either way) is a jump — a new talk spurt, a peer
+  // restart with a fresh random sequence (RFC 3550 §5.1) — not a late packet:
+  // start over there. Treating a jump backwards as "late" would drop the
+  // restarted stream until its sequence caught up (up to 32767 packets);
+  // keeping a far packet while prefetching would leave a slot that is never
+  // played, so buffered() never reaches 0 and the buffer never underruns.
+  const int ahead = seq_diff(h.sequence, next_);
+  const bool outside = ahead >= static_cast<int>(kSlots) || ahead <= -static_cast<int>(kSlots);
+  if ((playing_ || buffered_ > 0) && outside) {
+    for (auto& s : slots_) s.filled = false;
+    buffered_ = 0;
+    playing_ = false;
+  } else if (playing_ && ahead < 0) {  // already played or concealed
+    ++dropped_late_;
+    return;
   }
   Slot& s = slot(h.sequence);
   if (s.filled) {
@@ -83,7 +88,11 @@ JitterBuffer::Status JitterBuffer::get(uint8_t& payload_type, std::span<const ui
   }
   Slot& s = slot(next_);
   ++next_;
-  if (s.filled && s.sequence == static_cast<uint16_t>(next_ - 1)) {
+  if (s.filled && s.sequence != static_cast<uint16_t>(next_ - 1)) {  // defensive: never keep a stale slot
+    s.filled = false;
+    --buffered_;
+  }
+  if (s.filled) {
     s.filled = false;
     --buffered_;
     payload_type = s.payload_type;

@@ -32,7 +32,9 @@ class JitterBuffer {
   explicit JitterBuffer(Config config);
 
   /// Stores a received packet. Late packets (already played or skipped),
-  /// duplicates and oversized payloads are dropped and counted.
+  /// duplicates and oversized payloads are dropped and counted. A packet
+  /// kSlots or more away from the playout point, either way, is a jump (peer
+  /// restart, RFC 3550 §5.1 random initial sequence): the buffer starts over there.
   void put(const RtpHeader& header, std::span<const uint8_t> payload);
 
   /// Takes the next packet in playout order (see Status). On Status::packet,

@@ -28,6 +28,7 @@ constexpr int kRtcpIntervalTicks = 250;    // 5 s (RFC 3550 §6.2 minimum interv
 constexpr uint32_t kRtpClockPerFrame = 160;  // 8000 Hz × 20 ms, all our codecs (RFC 3551 §4.5.2)
 constexpr int kDtmfDurationTicks = 5;      // 100 ms tone
 constexpr int kDtmfGapTicks = 3;           // 60 ms between digits
+constexpr int kLatchPackets = 3;           // in-sequence packets before latching onto a source not in the SDP
 constexpr std::size_t kHistogramBuckets = 1001;  // 0.1 ms buckets, last = ≥ 100 ms
 
 uint64_t ntp_now() {
@@ -72,6 +73,10 @@ struct MediaStream::Impl {
 
   // Receive side.
   bool latched = false;
+  sockaddr_storage learn_from{};  // a source other than the SDP address, being learned
+  uint32_t learn_ssrc = 0;
+  uint16_t learn_seq = 0;
+  int learn_count = 0;
   uint32_t peer_ssrc = 0;
   uint32_t last_dtmf_end_ts = 0;
   bool dtmf_seen = false;
@@ -176,16 +181,34 @@ void MediaStream::Impl::on_rtp_datagram(std::span<const uint8_t> data, const soc
     stats->malformed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  // Symmetric RTP (RFC 4961) with latching: after the first valid packet,
-  // send to where the peer sends from, and accept only that source.
+  // Symmetric RTP (RFC 4961) with latching: once latched, send to where the
+  // peer sends from and accept only that source. A packet from the SDP
+  // address latches at once; another source (a peer behind NAT) only after
+  // kLatchPackets packets in sequence from it with one SSRC, so that one
+  // stray or forged datagram cannot take the call's audio or inject DTMF.
+  const auto& h = pkt->header;
   if (!latched) {
+    if (!same_address(from, cfg.remote_rtp)) {
+      if (learn_count > 0 && same_address(from, learn_from) && h.ssrc == learn_ssrc &&
+          h.sequence == static_cast<uint16_t>(learn_seq + 1)) {
+        ++learn_count;
+      } else {
+        learn_from = from;
+        learn_ssrc = h.ssrc;
+        learn_count = 1;
+      }
+      learn_seq = h.sequence;
+      if (learn_count < kLatchPackets) {
+        stats->malformed.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+    }
     latched = true;
     cfg.remote_rtp = from;
   } else if (!same_address(from, cfg.remote_rtp)) {
     stats->malformed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  const auto& h = pkt->header;
   peer_ssrc = h.ssrc;
   if (cfg.telephone_event_pt >= 0 && h.payload_type == cfg.telephone_event_pt) {
     auto ev = parse_telephone_event(pkt->payload);
@@ -332,7 +355,9 @@ void MediaStream::Impl::process_tick() {
   if (tick % 50 == 0) {
     const double jitter_ms = reception.jitter_units() / 8.0;
     jitter.adapt(jitter_ms);
-    stats->jitter_us.store(static_cast<uint32_t>(jitter_ms * 1000), std::memory_order_relaxed);
+    // A hostile or restarting sender's timestamps can push the estimate past
+    // what 32 bits of µs hold; converting that would be undefined: saturate.
+    stats->jitter_us.store(static_cast<uint32_t>(std::min(jitter_ms * 1000, 4.0e9)), std::memory_order_relaxed);
   }
   if (tick % kRtcpIntervalTicks == 0) send_rtcp(false);
 }

@@ -9,7 +9,8 @@
 /// 16 kHz, hands it to the stream's MediaHandler together with a buffer for
 /// the agent's next 20 ms, encodes that and sends it (symmetric RTP, RFC
 /// 4961, from the port we receive on, to the address the peer sends from once
-/// it has sent). Streams on a thread are spread over four 5 ms phases so
+/// it has sent: at once from the SDP address, after 3 packets in sequence
+/// from any other, so a stray datagram cannot redirect the stream). Streams on a thread are spread over four 5 ms phases so
 /// their sends do not bunch. RTCP SR/RR every 5 s (RFC 3550 §6.2), BYE at the
 /// end. DTMF both ways as RFC 4733 telephone-events.
 #include <atomic>

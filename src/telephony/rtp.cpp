@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -187,24 +188,43 @@ int dtmf_event(char digit) {
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
 }
 
-// RFC 3550 A.1 (sequence number bookkeeping, simplified: no probation) and A.8 (jitter).
+// RFC 3550 A.1 (sequence number bookkeeping; simplified: a new source needs no
+// probation, but a large jump is only followed once a second packet confirms
+// it) and A.8 (jitter).
 void RtpReceptionStats::on_packet(uint16_t seq, uint32_t timestamp, uint32_t arrival_rtp) {
-  if (!started_) {
+  constexpr uint16_t kMaxDropout = 3000, kMaxMisorder = 100;  // RFC 3550 A.1
+  // A.8: transit times in RTP units, modulo 2^32 like the RFC's 32-bit
+  // arithmetic, so the sender's or our clock wrapping is not a jump.
+  const uint32_t transit = arrival_rtp - timestamp;
+  auto restart = [&] {
     started_ = true;
     base_seq_ = seq;
     max_seq_ = seq;
-    transit_ = static_cast<int64_t>(arrival_rtp) - timestamp;
-  }
+    cycles_ = 0;
+    received_ = 0;
+    expected_prior_ = 0;
+    received_prior_ = 0;
+    bad_seq_ = kNoBadSeq;
+    transit_ = transit;
+  };
+  if (!started_) restart();
   const uint16_t delta = static_cast<uint16_t>(seq - max_seq_);
-  if (delta < 3000) {  // in order, possibly with a gap
+  if (delta < kMaxDropout) {  // in order, possibly with a gap
     if (seq < max_seq_) cycles_ += 65536;
     max_seq_ = seq;
-  }
+  } else if (delta <= 65536 - kMaxMisorder) {
+    // A large jump: the source restarted (A.1) when the next packet follows
+    // this one; until then the packet is not counted.
+    if (seq != bad_seq_) {
+      bad_seq_ = static_cast<uint16_t>(seq + 1);
+      return;
+    }
+    restart();
+  }  // else a duplicate or reordered packet
   ++received_;
-  const int64_t transit = static_cast<int64_t>(arrival_rtp) - timestamp;
-  const double d = static_cast<double>(std::llabs(transit - transit_));
+  const int32_t d = static_cast<int32_t>(transit - static_cast<uint32_t>(transit_));
   transit_ = transit;
-  jitter_ += (d - jitter_) / 16.0;
+  jitter_ += (std::abs(static_cast<double>(d)) - jitter_) / 16.0;
 }
 
 int64_t RtpReceptionStats::lost() const {

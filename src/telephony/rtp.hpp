@@ -105,6 +105,10 @@ class RtpReceptionStats {
  public:
   /// Accounts for one packet with `sequence` that arrived at `arrival_rtp`
   /// (the arrival time converted to the RTP clock) carrying `timestamp`.
+  /// A jump of more than 3000 ahead (or 100 behind) is ignored unless the
+  /// next packet follows it, in which case the statistics restart there (the
+  /// source restarted; RFC 3550 A.1). Both clocks may wrap (A.8 arithmetic is
+  /// modulo 2^32).
   void on_packet(uint16_t sequence, uint32_t timestamp, uint32_t arrival_rtp);
   /// The report block for the interval since the last call (updates the interval state).
   RtcpReportBlock report(uint32_t ssrc, uint32_t last_sr, uint32_t delay_since_last_sr);
@@ -120,7 +124,9 @@ class RtpReceptionStats {
   uint32_t received_ = 0;
   uint32_t expected_prior_ = 0;
   uint32_t received_prior_ = 0;
-  int64_t transit_ = 0;
+  static constexpr uint32_t kNoBadSeq = 65536 + 1;  ///< RFC 3550 A.1 RTP_SEQ_MOD + 1: matches no sequence
+  uint32_t bad_seq_ = kNoBadSeq;  ///< the sequence that confirms a restart after a large jump (A.1)
+  int64_t transit_ = 0;  ///< last relative transit time, RTP units modulo 2^32
   double jitter_ = 0;
 };
 

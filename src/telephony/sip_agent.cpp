@@ -1,6 +1,7 @@
 #include "telephony/sip_agent.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <cstring>
 #include <future>
 #include <map>
@@ -81,6 +82,8 @@ class Call final : public SipCall, public std::enable_shared_from_this<Call> {
   // SIP-thread side.
   Result<mbuf*> build_sdp(const sa& local_ip);
   Result<void> start_media_from_sdp();
+  /// The decoded offer has an audio codec we run and a media address (checked before answering 200).
+  bool usable_offer() const;
   void finish(CallEnd end);
   void release_sip();
 
@@ -327,6 +330,14 @@ Result<mbuf*> Call::build_sdp(const sa& local_ip) {
   return mb;
 }
 
+bool Call::usable_offer() const {
+  if (!sdp_media_) return false;
+  bool codec = false;
+  for (const char* name : {"G722", "PCMU", "PCMA"}) codec = codec || sdp_media_rformat(sdp_media_, name) != nullptr;
+  const sa* raddr = sdp_media_raddr(sdp_media_);
+  return codec && raddr && sa_isset(raddr, SA_ALL);
+}
+
 Result<void> Call::start_media_from_sdp() {
   if (!sdp_media_) return std::unexpected(Error::bad_request("no SDP"));
   const sdp_format* fmt = nullptr;
@@ -553,7 +564,82 @@ Result<std::shared_ptr<SipCall>> Agent::dial(const std::string& to, const SipTru
   return call;
 }
 
+/// Checks an INVITE that libre's lenient parser let through (RFC 4475 §3.1.2,
+/// §3.3 torture cases). Returns 0 when usable, else the status to reject with.
+uint16_t check_invite(const sip_msg* msg, const char*& reason) {
+  // RFC 3261 §8.1.1: To, From, CSeq, Call-ID, Max-Forwards and Via are mandatory.
+  if (!msg->callid.l || !msg->from.auri.l || !msg->to.auri.l || !msg->cseq.met.l ||
+      !sip_msg_hdr(msg, SIP_HDR_MAX_FORWARDS) || !sip_msg_hdr(msg, SIP_HDR_VIA)) {
+    reason = "Missing Mandatory Header";
+    return 400;
+  }
+  // RFC 3261 §7.3.1: only headers whose value is a comma list may repeat.
+  for (auto id : {SIP_HDR_CALL_ID, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CSEQ, SIP_HDR_MAX_FORWARDS, SIP_HDR_CONTENT_LENGTH,
+                  SIP_HDR_CONTENT_TYPE}) {
+    if (sip_msg_hdr_count(msg, id) > 1) {
+      reason = "Repeated Single-Valued Header";
+      return 400;
+    }
+  }
+  // RFC 3261 §20.14: Content-Length is 1*DIGIT; §18.3: over UDP, a body
+  // shorter than it means a truncated message, which is discarded (400 here).
+  if (msg->clen.l) {
+    for (std::size_t i = 0; i < msg->clen.l; ++i)
+      if (msg->clen.p[i] < '0' || msg->clen.p[i] > '9') {
+        reason = "Bad Content-Length";
+        return 400;
+      }
+    if (msg->tp == SIP_TRANSP_UDP && pl_u32(&msg->clen) > mbuf_get_left(msg->mb)) {
+      reason = "Content-Length Past The Datagram";
+      return 400;
+    }
+  }
+  // RFC 3261 §19.1.5: a Request-URI carries no headers ("?...").
+  if (pl_strchr(&msg->ruri, '?')) {
+    reason = "Headers In Request-URI";
+    return 400;
+  }
+  // RFC 3261 §25.1 quoted-string: an unterminated quote in To/From's display name.
+  for (auto id : {SIP_HDR_FROM, SIP_HDR_TO}) {
+    const sip_hdr* h = sip_msg_hdr(msg, id);
+    bool quoted = false;
+    for (std::size_t i = 0; h && i < h->val.l; ++i) {
+      if (quoted && h->val.p[i] == '\\') ++i;
+      else if (h->val.p[i] == '"') quoted = !quoted;
+    }
+    if (quoted) {
+      reason = "Unterminated Quoted String";
+      return 400;
+    }
+  }
+  // A body we would negotiate must be SDP (RFC 3261 §21.4.13: 415 with Accept).
+  if (mbuf_get_left(msg->mb) > 0 && msg->ctyp.type.l && !msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
+    reason = "Unsupported Media Type";
+    return 415;
+  }
+  // Our answer is SDP: a caller whose Accept excludes it gets 406 (RFC 3261 §21.4.7, RFC 4475 §3.3.15).
+  if (const sip_hdr* accept = sip_msg_hdr(msg, SIP_HDR_ACCEPT)) {
+    std::string value = to_string(accept->val);
+    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (value.find("application/sdp") == std::string::npos && value.find("application/*") == std::string::npos &&
+        value.find("*/*") == std::string::npos) {
+      reason = "Not Acceptable";
+      return 406;
+    }
+  }
+  return 0;
+}
+
 void Agent::on_incoming(const sip_msg* msg) {
+  const char* bad_reason = "";
+  if (const uint16_t code = check_invite(msg, bad_reason)) {
+    spdlog::info("sip: INVITE from {} rejected: {} {}", host_of(msg->src), code, bad_reason);
+    if (code == 415)
+      (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, code, bad_reason, "Accept: application/sdp\r\nContent-Length: 0\r\n\r\n");
+    else
+      (void)sip_treply(nullptr, sip_, msg, code, bad_reason);
+    return;
+  }
   IncomingCall in{to_string(msg->from.uri.user), to_string(msg->from.auri), to_string(msg->uri.user), to_string(msg->callid)};
   IncomingDecision decision;
   {
@@ -583,8 +669,7 @@ void Agent::on_incoming(const sip_msg* msg) {
   }
   mem_deref(*offer);
   mbuf* answer = nullptr;
-  if (mbuf_get_left(msg->mb) == 0 || sdp_decode(call->sdp_, msg->mb, true) != 0 ||
-      !sdp_media_rformat(call->sdp_media_, nullptr)) {
+  if (mbuf_get_left(msg->mb) == 0 || sdp_decode(call->sdp_, msg->mb, true) != 0 || !call->usable_offer()) {
     // RFC 3261 §21.4.26: 488 when the offer is unusable (no common codec, malformed).
     (void)sip_treply(nullptr, sip_, msg, 488, "Not Acceptable Here");
     call->sdp_ = deref(call->sdp_);

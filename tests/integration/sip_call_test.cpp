@@ -5,74 +5,23 @@
 // thread, socket or file descriptor.
 #include <gtest/gtest.h>
 
-#include <dirent.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
 
 #include "calls/call_service.hpp"
 #include "store/store.hpp"
+#include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
 
 namespace voqo {
 namespace {
 
-std::size_t count_dir(const char* path) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(path)) ++n;
-  return n;
-}
-
-/// What the open descriptors point at, for a useful failure message.
-std::string describe_fds() {
-  std::string out;
-  for (auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
-    std::error_code ec;
-    out += e.path().filename().string() + "→" + std::filesystem::read_symlink(e.path(), ec).string() + " ";
-  }
-  return out;
-}
-
-/// These tests are about SIP and media: the brain repeats what it heard.
-class RepeatBrain final : public brain::Brain {
- public:
-  explicit RepeatBrain(brain::CallContext c) : ctx_(std::move(c)) {}
-  Result<brain::Reply> greet(const brain::TextSink& sink, std::stop_token) override { return say(ctx_.greeting, sink); }
-  Result<brain::Reply> respond(std::string_view text, const brain::TextSink& sink, std::stop_token) override {
-    return say("You said " + std::string(text) + ".", sink);
-  }
-  void interrupted(std::string_view) override {}
-  std::string phase() const override { return ""; }
-  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
-    return brain::CallResult{};
-  }
-
- private:
-  static brain::Reply say(const std::string& text, const brain::TextSink& sink) {
-    sink(text);
-    brain::Reply r;
-    r.text = text;
-    return r;
-  }
-  brain::CallContext ctx_;
-};
-
-uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using test::count_dir;
+using test::describe_fds;
+using test::free_udp_port;
+using test::RepeatBrain;
 
 class SipCallTest : public ::testing::Test {
  protected:
