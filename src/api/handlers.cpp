@@ -10,6 +10,7 @@
 #include "api/multipart.hpp"
 #include "api/openapi.hpp"
 #include "api/problem.hpp"
+#include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
 #include "core/id.hpp"
 #include "core/time.hpp"
@@ -305,6 +306,8 @@ class Api {
   void jobs();
   void settings();
   HttpResponse upload(HttpRequest& req);
+  HttpResponse place_call(HttpRequest& req);
+  HttpResponse serve_file(const std::filesystem::path& path, std::string content_type, const HttpRequest& req);
 
   Router& router_;
   store::Store& st_;
@@ -388,6 +391,79 @@ void Api::calls() {
     auto id = path_id(req, "id", "call");
     return id ? reply(calls.get(*id), req) : problem_from(id.error(), req.target);
   });
+  add("POST", "/api/calls", [this](HttpRequest& req) { return place_call(req); });
+  add("GET", "/api/calls/{id}/recording", [this, &calls](HttpRequest& req) {
+    auto id = path_id(req, "id", "call");
+    if (!id) return problem_from(id.error(), req.target);
+    auto call = calls.get(*id);
+    if (!call) return problem_from(call.error(), req.target);
+    if (!(*call)["recordingUrl"].is_string() || config_.recordings_dir.empty())
+      return problem(404, "Not Found", "this call has no recording", {}, req.target);
+    return serve_file(config_.recordings_dir / (*id + ".wav"), "audio/wav", req);
+  });
+}
+
+HttpResponse Api::place_call(HttpRequest& req) {
+  auto body = parse_body(req);
+  if (!body) return problem_from(body.error(), req.target);
+  std::vector<FieldError> errors;
+  for (const char* f : {"agentId", "to"})
+    if (!body->contains(f) || !(*body)[f].is_string() || (*body)[f].get<std::string>().empty())
+      errors.push_back({f, "required: a non-empty string"});
+  if (body->contains("variables") && !(*body)["variables"].is_object()) errors.push_back({"variables", "must be an object"});
+  for (const auto& [key, value] : body->items())
+    if (key != "agentId" && key != "to" && key != "variables") errors.push_back({key, "unknown field"});
+  if (!errors.empty()) return problem(422, "Unprocessable Content", "the call request is invalid", errors, req.target);
+  if (!config_.calls) return problem(503, "Service Unavailable", "telephony is not running on this server (started without SIP)", {}, req.target);
+  calls::PlaceCall pc{(*body)["agentId"], (*body)["to"], body->value("variables", json::object()), ""};
+  auto id = config_.calls->place_call(pc);
+  if (!id) return problem_from(id.error(), req.target);
+  return json_response(202, json{{"id", *id}, {"status", "connecting"}, {"agentId", pc.agent}, {"to", pc.to}});
+}
+
+/// Serves a file with single byte-range support (RFC 9110 §14: "bytes=a-b",
+/// "bytes=a-", "bytes=-n"; several ranges are answered with the whole file).
+HttpResponse Api::serve_file(const std::filesystem::path& path, std::string content_type, const HttpRequest& req) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return problem(404, "Not Found", "the recording file is missing", {}, req.target);
+  uint64_t first = 0, last = size ? size - 1 : 0;
+  bool partial = false;
+  const std::string_view range = req.header("range");
+  if (range.starts_with("bytes=") && range.find(',') == std::string_view::npos) {
+    const std::string_view spec = range.substr(6);
+    const auto dash = spec.find('-');
+    auto number = [](std::string_view t, uint64_t& out) {
+      return !t.empty() && std::from_chars(t.data(), t.data() + t.size(), out).ec == std::errc{};
+    };
+    uint64_t a = 0, b = 0;
+    const std::string_view left = spec.substr(0, dash), right = dash == std::string_view::npos ? "" : spec.substr(dash + 1);
+    bool ok = dash != std::string_view::npos;
+    if (ok && left.empty()) {  // suffix: the last n bytes
+      ok = number(right, b) && b > 0;
+      if (ok) first = b >= size ? 0 : size - b;
+    } else if (ok) {
+      ok = number(left, a) && (right.empty() || (number(right, b) && b >= a));
+      if (ok) {
+        first = a;
+        if (!right.empty()) last = std::min<uint64_t>(b, last);
+      }
+    }
+    if (!ok || first >= size) {
+      auto r = problem(416, "Range Not Satisfiable", "the range is outside the recording", {}, req.target);
+      r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+      return r;
+    }
+    partial = true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string data(size ? last - first + 1 : 0, '\0');
+  in.seekg(static_cast<std::streamoff>(first));
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  HttpResponse r{partial ? 206 : 200, std::move(content_type), std::move(data), {{"Accept-Ranges", "bytes"}}};
+  if (partial)
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size));
+  return r;
 }
 
 HttpResponse Api::upload(HttpRequest& req) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <filesystem>
 /// The REST API's routes (issue 2): agents (+ configurations, custom
 /// functions), contacts (+ memories), calls, campaigns (+ uploads), uploads
 /// (+ batch contacts, rejections), jobs (+ job calls), settings, health and
@@ -13,6 +14,8 @@
 #include "api/router.hpp"
 #include "store/store.hpp"
 
+namespace voqo::calls { class CallService; }
+
 namespace voqo::api {
 
 struct ApiConfig {
@@ -22,6 +25,10 @@ struct ApiConfig {
   /// How many rejected rows an upload response lists inline (all of them are
   /// always stored and listed by GET /api/uploads/{id}/rejections).
   size_t max_inline_rejections = 1000;
+  /// Places calls for POST /api/calls; null = this server runs without SIP (503).
+  calls::CallService* calls = nullptr;
+  /// Where call recordings are (<id>.wav), for GET /api/calls/{id}/recording.
+  std::filesystem::path recordings_dir;
 };
 
 /// The REST API: registers every route on `router` when constructed. The

@@ -66,6 +66,8 @@ struct OperationDoc {
   std::string response;  ///< component schema of the success body, "" = none (204)
   std::vector<std::string> query;  ///< extra query parameters beyond the spec's filters
   const model::EntitySpec* filters = nullptr;  ///< list: filterable fields become query parameters
+  std::string media_type = "application/json";  ///< of the success body; audio/wav bodies also answer 206 ranges
+  bool needs_telephony = false;  ///< answers 503 when the server runs without SIP (voqo serve --no-sip)
 };
 
 const std::map<std::string, OperationDoc>& operations() {
@@ -100,6 +102,10 @@ const std::map<std::string, OperationDoc>& operations() {
 
       {"GET /api/calls", {"List calls (filter by agent, contact, phone, status, date range)", "calls", "", 200, "CallPage", {"phone", "from", "to"}, &call_spec()}},
       {"GET /api/calls/{id}", {"Get a call", "calls", "", 200, "Call"}},
+      {"POST /api/calls", {"Place an outbound call now (asynchronous: the record appears when it ends)", "calls", "CallRequest", 202,
+                           "CallPlaced", {}, nullptr, "application/json", true}},
+      {"GET /api/calls/{id}/recording", {"The call's stereo WAV recording (left caller, right agent); HTTP range requests (RFC 9110 §14)",
+                                         "calls", "", 200, "Recording", {}, nullptr, "audio/wav"}},
 
       {"GET /api/campaigns", {"List campaigns", "campaigns", "", 200, "CampaignPage", {}, &campaign_spec()}},
       {"POST /api/campaigns", {"Create a campaign", "campaigns", "CampaignCreate", 201, "Campaign"}},
@@ -171,6 +177,14 @@ json components() {
                              {"properties", {{"key", {{"type", "string"}}}, {"value", json::object()}}}};
   schemas["SettingPut"] = {{"type", "object"}, {"required", {"value"}}, {"additionalProperties", false},
                            {"properties", {{"value", json::object()}}}};
+  schemas["CallRequest"] = {{"type", "object"}, {"required", {"agentId", "to"}}, {"additionalProperties", false},
+                            {"properties", {{"agentId", {{"type", "string"}, {"description", "Agent id or name"}}},
+                                            {"to", {{"type", "string"}, {"description", "Phone number (E.164 or national with the default region) or a sip: URI"}}},
+                                            {"variables", {{"type", "object"}, {"description", "Values for the brain (e.g. company)"}}}}}};
+  schemas["CallPlaced"] = {{"type", "object"}, {"required", {"id", "status"}},
+                           {"properties", {{"id", {{"type", "string"}}}, {"status", {{"type", "string"}, {"enum", {"connecting"}}}},
+                                           {"agentId", {{"type", "string"}}}, {"to", {{"type", "string"}}}}}};
+  schemas["Recording"] = {{"type", "string"}, {"contentMediaType", "audio/wav"}};
   schemas["Health"] = {{"type", "object"}, {"required", {"status"}},
                        {"properties", {{"status", {{"type", "string"}}}, {"database", {{"type", "string"}}}, {"time", {{"type", "string"}}}}}};
   schemas["OpenApiDocument"] = {{"type", "object"}, {"required", {"openapi", "paths"}}};
@@ -257,7 +271,13 @@ json openapi_document(const Router& router) {
       if (d.response.empty()) responses[std::to_string(d.status)] = {{"description", "Done"}};
       else
         responses[std::to_string(d.status)] = {{"description", "Success"},
-                                               {"content", {{"application/json", {{"schema", schema_ref(d.response)}}}}}};
+                                               {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};
+      if (d.media_type != "application/json") {
+        responses["206"] = {{"description", "The requested byte range (Content-Range says which)"},
+                            {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};
+        responses["416"] = problem_response("Range not satisfiable");
+      }
+      if (d.needs_telephony) responses["503"] = problem_response("Telephony is not running on this server");
       if (!params.empty() || !d.request.empty()) responses["400"] = problem_response("Malformed request");
       if (!d.request.empty() || d.filters) responses["422"] = problem_response("Validation failed; `field` names the offending field");
       if (!params.empty()) responses["404"] = problem_response("Not found");

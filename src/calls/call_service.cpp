@@ -49,6 +49,14 @@ struct CallService::Impl {
 
   Impl(store::Store& s, CallServiceConfig c) : store(s), calls(s.db()), cfg(std::move(c)), engines(cfg.brain_factory) {}
   Result<telephony::SipTrunk> trunk();
+  /// Creates the call's record, engines, pipeline and live row (both directions).
+  Result<std::shared_ptr<ActiveCall>> prepare(const nlohmann::json& agent, const std::string& direction,
+                                              const std::string& from_phone, const std::string& to_phone,
+                                              std::string contact_name, bool match_contact, const nlohmann::json& variables,
+                                              std::function<void(const nlohmann::json&)> on_done,
+                                              const std::string& sip_endpoint);
+  /// Routes an INVITE to the agent assigned to the dialed number.
+  telephony::IncomingDecision incoming(const telephony::IncomingCall& in);
   void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
 };
 
@@ -169,6 +177,114 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
   call->sip.reset();
 }
 
+
+Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::json& agent, const std::string& direction,
+                                                               const std::string& from_phone, const std::string& to_phone,
+                                                               std::string contact_name, bool match_contact,
+                                                               const nlohmann::json& variables,
+                                                               std::function<void(const nlohmann::json&)> on_done,
+                                                               const std::string& sip_endpoint) {
+  const bool outbound = direction == "outbound";
+  auto call = std::make_shared<ActiveCall>(*this);
+  call->on_done = std::move(on_done);
+  auto& r = call->record;
+  r.id = new_id();
+  r.agent_id = agent.value("id", "");
+  r.direction = direction;
+  r.from_phone = from_phone;
+  r.to_phone = to_phone;
+  call->agent_name = agent.value("name", "");
+  call->silence_threshold_ms = agent.value("silenceThresholdMs", 1000);
+
+  // The contact: matched by phone, created when auto_create_contacts is on.
+  const std::string& their_phone = outbound ? to_phone : from_phone;
+  if (match_contact && !their_phone.empty()) {
+    if (auto c = calls.contact_by_phone(their_phone); c && *c) {
+      r.contact_id = (*c)->first;
+      contact_name = (*c)->second;
+    } else {
+      auto auto_create = store.settings().get("auto_create_contacts");
+      if (auto_create && auto_create->is_boolean() && auto_create->get<bool>())
+        if (auto id = calls.create_contact(contact_name.empty() ? their_phone : contact_name, their_phone)) r.contact_id = *id;
+    }
+  }
+  std::vector<std::string> memories;
+  if (r.contact_id)
+    if (auto m = calls.memories_of(*r.contact_id)) memories = *m;
+
+  EngineRequest er{agent, contact_name, their_phone, memories, variables, outbound, r.id};
+  auto built = engines.build(store, er);
+  if (!built) return std::unexpected(built.error());
+  call->system_info = built->system_info;
+  pipeline::PipelineConfig pc = built->pipeline;
+  pc.outbound = outbound;
+  pc.conversation = cfg.conversation;
+  pc.detect_answering_machine = cfg.detect_answering_machine;
+  if (cfg.record && !cfg.recordings_dir.empty()) pc.recording_path = cfg.recordings_dir / (r.id + ".wav");
+  std::weak_ptr<ActiveCall> weak = call;
+  pipeline::PipelineHooks hooks;
+  hooks.hang_up = [weak] {
+    if (auto c = weak.lock(); c && c->sip) c->sip->hangup();
+  };
+  hooks.transfer = [weak](const std::string& target) {
+    if (auto c = weak.lock(); c && c->sip) c->sip->transfer(target);
+  };
+  hooks.on_event = [weak](const std::string& name, const std::string& detail) {
+    auto c = weak.lock();
+    if (!c) return;
+    spdlog::debug("call {}: {} {}", c->record.id, name, detail);
+    if (name == "phase") (void)c->svc.calls.live_status(c->record.id, "connected", detail);
+  };
+  auto pipeline = pipeline::CallPipeline::create(pc, std::move(built->stt), built->tts, std::move(built->brain), *pool,
+                                                 std::move(hooks));
+  if (!pipeline) return std::unexpected(pipeline.error());
+  call->pipeline = *pipeline;
+
+  store::LiveCall live{r.id, r.agent_id, call->agent_name, contact_name, their_phone, direction,
+                       outbound ? "connecting" : "ringing", now_iso8601(), sip_endpoint, "", cfg.node, cfg.record};
+  if (auto ok = calls.live_begin(live); !ok) return std::unexpected(ok.error());
+  std::lock_guard lock(mutex);
+  active[r.id] = call;
+  return call;
+}
+
+telephony::IncomingDecision CallService::Impl::incoming(const telephony::IncomingCall& in) {
+  // settings.inbound_numbers: dialed number (as dialed, or in E.164) → agent id or name; "*" catches the rest.
+  auto routes = store.settings().get("inbound_numbers");
+  const std::string region = store.settings().default_region();
+  std::string dialed = in.to_user;
+  if (auto p = model::normalize_phone(in.to_user, region)) dialed = p->e164;
+  std::string agent_ref;
+  if (routes && routes->is_object()) {
+    for (const auto& key : {in.to_user, dialed, std::string("*")})
+      if (routes->contains(key) && (*routes)[key].is_string()) {
+        agent_ref = (*routes)[key];
+        break;
+      }
+  }
+  if (agent_ref.empty()) {
+    spdlog::info("inbound call to {} from {}: no agent assigned (settings.inbound_numbers)", in.to_user, in.from_user);
+    return {nullptr, 404, "Not Found"};
+  }
+  auto id = calls.agent_id(agent_ref);
+  if (!id || !*id) return {nullptr, 404, "Not Found"};
+  auto agent = store.agents().records().get(**id);
+  if (!agent || !agent->value("enabled", true)) return {nullptr, 480, "Temporarily Unavailable"};
+  std::string caller = in.from_user;
+  bool is_phone = false;
+  if (auto p = model::normalize_phone(in.from_user, region)) {
+    caller = p->e164;
+    is_phone = true;
+  }
+  auto call = prepare(*agent, "inbound", caller, dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri);
+  if (!call) {
+    spdlog::warn("inbound call from {}: {}", in.from_user, call.error().message);
+    return {nullptr, 503, "Service Unavailable"};
+  }
+  spdlog::info("call {}: inbound from {} to {} for agent {}", (*call)->record.id, caller, dialed, (*call)->agent_name);
+  return {*call, 0, ""};
+}
+
 CallService::CallService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 CallService::~CallService() {
@@ -201,6 +317,7 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
   auto sip = telephony::SipUserAgent::create(sc, *d.media);
   if (!sip) return std::unexpected(sip.error());
   d.sip = std::move(*sip);
+  d.sip->set_incoming_handler([impl = &d](const telephony::IncomingCall& in) { return impl->incoming(in); });
   std::unique_ptr<CallService> service(new CallService(std::move(impl)));
   spdlog::info("SIP listening on {}:{} (udp/tcp)", service->impl_->cfg.sip_listen_ip, service->sip_port());
   return service;
@@ -232,70 +349,11 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
   if (to.rfind("sip:", 0) != 0 && trunk->uri.empty())
     return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
 
-  auto call = std::make_shared<ActiveCall>(d);
-  call->on_done = std::move(on_done);
-  auto& r = call->record;
-  r.id = new_id();
-  r.agent_id = **agent_id;
-  r.direction = "outbound";
-  r.from_phone = trunk->caller_id;
-  r.to_phone = to_phone;
-  call->agent_name = agent->value("name", "");
-  call->silence_threshold_ms = agent->value("silenceThresholdMs", 1000);
-
-  // The contact: matched by phone, created when auto_create_contacts is on.
-  std::string contact_name = request.contact_name;
-  if (auto c = d.calls.contact_by_phone(to_phone); c && *c) {
-    r.contact_id = (*c)->first;
-    contact_name = (*c)->second;
-  } else if (to.rfind("sip:", 0) != 0) {
-    auto auto_create = d.store.settings().get("auto_create_contacts");
-    if (auto_create && auto_create->is_boolean() && auto_create->get<bool>()) {
-      if (auto id = d.calls.create_contact(contact_name.empty() ? to_phone : contact_name, to_phone)) r.contact_id = *id;
-    }
-  }
-  std::vector<std::string> memories;
-  if (r.contact_id) {
-    if (auto m = d.calls.memories_of(*r.contact_id)) memories = *m;
-  }
-
-  EngineRequest er{*agent, contact_name, to_phone, memories, request.variables, true, r.id};
-  auto built = d.engines.build(d.store, er);
-  if (!built) return std::unexpected(built.error());
-  call->system_info = built->system_info;
-
-  pipeline::PipelineConfig pc = built->pipeline;
-  pc.outbound = true;
-  pc.conversation = d.cfg.conversation;
-  pc.detect_answering_machine = d.cfg.detect_answering_machine;
-  if (d.cfg.record && !d.cfg.recordings_dir.empty()) pc.recording_path = d.cfg.recordings_dir / (r.id + ".wav");
-  std::weak_ptr<ActiveCall> weak = call;
-  pipeline::PipelineHooks hooks;
-  hooks.hang_up = [weak] {
-    if (auto c = weak.lock(); c && c->sip) c->sip->hangup();
-  };
-  hooks.transfer = [weak](const std::string& target) {
-    if (auto c = weak.lock(); c && c->sip) c->sip->transfer(target);
-  };
-  hooks.on_event = [weak](const std::string& name, const std::string& detail) {
-    auto c = weak.lock();
-    if (!c) return;
-    spdlog::debug("call {}: {} {}", c->record.id, name, detail);
-    if (name == "phase") (void)c->svc.calls.live_status(c->record.id, "connected", detail);
-  };
-  auto pipeline = pipeline::CallPipeline::create(pc, std::move(built->stt), built->tts, std::move(built->brain), *d.pool,
-                                                 std::move(hooks));
-  if (!pipeline) return std::unexpected(pipeline.error());
-  call->pipeline = *pipeline;
-
-  store::LiveCall live{r.id, r.agent_id, call->agent_name, contact_name, to_phone, "outbound", "connecting",
-                       now_iso8601(), trunk->uri, "", d.cfg.node, d.cfg.record};
-  if (auto ok = d.calls.live_begin(live); !ok) return std::unexpected(ok.error());
-  {
-    std::lock_guard lock(d.mutex);
-    d.active[r.id] = call;
-  }
-  auto sip_call = d.sip->dial(to, *trunk, d.cfg.ring_timeout, call);
+  auto call = d.prepare(*agent, "outbound", trunk->caller_id, to_phone, request.contact_name, to.rfind("sip:", 0) != 0,
+                        request.variables, std::move(on_done), trunk->uri);
+  if (!call) return std::unexpected(call.error());
+  auto& r = (*call)->record;
+  auto sip_call = d.sip->dial(to, *trunk, d.cfg.ring_timeout, *call);
   if (!sip_call) {
     {
       std::lock_guard lock(d.mutex);
@@ -304,8 +362,8 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
     (void)d.calls.live_end(r.id);
     return std::unexpected(sip_call.error());
   }
-  call->sip = *sip_call;
-  spdlog::info("call {}: dialing {} for agent {}", r.id, to, call->agent_name);
+  (*call)->sip = *sip_call;
+  spdlog::info("call {}: dialing {} for agent {}", r.id, to, (*call)->agent_name);
   return r.id;
 }
 

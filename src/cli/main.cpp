@@ -43,6 +43,7 @@ struct Options {
   std::string media_ip;
   int ring_timeout_s = 30;
   std::string recordings;
+  bool no_sip = false;
 };
 
 std::unique_ptr<store::Store> open_store(const Options& o);
@@ -154,8 +155,23 @@ int serve(const Options& o, bool demo) {
     }
     if (*seeded) std::cout << "Seeded demo data: an agent, a campaign with an uploaded contact list, a contact with a memory.\n";
   }
+  // Telephony: SIP on --sip-port (UDP and TCP), RTP, the call pipeline.
+  std::unique_ptr<calls::CallService> call_service;
+  const auto call_cfg = call_config(o);
+  if (!o.no_sip) {
+    auto service = calls::CallService::create(*st, call_cfg);
+    if (!service) {
+      std::cerr << "voqo: cannot start SIP on " << o.sip_ip << ":" << o.sip_port << ": " << service.error().message
+                << " (use --sip-port, or --no-sip to run without telephony)\n";
+      return 1;
+    }
+    call_service = std::move(*service);
+    if (auto n = call_service->recover_interrupted(); n && *n > 0)
+      std::cout << "Closed " << *n << " call(s) interrupted by the last shutdown as failed (\"interrupted\").\n";
+  }
   api::Router router;
-  api::RestApi rest(router, *st, api::ApiConfig{.api_key = o.api_key});
+  api::RestApi rest(router, *st,
+                    api::ApiConfig{.api_key = o.api_key, .calls = call_service.get(), .recordings_dir = call_cfg.recordings_dir});
   api::ServerConfig config;
   config.bind_address = o.host;
   config.port = o.port;
@@ -176,6 +192,7 @@ int serve(const Options& o, bool demo) {
   sigwait(&stop_signals, &sig);
   std::cout << "voqo: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing in-flight requests" << std::endl;
   server.stop();
+  call_service.reset();  // hangs up calls in progress and writes their records
   st->close();
   std::cout << "voqo: stopped cleanly" << std::endl;
   return 0;
@@ -324,6 +341,10 @@ int main(int argc, char** argv) {
     cmd->add_option("--recordings", o.recordings, "Directory for call recordings (default: recordings/ beside the database)");
   };
   add_sip_flags(call);
+  for (auto* cmd : {serve_cmd, demo_cmd}) {
+    add_sip_flags(cmd);
+    cmd->add_flag("--no-sip", o.no_sip, "Run the API without telephony (POST /api/calls answers 503)");
+  }
   auto* config = app.add_subcommand("config", "Print the effective configuration");
   for (auto* sub : {serve_cmd, demo_cmd, migrate, import, call, config}) {
     sub->add_option("--db", o.db, "SQLite database file");

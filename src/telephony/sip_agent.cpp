@@ -428,6 +428,15 @@ void Agent::run(std::promise<Result<void>>& ready) {
   err = err ? err : sip_alloc(&sip_, dnsc_, 32, 32, 32, config_.user_agent.c_str(), sip_exit_handler, this);
   sa laddr{};
   err = err ? err : sa_set_str(&laddr, config_.listen_ip.c_str(), config_.port);
+  if (!err && sa_is_any(&laddr)) {
+    // libre's SIP transports need a concrete address (it goes into Via and
+    // Contact): "any" means the interface of the default route.
+    sa def{};
+    if (net_default_source_addr_get(sa_af(&laddr), &def) == 0) {
+      sa_set_port(&def, config_.port);
+      laddr = def;
+    }
+  }
   if (!err && config_.udp) err = sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr);
   if (!err && config_.tcp) {
     // With port 0, TCP takes the port UDP got, so one port serves both.

@@ -179,7 +179,14 @@ TEST_F(ApiTest, CallsAreListedByAgentPhoneStatusAndDate) {
   EXPECT_EQ(body_json(api_.get("/api/calls/call3"))["status"], "completed");
   expect_problem(api_.get("/api/calls?from=yesterday"), 422, "from");
   expect_problem(api_.get("/api/calls?status=exploded"), 422, "status");
-  expect_problem(api_.raw("POST", "/api/calls", "{}", {{"Content-Type", "application/json"}}), 405);
+  // Calls are written by the pipeline: not patchable. POST places a call:
+  // validated first, then 503 on a server running without telephony.
+  expect_problem(api_.raw("PATCH", "/api/calls/call3", "{}", {{"Content-Type", "application/json"}}), 405);
+  expect_problem(api_.raw("POST", "/api/calls", "{}", {{"Content-Type", "application/json"}}), 422, "agentId");
+  expect_problem(api_.raw("POST", "/api/calls", R"({"agentId":"x","to":"+14155550123","speed":1})",
+                          {{"Content-Type", "application/json"}}),
+                 422, "speed");
+  expect_problem(api_.post("/api/calls", {{"agentId", "x"}, {"to", "+14155550123"}}), 503);
 }
 
 TEST_F(ApiTest, SettingsReadAndWrite) {

@@ -87,7 +87,7 @@ TEST(Cli, ImportJsonListsEveryRejectionEvenPastTheInMemoryCap) {
 TEST(Cli, ServePrintsItsUrlAndStopsCleanlyOnSigterm) {
   test::TempDir dir;
   const std::string db = (dir / "serve.db").string();
-  test::Subprocess server({kVoqo, "serve", "--port", "0", "--db", db});
+  test::Subprocess server({kVoqo, "serve", "--port", "0", "--sip-port", "0", "--db", db});
   auto line = server.wait_for_line("listening on http://");
   ASSERT_TRUE(line) << server.output();
   std::smatch m;
@@ -124,11 +124,11 @@ TEST(Cli, ServePrintsItsUrlAndStopsCleanlyOnSigterm) {
 
 TEST(Cli, ServeRefusesAPortInUse) {
   test::TempDir dir;
-  test::Subprocess first({kVoqo, "serve", "--port", "0", "--db", (dir / "a.db").string()});
+  test::Subprocess first({kVoqo, "serve", "--port", "0", "--sip-port", "0", "--db", (dir / "a.db").string()});
   auto line = first.wait_for_line("listening on http://");
   ASSERT_TRUE(line);
   const std::string port = line->substr(line->find("127.0.0.1:") + 10, 5);
-  auto [status, out] = test::run({kVoqo, "serve", "--port", std::to_string(std::stoi(port)), "--db", (dir / "b.db").string()});
+  auto [status, out] = test::run({kVoqo, "serve", "--port", std::to_string(std::stoi(port)), "--sip-port", "0", "--db", (dir / "b.db").string()});
   EXPECT_EQ(status, 1) << out;
   first.signal(SIGINT);
   EXPECT_EQ(first.wait(), 0) << first.output();

@@ -161,7 +161,11 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"POST /api/jobs", {"application/json", json{{"campaignId", campaign}, {"uploadId", upload}, {"agentId", agent}}.dump()}},
       {"PATCH /api/settings", {"application/json", json{{"sms_enabled", true}}.dump()}},
       {"PUT /api/settings/{key}", {"application/json", json{{"value", "US"}}.dump()}},
+      {"POST /api/calls", {"application/json", json{{"agentId", "Call Agent"}, {"to", "+14155550123"}}.dump()}},
   };
+  // This server runs without telephony and call1 has no recording: these
+  // two answer with their documented problems (checked like any response).
+  const std::map<std::string, int> expected_failure = {{"POST /api/calls", 503}, {"GET /api/calls/{id}/recording", 404}};
   // DELETEs last, children before parents.
   std::vector<const api::Route*> order;
   for (const auto& r : api_.router().routes())
@@ -189,7 +193,8 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     const auto& op = doc_["paths"][route->pattern][lower(route->method)];
     ASSERT_TRUE(op["responses"].contains(std::to_string(r.status)))
         << key << " answered " << r.status << " which is not documented: " << r.body.substr(0, 300);
-    EXPECT_LT(r.status, 300) << key << ": " << r.body.substr(0, 300);
+    if (auto f = expected_failure.find(key); f != expected_failure.end()) EXPECT_EQ(r.status, f->second) << key;
+    else EXPECT_LT(r.status, 300) << key << ": " << r.body.substr(0, 300);
     const auto& response = op["responses"][std::to_string(r.status)];
     if (!response.contains("content")) {
       EXPECT_TRUE(r.body.empty()) << key;

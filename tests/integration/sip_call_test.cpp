@@ -152,3 +152,44 @@ TEST_F(SipCallTest, NoThreadSocketOrDescriptorIsLeftBehind) {
 
 }  // namespace
 }  // namespace voqo
+
+namespace voqo {
+namespace {
+
+TEST_F(SipCallTest, InboundCallToAnAssignedNumberIsAnsweredByItsAgent) {
+  ASSERT_TRUE(store_->settings().put("inbound_numbers", {{"+14155550100", "Tester"}}));
+  calls::CallServiceConfig cfg;
+  cfg.sip_listen_ip = "127.0.0.1";
+  cfg.sip_port = 0;
+  cfg.recordings_dir = *dir_ / "recordings";
+  cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<test::RepeatBrain>(c); };
+  auto service = calls::CallService::create(*store_, cfg);
+  ASSERT_TRUE(service) << service.error().message;
+  const std::string target = "127.0.0.1:" + std::to_string((*service)->sip_port());
+  // sipp's built-in caller: INVITE, ACK, 2.5 s of call, BYE. A number nobody
+  // answers for is refused (404), so the built-in scenario fails there.
+  auto [ok_status, ok_out] = test::run({"/usr/bin/sipp", "-sn", "uac", target, "-s", "4155550100", "-m", "1", "-d", "2500",
+                                        "-i", "127.0.0.1", "-p", std::to_string(test::free_udp_port()), "-nostdin",
+                                        "-timeout", "20s", "-timeout_error"});
+  EXPECT_EQ(ok_status, 0) << ok_out;
+  auto [no_status, no_out] = test::run({"/usr/bin/sipp", "-sn", "uac", target, "-s", "4155550199", "-m", "1", "-i",
+                                        "127.0.0.1", "-p", std::to_string(test::free_udp_port()), "-nostdin",
+                                        "-timeout", "10s", "-timeout_error"});
+  EXPECT_NE(no_status, 0) << "an unassigned number must not be answered";
+  for (int i = 0; i < 100 && (*service)->active_calls() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  service->reset();
+  auto calls = store_->calls().list({});
+  ASSERT_TRUE(calls);
+  nlohmann::json inbound;
+  for (const auto& c : calls->items)
+    if (c.value("direction", "") == "inbound") inbound = c;
+  ASSERT_FALSE(inbound.is_null()) << calls->items.dump(2);
+  EXPECT_EQ(inbound.value("status", ""), "completed") << inbound.dump(2);
+  EXPECT_EQ(inbound.value("toPhone", ""), "+14155550100");
+  bool greeted = false;
+  for (const auto& e : inbound["transcript"]) greeted |= e.value("speaker", "") == "agent";
+  EXPECT_TRUE(greeted) << "the agent greets an inbound caller at once: " << inbound["transcript"].dump();
+}
+
+}  // namespace
+}  // namespace voqo
