@@ -6,6 +6,7 @@
 #include "speech/espeak_tts.hpp"
 #include "speech/flite_tts.hpp"
 #include "speech/pocketsphinx_stt.hpp"
+#include "speech/providers/provider_factory.hpp"
 
 namespace voqo::calls {
 
@@ -63,8 +64,24 @@ Engines::Engines(BrainFactory brain_factory)
     : brain_factory_(std::move(brain_factory)), stt_pool_(std::make_shared<SttPool>()) {}
 Engines::~Engines() = default;
 
-Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string& provider, const nlohmann::json&) {
+Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string& provider, const nlohmann::json& settings) {
   std::lock_guard lock(mutex_);
+  if (provider == "elevenlabs") {
+    // One client per call: it only holds the key and settings (HTTP per sentence).
+    const auto p = settings.value("speech_providers", nlohmann::json::object()).value("elevenlabs", nlohmann::json::object());
+    speech::TtsProviderConfig c;
+    c.provider = "elevenlabs";
+    c.base_url = p.value("baseUrl", "");
+    c.api_key = p.value("apiKey", "");
+    c.model = p.value("modelId", "");
+    auto t = speech::make_tts(c);
+    if (!t) {
+      Error e = t.error();
+      e.message = "settings.speech_providers.elevenlabs: " + e.message;
+      return std::unexpected(e);
+    }
+    return std::shared_ptr<speech::TextToSpeech>(std::move(*t));
+  }
   if (provider == "flite") {
     if (!flite_) flite_ = std::make_shared<speech::FliteTts>();
     return flite_;
@@ -95,7 +112,22 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   out.pipeline.voice = {a.value("voiceId", "slt"), a.value("speechRate", 1.0), a.value("pitch", 1.0)};
   if (auto f = out.tts->output_format(out.pipeline.voice.id); !f) return std::unexpected(f.error());
 
-  // Speech-to-text: a pooled PocketSphinx decoder.
+  // Speech-to-text: settings.speech_providers.stt picks a provider; the
+  // embedded default is a pooled PocketSphinx decoder.
+  const auto providers = settings->value("speech_providers", nlohmann::json::object());
+  const std::string stt_provider = providers.value("stt", "pocketsphinx");
+  if (stt_provider != "pocketsphinx") {
+    const auto p = providers.value(stt_provider, nlohmann::json::object());
+    speech::SttProviderConfig c{stt_provider, p.value("baseUrl", ""), p.value("apiKey", ""), p.value("model", ""),
+                                a.value("language", "en-US").substr(0, 2)};
+    auto s = speech::make_stt(c);
+    if (!s) {
+      Error e = s.error();
+      e.message = "settings.speech_providers: " + e.message;
+      return std::unexpected(e);
+    }
+    out.stt = std::move(*s);
+  }
   std::unique_ptr<speech::PocketsphinxStt> decoder;
   {
     std::lock_guard lock(stt_pool_->mutex);
@@ -104,12 +136,17 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
       stt_pool_->idle.pop_back();
     }
   }
-  if (!decoder) {
-    auto d = speech::PocketsphinxStt::create();
-    if (!d) return std::unexpected(d.error());
-    decoder = std::move(*d);
+  if (!out.stt) {
+    if (!decoder) {
+      auto d = speech::PocketsphinxStt::create();
+      if (!d) return std::unexpected(d.error());
+      decoder = std::move(*d);
+    }
+    out.stt = std::make_unique<PooledStt>(std::move(decoder), stt_pool_);
+  } else if (decoder) {
+    std::lock_guard lock(stt_pool_->mutex);
+    stt_pool_->idle.push_back(std::move(decoder));
   }
-  out.stt = std::make_unique<PooledStt>(std::move(decoder), stt_pool_);
 
   // The brain.
   auto ctx = context_for(r);
@@ -162,7 +199,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   p.max_call_duration_min = a.value("maxCallDurationMin", 10);
   p.outbound = r.outbound;
   if (a.contains("voicemailMessage") && a["voicemailMessage"].is_string()) p.voicemail_message = a["voicemailMessage"];
-  out.system_info["stt"] = {{"provider", "pocketsphinx"}};
+  out.system_info["stt"] = {{"provider", stt_provider}};
   out.system_info["tts"] = {{"provider", provider}, {"voice", p.voice.id}};
   return out;
 }

@@ -163,11 +163,14 @@ int serve(const Options& o, bool demo) {
     if (!service) {
       std::cerr << "voqo: cannot start SIP on " << o.sip_ip << ":" << o.sip_port << ": " << service.error().message
                 << " (use --sip-port, or --no-sip to run without telephony)\n";
-      return 1;
+      if (!demo) return 1;
+      std::cerr << "voqo: the demo goes on without telephony\n";
+    } else {
+      call_service = std::move(*service);
     }
-    call_service = std::move(*service);
-    if (auto n = call_service->recover_interrupted(); n && *n > 0)
-      std::cout << "Closed " << *n << " call(s) interrupted by the last shutdown as failed (\"interrupted\").\n";
+    if (call_service)
+      if (auto n = call_service->recover_interrupted(); n && *n > 0)
+        std::cout << "Closed " << *n << " call(s) interrupted by the last shutdown as failed (\"interrupted\").\n";
   }
   api::Router router;
   api::RestApi rest(router, *st,
