@@ -27,14 +27,8 @@ class SipCallTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    auto st = store::Store::open(*dir_ / "voqo.db");
-    ASSERT_TRUE(st) << st.error().message;
-    store_ = st->release();
-    auto agent = store_->agents().create({{"name", "Tester"},
-                                          {"systemPrompt", "You are a test agent for SIP scenarios."},
-                                          {"greetingMessage", "Hello, this is the voqo test agent."},
-                                          {"responseDelayMs", 0}});
-    ASSERT_TRUE(agent) << agent.error().message;
+    store_ = test::store_with_tester(dir_->path()).release();
+    ASSERT_NE(store_, nullptr);
   }
   static void TearDownTestSuite() {
     store_->close();

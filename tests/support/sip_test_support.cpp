@@ -1,5 +1,7 @@
 #include "support/sip_test_support.hpp"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -179,6 +181,18 @@ std::string sip_header(std::string_view msg, std::string_view name) {
     pos = eol + 2;
   }
   return "";
+}
+
+std::unique_ptr<store::Store> store_with_tester(const std::filesystem::path& dir) {
+  auto st = store::Store::open(dir / "voqo.db");
+  EXPECT_TRUE(st) << st.error().message;
+  if (!st) return nullptr;
+  auto agent = (*st)->agents().create({{"name", "Tester"},
+                                       {"systemPrompt", "You are a test agent for SIP scenarios."},
+                                       {"greetingMessage", "Hello, this is the voqo test agent."},
+                                       {"responseDelayMs", 0}});
+  EXPECT_TRUE(agent) << agent.error().message;
+  return std::move(*st);
 }
 
 }  // namespace voqo::test

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "brain/brain.hpp"
+#include "store/store.hpp"
 
 namespace voqo::test {
 
@@ -17,6 +18,10 @@ uint16_t free_udp_port();
 
 /// Entries in a directory such as /proc/self/fd or /proc/self/task.
 std::size_t count_dir(const char* path);
+
+/// A store in `dir`/voqo.db with one agent named "Tester" (greeting, no
+/// response delay), for the SIP tests. Fails the current test on error.
+std::unique_ptr<store::Store> store_with_tester(const std::filesystem::path& dir);
 
 /// What the open descriptors point at ("3→socket:[123] ..."), for failure messages.
 std::string describe_fds();

@@ -19,35 +19,11 @@
 namespace voqo::pipeline {
 namespace {
 
-using Samples = std::vector<int16_t>;
-
-Samples resample(const Samples& in, int from, int to) {
-  if (from == to) return in;
-  auto r = telephony::Resampler::create(from, to);
-  EXPECT_TRUE(r.has_value());
-  Samples out;
-  out.reserve(r->max_output(in.size()));
-  EXPECT_TRUE(r->process(in, out).has_value());
-  return out;
-}
-
-Samples load(const std::string& name, int rate = 16000) {
-  const auto path = test::speech_fixture(name);
-  auto audio = path.extension() == ".raw" ? speech::read_raw_s16le(path) : speech::read_wav(path);
-  EXPECT_TRUE(audio.has_value()) << name;
-  return resample(audio->samples, audio->format.sample_rate_hz, rate);
-}
-
-Samples synthesize(const std::string& text) {
-  static speech::FliteTts tts;
-  Samples out;
-  auto r = tts.synthesize(text, speech::Voice{"slt", 1.0, 1.0}, [&](std::span<const int16_t> chunk) {
-    out.insert(out.end(), chunk.begin(), chunk.end());
-    return true;
-  });
-  EXPECT_TRUE(r.has_value());
-  return out;
-}
+using test::Samples;
+using test::resample;
+using test::white_noise;
+using test::synthesize;
+Samples load(const std::string& name, int rate = 16000) { return test::load_speech(name, rate); }
 
 /// A sine of `ms` milliseconds at `hz` and `dbfs` peak, with 5 ms raised-cosine edges.
 Samples tone(double hz, int ms, double dbfs, int rate = 16000, double hz2 = 0) {

@@ -21,21 +21,12 @@
 namespace voqo::pipeline {
 namespace {
 
-using Samples = std::vector<int16_t>;
+using test::Samples;
+using test::resample;
+using test::white_noise;
+using test::synthesize;
 constexpr std::size_t kFrame = 320;
 constexpr int kRate = 16000;
-
-Samples synthesize(const std::string& text, const std::string& voice) {
-  static speech::FliteTts tts;
-  Samples out;
-  auto r = tts.synthesize(text, speech::Voice{voice, 1.0, 1.0}, [&](std::span<const int16_t> chunk) {
-    out.insert(out.end(), chunk.begin(), chunk.end());
-    return true;
-  });
-  EXPECT_TRUE(r.has_value());
-  EXPECT_EQ(r->format.sample_rate_hz, kRate);
-  return out;
-}
 
 /// RMS level over the frames within 15 dB of the loudest (active speech level).
 double active_level(const Samples& s) {
@@ -63,14 +54,6 @@ Samples scaled(const Samples& s, double gain_db) {
 void add(Samples& a, const Samples& b, std::size_t at) {
   if (a.size() < at + b.size()) a.resize(at + b.size(), 0);
   for (std::size_t i = 0; i < b.size(); ++i) a[at + i] = static_cast<int16_t>(std::clamp(a[at + i] + b[i], -32768, 32767));
-}
-
-Samples white_noise(std::size_t n, double dbfs, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> nd(0.0, 32768.0 * std::pow(10.0, dbfs / 20.0));
-  Samples s(n);
-  for (auto& x : s) x = static_cast<int16_t>(std::clamp(std::lround(nd(rng)), -32768L, 32767L));
-  return s;
 }
 
 /// A cough-like burst: white noise under a 10 ms attack / exponential decay envelope.

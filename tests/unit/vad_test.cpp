@@ -32,34 +32,12 @@ void* operator new(std::size_t n) {
 namespace voqo::pipeline {
 namespace {
 
-using Samples = std::vector<int16_t>;
+using test::Samples;
+using test::resample;
+using test::white_noise;
+using test::synthesize;
+Samples load(const std::string& name, int rate = 16000) { return test::load_speech(name, rate); }
 constexpr std::size_t kFrame = 320;
-
-Samples resample(const Samples& in, int from, int to) {
-  if (from == to) return in;
-  auto r = telephony::Resampler::create(from, to);
-  EXPECT_TRUE(r.has_value());
-  Samples out;
-  out.reserve(r->max_output(in.size()));
-  EXPECT_TRUE(r->process(in, out).has_value());
-  return out;
-}
-
-/// A fixture as 16 kHz (or `rate`) mono.
-Samples load(const std::string& name, int rate = 16000) {
-  const auto path = test::speech_fixture(name);
-  auto audio = path.extension() == ".raw" ? speech::read_raw_s16le(path) : speech::read_wav(path);
-  EXPECT_TRUE(audio.has_value()) << name;
-  return resample(audio->samples, audio->format.sample_rate_hz, rate);
-}
-
-Samples white_noise(std::size_t n, double dbfs, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> nd(0.0, 32768.0 * std::pow(10.0, dbfs / 20.0));
-  Samples s(n);
-  for (auto& x : s) x = static_cast<int16_t>(std::clamp(std::lround(nd(rng)), -32768L, 32767L));
-  return s;
-}
 
 /// Pink (1/f) noise by Paul Kellet's filter of white noise, scaled to an RMS of `dbfs`.
 Samples pink_noise(std::size_t n, double dbfs, unsigned seed) {
