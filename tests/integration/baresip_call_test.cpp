@@ -238,7 +238,7 @@ TEST_F(BaresipCallTest, ShortCommandIsTranscribedAndTheAgentIsHeard) {
   const std::string caller = side(r.record, "caller");
   const double wer = speech::word_error_rate("go forward ten meters", caller);
   std::printf("[ figure ] caller WER over G.722 (goforward): %.3f  hyp=\"%s\"\n", wer, caller.c_str());
-  EXPECT_LE(wer, 0.20) << r.record["transcript"].dump(2);
+  EXPECT_LE(wer, 0.20) << r.record["transcript"].dump(2) << "\n" << r.record["systemInfo"].dump(2);
   check_agent_heard(r);
 }
 
