@@ -404,7 +404,18 @@ void MediaEngine::Worker::drop_stopped_streams() {
 void MediaEngine::Worker::run() {
   std::array<epoll_event, 256> events{};
   std::array<uint8_t, 2048> buffer{};
+  uint64_t expirations_pending = 0;
+  // The slot clock: an absolute periodic timer from `base`, so slot n's ideal
+  // time is exactly base + n × 5 ms.
   base = Clock::now();
+  {
+    const auto first = std::chrono::duration_cast<std::chrono::nanoseconds>((base + kSlotPeriod).time_since_epoch()).count();
+    itimerspec spec{};
+    spec.it_interval.tv_nsec = 5'000'000;
+    spec.it_value.tv_sec = first / 1'000'000'000;
+    spec.it_value.tv_nsec = first % 1'000'000'000;
+    timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &spec, nullptr);
+  }
   while (running.load(std::memory_order_relaxed)) {
     const int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), 100);
     bool tick_due = false;
@@ -417,8 +428,8 @@ void MediaEngine::Worker::run() {
       }
       if (p == this) {  // timer fd
         uint64_t expirations = 0;
-        [[maybe_unused]] auto r = ::read(timer_fd, &expirations, sizeof expirations);
-        tick_due = true;
+        if (::read(timer_fd, &expirations, sizeof expirations) == sizeof expirations) expirations_pending += expirations;
+        tick_due = expirations_pending > 0;
         continue;
       }
       const bool is_rtcp = reinterpret_cast<uintptr_t>(p) & 1;
@@ -439,23 +450,27 @@ void MediaEngine::Worker::run() {
     adopt_new_streams();
     drop_stopped_streams();
     if (!tick_due) continue;
-    // Which 5 ms slot is this, and how late are we against its ideal time?
-    const auto now = Clock::now();
-    const auto ideal_index = static_cast<uint64_t>((now - base) / kSlotPeriod);
-    slot_index = ideal_index;
-    const int phase = static_cast<int>(slot_index % kPhases);
-    const auto ideal = base + kSlotPeriod * static_cast<int64_t>(slot_index);
-    for (auto& s : streams) {
-      auto* impl = s->impl_.get();
-      if (impl->phase != phase || impl->stopped.load(std::memory_order_relaxed)) continue;
-      impl->process_tick();
-      const auto late_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ideal).count();
-      const std::size_t bucket = std::min<std::size_t>(static_cast<std::size_t>(std::max<int64_t>(0, late_us) / 100), kHistogramBuckets - 1);
-      lateness[bucket].fetch_add(1, std::memory_order_relaxed);
-      frames.fetch_add(1, std::memory_order_relaxed);
-      if (static_cast<uint32_t>(late_us) > max_lateness_us.load(std::memory_order_relaxed))
-        max_lateness_us.store(static_cast<uint32_t>(late_us), std::memory_order_relaxed);
+    // Each timer expiration is one 5 ms slot; after a stall, the slots that
+    // passed are processed in order (late, never skipped). Lateness is
+    // measured against the slot's ideal time on the timer's own clock.
+    for (uint64_t k = 0; k < expirations_pending; ++k) {
+      ++slot_index;
+      const int phase = static_cast<int>(slot_index % kPhases);
+      const auto ideal = base + kSlotPeriod * static_cast<int64_t>(slot_index);
+      for (auto& s : streams) {
+        auto* impl = s->impl_.get();
+        if (impl->phase != phase || impl->stopped.load(std::memory_order_relaxed)) continue;
+        impl->process_tick();
+        const auto late_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ideal).count();
+        const std::size_t bucket =
+            std::min<std::size_t>(static_cast<std::size_t>(std::max<int64_t>(0, late_us) / 100), kHistogramBuckets - 1);
+        lateness[bucket].fetch_add(1, std::memory_order_relaxed);
+        frames.fetch_add(1, std::memory_order_relaxed);
+        if (late_us > 0 && static_cast<uint32_t>(late_us) > max_lateness_us.load(std::memory_order_relaxed))
+          max_lateness_us.store(static_cast<uint32_t>(late_us), std::memory_order_relaxed);
+      }
     }
+    expirations_pending = 0;
   }
   for (auto& s : streams) {
     s->impl_->send_rtcp(true);
@@ -482,10 +497,6 @@ Result<std::unique_ptr<MediaEngine>> MediaEngine::create(Config config) {
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (w->epoll_fd < 0 || w->timer_fd < 0 || w->wake_fd < 0)
       return std::unexpected(Error{ErrorCode::io, std::string("media engine: ") + std::strerror(errno), {}});
-    itimerspec spec{};
-    spec.it_interval.tv_nsec = 5'000'000;
-    spec.it_value.tv_nsec = 5'000'000;
-    timerfd_settime(w->timer_fd, 0, &spec, nullptr);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = w.get();
