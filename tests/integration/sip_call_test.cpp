@@ -187,3 +187,63 @@ TEST_F(SipCallTest, InboundCallToAnAssignedNumberIsAnsweredByItsAgent) {
 
 }  // namespace
 }  // namespace voqo
+
+namespace voqo {
+namespace {
+
+/// Greets, then asks for a blind transfer to a human at +14155550999.
+class TransferBrain final : public brain::Brain {
+ public:
+  Result<brain::Reply> greet(const brain::TextSink& sink, std::stop_token) override {
+    brain::Reply r;
+    r.text = "Let me transfer you to a colleague.";
+    sink(r.text);
+    r.transfer_to = "+14155550999";
+    r.outcome = brain::Outcome::transferred;
+    return r;
+  }
+  Result<brain::Reply> respond(std::string_view, const brain::TextSink&, std::stop_token) override { return brain::Reply{}; }
+  void interrupted(std::string_view) override {}
+  std::string phase() const override { return "transfer"; }
+  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+    brain::CallResult r;
+    r.outcome = brain::Outcome::transferred;
+    return r;
+  }
+};
+
+TEST_F(SipCallTest, BlindTransferByReferEndsTheCallAsTransferred) {
+  const uint16_t port = test::free_udp_port();
+  test::Subprocess sipp({"/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/transfer.xml", "-i",
+                         "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  calls::CallServiceConfig cfg;
+  cfg.sip_listen_ip = "127.0.0.1";
+  cfg.sip_port = 0;
+  cfg.recordings_dir = *dir_ / "recordings";
+  cfg.brain_factory = [](const brain::CallContext&) { return std::make_unique<TransferBrain>(); };
+  cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
+  nlohmann::json record;
+  {
+    auto service = calls::CallService::create(*store_, cfg);
+    ASSERT_TRUE(service) << service.error().message;
+    std::mutex m;
+    std::condition_variable cv;
+    auto id = (*service)->place_call({"Tester", "+14155550123", nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+      std::lock_guard lock(m);
+      record = r;
+      cv.notify_all();
+    });
+    ASSERT_TRUE(id) << id.error().message;
+    std::unique_lock lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return !record.is_null(); }));
+  }
+  EXPECT_EQ(sipp.wait(std::chrono::seconds(10)), 0) << sipp.output();
+  EXPECT_EQ(record.value("status", ""), "completed") << record.dump(2);
+  EXPECT_EQ(record.value("outcome", ""), "Transferred");
+  EXPECT_TRUE(record["systemInfo"]["transfer"].value("ok", false)) << record["systemInfo"].dump(2);
+  EXPECT_EQ(record.value("errorMessage", ""), "transferred");
+}
+
+}  // namespace
+}  // namespace voqo
