@@ -41,6 +41,10 @@ struct CallService::Impl {
   store::CallStore calls;
   CallServiceConfig cfg;
   std::unique_ptr<WorkerPool> pool;
+  /// Ends calls: finalize() waits for the call's stages on `pool`, so it must
+  /// never occupy a `pool` thread itself (many calls ending at once would
+  /// take every worker and wait for each other).
+  std::unique_ptr<WorkerPool> finalizers;
   std::unique_ptr<telephony::MediaEngine> media;
   std::unique_ptr<telephony::SipUserAgent> sip;
   Engines engines;
@@ -101,7 +105,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   }
   void on_ended(const telephony::CallEnd& end) override {
     spdlog::info("call {}: ended {} ({})", record.id, end.status, end.reason);
-    svc.pool->post([self = shared_from_this(), end] { self->svc.finalize(self, end); });
+    svc.finalizers->post([self = shared_from_this(), end] { self->svc.finalize(self, end); });
   }
   void on_transfer(bool ok, const std::string& reason) override {
     spdlog::info("call {}: transfer {}: {}", record.id, ok ? "accepted" : "failed", reason);
@@ -212,7 +216,7 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   if (r.contact_id)
     if (auto m = calls.memories_of(*r.contact_id)) memories = *m;
 
-  EngineRequest er{agent, contact_name, their_phone, memories, variables, outbound, r.id};
+  EngineRequest er{agent, contact_name, their_phone, memories, variables, outbound, r.id, cfg.conversation};
   auto built = engines.build(store, er);
   if (!built) return std::unexpected(built.error());
   call->system_info = built->system_info;
@@ -298,7 +302,8 @@ CallService::~CallService() {
     if (c->sip) c->sip->hangup();
   for (int i = 0; i < 200 && active_calls() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   impl_->sip.reset();    // ends anything left (on_ended → finalize on the pool)
-  impl_->pool.reset();   // runs the queued finalizations
+  impl_->finalizers.reset();  // runs the queued finalizations (they use the pool)
+  impl_->pool.reset();
   impl_->media.reset();
 }
 
@@ -306,6 +311,7 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
   auto impl = std::make_unique<Impl>(store, std::move(config));
   auto& d = *impl;
   d.pool = std::make_unique<WorkerPool>(d.cfg.worker_threads, "voqo-call");
+  d.finalizers = std::make_unique<WorkerPool>(2, "voqo-finish");
   auto media = telephony::MediaEngine::create(
       {d.cfg.media_threads, d.cfg.sip_listen_ip, d.cfg.rtp_port_min, d.cfg.rtp_port_max});
   if (!media) return std::unexpected(media.error());

@@ -116,7 +116,10 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   // embedded default is a pooled PocketSphinx decoder.
   const auto providers = settings->value("speech_providers", nlohmann::json::object());
   const std::string stt_provider = providers.value("stt", "pocketsphinx");
-  if (stt_provider != "pocketsphinx") {
+  if (!r.listen) {
+    // Media plane only: nothing listens, so no recogniser (a PocketSphinx
+    // decoder is ~90 MB and 0.3 s to load).
+  } else if (stt_provider != "pocketsphinx") {
     const auto p = providers.value(stt_provider, nlohmann::json::object());
     speech::SttProviderConfig c{stt_provider, p.value("baseUrl", ""), p.value("apiKey", ""), p.value("model", ""),
                                 a.value("language", "en-US").substr(0, 2)};
@@ -129,14 +132,14 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
     out.stt = std::move(*s);
   }
   std::unique_ptr<speech::PocketsphinxStt> decoder;
-  {
+  if (r.listen) {
     std::lock_guard lock(stt_pool_->mutex);
     if (!stt_pool_->idle.empty()) {
       decoder = std::move(stt_pool_->idle.back());
       stt_pool_->idle.pop_back();
     }
   }
-  if (!out.stt) {
+  if (!out.stt && r.listen) {
     if (!decoder) {
       auto d = speech::PocketsphinxStt::create();
       if (!d) return std::unexpected(d.error());
@@ -199,7 +202,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   p.max_call_duration_min = a.value("maxCallDurationMin", 10);
   p.outbound = r.outbound;
   if (a.contains("voicemailMessage") && a["voicemailMessage"].is_string()) p.voicemail_message = a["voicemailMessage"];
-  out.system_info["stt"] = {{"provider", stt_provider}};
+  out.system_info["stt"] = {{"provider", r.listen ? stt_provider : "none"}};
   out.system_info["tts"] = {{"provider", provider}, {"voice", p.voice.id}};
   return out;
 }

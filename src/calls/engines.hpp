@@ -27,6 +27,7 @@ struct EngineRequest {
   nlohmann::json variables = nlohmann::json::object();
   bool outbound = true;
   std::string call_id;
+  bool listen = true;  ///< false: media plane only, no speech-to-text engine (PipelineConfig::conversation)
 };
 
 struct BuiltEngines {

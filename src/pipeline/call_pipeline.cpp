@@ -80,8 +80,13 @@ struct CallPipeline::Impl {
   std::atomic<uint64_t> reply_end_sample{UINT64_MAX};
   std::atomic<int> reply_id{0};
   std::atomic<int> flushed_reply{-1};
-  std::atomic<int64_t> play_not_before_frame{0};
+  // Latency stages are timed on one clock, the wall clock since answer (µs);
+  // the frame counter (20 ms of audio) places transcript lines in the audio.
+  std::atomic<int64_t> play_not_before_us{0};
   std::atomic<int64_t> first_packet_frame{-1};
+  std::atomic<int64_t> first_packet_us{-1};
+  int64_t last_voiced_us = 0;  // media thread: when the last voiced frame was processed
+  bool utterance_under_agent = false;  // media thread: see on_caller_voiced
   std::atomic<bool> reply_active{false};
   std::atomic<bool> control_busy{false};
   std::atomic<bool> greeted{false};
@@ -176,6 +181,7 @@ void CallPipeline::Impl::record(std::span<const int16_t> caller, std::span<const
 
 void CallPipeline::Impl::barge_in() {
   // Stop the agent now: drop the queued audio, cancel the brain and TTS.
+  utterance_under_agent = false;  // the caller has taken the turn
   const int id = reply_id.load();
   flushed_reply.store(id);
   const uint64_t heard_at = tts_read.load();
@@ -195,7 +201,10 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
   preroll_pos = (preroll_pos + 1) % kPrerollFrames;
 
   voiced ? (++voiced_run, unvoiced_run = 0) : (++unvoiced_run, voiced_run = 0);
-  if (voiced) last_voiced_frame = frame;
+  if (voiced) {
+    last_voiced_frame = frame;
+    last_voiced_us = now_us();
+  }
 
   if (!in_speech && voiced_run >= 3) {  // 60 ms of voice: speech started
     in_speech = true;
@@ -203,6 +212,9 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
       utterance_open = true;
       caller_talking.store(true);
       utterance_start_frame = frame - voiced_run + 1;
+      // Speech that starts under the agent's voice and never takes the turn
+      // (no barge-in) is a backchannel or echo: it is not answered.
+      utterance_under_agent = reply_active.load() && flushed_reply.load() != reply_id.load();
       // Pre-roll (oldest first), then this frame is already in it.
       for (int i = 0; i < kPrerollFrames; ++i) {
         const int idx = (preroll_pos + i) % kPrerollFrames;
@@ -222,18 +234,24 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     utterance_open = false;
     caller_talking.store(false);
     TurnTiming timing;
-    timing.last_caller_audio_us = (last_voiced_frame + 1) * kFrameMs * 1000;
+    timing.last_caller_audio_us = last_voiced_us;
     timing.end_of_turn_us = now_us();
     const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
-    stt_queue->post([this, start, end, timing]() mutable {
+    const bool backchannel = utterance_under_agent;
+    stt_queue->post([this, start, end, timing, backchannel]() mutable {
+      // Engine compute: the audio still in the ring, then the final search.
+      const auto t0 = Clock::now();
       std::vector<int16_t> block(kFrame * 8);
       while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
-      const auto t0 = Clock::now();
       auto transcript = stt->end_utterance();
       timing.stt_compute_us = us_since(t0);
       timing.final_transcript_us = now_us();
       if (!transcript) {
         spdlog::warn("stt: {}", transcript.error().message);
+        return;
+      }
+      if (backchannel) {
+        event("backchannel", transcript->text);
         return;
       }
       post_control([this, t = std::move(*transcript), start, end, timing] { on_caller_turn(t, start, end, timing); });
@@ -257,12 +275,12 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
   const int id = reply_id.load(std::memory_order_acquire);
   if (flushed_reply.load(std::memory_order_relaxed) == id) {
     tts_read.fetch_add(tts_ring.discard());
-  } else if (frame >= play_not_before_frame.load(std::memory_order_relaxed)) {
+  } else if (now_us() >= play_not_before_us.load(std::memory_order_relaxed)) {
     const std::size_t n = tts_ring.read(agent);
     if (n > 0) {
       tts_read.fetch_add(n);
       int64_t expected = -1;
-      first_packet_frame.compare_exchange_strong(expected, frame);
+      if (first_packet_frame.compare_exchange_strong(expected, frame)) first_packet_us.store(now_us());
     }
     const uint64_t end = reply_end_sample.load(std::memory_order_acquire);
     if (reply_active.load() && tts_read.load() >= end) {
@@ -313,7 +331,7 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
   // Barge-in, decided here so the agent stops within this very frame.
   const bool agent_playing = reply_active.load(std::memory_order_relaxed) && flushed_reply.load() != reply_id.load();
   BargeInInput bi;
-  bi.agent_speaking = agent_playing && agent_sound;
+  bi.agent_speaking = agent_playing;  // the whole reply, pauses between words included (its echo lingers)
   bi.caller_voiced = v.voiced;
   bi.caller_level_dbfs = ef.out_level_dbfs;
   bi.reference_level_dbfs = level_dbfs(agent);
@@ -322,7 +340,9 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
   const BargeInDecision d = barge->process(bi);
   if (d.interrupt && agent_playing) {
     barge_in();
-    event("barge_in", std::string(d.reason) + " after " + std::to_string(d.speech_ms) + " ms");
+    event("barge_in", std::string(d.reason) + " after " + std::to_string(d.speech_ms) + " ms of caller speech, at " +
+                          std::to_string(frame * kFrameMs) + " ms (level " + std::to_string(static_cast<int>(d.run_level_dbfs)) +
+                          " dBFS, threshold " + std::to_string(static_cast<int>(d.threshold_dbfs)) + ")");
   }
   // The recogniser hears the echo-cancelled audio only while the agent's
   // echo may be in it: the canceller's residual suppression also colours
@@ -366,7 +386,23 @@ bool CallPipeline::Impl::synthesize_sentence(std::string_view text, std::stop_to
   const uint64_t start = tts_written.load();
   const auto t0 = Clock::now();
   bool first = true;
-  auto sink = [&](std::span<const int16_t> pcm) -> bool {
+  // The first sentence of a reply starts at its first audible sample (flite
+  // opens with ~200 ms of silence, which the caller would hear as latency),
+  // keeping 20 ms before it.
+  bool trimming = sentences.empty();
+  std::vector<int16_t> lead;
+  auto sink = [&](std::span<const int16_t> pcm_in) -> bool {
+    std::span<const int16_t> pcm = pcm_in;
+    if (trimming) {
+      const auto loud = std::find_if(pcm.begin(), pcm.end(), [](int16_t x) { return x > 64 || x < -64; });
+      const std::size_t at = static_cast<std::size_t>(loud - pcm.begin());
+      lead.insert(lead.end(), pcm.begin(), pcm.begin() + static_cast<std::ptrdiff_t>(at));
+      if (lead.size() > static_cast<std::size_t>(kFrame)) lead.erase(lead.begin(), lead.end() - kFrame);
+      if (loud == pcm.end()) return !stop.stop_requested();
+      trimming = false;
+      lead.insert(lead.end(), loud, pcm.end());
+      pcm = lead;
+    }
     if (stop.stop_requested()) return false;
     if (first) {
       first = false;
@@ -411,8 +447,11 @@ void CallPipeline::Impl::speak_reply(
   reply_settled = false;
   reply_end_sample.store(UINT64_MAX);
   first_packet_frame.store(-1);
-  const int64_t now_frame = now_us() / 1000 / kFrameMs;
-  play_not_before_frame.store(now_frame + cfg.response_delay_ms / kFrameMs);
+  first_packet_us.store(-1);
+  // The reply plays response_delay_ms after the end of the caller's turn
+  // (or from now, for a greeting or prompt).
+  const int64_t anchor = timing.end_of_turn_us > 0 ? timing.end_of_turn_us : now_us();
+  play_not_before_us.store(anchor + int64_t{cfg.response_delay_ms} * 1000);
   timing.response_delay_ms = cfg.response_delay_ms;
   reply_id.fetch_add(1, std::memory_order_release);
   reply_active.store(true);
@@ -446,7 +485,7 @@ void CallPipeline::Impl::on_playout_done(int id, int64_t end_frame) {
   reply_settled = true;
   TurnTiming t = current_timing;
   const int64_t first = first_packet_frame.load();
-  if (first >= 0) t.first_packet_us = first * kFrameMs * 1000;
+  if (first_packet_us.load() >= 0) t.first_packet_us = first_packet_us.load();
   std::string text;
   for (const auto& s : sentences) text += (text.empty() ? "" : " ") + s.text;
   if (!text.empty()) {
@@ -557,7 +596,8 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
                                                            std::shared_ptr<speech::TextToSpeech> tts,
                                                            std::unique_ptr<brain::Brain> brain, WorkerPool& pool,
                                                            PipelineHooks hooks) {
-  if (!stt || !tts || !brain) return std::unexpected(Error{ErrorCode::internal, "pipeline needs STT, TTS and a brain", {}});
+  if ((!stt && config.conversation) || !tts || !brain)
+    return std::unexpected(Error{ErrorCode::internal, "pipeline needs STT (unless media only), TTS and a brain", {}});
   if (auto f = tts->output_format(config.voice.id); !f) return std::unexpected(f.error());
   auto impl = std::make_unique<Impl>(pool);
   impl->cfg = std::move(config);
@@ -681,9 +721,11 @@ PipelineResult CallPipeline::finish() {
 }
 
 int64_t own_overhead_us(const TurnTiming& t, int silence_threshold_ms) {
+  // After the silence wait, the reply waits for the response delay and for
+  // the engines, whichever is longer (the delay runs while they compute).
   const int64_t total = t.first_packet_us - t.last_caller_audio_us;
-  return total - int64_t{silence_threshold_ms} * 1000 - int64_t{t.response_delay_ms} * 1000 - t.stt_compute_us -
-         t.brain_compute_us - t.tts_compute_us;
+  const int64_t engines = t.stt_compute_us + t.brain_compute_us + t.tts_compute_us;
+  return total - int64_t{silence_threshold_ms} * 1000 - std::max<int64_t>(int64_t{t.response_delay_ms} * 1000, engines);
 }
 
 }  // namespace voqo::pipeline

@@ -91,7 +91,8 @@ struct PipelineHooks {
 
 class CallPipeline final : public telephony::MediaHandler, public std::enable_shared_from_this<CallPipeline> {
  public:
-  /// `tts` may be shared between calls (engines document their thread-safety).
+  /// `tts` may be shared between calls (engines document their thread-safety);
+  /// `stt` may be null when config.conversation is false.
   static Result<std::shared_ptr<CallPipeline>> create(PipelineConfig config, std::unique_ptr<speech::SpeechToText> stt,
                                                       std::shared_ptr<speech::TextToSpeech> tts,
                                                       std::unique_ptr<brain::Brain> brain, WorkerPool& pool,
