@@ -427,12 +427,14 @@ inline StageTable turn_stages(const std::vector<nlohmann::json>& records, const 
       t.row("    same, minus silence threshold and response delay").push_back((packet - last - silence_us - delay_us) / 1000);
       if (levels.caller.empty()) continue;
       // Cross-check on the recording (frame clock): where the caller's
-      // speech energy really ended (last frame above -45 dBFS within 1.5 s
-      // before the VAD's end), and where the agent's voice became audible.
+      // utterance really ended — the last frame above -60 dBFS (the fixtures'
+      // noise floor is about -45 dBFS, the callee WAV's gaps are digital
+      // silence) searched back from the end-of-turn decision — and where the
+      // agent's voice became audible (> -50 dBFS).
       const auto vad_end = static_cast<std::size_t>(last / 20000);
       std::size_t energy_end = 0;
-      for (std::size_t f = vad_end + 10; f + 75 > vad_end && f > 0; --f)
-        if (f < levels.caller.size() && levels.caller[f] > -45) {
+      for (std::size_t f = vad_end + static_cast<std::size_t>(silence_us / 20000) - 1; f + 75 > vad_end && f > 0; --f)
+        if (f < levels.caller.size() && levels.caller[f] > -60) {
           energy_end = f + 1;
           break;
         }
@@ -443,10 +445,10 @@ inline StageTable turn_stages(const std::vector<nlohmann::json>& records, const 
           onset = f;
           break;
         }
-      if (energy_end > 0) t.row("    rec: VAD end - caller energy end (hangover)").push_back((static_cast<double>(vad_end) - static_cast<double>(energy_end)) * 20);
+      if (energy_end > 0) t.row("    rec: VAD end - utterance end (<0: noise tail unvoiced)").push_back((static_cast<double>(vad_end) - static_cast<double>(energy_end)) * 20);
       if (onset > 0) t.row("    rec: audible agent onset - firstPacket").push_back(static_cast<double>(onset) * 20 - packet / 1000);
       if (energy_end > 0 && onset > 0)
-        t.row("    rec: audible reply - caller energy end (heard gap)").push_back((static_cast<double>(onset) - static_cast<double>(energy_end)) * 20);
+        t.row("    rec: audible reply - utterance end (gap heard)").push_back((static_cast<double>(onset) - static_cast<double>(energy_end)) * 20);
     }
   }
   if (turns_out) *turns_out = turns;

@@ -125,6 +125,19 @@ int main(int argc, char** argv) {
   std::printf("\n%d calls (%d completed), %d measured agent turns of %zu caller utterances, %d agent lines interrupted\n",
               static_cast<int>(records.size()), completed, turns, utterances.size() * records.size(), interrupted);
   table.print();
+  if (has_flag(argc, argv, "turns")) {  // one line per turn (µs → ms), and the transcript
+    for (const auto& r : records) {
+      std::printf("call %s (rtp %s)\n", r.value("id", "").c_str(), r["systemInfo"].value("rtp", nlohmann::json::object()).dump().c_str());
+      for (const auto& m : r["turnMetrics"])
+        std::printf("  last %8.0f eot %8.0f final %8.0f text %8.0f audio %8.0f packet %8.0f stt %6.0f own %7.1f\n",
+                    m.value("lastCallerAudioUs", 0) / 1e3, m.value("endOfTurnUs", 0) / 1e3, m.value("finalTranscriptUs", 0) / 1e3,
+                    m.value("brainFirstTextUs", 0) / 1e3, m.value("firstAudioUs", 0) / 1e3, m.value("firstPacketUs", 0) / 1e3,
+                    m.value("sttComputeUs", 0) / 1e3, m.value("ownOverheadUs", 0) / 1e3);
+      for (const auto& e : r["transcript"])
+        std::printf("    %6lld-%6lld %s%s: %s\n", static_cast<long long>(e.value("startMs", 0)), static_cast<long long>(e.value("endMs", 0)),
+                    e.value("speaker", "").c_str(), e.value("interrupted", false) ? " (interrupted)" : "", e.value("text", "").c_str());
+    }
+  }
   if (has_flag(argc, argv, "verbose"))
     for (const auto& r : records) std::printf("%s\n", r.dump(1).c_str());
   callee.child.stop();
