@@ -23,19 +23,8 @@ using test::describe_fds;
 using test::free_udp_port;
 using test::RepeatBrain;
 
-class SipCallTest : public ::testing::Test {
+class SipCallTest : public test::SipSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    store_ = test::store_with_tester(dir_->path()).release();
-    ASSERT_NE(store_, nullptr);
-  }
-  static void TearDownTestSuite() {
-    store_->close();
-    delete store_;
-    delete dir_;
-  }
-
   /// Runs one sipp scenario as the callee and places a call to it.
   nlohmann::json call_sipp(const std::string& scenario, std::chrono::seconds ring_timeout = std::chrono::seconds(10),
                            std::optional<telephony::SipTrunk> trunk = std::nullopt) {
@@ -45,12 +34,8 @@ class SipCallTest : public ::testing::Test {
                            "-trace_err", "-error_file", (*dir_ / (scenario + ".err")).string(), "-timeout", "30s",
                            "-timeout_error"});
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    calls::CallServiceConfig cfg;
-    cfg.sip_listen_ip = "127.0.0.1";
-    cfg.sip_port = 0;
-    cfg.recordings_dir = *dir_ / "recordings";
+    calls::CallServiceConfig cfg = loopback_config();
     cfg.ring_timeout = ring_timeout;
-    cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<RepeatBrain>(c); };
     cfg.trunk = trunk ? *trunk : telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
     cfg.trunk->uri = "sip:127.0.0.1:" + std::to_string(port);
     nlohmann::json record;
@@ -81,11 +66,7 @@ class SipCallTest : public ::testing::Test {
     return record;
   }
 
-  static test::TempDir* dir_;
-  static store::Store* store_;
 };
-test::TempDir* SipCallTest::dir_ = nullptr;
-store::Store* SipCallTest::store_ = nullptr;
 
 TEST_F(SipCallTest, AnsweredCallEndsCompletedWhenThePeerHangsUpWhileTheAgentSpeaks) {
   auto r = call_sipp("answer_bye.xml");
@@ -152,11 +133,7 @@ namespace {
 
 TEST_F(SipCallTest, InboundCallToAnAssignedNumberIsAnsweredByItsAgent) {
   ASSERT_TRUE(store_->settings().put("inbound_numbers", {{"+14155550100", "Tester"}}));
-  calls::CallServiceConfig cfg;
-  cfg.sip_listen_ip = "127.0.0.1";
-  cfg.sip_port = 0;
-  cfg.recordings_dir = *dir_ / "recordings";
-  cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<test::RepeatBrain>(c); };
+  calls::CallServiceConfig cfg = loopback_config();
   auto service = calls::CallService::create(*store_, cfg);
   ASSERT_TRUE(service) << service.error().message;
   const std::string target = "127.0.0.1:" + std::to_string((*service)->sip_port());
@@ -217,10 +194,7 @@ TEST_F(SipCallTest, BlindTransferByReferEndsTheCallAsTransferred) {
   test::Subprocess sipp({"/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/transfer.xml", "-i",
                          "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  calls::CallServiceConfig cfg;
-  cfg.sip_listen_ip = "127.0.0.1";
-  cfg.sip_port = 0;
-  cfg.recordings_dir = *dir_ / "recordings";
+  calls::CallServiceConfig cfg = loopback_config();
   cfg.brain_factory = [](const brain::CallContext&) { return std::make_unique<TransferBrain>(); };
   cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
   nlohmann::json record;

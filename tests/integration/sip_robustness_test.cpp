@@ -206,33 +206,10 @@ struct AcceptingAgent {
 
 // ---- the suite -----------------------------------------------------------------
 
-class SipRobustnessTest : public ::testing::Test {
+class SipRobustnessTest : public test::SipSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    store_ = test::store_with_tester(dir_->path()).release();
-    ASSERT_NE(store_, nullptr);
-  }
-  static void TearDownTestSuite() {
-    store_->close();
-    delete store_;
-    delete dir_;
-  }
-
-  static calls::CallServiceConfig config() {
-    calls::CallServiceConfig cfg;
-    cfg.sip_listen_ip = "127.0.0.1";
-    cfg.sip_port = 0;
-    cfg.recordings_dir = *dir_ / "recordings";
-    cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<test::RepeatBrain>(c); };
-    return cfg;
-  }
-
-  static test::TempDir* dir_;
-  static store::Store* store_;
+  static calls::CallServiceConfig config() { return loopback_config(); }
 };
-test::TempDir* SipRobustnessTest::dir_ = nullptr;
-store::Store* SipRobustnessTest::store_ = nullptr;
 
 TEST_F(SipRobustnessTest, Rfc4475TortureMessagesOverUdpAndTcp) {
   auto service = calls::CallService::create(*store_, config());

@@ -195,4 +195,30 @@ std::unique_ptr<store::Store> store_with_tester(const std::filesystem::path& dir
   return std::move(*st);
 }
 
+TempDir* SipSuite::dir_ = nullptr;
+store::Store* SipSuite::store_ = nullptr;
+
+void SipSuite::SetUpTestSuite() {
+  dir_ = new TempDir();
+  store_ = store_with_tester(dir_->path()).release();
+  ASSERT_NE(store_, nullptr);
+}
+
+void SipSuite::TearDownTestSuite() {
+  if (store_) store_->close();
+  delete store_;
+  delete dir_;
+  store_ = nullptr;
+  dir_ = nullptr;
+}
+
+calls::CallServiceConfig SipSuite::loopback_config() {
+  calls::CallServiceConfig cfg;
+  cfg.sip_listen_ip = "127.0.0.1";
+  cfg.sip_port = 0;
+  cfg.recordings_dir = *dir_ / "recordings";
+  cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<RepeatBrain>(c); };
+  return cfg;
+}
+
 }  // namespace voqo::test

@@ -9,7 +9,11 @@
 #include <string_view>
 
 #include "brain/brain.hpp"
+#include <gtest/gtest.h>
+
+#include "calls/call_service.hpp"
 #include "store/store.hpp"
+#include "support/test_support.hpp"
 
 namespace voqo::test {
 
@@ -22,6 +26,19 @@ std::size_t count_dir(const char* path);
 /// A store in `dir`/voqo.db with one agent named "Tester" (greeting, no
 /// response delay), for the SIP tests. Fails the current test on error.
 std::unique_ptr<store::Store> store_with_tester(const std::filesystem::path& dir);
+
+/// A test suite sharing one temporary directory and one store (with the
+/// "Tester" agent) across its tests.
+class SipSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  /// CallService settings for loopback tests: SIP on 127.0.0.1, any free
+  /// port, recordings in the suite's directory, the RepeatBrain.
+  static calls::CallServiceConfig loopback_config();
+  static TempDir* dir_;
+  static store::Store* store_;
+};
 
 /// What the open descriptors point at ("3→socket:[123] ..."), for failure messages.
 std::string describe_fds();
