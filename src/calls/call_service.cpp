@@ -59,6 +59,8 @@ struct CallService::Impl {
                                               std::string contact_name, bool match_contact, const nlohmann::json& variables,
                                               std::function<void(const nlohmann::json&)> on_done,
                                               const std::string& sip_endpoint);
+  /// The agent row for an id or name. Errors: not_found or conflict (disabled), field "agentId".
+  Result<nlohmann::json> find_agent(const std::string& id_or_name);
   /// Routes an INVITE to the agent assigned to the dialed number.
   telephony::IncomingDecision incoming(const telephony::IncomingCall& in);
   void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
@@ -252,6 +254,20 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   return call;
 }
 
+Result<nlohmann::json> CallService::Impl::find_agent(const std::string& id_or_name) {
+  auto id = calls.agent_id(id_or_name);
+  if (!id) return std::unexpected(id.error());
+  if (!*id) {
+    Error e = Error::not_found("no agent with id or name '" + id_or_name + "'");
+    e.fields.push_back({"agentId", "unknown agent"});
+    return std::unexpected(e);
+  }
+  auto agent = store.agents().records().get(**id);
+  if (!agent) return std::unexpected(agent.error());
+  if (!agent->value("enabled", true)) return std::unexpected(Error::conflict("agentId", "the agent is disabled"));
+  return agent;
+}
+
 telephony::IncomingDecision CallService::Impl::incoming(const telephony::IncomingCall& in) {
   // settings.inbound_numbers: dialed number (as dialed, or in E.164) → agent id or name; "*" catches the rest.
   auto routes = store.settings().get("inbound_numbers");
@@ -270,10 +286,12 @@ telephony::IncomingDecision CallService::Impl::incoming(const telephony::Incomin
     spdlog::info("inbound call to {} from {}: no agent assigned (settings.inbound_numbers)", in.to_user, in.from_user);
     return {nullptr, 404, "Not Found"};
   }
-  auto id = calls.agent_id(agent_ref);
-  if (!id || !*id) return {nullptr, 404, "Not Found"};
-  auto agent = store.agents().records().get(**id);
-  if (!agent || !agent->value("enabled", true)) return {nullptr, 480, "Temporarily Unavailable"};
+  auto agent = find_agent(agent_ref);
+  if (!agent) {
+    spdlog::info("inbound call to {}: {}", in.to_user, agent.error().message);
+    return agent.error().code == ErrorCode::conflict ? telephony::IncomingDecision{nullptr, 480, "Temporarily Unavailable"}
+                                                     : telephony::IncomingDecision{nullptr, 404, "Not Found"};
+  }
   std::string caller = in.from_user;
   bool is_phone = false;
   if (auto p = model::normalize_phone(in.from_user, region)) {
@@ -331,31 +349,23 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
 
 Result<std::string> CallService::place_call(const PlaceCall& request, std::function<void(const nlohmann::json&)> on_done) {
   auto& d = *impl_;
-  auto agent_id = d.calls.agent_id(request.agent);
-  if (!agent_id) return std::unexpected(agent_id.error());
-  if (!*agent_id) {
-    Error e = Error::not_found("no agent with id or name '" + request.agent + "'");
-    e.fields.push_back({"agentId", "unknown agent"});
-    return std::unexpected(e);
-  }
-  auto agent = d.store.agents().records().get(**agent_id);
+  auto agent = d.find_agent(request.agent);
   if (!agent) return std::unexpected(agent.error());
-  if (!agent->value("enabled", true)) return std::unexpected(Error::conflict("agentId", "the agent is disabled"));
 
+  // A sip: URI is dialed as is; anything else is a phone number for the trunk.
+  const bool is_uri = request.to.rfind("sip:", 0) == 0;
   std::string to = request.to;
-  std::string to_phone = to;
-  if (to.rfind("sip:", 0) != 0) {
+  if (!is_uri) {
     auto phone = model::normalize_phone(to, d.store.settings().default_region());
     if (!phone) return std::unexpected(Error::invalid("to", phone.error().message));
-    to_phone = phone->e164;
     to = phone->e164;
   }
   auto trunk = d.trunk();
   if (!trunk) return std::unexpected(trunk.error());
-  if (to.rfind("sip:", 0) != 0 && trunk->uri.empty())
+  if (!is_uri && trunk->uri.empty())
     return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
 
-  auto call = d.prepare(*agent, "outbound", trunk->caller_id, to_phone, request.contact_name, to.rfind("sip:", 0) != 0,
+  auto call = d.prepare(*agent, "outbound", trunk->caller_id, to, request.contact_name, !is_uri,
                         request.variables, std::move(on_done), trunk->uri);
   if (!call) return std::unexpected(call.error());
   auto& r = (*call)->record;
