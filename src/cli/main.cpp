@@ -14,6 +14,7 @@
 #include "api/http_server.hpp"
 #include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
+#include "cli/commands.hpp"
 #include "cli/demo_data.hpp"
 #include "core/log.hpp"
 #include "model/phone.hpp"
@@ -348,6 +349,7 @@ int main(int argc, char** argv) {
     add_sip_flags(cmd);
     cmd->add_flag("--no-sip", o.no_sip, "Run the API without telephony (POST /api/calls answers 503)");
   }
+  auto callee_sim = cli::add_callee_sim_command(app);
   auto* config = app.add_subcommand("config", "Print the effective configuration");
   for (auto* sub : {serve_cmd, demo_cmd, migrate, import, call, config}) {
     sub->add_option("--db", o.db, "SQLite database file");
@@ -362,6 +364,7 @@ int main(int argc, char** argv) {
   if (*migrate) return migrate_cmd(o);
   if (*import) return import_cmd(o);
   if (*call) return call_cmd(o);
+  if (*callee_sim.command) return callee_sim.run();
   if (*config) {
     std::cout << nlohmann::json{{"db", o.db}, {"host", o.host}, {"port", o.port}, {"apiKey", o.api_key.empty() ? "" : "(set)"},
                                 {"maxUploadMb", o.max_upload_mb}, {"threads", o.threads}, {"logLevel", o.log_level}}

@@ -177,7 +177,11 @@ const EntitySpec& call_spec() {
        text("error_message", "errorMessage", kReadOnly | kNullable, "Why the call ended (SIP reason, timeout, ...)."),
        number("sip_code", "sipCode", T::integer, kReadOnly | kNullable, "Final SIP response code, if any.", 100, 699),
        of_type("system_info", "systemInfo", T::json_object, kReadOnly, "Codec, engines, audio facts of the call.", "{}"),
-       of_type("turn_metrics", "turnMetrics", T::json_array, kReadOnly, "Per-turn latency stages, µs since answer.", "[]")}};
+       of_type("turn_metrics", "turnMetrics", T::json_array, kReadOnly, "Per-turn latency stages, µs since answer.", "[]"),
+       text("job_id", "jobId", kReadOnly | kNullable | kFilter, "Job that placed the call, if any."),
+       text("job_call_id", "jobCallId", kReadOnly | kNullable, "Job call this call was an attempt of."),
+       of_type("postcall_at", "postcallAt", T::timestamp, kReadOnly | kNullable,
+               "When the outcome loop (contact, memories, SMS, webhooks) ran for this call.")}};
   return spec;
 }
 
@@ -243,7 +247,18 @@ const EntitySpec& job_spec() {
        number("failed_calls", "failedCalls", T::integer, kReadOnly, "Job calls failed.", 0, std::nullopt, "0"),
        of_type("started_at", "startedAt", T::timestamp, kReadOnly | kNullable, "When the job started."),
        of_type("finished_at", "finishedAt", T::timestamp, kReadOnly | kNullable, "When the job finished."),
-       created_at()}};
+       created_at(),
+       number("max_concurrent", "maxConcurrent", T::integer, kImmutable, "Most calls in progress at once.", 1, 10000, "5"),
+       number("calls_per_second", "callsPerSecond", T::real, kImmutable,
+              "Most new calls (INVITEs) per second: the trunk's CPS limit.", 0.01, 1000, "1"),
+       of_type("retry", "retry", T::json_object, kImmutable,
+               "Retry policy for no_answer, busy and failed calls: {maxAttempts 1-10, backoffMinutes 0-10080}.",
+               "{\"maxAttempts\":3,\"backoffMinutes\":30}"),
+       of_type("calling_window", "callingWindow", T::json_object, kImmutable | kNullable,
+               "When calls may be placed: {start \"HH:MM\", end \"HH:MM\", timezone (IANA), daysOfWeek [1=Mon..7=Sun]}."),
+       text("error_message", "errorMessage", kReadOnly | kNullable, "Why the job failed."),
+       of_type("paused_at", "pausedAt", T::timestamp, kReadOnly | kNullable, "When the job was paused (null = not paused)."),
+       of_type("updated_at", "updatedAt", T::timestamp, kReadOnly | kNullable, "When the job last changed.")}};
   return spec;
 }
 
@@ -255,8 +270,15 @@ const EntitySpec& job_call_spec() {
        text("batch_contact_id", "batchContactId", kReadOnly, "Batch contact to call."),
        text("call_id", "callId", kReadOnly | kNullable, "The call placed, once placed."),
        enumeration("status", "status", kReadOnly | kFilter, "State.", {"pending", "calling", "completed", "failed"}, "\"pending\""),
-       text("error_message", "errorMessage", kReadOnly | kNullable, "Why it failed."),
-       created_at()}};
+       text("error_message", "errorMessage", kReadOnly | kNullable, "Why it failed (or was skipped)."),
+       created_at(),
+       text("phone", "phone", kReadOnly | kNullable, "Number dialed (E.164)."),
+       number("attempts", "attempts", T::integer, kReadOnly, "Calls placed so far.", 0, std::nullopt, "0"),
+       of_type("next_attempt_at", "nextAttemptAt", T::timestamp, kReadOnly | kNullable, "Earliest time of the next attempt."),
+       text("last_call_status", "lastCallStatus", kReadOnly | kNullable, "Status of the last call placed."),
+       text("outcome", "outcome", kReadOnly | kNullable, "Outcome of the last answered call."),
+       text("wait_reason", "waitReason", kReadOnly | kNullable, "Why a pending call is waiting (calling window, backoff)."),
+       of_type("updated_at", "updatedAt", T::timestamp, kReadOnly | kNullable, "When the job call last changed.")}};
   return spec;
 }
 
@@ -304,12 +326,82 @@ const EntitySpec& agent_configuration_spec() {
   return spec;
 }
 
+const EntitySpec& job_event_spec() {
+  static const EntitySpec spec{
+      "job_events", "job event", "JobEvent",
+      {F{"id", "id", T::integer, kReadOnly, "Event number (increasing)."},
+       text("job_id", "jobId", kReadOnly | kParent | kFilter, "Job of the event."),
+       text("job_call_id", "jobCallId", kReadOnly | kNullable, "Job call concerned, if any."),
+       text("call_id", "callId", kReadOnly | kNullable, "Call concerned, if any."),
+       enumeration("type", "type", kReadOnly | kFilter, "What was decided.",
+                   {"state", "dial", "skip", "wait", "retry", "result", "pacing", "recover"}),
+       text("message", "message", kReadOnly, "The decision and its reason, in words."),
+       of_type("details", "details", T::json_object, kReadOnly, "Facts behind the decision.", "{}"),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& do_not_call_spec() {
+  static const EntitySpec spec{
+      "do_not_call", "do-not-call entry", "DoNotCall",
+      {id_field(),
+       text("phone", "phone", kRequired | kUnique | kFilter, "Number never to be dialed (normalised to E.164).", 32, Format::e164),
+       text("reason", "reason", kNullable, "Why it is on the list.", 500),
+       enumeration("source", "source", kReadOnly | kFilter, "api, import (CSV) or call (the callee asked).", {"api", "import", "call"}, "\"api\""),
+       text("call_id", "callId", kReadOnly | kNullable, "Call in which the callee asked, for source call."),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& sms_message_spec() {
+  static const EntitySpec spec{
+      "sms_messages", "SMS message", "SmsMessage",
+      {id_field(),
+       text("call_id", "callId", kReadOnly | kNullable | kFilter, "Call the message follows up."),
+       text("contact_id", "contactId", kReadOnly | kNullable, "Contact it was sent to."),
+       text("agent_id", "agentId", kReadOnly | kNullable, "Agent of the call."),
+       text("to_phone", "toPhone", kReadOnly, "Recipient (E.164)."),
+       text("from_phone", "fromPhone", kReadOnly | kNullable, "Sender number or id."),
+       text("body", "body", kReadOnly, "Message text."),
+       enumeration("provider", "provider", kReadOnly | kFilter, "outbox (embedded) or twilio.", {"outbox", "twilio"}),
+       enumeration("status", "status", kReadOnly | kFilter, "Delivery state.", {"queued", "sent", "delivered", "failed", "skipped"}),
+       text("provider_message_id", "providerMessageId", kReadOnly | kNullable, "Provider's id (Twilio SID)."),
+       text("error_message", "errorMessage", kReadOnly | kNullable, "Why it failed or was skipped."),
+       number("attempts", "attempts", T::integer, kReadOnly, "Send attempts.", 0, std::nullopt, "0"),
+       of_type("sent_at", "sentAt", T::timestamp, kReadOnly | kNullable, "When the provider accepted it."),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& webhook_event_spec() {
+  static const EntitySpec spec{
+      "webhook_events", "webhook event", "WebhookEvent",
+      {id_field(),
+       number("seq", "seq", T::integer, kReadOnly, "Order of creation (delivery order per call).", 1, std::nullopt),
+       enumeration("event", "event", kReadOnly | kFilter, "Event type.", {"call.started", "call.ended", "job.completed"}),
+       text("url", "url", kReadOnly, "Receiver (the agent's webhookUrl)."),
+       text("agent_id", "agentId", kReadOnly | kNullable | kFilter, "Agent whose webhook it is."),
+       text("call_id", "callId", kReadOnly | kNullable | kFilter, "Call of the event."),
+       text("job_id", "jobId", kReadOnly | kNullable | kFilter, "Job of the event."),
+       of_type("payload", "payload", T::json_object, kReadOnly, "Body sent."),
+       enumeration("status", "status", kReadOnly | kFilter, "Delivery state.", {"pending", "delivered", "failed"}),
+       number("attempts", "attempts", T::integer, kReadOnly, "Delivery attempts.", 0, std::nullopt, "0"),
+       number("failure_count", "failureCount", T::integer, kReadOnly, "Failed attempts.", 0, std::nullopt, "0"),
+       number("last_status_code", "lastStatusCode", T::integer, kReadOnly | kNullable, "HTTP status of the last attempt.", 0, 999),
+       text("last_error", "lastError", kReadOnly | kNullable, "Error of the last failed attempt."),
+       of_type("next_attempt_at", "nextAttemptAt", T::timestamp, kReadOnly, "When the next attempt is due."),
+       of_type("delivered_at", "deliveredAt", T::timestamp, kReadOnly | kNullable, "When the receiver accepted it."),
+       created_at()}};
+  return spec;
+}
+
 std::span<const EntitySpec* const> all_specs() {
-  static const std::array<const EntitySpec*, 13> all = {
+  static const std::array<const EntitySpec*, 17> all = {
       &agent_spec(),       &contact_spec(),   &call_spec(),          &memory_spec(),
       &campaign_spec(),    &upload_spec(),    &batch_contact_spec(), &upload_rejection_spec(),
       &job_spec(),         &job_call_spec(),  &custom_function_spec(), &setting_spec(),
-      &agent_configuration_spec()};
+      &agent_configuration_spec(), &job_event_spec(), &do_not_call_spec(), &sms_message_spec(),
+      &webhook_event_spec()};
   return all;
 }
 

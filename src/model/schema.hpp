@@ -95,6 +95,11 @@ const EntitySpec& job_call_spec();
 const EntitySpec& custom_function_spec();
 const EntitySpec& setting_spec();
 const EntitySpec& agent_configuration_spec();
+/// Issue 4: the dialer's audit log, the do-not-call list, the SMS and webhook outboxes.
+const EntitySpec& job_event_spec();
+const EntitySpec& do_not_call_spec();
+const EntitySpec& sms_message_spec();
+const EntitySpec& webhook_event_spec();
 
 /// Every spec, in dependency order (parents before children).
 std::span<const EntitySpec* const> all_specs();

@@ -257,12 +257,108 @@ CREATE TABLE live_calls (
 CREATE INDEX idx_live_calls_status ON live_calls (status);
 )SQL";
 
+// Issue 4: campaigns run by the dialer and the outcome loop. Jobs get their
+// pacing, retry policy and calling window; job calls their attempts and when
+// the next one may be placed; job_events is the audit log of every dial
+// decision (dial, skip, wait, retry, pacing change, state change, recovery);
+// do_not_call is the DNC list; sms_messages the embedded SMS outbox;
+// webhook_events the persistent webhook outbox (id = idempotency key);
+// calls.postcall_at marks a call whose outcome loop has run (a restart runs
+// it for stored calls that lack it).
+constexpr std::string_view kV3 = R"SQL(
+ALTER TABLE jobs ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 5 CHECK (max_concurrent BETWEEN 1 AND 10000);
+ALTER TABLE jobs ADD COLUMN calls_per_second REAL NOT NULL DEFAULT 1 CHECK (calls_per_second > 0 AND calls_per_second <= 1000);
+ALTER TABLE jobs ADD COLUMN retry TEXT NOT NULL DEFAULT '{"maxAttempts":3,"backoffMinutes":30}';
+ALTER TABLE jobs ADD COLUMN calling_window TEXT;
+ALTER TABLE jobs ADD COLUMN error_message TEXT;
+ALTER TABLE jobs ADD COLUMN paused_at TEXT;
+ALTER TABLE jobs ADD COLUMN updated_at TEXT;
+ALTER TABLE job_calls ADD COLUMN phone TEXT;
+ALTER TABLE job_calls ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE job_calls ADD COLUMN next_attempt_at TEXT;
+ALTER TABLE job_calls ADD COLUMN last_call_status TEXT;
+ALTER TABLE job_calls ADD COLUMN outcome TEXT;
+ALTER TABLE job_calls ADD COLUMN wait_reason TEXT;
+ALTER TABLE job_calls ADD COLUMN updated_at TEXT;
+CREATE INDEX idx_job_calls_due ON job_calls (job_id, status, next_attempt_at);
+ALTER TABLE calls ADD COLUMN job_id TEXT;
+ALTER TABLE calls ADD COLUMN job_call_id TEXT;
+ALTER TABLE calls ADD COLUMN postcall_at TEXT;
+CREATE INDEX idx_calls_job_id ON calls (job_id);
+
+CREATE TABLE job_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  job_call_id TEXT,
+  call_id TEXT,
+  type TEXT NOT NULL CHECK (type IN ('state','dial','skip','wait','retry','result','pacing','recover')),
+  message TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_job_events_job_id ON job_events (job_id, id);
+
+CREATE TABLE do_not_call (
+  id TEXT PRIMARY KEY,
+  phone TEXT NOT NULL UNIQUE,
+  reason TEXT,
+  source TEXT NOT NULL DEFAULT 'api' CHECK (source IN ('api','import','call')),
+  call_id TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_do_not_call_created ON do_not_call (created_at, id);
+
+CREATE TABLE sms_messages (
+  id TEXT PRIMARY KEY,
+  call_id TEXT REFERENCES calls (id) ON DELETE SET NULL,
+  contact_id TEXT REFERENCES contacts (id) ON DELETE SET NULL,
+  agent_id TEXT,
+  to_phone TEXT NOT NULL,
+  from_phone TEXT,
+  body TEXT NOT NULL,
+  provider TEXT NOT NULL DEFAULT 'outbox' CHECK (provider IN ('outbox','twilio')),
+  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','sent','delivered','failed','skipped')),
+  provider_message_id TEXT,
+  error_message TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  sent_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_sms_messages_created ON sms_messages (created_at, id);
+CREATE INDEX idx_sms_messages_call_id ON sms_messages (call_id);
+CREATE INDEX idx_sms_messages_status ON sms_messages (status);
+
+CREATE TABLE webhook_events (
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL UNIQUE,
+  event TEXT NOT NULL CHECK (event IN ('call.started','call.ended','job.completed')),
+  url TEXT NOT NULL,
+  agent_id TEXT,
+  call_id TEXT,
+  job_id TEXT,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','delivered','failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  failure_count INTEGER NOT NULL DEFAULT 0,
+  last_status_code INTEGER,
+  last_error TEXT,
+  next_attempt_at TEXT NOT NULL,
+  delivered_at TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_webhook_events_due ON webhook_events (status, next_attempt_at, seq);
+CREATE INDEX idx_webhook_events_call_id ON webhook_events (call_id, seq);
+CREATE INDEX idx_webhook_events_created ON webhook_events (created_at, id);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "data model", kV1},
       {2, "call results and live calls", kV2},
+      {3, "dialer, do-not-call, SMS and webhook outboxes", kV3},
   };
   return all;
 }

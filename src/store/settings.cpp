@@ -80,6 +80,16 @@ const std::vector<model::FieldSpec>& setting_specs() {
       setting("llm", T::json_object,
               "LLM brain (OpenAI-compatible): {baseUrl, apiKey, model}; empty baseUrl = the scripted call-flow brain.",
               "{\"baseUrl\":\"\",\"apiKey\":\"\",\"model\":\"gpt-4o-mini\"}"),
+      setting("sms_provider", T::json_object,
+              "Where follow-up SMS go: {provider: outbox|twilio, twilio: {accountSid, authToken, from, baseUrl}}; "
+              "outbox keeps them in sms_messages only.",
+              "{\"provider\":\"outbox\"}"),
+      setting("webhook_secret", T::text,
+              "HMAC-SHA256 key signing webhook deliveries (X-Voqo-Signature); generated on first use when empty.",
+              "\"\"", model::Format::none, 256),
+      setting("callee_local_hours", T::json_object,
+              "Hours when a callee may be dialed in their own time zone (from the number): {start, end} \"HH:MM\".",
+              "{\"start\":\"08:00\",\"end\":\"21:00\"}"),
       setting("allow_private_tool_hosts", T::boolean,
               "Let custom functions call loopback and private-network addresses (off: SSRF guard).", "false"),
   };

@@ -1,0 +1,72 @@
+#pragma once
+/// The outcome loop (issue 4 §5): what happens after each call, durably.
+///
+/// call_ended() runs once per stored call record, in one write transaction:
+///  - the contact is created or updated by phone (setting auto_create_contacts);
+///  - memories (setting save_memories) from the call's systemInfo.memories
+///    (facts the brain extracted: callback time, interest, objections,
+///    preferences), source "auto", call_id = the call; re-running replaces them;
+///  - systemInfo.doNotCall → the number joins do_not_call (source "call");
+///  - the follow-up SMS from the sms_template setting ({caller_name},
+///    {call_summary}, {agent_name}) is queued in sms_messages, or recorded as
+///    skipped with the reason (sms_enabled off, sms_skip_silent and the caller
+///    never spoke, no answer, no phone); the SmsSender then sends it and sets
+///    calls.sms_sent / sms_sent_at;
+///  - a "call.ended" webhook event is queued when the agent has a webhookUrl;
+///  - calls.postcall_at is set.
+/// Event ids are derived from the call id, so running it again (recover())
+/// adds nothing twice.
+///
+/// Webhooks (WebhookOutbox) are delivered from the webhook_events table by a
+/// background thread: POST with JSON body, headers X-Voqo-Event,
+/// X-Voqo-Event-Id (= idempotency key, also "Idempotency-Key"), X-Voqo-Timestamp
+/// and X-Voqo-Signature: "t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>"
+/// (setting webhook_secret); 2xx = delivered, anything else retried with
+/// exponential backoff and full jitter; events of one call are delivered in
+/// seq order (a failing one holds back the later ones of that call only).
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "store/store.hpp"
+
+namespace voqo::postcall {
+
+struct OutcomeLoopConfig {
+  /// Webhook retry: delay before attempt n (n ≥ 2) is uniform in [0, min(max, base·2^(n-2))].
+  std::chrono::milliseconds webhook_backoff_base{1000};
+  std::chrono::milliseconds webhook_backoff_max{std::chrono::minutes(10)};
+  int webhook_max_attempts = 20;            ///< then status "failed"
+  std::chrono::milliseconds webhook_timeout{10000};
+  bool allow_private_webhook_hosts = true;  ///< self-hosted receivers are often on the LAN
+  int sms_max_attempts = 5;
+};
+
+class OutcomeLoop {
+ public:
+  /// Starts the webhook and SMS delivery threads. Errors: database.
+  static Result<std::unique_ptr<OutcomeLoop>> create(store::Store& store, OutcomeLoopConfig config = {});
+  virtual ~OutcomeLoop() = default;
+
+  /// The call was answered: queues "call.started" (payload {event, id, call:
+  /// {id, agentId, direction, fromPhone, toPhone, startedAt, jobId}}). `call`
+  /// is the call's API JSON as known at answer (id, agentId, ...).
+  virtual Result<void> call_started(const nlohmann::json& call) = 0;
+  /// The call record is stored (`call` = its API JSON, as GET /api/calls/{id}):
+  /// runs the loop above. Errors: database (the call keeps postcall_at null
+  /// and recover() runs it again).
+  virtual Result<void> call_ended(const nlohmann::json& call) = 0;
+  /// A job reached a final state: queues "job.completed" (payload {event, id,
+  /// job: the job's API JSON}) for the job's agent's webhookUrl.
+  virtual Result<void> job_completed(const nlohmann::json& job) = 0;
+  /// Runs call_ended() for stored calls whose postcall_at is null (after a
+  /// crash). Returns how many.
+  virtual Result<int> recover() = 0;
+  /// Wakes the delivery threads (tests; new events wake them anyway).
+  virtual void poke() = 0;
+};
+
+}  // namespace voqo::postcall
