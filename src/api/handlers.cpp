@@ -12,6 +12,8 @@
 #include "api/problem.hpp"
 #include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
+#include "campaign/dialer.hpp"
+#include "campaign/do_not_call.hpp"
 #include "core/id.hpp"
 #include "core/time.hpp"
 #include "model/phone.hpp"
@@ -304,6 +306,7 @@ class Api {
   void calls();
   void campaigns_and_uploads();
   void jobs();
+  void compliance_and_outboxes();
   void settings();
   HttpResponse upload(HttpRequest& req);
   HttpResponse place_call(HttpRequest& req);
@@ -541,12 +544,19 @@ void Api::campaigns_and_uploads() {
   child_list("/api/uploads/{id}/rejections", uploads, st_.upload_rejections(), "upload_id");
 }
 
+json progress_json(const campaign::JobProgress& p) {
+  return {{"total", p.total},         {"pending", p.pending},     {"waiting", p.waiting}, {"calling", p.calling},
+          {"completed", p.completed}, {"failed", p.failed},       {"paused", p.paused},   {"outcomes", p.outcomes}};
+}
+
 void Api::jobs() {
   auto& jobs = st_.jobs();
   auto& repo = jobs.records();
   crud("/api/jobs", repo, {.list = true, .get = false, .create = false, .update = false, .remove = false});
-  add_create("/api/jobs", [&jobs](const json& body) { return jobs.create(body); });
-  add("GET", "/api/jobs/{id}", [&jobs, &repo](HttpRequest& req) {
+  add_create("/api/jobs", [this, &jobs](const json& body) {
+    return config_.dialer ? config_.dialer->create_job(body) : jobs.create(body);
+  });
+  add("GET", "/api/jobs/{id}", [this, &jobs, &repo](HttpRequest& req) {
     auto id = path_id(req, "id", "job");
     if (!id) return problem_from(id.error(), req.target);
     auto j = repo.get(*id);
@@ -554,13 +564,82 @@ void Api::jobs() {
     auto calls = embedded(jobs.job_calls(), "job_id", *id);
     if (!calls) return problem_from(calls.error(), req.target);
     (*j)["jobCalls"] = std::move(*calls);
+    if (config_.dialer)
+      if (auto p = config_.dialer->progress(*id)) (*j)["progress"] = progress_json(*p);
     return json_response(200, *j);
   });
+  using Control = Result<json> (campaign::Dialer::*)(const std::string&);
+  for (const auto& [verb, fn] : std::initializer_list<std::pair<const char*, Control>>{
+           {"pause", &campaign::Dialer::pause}, {"resume", &campaign::Dialer::resume}, {"cancel", &campaign::Dialer::cancel}}) {
+    add("POST", std::string("/api/jobs/{id}/") + verb, [this, fn](HttpRequest& req) {
+      auto id = path_id(req, "id", "job");
+      if (!id) return problem_from(id.error(), req.target);
+      if (!config_.dialer)
+        return problem(503, "Service Unavailable", "this server runs without telephony (--no-sip): jobs do not run", {},
+                       req.target);
+      return reply((config_.dialer->*fn)(*id), req);
+    });
+  }
+  child_list("/api/jobs/{id}/events", repo, st_.job_events(), "job_id");
   add("DELETE", "/api/jobs/{id}", [&jobs](HttpRequest& req) {
     auto id = path_id(req, "id", "job");
     return id ? reply(jobs.remove(*id), req) : problem_from(id.error(), req.target);
   });
   child_list("/api/jobs/{id}/calls", repo, jobs.job_calls(), "job_id");
+}
+
+void Api::compliance_and_outboxes() {
+  auto& dnc = st_.do_not_call();
+  crud("/api/do-not-call", dnc, {.list = true, .get = true, .create = false, .update = false, .remove = false});
+  add_create("/api/do-not-call", [this](const json& body) -> Result<json> {
+    if (!body.is_object() || !body.contains("phone") || !body["phone"].is_string())
+      return std::unexpected(Error::invalid("phone", "required: the number never to dial"));
+    for (auto it = body.begin(); it != body.end(); ++it)
+      if (it.key() != "phone" && it.key() != "reason") return std::unexpected(Error::invalid(it.key(), "unknown field"));
+    if (body.contains("reason") && !body["reason"].is_string() && !body["reason"].is_null())
+      return std::unexpected(Error::invalid("reason", "must be a string"));
+    campaign::DoNotCallList list(st_.db());
+    const std::string reason = body.contains("reason") && body["reason"].is_string() ? body["reason"].get<std::string>() : "";
+    return list.add(body["phone"].get<std::string>(), reason, "api", "", st_.settings().default_region());
+  });
+  add("DELETE", "/api/do-not-call/{id}", [this](HttpRequest& req) {
+    auto id = path_id(req, "id", "do-not-call entry");
+    if (!id) return problem_from(id.error(), req.target);
+    campaign::DoNotCallList list(st_.db());
+    return reply(list.remove(*id, st_.settings().default_region()), req);
+  });
+  add(
+      "POST", "/api/do-not-call/import",
+      [this](HttpRequest& req) {
+        std::ifstream file;
+        if (req.body_size > 0) {
+          file.open(req.body_file, std::ios::binary);
+          if (!file) return problem_from(Error{ErrorCode::io, "spooled upload is missing", {}}, req.target);
+        }
+        uint64_t offset = 0, length = req.body_size;
+        const auto type = req.header("content-type");
+        if (type.starts_with("multipart/")) {
+          auto part = find_file_part(req.body_file, type);
+          if (!part) return problem_from(part.error(), req.target);
+          offset = part->offset;
+          length = part->length;
+        }
+        RangeStreamBuf buf(file, offset, req.body_size > 0 ? length : 0);
+        std::istream in(&buf);
+        campaign::DoNotCallList list(st_.db());
+        auto report = list.import_csv(in, st_.settings().default_region());
+        if (!report) return problem_from(report.error(), req.target);
+        json rejected = json::array();
+        for (const auto& r : report->rejected) rejected.push_back({{"line", r.line}, {"reason", r.reason}});
+        return json_response(200, json{{"added", report->added},
+                                       {"alreadyListed", report->already_listed},
+                                       {"rejectedCount", report->rejected.size()},
+                                       {"rejected", std::move(rejected)}});
+      },
+      RouteOptions{.spool_body = true});
+  crud("/api/sms-messages", st_.sms_messages(), {.list = true, .get = true, .create = false, .update = false, .remove = false});
+  crud("/api/webhook-events", st_.webhook_events(),
+       {.list = true, .get = true, .create = false, .update = false, .remove = false});
 }
 
 void Api::settings() {
@@ -597,6 +676,7 @@ void Api::register_all() {
   calls();
   campaigns_and_uploads();
   jobs();
+  compliance_and_outboxes();
   settings();
   // Last, so the document lists every route registered above.
   // Built on first use, when every route (this one included) is registered.

@@ -15,6 +15,7 @@
 #include "store/store.hpp"
 
 namespace voqo::calls { class CallService; }
+namespace voqo::campaign { class Dialer; }
 
 namespace voqo::api {
 
@@ -27,6 +28,9 @@ struct ApiConfig {
   size_t max_inline_rejections = 1000;
   /// Places calls for POST /api/calls; null = this server runs without SIP (503).
   calls::CallService* calls = nullptr;
+  /// Runs jobs: POST /api/jobs and pause/resume/cancel go through it; null =
+  /// jobs are stored but not run (a server without SIP), and the controls answer 503.
+  campaign::Dialer* dialer = nullptr;
   /// Where call recordings are (<id>.wav), for GET /api/calls/{id}/recording.
   std::filesystem::path recordings_dir;
 };

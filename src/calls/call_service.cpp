@@ -58,7 +58,7 @@ struct CallService::Impl {
                                               const std::string& from_phone, const std::string& to_phone,
                                               std::string contact_name, bool match_contact, const nlohmann::json& variables,
                                               std::function<void(const nlohmann::json&)> on_done,
-                                              const std::string& sip_endpoint);
+                                              const std::string& sip_endpoint, const PlaceCall* links = nullptr);
   /// The agent row for an id or name. Errors: not_found or conflict (disabled), field "agentId".
   Result<nlohmann::json> find_agent(const std::string& id_or_name);
   /// Routes an INVITE to the agent assigned to the dialed number.
@@ -82,6 +82,14 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
 
   explicit ActiveCall(CallService::Impl& s) : svc(s) {}
 
+  nlohmann::json started_json() {
+    std::lock_guard lock(mutex);
+    auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    return {{"id", record.id},           {"agentId", record.agent_id}, {"contactId", opt(record.contact_id)},
+            {"direction", record.direction}, {"fromPhone", record.from_phone}, {"toPhone", record.to_phone},
+            {"startedAt", to_iso8601(answered_at)}, {"jobId", opt(record.job_id)}, {"jobCallId", opt(record.job_call_id)}};
+  }
+
   std::shared_ptr<telephony::MediaHandler> media_handler() override { return pipeline; }
   void on_progress(int code, bool early_media) override {
     if (early_media) system_info["earlyMedia"] = true;
@@ -103,7 +111,10 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     }
     spdlog::info("call {}: answered ({})", record.id, codec);
     pipeline->on_answered();
-    svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "connected"); });
+    svc.pool->post([self = shared_from_this()] {
+      (void)self->svc.calls.live_status(self->record.id, "connected");
+      if (self->svc.cfg.on_call_started) self->svc.cfg.on_call_started(self->started_json());
+    });
   }
   void on_ended(const telephony::CallEnd& end) override {
     spdlog::info("call {}: ended {} ({})", record.id, end.status, end.reason);
@@ -174,6 +185,7 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
   (void)calls.live_end(r.id);
   nlohmann::json stored = nlohmann::json::object();
   if (auto got = store.calls().get(r.id)) stored = *got;
+  if (cfg.on_call_ended && !stored.empty()) cfg.on_call_ended(stored);
   {
     std::lock_guard lock(mutex);
     active.erase(r.id);
@@ -189,12 +201,14 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
                                                                std::string contact_name, bool match_contact,
                                                                const nlohmann::json& variables,
                                                                std::function<void(const nlohmann::json&)> on_done,
-                                                               const std::string& sip_endpoint) {
+                                                               const std::string& sip_endpoint, const PlaceCall* links) {
   const bool outbound = direction == "outbound";
   auto call = std::make_shared<ActiveCall>(*this);
   call->on_done = std::move(on_done);
   auto& r = call->record;
-  r.id = new_id();
+  r.id = links && !links->call_id.empty() ? links->call_id : new_id();
+  if (links && !links->job_id.empty()) r.job_id = links->job_id;
+  if (links && !links->job_call_id.empty()) r.job_call_id = links->job_call_id;
   r.agent_id = agent.value("id", "");
   r.direction = direction;
   r.from_phone = from_phone;
@@ -248,6 +262,10 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
 
   store::LiveCall live{r.id, r.agent_id, call->agent_name, contact_name, their_phone, direction,
                        outbound ? "connecting" : "ringing", now_iso8601(), sip_endpoint, "", cfg.node, cfg.record};
+  if (links) {
+    live.campaign_id = links->campaign_id;
+    live.campaign_name = links->campaign_name;
+  }
   if (auto ok = calls.live_begin(live); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(mutex);
   active[r.id] = call;
@@ -366,10 +384,10 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
     return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
 
   auto call = d.prepare(*agent, "outbound", trunk->caller_id, to, request.contact_name, !is_uri,
-                        request.variables, std::move(on_done), trunk->uri);
+                        request.variables, std::move(on_done), trunk->uri, &request);
   if (!call) return std::unexpected(call.error());
   auto& r = (*call)->record;
-  auto sip_call = d.sip->dial(to, *trunk, d.cfg.ring_timeout, *call);
+  auto sip_call = d.sip->dial(to, *trunk, request.ring_timeout.value_or(d.cfg.ring_timeout), *call);
   if (!sip_call) {
     {
       std::lock_guard lock(d.mutex);
@@ -408,6 +426,10 @@ Result<int> CallService::recover_interrupted() {
     r.to_phone = l.customer_phone;
     r.error_message = "interrupted";
     r.started_at = l.start_time;
+    if (auto job = impl_->calls.job_call_of(l.call_id); job && *job) {
+      r.job_id = (*job)->first;
+      r.job_call_id = (*job)->second;
+    }
     if (auto ok = impl_->calls.insert(r); !ok) spdlog::warn("recover {}: {}", l.call_id, ok.error().message);
     (void)impl_->calls.live_end(l.call_id);
     ++n;

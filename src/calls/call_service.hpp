@@ -35,6 +35,14 @@ struct CallServiceConfig {
   bool record = true;                     ///< write stereo recordings
   bool conversation = true;               ///< false: greeting + recording only (PipelineConfig::conversation)
   bool detect_answering_machine = true;   ///< outbound AMD (beep + long greeting)
+  /// The outcome loop's entry points (postcall::OutcomeLoop), called for every
+  /// call of either direction: `on_call_started` when the call is answered
+  /// (the call's JSON as known then: id, agentId, contactId, direction,
+  /// fromPhone, toPhone, startedAt, jobId, jobCallId); `on_call_ended` after
+  /// the call record is stored (its API JSON), before PlaceCall's on_done.
+  /// Both run on worker threads and may block on the store.
+  std::function<void(const nlohmann::json&)> on_call_started;
+  std::function<void(const nlohmann::json&)> on_call_ended;
   /// Overrides the brain the settings choose (embedding, benchmarks, tests of the telephony alone).
   std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
 };
@@ -45,6 +53,12 @@ struct PlaceCall {
   std::string to;            ///< phone number (normalised to E.164 with default_region) or a sip: URI
   nlohmann::json variables = nlohmann::json::object();  ///< batch contact variables for the brain
   std::string contact_name;  ///< used when the contact is created
+  /// The call's id, chosen by the caller so it can be recorded before the
+  /// INVITE leaves (the dialer writes it into job_calls first); "" = new id.
+  std::string call_id;
+  std::string job_id, job_call_id;          ///< the dialer's attempt this call is ("" = none)
+  std::string campaign_id, campaign_name;   ///< shown in live_calls
+  std::optional<std::chrono::seconds> ring_timeout;  ///< overrides the service's
 };
 
 class CallService {

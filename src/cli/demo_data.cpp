@@ -1,54 +1,80 @@
 #include "cli/demo_data.hpp"
 
-#include <sstream>
+#include <cstdlib>
+#include <fstream>
 
 #include "campaign/contact_import.hpp"
 
 namespace voqo::cli {
-
 namespace {
-// Numbers from the 555-01xx range that North American numbering reserves for
-// fiction, so the demo never points at a real person.
-constexpr const char* kDemoCsv =
-    "First Name,Last Name,Phone,Company,Notes\n"
-    "Ada,Lovelace,(415) 555-0101,Analytical Engines,prefers mornings\n"
-    "Alan,Turing,415-555-0102,Bletchley Park,\n"
-    "Grace,Hopper,+1 415 555 0103,US Navy,asked about pricing\n"
-    "Edsger,Dijkstra,415.555.0104 x12,Eindhoven,\n"
-    "Barbara,Liskov,555-0105,MIT,number without area code\n"
-    "Donald,Knuth,(415) 555-0101,Stanford,same number as Ada\n";
+
+constexpr const char* kAgentName = "Property Sales Demo";
+constexpr const char* kCampaignName = "Demo campaign";
+
+/// The first record of `repo` whose `column` equals `value`, or null.
+Result<nlohmann::json> find_by(store::Repository& repo, const std::string& column, const std::string& value) {
+  store::ListQuery q;
+  q.limit = 1;
+  q.conditions.push_back({store::Condition::Op::equals, {column}, value});
+  auto page = repo.list(q);
+  if (!page) return std::unexpected(page.error());
+  return page->items.empty() ? nlohmann::json() : page->items[0];
+}
+
 }  // namespace
 
-Result<bool> seed_demo_data(store::Store& st) {
-  store::ListQuery any;
-  any.limit = 1;
-  auto agents = st.agents().records().list(any);
-  if (!agents) return std::unexpected(agents.error());
-  if (!agents->items.empty()) return false;
+std::filesystem::path examples_dir() {
+  if (const char* v = std::getenv("VOQO_EXAMPLES_DIR")) return v;
+  if (std::filesystem::exists("examples/demo-contacts.csv")) return std::filesystem::absolute("examples");
+  return VOQO_EXAMPLES_DIR;
+}
 
-  auto agent = st.agents().create({
-      {"name", "Demo Sales Agent"},
-      {"description", "Books product demos with warm leads."},
-      {"systemPrompt", "You are a friendly sales assistant for voqo. Qualify the lead, answer questions briefly "
-                       "and offer to book a 20-minute demo."},
-      {"greetingMessage", "Hi, this is Sam from voqo. Do you have a minute?"},
-      {"purpose", "sales"},
-      {"voiceStyle", "friendly"},
-  });
+Result<DemoData> seed_demo_data(store::Store& st, const std::filesystem::path& csv) {
+  DemoData d;
+  auto agent = find_by(st.agents().records(), "name", kAgentName);
   if (!agent) return std::unexpected(agent.error());
+  if (agent->is_null()) {
+    agent = st.agents().create({
+        {"name", kAgentName},
+        {"description", "Calls property owners about a free valuation and books a visit."},
+        {"systemPrompt", "You are a friendly property sales assistant. Ask whether the owner is thinking of selling, "
+                         "handle objections briefly and book a free valuation visit."},
+        {"template", "property_sales"},
+        {"purpose", "sales"},
+        {"voiceStyle", "friendly"},
+        {"voicemailMessage", "Hi {contact_name}, this is {agent_name} calling about a free valuation of your "
+                             "property. I'll try you again soon. Thank you!"},
+    });
+    if (!agent) return std::unexpected(agent.error());
+  }
+  d.agent_id = (*agent)["id"];
+  d.agent_name = (*agent)["name"];
 
-  auto contact = st.contacts().create({{"name", "Ada Lovelace"}, {"phone", "+14155550101"}, {"tags", {"lead", "demo"}}});
-  if (!contact) return std::unexpected(contact.error());
-  auto memory = st.memories().create({{"content", "Prefers calls in the morning."}}, (*contact)["id"].get<std::string>());
-  if (!memory) return std::unexpected(memory.error());
-
-  auto campaign = st.campaigns().create({{"name", "Demo campaign"}, {"description", "Sample leads for the demo"}});
+  auto campaign = find_by(st.campaigns(), "name", kCampaignName);
   if (!campaign) return std::unexpected(campaign.error());
-  std::istringstream csv(kDemoCsv);
-  auto report = campaign::import_contacts(st.uploads(), (*campaign)["id"].get<std::string>(), "demo-leads.csv", csv,
+  if (campaign->is_null()) {
+    campaign = st.campaigns().create({{"name", kCampaignName}, {"description", "Property owners from examples/demo-contacts.csv"}});
+    if (!campaign) return std::unexpected(campaign.error());
+  }
+  d.campaign_id = (*campaign)["id"];
+
+  auto upload = find_by(st.upload_records(), "campaign_id", d.campaign_id);
+  if (!upload) return std::unexpected(upload.error());
+  if (!upload->is_null()) {
+    d.upload_id = (*upload)["id"];
+    return d;
+  }
+  std::ifstream in(csv, std::ios::binary);
+  if (!in) return std::unexpected(Error{ErrorCode::io, "cannot read the demo contacts " + csv.string(), {}});
+  auto report = campaign::import_contacts(st.uploads(), d.campaign_id, csv.filename().string(), in,
                                           campaign::ImportOptions{.region = st.settings().default_region()});
   if (!report) return std::unexpected(report.error());
-  return true;
+  d.upload_id = report->upload_id;
+  d.imported = static_cast<int>(report->imported);
+  d.rejected = static_cast<int>(report->rejected_total);
+  for (const auto& r : report->rejected)
+    d.rejections += "  line " + std::to_string(r.line) + (r.column.empty() ? "" : ", " + r.column) + ": " + r.reason + "\n";
+  return d;
 }
 
 }  // namespace voqo::cli

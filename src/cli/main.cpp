@@ -1,8 +1,10 @@
 // voqo: one binary. Subcommands: serve, demo, migrate, import, call, config.
 #include <CLI/CLI.hpp>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <atomic>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -15,9 +17,12 @@
 #include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
 #include "cli/commands.hpp"
-#include "cli/demo_data.hpp"
+#include "cli/campaign_run.hpp"
+#include "cli/demo.hpp"
+#include "cli/runtime.hpp"
 #include "core/log.hpp"
 #include "model/phone.hpp"
+#include "store/calls.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 
@@ -45,6 +50,14 @@ struct Options {
   int ring_timeout_s = 30;
   std::string recordings;
   bool no_sip = false;
+  // campaign start
+  int max_concurrent = 5, max_attempts = 3, backoff_minutes = 30;
+  double calls_per_second = 1;
+  std::string calling_window;
+  // demo
+  bool exit_after = false;
+  std::string callee = "sim", voices;
+  int concurrency = 4;
 };
 
 std::unique_ptr<store::Store> open_store(const Options& o);
@@ -80,12 +93,12 @@ int call_cmd(const Options& o) {
   sigaddset(&stop_signals, SIGUSR1);  // wakes the waiter when the call ends
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  auto st = open_store(o);
-  auto service = calls::CallService::create(*st, call_config(o));
-  if (!service) {
-    std::cerr << "voqo: cannot start SIP: " << service.error().message << "\n";
+  cli::Runtime rt;
+  if (auto r = cli::start_runtime(rt, open_store(o), call_config(o)); !r) {
+    std::cerr << "voqo: cannot start SIP: " << r.error().message << "\n";
     return 1;
   }
+  auto* service = &rt.calls;
   std::mutex m;
   std::condition_variable cv;
   std::optional<nlohmann::json> record;
@@ -114,8 +127,7 @@ int call_cmd(const Options& o) {
   }
   pthread_kill(waiter.native_handle(), SIGUSR1);
   waiter.join();
-  service->reset();
-  st->close();
+  rt.shutdown();
   std::cout << record->dump(o.json ? -1 : 2) << std::endl;
   return 0;
 }
@@ -138,7 +150,7 @@ std::unique_ptr<store::Store> open_store(const Options& o) {
   return std::move(*st);
 }
 
-int serve(const Options& o, bool demo) {
+int serve(const Options& o) {
   // Block the stop signals before any thread starts, so that only sigwait sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -147,35 +159,20 @@ int serve(const Options& o, bool demo) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto st = open_store(o);
-  if (demo) {
-    auto seeded = cli::seed_demo_data(*st);
-    if (!seeded) {
-      std::cerr << "voqo: cannot seed demo data: " << seeded.error().message << "\n";
-      return 1;
-    }
-    if (*seeded) std::cout << "Seeded demo data: an agent, a campaign with an uploaded contact list, a contact with a memory.\n";
-  }
-  // Telephony: SIP on --sip-port (UDP and TCP), RTP, the call pipeline.
-  std::unique_ptr<calls::CallService> call_service;
+  // Telephony: SIP on --sip-port (UDP and TCP), RTP, the call pipeline, the dialer.
   const auto call_cfg = call_config(o);
-  if (!o.no_sip) {
-    auto service = calls::CallService::create(*st, call_cfg);
-    if (!service) {
-      std::cerr << "voqo: cannot start SIP on " << o.sip_ip << ":" << o.sip_port << ": " << service.error().message
-                << " (use --sip-port, or --no-sip to run without telephony)\n";
-      if (!demo) return 1;
-      std::cerr << "voqo: the demo goes on without telephony\n";
-    } else {
-      call_service = std::move(*service);
-    }
-    if (call_service)
-      if (auto n = call_service->recover_interrupted(); n && *n > 0)
-        std::cout << "Closed " << *n << " call(s) interrupted by the last shutdown as failed (\"interrupted\").\n";
+  cli::Runtime rt;
+  std::optional<calls::CallServiceConfig> telephony;
+  if (!o.no_sip) telephony = call_cfg;
+  if (auto r = cli::start_runtime(rt, open_store(o), telephony); !r) {
+    std::cerr << "voqo: cannot start SIP on " << o.sip_ip << ":" << o.sip_port << ": " << r.error().message
+              << " (use --sip-port, or --no-sip to run without telephony)\n";
+    return 1;
   }
   api::Router router;
-  api::RestApi rest(router, *st,
-                    api::ApiConfig{.api_key = o.api_key, .calls = call_service.get(), .recordings_dir = call_cfg.recordings_dir});
+  api::RestApi rest(router, *rt.store,
+                    api::ApiConfig{.api_key = o.api_key, .calls = rt.calls.get(), .dialer = rt.dialer.get(),
+                                   .recordings_dir = call_cfg.recordings_dir});
   api::ServerConfig config;
   config.bind_address = o.host;
   config.port = o.port;
@@ -196,10 +193,94 @@ int serve(const Options& o, bool demo) {
   sigwait(&stop_signals, &sig);
   std::cout << "voqo: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing in-flight requests" << std::endl;
   server.stop();
-  call_service.reset();  // hangs up calls in progress and writes their records
-  st->close();
+  rt.shutdown();  // stops the dialer, hangs up calls in progress and writes their records
   std::cout << "voqo: stopped cleanly" << std::endl;
   return 0;
+}
+
+/// `voqo campaign start --campaign NAME --agent NAME`: runs a job for the
+/// campaign's latest upload in this process, with live progress, and prints
+/// each contact's result. Ctrl-C stops dialing; the job stays running in the
+/// database and resumes when a server (or this command) runs again.
+int campaign_start_cmd(const Options& o) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  std::atomic<bool> stop{false};
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    stop = true;
+  });
+  auto done = [&](int code) {
+    if (!stop.exchange(true)) pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+    return code;
+  };
+  std::ostream& say = o.json ? std::cerr : std::cout;
+  auto st = open_store(o);
+  store::ListQuery q;
+  q.limit = 1;
+  q.conditions.push_back({store::Condition::Op::equals, {"name"}, o.campaign});
+  auto found = st->campaigns().list(q);
+  if (!found || found->items.empty()) {
+    std::cerr << "voqo: no campaign named '" << o.campaign << "' (create one with voqo import FILE --campaign NAME)\n";
+    return done(2);
+  }
+  const std::string campaign_id = found->items[0]["id"];
+  store::ListQuery uq;
+  uq.limit = store::kMaxPageSize;
+  uq.conditions.push_back({store::Condition::Op::equals, {"campaign_id"}, campaign_id});
+  auto uploads = st->upload_records().list(uq);
+  if (!uploads || uploads->items.empty()) {
+    std::cerr << "voqo: campaign '" << o.campaign << "' has no uploaded contacts\n";
+    return done(2);
+  }
+  const std::string upload_id = uploads->items.back()["id"];  // the latest upload
+  store::CallStore lookup(st->db());
+  auto agent = lookup.agent_id(o.agent);
+  if (!agent || !*agent) {
+    std::cerr << "voqo: no agent named '" << o.agent << "'\n";
+    return done(2);
+  }
+  cli::Runtime rt;
+  if (auto r = cli::start_runtime(rt, std::move(st), call_config(o)); !r) {
+    std::cerr << "voqo: cannot start telephony: " << r.error().message << "\n";
+    return done(1);
+  }
+  nlohmann::json body = {{"campaignId", campaign_id},          {"uploadId", upload_id},
+                         {"agentId", **agent},                 {"maxConcurrent", o.max_concurrent},
+                         {"callsPerSecond", o.calls_per_second},
+                         {"retry", {{"maxAttempts", o.max_attempts}, {"backoffMinutes", o.backoff_minutes}}}};
+  if (!o.calling_window.empty()) {
+    auto w = nlohmann::json::parse(o.calling_window, nullptr, false);
+    if (w.is_discarded()) {
+      std::cerr << "voqo: --calling-window must be JSON, e.g. '{\"start\":\"09:00\",\"end\":\"17:00\",\"timezone\":\"America/New_York\"}'\n";
+      return done(2);
+    }
+    body["callingWindow"] = w;
+  }
+  auto job = rt.dialer->create_job(body);
+  if (!job) {
+    std::cerr << "voqo: " << job.error().message;
+    if (!job.error().field().empty()) std::cerr << " (" << job.error().field() << ")";
+    std::cerr << "\n";
+    return done(2);
+  }
+  const std::string job_id = (*job)["id"];
+  say << "Job " << job_id << " started: campaign '" << o.campaign << "', agent '" << o.agent << "'\n";
+  const bool settled = cli::watch_job(rt, job_id, say, true, stop, false);
+  auto report = cli::job_report(*rt.store, job_id);
+  if (report) {
+    if (o.json) std::cout << report->dump(2) << std::endl;
+    else cli::print_report(*report, std::cout);
+  }
+  if (!settled) say << "Stopped; the job stays running and resumes when voqo serve runs on this database.\n";
+  rt.shutdown();
+  return done(settled ? 0 : 1);
 }
 
 int migrate_cmd(const Options& o) {
@@ -324,8 +405,26 @@ int main(int argc, char** argv) {
   };
   auto* serve_cmd = app.add_subcommand("serve", "Run the API server");
   add_server_flags(serve_cmd);
-  auto* demo_cmd = app.add_subcommand("demo", "Run the server with sample data (the main job; see README)");
+  auto* demo_cmd = app.add_subcommand("demo", "The main job: run a sample campaign against simulated callees, report, serve");
   add_server_flags(demo_cmd);
+  demo_cmd->add_flag("--exit", o.exit_after, "Stop after the report instead of serving the API");
+  demo_cmd->add_flag("--json", o.json, "Print the report as JSON {calls:[{contact, phone, outcome, status, duration, summary}]}");
+  demo_cmd->add_option("--callee", o.callee, "Callees: sim (voqo callee-sim personas) or baresip")->check(CLI::IsMember({"sim", "baresip"}))->capture_default_str();
+  demo_cmd->add_option("--voices", o.voices, "With --callee baresip: folder of .wav recordings the callees speak");
+  demo_cmd->add_option("--concurrency", o.concurrency, "Calls at once")->check(CLI::Range(1, 100))->capture_default_str();
+  demo_cmd->add_option("--sip-port", o.sip_port, "Our SIP port on loopback (0 = any free port)");
+  demo_cmd->add_option("--recordings", o.recordings, "Directory for call recordings (default: recordings/ beside the database)");
+  auto* campaign_cmd = app.add_subcommand("campaign", "Run campaigns");
+  campaign_cmd->require_subcommand(1);
+  auto* campaign_start = campaign_cmd->add_subcommand("start", "Call a campaign's latest contact list with an agent; report each result");
+  campaign_start->add_option("--campaign", o.campaign, "Campaign name")->required();
+  campaign_start->add_option("--agent", o.agent, "Agent name or id")->required();
+  campaign_start->add_flag("--json", o.json, "Print the report as JSON");
+  campaign_start->add_option("--max-concurrent", o.max_concurrent, "Calls at once")->capture_default_str();
+  campaign_start->add_option("--cps", o.calls_per_second, "New calls per second (the trunk's CPS limit)")->capture_default_str();
+  campaign_start->add_option("--max-attempts", o.max_attempts, "Attempts per contact (no answer, busy, failed)")->capture_default_str();
+  campaign_start->add_option("--backoff-minutes", o.backoff_minutes, "Minutes between attempts")->capture_default_str();
+  campaign_start->add_option("--calling-window", o.calling_window, "JSON {start, end, timezone, daysOfWeek}");
   auto* migrate = app.add_subcommand("migrate", "Apply database migrations and print the schema version");
   auto* import = app.add_subcommand("import", "Import a CSV of contacts into a campaign");
   import->add_option("file", o.file, "CSV file")->required()->check(CLI::ExistingFile);
@@ -345,13 +444,12 @@ int main(int argc, char** argv) {
     cmd->add_option("--recordings", o.recordings, "Directory for call recordings (default: recordings/ beside the database)");
   };
   add_sip_flags(call);
-  for (auto* cmd : {serve_cmd, demo_cmd}) {
-    add_sip_flags(cmd);
-    cmd->add_flag("--no-sip", o.no_sip, "Run the API without telephony (POST /api/calls answers 503)");
-  }
+  add_sip_flags(campaign_start);
+  add_sip_flags(serve_cmd);
+  serve_cmd->add_flag("--no-sip", o.no_sip, "Run the API without telephony (POST /api/calls answers 503)");
   auto callee_sim = cli::add_callee_sim_command(app);
   auto* config = app.add_subcommand("config", "Print the effective configuration");
-  for (auto* sub : {serve_cmd, demo_cmd, migrate, import, call, config}) {
+  for (auto* sub : {serve_cmd, demo_cmd, migrate, import, call, config, campaign_start}) {
     sub->add_option("--db", o.db, "SQLite database file");
     sub->add_option("--log-level", o.log_level, "trace, debug, info, warn, error, off");
   }
@@ -359,8 +457,26 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   set_log_level(o.log_level);
 
-  if (*serve_cmd) return serve(o, false);
-  if (*demo_cmd) return serve(o, true);
+  if (*serve_cmd) return serve(o);
+  if (*demo_cmd) {
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    cli::DemoOptions d;
+    d.self = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string(argv[0]);
+    d.db = o.db;
+    d.host = o.host;
+    d.port = o.port;
+    d.api_key = o.api_key;
+    d.sip_port = o.sip_port == 5060 ? 0 : o.sip_port;
+    d.recordings = o.recordings;
+    d.exit_after = o.exit_after;
+    d.json = o.json;
+    d.callee = o.callee;
+    d.voices = o.voices;
+    d.concurrency = o.concurrency;
+    return cli::run_demo(d);
+  }
+  if (*campaign_start) return campaign_start_cmd(o);
   if (*migrate) return migrate_cmd(o);
   if (*import) return import_cmd(o);
   if (*call) return call_cmd(o);

@@ -273,6 +273,8 @@ const EntitySpec& job_call_spec() {
        text("error_message", "errorMessage", kReadOnly | kNullable, "Why it failed (or was skipped)."),
        created_at(),
        text("phone", "phone", kReadOnly | kNullable, "Number dialed (E.164)."),
+       text("attempt_call_id", "attemptCallId", kReadOnly | kNullable,
+            "Id of the call being placed (written before its INVITE leaves)."),
        number("attempts", "attempts", T::integer, kReadOnly, "Calls placed so far.", 0, std::nullopt, "0"),
        of_type("next_attempt_at", "nextAttemptAt", T::timestamp, kReadOnly | kNullable, "Earliest time of the next attempt."),
        text("last_call_status", "lastCallStatus", kReadOnly | kNullable, "Status of the last call placed."),

@@ -1,1 +1,367 @@
-// placeholder: replaced by the outcome loop
+// The outcome loop: one write transaction per finished call (contact,
+// memories, do-not-call, SMS row, webhook row, postcall_at), and the two
+// delivery threads (webhooks.hpp, sms.hpp) that drain the outboxes.
+#include "postcall/outcome_loop.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <set>
+
+#include "core/id.hpp"
+#include "core/time.hpp"
+#include "model/phone.hpp"
+#include "postcall/sms.hpp"
+#include "postcall/webhooks.hpp"
+
+namespace voqo::postcall {
+namespace {
+
+using nlohmann::json;
+using store::Connection;
+
+std::string str(const json& o, const char* key) {
+  if (!o.is_object()) return {};
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+bool flag(const json& o, const char* key, bool fallback) {
+  if (!o.is_object()) return fallback;
+  auto it = o.find(key);
+  return it != o.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+json or_null(const json& o, const char* key) {
+  return o.is_object() && o.contains(key) ? o[key] : json(nullptr);
+}
+
+/// The settings one run reads (one query, before the write transaction).
+struct Settings {
+  bool auto_create = true, save_memories = true, sms_enabled = true, skip_silent = true;
+  std::string tmpl, region = "US";
+  json sms_provider = json::object();
+};
+
+Result<Settings> load_settings(store::Store& st) {
+  auto all = st.settings().all();
+  if (!all) return std::unexpected(all.error());
+  Settings s;
+  s.auto_create = flag(*all, "auto_create_contacts", true);
+  s.save_memories = flag(*all, "save_memories", true);
+  s.sms_enabled = flag(*all, "sms_enabled", true);
+  s.skip_silent = flag(*all, "sms_skip_silent", true);
+  s.tmpl = str(*all, "sms_template");
+  if (auto r = str(*all, "default_region"); !r.empty()) s.region = r;
+  if (all->contains("sms_provider") && (*all)["sms_provider"].is_object()) s.sms_provider = (*all)["sms_provider"];
+  return s;
+}
+
+/// Runs `sql` with text parameters ("" binds NULL when `empty_as_null`).
+Result<void> exec(Connection& c, const char* sql, std::initializer_list<std::string> args, bool empty_as_null = false) {
+  auto st = c.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  int i = 1;
+  for (const auto& a : args) {
+    if (empty_as_null && a.empty()) (*st)->bind_null(i++);
+    else (*st)->bind_text(i++, a);
+  }
+  if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
+  return {};
+}
+
+/// First row of a query as text columns (empty when no row).
+Result<std::vector<std::string>> first_row(Connection& c, const char* sql, std::initializer_list<std::string> args) {
+  auto st = c.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  int i = 1;
+  for (const auto& a : args) (*st)->bind_text(i++, a);
+  auto row = (*st)->step();
+  if (!row) return std::unexpected(row.error());
+  std::vector<std::string> out;
+  if (*row)
+    for (int col = 0; col < (*st)->column_count(); ++col) out.emplace_back((*st)->column_text(col));
+  return out;
+}
+
+std::string clean_summary(std::string s) {
+  while (!s.empty() && (s.back() == '.' || s.back() == ' ' || s.back() == '\n' || s.back() == '\t')) s.pop_back();
+  return s.empty() ? "no summary is available" : s;
+}
+
+class Loop final : public OutcomeLoop {
+ public:
+  Loop(store::Store& st, OutcomeLoopConfig config)
+      : store_(st),
+        config_(config),
+        webhooks_(st, WebhookConfig{config.webhook_backoff_base, config.webhook_backoff_max, config.webhook_max_attempts,
+                                    config.webhook_timeout, config.allow_private_webhook_hosts}),
+        sms_(st, SmsOutboxConfig{config.sms_max_attempts, config.sms_backoff_base, config.sms_backoff_max}) {}
+
+  ~Loop() override {
+    webhooks_.stop();
+    sms_.stop();
+  }
+
+  void start() {
+    webhooks_.start();
+    sms_.start();
+  }
+
+  Result<void> call_started(const json& call) override {
+    const std::string id = str(call, "id");
+    if (id.empty()) return std::unexpected(Error::invalid("id", "call.started needs the call's id"));
+    json small = json::object();
+    for (const char* k : {"id", "agentId", "direction", "fromPhone", "toPhone", "startedAt", "jobId"})
+      small[k] = or_null(call, k);
+    return queue_event("call.started", id, str(call, "agentId"), id, str(call, "jobId"), "call", small);
+  }
+
+  Result<void> job_completed(const json& job) override {
+    const std::string id = str(job, "id");
+    if (id.empty()) return std::unexpected(Error::invalid("id", "job.completed needs the job's id"));
+    return queue_event("job.completed", id, str(job, "agentId"), "", id, "job", job);
+  }
+
+  Result<void> call_ended(const json& call) override {
+    const std::string id = str(call, "id");
+    if (id.empty()) return std::unexpected(Error::invalid("id", "call_ended needs the stored call's id"));
+    auto ran = run(id, false);
+    if (!ran) return std::unexpected(ran.error());
+    return {};
+  }
+
+  Result<int> recover() override {
+    auto ids = store_.db().read([](Connection& c) -> Result<std::vector<std::string>> {
+      auto st = c.prepare("SELECT id FROM calls WHERE postcall_at IS NULL ORDER BY created_at, id");
+      if (!st) return std::unexpected(st.error());
+      std::vector<std::string> out;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        out.emplace_back((*st)->column_text(0));
+      }
+      return out;
+    });
+    if (!ids) return std::unexpected(ids.error());
+    int count = 0;
+    for (const auto& id : *ids) {
+      auto ran = run(id, true);
+      if (!ran) spdlog::error("outcome loop: recovering call {}: {}", id, ran.error().message);
+      else if (*ran) ++count;
+    }
+    if (count > 0) spdlog::info("outcome loop: recovered {} call(s) whose post-call work had not run", count);
+    return count;
+  }
+
+  void poke() override {
+    webhooks_.poke();
+    sms_.poke();
+  }
+
+ private:
+  /// The agent's webhookUrl ("" when none or the agent is gone).
+  std::string webhook_url(const std::string& agent_id) {
+    if (agent_id.empty()) return {};
+    auto agent = store_.agents().records().get(agent_id);
+    return agent ? str(*agent, "webhookUrl") : std::string{};
+  }
+
+  Result<void> queue_event(const std::string& event, const std::string& subject, const std::string& agent_id,
+                           const std::string& call_id, const std::string& job_id, const char* key, const json& body) {
+    const std::string url = webhook_url(agent_id);
+    if (url.empty()) return {};
+    WebhookEvent e{derived_event_id(subject, event), event, url, agent_id, call_id, job_id, json::object()};
+    e.payload = {{"event", event}, {"id", e.id}, {"createdAt", now_iso8601()}, {key, body}};
+    auto added = store_.db().write([&](Connection& c) { return enqueue_webhook(c, e); });
+    if (!added) return std::unexpected(added.error());
+    if (*added) webhooks_.poke();
+    return {};
+  }
+
+  /// The whole post-call step for one stored call, in one transaction.
+  /// `recovering`: skip calls already done, and stale ones get no follow-up.
+  /// Returns whether it ran.
+  Result<bool> run(const std::string& call_id, bool recovering) {
+    auto settings = load_settings(store_);
+    if (!settings) return std::unexpected(settings.error());
+    const Settings& s = *settings;
+    bool sms_queued = false, hook_queued = false;
+    auto ran = store_.db().write([&](Connection& c) -> Result<bool> {
+      auto call = store_.calls().get(c, call_id);
+      if (!call) return std::unexpected(call.error());
+      if (recovering && !(*call)["postcallAt"].is_null()) return false;
+      const json info = call->contains("systemInfo") && (*call)["systemInfo"].is_object() ? (*call)["systemInfo"]
+                                                                                           : json::object();
+      const std::string agent_id = str(*call, "agentId");
+      json agent = json::object();
+      if (auto a = store_.agents().records().get(c, agent_id)) agent = *a;
+      const bool outbound = str(*call, "direction") == "outbound";
+      const std::string their_raw = str(*call, outbound ? "toPhone" : "fromPhone");
+      const std::string our_phone = str(*call, outbound ? "fromPhone" : "toPhone");
+      std::string phone;  // E.164, or "" (no number, a SIP URI, ...)
+      if (!their_raw.empty())
+        if (auto p = model::normalize_phone(their_raw, s.region)) phone = p->e164;
+      const std::string now = now_iso8601();
+
+      // The contact: the call's own, else by phone, else created.
+      std::string contact_id, contact_name;
+      if (auto cid = str(*call, "contactId"); !cid.empty()) {
+        auto row = first_row(c, "SELECT id, name FROM contacts WHERE id = ?", {cid});
+        if (!row) return std::unexpected(row.error());
+        if (!row->empty()) contact_id = (*row)[0], contact_name = (*row)[1];
+      }
+      if (contact_id.empty() && !phone.empty()) {
+        auto row = first_row(c, "SELECT id, name FROM contacts WHERE phone = ?", {phone});
+        if (!row) return std::unexpected(row.error());
+        if (!row->empty()) contact_id = (*row)[0], contact_name = (*row)[1];
+      }
+      if (contact_id.empty() && !phone.empty() && s.auto_create) {
+        contact_id = new_id();
+        contact_name = phone;
+        if (auto ok = exec(c,
+                           "INSERT INTO contacts (id, name, phone, notes, tags, created_at, updated_at) "
+                           "VALUES (?, ?, ?, NULL, '[]', ?, ?)",
+                           {contact_id, contact_name, phone, now, now});
+            !ok)
+          return std::unexpected(ok.error());
+      } else if (!contact_id.empty()) {
+        if (auto ok = exec(c, "UPDATE contacts SET updated_at = ? WHERE id = ?", {now, contact_id}); !ok)
+          return std::unexpected(ok.error());
+      }
+
+      // Memories: this call's automatic ones are replaced as a whole.
+      if (s.save_memories && !contact_id.empty()) {
+        if (auto ok = exec(c, "DELETE FROM memories WHERE call_id = ? AND source = 'auto'", {call_id}); !ok)
+          return std::unexpected(ok.error());
+        std::set<std::string> seen;
+        if (info.contains("memories") && info["memories"].is_array())
+          for (const auto& m : info["memories"]) {
+            if (!m.is_string()) continue;
+            std::string text = m.get<std::string>();
+            while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+            text.erase(0, text.find_first_not_of(" \t\r\n"));
+            if (text.empty() || text.size() > 10000 || !seen.insert(text).second) continue;
+            if (auto ok = exec(c,
+                               "INSERT INTO memories (id, contact_id, content, source, call_id, created_at) "
+                               "VALUES (?, ?, ?, 'auto', ?, ?)",
+                               {new_id(), contact_id, text, call_id, now});
+                !ok)
+              return std::unexpected(ok.error());
+          }
+      }
+
+      // Do-not-call: the callee asked.
+      const bool asked_dnc = flag(info, "doNotCall", false);
+      if (asked_dnc && !phone.empty())
+        if (auto ok = exec(c,
+                           "INSERT INTO do_not_call (id, phone, reason, source, call_id, created_at) "
+                           "VALUES (?, ?, ?, 'call', ?, ?) ON CONFLICT (phone) DO NOTHING",
+                           {new_id(), phone, "asked not to be called again during the call", call_id, now});
+            !ok)
+          return std::unexpected(ok.error());
+      bool listed = false;
+      if (!phone.empty()) {
+        auto row = first_row(c, "SELECT id FROM do_not_call WHERE phone = ?", {phone});
+        if (!row) return std::unexpected(row.error());
+        listed = !row->empty();
+      }
+
+      if (auto ok = exec(c, "UPDATE calls SET postcall_at = ?, contact_id = coalesce(contact_id, ?) WHERE id = ?",
+                         {now, contact_id, call_id}, true);
+          !ok)
+        return std::unexpected(ok.error());
+
+      // Follow-ups of a call recovered long after it ended are not sent.
+      bool stale = false;
+      if (recovering) {
+        std::string when = str(*call, "endedAt");
+        if (when.empty()) when = str(*call, "createdAt");
+        if (auto t = parse_iso8601(when))
+          stale = std::chrono::system_clock::now() - *t > config_.recover_follow_up_max_age;
+      }
+
+      // The follow-up SMS: one row per call, queued or skipped with the reason.
+      auto existing = first_row(c, "SELECT id FROM sms_messages WHERE call_id = ?", {call_id});
+      if (!existing) return std::unexpected(existing.error());
+      if (existing->empty()) {
+        const std::string status = str(*call, "status");
+        std::string skip;
+        if (!s.sms_enabled) skip = "sms_enabled is off";
+        else if (status != "completed") skip = "the call was not answered (status " + status + ")";
+        else if (str(*call, "outcome") == "Voicemail") skip = "the call reached voicemail";
+        else if (phone.empty()) skip = "no phone number to text";
+        else if (listed) skip = "the number is on the do-not-call list";
+        else if (s.skip_silent && !flag(info, "callerSpoke", true)) skip = "the caller never spoke (sms_skip_silent)";
+        else if (stale) skip = "recovered too long after the call ended to follow up";
+        const std::string caller =
+            contact_name.empty() || contact_name == phone ? std::string("there") : contact_name;
+        const std::string body =
+            render_sms_template(s.tmpl, caller, clean_summary(str(*call, "summary")), str(agent, "name"));
+        const bool twilio = str(s.sms_provider, "provider") == "twilio";
+        const std::string from =
+            twilio && s.sms_provider.contains("twilio") ? str(s.sms_provider["twilio"], "from") : our_phone;
+        auto st = c.prepare(
+            "INSERT INTO sms_messages (id, call_id, contact_id, agent_id, to_phone, from_phone, body, provider, "
+            "status, error_message, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+        if (!st) return std::unexpected(st.error());
+        auto& q = **st;
+        auto text_or_null = [&q](int i, const std::string& v) {
+          if (v.empty()) q.bind_null(i);
+          else q.bind_text(i, v);
+        };
+        q.bind_text(1, derived_event_id(call_id, "sms"));
+        q.bind_text(2, call_id);
+        text_or_null(3, contact_id);
+        text_or_null(4, agent_id);
+        q.bind_text(5, phone.empty() ? their_raw : phone);  // NOT NULL: "" when there is no number
+        text_or_null(6, from);
+        q.bind_text(7, body);
+        q.bind_text(8, twilio ? "twilio" : "outbox");
+        q.bind_text(9, skip.empty() ? "queued" : "skipped");
+        text_or_null(10, skip);
+        q.bind_text(11, now);
+        q.bind_text(12, now);
+        if (auto done = q.step(); !done) return std::unexpected(done.error());
+        sms_queued = skip.empty();
+      }
+
+      // The call.ended webhook, with the call as it now stands.
+      const std::string url = str(agent, "webhookUrl");
+      if (!url.empty() && !stale) {
+        auto fresh = store_.calls().get(c, call_id);
+        if (!fresh) return std::unexpected(fresh.error());
+        WebhookEvent e{derived_event_id(call_id, "call.ended"), "call.ended", url, agent_id, call_id,
+                       str(*fresh, "jobId"), json::object()};
+        json contact = contact_id.empty() ? json(nullptr)
+                                          : json{{"id", contact_id}, {"name", contact_name}, {"phone", phone}};
+        e.payload = {{"event", e.event}, {"id", e.id}, {"createdAt", now}, {"call", *fresh}, {"contact", contact}};
+        auto added = enqueue_webhook(c, e);
+        if (!added) return std::unexpected(added.error());
+        hook_queued = *added;
+      }
+      return true;
+    });
+    if (!ran) return std::unexpected(ran.error());
+    if (sms_queued) sms_.poke();
+    if (hook_queued) webhooks_.poke();
+    return *ran;
+  }
+
+  store::Store& store_;
+  OutcomeLoopConfig config_;
+  WebhookOutbox webhooks_;
+  SmsOutbox sms_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<OutcomeLoop>> OutcomeLoop::create(store::Store& store, OutcomeLoopConfig config) {
+  if (auto secret = ensure_webhook_secret(store); !secret) return std::unexpected(secret.error());
+  auto loop = std::make_unique<Loop>(store, config);
+  loop->start();
+  return std::unique_ptr<OutcomeLoop>(std::move(loop));
+}
+
+}  // namespace voqo::postcall

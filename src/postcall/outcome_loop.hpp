@@ -9,9 +9,10 @@
 ///  - systemInfo.doNotCall → the number joins do_not_call (source "call");
 ///  - the follow-up SMS from the sms_template setting ({caller_name},
 ///    {call_summary}, {agent_name}) is queued in sms_messages, or recorded as
-///    skipped with the reason (sms_enabled off, sms_skip_silent and the caller
-///    never spoke, no answer, no phone); the SmsSender then sends it and sets
-///    calls.sms_sent / sms_sent_at;
+///    skipped with the reason (sms_enabled off, the call was not answered or
+///    reached voicemail, no phone, the number is on the do-not-call list,
+///    sms_skip_silent and the caller never spoke); the SmsSender (sms.hpp)
+///    then sends it and sets calls.sms_sent / sms_sent_at;
 ///  - a "call.ended" webhook event is queued when the agent has a webhookUrl;
 ///  - calls.postcall_at is set.
 /// Event ids are derived from the call id, so running it again (recover())
@@ -43,11 +44,23 @@ struct OutcomeLoopConfig {
   std::chrono::milliseconds webhook_timeout{10000};
   bool allow_private_webhook_hosts = true;  ///< self-hosted receivers are often on the LAN
   int sms_max_attempts = 5;
+  /// SMS retry: attempt n (n ≥ 2) waits min(max, base·2^(n-2)) after the previous one.
+  std::chrono::milliseconds sms_backoff_base{5000};
+  std::chrono::milliseconds sms_backoff_max{std::chrono::minutes(5)};
+  /// recover() of a call that ended longer ago than this still writes the
+  /// contact, memories and do-not-call entry, but records the SMS as skipped
+  /// and queues no webhook (no follow-up texts days late, no event floods
+  /// after an upgrade or a long outage).
+  std::chrono::milliseconds recover_follow_up_max_age{std::chrono::hours(24)};
 };
 
 class OutcomeLoop {
  public:
-  /// Starts the webhook and SMS delivery threads. Errors: database.
+  /// Starts the webhook and SMS delivery threads (webhooks.hpp, sms.hpp);
+  /// generates the webhook_secret setting when it is empty. `store` must
+  /// outlive the loop; the destructor stops and joins both threads. Every
+  /// method is thread-safe and does database work only (never the network).
+  /// Errors: database.
   static Result<std::unique_ptr<OutcomeLoop>> create(store::Store& store, OutcomeLoopConfig config = {});
   virtual ~OutcomeLoop() = default;
 

@@ -16,7 +16,7 @@ Result<void> CallStore::insert(const CallRecord& r) {
     auto st = c.prepare(
         "INSERT INTO calls (id, agent_id, contact_id, direction, status, from_phone, to_phone, summary, transcript, "
         "duration, recording_url, started_at, ended_at, created_at, outcome, error_message, sip_code, system_info, "
-        "turn_metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "turn_metrics, job_id, job_call_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, r.id);
@@ -40,6 +40,8 @@ Result<void> CallStore::insert(const CallRecord& r) {
     else s.bind_null(17);
     s.bind_text(18, r.system_info.dump());
     s.bind_text(19, r.turn_metrics.dump());
+    bind_optional(s, 20, r.job_id);
+    bind_optional(s, 21, r.job_call_id);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
     return {};
   });
@@ -49,8 +51,8 @@ Result<void> CallStore::live_begin(const LiveCall& l) {
   return db_.write([&](Connection& c) -> Result<void> {
     auto st = c.prepare(
         "INSERT INTO live_calls (id, call_id, agent_id, agent_name, customer_name, customer_phone, direction, status, "
-        "start_time, is_recording, sip_endpoint, session_id, node, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "start_time, is_recording, sip_endpoint, session_id, node, updated_at, campaign_id, campaign_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, new_id());
@@ -67,6 +69,10 @@ Result<void> CallStore::live_begin(const LiveCall& l) {
     s.bind_text(12, l.session_id);
     s.bind_text(13, l.node);
     s.bind_text(14, now_iso8601());
+    if (l.campaign_id.empty()) s.bind_null(15);
+    else s.bind_text(15, l.campaign_id);
+    if (l.campaign_name.empty()) s.bind_null(16);
+    else s.bind_text(16, l.campaign_name);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
     return {};
   });
@@ -138,6 +144,13 @@ Result<std::vector<std::string>> texts(Database& db, const char* sql, const std:
 
 Result<std::optional<std::pair<std::string, std::string>>> CallStore::contact_by_phone(const std::string& phone) {
   auto rows = texts(db_, "SELECT id, name FROM contacts WHERE phone = ?", {phone});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->size() < 2) return std::optional<std::pair<std::string, std::string>>{};
+  return std::optional<std::pair<std::string, std::string>>{std::pair{(*rows)[0], (*rows)[1]}};
+}
+
+Result<std::optional<std::pair<std::string, std::string>>> CallStore::job_call_of(const std::string& call_id) {
+  auto rows = texts(db_, "SELECT job_id, id FROM job_calls WHERE attempt_call_id = ?", {call_id});
   if (!rows) return std::unexpected(rows.error());
   if (rows->size() < 2) return std::optional<std::pair<std::string, std::string>>{};
   return std::optional<std::pair<std::string, std::string>>{std::pair{(*rows)[0], (*rows)[1]}};

@@ -30,6 +30,7 @@ struct CallRecord {
   std::optional<int> sip_code;
   nlohmann::json system_info = nlohmann::json::object();
   nlohmann::json turn_metrics = nlohmann::json::array();
+  std::optional<std::string> job_id, job_call_id;   ///< set when the dialer placed the call
 };
 
 /// A call in flight (live_calls, the live-monitoring spec's table).
@@ -42,6 +43,7 @@ struct LiveCall {
   std::string start_time; ///< ISO-8601 UTC
   std::string sip_endpoint, session_id, node;
   bool is_recording = false;
+  std::string campaign_id, campaign_name;  ///< "" outside campaigns
 };
 
 class CallStore {
@@ -64,6 +66,8 @@ class CallStore {
   Result<std::vector<std::string>> memories_of(const std::string& contact_id);
   /// The id of the agent whose id or name is `id_or_name`, or nullopt.
   Result<std::optional<std::string>> agent_id(const std::string& id_or_name);
+  /// The dialer's {job id, job call id} that placed `call_id`, or nullopt.
+  Result<std::optional<std::pair<std::string, std::string>>> job_call_of(const std::string& call_id);
   /// Live rows of `node` left behind by a crash.
   Result<std::vector<LiveCall>> live_orphans(const std::string& node);
 

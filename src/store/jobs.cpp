@@ -41,8 +41,9 @@ Result<nlohmann::json> JobRepository::create(const nlohmann::json& body) {
     auto job = jobs_.insert(c, std::move(*values));
     if (!job) return job;
     const std::string job_id = (*job)["id"];
-    auto ids = c.prepare("SELECT id FROM batch_contacts WHERE upload_id = ? ORDER BY line");
-    auto ins = c.prepare("INSERT INTO job_calls (id, job_id, batch_contact_id, status, created_at) VALUES (?, ?, ?, 'pending', ?)");
+    auto ids = c.prepare("SELECT id, phone FROM batch_contacts WHERE upload_id = ? ORDER BY line");
+    auto ins = c.prepare("INSERT INTO job_calls (id, job_id, batch_contact_id, status, created_at, phone, updated_at) "
+                         "VALUES (?, ?, ?, 'pending', ?, ?, ?)");
     if (!ids) return std::unexpected(ids.error());
     if (!ins) return std::unexpected(ins.error());
     (*ids)->bind_text(1, upload);
@@ -56,6 +57,8 @@ Result<nlohmann::json> JobRepository::create(const nlohmann::json& body) {
       (*ins)->bind_text(2, job_id);
       (*ins)->bind_text(3, (*ids)->column_text(0));
       (*ins)->bind_text(4, now);
+      (*ins)->bind_text(5, (*ids)->column_text(1));
+      (*ins)->bind_text(6, now);
       if (auto r = (*ins)->step(); !r) return std::unexpected(r.error());
       (*ins)->reset();
       ++total;

@@ -259,7 +259,8 @@ CREATE INDEX idx_live_calls_status ON live_calls (status);
 
 // Issue 4: campaigns run by the dialer and the outcome loop. Jobs get their
 // pacing, retry policy and calling window; job calls their attempts and when
-// the next one may be placed; job_events is the audit log of every dial
+// the next one may be placed (attempt_call_id: the call being placed, written
+// before its INVITE and before its call record exists); job_events is the audit log of every dial
 // decision (dial, skip, wait, retry, pacing change, state change, recovery);
 // do_not_call is the DNC list; sms_messages the embedded SMS outbox;
 // webhook_events the persistent webhook outbox (id = idempotency key);
@@ -274,6 +275,7 @@ ALTER TABLE jobs ADD COLUMN error_message TEXT;
 ALTER TABLE jobs ADD COLUMN paused_at TEXT;
 ALTER TABLE jobs ADD COLUMN updated_at TEXT;
 ALTER TABLE job_calls ADD COLUMN phone TEXT;
+ALTER TABLE job_calls ADD COLUMN attempt_call_id TEXT;
 ALTER TABLE job_calls ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE job_calls ADD COLUMN next_attempt_at TEXT;
 ALTER TABLE job_calls ADD COLUMN last_call_status TEXT;
@@ -281,9 +283,11 @@ ALTER TABLE job_calls ADD COLUMN outcome TEXT;
 ALTER TABLE job_calls ADD COLUMN wait_reason TEXT;
 ALTER TABLE job_calls ADD COLUMN updated_at TEXT;
 CREATE INDEX idx_job_calls_due ON job_calls (job_id, status, next_attempt_at);
+CREATE INDEX idx_job_calls_attempt ON job_calls (attempt_call_id);
 ALTER TABLE calls ADD COLUMN job_id TEXT;
 ALTER TABLE calls ADD COLUMN job_call_id TEXT;
 ALTER TABLE calls ADD COLUMN postcall_at TEXT;
+UPDATE calls SET postcall_at = coalesce(ended_at, created_at);
 CREATE INDEX idx_calls_job_id ON calls (job_id);
 
 CREATE TABLE job_events (

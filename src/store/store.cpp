@@ -18,7 +18,11 @@ Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
       upload_rejections_(*db_, model::upload_rejection_spec()),
       jobs_(*db_),
       custom_functions_(*db_, model::custom_function_spec(), &secrets_),
-      settings_(*db_) {}
+      settings_(*db_),
+      job_events_(*db_, model::job_event_spec()),
+      do_not_call_(*db_, model::do_not_call_spec()),
+      sms_messages_(*db_, model::sms_message_spec()),
+      webhook_events_(*db_, model::webhook_event_spec()) {}
 
 Store::~Store() { close(); }
 

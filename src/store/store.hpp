@@ -37,6 +37,11 @@ class Store {
   JobRepository& jobs() { return jobs_; }
   Repository& custom_functions() { return custom_functions_; }
   SettingsRepository& settings() { return settings_; }
+  /// Issue 4: the dialer's audit log, the DNC list, the SMS and webhook outboxes (read side).
+  Repository& job_events() { return job_events_; }
+  Repository& do_not_call() { return do_not_call_; }
+  Repository& sms_messages() { return sms_messages_; }
+  Repository& webhook_events() { return webhook_events_; }
   const SecretBox& secrets() const { return secrets_; }
 
   /// Closes the database cleanly (WAL checkpoint).
@@ -52,6 +57,7 @@ class Store {
   JobRepository jobs_;
   Repository custom_functions_;
   SettingsRepository settings_;
+  Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
 };
 
 }  // namespace voqo::store

@@ -1,0 +1,862 @@
+#include "campaign/dialer.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include <pthread.h>
+
+#include "calls/call_service.hpp"
+#include "campaign/calling_hours.hpp"
+#include "campaign/do_not_call.hpp"
+#include "core/id.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "postcall/outcome_loop.hpp"
+#include "store/calls.hpp"
+#include "store/store.hpp"
+
+namespace voqo::campaign {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using json = nlohmann::json;
+
+constexpr int kPacingWindow = 20;
+constexpr double kMinRateFactor = 1.0 / 16;
+
+struct RetryPolicy {
+  int max_attempts = 3;
+  int backoff_minutes = 30;
+};
+
+Result<RetryPolicy> parse_retry(const json& v) {
+  RetryPolicy p;
+  if (v.is_null()) return p;
+  if (!v.is_object()) return std::unexpected(Error::invalid("retry", "must be an object {maxAttempts, backoffMinutes}"));
+  if (auto it = v.find("maxAttempts"); it != v.end()) {
+    if (!it->is_number_integer() || *it < 1 || *it > 10)
+      return std::unexpected(Error::invalid("retry.maxAttempts", "must be an integer from 1 to 10"));
+    p.max_attempts = *it;
+  }
+  if (auto it = v.find("backoffMinutes"); it != v.end()) {
+    if (!it->is_number() || *it < 0 || *it > 10080)
+      return std::unexpected(Error::invalid("retry.backoffMinutes", "must be a number of minutes from 0 to 10080"));
+    p.backoff_minutes = static_cast<int>(it->get<double>());
+  }
+  for (auto it = v.begin(); it != v.end(); ++it)
+    if (it.key() != "maxAttempts" && it.key() != "backoffMinutes")
+      return std::unexpected(Error::invalid("retry." + it.key(), "unknown field"));
+  return p;
+}
+
+/// A string member, "" when absent or not a string (API JSON has nulls).
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+/// A numeric member, `fallback` when absent or null.
+double num(const json& j, const char* key, double fallback = 0) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+std::string text_or(const store::Statement& s, int col) { return s.is_null(col) ? std::string() : std::string(s.column_text(col)); }
+
+/// A failed attempt that says something about the trunk or the host (pacing).
+bool trunk_trouble(const json& call) {
+  const int code = static_cast<int>(num(call, "sipCode"));
+  const std::string err = str(call, "errorMessage");
+  return code >= 500 || code == 408 || err.find("timeout") != std::string::npos ||
+         err.find("transport") != std::string::npos || err.find("unreachable") != std::string::npos;
+}
+
+/// Mean turn latency of a call excluding the configured waits (µs), or -1.
+double turn_latency_us(const json& call) {
+  auto turns = call.find("turnMetrics");
+  if (turns == call.end() || !turns->is_array()) return -1;
+  double sum = 0;
+  int n = 0;
+  for (const auto& t : *turns) {
+    if (!t.is_object()) continue;
+    const double last = num(t, "lastCallerAudioUs", -1), first = num(t, "firstPacketUs", -1);
+    if (last < 0 || first < 0) continue;
+    sum += first - last - 1000.0 * (num(t, "silenceThresholdMs") + num(t, "responseDelayMs"));
+    ++n;
+  }
+  return n ? sum / n : -1;
+}
+
+}  // namespace
+
+/// One running job as the scheduler sees it (the rest is in the store).
+struct JobState {
+  std::string id, agent_id, campaign_id, campaign_name;
+  int max_concurrent = 5;
+  double calls_per_second = 1;
+  RetryPolicy retry;
+  std::optional<CallingWindow> window;
+  int in_flight = 0;
+  double tokens = 1;
+  std::chrono::steady_clock::time_point refilled{};  // pacing runs on real time, whatever the rules' clock says
+  double rate_factor = 1;         // adaptive CPS multiplier
+  double concurrency_factor = 1;  // adaptive concurrency multiplier
+  std::deque<bool> recent;        // last attempts: true = trunk trouble
+  std::vector<double> latency_baseline, latency_recent;
+};
+
+struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
+  store::Store& store;
+  calls::CallService& calls;
+  postcall::OutcomeLoop* outcomes;
+  DialerConfig cfg;
+  CallingHours hours;  // rebuilt each tick from the callee_local_hours setting (scheduler thread only)
+  DoNotCallList dnc;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  bool poked = false;
+  std::map<std::string, JobState> jobs;
+  std::thread thread;
+
+  State(store::Store& s, calls::CallService& c, postcall::OutcomeLoop* o, DialerConfig config, LocalHours local)
+      : store(s), calls(c), outcomes(o), cfg(std::move(config)), hours(local, cfg.enforce_callee_hours), dnc(s.db()) {}
+
+  Clock::time_point now() const { return cfg.clock ? cfg.clock() : Clock::now(); }
+  std::string region() { return store.settings().default_region(); }
+
+  // ---- store helpers (inside a write transaction) ----
+  static Result<void> event(store::Connection& c, const std::string& job_id, const std::string& job_call_id,
+                            const std::string& call_id, std::string_view type, const std::string& message,
+                            const json& details = json::object()) {
+    auto st = c.prepare("INSERT INTO job_events (job_id, job_call_id, call_id, type, message, details, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    auto& s = **st;
+    s.bind_text(1, job_id);
+    if (job_call_id.empty()) s.bind_null(2);
+    else s.bind_text(2, job_call_id);
+    if (call_id.empty()) s.bind_null(3);
+    else s.bind_text(3, call_id);
+    s.bind_text(4, type);
+    s.bind_text(5, message);
+    s.bind_text(6, details.dump());
+    s.bind_text(7, now_iso8601());
+    if (auto r = s.step(); !r) return std::unexpected(r.error());
+    return {};
+  }
+
+  static Result<void> exec(store::Connection& c, std::string_view sql, const std::vector<std::optional<std::string>>& args) {
+    auto st = c.prepare(sql);
+    if (!st) return std::unexpected(st.error());
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (args[i]) (*st)->bind_text(static_cast<int>(i + 1), *args[i]);
+      else (*st)->bind_null(static_cast<int>(i + 1));
+    }
+    if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+    return {};
+  }
+
+  /// The job's counters from its job calls (they always equal the tallies).
+  static Result<void> recount(store::Connection& c, const std::string& job_id) {
+    return exec(c,
+                "UPDATE jobs SET completed_calls = (SELECT count(*) FROM job_calls WHERE job_id = ?1 AND status = 'completed'), "
+                "failed_calls = (SELECT count(*) FROM job_calls WHERE job_id = ?1 AND status = 'failed'), "
+                "updated_at = ?2 WHERE id = ?1",
+                {job_id, now_iso8601()});
+  }
+
+  Result<JobState> load_job(const json& job) {
+    JobState js;
+    js.id = str(job, "id");
+    js.agent_id = str(job, "agentId");
+    js.campaign_id = str(job, "campaignId");
+    js.max_concurrent = static_cast<int>(num(job, "maxConcurrent", 5));
+    js.calls_per_second = num(job, "callsPerSecond", 1);
+    auto retry = parse_retry(job.value("retry", json()));
+    if (!retry) return std::unexpected(retry.error());
+    js.retry = *retry;
+    if (auto w = job.find("callingWindow"); w != job.end() && !w->is_null()) {
+      auto win = parse_calling_window(*w);
+      if (!win) return std::unexpected(win.error());
+      js.window = *win;
+    }
+    if (auto camp = store.campaigns().get(js.campaign_id)) js.campaign_name = str(*camp, "name");
+    js.tokens = 1;
+    js.refilled = std::chrono::steady_clock::now();
+    return js;
+  }
+
+  // ---- the scheduler ----
+  void run() {
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      lock.unlock();
+      tick();
+      lock.lock();
+      wake.wait_for(lock, cfg.tick, [&] { return stopping || poked; });
+      poked = false;
+    }
+  }
+
+  void tick() {
+    if (auto v = store.settings().get("callee_local_hours"); v && v->is_object())
+      if (auto local = parse_local_hours(*v)) hours = CallingHours(*local, cfg.enforce_callee_hours);
+    auto active = store.db().read([](store::Connection& c) -> Result<std::vector<std::string>> {
+      auto st = c.prepare("SELECT id FROM jobs WHERE status IN ('pending','running') ORDER BY created_at, id");
+      if (!st) return std::unexpected(st.error());
+      std::vector<std::string> ids;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        ids.emplace_back((*st)->column_text(0));
+      }
+      return ids;
+    });
+    if (!active) {
+      spdlog::warn("dialer: {}", active.error().message);
+      return;
+    }
+    for (const auto& id : *active) run_job(id);
+  }
+
+  void run_job(const std::string& id) {
+    auto job = store.jobs().records().get(id);
+    if (!job) return;
+    {
+      std::lock_guard lock(mutex);
+      if (!jobs.contains(id)) {
+        auto js = load_job(*job);
+        if (!js) {
+          fail_job(id, "bad job settings: " + js.error().message);
+          return;
+        }
+        jobs.emplace(id, std::move(*js));
+      }
+    }
+    if (job->value("status", "") == "pending") {
+      auto r = store.db().write([&](store::Connection& c) -> Result<void> {
+        if (auto e = exec(c, "UPDATE jobs SET status = 'running', started_at = ?2, updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
+                          {id, now_iso8601()});
+            !e)
+          return e;
+        return event(c, id, "", "", "state", "job started");
+      });
+      if (!r) return;
+    }
+    if (!(*job)["pausedAt"].is_null()) return;
+    place_due_calls(id);
+    maybe_finish(id);
+  }
+
+  /// How many calls this job may place now (concurrency and the token bucket).
+  int budget(JobState& js, std::chrono::steady_clock::time_point t) {
+    const double rate = std::max(0.01, js.calls_per_second * js.rate_factor);
+    const double burst = std::max(1.0, rate);
+    const double elapsed = std::chrono::duration<double>(t - js.refilled).count();
+    if (elapsed > 0) js.tokens = std::min(burst, js.tokens + elapsed * rate);
+    js.refilled = t;
+    const int max_conc = std::max(1, static_cast<int>(js.max_concurrent * js.concurrency_factor));
+    return std::max(0, std::min(max_conc - js.in_flight, static_cast<int>(js.tokens)));
+  }
+
+  struct Candidate {
+    std::string id, phone, batch_contact_id, name, wait_reason;
+    json variables = json::object();
+    int attempts = 0;
+  };
+
+  Result<std::vector<Candidate>> due(const std::string& job_id, Clock::time_point t, int limit) {
+    return store.db().read([&](store::Connection& c) -> Result<std::vector<Candidate>> {
+      auto st = c.prepare(
+          "SELECT jc.id, coalesce(jc.phone, b.phone), jc.batch_contact_id, b.name, b.variables, jc.attempts, jc.wait_reason "
+          "FROM job_calls jc LEFT JOIN batch_contacts b ON b.id = jc.batch_contact_id "
+          "WHERE jc.job_id = ? AND jc.status = 'pending' AND (jc.next_attempt_at IS NULL OR jc.next_attempt_at <= ?) "
+          "ORDER BY coalesce(jc.next_attempt_at, ''), jc.created_at, jc.id LIMIT ?");
+      if (!st) return std::unexpected(st.error());
+      auto& s = **st;
+      s.bind_text(1, job_id);
+      s.bind_text(2, to_iso8601(t));
+      s.bind_int(3, limit);
+      std::vector<Candidate> out;
+      for (;;) {
+        auto row = s.step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        Candidate cand{text_or(s, 0), text_or(s, 1), text_or(s, 2), text_or(s, 3), text_or(s, 6)};
+        cand.variables = json::parse(text_or(s, 4).empty() ? "{}" : text_or(s, 4), nullptr, false);
+        if (cand.variables.is_discarded()) cand.variables = json::object();
+        cand.attempts = static_cast<int>(s.column_int(5));
+        out.push_back(std::move(cand));
+      }
+      return out;
+    });
+  }
+
+  void place_due_calls(const std::string& job_id) {
+    const auto t = now();
+    int n = 0;
+    {
+      std::lock_guard lock(mutex);
+      n = budget(jobs.at(job_id), std::chrono::steady_clock::now());
+    }
+    if (n <= 0) return;
+    // Candidates may be skipped or made to wait; look a little further than the budget.
+    auto cands = due(job_id, t, n * 4 + 4);
+    if (!cands) return;
+    for (auto& cand : *cands) {
+      if (n <= 0) break;
+      if (decide(job_id, cand, t)) --n;
+    }
+  }
+
+  /// Applies the rules to one candidate; places the call when allowed. True when dialed.
+  bool decide(const std::string& job_id, const Candidate& cand, Clock::time_point t) {
+    const std::string reg = region();
+    if (cand.phone.empty()) {
+      finish_call_unplaced(job_id, cand.id, "skipped: no valid phone number", "skip");
+      return false;
+    }
+    if (auto listed = dnc.contains(cand.phone, reg); listed && *listed) {
+      finish_call_unplaced(job_id, cand.id, "skipped: " + cand.phone + " is on the do-not-call list", "skip");
+      return false;
+    }
+    std::optional<CallingWindow> window;
+    {
+      std::lock_guard lock(mutex);
+      window = jobs.at(job_id).window;
+    }
+    auto verdict = hours.check(cand.phone, window, t);
+    if (!verdict.allowed) {
+      const std::string until = to_iso8601(verdict.next_allowed);
+      (void)store.db().write([&](store::Connection& c) -> Result<void> {
+        if (auto e = exec(c, "UPDATE job_calls SET next_attempt_at = ?2, wait_reason = ?3, updated_at = ?4 WHERE id = ?1 AND status = 'pending'",
+                          {cand.id, until, verdict.reason, now_iso8601()});
+            !e)
+          return e;
+        if (verdict.reason == cand.wait_reason) return {};
+        return event(c, job_id, cand.id, "", "wait", "waiting until " + until + ": " + verdict.reason,
+                     {{"phone", cand.phone}, {"until", until}, {"zones", verdict.zones}});
+      });
+      return false;
+    }
+    return dial(job_id, cand);
+  }
+
+  bool dial(const std::string& job_id, const Candidate& cand) {
+    JobState js;
+    {
+      std::lock_guard lock(mutex);
+      js = jobs.at(job_id);
+    }
+    const std::string call_id = new_id();
+    const int attempt = cand.attempts + 1;
+    // Recorded before the INVITE leaves: a crash after this line is recovered, never redialed blindly.
+    auto marked = store.db().write([&](store::Connection& c) -> Result<bool> {
+      auto st = c.prepare("UPDATE job_calls SET status = 'calling', attempt_call_id = ?2, attempts = attempts + 1, wait_reason = NULL, "
+                          "updated_at = ?3 WHERE id = ?1 AND status = 'pending'");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, cand.id);
+      (*st)->bind_text(2, call_id);
+      (*st)->bind_text(3, now_iso8601());
+      if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+      if (c.changes() == 0) return false;
+      if (auto e = event(c, job_id, cand.id, call_id, "dial",
+                         "dialing " + cand.phone + " (attempt " + std::to_string(attempt) + " of " +
+                             std::to_string(js.retry.max_attempts) + ")",
+                         {{"phone", cand.phone}, {"attempt", attempt}});
+          !e)
+        return std::unexpected(e.error());
+      return true;
+    });
+    if (!marked || !*marked) return false;
+    {
+      std::lock_guard lock(mutex);
+      auto& live = jobs.at(job_id);
+      ++live.in_flight;
+      live.tokens -= 1;
+    }
+    calls::PlaceCall req;
+    req.agent = js.agent_id;
+    req.to = cand.phone;
+    if (cfg.route)
+      if (auto uri = cfg.route(cand.phone); !uri.empty()) req.to = uri;
+    req.variables = cand.variables;
+    req.contact_name = cand.name;
+    req.call_id = call_id;
+    req.job_id = job_id;
+    req.job_call_id = cand.id;
+    req.campaign_id = js.campaign_id;
+    req.campaign_name = js.campaign_name;
+    req.ring_timeout = cfg.ring_timeout;
+    std::weak_ptr<State> weak = weak_from_this();
+    auto placed = calls.place_call(req, [weak, job_id, job_call_id = cand.id, call_id](const json& record) {
+      if (auto self = weak.lock()) self->apply_result(job_id, job_call_id, call_id, record);
+    });
+    if (placed) return true;
+    const Error& err = placed.error();
+    const std::string field(err.field());
+    spdlog::warn("dialer: job {}: cannot place call to {}: {}", job_id, cand.phone, err.message);
+    // Nothing was dialed: the attempt is undone in the record of attempts but kept in the audit log.
+    if (field == "agentId" || field == "trunk") {
+      unplace(job_id, cand.id, call_id);
+      fail_job(job_id, err.message);
+      return false;
+    }
+    json synthetic = {{"id", call_id}, {"status", "failed"}, {"errorMessage", err.message}};
+    if (field == "to") synthetic["invalidNumber"] = true;
+    store_unplaced_record(job_id, cand, call_id, err.message);
+    apply_result(job_id, cand.id, call_id, synthetic);
+    return false;
+  }
+
+  /// Returns a job call marked calling to pending (its INVITE never left).
+  void unplace(const std::string& job_id, const std::string& job_call_id, const std::string& call_id) {
+    (void)store.db().write([&](store::Connection& c) -> Result<void> {
+      return exec(c, "UPDATE job_calls SET status = 'pending', attempts = attempts - 1, attempt_call_id = NULL "
+                     "WHERE id = ?1 AND attempt_call_id = ?2",
+                  {job_call_id, call_id});
+    });
+    std::lock_guard lock(mutex);
+    --jobs.at(job_id).in_flight;
+  }
+
+  /// A call record for an attempt that failed before the INVITE (no call is lost from the history).
+  void store_unplaced_record(const std::string& job_id, const Candidate& cand, const std::string& call_id,
+                             const std::string& why) {
+    store::CallRecord r;
+    r.id = call_id;
+    {
+      std::lock_guard lock(mutex);
+      r.agent_id = jobs.at(job_id).agent_id;
+    }
+    r.direction = "outbound";
+    r.status = "failed";
+    r.to_phone = cand.phone;
+    r.error_message = why;
+    r.job_id = job_id;
+    r.job_call_id = cand.id;
+    store::CallStore cs(store.db());
+    if (auto ok = cs.insert(r); !ok) spdlog::warn("dialer: call record {}: {}", call_id, ok.error().message);
+  }
+
+  /// A job call that ends without a call (skipped by a rule).
+  void finish_call_unplaced(const std::string& job_id, const std::string& job_call_id, const std::string& why,
+                            std::string_view type) {
+    (void)store.db().write([&](store::Connection& c) -> Result<void> {
+      if (auto e = exec(c, "UPDATE job_calls SET status = 'failed', error_message = ?2, wait_reason = NULL, updated_at = ?3 "
+                           "WHERE id = ?1 AND status = 'pending'",
+                        {job_call_id, why, now_iso8601()});
+          !e)
+        return e;
+      if (c.changes() == 0) return {};
+      if (auto e = recount(c, job_id); !e) return e;
+      return event(c, job_id, job_call_id, "", type, why);
+    });
+  }
+
+  /// Applies a finished call to its job call: final, or back to pending for a retry.
+  void apply_result(const std::string& job_id, const std::string& job_call_id, const std::string& call_id,
+                    const json& call) {
+    const std::string status = str(call, "status").empty() ? "failed" : str(call, "status");
+    const std::string outcome = str(call, "outcome");
+    const std::string error = str(call, "errorMessage");
+    std::optional<Clock::time_point> callback;
+    if (auto si = call.find("systemInfo"); si != call.end() && si->is_object())
+      if (auto cb = si->find("callbackAt"); cb != si->end() && cb->is_string()) callback = parse_iso8601(cb->get<std::string>());
+    RetryPolicy retry;
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = jobs.find(job_id); it != jobs.end()) retry = it->second.retry;
+    }
+    const auto t = now();
+    auto applied = store.db().write([&](store::Connection& c) -> Result<bool> {
+      auto st = c.prepare("SELECT jc.attempts, j.status FROM job_calls jc JOIN jobs j ON j.id = jc.job_id "
+                          "WHERE jc.id = ? AND jc.attempt_call_id = ? AND jc.status = 'calling'");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, job_call_id);
+      (*st)->bind_text(2, call_id);
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) return false;  // already applied (recovery and the live callback raced) or not ours
+      const int attempts = static_cast<int>((*st)->column_int(0));
+      const bool job_active = (*st)->column_text(1) == "running" || (*st)->column_text(1) == "pending";
+      std::string next_status, message, type = "result";
+      std::optional<std::string> next_at, final_error, wait;
+      const bool retryable = status == "no_answer" || status == "busy" || status == "failed" || status == "cancelled";
+      const bool invalid_number = call.contains("invalidNumber");
+      if (status == "completed" && outcome == "Call Back Later" && callback && attempts < retry.max_attempts && job_active) {
+        next_status = "pending";
+        next_at = to_iso8601(std::max(*callback, t));
+        wait = "callback requested for " + *next_at;
+        type = "retry";
+        message = "callee asked to be called back; attempt " + std::to_string(attempts + 1) + " at " + *next_at;
+      } else if (status == "completed") {
+        next_status = "completed";
+        message = "call completed" + (outcome.empty() ? std::string() : ": " + outcome);
+      } else if (retryable && !invalid_number && attempts < retry.max_attempts && job_active) {
+        next_status = "pending";
+        next_at = to_iso8601(t + std::chrono::minutes(retry.backoff_minutes));
+        wait = "retry after " + status + (error.empty() ? "" : " (" + error + ")");
+        type = "retry";
+        message = status + (error.empty() ? "" : " (" + error + ")") + "; attempt " + std::to_string(attempts + 1) + " of " +
+                  std::to_string(retry.max_attempts) + " at " + *next_at;
+      } else {
+        next_status = "failed";
+        std::string why = status == "no_answer" ? "no answer" : status;
+        if (!error.empty() && error != "interrupted") why += ": " + error;
+        else if (error == "interrupted") why = "interrupted";
+        if (!job_active) why += " (job no longer active)";
+        else if (!invalid_number) why += " after " + std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
+        final_error = why;
+        message = "call failed: " + why;
+      }
+      if (auto e = exec(c,
+                        "UPDATE job_calls SET status = ?2, next_attempt_at = ?3, wait_reason = ?4, error_message = ?5, "
+                        "last_call_status = ?6, outcome = ?7, updated_at = ?8, call_id = (SELECT id FROM calls WHERE id = ?9) "
+                        "WHERE id = ?1",
+                        {job_call_id, next_status, next_at, wait, final_error, status,
+                         outcome.empty() ? std::nullopt : std::optional<std::string>(outcome), now_iso8601(), call_id});
+          !e)
+        return std::unexpected(e.error());
+      if (auto e = exec(c, "UPDATE calls SET job_id = ?2, job_call_id = ?3 WHERE id = ?1 AND job_id IS NULL",
+                        {call_id, job_id, job_call_id});
+          !e)
+        return std::unexpected(e.error());
+      if (auto e = recount(c, job_id); !e) return std::unexpected(e.error());
+      if (auto e = event(c, job_id, job_call_id, call_id, type, message,
+                         {{"status", status}, {"outcome", outcome}, {"sipCode", call.value("sipCode", json())}});
+          !e)
+        return std::unexpected(e.error());
+      return true;
+    });
+    if (!applied) spdlog::error("dialer: job call {}: cannot apply result: {}", job_call_id, applied.error().message);
+    const bool was_ours = applied && *applied;
+    std::vector<std::pair<std::string, json>> pacing_events;
+    {
+      std::lock_guard lock(mutex);
+      auto it = jobs.find(job_id);
+      if (it != jobs.end() && was_ours) {
+        auto& js = it->second;
+        if (js.in_flight > 0) --js.in_flight;
+        adapt(js, call, pacing_events);
+      }
+      poked = true;
+    }
+    if (!pacing_events.empty())
+      (void)store.db().write([&](store::Connection& c) -> Result<void> {
+        for (const auto& [msg, details] : pacing_events)
+          if (auto e = event(c, job_id, "", "", "pacing", msg, details); !e) return e;
+        return {};
+      });
+    wake.notify_all();
+  }
+
+  /// Adaptive pacing from one more result (called with the mutex held).
+  void adapt(JobState& js, const json& call, std::vector<std::pair<std::string, json>>& events) {
+    js.recent.push_back(str(call, "status") != "completed" && trunk_trouble(call));
+    while (js.recent.size() > kPacingWindow) js.recent.pop_front();
+    const auto bad = std::count(js.recent.begin(), js.recent.end(), true);
+    const double rate = js.calls_per_second * js.rate_factor;
+    if (js.recent.size() >= 10 && bad * 10 >= static_cast<long>(js.recent.size()) * 3 && js.rate_factor > kMinRateFactor) {
+      js.rate_factor = std::max(kMinRateFactor, js.rate_factor / 2);
+      events.emplace_back("slowing down: " + std::to_string(bad) + " of the last " + std::to_string(js.recent.size()) +
+                              " calls ended in 5xx, timeouts or transport errors",
+                          json{{"callsPerSecondBefore", rate}, {"callsPerSecond", js.calls_per_second * js.rate_factor}});
+      js.recent.clear();
+    } else if (js.recent.size() >= 10 && bad * 10 < static_cast<long>(js.recent.size()) && js.rate_factor < 1) {
+      js.rate_factor = std::min(1.0, js.rate_factor * 1.25);
+      events.emplace_back("speeding up: errors back below 10%",
+                          json{{"callsPerSecondBefore", rate}, {"callsPerSecond", js.calls_per_second * js.rate_factor}});
+      js.recent.clear();
+    }
+    const double lat = turn_latency_us(call);
+    if (lat < 0) return;
+    if (js.latency_baseline.size() < 10) {
+      js.latency_baseline.push_back(lat);
+      return;
+    }
+    js.latency_recent.push_back(lat);
+    if (js.latency_recent.size() < 10) return;
+    auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
+    const double base = mean(js.latency_baseline), cur = mean(js.latency_recent);
+    js.latency_recent.clear();
+    if (cur > base * 1.2 && cur - base > 50'000 && js.concurrency_factor > 0.1) {
+      const int before = std::max(1, static_cast<int>(js.max_concurrent * js.concurrency_factor));
+      js.concurrency_factor *= 0.75;
+      events.emplace_back("host overloaded: turn latency " + std::to_string(static_cast<int>(cur / 1000)) + " ms vs " +
+                              std::to_string(static_cast<int>(base / 1000)) + " ms at the start; fewer calls at once",
+                          json{{"maxConcurrentBefore", before},
+                               {"maxConcurrent", std::max(1, static_cast<int>(js.max_concurrent * js.concurrency_factor))}});
+    } else if (cur <= base * 1.1 && js.concurrency_factor < 1) {
+      js.concurrency_factor = std::min(1.0, js.concurrency_factor / 0.75);
+    }
+  }
+
+  void fail_job(const std::string& job_id, const std::string& why) {
+    finalize_job(job_id, "failed", why);
+  }
+
+  /// Ends a job: remaining pending job calls fail with the reason; the job gets its final state.
+  void finalize_job(const std::string& job_id, const std::string& status, const std::string& why) {
+    auto ok = store.db().write([&](store::Connection& c) -> Result<bool> {
+      if (auto e = exec(c, "UPDATE jobs SET status = ?2, error_message = ?3, finished_at = ?4, updated_at = ?4 "
+                           "WHERE id = ?1 AND status IN ('pending','running')",
+                        {job_id, status, why.empty() ? std::nullopt : std::optional<std::string>(why), now_iso8601()});
+          !e)
+        return std::unexpected(e.error());
+      if (c.changes() == 0) return false;
+      if (auto e = exec(c, "UPDATE job_calls SET status = 'failed', error_message = ?2, updated_at = ?3 "
+                           "WHERE job_id = ?1 AND status = 'pending'",
+                        {job_id, status == "cancelled" ? "cancelled" : "job failed: " + why, now_iso8601()});
+          !e)
+        return std::unexpected(e.error());
+      if (auto e = recount(c, job_id); !e) return std::unexpected(e.error());
+      if (auto e = event(c, job_id, "", "", "state", "job " + status + (why.empty() ? "" : ": " + why)); !e)
+        return std::unexpected(e.error());
+      return true;
+    });
+    if (!ok || !*ok) return;
+    spdlog::info("dialer: job {} {}{}", job_id, status, why.empty() ? "" : ": " + why);
+    if (outcomes)
+      if (auto job = store.jobs().records().get(job_id)) (void)outcomes->job_completed(*job);
+  }
+
+  /// Completes a job whose calls are all final.
+  void maybe_finish(const std::string& job_id) {
+    {
+      std::lock_guard lock(mutex);
+      if (jobs.at(job_id).in_flight > 0) return;
+    }
+    auto p = progress(job_id);
+    if (!p || p->pending > 0 || p->calling > 0) return;
+    if (p->total > 0 && p->completed == 0 && p->failed == p->total) {
+      // Every call failed: the job failed, with the commonest reason.
+      auto reason = store.db().read([&](store::Connection& c) -> Result<std::string> {
+        auto st = c.prepare("SELECT error_message, count(*) AS n FROM job_calls WHERE job_id = ? GROUP BY error_message "
+                            "ORDER BY n DESC LIMIT 1");
+        if (!st) return std::unexpected(st.error());
+        (*st)->bind_text(1, job_id);
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        return *row ? std::string((*st)->column_text(0)) : std::string();
+      });
+      finalize_job(job_id, "failed", "all " + std::to_string(p->total) + " calls failed" +
+                                          (reason && !reason->empty() ? " (most: " + *reason + ")" : ""));
+    } else {
+      finalize_job(job_id, "completed", "");
+    }
+    std::lock_guard lock(mutex);
+    jobs.erase(job_id);
+  }
+
+  Result<JobProgress> progress(const std::string& job_id) {
+    auto job = store.jobs().records().get(job_id);
+    if (!job) return std::unexpected(job.error());
+    JobProgress p;
+    p.status = job->value("status", "");
+    p.paused = !(*job)["pausedAt"].is_null();
+    const std::string now_s = to_iso8601(now());
+    auto r = store.db().read([&](store::Connection& c) -> Result<void> {
+      auto st = c.prepare("SELECT status, outcome, (next_attempt_at IS NOT NULL AND next_attempt_at > ?2), count(*) "
+                          "FROM job_calls WHERE job_id = ?1 GROUP BY 1, 2, 3");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, job_id);
+      (*st)->bind_text(2, now_s);
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        auto& s = **st;
+        const std::string status(s.column_text(0));
+        const int64_t n = s.column_int(3);
+        p.total += n;
+        if (status == "pending") (s.column_int(2) ? p.waiting : p.pending) += n;
+        else if (status == "calling") p.calling += n;
+        else if (status == "completed") p.completed += n;
+        else p.failed += n;
+        if ((status == "completed" || status == "failed") && !s.is_null(1)) p.outcomes[std::string(s.column_text(1))] =
+            p.outcomes.value(std::string(s.column_text(1)), 0) + n;
+      }
+      return {};
+    });
+    if (!r) return std::unexpected(r.error());
+    p.pending += p.waiting;  // pending counts every job call not yet placed; waiting is the part not yet due
+    return p;
+  }
+
+  /// Job calls left `calling` by a crash.
+  Result<int> recover() {
+    auto stuck = store.db().read([](store::Connection& c) -> Result<std::vector<std::array<std::string, 4>>> {
+      auto st = c.prepare("SELECT jc.id, jc.job_id, coalesce(jc.attempt_call_id, ''), coalesce(jc.phone, '') FROM job_calls jc "
+                          "WHERE jc.status = 'calling'");
+      if (!st) return std::unexpected(st.error());
+      std::vector<std::array<std::string, 4>> out;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        out.push_back({std::string((*st)->column_text(0)), std::string((*st)->column_text(1)),
+                       std::string((*st)->column_text(2)), std::string((*st)->column_text(3))});
+      }
+      return out;
+    });
+    if (!stuck) return std::unexpected(stuck.error());
+    for (const auto& [job_call_id, job_id, call_id, phone] : *stuck) {
+      auto job = store.jobs().records().get(job_id);
+      if (!job) continue;
+      {
+        std::lock_guard lock(mutex);
+        if (!jobs.contains(job_id))
+          if (auto js = load_job(*job)) jobs.emplace(job_id, std::move(*js));
+      }
+      auto record = store.calls().get(call_id);
+      if (!record) {
+        Candidate cand{job_call_id, phone};
+        store_unplaced_record(job_id, cand, call_id, "interrupted");
+        if (outcomes)
+          if (auto stored = store.calls().get(call_id)) (void)outcomes->call_ended(*stored);
+        record = store.calls().get(call_id);
+      }
+      (void)store.db().write([&](store::Connection& c) -> Result<void> {
+        return event(c, job_id, job_call_id, call_id, "recover",
+                     "call " + call_id + " was in flight when the server stopped; closing it as " +
+                         (record && !str(*record, "status").empty() ? str(*record, "status") : "failed"));
+      });
+      {
+        std::lock_guard lock(mutex);
+        ++jobs.at(job_id).in_flight;  // apply_result() takes it back
+      }
+      apply_result(job_id, job_call_id, call_id, record ? *record : json{{"status", "failed"}, {"errorMessage", "interrupted"}});
+    }
+    return static_cast<int>(stuck->size());
+  }
+};
+
+Dialer::Dialer(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+Dialer::~Dialer() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+Result<std::unique_ptr<Dialer>> Dialer::create(store::Store& store, calls::CallService& calls,
+                                               postcall::OutcomeLoop* outcomes, DialerConfig config) {
+  LocalHours local;
+  if (auto v = store.settings().get("callee_local_hours"); v && v->is_object()) {
+    auto parsed = parse_local_hours(*v);
+    if (!parsed) return std::unexpected(parsed.error());
+    local = *parsed;
+  }
+  auto state = std::make_shared<State>(store, calls, outcomes, std::move(config), local);
+  auto recovered = state->recover();
+  if (!recovered) return std::unexpected(recovered.error());
+  if (*recovered > 0) spdlog::warn("dialer: {} call(s) were in flight when the server stopped; closed and handed to the retry policy", *recovered);
+  state->thread = std::thread([s = state.get()] {
+    pthread_setname_np(pthread_self(), "voqo-dialer");
+    s->run();
+  });
+  return std::unique_ptr<Dialer>(new Dialer(std::move(state)));
+}
+
+Result<nlohmann::json> Dialer::create_job(const nlohmann::json& body) {
+  auto& st = *state_;
+  if (!body.is_object()) return std::unexpected(Error::invalid("body", "must be a JSON object"));
+  if (auto r = parse_retry(body.value("retry", json())); !r) return std::unexpected(r.error());
+  if (auto w = body.find("callingWindow"); w != body.end() && !w->is_null())
+    if (auto win = parse_calling_window(*w); !win) return std::unexpected(win.error());
+  if (body.contains("agentId") && body["agentId"].is_string()) {
+    auto agent = st.store.agents().records().get(body["agentId"].get<std::string>());
+    if (agent && !agent->value("enabled", true))
+      return std::unexpected(Error::conflict("agentId", "agent " + agent->value("name", "") + " is disabled"));
+  }
+  if (body.contains("uploadId") && body["uploadId"].is_string()) {
+    auto upload = st.store.upload_records().get(body["uploadId"].get<std::string>());
+    if (upload && upload->value("importedRows", 0) == 0)
+      return std::unexpected(Error::invalid("uploadId", "upload " + upload->value("filename", "") + " has no contacts to call"));
+  }
+  auto job = st.store.jobs().create(body);
+  if (job) poke();
+  return job;
+}
+
+Result<nlohmann::json> Dialer::pause(const std::string& job_id) {
+  auto& st = *state_;
+  auto r = st.store.db().write([&](store::Connection& c) -> Result<bool> {
+    if (auto e = State::exec(c, "UPDATE jobs SET paused_at = ?2, updated_at = ?2 WHERE id = ?1 AND status IN ('pending','running') "
+                                "AND paused_at IS NULL",
+                             {job_id, now_iso8601()});
+        !e)
+      return std::unexpected(e.error());
+    if (c.changes() == 0) return false;
+    if (auto e = State::event(c, job_id, "", "", "state", "job paused: no new calls; calls in progress finish"); !e)
+      return std::unexpected(e.error());
+    return true;
+  });
+  if (!r) return std::unexpected(r.error());
+  auto job = st.store.jobs().records().get(job_id);
+  if (!job) return job;
+  if (!*r && (*job)["pausedAt"].is_null())
+    return std::unexpected(Error::conflict("status", "job " + job_id + " is " + job->value("status", "") + "; only active jobs pause"));
+  return job;
+}
+
+Result<nlohmann::json> Dialer::resume(const std::string& job_id) {
+  auto& st = *state_;
+  auto r = st.store.db().write([&](store::Connection& c) -> Result<bool> {
+    if (auto e = State::exec(c, "UPDATE jobs SET paused_at = NULL, updated_at = ?2 WHERE id = ?1 AND status IN ('pending','running') "
+                                "AND paused_at IS NOT NULL",
+                             {job_id, now_iso8601()});
+        !e)
+      return std::unexpected(e.error());
+    if (c.changes() == 0) return false;
+    if (auto e = State::event(c, job_id, "", "", "state", "job resumed"); !e) return std::unexpected(e.error());
+    return true;
+  });
+  if (!r) return std::unexpected(r.error());
+  auto job = st.store.jobs().records().get(job_id);
+  if (!job) return job;
+  const std::string status = job->value("status", "");
+  if (!*r && status != "pending" && status != "running")
+    return std::unexpected(Error::conflict("status", "job " + job_id + " is " + status + "; it cannot resume"));
+  poke();
+  return job;
+}
+
+Result<nlohmann::json> Dialer::cancel(const std::string& job_id) {
+  auto job = state_->store.jobs().records().get(job_id);
+  if (!job) return job;
+  const std::string status = job->value("status", "");
+  if (status != "pending" && status != "running")
+    return std::unexpected(Error::conflict("status", "job " + job_id + " is already " + status));
+  state_->finalize_job(job_id, "cancelled", "");
+  return state_->store.jobs().records().get(job_id);
+}
+
+Result<JobProgress> Dialer::progress(const std::string& job_id) { return state_->progress(job_id); }
+
+std::size_t Dialer::in_flight() const {
+  std::lock_guard lock(state_->mutex);
+  std::size_t n = 0;
+  for (const auto& [id, js] : state_->jobs) n += static_cast<std::size_t>(js.in_flight);
+  return n;
+}
+
+void Dialer::poke() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->poked = true;
+  }
+  state_->wake.notify_all();
+}
+
+}  // namespace voqo::campaign

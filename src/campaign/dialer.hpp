@@ -1,0 +1,117 @@
+#pragma once
+/// The dialer (issue 4 §1–4, §6): runs jobs — places one call per job call
+/// through calls::CallService, paced, inside the calling rules, with retries.
+///
+/// State lives in the store (DESIGN.md: "the store is the truth"):
+///  - jobs: pending → running → completed | failed | cancelled; paused_at set
+///    while paused (status stays running).
+///  - job_calls: pending → calling → completed | failed. A call is recorded
+///    as `calling` with its call id and attempt number *before* the INVITE is
+///    sent; its result is applied in one transaction with the job's counters,
+///    which are recomputed from the job calls each time (so they always equal
+///    the tallies). A retry returns the job call to `pending` with
+///    next_attempt_at.
+///  - job_events: every decision (dial, skip, wait, retry, result, pacing,
+///    state, recover) with its reason — the audit log.
+///
+/// Rules, in order, before each dial: a valid E.164 number; not on the
+/// do-not-call list (else failed "skipped: ..."); inside the job's calling
+/// window and the callee's local hours (else the call waits until the next
+/// allowed instant, with the reason in wait_reason). Retries: no_answer, busy
+/// and failed calls are retried up to retry.maxAttempts after
+/// retry.backoffMinutes; a completed call with outcome "Call Back Later" and a
+/// parsed callback time is retried at that time (if attempts remain).
+///
+/// Pacing: at most maxConcurrent calls in progress and callsPerSecond new
+/// INVITEs (token bucket, burst 1 s). Adaptive: when ≥ 30% of the last 20
+/// attempts of a job end in 5xx, timeouts or transport errors, the rate is
+/// halved (down to 1/16); when < 10% fail it grows back by 25% steps. When the
+/// host's turn latency (from the calls' turnMetrics, engine waits excluded)
+/// rises 20% and 50 ms above the job's first calls, concurrency is cut by a
+/// quarter. Each change is a `pacing` event with the figures.
+///
+/// Crash safety: recover() (run by create()) closes job calls left `calling`
+/// by a crash: with their call record (written by the call service or by
+/// CallService::recover_interrupted()) the result is applied as usual;
+/// without one (the crash came between the job call update and the INVITE),
+/// a failed call record with error "interrupted" is written. Either way the
+/// retry policy decides what happens next; nothing is dialed twice outside it.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+
+namespace voqo::store {
+class Store;
+}
+namespace voqo::calls {
+class CallService;
+}
+namespace voqo::postcall {
+class OutcomeLoop;
+}
+
+namespace voqo::campaign {
+
+struct DialerConfig {
+  /// The clock that the calling rules and retry times are judged by (tests use a fake one).
+  std::function<std::chrono::system_clock::time_point()> clock;
+  std::chrono::milliseconds tick{50};       ///< scheduling period
+  bool enforce_callee_hours = true;         ///< false only for simulated callees (`voqo demo`'s loopback sims)
+  std::optional<std::chrono::seconds> ring_timeout;  ///< per call (default: the call service's)
+  /// Where a number is dialed: a sip: URI for it, or "" for the trunk (the
+  /// default). `voqo demo --callee baresip` spreads contacts over its callees.
+  std::function<std::string(const std::string& e164)> route;
+};
+
+/// Counts of a job's calls by state and by outcome, for progress displays.
+struct JobProgress {
+  std::string status;
+  int64_t total = 0, pending = 0, waiting = 0, calling = 0, completed = 0, failed = 0;
+  bool paused = false;
+  nlohmann::json outcomes = nlohmann::json::object();  ///< outcome label → count (final job calls)
+};
+
+class Dialer {
+ public:
+  /// Recovers job calls left by a crash, then starts the scheduling thread.
+  /// `outcomes` may be null (no webhooks for job.completed / interrupted calls).
+  static Result<std::unique_ptr<Dialer>> create(store::Store& store, calls::CallService& calls,
+                                                postcall::OutcomeLoop* outcomes, DialerConfig config = {});
+  ~Dialer();
+  Dialer(const Dialer&) = delete;
+  Dialer& operator=(const Dialer&) = delete;
+
+  /// POST /api/jobs: validates {campaignId, uploadId, agentId, maxConcurrent,
+  /// callsPerSecond, retry {maxAttempts 1–10, backoffMinutes 0–10080},
+  /// callingWindow} and creates the job (pending; the dialer starts it at
+  /// its next tick). Errors: 422 naming the field (an empty upload is
+  /// "uploadId"), 404 for records that do not exist, 409 "agentId" for a
+  /// disabled agent.
+  Result<nlohmann::json> create_job(const nlohmann::json& body);
+  /// Pause (no new calls; calls in progress finish), resume, cancel (no new
+  /// calls or retries; pending job calls fail with "cancelled"). Return the
+  /// job's JSON. Errors: not_found; conflict when the job is not active.
+  Result<nlohmann::json> pause(const std::string& job_id);
+  Result<nlohmann::json> resume(const std::string& job_id);
+  Result<nlohmann::json> cancel(const std::string& job_id);
+
+  /// Counts for one job. Errors: not_found.
+  Result<JobProgress> progress(const std::string& job_id);
+  /// Calls this dialer has in progress (all jobs).
+  [[nodiscard]] std::size_t in_flight() const;
+  /// Wakes the scheduler (after a fake clock moved, or a job was created).
+  void poke();
+
+  struct State;
+
+ private:
+  explicit Dialer(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace voqo::campaign

@@ -1,0 +1,317 @@
+// `voqo demo`: the main job on the embedded defaults (issue 4 §8). Creates
+// the demo agent and campaign, starts simulated callees on loopback as the
+// SIP trunk, runs the campaign with several calls at once, shows progress,
+// prints the results, then serves the API until Ctrl-C (or exits: --exit).
+#include "cli/demo.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "api/handlers.hpp"
+#include "api/http_server.hpp"
+#include "cli/campaign_run.hpp"
+#include "cli/demo_data.hpp"
+#include "cli/runtime.hpp"
+#include "core/log.hpp"
+
+extern char** environ;
+
+namespace voqo::cli {
+namespace {
+
+using json = nlohmann::json;
+
+/// A child process whose stdout we read for its "listening" line.
+struct Child {
+  pid_t pid = -1;
+  int out = -1;
+  std::string name;
+
+  ~Child() { stop(); }
+  void stop() {
+    if (pid > 0) {
+      ::kill(pid, SIGTERM);
+      for (int i = 0; i < 40; ++i) {
+        if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+          pid = -1;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (pid > 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+      }
+      pid = -1;
+    }
+    if (out >= 0) ::close(out);
+    out = -1;
+  }
+};
+
+/// Spawns `argv` with stdout on a pipe (stderr inherited). Errors: io.
+Result<void> spawn(Child& child, const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::unexpected(Error{ErrorCode::io, "pipe failed", {}});
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // The child must not inherit our blocked SIGINT/SIGTERM.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  const int rc = ::posix_spawnp(&child.pid, args[0], &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    child.pid = -1;
+    return std::unexpected(Error{ErrorCode::io, "cannot start " + argv[0] + ": " + std::strerror(rc), {}});
+  }
+  child.out = fds[0];
+  return {};
+}
+
+/// Reads the child's stdout until a line containing `marker`; returns that line.
+Result<std::string> wait_for_line(Child& child, std::string_view marker, std::chrono::seconds timeout) {
+  std::string buf;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{child.out, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char tmp[512];
+    const ssize_t n = ::read(child.out, tmp, sizeof tmp);
+    if (n <= 0) break;
+    buf.append(tmp, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = buf.find('\n')) != std::string::npos; buf.erase(0, nl + 1)) {
+      std::string line = buf.substr(0, nl);
+      if (line.find(marker) != std::string::npos) return line;
+    }
+  }
+  return std::unexpected(Error{ErrorCode::io, child.name + " did not start (no \"" + std::string(marker) + "\" line)", {}});
+}
+
+/// The port at the end of "... 127.0.0.1:PORT".
+int port_of(const std::string& line) {
+  const auto colon = line.rfind(':');
+  return colon == std::string::npos ? 0 : std::atoi(line.c_str() + colon + 1);
+}
+
+/// A free UDP port on loopback (for a baresip callee, which cannot report one).
+int free_udp_port() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+/// baresip (Debian baresip-core) as an auto-answering callee speaking `wav`.
+Result<void> start_baresip(Child& child, const std::filesystem::path& dir, const std::filesystem::path& wav, int port) {
+  std::filesystem::create_directories(dir / "rec");
+  std::ofstream(dir / "config") << "poll_method epoll\nsip_listen 127.0.0.1:" << port
+                                << "\naudio_player aufile,/dev/null\naudio_source aufile," << wav.string()
+                                << "\naudio_alert aufile,/dev/null\nmodule_path /usr/lib/baresip/modules\n"
+                                   "module g711.so\nmodule g722.so\nmodule aufile.so\nmodule sndfile.so\n"
+                                   "module account.so\nmodule menu.so\nsnd_path "
+                                << (dir / "rec").string() << "\n";
+  std::ofstream(dir / "accounts") << "<sip:callee@127.0.0.1:" << port << ">;regint=0;answermode=auto;audio_codecs=G722,PCMU,PCMA\n";
+  child.name = "baresip";
+  if (auto r = spawn(child, {"baresip", "-f", dir.string()}); !r) return r;
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  if (::waitpid(child.pid, nullptr, WNOHANG) == child.pid) {
+    child.pid = -1;
+    return std::unexpected(Error{ErrorCode::io, "baresip exited at start (is baresip-core installed?)", {}});
+  }
+  return {};
+}
+
+}  // namespace
+
+int run_demo(const DemoOptions& o) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  std::atomic<bool> stop{false};
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    stop = true;
+  });
+  auto finish = [&](int code) {
+    if (!stop.exchange(true)) pthread_kill(signals.native_handle(), SIGTERM);
+    signals.join();
+    return code;
+  };
+  std::ostream& say = o.json ? std::cerr : std::cout;
+
+  auto opened = store::Store::open(o.db);
+  if (!opened) {
+    std::cerr << "voqo: cannot open database " << o.db << ": " << opened.error().message << "\n";
+    return finish(1);
+  }
+  const auto csv = examples_dir() / "demo-contacts.csv";
+  auto demo = seed_demo_data(**opened, csv);
+  if (!demo) {
+    std::cerr << "voqo: cannot set up the demo data: " << demo.error().message << "\n";
+    return finish(1);
+  }
+  if (demo->imported > 0 || demo->rejected > 0)
+    say << "Imported " << demo->imported << " contacts from " << csv.string() << "; rejected " << demo->rejected
+        << " row(s):\n" << demo->rejections;
+
+  // The callees: one callee-sim process (personas by the number's last digit), or baresip per recording.
+  std::vector<std::unique_ptr<Child>> callees;
+  std::vector<std::string> baresip_targets;
+  std::string trunk;
+  if (o.callee == "baresip") {
+    std::vector<std::filesystem::path> wavs;
+    if (std::filesystem::is_directory(o.voices))
+      for (const auto& e : std::filesystem::directory_iterator(o.voices))
+        if (e.path().extension() == ".wav") wavs.push_back(e.path());
+    std::sort(wavs.begin(), wavs.end());
+    if (wavs.empty()) {
+      std::cerr << "voqo: --callee baresip needs --voices DIR with .wav recordings (8 or 16 kHz mono)\n";
+      return finish(2);
+    }
+    const auto tmp = std::filesystem::temp_directory_path() / ("voqo-demo-baresip-" + std::to_string(::getpid()));
+    for (std::size_t i = 0; i < wavs.size() && i < 8; ++i) {
+      auto child = std::make_unique<Child>();
+      const int port = free_udp_port();
+      if (auto r = start_baresip(*child, tmp / std::to_string(i), wavs[i], port); !r) {
+        std::cerr << "voqo: " << r.error().message << "\n";
+        return finish(1);
+      }
+      baresip_targets.push_back("127.0.0.1:" + std::to_string(port));
+      callees.push_back(std::move(child));
+    }
+    trunk = "sip:" + baresip_targets.front();
+    say << "Callees: " << callees.size() << " baresip processes speaking the recordings in " << o.voices << "\n";
+  } else {
+    auto child = std::make_unique<Child>();
+    child->name = "callee-sim";
+    if (auto r = spawn(*child, {o.self, "callee-sim", "--sip-ip", "127.0.0.1", "--sip-port", "0", "--log-level", "warn"}); !r) {
+      std::cerr << "voqo: " << r.error().message << "\n";
+      return finish(1);
+    }
+    auto line = wait_for_line(*child, "listening", std::chrono::seconds(30));
+    if (!line) {
+      std::cerr << "voqo: " << line.error().message << "\n";
+      return finish(1);
+    }
+    trunk = "sip:127.0.0.1:" + std::to_string(port_of(*line));
+    say << "Callees: voqo callee-sim on " << trunk << " (persona by the number's last digit; see examples/README.md)\n";
+    callees.push_back(std::move(child));
+  }
+
+  calls::CallServiceConfig cc;
+  cc.sip_listen_ip = "127.0.0.1";
+  cc.sip_port = o.sip_port;
+  cc.ring_timeout = std::chrono::seconds(8);
+  cc.recordings_dir = o.recordings.empty() ? std::filesystem::absolute(o.db).parent_path() / "recordings"
+                                           : std::filesystem::absolute(o.recordings);
+  auto parsed_trunk = telephony::parse_trunk_uri(trunk);
+  if (!parsed_trunk) {
+    std::cerr << "voqo: " << parsed_trunk.error().message << "\n";
+    return finish(1);
+  }
+  cc.trunk = *parsed_trunk;
+  campaign::DialerConfig dc;
+  // The callees are simulators on loopback, not people: their "local hours" do not apply.
+  dc.enforce_callee_hours = false;
+  if (!baresip_targets.empty())
+    dc.route = [targets = baresip_targets](const std::string& e164) {
+      const std::size_t i = e164.empty() ? 0 : static_cast<std::size_t>(e164.back() - '0') % targets.size();
+      return "sip:" + (e164.empty() ? std::string("callee") : e164) + "@" + targets[i];
+    };
+  Runtime rt;
+  if (auto r = start_runtime(rt, std::move(*opened), cc, dc); !r) {
+    std::cerr << "voqo: cannot start telephony: " << r.error().message << "\n";
+    return finish(1);
+  }
+
+  api::Router router;
+  api::RestApi rest(router, *rt.store,
+                    api::ApiConfig{.api_key = o.api_key, .calls = rt.calls.get(), .dialer = rt.dialer.get(),
+                                   .recordings_dir = cc.recordings_dir});
+  api::ServerConfig sc;
+  sc.bind_address = o.host;
+  sc.port = o.port;
+  api::HttpServer server(sc, router);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "voqo: " << e.what() << " (use --port 0 for any free port)\n";
+    return finish(1);
+  }
+  const std::string base = "http://" + o.host + ":" + std::to_string(server.port());
+  say << "voqo listening on " << base << " (database " << o.db << "; API at /api)\n";
+
+  auto job = rt.dialer->create_job({{"campaignId", demo->campaign_id},
+                                    {"uploadId", demo->upload_id},
+                                    {"agentId", demo->agent_id},
+                                    {"maxConcurrent", o.concurrency},
+                                    {"callsPerSecond", 2},
+                                    {"retry", {{"maxAttempts", 2}, {"backoffMinutes", 0}}}});
+  if (!job) {
+    std::cerr << "voqo: cannot start the campaign: " << job.error().message << "\n";
+    return finish(1);
+  }
+  const std::string job_id = (*job)["id"];
+  say << "Campaign started: job " << job_id << ", agent '" << demo->agent_name << "', " << o.concurrency
+      << " calls at once (callee-local hours are not enforced for simulated callees)\n";
+  const bool settled = watch_job(rt, job_id, say, true, stop);
+  auto report = job_report(*rt.store, job_id);
+  if (!report) {
+    std::cerr << "voqo: " << report.error().message << "\n";
+    return finish(1);
+  }
+  if (o.json) {
+    json out = *report;
+    out["api"] = base;
+    out["recordings"] = cc.recordings_dir.string();
+    std::cout << out.dump(2) << std::endl;
+  } else {
+    std::cout << "\n";
+    print_report(*report, std::cout);
+    std::cout << "\nTranscripts, summaries and outcomes: " << base << "/api/calls?jobId=" << job_id
+              << "  (one call: /api/calls/{callId})\n"
+              << "Recordings (stereo WAV, left caller, right agent): " << cc.recordings_dir.string()
+              << "  or " << base << "/api/calls/{callId}/recording\n"
+              << "Dial decisions: " << base << "/api/jobs/" << job_id << "/events\n";
+  }
+  if (settled && !o.exit_after && !stop) {
+    say << "Serving the API until Ctrl-C (--exit to stop after the report)\n";
+    while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  server.stop();
+  rt.shutdown();
+  for (auto& c : callees) c->stop();
+  return finish(settled ? 0 : 1);
+}
+
+}  // namespace voqo::cli

@@ -1,0 +1,253 @@
+// Webhooks: the webhook_events outbox (queue, sign, deliver, retry).
+#include "postcall/webhooks.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "core/time.hpp"
+#include "net/http_client.hpp"
+
+namespace voqo::postcall {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+/// Pending events of a call wait for the earlier pending events of that call.
+constexpr const char* kDeliverable =
+    "e.status = 'pending' AND (e.call_id IS NULL OR NOT EXISTS (SELECT 1 FROM webhook_events p "
+    "WHERE p.call_id = e.call_id AND p.status = 'pending' AND p.seq < e.seq))";
+
+struct DueEvent {
+  std::string id, event, url, payload;
+  int attempts = 0;
+};
+
+Result<std::vector<DueEvent>> due_events(store::Database& db, const std::string& now) {
+  return db.read([&](store::Connection& c) -> Result<std::vector<DueEvent>> {
+    auto st = c.prepare(std::string("SELECT e.id, e.event, e.url, e.payload, e.attempts FROM webhook_events e WHERE ") +
+                        kDeliverable + " AND e.next_attempt_at <= ? ORDER BY e.seq LIMIT 100");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, now);
+    std::vector<DueEvent> out;
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      auto& s = **st;
+      out.push_back({std::string(s.column_text(0)), std::string(s.column_text(1)), std::string(s.column_text(2)),
+                     std::string(s.column_text(3)), static_cast<int>(s.column_int(4))});
+    }
+    return out;
+  });
+}
+
+Result<std::optional<Clock::time_point>> next_due(store::Database& db) {
+  return db.read([&](store::Connection& c) -> Result<std::optional<Clock::time_point>> {
+    auto st = c.prepare(std::string("SELECT min(e.next_attempt_at) FROM webhook_events e WHERE ") + kDeliverable);
+    if (!st) return std::unexpected(st.error());
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row || (*st)->is_null(0)) return std::optional<Clock::time_point>{};
+    return parse_iso8601((*st)->column_text(0));
+  });
+}
+
+/// Writes the outcome of one attempt.
+Result<void> record_attempt(store::Database& db, const DueEvent& e, bool delivered, std::optional<int> status,
+                            const std::string& error, Clock::time_point next_attempt, int max_attempts) {
+  return db.write([&](store::Connection& c) -> Result<void> {
+    const std::string now = now_iso8601();
+    if (delivered) {
+      auto st = c.prepare(
+          "UPDATE webhook_events SET status = 'delivered', attempts = attempts + 1, last_status_code = ?, "
+          "delivered_at = ? WHERE id = ? AND status = 'pending'");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_int(1, status.value_or(0));
+      (*st)->bind_text(2, now);
+      (*st)->bind_text(3, e.id);
+      if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
+      return {};
+    }
+    auto st = c.prepare(
+        "UPDATE webhook_events SET status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END, "
+        "attempts = attempts + 1, failure_count = failure_count + 1, last_status_code = ?, last_error = ?, "
+        "next_attempt_at = ? WHERE id = ? AND status = 'pending'");
+    if (!st) return std::unexpected(st.error());
+    auto& s = **st;
+    s.bind_int(1, max_attempts);
+    if (status) s.bind_int(2, *status);
+    else s.bind_null(2);
+    s.bind_text(3, error);
+    s.bind_text(4, to_iso8601(next_attempt));
+    s.bind_text(5, e.id);
+    if (auto done = s.step(); !done) return std::unexpected(done.error());
+    return {};
+  });
+}
+
+void bind_or_null(store::Statement& s, int i, const std::string& v) {
+  if (v.empty()) s.bind_null(i);
+  else s.bind_text(i, v);
+}
+
+}  // namespace
+
+std::string derived_event_id(std::string_view subject_id, std::string_view event) {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string input(subject_id);
+  input += '\x1f';
+  input += event;
+  std::array<unsigned char, 24> hash{};
+  crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+                     nullptr, 0);
+  std::string id(24, '\0');
+  id[0] = kAlphabet[10 + hash[0] % 26];
+  for (std::size_t i = 1; i < id.size(); ++i) id[i] = kAlphabet[hash[i] % 36];
+  return id;
+}
+
+Result<bool> enqueue_webhook(store::Connection& c, const WebhookEvent& e) {
+  auto st = c.prepare(
+      "INSERT INTO webhook_events (id, seq, event, url, agent_id, call_id, job_id, payload, status, attempts, "
+      "failure_count, next_attempt_at, created_at) "
+      "SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ? FROM webhook_events "
+      "WHERE true ON CONFLICT (id) DO NOTHING");
+  if (!st) return std::unexpected(st.error());
+  auto& s = **st;
+  const std::string now = now_iso8601();
+  s.bind_text(1, e.id);
+  s.bind_text(2, e.event);
+  s.bind_text(3, e.url);
+  bind_or_null(s, 4, e.agent_id);
+  bind_or_null(s, 5, e.call_id);
+  bind_or_null(s, 6, e.job_id);
+  s.bind_text(7, e.payload.dump());
+  s.bind_text(8, now);
+  s.bind_text(9, now);
+  if (auto done = s.step(); !done) return std::unexpected(done.error());
+  return c.changes() > 0;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  std::string hex(mac.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), mac.data(), mac.size());
+  hex.pop_back();
+  return hex;
+}
+
+std::string webhook_signature(std::string_view secret, int64_t unix_seconds, std::string_view body) {
+  const std::string t = std::to_string(unix_seconds);
+  std::string signed_text = t;
+  signed_text += '.';
+  signed_text += body;
+  return "t=" + t + ",v1=" + hmac_sha256_hex(secret, signed_text);
+}
+
+Result<std::string> ensure_webhook_secret(store::Store& store) {
+  return store.db().write([&](store::Connection&) -> Result<std::string> {
+    auto current = store.settings().get("webhook_secret");
+    if (!current) return std::unexpected(current.error());
+    if (current->is_string() && !current->get<std::string>().empty()) return current->get<std::string>();
+    if (sodium_init() < 0) return std::unexpected(Error{ErrorCode::internal, "libsodium failed to initialise", {}});
+    std::array<unsigned char, 32> raw{};
+    randombytes_buf(raw.data(), raw.size());
+    std::string hex(raw.size() * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
+    hex.pop_back();
+    const std::string secret = "whsec_" + hex;
+    if (auto put = store.settings().put("webhook_secret", secret); !put) return std::unexpected(put.error());
+    return secret;
+  });
+}
+
+std::chrono::milliseconds webhook_backoff(int attempt, std::chrono::milliseconds base, std::chrono::milliseconds max,
+                                          std::mt19937_64& rng) {
+  if (attempt < 2) return std::chrono::milliseconds(0);
+  const int shift = std::min(attempt - 2, 40);
+  const double grown = static_cast<double>(base.count()) * static_cast<double>(int64_t{1} << shift);
+  const auto cap = static_cast<int64_t>(std::min(grown, static_cast<double>(max.count())));
+  if (cap <= 0) return std::chrono::milliseconds(0);
+  std::uniform_int_distribution<int64_t> pick(0, cap);
+  return std::chrono::milliseconds(pick(rng));
+}
+
+WebhookOutbox::WebhookOutbox(store::Store& store, WebhookConfig config)
+    : store_(store), config_(config), rng_(std::random_device{}()) {}
+
+WebhookOutbox::~WebhookOutbox() { stop(); }
+
+void WebhookOutbox::start() {
+  worker_.start("webhook outbox", [this](std::stop_token st) -> std::optional<Clock::time_point> {
+    auto next = deliver_due(st);
+    if (!next) {
+      spdlog::error("webhook outbox: {}", next.error().message);
+      return Clock::now() + std::chrono::seconds(5);
+    }
+    return *next;
+  });
+}
+
+void WebhookOutbox::stop() { worker_.stop(); }
+
+Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_token stop) {
+  for (;;) {
+    if (stop.stop_requested()) return std::optional<Clock::time_point>{};
+    auto due = due_events(store_.db(), now_iso8601());
+    if (!due) return std::unexpected(due.error());
+    if (due->empty()) return next_due(store_.db());
+    auto secret = store_.settings().get("webhook_secret");
+    const std::string key = secret && secret->is_string() ? secret->get<std::string>() : std::string{};
+    for (const auto& e : *due) {
+      if (stop.stop_requested()) return std::optional<Clock::time_point>{};
+      const int attempt = e.attempts + 1;
+      const int64_t t =
+          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+      net::HttpRequest req;
+      req.method = "POST";
+      req.url = e.url;
+      req.timeout = config_.timeout;
+      req.connect_timeout = std::min(config_.timeout, std::chrono::milliseconds(5000));
+      req.allow_private_addresses = config_.allow_private_hosts;
+      req.body = e.payload;
+      req.headers = {{"Content-Type", "application/json"},
+                     {"User-Agent", "voqo-webhooks/1"},
+                     {"X-Voqo-Event", e.event},
+                     {"X-Voqo-Event-Id", e.id},
+                     {"Idempotency-Key", e.id},
+                     {"X-Voqo-Attempt", std::to_string(attempt)},
+                     {"X-Voqo-Timestamp", std::to_string(t)},
+                     {"X-Voqo-Signature", webhook_signature(key, t, e.payload)}};
+      auto response = net::perform(req, {}, stop);
+      if (!response && stop.stop_requested()) return std::optional<Clock::time_point>{};  // not the receiver's fault
+      bool delivered = false;
+      std::optional<int> status;
+      std::string error;
+      if (!response) {
+        error = response.error().message;
+      } else {
+        status = response->status;
+        delivered = response->status >= 200 && response->status < 300;
+        if (!delivered) {
+          error = "HTTP " + std::to_string(response->status);
+          if (!response->body.empty()) error += ": " + response->body.substr(0, 200);
+        }
+      }
+      const auto next_attempt = Clock::now() + webhook_backoff(attempt + 1, config_.backoff_base, config_.backoff_max, rng_);
+      if (!delivered)
+        spdlog::warn("webhook {} {} to {}: attempt {} failed: {}", e.event, e.id, e.url, attempt, error);
+      if (auto ok = record_attempt(store_.db(), e, delivered, status, error, next_attempt, config_.max_attempts); !ok)
+        return std::unexpected(ok.error());
+    }
+  }
+}
+
+}  // namespace voqo::postcall

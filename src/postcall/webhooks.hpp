@@ -1,0 +1,111 @@
+#pragma once
+/// Webhooks (issue 4 §5): the webhook_events outbox and its delivery thread.
+///
+/// Events are rows written in the same transaction as the state they report
+/// (enqueue_webhook() on the caller's Connection), so an event exists exactly
+/// when its cause was committed. WebhookOutbox delivers them:
+///  - POST <url>, body = the stored payload (JSON) byte for byte, headers
+///    Content-Type: application/json, X-Voqo-Event, X-Voqo-Event-Id and
+///    Idempotency-Key (= the row id, stable across retries: receivers dedupe
+///    on it), X-Voqo-Attempt (1, 2, ...), X-Voqo-Timestamp (Unix seconds) and
+///    X-Voqo-Signature: "t=<unix>,v1=<hex HMAC-SHA256(secret, "<unix>." + body)>"
+///    (RFC 2104 HMAC with SHA-256, FIPS 180-4; secret = setting webhook_secret);
+///  - any 2xx = delivered; anything else (other status, DNS/connect/TLS
+///    error, timeout) = a failure: failure_count, last_status_code (null when
+///    no response), last_error and next_attempt_at are written, and attempt
+///    n ≥ 2 waits a uniform random delay in [0, min(max, base·2^(n-2))]
+///    ("full jitter", so receivers that come back are not hit by every sender
+///    at once); after max_attempts the row is "failed";
+///  - per call, events go out in seq order: an event waits while an earlier
+///    event of the same call is still pending (a receiver that is down for a
+///    while and comes back receives every event of a call once, in order).
+///    Events of other calls are not held back.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "postcall/delivery_worker.hpp"
+#include "store/store.hpp"
+
+namespace voqo::postcall {
+
+/// Delivery settings (from OutcomeLoopConfig).
+struct WebhookConfig {
+  std::chrono::milliseconds backoff_base{1000};
+  std::chrono::milliseconds backoff_max{std::chrono::minutes(10)};
+  int max_attempts = 20;
+  std::chrono::milliseconds timeout{10000};
+  bool allow_private_hosts = true;
+};
+
+/// One event to queue.
+struct WebhookEvent {
+  std::string id;       ///< derived_event_id(subject, event): the same cause gives the same id
+  std::string event;    ///< call.started | call.ended | job.completed
+  std::string url;      ///< the agent's webhookUrl
+  std::string agent_id, call_id, job_id;  ///< "" = NULL
+  nlohmann::json payload;
+};
+
+/// A stable id for `event` about `subject_id` (a call or job id): 24
+/// characters shaped like new_id() (a letter, then [0-9a-z]), from a BLAKE2b
+/// hash of both, so queuing the same event twice yields the same row.
+std::string derived_event_id(std::string_view subject_id, std::string_view event);
+
+/// Queues `event` on `c` (inside the caller's write transaction) with the
+/// next seq, due now. Returns false when a row with that id already exists
+/// (nothing is changed). Errors: database.
+Result<bool> enqueue_webhook(store::Connection& c, const WebhookEvent& event);
+
+/// Lower-case hex HMAC-SHA256 of `message` under `key` (RFC 2104, RFC 4231).
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
+/// The X-Voqo-Signature value: "t=<unix_seconds>,v1=" + hmac_sha256_hex(secret, "<unix_seconds>." + body).
+std::string webhook_signature(std::string_view secret, int64_t unix_seconds, std::string_view body);
+
+/// The webhook_secret setting; when it is empty, 32 random bytes
+/// (libsodium randombytes) are stored as "whsec_" + 64 hex characters first.
+/// Errors: database.
+Result<std::string> ensure_webhook_secret(store::Store& store);
+
+/// Full-jitter delay before attempt `attempt` (≥ 2): uniform in
+/// [0, min(max, base·2^(attempt-2))] ms. Attempt 1 (and below) waits 0.
+std::chrono::milliseconds webhook_backoff(int attempt, std::chrono::milliseconds base, std::chrono::milliseconds max,
+                                          std::mt19937_64& rng);
+
+/// The delivery side of webhook_events.
+class WebhookOutbox {
+ public:
+  WebhookOutbox(store::Store& store, WebhookConfig config);
+  ~WebhookOutbox();
+  WebhookOutbox(const WebhookOutbox&) = delete;
+  WebhookOutbox& operator=(const WebhookOutbox&) = delete;
+
+  /// Starts the delivery thread.
+  void start();
+  /// Stops and joins it (a request in flight is aborted).
+  void stop();
+  /// Wakes it (an event was queued).
+  void poke() { worker_.poke(); }
+
+  /// Delivers, on the calling thread, every event that is due and not held
+  /// back by an earlier pending event of its call, repeating while deliveries
+  /// unblock more. Returns when the next deliverable event is due (nullopt =
+  /// none pending). Errors: database.
+  Result<std::optional<std::chrono::system_clock::time_point>> deliver_due(std::stop_token stop = {});
+
+ private:
+  store::Store& store_;
+  WebhookConfig config_;
+  std::mt19937_64 rng_;
+  DeliveryWorker worker_;
+};
+
+}  // namespace voqo::postcall

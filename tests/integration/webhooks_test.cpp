@@ -1,0 +1,256 @@
+// Webhook delivery end to end: the outcome loop's delivery thread against a
+// local receiver that is down (port closed, then answering 503) for a while
+// and then comes back. Every event arrives exactly once (by X-Voqo-Event-Id),
+// in seq order per call, signed with the webhook_secret; the rows keep the
+// attempts, failures and last status.
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "core/id.hpp"
+#include "core/time.hpp"
+#include "postcall/outcome_loop.hpp"
+#include "store/calls.hpp"
+#include "store/store.hpp"
+#include "support/test_support.hpp"
+#include "support/webhook_receiver.hpp"
+
+using nlohmann::json;
+using namespace voqo;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+class webhooks : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto st = store::Store::open(dir_ / "voqo.db");
+    ASSERT_TRUE(st) << st.error().message;
+    st_ = std::move(*st);
+  }
+  void TearDown() override {
+    loop_.reset();
+    st_.reset();
+  }
+
+  void start(const std::string& webhook_url, postcall::OutcomeLoopConfig config) {
+    auto agent = st_->agents().create(
+        {{"name", "Ava"}, {"systemPrompt", "You are a helpful sales agent."}, {"webhookUrl", webhook_url}});
+    ASSERT_TRUE(agent) << agent.error().message;
+    agent_id_ = (*agent)["id"];
+    auto made = postcall::OutcomeLoop::create(*st_, config);
+    ASSERT_TRUE(made) << made.error().message;
+    loop_ = std::move(*made);
+  }
+
+  static postcall::OutcomeLoopConfig fast(int max_attempts) {
+    postcall::OutcomeLoopConfig c;
+    c.webhook_backoff_base = 10ms;
+    c.webhook_backoff_max = 150ms;
+    c.webhook_max_attempts = max_attempts;
+    c.webhook_timeout = 3s;
+    return c;
+  }
+
+  /// Answers the call (call.started), stores its record and ends it (call.ended).
+  std::string run_call(int n) {
+    store::CallRecord r;
+    r.id = new_id();
+    r.agent_id = agent_id_;
+    r.direction = "inbound";
+    r.status = "completed";
+    r.from_phone = "+1415555010" + std::to_string(n);
+    r.to_phone = "+14155550100";
+    r.summary = "Call " + std::to_string(n);
+    r.started_at = now_iso8601();
+    EXPECT_TRUE(loop_->call_started({{"id", r.id}, {"agentId", agent_id_}, {"direction", "inbound"},
+                                     {"fromPhone", r.from_phone}, {"toPhone", r.to_phone},
+                                     {"startedAt", *r.started_at}}));
+    r.ended_at = now_iso8601();
+    r.system_info = {{"callerSpoke", true}};
+    store::CallStore calls(st_->db());
+    EXPECT_TRUE(calls.insert(r));
+    auto stored = st_->calls().get(r.id);
+    EXPECT_TRUE(stored);
+    EXPECT_TRUE(loop_->call_ended(*stored));
+    return r.id;
+  }
+
+  Rows rows(const std::string& sql) {
+    return st_->db().read([&](store::Connection& c) {
+      Rows out;
+      auto st = c.prepare(sql);
+      EXPECT_TRUE(st) << st.error().message;
+      if (!st) return out;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row || !*row) break;
+        std::vector<std::string> r;
+        for (int col = 0; col < (*st)->column_count(); ++col)
+          r.emplace_back((*st)->is_null(col) ? "<null>" : std::string((*st)->column_text(col)));
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit = 20s) {
+    for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return pred();
+  }
+
+  int count(const std::string& sql) { return std::stoi(rows(sql).at(0).at(0)); }
+
+  test::TempDir dir_;
+  std::unique_ptr<store::Store> st_;
+  std::unique_ptr<postcall::OutcomeLoop> loop_;
+  std::string agent_id_;
+};
+
+/// Checks X-Voqo-Signature independently: HMAC-SHA256(secret, t + "." + body).
+void expect_signed(const test::ReceivedHook& h, const std::string& secret) {
+  const auto sig = h.header("x-voqo-signature");
+  ASSERT_EQ(sig.rfind("t=", 0), 0u) << sig;
+  const auto comma = sig.find(",v1=");
+  ASSERT_NE(comma, std::string::npos) << sig;
+  const std::string t = sig.substr(2, comma - 2);
+  EXPECT_EQ(t, h.header("x-voqo-timestamp"));
+  const std::string message = t + "." + h.body;
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&state, mac);
+  char hex[2 * crypto_auth_hmacsha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  EXPECT_EQ(sig.substr(comma + 4), std::string(hex));
+}
+
+TEST_F(webhooks, ReceiverDownThenBackGetsEveryEventOnceInOrderPerCall) {
+  test::WebhookReceiver receiver(200);
+  receiver.close_port();  // down: connections refused
+  start(receiver.url(), fast(10000));
+
+  std::vector<std::string> calls;
+  for (int n = 1; n <= 3; ++n) calls.push_back(run_call(n));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}, {"status", "completed"}}));
+  ASSERT_EQ(count("SELECT count(*) FROM webhook_events"), 7);
+
+  // While it is down: the first event of each call keeps failing without a
+  // status; the later event of the same call is held back (never attempted).
+  ASSERT_TRUE(eventually([&] {
+    return count("SELECT count(*) FROM webhook_events WHERE event IN ('call.started', 'job.completed') AND "
+                 "failure_count >= 2 AND last_status_code IS NULL AND last_error IS NOT NULL") == 4;
+  })) << "connection refused is a failure";
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_events WHERE event = 'call.ended' AND attempts > 0"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_events WHERE status = 'delivered'"), 0);
+
+  // Up but unhealthy: 503s are recorded as the last status.
+  receiver.set_status(503);
+  receiver.open_port();
+  ASSERT_TRUE(eventually([&] {
+    return count("SELECT count(*) FROM webhook_events WHERE event IN ('call.started', 'job.completed') AND "
+                 "last_status_code = 503") == 4;
+  }));
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_events WHERE event = 'call.ended' AND attempts > 0"), 0);
+
+  // Healthy again: everything drains.
+  receiver.set_status(200);
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'delivered'") == 7; }));
+
+  const auto secret = st_->settings().get("webhook_secret").value().get<std::string>();
+  ASSERT_FALSE(secret.empty());
+  const auto got = receiver.received();
+  std::map<std::string, int> accepted;                        // event id → 2xx answers
+  std::map<std::string, std::vector<std::string>> per_call;  // call id → events accepted, in arrival order
+  std::map<std::string, bool> started_accepted;
+  for (const auto& h : got) {
+    expect_signed(h, secret);
+    const auto id = h.header("x-voqo-event-id");
+    EXPECT_EQ(h.header("idempotency-key"), id);
+    EXPECT_EQ(h.header("content-type"), "application/json");
+    const auto body = json::parse(h.body);
+    EXPECT_EQ(body["id"], id);
+    EXPECT_EQ(body["event"], h.header("x-voqo-event"));
+    if (body["event"] == "job.completed") {
+      EXPECT_EQ(body["job"]["id"], "job-1");
+    } else {
+      const std::string call_id = body["call"]["id"];
+      if (body["event"] == "call.ended") {
+        EXPECT_TRUE(started_accepted[call_id]) << "call.ended of " << call_id << " sent before call.started was accepted";
+      }
+      if (h.answered == 200) {
+        per_call[call_id].push_back(body["event"]);
+        if (body["event"] == "call.started") started_accepted[call_id] = true;
+      }
+    }
+    if (h.answered == 200) ++accepted[id];
+  }
+  auto ids = rows("SELECT id FROM webhook_events");
+  ASSERT_EQ(accepted.size(), ids.size());
+  for (const auto& r : ids) EXPECT_EQ(accepted[r[0]], 1) << "event " << r[0] << " accepted exactly once";
+  for (const auto& c : calls) EXPECT_EQ(per_call[c], (std::vector<std::string>{"call.started", "call.ended"})) << c;
+
+  // The rows tell the story.
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_events WHERE attempts = failure_count + 1 AND last_status_code = 200 "
+                  "AND delivered_at IS NOT NULL"),
+            7);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_events WHERE event IN ('call.started', 'job.completed') AND "
+                  "failure_count >= 3 AND last_error LIKE 'HTTP 503%'"),
+            4)
+      << "refused, then 503, then delivered";
+  // Attempts carry their number.
+  for (const auto& h : got) {
+    if (h.answered == 200) {
+      EXPECT_GE(std::stoi(h.header("x-voqo-attempt")), 1);
+    }
+  }
+}
+
+TEST_F(webhooks, ExhaustedEventIsFailedAndStopsHoldingBackItsCall) {
+  test::WebhookReceiver receiver(500);
+  start(receiver.url(), fast(3));
+  const auto call_id = run_call(1);
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == 2; }));
+  auto r = rows("SELECT event, attempts, failure_count, last_status_code, last_error FROM webhook_events ORDER BY seq");
+  ASSERT_EQ(r.size(), 2u);
+  for (const auto& row : r) {
+    EXPECT_EQ(row[1], "3");
+    EXPECT_EQ(row[2], "3");
+    EXPECT_EQ(row[3], "500");
+    EXPECT_EQ(row[4].rfind("HTTP 500", 0), 0u) << row[4];
+  }
+  std::vector<std::string> order;
+  for (const auto& h : receiver.received()) order.push_back(h.header("x-voqo-event"));
+  EXPECT_EQ(order, (std::vector<std::string>{"call.started", "call.started", "call.started", "call.ended",
+                                             "call.ended", "call.ended"}));
+  std::vector<std::string> attempts;
+  for (const auto& h : receiver.received()) attempts.push_back(h.header("x-voqo-attempt"));
+  EXPECT_EQ(attempts, (std::vector<std::string>{"1", "2", "3", "1", "2", "3"}));
+  (void)call_id;
+}
+
+TEST_F(webhooks, PrivateAddressGuardRefusesLoopbackReceiversWhenOff) {
+  test::WebhookReceiver receiver(200);
+  auto config = fast(1);
+  config.allow_private_webhook_hosts = false;
+  start(receiver.url(), config);
+  run_call(1);
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == 2; }));
+  auto r = rows("SELECT last_error, last_status_code FROM webhook_events ORDER BY seq");
+  EXPECT_NE(r[0][0].find("127.0.0.1"), std::string::npos) << r[0][0];
+  EXPECT_EQ(r[0][1], "<null>");
+  EXPECT_TRUE(receiver.received().empty());
+}
+
+}  // namespace
