@@ -633,7 +633,7 @@ void Api::compliance_and_outboxes() {
         for (const auto& r : report->rejected) rejected.push_back({{"line", r.line}, {"reason", r.reason}});
         return json_response(200, json{{"added", report->added},
                                        {"alreadyListed", report->already_listed},
-                                       {"rejectedCount", report->rejected.size()},
+                                       {"rejectedCount", report->rejected_count},
                                        {"rejected", std::move(rejected)}});
       },
       RouteOptions{.spool_body = true});

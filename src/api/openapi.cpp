@@ -126,6 +126,21 @@ const std::map<std::string, OperationDoc>& operations() {
       {"GET /api/jobs/{id}", {"Get a job with its first job calls", "jobs", "", 200, "JobWithCalls"}},
       {"DELETE /api/jobs/{id}", {"Delete a job that is not running", "jobs", "", 204, ""}},
       {"GET /api/jobs/{id}/calls", {"List a job's calls", "jobs", "", 200, "JobCallPage", {}, &job_call_spec()}},
+      {"GET /api/jobs/{id}/events", {"The job's audit log: every dial decision with its reason", "jobs", "", 200, "JobEventPage", {}, &job_event_spec()}},
+      {"POST /api/jobs/{id}/pause", {"Pause a job: no new calls, calls in progress finish", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
+      {"POST /api/jobs/{id}/resume", {"Resume a paused job", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
+      {"POST /api/jobs/{id}/cancel", {"Cancel a job: no new calls or retries; pending job calls fail with \"cancelled\"", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
+
+      {"GET /api/do-not-call", {"List the do-not-call list", "compliance", "", 200, "DoNotCallPage", {}, &do_not_call_spec()}},
+      {"POST /api/do-not-call", {"Add a number to the do-not-call list (normalised to E.164)", "compliance", "DoNotCallCreate", 201, "DoNotCall"}},
+      {"GET /api/do-not-call/{id}", {"Get a do-not-call entry", "compliance", "", 200, "DoNotCall"}},
+      {"DELETE /api/do-not-call/{id}", {"Remove a number (by id or phone) from the do-not-call list", "compliance", "", 204, ""}},
+      {"POST /api/do-not-call/import", {"Import a CSV of numbers into the do-not-call list (bad rows reported with line and reason)", "compliance", "csv", 200, "DncImportReport"}},
+
+      {"GET /api/sms-messages", {"List follow-up SMS messages and their delivery status", "outcomes", "", 200, "SmsMessagePage", {}, &sms_message_spec()}},
+      {"GET /api/sms-messages/{id}", {"Get an SMS message", "outcomes", "", 200, "SmsMessage"}},
+      {"GET /api/webhook-events", {"List webhook events with delivery status and failure counts", "outcomes", "", 200, "WebhookEventPage", {}, &webhook_event_spec()}},
+      {"GET /api/webhook-events/{id}", {"Get a webhook event", "outcomes", "", 200, "WebhookEvent"}},
 
       {"GET /api/settings", {"All settings", "settings", "", 200, "Settings"}},
       {"PATCH /api/settings", {"Change several settings atomically", "settings", "SettingsUpdate", 200, "Settings"}},
@@ -168,6 +183,14 @@ json components() {
         {"delimiter", {{"type", "string"}}},
         {"phoneColumn", {{"type", "string"}}},
         {"nameColumn", {{"type", "string"}}}}}};
+  schemas["DncImportReport"] = {
+      {"type", "object"},
+      {"required", {"added", "alreadyListed", "rejectedCount", "rejected"}},
+      {"properties",
+       {{"added", {{"type", "integer"}, {"minimum", 0}}},
+        {"alreadyListed", {{"type", "integer"}, {"minimum", 0}}},
+        {"rejectedCount", {{"type", "integer"}, {"minimum", 0}}},
+        {"rejected", {{"type", "array"}, {"items", {{"type", "object"}, {"properties", {{"line", {{"type", "integer"}}}, {"reason", {{"type", "string"}}}}}}}}}}}};
   json settings = {{"type", "object"}, {"additionalProperties", false}, {"properties", json::object()}};
   for (const auto& f : store::setting_specs()) settings["properties"][std::string(f.json)] = field_schema(f);
   schemas["Settings"] = settings;

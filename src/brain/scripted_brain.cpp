@@ -248,7 +248,15 @@ void ScriptedBrain::reask_or_move_on(Turn& t) {
 
 Result<Reply> ScriptedBrain::greet(const TextSink& sink, std::stop_token stop) {
   Turn t;
-  ask(t, ctx_.greeting.empty() ? script_.opening : ctx_.greeting, Ask::opening, Phase::opening);
+  std::string opening = ctx_.greeting.empty() ? script_.opening : ctx_.greeting;
+  // What the last call left behind (memories, issue 4 §5): a callback the contact asked for is acknowledged.
+  for (const auto& m : ctx_.memories)
+    if (m.starts_with("Callback requested")) {
+      opening = "Hi {contact_name}, this is {agent_name} from {company}, calling you back as you asked. "
+                "Do you have a quick minute now?";
+      break;
+    }
+  ask(t, opening, Ask::opening, Phase::opening);
   return emit(std::move(t), sink, stop);
 }
 

@@ -91,6 +91,9 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   }
 
   std::shared_ptr<telephony::MediaHandler> media_handler() override { return pipeline; }
+  /// Inbound calls get their handle here (outbound ones from dial()), so the
+  /// agent can hang up and transfer them too.
+  void on_incoming_accepted(std::weak_ptr<telephony::SipCall> call) override { sip = call.lock(); }
   void on_progress(int code, bool early_media) override {
     if (early_media) system_info["earlyMedia"] = true;
     svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "ringing"); });
@@ -347,7 +350,7 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
   auto impl = std::make_unique<Impl>(store, std::move(config));
   auto& d = *impl;
   d.pool = std::make_unique<WorkerPool>(d.cfg.worker_threads, "voqo-call");
-  d.finalizers = std::make_unique<WorkerPool>(2, "voqo-finish");
+  d.finalizers = std::make_unique<WorkerPool>(std::max(2, d.cfg.worker_threads), "voqo-finish");
   auto media = telephony::MediaEngine::create(
       {d.cfg.media_threads, d.cfg.sip_listen_ip, d.cfg.rtp_port_min, d.cfg.rtp_port_max});
   if (!media) return std::unexpected(media.error());

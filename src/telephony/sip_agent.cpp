@@ -94,7 +94,7 @@ class Call final : public SipCall, public std::enable_shared_from_this<Call> {
   sdp_session* sdp_ = nullptr;
   sdp_media* sdp_media_ = nullptr;
   sipsub* refer_ = nullptr;
-  tmr ring_timer_;
+  tmr ring_timer_;  ///< outbound: the ring timeout; incoming: the delayed answer
   RtpPorts ports_;
   bool answered_ = false;
   bool ended_ = false;
@@ -229,6 +229,11 @@ void close_handler(int err, const sip_msg* msg, void* arg) {
     // libre's sipsess answers a BYE with 200 and closes with ECONNRESET and no message.
     end.remote_hangup = err == ECONNRESET || (msg && msg->req);
     end.reason = end.remote_hangup ? "BYE from peer" : (err ? std::string("session error: ") + std::strerror(err) : "session closed");
+  } else if (!call->outbound_ && err == ECONNRESET && !msg) {
+    // libre answers the caller's CANCEL with 487 and closes with ECONNRESET (RFC 3261 §9.2).
+    end.status = "cancelled";
+    end.remote_hangup = true;
+    end.reason = "CANCEL from caller";
   } else if (msg && !msg->req && msg->scode >= 300) {
     end.sip_code = msg->scode;
     end.status = status_for_failure(msg->scode);
@@ -247,6 +252,23 @@ void ring_timeout_handler(void* arg) {
   if (call->answered_ || call->ended_) return;
   call->release_sip();  // dereferencing an unanswered session sends CANCEL
   call->finish({"no_answer", 0, "no answer within " + std::to_string(call->ring_timeout_.count()) + " s", false, false});
+}
+
+/// IncomingDecision::answer_after elapsed: 200 OK with the SDP answer, then media.
+void answer_timer_handler(void* arg) {
+  auto* call = static_cast<Call*>(arg);
+  if (call->ended_ || !call->sess_) return;
+  mbuf* answer = nullptr;
+  if (sdp_encode(&answer, call->sdp_, false) != 0 || sipsess_answer(call->sess_, 200, "OK", answer, nullptr) != 0) {
+    mem_deref(answer);
+    call->finish({"failed", 0, "cannot answer the call", false, false});
+    return;
+  }
+  mem_deref(answer);
+  if (auto r = call->start_media_from_sdp(); !r) {
+    spdlog::warn("sip: inbound media: {}", r.error().message);
+    call->finish({"failed", 0, r.error().message, false, false});
+  }
 }
 
 void refer_notify_handler(sip* s, const sip_msg* msg, void* arg) {
@@ -684,19 +706,28 @@ void Agent::on_incoming(const sip_msg* msg) {
     call->sdp_ = deref(call->sdp_);
     return;
   }
-  if (sdp_encode(&answer, call->sdp_, false) != 0) {
+  // With an answer delay: 180 Ringing now (no SDP), the 200 with the answer later.
+  const bool ring_first = decision.answer_after.has_value();
+  if (!ring_first && sdp_encode(&answer, call->sdp_, false) != 0) {
     (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
     return;
   }
   calls_[call.get()] = call;
   active_.store(calls_.size());
-  int err = sipsess_accept(&call->sess_, sess_sock_, msg, 200, "OK", "voqo", "application/sdp", answer, auth_handler,
-                           call.get(), false, offer_handler, answer_handler, established_handler, nullptr, nullptr,
-                           close_handler, call.get(), nullptr);
+  int err = sipsess_accept(&call->sess_, sess_sock_, msg, ring_first ? 180 : 200, ring_first ? "Ringing" : "OK", "voqo",
+                           "application/sdp", answer, auth_handler, call.get(), false, offer_handler, answer_handler,
+                           established_handler, nullptr, nullptr, close_handler, call.get(), nullptr);
   mem_deref(answer);
   if (err) {
     forget(call.get());
     (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
+    return;
+  }
+  call->observer_->on_incoming_accepted(call);
+  if (ring_first) {
+    if (*decision.answer_after != kRingForever)
+      tmr_start(&call->ring_timer_, static_cast<uint64_t>(std::max<int64_t>(0, decision.answer_after->count())),
+                answer_timer_handler, call.get());
     return;
   }
   if (auto r = call->start_media_from_sdp(); !r) {

@@ -31,7 +31,7 @@ struct SipTrunk {
 /// How a call ended, mapped onto `calls.status` (the data model):
 /// 486/600 → busy; 408/480, CANCEL after the ring timeout → no_answer;
 /// 404/603/5xx/other failures → failed (reason kept); a conversation → completed;
-/// hung up by us before answer → cancelled.
+/// hung up by us before answer, or (incoming) CANCELled by the caller → cancelled.
 struct CallEnd {
   std::string status;     ///< completed | failed | no_answer | busy | cancelled
   int sip_code = 0;       ///< the final response code, 0 when none
@@ -39,6 +39,8 @@ struct CallEnd {
   bool answered = false;  ///< a 2xx was exchanged (a conversation took place)
   bool remote_hangup = false;
 };
+
+class SipCall;
 
 /// Receives a call's events on the SIP thread.
 class SipCallObserver {
@@ -54,6 +56,11 @@ class SipCallObserver {
   virtual void on_ended(const CallEnd& end) = 0;
   /// A REFER we sent was accepted (true) or failed (false, with the reason).
   virtual void on_transfer(bool ok, const std::string& reason) {}
+  /// An incoming call this observer was given (IncomingDecision) is accepted:
+  /// its handle, to hang it up or transfer it later (outbound calls get theirs
+  /// from dial()). Called once, on the SIP thread, before any other event of
+  /// the call. Weak, so that the observer does not keep the call alive.
+  virtual void on_incoming_accepted(std::weak_ptr<SipCall> call) {}
 };
 
 /// A call in progress. Thread-safe.
@@ -81,11 +88,20 @@ struct IncomingCall {
   std::string call_id;
 };
 
+/// IncomingDecision::answer_after value that never answers: the call rings
+/// (180) until the caller CANCELs it or the observer's side hangs up.
+inline constexpr std::chrono::milliseconds kRingForever = std::chrono::milliseconds::max();
+
 /// What to do with an incoming call: accept with an observer, or reject with a code.
 struct IncomingDecision {
   std::shared_ptr<SipCallObserver> observer;  ///< nullptr = reject
   int reject_code = 404;
   std::string reject_reason = "Not Found";
+  /// Accepted calls only. nullopt: answer (200 with the SDP answer) at once.
+  /// A duration: send 180 Ringing now and answer after it (RFC 3261 §13.3.1.1);
+  /// kRingForever: ring until the caller CANCELs (RFC 3261 §9.2: 487 to the
+  /// INVITE; the call ends "cancelled" with remote_hangup). Media starts at the answer.
+  std::optional<std::chrono::milliseconds> answer_after;
 };
 
 class SipUserAgent {

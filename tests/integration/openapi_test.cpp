@@ -134,6 +134,17 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     return c.exec("INSERT INTO calls (id, agent_id, direction, status, created_at) VALUES ('call1', '" + caller +
                   "', 'inbound', 'completed', '2026-11-23T00:00:00.000Z')");
   }));
+  const std::string dnc = body_json(api_.post("/api/do-not-call", {{"phone", "+14155550177"}, {"reason", "asked"}}))["id"];
+  ASSERT_TRUE(api_.store().db().write([&](store::Connection& c) -> Result<void> {
+    if (auto r = c.exec("INSERT INTO sms_messages (id, call_id, to_phone, body, provider, status, created_at, updated_at) VALUES "
+                        "('sms1', 'call1', '+14155550101', 'Hi', 'outbox', 'sent', '2026-11-23T00:00:00.000Z', "
+                        "'2026-11-23T00:00:00.000Z')");
+        !r)
+      return r;
+    return c.exec("INSERT INTO webhook_events (id, seq, event, url, call_id, payload, next_attempt_at, created_at) VALUES "
+                  "('evt1', 1, 'call.ended', 'https://x.example/h', 'call1', '{}', '2026-11-23T00:00:00.000Z', "
+                  "'2026-11-23T00:00:00.000Z')");
+  }));
   const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
                                                      {"{version}", "1"}, {"{key}", "default_region"}};
   auto id_for = [&](const std::string& pattern) {
@@ -143,6 +154,9 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     if (pattern.starts_with("/api/campaigns")) return campaign;
     if (pattern.starts_with("/api/uploads")) return upload;
     if (pattern.starts_with("/api/jobs")) return job;
+    if (pattern.starts_with("/api/do-not-call")) return dnc;
+    if (pattern.starts_with("/api/sms-messages")) return std::string("sms1");
+    if (pattern.starts_with("/api/webhook-events")) return std::string("evt1");
     return std::string();
   };
   // Request bodies for operations that take one.
@@ -162,10 +176,16 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"PATCH /api/settings", {"application/json", json{{"sms_enabled", true}}.dump()}},
       {"PUT /api/settings/{key}", {"application/json", json{{"value", "US"}}.dump()}},
       {"POST /api/calls", {"application/json", json{{"agentId", "Call Agent"}, {"to", "+14155550123"}}.dump()}},
+      {"POST /api/do-not-call", {"application/json", json{{"phone", "(415) 555-0166"}, {"reason", "asked"}}.dump()}},
+      {"POST /api/do-not-call/import", {"text/csv", "phone\n4155550188\nnot a number\n"}},
   };
-  // This server runs without telephony and call1 has no recording: these
-  // two answer with their documented problems (checked like any response).
-  const std::map<std::string, int> expected_failure = {{"POST /api/calls", 503}, {"GET /api/calls/{id}/recording", 404}};
+  // This server runs without telephony (no dialer) and call1 has no
+  // recording: these answer with their documented problems (checked like any response).
+  const std::map<std::string, int> expected_failure = {{"POST /api/calls", 503},
+                                                       {"GET /api/calls/{id}/recording", 404},
+                                                       {"POST /api/jobs/{id}/pause", 503},
+                                                       {"POST /api/jobs/{id}/resume", 503},
+                                                       {"POST /api/jobs/{id}/cancel", 503}};
   // DELETEs last, children before parents.
   std::vector<const api::Route*> order;
   for (const auto& r : api_.router().routes())

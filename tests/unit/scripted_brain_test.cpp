@@ -459,3 +459,26 @@ TEST(Summary, InfersTheOutcomeFromATranscriptAlone) {
 
 }  // namespace
 }  // namespace voqo::brain
+
+namespace voqo::brain {
+namespace {
+TEST(ScriptedBrain, TheNextCallUsesTheCallbackMemoryOfTheLastOne) {
+  // Call 1: the contact asks to be called back; the memory comes from the call's result.
+  Call first(context());
+  first.greet();
+  first.say("i'm busy right now can you call me back next tuesday afternoon");
+  const CallResult result = first.finish();
+  ASSERT_FALSE(result.memories.empty());
+  // Call 2 gets those memories in its context and opens by acknowledging the callback.
+  CallContext ctx = context();
+  ctx.memories = result.memories;
+  Call second(ctx);
+  const Reply opening = second.greet();
+  EXPECT_TRUE(contains(opening.text, "calling you back as you asked")) << opening.text;
+  EXPECT_TRUE(contains(opening.text, "Maria Lopez")) << opening.text;
+  // Without the memory the usual opening is used.
+  Call plain(context());
+  EXPECT_FALSE(contains(plain.greet().text, "calling you back")) << "opening changed without a memory";
+}
+}  // namespace
+}  // namespace voqo::brain
