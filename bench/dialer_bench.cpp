@@ -34,7 +34,7 @@ Uas start_uas(const fs::path& dir) {
   Uas u;
   u.port = free_udp_port();
   u.process = Child({"/usr/bin/sipp", "-sf", (kSource / "tests/data/sipp/answer_hold_1s.xml").string(), "-i", "127.0.0.1", "-p",
-                     std::to_string(u.port), "-mp", std::to_string(free_udp_port()), "-bg", "-nostdin", "-max_socket", "60000"},
+                     std::to_string(u.port), "-mp", std::to_string(free_udp_port()), "-nostdin", "-max_socket", "60000"},
                     dir / "uas.log");
   std::this_thread::sleep_for(500ms);
   return u;

@@ -235,7 +235,8 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   if (r.contact_id)
     if (auto m = calls.memories_of(*r.contact_id)) memories = *m;
 
-  EngineRequest er{agent, contact_name, their_phone, memories, variables, outbound, r.id, cfg.conversation};
+  EngineRequest er{agent, contact_name, their_phone, memories, variables, outbound, r.id, cfg.conversation,
+                   links ? links->time_zone : std::string()};
   auto built = engines.build(store, er);
   if (!built) return std::unexpected(built.error());
   call->system_info = built->system_info;

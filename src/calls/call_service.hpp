@@ -59,6 +59,7 @@ struct PlaceCall {
   std::string job_id, job_call_id;          ///< the dialer's attempt this call is ("" = none)
   std::string campaign_id, campaign_name;   ///< shown in live_calls
   std::optional<std::chrono::seconds> ring_timeout;  ///< overrides the service's
+  std::string time_zone;  ///< the callee's IANA zone (the dialer's, from the number); "" = UTC
 };
 
 class CallService {

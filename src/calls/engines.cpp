@@ -52,6 +52,7 @@ brain::CallContext context_for(const EngineRequest& r) {
   c.contact_name = r.contact_name;
   c.contact_phone = r.contact_phone;
   c.memories = r.memories;
+  if (!r.time_zone.empty()) c.time_zone = r.time_zone;
   c.variables = r.variables.is_object() ? r.variables : nlohmann::json::object();
   c.temperature = a.value("temperature", 0.7);
   c.max_tokens = a.value("maxTokens", 300);

@@ -28,6 +28,7 @@ struct EngineRequest {
   bool outbound = true;
   std::string call_id;
   bool listen = true;  ///< false: media plane only, no speech-to-text engine (PipelineConfig::conversation)
+  std::string time_zone;  ///< the callee's IANA zone ("" = UTC), for time phrases such as "next Tuesday afternoon"
 };
 
 struct BuiltEngines {

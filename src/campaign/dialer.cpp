@@ -345,10 +345,12 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       });
       return false;
     }
-    return dial(job_id, cand);
+    auto zones = verdict.zones.empty() ? time_zones_of(cand.phone) : verdict.zones;
+    return dial(job_id, cand, zones.empty() ? std::string() : zones.front());
   }
 
-  bool dial(const std::string& job_id, const Candidate& cand) {
+  /// Places the call; `time_zone` is the callee's (most specific zone of the number, "" = unknown).
+  bool dial(const std::string& job_id, const Candidate& cand, const std::string& time_zone) {
     JobState js;
     {
       std::lock_guard lock(mutex);
@@ -394,6 +396,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     req.campaign_id = js.campaign_id;
     req.campaign_name = js.campaign_name;
     req.ring_timeout = cfg.ring_timeout;
+    req.time_zone = time_zone;
     std::weak_ptr<State> weak = weak_from_this();
     auto placed = calls.place_call(req, [weak, job_id, job_call_id = cand.id, call_id](const json& record) {
       if (auto self = weak.lock()) self->apply_result(job_id, job_call_id, call_id, record);

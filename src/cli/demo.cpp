@@ -150,35 +150,20 @@ Result<void> start_baresip(Child& child, const std::filesystem::path& dir, const
 }  // namespace
 
 int run_demo(const DemoOptions& o) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  std::atomic<bool> stop{false};
-  std::thread signals([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    stop = true;
-  });
-  auto finish = [&](int code) {
-    if (!stop.exchange(true)) pthread_kill(signals.native_handle(), SIGTERM);
-    signals.join();
-    return code;
-  };
+  StopSignal signals;
+  const auto& stop = signals.flag();
   std::ostream& say = o.json ? std::cerr : std::cout;
 
   auto opened = store::Store::open(o.db);
   if (!opened) {
     std::cerr << "voqo: cannot open database " << o.db << ": " << opened.error().message << "\n";
-    return finish(1);
+    return 1;
   }
   const auto csv = examples_dir() / "demo-contacts.csv";
   auto demo = seed_demo_data(**opened, csv);
   if (!demo) {
     std::cerr << "voqo: cannot set up the demo data: " << demo.error().message << "\n";
-    return finish(1);
+    return 1;
   }
   if (demo->imported > 0 || demo->rejected > 0)
     say << "Imported " << demo->imported << " contacts from " << csv.string() << "; rejected " << demo->rejected
@@ -196,7 +181,7 @@ int run_demo(const DemoOptions& o) {
     std::sort(wavs.begin(), wavs.end());
     if (wavs.empty()) {
       std::cerr << "voqo: --callee baresip needs --voices DIR with .wav recordings (8 or 16 kHz mono)\n";
-      return finish(2);
+      return 2;
     }
     const auto tmp = std::filesystem::temp_directory_path() / ("voqo-demo-baresip-" + std::to_string(::getpid()));
     for (std::size_t i = 0; i < wavs.size() && i < 8; ++i) {
@@ -204,7 +189,7 @@ int run_demo(const DemoOptions& o) {
       const int port = free_udp_port();
       if (auto r = start_baresip(*child, tmp / std::to_string(i), wavs[i], port); !r) {
         std::cerr << "voqo: " << r.error().message << "\n";
-        return finish(1);
+        return 1;
       }
       baresip_targets.push_back("127.0.0.1:" + std::to_string(port));
       callees.push_back(std::move(child));
@@ -216,12 +201,12 @@ int run_demo(const DemoOptions& o) {
     child->name = "callee-sim";
     if (auto r = spawn(*child, {o.self, "callee-sim", "--sip-ip", "127.0.0.1", "--sip-port", "0", "--log-level", "warn"}); !r) {
       std::cerr << "voqo: " << r.error().message << "\n";
-      return finish(1);
+      return 1;
     }
     auto line = wait_for_line(*child, "listening", std::chrono::seconds(30));
     if (!line) {
       std::cerr << "voqo: " << line.error().message << "\n";
-      return finish(1);
+      return 1;
     }
     trunk = "sip:127.0.0.1:" + std::to_string(port_of(*line));
     say << "Callees: voqo callee-sim on " << trunk << " (persona by the number's last digit; see examples/README.md)\n";
@@ -237,7 +222,7 @@ int run_demo(const DemoOptions& o) {
   auto parsed_trunk = telephony::parse_trunk_uri(trunk);
   if (!parsed_trunk) {
     std::cerr << "voqo: " << parsed_trunk.error().message << "\n";
-    return finish(1);
+    return 1;
   }
   cc.trunk = *parsed_trunk;
   campaign::DialerConfig dc;
@@ -251,7 +236,7 @@ int run_demo(const DemoOptions& o) {
   Runtime rt;
   if (auto r = start_runtime(rt, std::move(*opened), cc, dc); !r) {
     std::cerr << "voqo: cannot start telephony: " << r.error().message << "\n";
-    return finish(1);
+    return 1;
   }
 
   api::Router router;
@@ -266,7 +251,7 @@ int run_demo(const DemoOptions& o) {
     server.start();
   } catch (const std::exception& e) {
     std::cerr << "voqo: " << e.what() << " (use --port 0 for any free port)\n";
-    return finish(1);
+    return 1;
   }
   const std::string base = "http://" + o.host + ":" + std::to_string(server.port());
   say << "voqo listening on " << base << " (database " << o.db << "; API at /api)\n";
@@ -279,7 +264,7 @@ int run_demo(const DemoOptions& o) {
                                     {"retry", {{"maxAttempts", 2}, {"backoffMinutes", 0}}}});
   if (!job) {
     std::cerr << "voqo: cannot start the campaign: " << job.error().message << "\n";
-    return finish(1);
+    return 1;
   }
   const std::string job_id = (*job)["id"];
   say << "Campaign started: job " << job_id << ", agent '" << demo->agent_name << "', " << o.concurrency
@@ -288,7 +273,7 @@ int run_demo(const DemoOptions& o) {
   auto report = job_report(*rt.store, job_id);
   if (!report) {
     std::cerr << "voqo: " << report.error().message << "\n";
-    return finish(1);
+    return 1;
   }
   if (o.json) {
     json out = *report;
@@ -304,14 +289,14 @@ int run_demo(const DemoOptions& o) {
               << "  or " << base << "/api/calls/{callId}/recording\n"
               << "Dial decisions: " << base << "/api/jobs/" << job_id << "/events\n";
   }
-  if (settled && !o.exit_after && !stop) {
+  if (settled && !o.exit_after && !stop.load()) {
     say << "Serving the API until Ctrl-C (--exit to stop after the report)\n";
     while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   server.stop();
   rt.shutdown();
   for (auto& c : callees) c->stop();
-  return finish(settled ? 0 : 1);
+  return settled ? 0 : 1;
 }
 
 }  // namespace voqo::cli

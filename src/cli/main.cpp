@@ -203,23 +203,8 @@ int serve(const Options& o) {
 /// each contact's result. Ctrl-C stops dialing; the job stays running in the
 /// database and resumes when a server (or this command) runs again.
 int campaign_start_cmd(const Options& o) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  std::atomic<bool> stop{false};
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    stop = true;
-  });
-  auto done = [&](int code) {
-    if (!stop.exchange(true)) pthread_kill(waiter.native_handle(), SIGTERM);
-    waiter.join();
-    return code;
-  };
+  cli::StopSignal signals;
+  const auto& stop = signals.flag();
   std::ostream& say = o.json ? std::cerr : std::cout;
   auto st = open_store(o);
   store::ListQuery q;
@@ -228,7 +213,7 @@ int campaign_start_cmd(const Options& o) {
   auto found = st->campaigns().list(q);
   if (!found || found->items.empty()) {
     std::cerr << "voqo: no campaign named '" << o.campaign << "' (create one with voqo import FILE --campaign NAME)\n";
-    return done(2);
+    return 2;
   }
   const std::string campaign_id = found->items[0]["id"];
   store::ListQuery uq;
@@ -237,19 +222,19 @@ int campaign_start_cmd(const Options& o) {
   auto uploads = st->upload_records().list(uq);
   if (!uploads || uploads->items.empty()) {
     std::cerr << "voqo: campaign '" << o.campaign << "' has no uploaded contacts\n";
-    return done(2);
+    return 2;
   }
   const std::string upload_id = uploads->items.back()["id"];  // the latest upload
   store::CallStore lookup(st->db());
   auto agent = lookup.agent_id(o.agent);
   if (!agent || !*agent) {
     std::cerr << "voqo: no agent named '" << o.agent << "'\n";
-    return done(2);
+    return 2;
   }
   cli::Runtime rt;
   if (auto r = cli::start_runtime(rt, std::move(st), call_config(o)); !r) {
     std::cerr << "voqo: cannot start telephony: " << r.error().message << "\n";
-    return done(1);
+    return 1;
   }
   nlohmann::json body = {{"campaignId", campaign_id},          {"uploadId", upload_id},
                          {"agentId", **agent},                 {"maxConcurrent", o.max_concurrent},
@@ -259,7 +244,7 @@ int campaign_start_cmd(const Options& o) {
     auto w = nlohmann::json::parse(o.calling_window, nullptr, false);
     if (w.is_discarded()) {
       std::cerr << "voqo: --calling-window must be JSON, e.g. '{\"start\":\"09:00\",\"end\":\"17:00\",\"timezone\":\"America/New_York\"}'\n";
-      return done(2);
+      return 2;
     }
     body["callingWindow"] = w;
   }
@@ -268,7 +253,7 @@ int campaign_start_cmd(const Options& o) {
     std::cerr << "voqo: " << job.error().message;
     if (!job.error().field().empty()) std::cerr << " (" << job.error().field() << ")";
     std::cerr << "\n";
-    return done(2);
+    return 2;
   }
   const std::string job_id = (*job)["id"];
   say << "Job " << job_id << " started: campaign '" << o.campaign << "', agent '" << o.agent << "'\n";
@@ -280,7 +265,7 @@ int campaign_start_cmd(const Options& o) {
   }
   if (!settled) say << "Stopped; the job stays running and resumes when voqo serve runs on this database.\n";
   rt.shutdown();
-  return done(settled ? 0 : 1);
+  return settled ? 0 : 1;
 }
 
 int migrate_cmd(const Options& o) {

@@ -1,8 +1,30 @@
 #include "cli/runtime.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include "core/log.hpp"
 
 namespace voqo::cli {
+
+StopSignal::StopSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  waiter_ = std::thread([this, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    stop_ = true;
+  });
+}
+
+StopSignal::~StopSignal() {
+  if (!stop_.exchange(true)) pthread_kill(waiter_.native_handle(), SIGTERM);
+  waiter_.join();
+}
 
 void Runtime::shutdown() {
   dialer.reset();

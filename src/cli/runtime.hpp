@@ -5,7 +5,9 @@
 /// loop), then the dialer. Start-up recovers what a crash left behind, in the
 /// same order: live calls → call records, call records → outcome loop, job
 /// calls → dialer. Members are destroyed in reverse (dialer first).
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <optional>
 #include <string>
 
@@ -26,6 +28,24 @@ struct Runtime {
   /// outcome loop and closes the store.
   void shutdown();
   ~Runtime() { shutdown(); }
+};
+
+/// Ctrl-C handling for commands that run until done or interrupted: blocks
+/// SIGINT and SIGTERM in every thread started after it (construct it first),
+/// ignores SIGPIPE, and raises flag() when one of them arrives (a sigwait
+/// thread). The destructor ends that thread.
+class StopSignal {
+ public:
+  StopSignal();
+  ~StopSignal();
+  StopSignal(const StopSignal&) = delete;
+  StopSignal& operator=(const StopSignal&) = delete;
+  [[nodiscard]] const std::atomic<bool>& flag() const { return stop_; }
+  [[nodiscard]] bool stopped() const { return stop_.load(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread waiter_;
 };
 
 /// Opens the parts. `calls` absent = no telephony (no dialer either).

@@ -84,6 +84,8 @@ struct CallPipeline::Impl {
   // the frame counter (20 ms of audio) places transcript lines in the audio.
   std::atomic<int64_t> play_not_before_us{0};
   std::atomic<int64_t> first_packet_frame{-1};
+  std::atomic<int64_t> frame_now{-1};    // `frame`, readable off the media thread
+  std::atomic<int64_t> greet_frame{-1};  // frame at which the greeting was started
   std::atomic<int64_t> first_packet_us{-1};
   int64_t last_voiced_us = 0;  // media thread: when the last voiced frame was processed
   bool utterance_under_agent = false;  // media thread: see on_caller_voiced
@@ -271,6 +273,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
 
 void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<int16_t> agent) {
   ++frame;
+  frame_now.store(frame, std::memory_order_relaxed);
   // Agent audio: the next 20 ms of the reply, once the response delay has passed.
   const int id = reply_id.load(std::memory_order_acquire);
   if (flushed_reply.load(std::memory_order_relaxed) == id) {
@@ -532,6 +535,8 @@ void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_fram
     // Outbound: the callee said "hello" — open the conversation.
     greeted.store(false);
     greet();
+  } else if (end_frame <= greet_frame.load()) {
+    // The callee's "Hello?" ended before the greeting started: the greeting is the answer to it.
   } else {
     const std::string text = t.text;
     speak_reply([this, text](const brain::TextSink& sink, std::stop_token stop) { return brain->respond(text, sink, stop); },
@@ -542,6 +547,7 @@ void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_fram
 
 void CallPipeline::Impl::greet() {
   if (greeted.exchange(true)) return;
+  greet_frame.store(frame_now.load());
   speak_reply([this](const brain::TextSink& sink, std::stop_token stop) { return brain->greet(sink, stop); }, {});
 }
 
@@ -716,7 +722,13 @@ PipelineResult CallPipeline::finish() {
   std::lock_guard lock(d.result_mutex);
   if (r) d.result.result = *r;
   else spdlog::warn("brain finish: {}", r.error().message);
-  if (d.result.amd_verdict == "machine") d.result.result.outcome = brain::Outcome::voicemail;
+  if (d.result.amd_verdict == "machine") {
+    // The brain saw no conversation; the summary says what happened instead.
+    d.result.result.outcome = brain::Outcome::voicemail;
+    d.result.result.summary = d.cfg.voicemail_message.empty()
+                                  ? "Reached an answering machine; hung up without leaving a message."
+                                  : "Reached an answering machine; left the voicemail message after the beep.";
+  }
   return d.result;
 }
 

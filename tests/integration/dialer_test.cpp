@@ -50,11 +50,36 @@ class DialerTest : public test::SipSuite {
   /// A sipp UAS playing `scenario` for every call.
   std::unique_ptr<test::Subprocess> start_uas(const std::string& scenario, uint16_t& port) {
     port = test::free_udp_port();
+    // In the foreground (killed with the test), its screen output discarded so it never blocks on a full pipe.
     auto p = std::make_unique<test::Subprocess>(std::vector<std::string>{
-        "/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario, "-i", "127.0.0.1", "-p",
-        std::to_string(port), "-mp", std::to_string(test::free_udp_port()), "-bg", "-nostdin", "-trace_err"});
+        "/bin/sh", "-c",
+        "exec /usr/bin/sipp -sf " + std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario + " -i 127.0.0.1 -p " +
+            std::to_string(port) + " -mp " + std::to_string(test::free_udp_port()) + " -nostdin >/dev/null 2>&1"});
     std::this_thread::sleep_for(300ms);
     return p;
+  }
+
+  /// A sipp UAS, a call service trunked to it and a dialer (destroyed in reverse).
+  struct Rig {
+    std::unique_ptr<test::Subprocess> uas;
+    std::unique_ptr<calls::CallService> service;
+    std::unique_ptr<campaign::Dialer> dialer;
+  };
+  Rig start(const std::string& scenario, campaign::DialerConfig dc = {.enforce_callee_hours = false},
+            std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain = {}) {
+    Rig rig;
+    uint16_t port = 0;
+    rig.uas = start_uas(scenario, port);
+    auto cfg = loopback_config();
+    cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
+    if (brain) cfg.brain_factory = std::move(brain);
+    auto service = calls::CallService::create(*store_, cfg);
+    EXPECT_TRUE(service) << service.error().message;
+    rig.service = std::move(*service);
+    auto dialer = campaign::Dialer::create(*store_, *rig.service, nullptr, std::move(dc));
+    EXPECT_TRUE(dialer) << dialer.error().message;
+    rig.dialer = std::move(*dialer);
+    return rig;
   }
 
   /// A campaign with an upload of `n` numbers +1415555 01<10+i>.
@@ -110,14 +135,8 @@ class DialerTest : public test::SipSuite {
 };
 
 TEST_F(DialerTest, JobCallsEveryContactWithinConcurrencyAndCountersEqualTallies) {
-  uint16_t port = 0;
-  auto uas = start_uas("answer_hold_1s.xml", port);
-  auto cfg = loopback_config();
-  cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
-  auto service = calls::CallService::create(*store_, cfg);
-  ASSERT_TRUE(service) << service.error().message;
-  auto dialer = campaign::Dialer::create(*store_, **service, nullptr, {.enforce_callee_hours = false});
-  ASSERT_TRUE(dialer);
+  auto rig = start("answer_hold_1s.xml");
+  auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(6);
   auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
                                     {"maxConcurrent", 2}, {"callsPerSecond", 20}});
@@ -150,13 +169,8 @@ TEST_F(DialerTest, JobCallsEveryContactWithinConcurrencyAndCountersEqualTallies)
 }
 
 TEST_F(DialerTest, BusyCalleesAreRetriedThenTheJobFailsWithTheReasonNotAHotLoop) {
-  uint16_t port = 0;
-  auto uas = start_uas("busy.xml", port);
-  auto cfg = loopback_config();
-  cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
-  auto service = calls::CallService::create(*store_, cfg);
-  ASSERT_TRUE(service);
-  auto dialer = campaign::Dialer::create(*store_, **service, nullptr, {.enforce_callee_hours = false});
+  auto rig = start("busy.xml");
+  auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(2);
   auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
                                     {"retry", {{"maxAttempts", 3}, {"backoffMinutes", 0}}}, {"callsPerSecond", 20}});
@@ -175,12 +189,8 @@ TEST_F(DialerTest, BusyCalleesAreRetriedThenTheJobFailsWithTheReasonNotAHotLoop)
 }
 
 TEST_F(DialerTest, DoNotCallNumbersAreSkippedWithTheReasonAndNeverDialed) {
-  uint16_t port = 0;
-  auto uas = start_uas("answer_hold_1s.xml", port);
-  auto cfg = loopback_config();
-  cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
-  auto service = calls::CallService::create(*store_, cfg);
-  auto dialer = campaign::Dialer::create(*store_, **service, nullptr, {.enforce_callee_hours = false});
+  auto rig = start("answer_hold_1s.xml");
+  auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(3);
   auto contacts = store_->batch_contacts().list(store::ListQuery{.limit = 10, .conditions = {{store::Condition::Op::equals, {"upload_id"}, upload_id}}});
   const std::string listed = contacts->items.at(1)["phone"];
@@ -200,11 +210,6 @@ TEST_F(DialerTest, DoNotCallNumbersAreSkippedWithTheReasonAndNeverDialed) {
 }
 
 TEST_F(DialerTest, OutsideTheCallingWindowCallsWaitUntilItOpensOnTheFakeClock) {
-  uint16_t port = 0;
-  auto uas = start_uas("answer_hold_1s.xml", port);
-  auto cfg = loopback_config();
-  cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
-  auto service = calls::CallService::create(*store_, cfg);
   // Saturday 2026-11-21 12:00 UTC; the window is weekdays 09:00–17:00 in UTC.
   auto seconds_of = [](const char* iso) {
     return std::chrono::duration_cast<std::chrono::seconds>(parse_iso8601(iso)->time_since_epoch()).count();
@@ -213,7 +218,8 @@ TEST_F(DialerTest, OutsideTheCallingWindowCallsWaitUntilItOpensOnTheFakeClock) {
   campaign::DialerConfig dc;
   dc.enforce_callee_hours = false;
   dc.clock = [&] { return std::chrono::system_clock::time_point(std::chrono::seconds(now_s.load())); };
-  auto dialer = campaign::Dialer::create(*store_, **service, nullptr, dc);
+  auto rig = start("answer_hold_1s.xml", dc);
+  auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(2);
   auto job = (*dialer)->create_job(
       {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}, {"callsPerSecond", 20},
@@ -235,14 +241,10 @@ TEST_F(DialerTest, OutsideTheCallingWindowCallsWaitUntilItOpensOnTheFakeClock) {
 }
 
 TEST_F(DialerTest, CallBackLaterSchedulesTheNextAttemptAtTheParsedTime) {
-  uint16_t port = 0;
-  auto uas = start_uas("answer_hold_1s.xml", port);
   const auto when = *parse_iso8601("2031-03-04T15:00:00Z");
-  auto cfg = loopback_config();
-  cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
-  cfg.brain_factory = [when](const brain::CallContext&) { return std::make_unique<CallbackBrain>(when); };
-  auto service = calls::CallService::create(*store_, cfg);
-  auto dialer = campaign::Dialer::create(*store_, **service, nullptr, {.enforce_callee_hours = false});
+  auto rig = start("answer_hold_1s.xml", {.enforce_callee_hours = false},
+                   [when](const brain::CallContext&) { return std::make_unique<CallbackBrain>(when); });
+  auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(1);
   auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}});
   const std::string id = (*job)["id"];
@@ -261,12 +263,8 @@ TEST_F(DialerTest, CallBackLaterSchedulesTheNextAttemptAtTheParsedTime) {
 }
 
 TEST_F(DialerTest, PauseStopsNewCallsResumeContinuesCancelEndsTheRest) {
-  uint16_t port = 0;
-  auto uas = start_uas("answer_hold_1s.xml", port);
-  auto cfg = loopback_config();
-  cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
-  auto service = calls::CallService::create(*store_, cfg);
-  auto dialer = campaign::Dialer::create(*store_, **service, nullptr, {.enforce_callee_hours = false});
+  auto rig = start("answer_hold_1s.xml");
+  auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(6);
   auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
                                     {"maxConcurrent", 1}, {"callsPerSecond", 20}});
