@@ -7,6 +7,7 @@
 #include "speech/flite_tts.hpp"
 #include "speech/pocketsphinx_stt.hpp"
 #include "speech/providers/provider_factory.hpp"
+#include "speech/tts_cache.hpp"
 
 namespace voqo::calls {
 
@@ -84,14 +85,15 @@ Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string
     return std::shared_ptr<speech::TextToSpeech>(std::move(*t));
   }
   if (provider == "flite") {
-    if (!flite_) flite_ = std::make_shared<speech::FliteTts>();
+    // Embedded engines are deterministic: repeated sentences are synthesised once (speech/tts_cache.hpp).
+    if (!flite_) flite_ = std::make_shared<speech::CachedTextToSpeech>(std::make_shared<speech::FliteTts>());
     return flite_;
   }
   if (provider == "espeak-ng" || provider == "espeak") {
     if (!espeak_) {
       auto e = speech::EspeakTts::create();
       if (!e) return std::unexpected(e.error());
-      espeak_ = std::shared_ptr<speech::TextToSpeech>(std::move(*e));
+      espeak_ = std::make_shared<speech::CachedTextToSpeech>(std::shared_ptr<speech::TextToSpeech>(std::move(*e)));
     }
     return espeak_;
   }
