@@ -23,6 +23,7 @@
 #include "cli/demo_data.hpp"
 #include "cli/runtime.hpp"
 #include "core/log.hpp"
+#include "speech/audio.hpp"
 
 extern char** environ;
 
@@ -59,13 +60,20 @@ struct Child {
   }
 };
 
-/// Spawns `argv` with stdout on a pipe (stderr inherited). Errors: io.
-Result<void> spawn(Child& child, const std::vector<std::string>& argv) {
+/// Spawns `argv` with stdout on a pipe (stderr inherited), or with stdout and
+/// stderr appended to `log` when given (a chatty child must never block on a
+/// pipe nobody reads). Errors: io.
+Result<void> spawn(Child& child, const std::vector<std::string>& argv, const std::filesystem::path& log = {}) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return std::unexpected(Error{ErrorCode::io, "pipe failed", {}});
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  if (log.empty()) {
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -136,9 +144,9 @@ Result<void> start_baresip(Child& child, const std::filesystem::path& dir, const
                                    "module g711.so\nmodule g722.so\nmodule aufile.so\nmodule sndfile.so\n"
                                    "module account.so\nmodule menu.so\nsnd_path "
                                 << (dir / "rec").string() << "\n";
-  std::ofstream(dir / "accounts") << "<sip:callee@127.0.0.1:" << port << ">;regint=0;answermode=auto;audio_codecs=G722,PCMU,PCMA\n";
+  std::ofstream(dir / "accounts") << "<sip:callee@127.0.0.1:" << port << ">;regint=0;answermode=auto\n";
   child.name = "baresip";
-  if (auto r = spawn(child, {"baresip", "-f", dir.string()}); !r) return r;
+  if (auto r = spawn(child, {"baresip", "-f", dir.string()}, dir / "baresip.log"); !r) return r;
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   if (::waitpid(child.pid, nullptr, WNOHANG) == child.pid) {
     child.pid = -1;
@@ -170,6 +178,15 @@ int run_demo(const DemoOptions& o) {
         << " row(s):\n" << demo->rejections;
 
   // The callees: one callee-sim process (personas by the number's last digit), or baresip per recording.
+  // The baresip callees' configs and recordings: removed on every way out, after the callees stop
+  // (declared before them, so destroyed after them).
+  struct RemovedAtExit {
+    std::filesystem::path path;
+    ~RemovedAtExit() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove_all(path, ignored);
+    }
+  } baresip_dir;
   std::vector<std::unique_ptr<Child>> callees;
   std::vector<std::string> baresip_targets;
   std::string trunk;
@@ -177,17 +194,25 @@ int run_demo(const DemoOptions& o) {
     std::vector<std::filesystem::path> wavs;
     if (std::filesystem::is_directory(o.voices))
       for (const auto& e : std::filesystem::directory_iterator(o.voices))
-        if (e.path().extension() == ".wav") wavs.push_back(e.path());
+        if (e.path().extension() == ".wav") {
+          // baresip's aufile plays 8 or 16 kHz mono PCM; anything else would leave the callee mute.
+          auto audio = speech::read_wav(e.path());
+          if (audio && audio->format.channels == 1 &&
+              (audio->format.sample_rate_hz == 8000 || audio->format.sample_rate_hz == 16000))
+            wavs.push_back(e.path());
+          else
+            say << "Skipping " << e.path().filename().string() << ": not an 8 or 16 kHz mono PCM WAV\n";
+        }
     std::sort(wavs.begin(), wavs.end());
     if (wavs.empty()) {
       std::cerr << "voqo: --callee baresip needs --voices DIR with .wav recordings (8 or 16 kHz mono)\n";
       return 2;
     }
-    const auto tmp = std::filesystem::temp_directory_path() / ("voqo-demo-baresip-" + std::to_string(::getpid()));
+    baresip_dir.path = std::filesystem::temp_directory_path() / ("voqo-demo-baresip-" + std::to_string(::getpid()));
     for (std::size_t i = 0; i < wavs.size() && i < 8; ++i) {
       auto child = std::make_unique<Child>();
       const int port = free_udp_port();
-      if (auto r = start_baresip(*child, tmp / std::to_string(i), wavs[i], port); !r) {
+      if (auto r = start_baresip(*child, baresip_dir.path / std::to_string(i), wavs[i], port); !r) {
         std::cerr << "voqo: " << r.error().message << "\n";
         return 1;
       }
@@ -231,7 +256,7 @@ int run_demo(const DemoOptions& o) {
   if (!baresip_targets.empty())
     dc.route = [targets = baresip_targets](const std::string& e164) {
       const std::size_t i = e164.empty() ? 0 : static_cast<std::size_t>(e164.back() - '0') % targets.size();
-      return "sip:" + (e164.empty() ? std::string("callee") : e164) + "@" + targets[i];
+      return "sip:callee@" + targets[i];  // baresip's account is sip:callee@host:port
     };
   Runtime rt;
   if (auto r = start_runtime(rt, std::move(*opened), cc, dc); !r) {
