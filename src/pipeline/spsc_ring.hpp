@@ -6,8 +6,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
-#include <vector>
 
 namespace voqo::pipeline {
 
@@ -19,7 +19,11 @@ class SpscRing {
   explicit SpscRing(std::size_t capacity) {
     std::size_t c = 1;
     while (c < capacity) c <<= 1;
-    buffer_.resize(c);
+    // Default-initialised, not zeroed: the kernel maps pages only as they are first
+    // written, so a ring costs memory for the audio it has held, not its capacity
+    // (a media-only call never touches its speech-to-text ring).
+    buffer_ = std::unique_ptr<T[]>(new T[c]);
+    capacity_ = c;
     mask_ = c - 1;
   }
 
@@ -27,7 +31,7 @@ class SpscRing {
   std::size_t write(std::span<const T> in) {
     const std::size_t head = head_.load(std::memory_order_relaxed);
     const std::size_t tail = tail_.load(std::memory_order_acquire);
-    const std::size_t n = std::min(in.size(), buffer_.size() - (head - tail));
+    const std::size_t n = std::min(in.size(), capacity_ - (head - tail));
     for (std::size_t i = 0; i < n; ++i) buffer_[(head + i) & mask_] = in[i];
     head_.store(head + n, std::memory_order_release);
     return n;
@@ -55,10 +59,11 @@ class SpscRing {
   [[nodiscard]] std::size_t size() const {
     return head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire);
   }
-  [[nodiscard]] std::size_t capacity() const { return buffer_.size(); }
+  [[nodiscard]] std::size_t capacity() const { return capacity_; }
 
  private:
-  std::vector<T> buffer_;
+  std::unique_ptr<T[]> buffer_;
+  std::size_t capacity_ = 0;
   std::size_t mask_ = 0;
   alignas(64) std::atomic<std::size_t> head_{0};
   alignas(64) std::atomic<std::size_t> tail_{0};
