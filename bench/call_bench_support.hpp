@@ -30,6 +30,7 @@
 
 #include "brain/brain.hpp"
 #include "calls/call_service.hpp"
+#include "net/local_port.hpp"
 #include "speech/audio.hpp"
 
 extern char** environ;
@@ -88,18 +89,8 @@ class Child {
   pid_t pid_ = -1;
 };
 
-/// A free UDP port on loopback (bound and released; good enough for a bench).
-inline uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+/// A free UDP port on loopback (net/local_port.hpp).
+using net::free_udp_port;
 
 /// Raises RLIMIT_NOFILE to its hard limit (each call holds RTP+RTCP sockets,
 /// the recording and the peer's). Returns the soft limit now in force.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <streambuf>
 
 #include "api/multipart.hpp"
@@ -51,6 +52,37 @@ class RangeStreamBuf final : public std::streambuf {
   uint64_t left_;
   char buf_[64 * 1024];
 };
+
+/// The CSV of a spooled request body: the whole body, or the file part of a
+/// multipart/form-data body (RFC 7578), read in place from the spool file.
+struct SpooledCsv {
+  std::ifstream file;
+  std::optional<RangeStreamBuf> buffer;
+  std::istream stream{nullptr};
+  std::string filename;  ///< the multipart part's filename, "" otherwise
+};
+
+/// Opens `out` on `req`'s body. An empty body (which may come without a spool
+/// file) reads as an empty CSV. Errors: a malformed multipart body; io when
+/// the spool file is missing.
+Result<void> open_spooled_csv(const HttpRequest& req, SpooledCsv& out) {
+  uint64_t offset = 0, length = req.body_size;
+  const auto type = req.header("content-type");
+  if (type.starts_with("multipart/")) {
+    auto part = find_file_part(req.body_file, type);
+    if (!part) return std::unexpected(part.error());
+    offset = part->offset;
+    length = part->length;
+    out.filename = part->filename;
+  }
+  if (req.body_size > 0) {
+    out.file.open(req.body_file, std::ios::binary);
+    if (!out.file) return std::unexpected(Error{ErrorCode::io, "spooled upload is missing", {}});
+  }
+  out.buffer.emplace(out.file, offset, req.body_size > 0 ? length : 0);
+  out.stream.rdbuf(&*out.buffer);
+  return {};
+}
 
 HttpResponse json_response(int status, const json& body) {
   return HttpResponse::json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -488,29 +520,18 @@ HttpResponse Api::upload(HttpRequest& req) {
       return problem_from(Error::invalid(key, "unknown query parameter"), req.target);
     }
   }
-  uint64_t offset = 0, length = req.body_size;
   const auto type = req.header("content-type");
-  if (type.starts_with("multipart/")) {
-    auto part = find_file_part(req.body_file, type);
-    if (!part) return problem_from(part.error(), req.target);
-    offset = part->offset;
-    length = part->length;
-    if (!part->filename.empty()) filename = part->filename;
-  } else if (!type.empty() && !type.starts_with("text/") && !type.starts_with("application/csv") &&
-             !type.starts_with("application/octet-stream") && !type.starts_with("application/vnd.ms-excel")) {
+  if (!type.empty() && !type.starts_with("multipart/") && !type.starts_with("text/") &&
+      !type.starts_with("application/csv") && !type.starts_with("application/octet-stream") &&
+      !type.starts_with("application/vnd.ms-excel")) {
     return problem_from(Error{ErrorCode::unsupported,
                               "upload a CSV as text/csv or as a multipart/form-data file part, not " + std::string(type), {}},
                         req.target);
   }
-  // An empty body may come without a spool file; it reads as an empty CSV.
-  std::ifstream file;
-  if (req.body_size > 0) {
-    file.open(req.body_file, std::ios::binary);
-    if (!file) return problem_from(Error{ErrorCode::io, "spooled upload is missing", {}}, req.target);
-  }
-  RangeStreamBuf buf(file, offset, req.body_size > 0 ? length : 0);
-  std::istream in(&buf);
-  auto report = campaign::import_contacts(st_.uploads(), *cid, filename, in, options);
+  SpooledCsv csv;
+  if (auto opened = open_spooled_csv(req, csv); !opened) return problem_from(opened.error(), req.target);
+  if (!csv.filename.empty()) filename = csv.filename;
+  auto report = campaign::import_contacts(st_.uploads(), *cid, filename, csv.stream, options);
   if (!report) return problem_from(report.error(), req.target);
   json body = import_report_json(*report, config_.max_inline_rejections);
   body["campaignId"] = *cid;
@@ -611,23 +632,10 @@ void Api::compliance_and_outboxes() {
   add(
       "POST", "/api/do-not-call/import",
       [this](HttpRequest& req) {
-        std::ifstream file;
-        if (req.body_size > 0) {
-          file.open(req.body_file, std::ios::binary);
-          if (!file) return problem_from(Error{ErrorCode::io, "spooled upload is missing", {}}, req.target);
-        }
-        uint64_t offset = 0, length = req.body_size;
-        const auto type = req.header("content-type");
-        if (type.starts_with("multipart/")) {
-          auto part = find_file_part(req.body_file, type);
-          if (!part) return problem_from(part.error(), req.target);
-          offset = part->offset;
-          length = part->length;
-        }
-        RangeStreamBuf buf(file, offset, req.body_size > 0 ? length : 0);
-        std::istream in(&buf);
+        SpooledCsv csv;
+        if (auto opened = open_spooled_csv(req, csv); !opened) return problem_from(opened.error(), req.target);
         campaign::DoNotCallList list(st_.db());
-        auto report = list.import_csv(in, st_.settings().default_region());
+        auto report = list.import_csv(csv.stream, st_.settings().default_region());
         if (!report) return problem_from(report.error(), req.target);
         json rejected = json::array();
         for (const auto& r : report->rejected) rejected.push_back({{"line", r.line}, {"reason", r.reason}});

@@ -23,6 +23,7 @@
 #include "cli/demo_data.hpp"
 #include "cli/runtime.hpp"
 #include "core/log.hpp"
+#include "net/local_port.hpp"
 #include "speech/audio.hpp"
 
 extern char** environ;
@@ -122,19 +123,6 @@ int port_of(const std::string& line) {
   return colon == std::string::npos ? 0 : std::atoi(line.c_str() + colon + 1);
 }
 
-/// A free UDP port on loopback (for a baresip callee, which cannot report one).
-int free_udp_port() {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 /// baresip (Debian baresip-core) as an auto-answering callee speaking `wav`.
 Result<void> start_baresip(Child& child, const std::filesystem::path& dir, const std::filesystem::path& wav, int port) {
   std::filesystem::create_directories(dir / "rec");
@@ -211,7 +199,7 @@ int run_demo(const DemoOptions& o) {
     baresip_dir.path = std::filesystem::temp_directory_path() / ("voqo-demo-baresip-" + std::to_string(::getpid()));
     for (std::size_t i = 0; i < wavs.size() && i < 8; ++i) {
       auto child = std::make_unique<Child>();
-      const int port = free_udp_port();
+      const int port = net::free_udp_port();
       if (auto r = start_baresip(*child, baresip_dir.path / std::to_string(i), wavs[i], port); !r) {
         std::cerr << "voqo: " << r.error().message << "\n";
         return 1;
@@ -268,17 +256,14 @@ int run_demo(const DemoOptions& o) {
   api::RestApi rest(router, *rt.store,
                     api::ApiConfig{.api_key = o.api_key, .calls = rt.calls.get(), .dialer = rt.dialer.get(),
                                    .recordings_dir = cc.recordings_dir});
-  api::ServerConfig sc;
-  sc.bind_address = o.host;
-  sc.port = o.port;
-  api::HttpServer server(sc, router);
+  api::HttpServer server(o.server, router);
   try {
     server.start();
   } catch (const std::exception& e) {
     std::cerr << "voqo: " << e.what() << " (use --port 0 for any free port)\n";
     return 1;
   }
-  const std::string base = "http://" + o.host + ":" + std::to_string(server.port());
+  const std::string base = "http://" + o.server.bind_address + ":" + std::to_string(server.port());
   say << "voqo listening on " << base << " (database " << o.db << "; API at /api)\n";
 
   auto job = rt.dialer->create_job({{"campaignId", demo->campaign_id},

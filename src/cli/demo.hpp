@@ -3,13 +3,14 @@
 #include <cstdint>
 #include <string>
 
+#include "api/http_server.hpp"
+
 namespace voqo::cli {
 
 struct DemoOptions {
   std::string self;               ///< path of this voqo binary (starts `voqo callee-sim`)
   std::string db = "./voqo.db";
-  std::string host = "127.0.0.1";
-  uint16_t port = 8080;           ///< HTTP API (0 = any free port)
+  api::ServerConfig server;       ///< HTTP API: address, port (0 = any free port), threads, upload limit
   std::string api_key;
   uint16_t sip_port = 0;          ///< our SIP port on loopback (0 = any free port)
   std::string recordings;         ///< default: recordings/ beside the database

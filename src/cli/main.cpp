@@ -150,6 +150,17 @@ std::unique_ptr<store::Store> open_store(const Options& o) {
   return std::move(*st);
 }
 
+/// The HTTP server settings shared by serve and demo (--host, --port, --threads, --max-upload-mb).
+api::ServerConfig server_config(const Options& o) {
+  api::ServerConfig config;
+  config.bind_address = o.host;
+  config.port = o.port;
+  config.io_threads = o.threads;
+  config.worker_threads = o.threads ? std::max(4u, 2 * o.threads) : 0;
+  config.max_upload_bytes = o.max_upload_mb << 20;
+  return config;
+}
+
 int serve(const Options& o) {
   // Block the stop signals before any thread starts, so that only sigwait sees them.
   sigset_t stop_signals;
@@ -173,13 +184,7 @@ int serve(const Options& o) {
   api::RestApi rest(router, *rt.store,
                     api::ApiConfig{.api_key = o.api_key, .calls = rt.calls.get(), .dialer = rt.dialer.get(),
                                    .recordings_dir = call_cfg.recordings_dir});
-  api::ServerConfig config;
-  config.bind_address = o.host;
-  config.port = o.port;
-  config.io_threads = o.threads;
-  config.worker_threads = o.threads ? std::max(4u, 2 * o.threads) : 0;
-  config.max_upload_bytes = o.max_upload_mb << 20;
-  api::HttpServer server(config, router);
+  api::HttpServer server(server_config(o), router);
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -449,8 +454,7 @@ int main(int argc, char** argv) {
     cli::DemoOptions d;
     d.self = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string(argv[0]);
     d.db = o.db;
-    d.host = o.host;
-    d.port = o.port;
+    d.server = server_config(o);
     d.api_key = o.api_key;
     d.sip_port = o.sip_port == 5060 ? 0 : o.sip_port;
     d.recordings = o.recordings;

@@ -16,6 +16,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "support/test_support.hpp"
+
 namespace voqo::test {
 namespace {
 
@@ -154,19 +156,7 @@ ReplayServer::ReplayServer(std::vector<ReplayExchange> exchanges) : exchanges_(s
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("ReplayServer: pipe failed");
   wake_read_ = pipe_fds[0];
   wake_write_ = pipe_fds[1];
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) throw std::runtime_error("ReplayServer: socket failed");
-  int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 16) != 0)
-    throw std::runtime_error("ReplayServer: bind/listen failed");
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  listen_fd_ = listen_loopback(0, port_, "ReplayServer");
   thread_ = std::thread([this] { serve(); });
 }
 

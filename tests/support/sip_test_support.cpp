@@ -12,6 +12,8 @@
 #include <cctype>
 #include <filesystem>
 
+#include "net/local_port.hpp"
+
 namespace voqo::test {
 namespace {
 
@@ -44,14 +46,7 @@ brain::Reply say(const std::string& text, const brain::TextSink& sink) {
 
 }  // namespace
 
-uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  auto a = loopback(0);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  const uint16_t port = local_port_of(fd);
-  ::close(fd);
-  return port;
-}
+uint16_t free_udp_port() { return net::free_udp_port(); }
 
 std::size_t count_dir(const char* path) {
   std::size_t n = 0;

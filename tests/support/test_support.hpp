@@ -1,6 +1,7 @@
 #pragma once
 /// Helpers shared by tests: temporary directories, fixture paths, a running
 /// `voqo serve` child process and a tiny blocking HTTP client (loopback only).
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -10,6 +11,11 @@ namespace voqo::test {
 
 /// ../shared/fixtures (absolute).
 std::filesystem::path fixtures();
+
+/// A listening TCP socket (close-on-exec, SO_REUSEADDR, backlog 16) on
+/// 127.0.0.1:`port` (0 = any free port); `bound` receives the port. Throws
+/// std::runtime_error naming `who` when it cannot listen.
+int listen_loopback(uint16_t port, uint16_t& bound, const std::string& who);
 
 /// A fresh directory under /tmp, removed with the object.
 class TempDir {

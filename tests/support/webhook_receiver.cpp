@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "support/test_support.hpp"
+
 namespace voqo::test {
 namespace {
 
@@ -80,19 +82,7 @@ void WebhookReceiver::listen_on(uint16_t port) {
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("WebhookReceiver: pipe failed");
   wake_read_ = pipe_fds[0];
   wake_write_ = pipe_fds[1];
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) throw std::runtime_error("WebhookReceiver: socket failed");
-  int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 16) != 0)
-    throw std::runtime_error("WebhookReceiver: bind/listen failed on port " + std::to_string(port));
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  listen_fd_ = listen_loopback(port, port_, "WebhookReceiver");
   thread_ = std::thread([this] { serve(); });
 }
 
