@@ -22,13 +22,14 @@ constexpr const char* kDeliverable =
     "WHERE p.call_id = e.call_id AND p.status = 'pending' AND p.seq < e.seq))";
 
 struct DueEvent {
-  std::string id, event, url, payload;
+  std::string id, event, url, payload, call_id;
+  int64_t seq = 0;
   int attempts = 0;
 };
 
 Result<std::vector<DueEvent>> due_events(store::Database& db, const std::string& now) {
   return db.read([&](store::Connection& c) -> Result<std::vector<DueEvent>> {
-    auto st = c.prepare(std::string("SELECT e.id, e.event, e.url, e.payload, e.attempts FROM webhook_events e WHERE ") +
+    auto st = c.prepare(std::string("SELECT e.id, e.event, e.url, e.payload, e.attempts, e.seq, e.call_id FROM webhook_events e WHERE ") +
                         kDeliverable + " AND e.next_attempt_at <= ? ORDER BY e.seq LIMIT 100");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, now);
@@ -38,8 +39,10 @@ Result<std::vector<DueEvent>> due_events(store::Database& db, const std::string&
       if (!row) return std::unexpected(row.error());
       if (!*row) break;
       auto& s = **st;
-      out.push_back({std::string(s.column_text(0)), std::string(s.column_text(1)), std::string(s.column_text(2)),
-                     std::string(s.column_text(3)), static_cast<int>(s.column_int(4))});
+      DueEvent e{std::string(s.column_text(0)), std::string(s.column_text(1)), std::string(s.column_text(2)),
+                 std::string(s.column_text(3)), std::string(s.column_text(6)), s.column_int(5),
+                 static_cast<int>(s.column_int(4))};
+      out.push_back(std::move(e));
     }
     return out;
   });
@@ -53,6 +56,22 @@ Result<std::optional<Clock::time_point>> next_due(store::Database& db) {
     if (!row) return std::unexpected(row.error());
     if (!*row || (*st)->is_null(0)) return std::optional<Clock::time_point>{};
     return parse_iso8601((*st)->column_text(0));
+  });
+}
+
+/// Whether an earlier event of the same call is still pending, read just
+/// before sending: the batch was selected a moment ago and the order per call
+/// is the receiver's contract, so it is checked again at the last moment.
+Result<bool> held_back(store::Database& db, const DueEvent& e) {
+  if (e.call_id.empty()) return false;
+  return db.read([&](store::Connection& c) -> Result<bool> {
+    auto st = c.prepare("SELECT 1 FROM webhook_events WHERE call_id = ? AND status = 'pending' AND seq < ? LIMIT 1");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, e.call_id);
+    (*st)->bind_int(2, e.seq);
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    return *row;
   });
 }
 
@@ -206,8 +225,17 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
     if (due->empty()) return next_due(store_.db());
     auto secret = store_.settings().get("webhook_secret");
     const std::string key = secret && secret->is_string() ? secret->get<std::string>() : std::string{};
+    std::size_t held_count = 0;
     for (const auto& e : *due) {
       if (stop.stop_requested()) return std::optional<Clock::time_point>{};
+      auto held = held_back(store_.db(), e);
+      if (!held) return std::unexpected(held.error());
+      if (*held) {
+        spdlog::error("webhook {} {} (seq {}) selected while an earlier event of call {} is pending; holding it back",
+                      e.event, e.id, e.seq, e.call_id);
+        ++held_count;
+        continue;
+      }
       const int attempt = e.attempts + 1;
       const int64_t t =
           std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
@@ -243,10 +271,11 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
       }
       const auto next_attempt = Clock::now() + webhook_backoff(attempt + 1, config_.backoff_base, config_.backoff_max, rng_);
       if (!delivered)
-        spdlog::warn("webhook {} {} to {}: attempt {} failed: {}", e.event, e.id, e.url, attempt, error);
+        spdlog::warn("webhook {} {} (seq {}) to {}: attempt {} failed: {}", e.event, e.id, e.seq, e.url, attempt, error);
       if (auto ok = record_attempt(store_.db(), e, delivered, status, error, next_attempt, config_.max_attempts); !ok)
         return std::unexpected(ok.error());
     }
+    if (held_count == due->size()) return std::optional<Clock::time_point>{Clock::now() + std::chrono::milliseconds(200)};
   }
 }
 
