@@ -1,0 +1,2 @@
+// The realtime hub: see hub.hpp.
+#include "realtime/hub.hpp"

@@ -1,0 +1,2 @@
+#pragma once
+/// The realtime hub (issue 5). Placeholder until the hub lands.
