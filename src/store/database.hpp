@@ -110,11 +110,28 @@ class Database {
   /// Runs `fn(Connection&)` inside a write transaction on the writer
   /// connection. `fn` returns a Result: a value commits, an error rolls back
   /// (and a thrown exception rolls back and rethrows). Nested calls on the
-  /// same thread join the outer transaction.
+  /// same thread join the outer transaction inside a SAVEPOINT (SQL:2003;
+  /// SQLite and PostgreSQL): a nested call that fails undoes only its own
+  /// writes, and the outer transaction goes on.
   template <class F>
   auto write(F&& fn) -> std::invoke_result_t<F, Connection&> {
     using R = std::invoke_result_t<F, Connection&>;
-    if (in_write_on_this_thread()) return fn(writer_connection());
+    if (in_write_on_this_thread()) {
+      Connection& c = writer_connection();
+      if (auto s = c.exec("SAVEPOINT voqo_nested"); !s) return R(std::unexpected(s.error()));
+      R result = [&]() -> R {
+        try {
+          return fn(c);
+        } catch (...) {
+          (void)c.exec("ROLLBACK TO voqo_nested");
+          (void)c.exec("RELEASE voqo_nested");
+          throw;
+        }
+      }();
+      if (!result) (void)c.exec("ROLLBACK TO voqo_nested");
+      (void)c.exec("RELEASE voqo_nested");
+      return result;
+    }
     std::unique_lock lock(write_mutex_);
     WriteScope scope(*this);
     if (auto b = begin(); !b) return R(std::unexpected(b.error()));
