@@ -4,6 +4,8 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cerrno>
 #include <atomic>
 #include <chrono>
@@ -25,19 +27,28 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+#include <deque>
+
 #include "api/problem.hpp"
+#include "calls/live_observer.hpp"
 #include "core/id.hpp"
+#include "realtime/hub.hpp"
 
 namespace voqo::api {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = net::ip::tcp;
 
 namespace {
@@ -73,21 +84,38 @@ const beast::error_category& http_error_category() {
 
 constexpr std::string_view kInternalDetail = "An internal error occurred; see the server log.";
 
-class Session;
+/// A connection the server tracks for stop(): HTTP sessions and the
+/// upgraded (WebSocket) or streaming (SSE) connections they hand over to.
+class Conn {
+ public:
+  explicit Conn(net::any_io_executor ex) : exec_(std::move(ex)) {}
+  virtual ~Conn() = default;
+  /// Server is stopping: let go of idle or streaming connections. On the strand.
+  virtual void on_stop() = 0;
+  /// Close now, whatever is going on. On the strand.
+  virtual void close() = 0;
+  /// The connection's strand (kept: the stream may have been handed over).
+  [[nodiscard]] const net::any_io_executor& executor() const { return exec_; }
+
+ protected:
+  net::any_io_executor exec_;
+};
 
 /// Everything the server shares between threads. (HttpServer::Impl derives
 /// from it; being at namespace scope, Session can name it.)
 struct ServerState {
-  ServerState(ServerConfig c, const Router& r) : config(std::move(c)), router(r) {}
+  ServerState(ServerConfig c, const Router& r, RealtimeOptions rt_opts)
+      : config(std::move(c)), router(r), rt(std::move(rt_opts)) {}
 
   ServerConfig config;
   const Router& router;
+  const RealtimeOptions rt;
 
   // Declared before the io_context: sessions destroyed with the io_context's
   // pending handlers still unregister themselves here.
   std::mutex sessions_mu;
   std::condition_variable sessions_cv;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<Conn*, std::weak_ptr<Conn>> sessions;
 
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
@@ -115,26 +143,464 @@ struct ServerState {
   }
   template <class F>
   void for_each_session(F&& f);
+  void add_conn(Conn* c, std::weak_ptr<Conn> w) {
+    std::lock_guard lk(sessions_mu);
+    sessions.emplace(c, std::move(w));
+  }
+  void remove_conn(Conn* c) {
+    std::lock_guard lk(sessions_mu);
+    sessions.erase(c);
+    if (sessions.empty()) sessions_cv.notify_all();
+  }
+};
+
+// ---- realtime: WebSocket and SSE connections --------------------------------------------------
+
+/// Same keys as the REST API (handlers.cpp), plus `?apiKey=` because browsers
+/// cannot set headers on a WebSocket. Constant-time comparison.
+bool realtime_authorised(const HttpRequest& req, const std::string& key) {
+  if (key.empty()) return true;
+  std::string_view given = req.header("x-api-key");
+  if (given.empty()) {
+    const auto auth = req.header("authorization");
+    if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) given = auth.substr(7);
+  }
+  if (given.empty()) given = req.query_param("apiKey").value_or("");
+  return given.size() == key.size() && sodium_memcmp(given.data(), key.data(), key.size()) == 0;
+}
+
+/// A close reason fits a control frame: at most 123 bytes (RFC 6455 §5.5).
+std::string close_reason(std::string r) {
+  if (r.size() > 123) r.resize(123);
+  return r;
+}
+
+class PushConnection;
+
+/// Outgoing messages of one connection: filled from any thread (the hub's
+/// publishers, the media thread), drained by the connection's strand with
+/// one write in flight. Holds no reference to the connection, so a producer
+/// never destroys it (the hub calls `send` under its lock).
+struct Outbox {
+  struct Item {
+    std::string data;
+    bool binary = false;
+    std::size_t hub_bytes = 0;  ///< reported to Session::sent once written
+    bool last = false;          ///< close after writing this
+  };
+  std::mutex mu;
+  std::deque<Item> q;
+  std::size_t bytes = 0;
+  bool writing = false;  // a write is in flight or scheduled
+  bool closed = false;   // no more items
+  uint64_t dropped = 0;
+  net::any_io_executor exec;
+  std::weak_ptr<PushConnection> owner;
+
+  /// Queues an item; binary items beyond `binary_cap` queued bytes push out
+  /// the oldest (audio: late audio is useless).
+  void push(Item item, std::size_t binary_cap = std::numeric_limits<std::size_t>::max());
+};
+
+/// A connection that streams server messages: the common write queue, close
+/// and teardown of WsConnection and SseConnection. All members on the strand
+/// unless noted.
+class PushConnection : public Conn, public std::enable_shared_from_this<PushConnection> {
+ public:
+  PushConnection(ServerState& srv, net::any_io_executor ex)
+      : Conn(ex), srv_(srv), out_(std::make_shared<Outbox>()), force_close_(ex) {
+    out_->exec = std::move(ex);
+  }
+  ~PushConnection() override { srv_.remove_conn(this); }
+
+  void on_stop() override { begin_close(1001, "server shutting down"); }
+  void close() override { teardown(); }
+
+  /// Any thread: stop queueing, flush the write in flight, then close.
+  void request_close(int code, std::string reason) {
+    {
+      std::lock_guard lk(out_->mu);
+      if (out_->closed) return;
+      out_->closed = true;
+    }
+    net::post(exec_, [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+      self->begin_close(code, std::move(r));
+    });
+  }
+
+  /// The next queued item, if any (kicked by Outbox::push).
+  void write_next() {
+    bool have = false, close_now = false;
+    {
+      std::lock_guard lk(out_->mu);
+      if (!torn_ && !out_->q.empty()) {
+        current_ = std::move(out_->q.front());
+        out_->q.pop_front();
+        out_->bytes -= current_.data.size();
+        have = true;
+      } else if (close_requested_ && !torn_) {
+        close_now = true;  // `writing` stays set: nothing more is written
+      } else {
+        out_->writing = false;
+      }
+    }
+    if (have) {
+      do_write();
+    } else if (close_now) {
+      finish_once();  // everything before the close is written
+    }
+  }
+
+ protected:
+  void register_self() { srv_.add_conn(this, weak_from_this()); out_->owner = weak_from_this(); }
+
+  /// Writes current_ and then calls on_written.
+  virtual void do_write() = 0;
+  /// Graceful end once the queue is flushed (close frame, FIN), then teardown().
+  virtual void finish() = 0;
+  /// Closes the socket now.
+  virtual void shut() = 0;
+
+  void on_written(beast::error_code ec) {
+    if (hub_ && current_.hub_bytes) hub_->sent(current_.hub_bytes);
+    const bool last = current_.last;
+    current_ = {};
+    if (ec || torn_) {
+      teardown();
+      return;
+    }
+    if (last) {
+      {
+        std::lock_guard lk(out_->mu);
+        out_->closed = true;
+        out_->q.clear();
+        out_->bytes = 0;
+      }
+      close_requested_ = true;
+      finish_once();
+      return;
+    }
+    write_next();
+  }
+
+  void begin_close(int code, std::string reason) {
+    if (close_requested_ || torn_) return;
+    close_requested_ = true;
+    close_code_ = code;
+    close_text_ = close_reason(std::move(reason));
+    bool idle = false;
+    {
+      std::lock_guard lk(out_->mu);
+      out_->closed = true;
+      out_->dropped += out_->q.size();
+      out_->q.clear();
+      out_->bytes = 0;
+      idle = !out_->writing;
+      out_->writing = true;
+    }
+    // A client that never reads never lets the write in flight finish.
+    force_close_.expires_after(std::chrono::seconds(5));
+    force_close_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->teardown();
+    });
+    if (idle) finish_once();
+  }
+
+  void finish_once() {
+    if (finished_ || torn_) return;
+    finished_ = true;
+    finish();
+  }
+
+  void teardown() {
+    if (torn_) return;
+    torn_ = true;
+    {
+      std::lock_guard lk(out_->mu);
+      out_->closed = true;
+      out_->q.clear();
+      out_->bytes = 0;
+    }
+    force_close_.cancel();
+    if (hub_) hub_->close();
+    on_teardown();
+    shut();
+  }
+  virtual void on_teardown() {}
+
+  /// The hub's `send` and `close` for this connection; `format` turns a hub
+  /// message into the bytes to write.
+  /// With `end_on_error`, an error message is the last one written (SSE:
+  /// the stream's only subscription failed).
+  std::shared_ptr<realtime::Session> open_hub_session(std::string (*format)(std::string&&), bool end_on_error) {
+    std::weak_ptr<PushConnection> weak = weak_from_this();
+    return srv_.rt.hub->open_session(
+        [out = out_, format, end_on_error](std::string text) {
+          const std::size_t n = text.size();
+          const bool last = end_on_error && text.find("\"type\":\"error\"") < 48;
+          out->push(Outbox::Item{format(std::move(text)), false, n, last});
+        },
+        [weak](int code, std::string reason) {
+          if (auto self = weak.lock()) self->request_close(code, std::move(reason));
+        });
+  }
+
+  ServerState& srv_;
+  std::shared_ptr<Outbox> out_;
+  std::shared_ptr<realtime::Session> hub_;
+  Outbox::Item current_;
+  net::steady_timer force_close_;
+  bool close_requested_ = false;
+  bool finished_ = false;
+  bool torn_ = false;
+  int close_code_ = 1000;
+  std::string close_text_;
+};
+
+void Outbox::push(Item item, std::size_t binary_cap) {
+  bool kick = false;
+  {
+    std::lock_guard lk(mu);
+    if (closed) return;
+    if (item.binary) {
+      while (!q.empty() && bytes + item.data.size() > binary_cap) {
+        bytes -= q.front().data.size();
+        q.pop_front();
+        ++dropped;
+      }
+    }
+    bytes += item.data.size();
+    q.push_back(std::move(item));
+    if (!writing) writing = kick = true;
+  }
+  if (kick) {
+    net::post(exec, [w = owner] {
+      if (auto s = w.lock()) s->write_next();
+    });
+  }
+}
+
+/// A WebSocket connection: the realtime protocol (text frames to and from a
+/// hub Session) or a supervisor's audio leg (binary PCM frames).
+class WsConnection final : public PushConnection {
+ public:
+  WsConnection(ServerState& srv, beast::tcp_stream&& stream, std::shared_ptr<calls::SupervisorAudio> audio)
+      : PushConnection(srv, stream.get_executor()), ws_(std::move(stream)), audio_(std::move(audio)) {}
+  ~WsConnection() override {
+    if (audio_) audio_->leave();
+  }
+
+  void start(http::request<http::empty_body> req) {
+    register_self();
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = std::chrono::seconds(30);
+    t.idle_timeout = std::chrono::seconds(std::max(srv_.config.idle_timeout_s, 10u));
+    t.keep_alive_pings = true;  // a ping at half the idle time keeps live clients open
+    ws_.set_option(t);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "voqo"); }));
+    ws_.read_message_max(audio_ ? 64 * 1024 : srv_.rt.hub->limits().max_message_bytes);
+    ws_.async_accept(req, [self = self()](beast::error_code ec) { self->on_accept(ec); });
+  }
+
+ private:
+  std::shared_ptr<WsConnection> self() { return std::static_pointer_cast<WsConnection>(shared_from_this()); }
+
+  void on_accept(beast::error_code ec) {
+    if (ec) {
+      teardown();
+      return;
+    }
+    if (audio_) {
+      const std::size_t cap = srv_.rt.max_audio_queued_bytes;
+      audio_->set_listener([out = out_, cap](std::span<const int16_t> pcm) {
+        std::string bytes(pcm.size() * 2, '\0');
+        for (std::size_t i = 0; i < pcm.size(); ++i) {  // little-endian on the wire
+          const auto v = static_cast<uint16_t>(pcm[i]);
+          bytes[2 * i] = static_cast<char>(v & 0xff);
+          bytes[2 * i + 1] = static_cast<char>(v >> 8);
+        }
+        out->push(Outbox::Item{std::move(bytes), true, 0, false}, cap);
+      });
+    } else {
+      hub_ = open_hub_session([](std::string&& text) { return std::move(text); }, false);
+    }
+    read_next();
+  }
+
+  void read_next() {
+    ws_.async_read(rbuf_, [self = self()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) {  // peer closed, too big (Beast sent 1009), timeout, or we tore down
+      teardown();
+      return;
+    }
+    if (audio_) {
+      if (ws_.got_text()) return refuse(websocket::close_code::bad_payload, "send binary PCM frames");
+      const auto data = rbuf_.data();
+      const std::size_t n = data.size();
+      if (n % 2) return refuse(websocket::close_code::bad_payload, "PCM frames hold whole 16-bit samples");
+      pcm_.resize(n / 2);
+      const auto* p = static_cast<const unsigned char*>(data.data());
+      for (std::size_t i = 0; i < pcm_.size(); ++i) {
+        pcm_[i] = static_cast<int16_t>(static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
+      }
+      rbuf_.consume(n);
+      if (!pcm_.empty()) audio_->speak(pcm_);
+      read_next();
+      return;
+    }
+    if (!ws_.got_text()) return refuse(websocket::close_code::unknown_data, "binary frames are not accepted here");
+    std::string text = beast::buffers_to_string(rbuf_.data());
+    rbuf_.consume(rbuf_.size());
+    // on_message may read the store (a snapshot): on a worker, one at a time.
+    net::post(*srv_.workers, [self = self(), text = std::move(text)] {
+      self->hub_->on_message(text);
+      net::post(self->exec_, [self] {
+        if (!self->torn_) self->read_next();
+      });
+    });
+  }
+
+  void refuse(websocket::close_code code, std::string reason) {
+    request_close(static_cast<int>(code), std::move(reason));
+  }
+
+  void do_write() override {
+    ws_.binary(current_.binary);
+    ws_.async_write(net::buffer(current_.data),
+                    [self = self()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+  }
+
+  void finish() override {
+    if (torn_) return;
+    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_text_),
+                    [self = self()](beast::error_code) { self->teardown(); });
+  }
+
+  void shut() override {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(ws_).close();
+  }
+
+  void on_teardown() override {
+    if (audio_) {
+      audio_->set_listener({});
+      audio_->leave();
+    }
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer rbuf_;
+  std::shared_ptr<calls::SupervisorAudio> audio_;
+  std::vector<int16_t> pcm_;
+};
+
+/// A Server-Sent Events stream of one subscription (WHATWG HTML §9.2): each
+/// hub message becomes `id: <seq>`, `event: <type>`, `data: <json>`. The body
+/// is close-delimited (RFC 9112 §6.3); an error event ends the stream.
+class SseConnection final : public PushConnection {
+ public:
+  SseConnection(ServerState& srv, beast::tcp_stream&& stream)
+      : PushConnection(srv, stream.get_executor()), stream_(std::move(stream)), heartbeat_(exec_) {}
+
+  void start(std::string subscribe) {
+    register_self();
+    stream_.expires_never();
+    out_->push(Outbox::Item{std::string("HTTP/1.1 200 OK\r\nServer: voqo\r\nContent-Type: text/event-stream\r\n"
+                                        "Cache-Control: no-cache\r\nConnection: close\r\n"
+                                        "X-Accel-Buffering: no\r\n\r\nretry: 2000\n\n"),
+                            false, 0, false});
+    hub_ = open_hub_session([](std::string&& text) { return to_event(text); }, true);
+    net::post(*srv_.workers, [self = self(), subscribe = std::move(subscribe)] { self->hub_->on_message(subscribe); });
+    read_some();
+    tick();
+  }
+
+  /// `{"seq":N,"type":"T",...}` → `id: N\nevent: T\ndata: {...}\n\n` (the hub
+  /// begins every message so; its JSON has no raw newlines).
+  static std::string to_event(const std::string& text) {
+    std::string_view v(text);
+    std::string_view seq, type;
+    if (v.starts_with("{\"seq\":")) {
+      auto rest = v.substr(7);
+      seq = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), seq.size() + 9));  // ,"type":"
+      type = rest.substr(0, rest.find('"'));
+    }
+    std::string out;
+    out.reserve(text.size() + seq.size() + type.size() + 24);
+    out.append("id: ").append(seq).append("\nevent: ").append(type).append("\ndata: ").append(text).append("\n\n");
+    return out;
+  }
+
+ private:
+  std::shared_ptr<SseConnection> self() { return std::static_pointer_cast<SseConnection>(shared_from_this()); }
+
+  /// Reads (and discards) until the client goes away.
+  void read_some() {
+    stream_.async_read_some(net::buffer(sink_), [self = self()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->teardown();
+        return;
+      }
+      self->read_some();
+    });
+  }
+
+  void tick() {
+    heartbeat_.expires_after(srv_.rt.sse_heartbeat);
+    heartbeat_.async_wait([self = self()](beast::error_code ec) {
+      if (ec || self->torn_) return;
+      bool busy = false;
+      {
+        std::lock_guard lk(self->out_->mu);
+        busy = !self->out_->q.empty();  // busy streams need no heartbeat
+      }
+      if (!busy) self->out_->push(Outbox::Item{": keep-alive\n\n", false, 0, false});
+      self->tick();
+    });
+  }
+
+  void do_write() override {
+    net::async_write(stream_, net::buffer(current_.data),
+                     [self = self()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+  }
+
+  void finish() override {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    teardown();
+  }
+
+  void shut() override {
+    heartbeat_.cancel();
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  net::steady_timer heartbeat_;
+  std::array<char, 512> sink_{};
 };
 
 /// One TCP connection: reads requests one after another (keep-alive), hands
 /// each to the worker pool and writes the response back on its strand.
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public Conn, public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerState& srv, tcp::socket&& socket) : srv_(srv), stream_(std::move(socket)) {}
+  Session(ServerState& srv, tcp::socket&& socket)
+      : Conn(socket.get_executor()), srv_(srv), stream_(std::move(socket)) {}
 
-  ~Session() {
+  ~Session() override {
     remove_spool_file();
-    std::lock_guard lk(srv_.sessions_mu);
-    srv_.sessions.erase(this);
-    if (srv_.sessions.empty()) srv_.sessions_cv.notify_all();
+    srv_.remove_conn(this);
   }
 
   void start() {
-    {
-      std::lock_guard lk(srv_.sessions_mu);
-      srv_.sessions.emplace(this, weak_from_this());
-    }
+    srv_.add_conn(this, weak_from_this());
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
@@ -142,20 +608,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   /// Server is stopping: drop connections that are between requests. On the strand.
-  void on_stop() {
+  void on_stop() override {
     if (state_ == State::reading_header) close();
   }
 
   /// Close now, whatever is going on. On the strand.
-  void close() {
+  void close() override {
     if (state_ == State::closed) return;
     state_ = State::closed;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
   }
-
-  auto executor() { return stream_.get_executor(); }
 
  private:
   enum class State { reading_header, reading_body, busy, writing, lingering, closed };
@@ -225,6 +689,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
     if (!split_target(req_.target, req_.path, req_.query)) {
       send_error(problem(400, {}, "malformed request target"), true);
+      return;
+    }
+    if (auto ep = realtime_endpoint(); ep != Endpoint::none) {
+      serve_realtime(ep, has_body, raw_path);
       return;
     }
     RouteMatch m = srv_.router.match(req_.method, req_.path);
@@ -356,6 +824,138 @@ class Session : public std::enable_shared_from_this<Session> {
       string_parser_.reset();
     }
     run_handler_async();
+  }
+
+  // ---- realtime endpoints ----------------------------------------------------------------
+
+  enum class Endpoint { none, websocket, sse, audio };
+
+  Endpoint realtime_endpoint() {
+    const std::string& p = req_.path;
+    if (srv_.rt.hub && p == "/api/realtime") return Endpoint::websocket;
+    if (srv_.rt.hub && p == "/api/realtime/events") return Endpoint::sse;
+    constexpr std::string_view pre = "/api/live-calls/", post = "/audio";
+    if (srv_.rt.open_supervisor_audio && p.size() > pre.size() + post.size() && p.starts_with(pre) &&
+        p.ends_with(post)) {
+      std::string_view id = std::string_view(p).substr(pre.size(), p.size() - pre.size() - post.size());
+      if (id.find('/') == std::string_view::npos) return Endpoint::audio;
+    }
+    return Endpoint::none;
+  }
+
+  void serve_realtime(Endpoint ep, bool has_body, std::string_view raw_path) {
+    if (req_.method != "GET") {
+      auto res = problem(405, {}, req_.method + " is not allowed here; allowed: GET", {}, raw_path);
+      res.headers.emplace_back("Allow", "GET");
+      send_error(std::move(res), has_body);
+      return;
+    }
+    if (has_body) {
+      send_error(problem(400, {}, "a GET request has no body here", {}, raw_path), true);
+      return;
+    }
+    if (!realtime_authorised(req_, srv_.rt.api_key)) {
+      auto r = problem(401, "",
+                       "a valid API key is required (Authorization: Bearer <key>, X-API-Key or ?apiKey=)", {},
+                       raw_path);
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"voqo\"");
+      send_error(std::move(r), false);
+      return;
+    }
+    if (ep == Endpoint::sse) {
+      start_sse(raw_path);
+      return;
+    }
+    if (!websocket::is_upgrade(header_parser_->get())) {
+      auto r = problem(426, "Upgrade Required", "this endpoint speaks WebSocket (RFC 6455) only", {}, raw_path);
+      r.headers.emplace_back("Upgrade", "websocket");
+      r.headers.emplace_back("Connection", "Upgrade");
+      send_error(std::move(r), false);
+      return;
+    }
+    if (ep == Endpoint::websocket) {
+      upgrade(nullptr);
+      return;
+    }
+    // Audio: opening the leg may block (it finds the call): on a worker.
+    state_ = State::busy;
+    std::string call_id(req_.path.substr(16, req_.path.size() - 16 - 6));
+    net::post(*srv_.workers, [self = shared_from_this(), call_id = std::move(call_id)]() mutable {
+      Result<std::shared_ptr<calls::SupervisorAudio>> leg{std::unexpected(Error{})};
+      try {
+        leg = self->srv_.rt.open_supervisor_audio(call_id);
+      } catch (const std::exception& e) {
+        leg = std::unexpected(Error{ErrorCode::internal, e.what(), {}});
+      }
+      if (leg && !*leg) leg = std::unexpected(Error::not_found("no live call " + call_id));
+      net::post(self->exec_, [self, leg = std::move(leg)]() mutable {
+        if (self->state_ == State::closed) {
+          if (leg) (*leg)->leave();
+          self->finish_request();
+          return;
+        }
+        if (!leg) {
+          std::string_view raw = std::string_view(self->req_.target).substr(0, self->req_.target.find('?'));
+          self->send_error(problem_from(leg.error(), raw), false);
+          return;
+        }
+        self->upgrade(std::move(*leg));
+      });
+    });
+  }
+
+  /// Hands the socket to a WebSocket connection (realtime, or audio when `audio`).
+  void upgrade(std::shared_ptr<calls::SupervisorAudio> audio) {
+    auto req = header_parser_->release();
+    header_parser_.reset();
+    state_ = State::closed;  // the stream is no longer ours
+    finish_request();
+    auto conn = std::make_shared<WsConnection>(srv_, std::move(stream_), std::move(audio));
+    conn->start(std::move(req));
+  }
+
+  void start_sse(std::string_view raw_path) {
+    std::string query;
+    nlohmann::json args = nlohmann::json::object();
+    std::optional<realtime::Seq> from;
+    std::string_view last_id = req_.header("last-event-id");
+    for (const auto& [k, v] : req_.query) {
+      if (k == "query") {
+        query = v;
+      } else if (k == "lastEventId") {
+        if (last_id.empty()) last_id = v;
+      } else if (k != "apiKey") {
+        args[k] = v;
+      }
+    }
+    if (query.empty()) {
+      send_error(problem(422, {}, "the query parameter \"query\" is required", {{"query", "required"}}, raw_path),
+                 false);
+      return;
+    }
+    if (!last_id.empty()) {
+      realtime::Seq v = 0;
+      auto [ptr, ec] = std::from_chars(last_id.data(), last_id.data() + last_id.size(), v);
+      if (ec != std::errc() || ptr != last_id.data() + last_id.size()) {
+        send_error(problem(422, {}, "Last-Event-ID must be a sequence number",
+                           {{"Last-Event-ID", "not a non-negative integer"}}, raw_path),
+                   false);
+        return;
+      }
+      from = v;
+    }
+    if (auto t = srv_.rt.hub->topic_for(query, args); !t) {
+      Error e = t.error();
+      if (e.code == ErrorCode::not_found) e.fields = {{"query", e.message}};
+      send_error(problem_from(e, raw_path), false);
+      return;
+    }
+    nlohmann::json sub{{"type", "subscribe"}, {"id", "sse"}, {"query", query}, {"args", std::move(args)}};
+    if (from) sub["fromSeq"] = *from;
+    state_ = State::closed;  // the stream is no longer ours
+    finish_request();
+    auto conn = std::make_shared<SseConnection>(srv_, std::move(stream_));
+    conn->start(sub.dump());
   }
 
   // ---- handling --------------------------------------------------------------------------
@@ -578,7 +1178,7 @@ void ServerState::on_accept(beast::error_code ec, tcp::socket socket) {
 
 template <class F>
 void ServerState::for_each_session(F&& f) {
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<Conn>> live;
   {
     std::lock_guard lk(sessions_mu);
     live.reserve(sessions.size());
@@ -599,8 +1199,8 @@ struct HttpServer::Impl : ServerState {
 
 // ---- HttpServer ----------------------------------------------------------------------------
 
-HttpServer::HttpServer(ServerConfig config, const Router& router)
-    : impl_(std::make_unique<Impl>(std::move(config), router)) {}
+HttpServer::HttpServer(ServerConfig config, const Router& router, RealtimeOptions realtime)
+    : impl_(std::make_unique<Impl>(std::move(config), router, std::move(realtime))) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -688,7 +1288,7 @@ void HttpServer::stop() {
     s.acceptor.close(ec);
     if (s.accept_retry) s.accept_retry->cancel();
   });
-  s.for_each_session([](Session& session) { session.on_stop(); });
+  s.for_each_session([](Conn& c) { c.on_stop(); });
 
   // 2. Let in-flight requests finish and their responses be written.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(s.config.shutdown_grace_s);
@@ -701,7 +1301,7 @@ void HttpServer::stop() {
   }
 
   // 3. Close every connection, wait briefly for them to go, then stop the loop.
-  s.for_each_session([](Session& session) { session.close(); });
+  s.for_each_session([](Conn& c) { c.close(); });
   {
     std::unique_lock lk(s.sessions_mu);
     s.sessions_cv.wait_for(lk, std::chrono::seconds(1), [&] { return s.sessions.empty(); });

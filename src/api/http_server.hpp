@@ -4,12 +4,22 @@
 /// sockets; handlers (which may block on the store) run on a separate pool of
 /// `worker_threads`, and their responses are written back on the connection's
 /// strand.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "api/router.hpp"
+#include "core/error.hpp"
+
+namespace voqo::realtime {
+class Hub;
+}
+namespace voqo::calls {
+class SupervisorAudio;
+}
 
 namespace voqo::api {
 
@@ -25,6 +35,32 @@ struct ServerConfig {
   unsigned shutdown_grace_s = 10; ///< stop() waits this long for in-flight requests
 };
 
+/// The realtime endpoints (issue 5; protocol in docs/REALTIME.md), served
+/// by the HttpServer itself because they are not request/response:
+/// - `GET /api/realtime`: WebSocket (RFC 6455) carrying the Hub's JSON text
+///   protocol; binary frames are refused (close 1003).
+/// - `GET /api/realtime/events?query=<name>&<arg>=<value>...`: Server-Sent
+///   Events (WHATWG HTML §9.2) of one subscription; `id:` is the seq,
+///   `event:` the message type; `Last-Event-ID` (or `?lastEventId=`) resumes.
+/// - `GET /api/live-calls/{id}/audio`: WebSocket of binary frames, 16-bit
+///   little-endian mono PCM at 16 kHz both ways, bridged to a supervisor's
+///   calls::SupervisorAudio (JOIN_CALL).
+/// Authorisation as the REST API: when `api_key` is set, `Authorization:
+/// Bearer <key>` or `X-API-Key: <key>`, and — on these endpoints only,
+/// because browsers cannot set headers on a WebSocket — `?apiKey=<key>`.
+/// Missing pieces switch endpoints off (the Router then answers, i.e. 404).
+struct RealtimeOptions {
+  realtime::Hub* hub = nullptr;  ///< not owned; must outlive the server's stop()
+  std::string api_key;           ///< "" = no authorisation
+  /// Opens a supervisor's audio leg on a live call; not_found → 404.
+  std::function<Result<std::shared_ptr<calls::SupervisorAudio>>(const std::string& call_id)> open_supervisor_audio;
+  /// SSE comment lines sent this often keep idle streams (and proxies) alive.
+  std::chrono::seconds sse_heartbeat{15};
+  /// Call audio queued for a slow supervisor beyond this is dropped, oldest
+  /// first (bytes; 64,000 = 2 s of 16 kHz 16-bit audio).
+  std::size_t max_audio_queued_bytes = 64'000;
+};
+
 /// Serves a Router. Every response that the handler does not set gets
 /// `Content-Length`; errors raised before a handler runs (bad target, body
 /// too large, unknown route, wrong method) are RFC 7807 problem+json.
@@ -37,7 +73,9 @@ struct ServerConfig {
 /// owner-only files in spool_dir, removed once the handler returns.
 class HttpServer {
  public:
-  HttpServer(ServerConfig config, const Router& router);
+  /// `realtime`: the WebSocket/SSE endpoints (default: none, those paths go
+  /// to the Router like any other).
+  HttpServer(ServerConfig config, const Router& router, RealtimeOptions realtime = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -48,7 +86,8 @@ class HttpServer {
   /// The bound port (useful with port 0).
   [[nodiscard]] uint16_t port() const;
   /// Stops accepting, lets in-flight requests finish (up to
-  /// shutdown_grace_s), closes every connection and joins the threads.
+  /// shutdown_grace_s), closes every connection (WebSockets with 1001 going
+  /// away) and joins the threads.
   /// Idempotent; safe to call from any thread except a handler.
   void stop();
   /// Blocks until stop() has completed (e.g. from a signal).
