@@ -2,10 +2,12 @@
 #include <filesystem>
 /// The REST API's routes (issue 2): agents (+ configurations, custom
 /// functions), contacts (+ memories), calls, campaigns (+ uploads), uploads
-/// (+ batch contacts, rejections), jobs (+ job calls), settings, health and
-/// the OpenAPI document. JSON in and out, camelCase fields, RFC 7807
+/// (+ batch contacts, rejections), jobs (+ job calls), settings, live calls
+/// (issue 5: the live view, transcript, supervisor actions) and call
+/// analytics, health and the OpenAPI document. JSON in and out, camelCase fields, RFC 7807
 /// problems naming the offending field.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +35,19 @@ struct ApiConfig {
   campaign::Dialer* dialer = nullptr;
   /// Where call recordings are (<id>.wav), for GET /api/calls/{id}/recording.
   std::filesystem::path recordings_dir;
+  /// Carries out a supervisor action on a call in progress (issue 5 §4) and
+  /// records it (store::LiveStore::record_supervisor_action); returns the
+  /// recorded action's JSON. Called by POST /api/live-calls/{id}/actions with
+  /// an action and details already validated (COACH_AGENT and ADD_NOTE have
+  /// details.text; TRANSFER_CALL has details.target as E.164 or a sip:/sips:
+  /// URI) for a call that exists and has not ended. Errors map to problems as
+  /// usual (e.g. conflict → 409 when the call cannot take the action now).
+  /// Null = no live control on this server: ADD_NOTE, BOOKMARK_MOMENT and
+  /// FLAG_FOR_REVIEW are then recorded directly, the others answer 503.
+  std::function<Result<nlohmann::json>(const std::string& call_id, const std::string& action,
+                                       const nlohmann::json& details, const std::string& supervisor_id,
+                                       const std::string& supervisor_name)>
+      live_action;
 };
 
 /// The REST API: registers every route on `router` when constructed. The

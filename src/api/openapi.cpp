@@ -142,12 +142,152 @@ const std::map<std::string, OperationDoc>& operations() {
       {"GET /api/webhook-events", {"List webhook events with delivery status and failure counts", "outcomes", "", 200, "WebhookEventPage", {}, &webhook_event_spec()}},
       {"GET /api/webhook-events/{id}", {"Get a webhook event", "outcomes", "", 200, "WebhookEvent"}},
 
+      {"GET /api/live-calls", {"Calls in progress (not ended), newest first; ?status= filters", "live", "", 200, "LiveCallList", {"status"}}},
+      {"GET /api/live-calls/{id}", {"Everything about one call in progress or ended within the retention period ({id} = the call id): "
+                                    "the live_calls row, transcript, phases, objectives, next actions, coaching, sentiment, metrics, "
+                                    "system configuration and supervisor actions", "live", "", 200, "LiveCallView"}},
+      {"GET /api/live-calls/{id}/transcript", {"The live transcript in order (interim lines are replaced by their final)", "live", "", 200,
+                                               "LiveTranscriptList"}},
+      {"GET /api/live-calls/{id}/actions", {"The supervisor actions taken on the call, in order", "live", "", 200, "SupervisorActionList"}},
+      {"POST /api/live-calls/{id}/actions", {"Act on a call in progress as a supervisor (COACH_AGENT needs details.text, TRANSFER_CALL "
+                                             "details.target, ADD_NOTE details.text); recorded with supervisor, time and order. 409 when "
+                                             "the call has ended; 503 for actions on the call when live control is unavailable",
+                                             "live", "SupervisorActionRequest", 202, "SupervisorAction", {}, nullptr, "application/json", true}},
+      {"GET /api/calls/{id}/analytics", {"The call's analytics: its live data summarised when it ended", "calls", "", 200, "CallAnalytics"}},
+
       {"GET /api/settings", {"All settings", "settings", "", 200, "Settings"}},
       {"PATCH /api/settings", {"Change several settings atomically", "settings", "SettingsUpdate", 200, "Settings"}},
       {"GET /api/settings/{key}", {"One setting", "settings", "", 200, "SettingValue"}},
       {"PUT /api/settings/{key}", {"Change one setting", "settings", "SettingPut", 200, "SettingValue"}},
   };
   return ops;
+}
+
+/// The live-monitoring schemas (issue 5; store/live.hpp gives the shapes).
+void live_schemas(json& schemas) {
+  auto t = [](const char* type, bool nullable = false) {
+    return nullable ? json{{"type", json::array({type, "null"})}} : json{{"type", type}};
+  };
+  auto pct = [](bool nullable) {
+    return json{{"type", nullable ? json::array({"number", "null"}) : json("number")}, {"minimum", 0}, {"maximum", 100}};
+  };
+  auto one_of = [](std::initializer_list<const char*> values, bool nullable = false) {
+    json e = json::array();
+    for (auto v : values) e.push_back(v);
+    if (nullable) e.push_back(nullptr);
+    return json{{"enum", e}};
+  };
+  auto object = [](json props, bool all_required = true) {
+    json required = json::array();
+    if (all_required)
+      for (const auto& [k, _] : props.items()) required.push_back(k);
+    return json{{"type", "object"}, {"properties", std::move(props)}, {"required", std::move(required)}};
+  };
+  auto list = [](std::string_view item) {
+    return json{{"type", "object"},
+                {"required", {"items", "nextCursor"}},
+                {"properties", {{"items", {{"type", "array"}, {"items", schema_ref(item)}}}, {"nextCursor", {{"type", "null"}}}}}};
+  };
+  const json id = t("string"), call_id = t("string"), order = {{"type", "integer"}, {"minimum", 1}},
+             stamp = {{"type", "string"}, {"format", "date-time"}};
+  schemas["LiveCall"] = object({{"id", id}, {"callId", call_id}, {"agentId", t("string", true)}, {"agentName", t("string", true)},
+                                {"customerName", t("string", true)}, {"customerPhone", t("string", true)},
+                                {"direction", one_of({"inbound", "outbound"})},
+                                {"status", one_of({"connecting", "ringing", "connected", "on-hold", "transferring"})},
+                                {"startTime", stamp}, {"duration", {{"type", "integer"}, {"minimum", 0}, {"description", "seconds"}}},
+                                {"currentPhase", t("string", true)}, {"campaignId", t("string", true)}, {"campaignName", t("string", true)},
+                                {"isRecording", t("boolean")}, {"recordingStartTime", t("string", true)},
+                                {"agentGain", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}},
+                                {"customerGain", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}},
+                                {"currentSpeaker", one_of({"agent", "caller", "supervisor"}, true)}, {"sipEndpoint", t("string", true)},
+                                {"sessionId", t("string", true)}, {"node", t("string", true)}, {"updatedAt", stamp},
+                                {"endedAt", {{"type", json::array({"string", "null"})}, {"description", "set when the call ended"}}}});
+  schemas["LiveTranscriptEntry"] = object(
+      {{"id", id}, {"callId", call_id}, {"entryId", t("string")}, {"speaker", one_of({"agent", "caller", "supervisor"})},
+       {"text", t("string")}, {"timestamp", {{"type", "string"}, {"description", "m:ss in the call"}}},
+       {"startMs", {{"type", "integer"}, {"minimum", 0}}}, {"endMs", {{"type", "integer"}, {"minimum", 0}}},
+       {"sentiment", one_of({"positive", "neutral", "negative"}, true)}, {"confidence", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+       {"isFinal", t("boolean")}, {"interrupted", t("boolean")}, {"order", order}, {"createdAt", stamp}, {"updatedAt", stamp}});
+  schemas["CallPhase"] = object({{"id", id}, {"callId", call_id}, {"name", t("string")},
+                                 {"status", one_of({"pending", "active", "completed", "skipped"})}, {"startTime", t("string", true)},
+                                 {"endTime", t("string", true)}, {"duration", {{"type", json::array({"number", "null"})}, {"minimum", 0}}},
+                                 {"quality", pct(true)}, {"order", order}, {"updatedAt", stamp}});
+  schemas["CallObjective"] = object({{"id", id}, {"callId", call_id}, {"key", t("string")}, {"title", t("string")},
+                                     {"status", one_of({"pending", "in_progress", "completed", "failed"})}, {"order", order},
+                                     {"updatedAt", stamp}});
+  schemas["NextAction"] = object({{"id", id}, {"callId", call_id}, {"type", one_of({"immediate", "next", "follow-up"})},
+                                  {"action", t("string")}, {"reason", t("string", true)},
+                                  {"priority", {{"type", json::array({"integer", "null"})}, {"minimum", 1}, {"maximum", 10}}},
+                                  {"order", order}, {"updatedAt", stamp}});
+  schemas["CoachingRecommendation"] = object({{"id", id}, {"callId", call_id}, {"key", t("string")},
+                                              {"type", one_of({"positive", "warning", "suggestion"})}, {"title", t("string")},
+                                              {"description", t("string")}, {"priority", {{"type", "integer"}, {"minimum", 1}, {"maximum", 10}}},
+                                              {"isActive", t("boolean")}, {"order", order}, {"createdAt", stamp}, {"updatedAt", stamp}});
+  const json moment = {{"anyOf", json::array({object({{"text", t("string")}, {"at", t("string", true)}}), t("null")})}};
+  schemas["SentimentAnalysis"] = object({{"id", id}, {"callId", call_id}, {"positive", pct(false)}, {"neutral", pct(false)},
+                                         {"negative", pct(false)}, {"overall", one_of({"positive", "neutral", "negative"})},
+                                         {"trend", one_of({"improving", "stable", "declining"})}, {"lastPositive", moment},
+                                         {"lastNegative", moment}, {"updatedAt", stamp}});
+  schemas["PerformanceMetrics"] = object(
+      {{"id", id}, {"callId", call_id}, {"scriptAdherence", pct(true)}, {"agentConfidence", pct(true)}, {"conversationQuality", pct(true)},
+       {"prospectEngagement", pct(true)}, {"voiceEnergy", one_of({"LOW", "MEDIUM", "HIGH"}, true)},
+       {"responseQuality", one_of({"POOR", "FAIR", "GOOD", "EXCELLENT"}, true)},
+       {"questionFrequency", {{"type", json::array({"number", "null"})}, {"minimum", 0}, {"description", "questions per minute"}}},
+       {"interestSignals", one_of({"WEAK", "MODERATE", "STRONG"}, true)}, {"conversionProbability", pct(true)},
+       {"demoAcceptanceProbability", pct(true)}, {"immediateCloseProbability", pct(true)}, {"updatedAt", stamp}});
+  schemas["SystemConfig"] = object(
+      {{"id", id}, {"callId", call_id}, {"sipProvider", t("string", true)}, {"sipStatus", t("string", true)},
+       {"sttProvider", t("string", true)}, {"sttStatus", t("string", true)}, {"llmProvider", t("string", true)},
+       {"llmStatus", t("string", true)}, {"ttsProvider", t("string", true)}, {"ttsStatus", t("string", true)},
+       {"apiLatencyMs", {{"type", json::array({"integer", "null"})}, {"minimum", 0}}}, {"errorRate", pct(true)},
+       {"queueDepth", {{"type", json::array({"integer", "null"})}, {"minimum", 0}}},
+       {"costPerMinute", {{"type", json::array({"number", "null"})}, {"minimum", 0}}},
+       {"totalCost", {{"type", json::array({"number", "null"})}, {"minimum", 0}}}, {"updatedAt", stamp}});
+  const json actions = one_of({"COACH_AGENT", "JOIN_CALL", "TAKE_OVER", "RELEASE", "TRANSFER_CALL", "END_CALL", "ADD_NOTE",
+                               "BOOKMARK_MOMENT", "FLAG_FOR_REVIEW"});
+  schemas["SupervisorAction"] = object({{"id", id}, {"callId", call_id}, {"action", actions}, {"details", t("object")},
+                                        {"supervisorId", t("string")}, {"supervisorName", t("string")}, {"timestamp", stamp},
+                                        {"callTimeMs", {{"type", "integer"}, {"minimum", 0}}}, {"order", order}});
+  json request = object({{"action", actions},
+                         {"details", {{"type", "object"},
+                                      {"description", "COACH_AGENT and ADD_NOTE: {text}; TRANSFER_CALL: {target: E.164 number or sip: URI}; "
+                                                      "others: anything to keep with the action"}}},
+                         {"supervisorId", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}, {"default", "api"}}},
+                         {"supervisorName", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}, {"default", "API"}}}},
+                        false);
+  request["required"] = {"action"};
+  request["additionalProperties"] = false;
+  schemas["SupervisorActionRequest"] = request;
+  schemas["LiveCallView"] = object({{"call", schema_ref("LiveCall")},
+                                    {"transcript", {{"type", "array"}, {"items", schema_ref("LiveTranscriptEntry")}}},
+                                    {"phases", {{"type", "array"}, {"items", schema_ref("CallPhase")}}},
+                                    {"objectives", {{"type", "array"}, {"items", schema_ref("CallObjective")}}},
+                                    {"nextActions", {{"type", "array"}, {"items", schema_ref("NextAction")}}},
+                                    {"coaching", {{"type", "array"}, {"items", schema_ref("CoachingRecommendation")}}},
+                                    {"sentiment", {{"anyOf", json::array({schema_ref("SentimentAnalysis"), t("null")})}}},
+                                    {"metrics", {{"anyOf", json::array({schema_ref("PerformanceMetrics"), t("null")})}}},
+                                    {"systemConfig", {{"anyOf", json::array({schema_ref("SystemConfig"), t("null")})}}},
+                                    {"supervisorActions", {{"type", "array"}, {"items", schema_ref("SupervisorAction")}}}});
+  schemas["LiveCallList"] = list("LiveCall");
+  schemas["LiveTranscriptList"] = list("LiveTranscriptEntry");
+  schemas["SupervisorActionList"] = list("SupervisorAction");
+  const json count = {{"type", "integer"}, {"minimum", 0}};
+  schemas["CallAnalytics"] = object(
+      {{"id", id}, {"callId", call_id}, {"agentId", t("string", true)}, {"agentName", t("string", true)},
+       {"customerPhone", t("string", true)}, {"campaignId", t("string", true)}, {"startedAt", t("string", true)}, {"endedAt", stamp},
+       {"duration", {{"type", "integer"}, {"minimum", 0}, {"description", "seconds"}}}, {"finalPhase", t("string", true)},
+       {"transcriptEntries", count}, {"agentTalkMs", count}, {"callerTalkMs", count}, {"agentTalkShare", pct(true)},
+       {"overallSentiment", one_of({"positive", "neutral", "negative"}, true)}, {"objectivesCompleted", count},
+       {"objectivesTotal", count}, {"scriptAdherence", pct(true)}, {"conversionProbability", pct(true)}, {"coachingCount", count},
+       {"supervisorActionCount", count}, {"phases", {{"type", "array"}, {"items", schema_ref("CallPhase")}}},
+       {"objectives", {{"type", "array"}, {"items", schema_ref("CallObjective")}}},
+       {"nextActions", {{"type", "array"}, {"items", schema_ref("NextAction")}}},
+       {"coaching", {{"type", "array"}, {"items", schema_ref("CoachingRecommendation")}}},
+       {"sentiment", {{"anyOf", json::array({schema_ref("SentimentAnalysis"), t("null")})}}},
+       {"metrics", {{"anyOf", json::array({schema_ref("PerformanceMetrics"), t("null")})}}},
+       {"systemConfig", {{"anyOf", json::array({schema_ref("SystemConfig"), t("null")})}}},
+       {"supervisorActions", {{"type", "array"}, {"items", schema_ref("SupervisorAction")}}},
+       {"details", {{"type", "object"}, {"description", "what the call's end added (e.g. outcome)"}}}, {"createdAt", stamp}});
 }
 
 json components() {
@@ -207,6 +347,7 @@ json components() {
   schemas["CallPlaced"] = {{"type", "object"}, {"required", {"id", "status"}},
                            {"properties", {{"id", {{"type", "string"}}}, {"status", {{"type", "string"}, {"enum", {"connecting"}}}},
                                            {"agentId", {{"type", "string"}}}, {"to", {{"type", "string"}}}}}};
+  live_schemas(schemas);
   schemas["Recording"] = {{"type", "string"}, {"contentMediaType", "audio/wav"}};
   schemas["Health"] = {{"type", "object"}, {"required", {"status"}},
                        {"properties", {{"status", {{"type", "string"}}}, {"database", {{"type", "string"}}}, {"time", {{"type", "string"}}}}}};
@@ -302,7 +443,7 @@ json openapi_document(const Router& router) {
       }
       if (d.needs_telephony) responses["503"] = problem_response("Telephony is not running on this server");
       if (!params.empty() || !d.request.empty()) responses["400"] = problem_response("Malformed request");
-      if (!d.request.empty() || d.filters) responses["422"] = problem_response("Validation failed; `field` names the offending field");
+      if (!d.request.empty() || d.filters || !d.query.empty()) responses["422"] = problem_response("Validation failed; `field` names the offending field");
       if (!params.empty()) responses["404"] = problem_response("Not found");
       if (d.request == "csv") responses["413"] = problem_response("Upload larger than the server's limit");
       if (route.method == "POST" || route.method == "PATCH" || route.method == "DELETE")
@@ -317,7 +458,7 @@ json openapi_document(const Router& router) {
               {"info",
                {{"title", "voqo API"},
                 {"version", "1"},
-                {"description", "Self-hosted AI voice agents: agents, contacts, calls, campaigns, uploads, jobs and settings. "
+                {"description", "Self-hosted AI voice agents: agents, contacts, calls, campaigns, uploads, jobs, settings and live calls. "
                                 "Errors are RFC 7807 problem+json. Lists page by cursor (limit ≤ 500)."}}},
               {"servers", json::array({{{"url", "/"}}})},
               {"security", json::array({json::object(), {{"bearer", json::array()}}})},

@@ -82,7 +82,8 @@ Result<void> CallStore::live_status(const std::string& call_id, const std::strin
                                     const std::optional<std::string>& phase) {
   return db_.write([&](Connection& c) -> Result<void> {
     auto st = c.prepare(
-        "UPDATE live_calls SET status = ?, current_phase = coalesce(?, current_phase), updated_at = ? WHERE call_id = ?");
+        "UPDATE live_calls SET status = ?, current_phase = coalesce(?, current_phase), updated_at = ? "
+        "WHERE call_id = ? AND ended_at IS NULL");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, status);
     bind_optional(**st, 2, phase);
@@ -95,9 +96,12 @@ Result<void> CallStore::live_status(const std::string& call_id, const std::strin
 
 Result<void> CallStore::live_end(const std::string& call_id) {
   return db_.write([&](Connection& c) -> Result<void> {
-    auto st = c.prepare("DELETE FROM live_calls WHERE call_id = ?");
+    auto st = c.prepare("UPDATE live_calls SET ended_at = coalesce(ended_at, ?), updated_at = ? WHERE call_id = ?");
     if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, call_id);
+    const std::string now = now_iso8601();
+    (*st)->bind_text(1, now);
+    (*st)->bind_text(2, now);
+    (*st)->bind_text(3, call_id);
     if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
     return {};
   });
@@ -107,7 +111,7 @@ Result<std::vector<LiveCall>> CallStore::live_orphans(const std::string& node) {
   return db_.read([&](Connection& c) -> Result<std::vector<LiveCall>> {
     auto st = c.prepare(
         "SELECT call_id, agent_id, agent_name, customer_name, customer_phone, direction, status, start_time, "
-        "sip_endpoint, session_id, node FROM live_calls WHERE node = ?");
+        "sip_endpoint, session_id, node FROM live_calls WHERE node = ? AND ended_at IS NULL");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, node);
     std::vector<LiveCall> out;

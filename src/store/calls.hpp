@@ -53,10 +53,12 @@ class CallStore {
   Result<void> insert(const CallRecord& record);
   /// Registers a call in flight. Errors: database.
   Result<void> live_begin(const LiveCall& call);
-  /// Updates a live call's status (and phase when given).
+  /// Updates a live call's status (and phase when given); a call that ended is left alone.
   Result<void> live_status(const std::string& call_id, const std::string& status,
                            const std::optional<std::string>& phase = std::nullopt);
-  /// Removes the live row (the call ended and its record is written).
+  /// Marks the live row ended (ended_at = now, kept if already set): the call
+  /// ended and its record is written. The row and its live data stay, hidden
+  /// from live lists, until LiveRetention purges them (issue 5 §5).
   Result<void> live_end(const std::string& call_id);
   /// The contact with this E.164 phone: {id, name}, or nullopt.
   Result<std::optional<std::pair<std::string, std::string>>> contact_by_phone(const std::string& phone);
@@ -68,7 +70,7 @@ class CallStore {
   Result<std::optional<std::string>> agent_id(const std::string& id_or_name);
   /// The dialer's {job id, job call id} that placed `call_id`, or nullopt.
   Result<std::optional<std::pair<std::string, std::string>>> job_call_of(const std::string& call_id);
-  /// Live rows of `node` left behind by a crash.
+  /// Live rows of `node` left behind by a crash (not ended).
   Result<std::vector<LiveCall>> live_orphans(const std::string& node);
 
  private:

@@ -356,6 +356,198 @@ CREATE INDEX idx_webhook_events_call_id ON webhook_events (call_id, seq);
 CREATE INDEX idx_webhook_events_created ON webhook_events (created_at, id);
 )SQL";
 
+
+// Issue 5: live call monitoring. The live-monitoring specification's tables
+// (snake_case of its names, its fields and enumerations); every child row
+// belongs to its live_calls row by call_id and goes with it (ON DELETE
+// CASCADE) when the retention job purges a call that ended (live_calls gets
+// ended_at: an ended call keeps its rows, hidden from "live" lists, until
+// then). CHECK constraints are named after their column so that a violation
+// ("CHECK constraint failed: <column>") names the offending field.
+// live_transcripts: one row per utterance (entry_id), interim text replaced
+// by its final; `order` is assigned at the first insert. call_analytics is
+// the call's history: the summary of its live data written when it ends,
+// kept after the purge (no foreign key: it may be written before or after
+// the calls row).
+constexpr std::string_view kV4 = R"SQL(
+ALTER TABLE live_calls ADD COLUMN ended_at TEXT;
+CREATE INDEX idx_live_calls_ended ON live_calls (ended_at);
+CREATE INDEX idx_live_calls_start ON live_calls (start_time, id);
+CREATE INDEX idx_live_calls_node ON live_calls (node);
+
+CREATE TABLE live_transcripts (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  entry_id TEXT NOT NULL CONSTRAINT entry_id CHECK (length(entry_id) BETWEEN 1 AND 200),
+  speaker TEXT NOT NULL CONSTRAINT speaker CHECK (speaker IN ('agent','caller','supervisor')),
+  text TEXT NOT NULL,
+  timestamp TEXT NOT NULL,
+  start_ms INTEGER NOT NULL DEFAULT 0 CONSTRAINT start_ms CHECK (start_ms >= 0),
+  end_ms INTEGER NOT NULL DEFAULT 0 CONSTRAINT end_ms CHECK (end_ms >= 0),
+  sentiment TEXT CONSTRAINT sentiment CHECK (sentiment IN ('positive','neutral','negative')),
+  confidence REAL NOT NULL DEFAULT 1 CONSTRAINT confidence CHECK (confidence BETWEEN 0 AND 1),
+  is_final INTEGER NOT NULL DEFAULT 0 CHECK (is_final IN (0,1)),
+  interrupted INTEGER NOT NULL DEFAULT 0 CHECK (interrupted IN (0,1)),
+  "order" INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (call_id, entry_id)
+);
+CREATE INDEX idx_live_transcripts_order ON live_transcripts (call_id, "order");
+
+CREATE TABLE call_phases (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  name TEXT NOT NULL CONSTRAINT name CHECK (length(name) BETWEEN 1 AND 100),
+  status TEXT NOT NULL CONSTRAINT status CHECK (status IN ('pending','active','completed','skipped')),
+  start_time TEXT,
+  end_time TEXT,
+  duration REAL CONSTRAINT duration CHECK (duration >= 0),
+  quality REAL CONSTRAINT quality CHECK (quality BETWEEN 0 AND 100),
+  "order" INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_call_phases_call ON call_phases (call_id, "order");
+
+CREATE TABLE call_objectives (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  title TEXT NOT NULL CONSTRAINT title CHECK (length(title) >= 1),
+  status TEXT NOT NULL CONSTRAINT status CHECK (status IN ('pending','in_progress','completed','failed')),
+  "order" INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (call_id, key)
+);
+CREATE INDEX idx_call_objectives_call ON call_objectives (call_id, "order");
+
+CREATE TABLE next_actions (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  type TEXT NOT NULL CONSTRAINT type CHECK (type IN ('immediate','next','follow-up')),
+  action TEXT NOT NULL CONSTRAINT action CHECK (length(action) >= 1),
+  reason TEXT,
+  priority INTEGER CONSTRAINT priority CHECK (priority BETWEEN 1 AND 10),
+  "order" INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_next_actions_call ON next_actions (call_id, "order");
+
+CREATE TABLE coaching_recommendations (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  type TEXT NOT NULL CONSTRAINT type CHECK (type IN ('positive','warning','suggestion')),
+  title TEXT NOT NULL CONSTRAINT title CHECK (length(title) >= 1),
+  description TEXT NOT NULL DEFAULT '',
+  priority INTEGER NOT NULL CONSTRAINT priority CHECK (priority BETWEEN 1 AND 10),
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0,1)),
+  "order" INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (call_id, key)
+);
+CREATE INDEX idx_coaching_recommendations_call ON coaching_recommendations (call_id, "order");
+
+CREATE TABLE sentiment_analysis (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL UNIQUE REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  positive REAL NOT NULL CONSTRAINT positive CHECK (positive BETWEEN 0 AND 100),
+  neutral REAL NOT NULL CONSTRAINT neutral CHECK (neutral BETWEEN 0 AND 100),
+  negative REAL NOT NULL CONSTRAINT negative CHECK (negative BETWEEN 0 AND 100),
+  overall TEXT NOT NULL CONSTRAINT overall CHECK (overall IN ('positive','neutral','negative')),
+  trend TEXT NOT NULL CONSTRAINT trend CHECK (trend IN ('improving','stable','declining')),
+  last_positive_text TEXT,
+  last_positive_at TEXT,
+  last_negative_text TEXT,
+  last_negative_at TEXT,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE live_performance_metrics (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL UNIQUE REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  script_adherence REAL CONSTRAINT script_adherence CHECK (script_adherence BETWEEN 0 AND 100),
+  agent_confidence REAL CONSTRAINT agent_confidence CHECK (agent_confidence BETWEEN 0 AND 100),
+  conversation_quality REAL CONSTRAINT conversation_quality CHECK (conversation_quality BETWEEN 0 AND 100),
+  prospect_engagement REAL CONSTRAINT prospect_engagement CHECK (prospect_engagement BETWEEN 0 AND 100),
+  voice_energy TEXT CONSTRAINT voice_energy CHECK (voice_energy IN ('LOW','MEDIUM','HIGH')),
+  response_quality TEXT CONSTRAINT response_quality CHECK (response_quality IN ('POOR','FAIR','GOOD','EXCELLENT')),
+  question_frequency REAL CONSTRAINT question_frequency CHECK (question_frequency >= 0),
+  interest_signals TEXT CONSTRAINT interest_signals CHECK (interest_signals IN ('WEAK','MODERATE','STRONG')),
+  conversion_probability REAL CONSTRAINT conversion_probability CHECK (conversion_probability BETWEEN 0 AND 100),
+  demo_acceptance_probability REAL CONSTRAINT demo_acceptance_probability CHECK (demo_acceptance_probability BETWEEN 0 AND 100),
+  immediate_close_probability REAL CONSTRAINT immediate_close_probability CHECK (immediate_close_probability BETWEEN 0 AND 100),
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE call_system_config (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL UNIQUE REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  sip_provider TEXT,
+  sip_status TEXT,
+  stt_provider TEXT,
+  stt_status TEXT,
+  llm_provider TEXT,
+  llm_status TEXT,
+  tts_provider TEXT,
+  tts_status TEXT,
+  api_latency_ms INTEGER CONSTRAINT api_latency_ms CHECK (api_latency_ms >= 0),
+  error_rate REAL CONSTRAINT error_rate CHECK (error_rate BETWEEN 0 AND 100),
+  queue_depth INTEGER CONSTRAINT queue_depth CHECK (queue_depth >= 0),
+  cost_per_minute REAL CONSTRAINT cost_per_minute CHECK (cost_per_minute >= 0),
+  total_cost REAL CONSTRAINT total_cost CHECK (total_cost >= 0),
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE supervisor_actions (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL REFERENCES live_calls (call_id) ON DELETE CASCADE,
+  action TEXT NOT NULL CONSTRAINT action CHECK (action IN ('COACH_AGENT','JOIN_CALL','TAKE_OVER','RELEASE','TRANSFER_CALL',
+    'END_CALL','ADD_NOTE','BOOKMARK_MOMENT','FLAG_FOR_REVIEW')),
+  details TEXT NOT NULL DEFAULT '{}',
+  supervisor_id TEXT NOT NULL CONSTRAINT supervisor_id CHECK (length(supervisor_id) BETWEEN 1 AND 200),
+  supervisor_name TEXT NOT NULL CONSTRAINT supervisor_name CHECK (length(supervisor_name) BETWEEN 1 AND 200),
+  timestamp TEXT NOT NULL,
+  call_time_ms INTEGER NOT NULL DEFAULT 0 CONSTRAINT call_time_ms CHECK (call_time_ms >= 0),
+  "order" INTEGER NOT NULL,
+  UNIQUE (call_id, "order")
+);
+
+CREATE TABLE call_analytics (
+  id TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL UNIQUE,
+  agent_id TEXT,
+  agent_name TEXT,
+  customer_phone TEXT,
+  campaign_id TEXT,
+  started_at TEXT,
+  ended_at TEXT NOT NULL,
+  duration INTEGER NOT NULL DEFAULT 0,
+  final_phase TEXT,
+  transcript_entries INTEGER NOT NULL DEFAULT 0,
+  agent_talk_ms INTEGER NOT NULL DEFAULT 0,
+  caller_talk_ms INTEGER NOT NULL DEFAULT 0,
+  agent_talk_share REAL,
+  overall_sentiment TEXT CHECK (overall_sentiment IN ('positive','neutral','negative')),
+  objectives_completed INTEGER NOT NULL DEFAULT 0,
+  objectives_total INTEGER NOT NULL DEFAULT 0,
+  script_adherence REAL,
+  conversion_probability REAL,
+  coaching_count INTEGER NOT NULL DEFAULT 0,
+  supervisor_action_count INTEGER NOT NULL DEFAULT 0,
+  phases TEXT NOT NULL DEFAULT '[]',
+  objectives TEXT NOT NULL DEFAULT '[]',
+  next_actions TEXT NOT NULL DEFAULT '[]',
+  coaching TEXT NOT NULL DEFAULT '[]',
+  sentiment TEXT NOT NULL DEFAULT 'null',
+  metrics TEXT NOT NULL DEFAULT 'null',
+  system_config TEXT NOT NULL DEFAULT 'null',
+  supervisor_actions TEXT NOT NULL DEFAULT '[]',
+  details TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+)SQL";
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -363,6 +555,7 @@ const std::vector<Migration>& migrations() {
       {1, "data model", kV1},
       {2, "call results and live calls", kV2},
       {3, "dialer, do-not-call, SMS and webhook outboxes", kV3},
+      {4, "live call monitoring", kV4},
   };
   return all;
 }

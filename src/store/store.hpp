@@ -8,6 +8,7 @@
 #include "store/agents.hpp"
 #include "store/database.hpp"
 #include "store/jobs.hpp"
+#include "store/live.hpp"
 #include "store/repository.hpp"
 #include "store/settings.hpp"
 #include "store/uploads.hpp"
@@ -42,6 +43,8 @@ class Store {
   Repository& do_not_call() { return do_not_call_; }
   Repository& sms_messages() { return sms_messages_; }
   Repository& webhook_events() { return webhook_events_; }
+  /// Issue 5: the live-monitoring tables and call_analytics.
+  LiveStore& live() { return live_; }
   const SecretBox& secrets() const { return secrets_; }
 
   /// Closes the database cleanly (WAL checkpoint).
@@ -58,6 +61,7 @@ class Store {
   Repository custom_functions_;
   SettingsRepository settings_;
   Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
+  LiveStore live_;
 };
 
 }  // namespace voqo::store

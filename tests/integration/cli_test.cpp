@@ -25,7 +25,7 @@ TEST(Cli, MigrateCreatesTheSchemaAndIsIdempotent) {
   const std::string db = (dir / "x.db").string();
   auto [status, out] = test::run({kVoqo, "migrate", "--db", db});
   EXPECT_EQ(status, 0) << out;
-  EXPECT_NE(out.find("at schema version 3 (3 migrations applied)"), std::string::npos) << out;
+  EXPECT_NE(out.find("at schema version 4 (4 migrations applied)"), std::string::npos) << out;
   auto [again, out2] = test::run({kVoqo, "migrate", "--db", db});
   EXPECT_EQ(again, 0);
   EXPECT_NE(out2.find("(0 migrations applied)"), std::string::npos) << out2;

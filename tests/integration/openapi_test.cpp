@@ -4,16 +4,14 @@
 // the document gives for that status.
 #include <gtest/gtest.h>
 
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "store/calls.hpp"
 #include "support/api_server.hpp"
+#include "support/schema_check.hpp"
 
 using nlohmann::json;
 using namespace voqo;
@@ -45,28 +43,6 @@ void collect_refs(const json& j, std::vector<std::string>& out) {
   } else if (j.is_array()) {
     for (const auto& v : j) collect_refs(v, out);
   }
-}
-
-/// Validates `instance` against `schema` (which may $ref into doc's components).
-std::string validate(const json& doc, const json& schema, const json& instance) {
-  json root = schema;
-  root["components"] = doc["components"];
-  valijson::Schema compiled;
-  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-  valijson::adapters::NlohmannJsonAdapter schema_adapter(root);
-  parser.populateSchema(schema_adapter, compiled);
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(instance);
-  if (validator.validate(compiled, target, &results)) return {};
-  std::string errors;
-  valijson::ValidationResults::Error e;
-  while (results.popError(e)) {
-    std::string where;
-    for (const auto& p : e.context) where += p;
-    errors += where + ": " + e.description + "\n";
-  }
-  return errors.empty() ? "invalid" : errors;
 }
 
 class OpenApiTest : public ::testing::Test {
@@ -145,12 +121,27 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
                   "('evt1', 1, 'call.ended', 'https://x.example/h', 'call1', '{}', '2026-11-23T00:00:00.000Z', "
                   "'2026-11-23T00:00:00.000Z')");
   }));
+  // Issue 5: a call in progress (live1) and call1's live rows, finished into its analytics.
+  {
+    store::CallStore live_calls(api_.store().db());
+    store::LiveCall lc;
+    lc.direction = "outbound";
+    lc.status = "connected";
+    lc.start_time = "2026-11-23T00:00:00.000Z";
+    lc.node = "local";
+    for (const char* id : {"live1", "call1"}) {
+      lc.call_id = id;
+      ASSERT_TRUE(live_calls.live_begin(lc));
+    }
+    ASSERT_TRUE(api_.store().live().finish("call1", json::object()));
+  }
   const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
                                                      {"{version}", "1"}, {"{key}", "default_region"}};
   auto id_for = [&](const std::string& pattern) {
     if (pattern.starts_with("/api/agents")) return agent;
     if (pattern.starts_with("/api/contacts")) return contact;
     if (pattern.starts_with("/api/calls")) return std::string("call1");
+    if (pattern.starts_with("/api/live-calls")) return std::string("live1");
     if (pattern.starts_with("/api/campaigns")) return campaign;
     if (pattern.starts_with("/api/uploads")) return upload;
     if (pattern.starts_with("/api/jobs")) return job;
@@ -178,6 +169,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"POST /api/calls", {"application/json", json{{"agentId", "Call Agent"}, {"to", "+14155550123"}}.dump()}},
       {"POST /api/do-not-call", {"application/json", json{{"phone", "(415) 555-0166"}, {"reason", "asked"}}.dump()}},
       {"POST /api/do-not-call/import", {"text/csv", "phone\n4155550188\nnot a number\n"}},
+      {"POST /api/live-calls/{id}/actions", {"application/json", json{{"action", "ADD_NOTE"}, {"details", {{"text", "n"}}}}.dump()}},
   };
   // This server runs without telephony (no dialer) and call1 has no
   // recording: these answer with their documented problems (checked like any response).
@@ -222,7 +214,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       continue;
     }
     const auto& media = response["content"].begin().value();
-    auto error = validate(doc_, media["schema"], body_json(r));
+    auto error = test::schema_errors(doc_, media["schema"], body_json(r));
     EXPECT_EQ(error, "") << key << " response does not match its schema:\n" << r.body.substr(0, 500);
     ++checked;
   }
@@ -230,7 +222,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
 
   // Error responses match the Problem schema too.
   auto bad = api_.post("/api/agents", {{"name", 5}});
-  EXPECT_EQ(validate(doc_, doc_["paths"]["/api/agents"]["post"]["responses"]["422"]["content"]["application/problem+json"]["schema"],
+  EXPECT_EQ(test::schema_errors(doc_, doc_["paths"]["/api/agents"]["post"]["responses"]["422"]["content"]["application/problem+json"]["schema"],
                      body_json(bad)),
             "");
 }
