@@ -125,6 +125,19 @@ class Brain {
   /// The current call-flow phase ("opening", "discovery", ...; "" if none).
   [[nodiscard]] virtual std::string phase() const = 0;
 
+  /// A supervisor's whisper (live monitoring, issue 5 §4 COACH_AGENT) for
+  /// the brain's next turn (greet or respond); the caller does not hear it
+  /// when it is sent. How it shapes the next reply is the brain's rule
+  /// (LlmBrain: a system message; ScriptedBrain: a line it says). Several
+  /// whispers before one turn all apply, in order. Called between turns, on
+  /// the thread that runs the brain. The default ignores it.
+  virtual void coach(std::string_view whisper) { (void)whisper; }
+
+  /// The line the agent says when a supervisor ends the call (END_CALL
+  /// without a closing line of its own): the script's general goodbye. The
+  /// default is "Thank you for your time. Goodbye!".
+  [[nodiscard]] virtual std::string closing_line() const { return "Thank you for your time. Goodbye!"; }
+
   /// Called once when the call ends: outcome, summary and memories from the
   /// whole transcript. Errors as greet(); callers fall back to an extractive
   /// summary on error.

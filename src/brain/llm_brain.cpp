@@ -266,6 +266,7 @@ Result<Reply> LlmBrain::greet(const TextSink& sink, std::stop_token stop) {
     last_turn_text_ = reply.text;
     return reply;
   }
+  add_coaching();
   history_.push_back({"user",
                       context_.direction == "inbound"
                           ? "(You have just answered the incoming call. Greet the caller.)"
@@ -276,8 +277,18 @@ Result<Reply> LlmBrain::greet(const TextSink& sink, std::stop_token stop) {
 
 Result<Reply> LlmBrain::respond(std::string_view caller_text, const TextSink& sink, std::stop_token stop) {
   if (phase_ != "closing") phase_ = "conversation";
+  add_coaching();
   history_.push_back({"user", std::string(caller_text), {}, {}});
   return run_turn(sink, stop);
+}
+
+void LlmBrain::coach(std::string_view whisper) {
+  if (!trim(whisper).empty()) coaching_.emplace_back(trim(whisper));
+}
+
+void LlmBrain::add_coaching() {
+  for (const std::string& w : coaching_) history_.push_back({"system", std::string(kCoachingPrefix) + w, {}, {}});
+  coaching_.clear();
 }
 
 Result<Reply> LlmBrain::run_turn(const TextSink& sink, std::stop_token stop) {

@@ -43,6 +43,9 @@ struct LlmBrainConfig {
 /// Marker appended to an assistant message the caller cut off (interrupted()).
 inline constexpr std::string_view kInterruptedMarker = "[interrupted by the caller]";
 
+/// Opens the system message that carries a supervisor's whisper (coach()).
+inline constexpr std::string_view kCoachingPrefix = "Supervisor coaching (the caller does not hear this): ";
+
 class LlmBrain final : public Brain {
  public:
   LlmBrain(LlmBrainConfig config, CallContext context);
@@ -72,6 +75,11 @@ class LlmBrain final : public Brain {
   /// Errors: as respond(), or ErrorCode::io when the answer is not the JSON
   /// asked for (callers then fall back to an extractive summary).
   Result<CallResult> finish(std::span<const TranscriptEntry> transcript, std::stop_token stop) override;
+  /// Queues the whisper: the next turn that calls the LLM (respond(), or
+  /// greet() without a fixed greeting) first adds one system message
+  /// kCoachingPrefix + whisper (trimmed) per whisper, in order, just before
+  /// its user message; it stays in history. A blank whisper is ignored.
+  void coach(std::string_view whisper) override;
 
   /// The system message: the agent's system prompt, the call context (agent,
   /// contact, direction, purpose, "What you know about this contact:" with
@@ -103,6 +111,8 @@ class LlmBrain final : public Brain {
   std::optional<Outcome> outcome_;
   std::optional<std::chrono::system_clock::time_point> callback_at_;
   bool do_not_call_ = false;
+  std::vector<std::string> coaching_;  ///< whispers not yet given to the LLM
+  void add_coaching();                 ///< moves coaching_ into history as system messages
 };
 
 }  // namespace voqo::brain

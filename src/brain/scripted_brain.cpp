@@ -30,6 +30,12 @@ std::string question_tail(const std::string& q) {
   return from == parts.size() ? q : join(parts, from);
 }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
 bool blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
 }
@@ -246,8 +252,50 @@ void ScriptedBrain::reask_or_move_on(Turn& t) {
   }
 }
 
+std::string ScriptedBrain::coached_line(std::string_view whisper) {
+  // Quoted parts: ASCII double quotes, or typographic “ ” (UTF-8).
+  static constexpr std::string_view kOpen = "\xE2\x80\x9C", kClose = "\xE2\x80\x9D";
+  std::string quoted;
+  bool any_quote = false;
+  for (std::size_t i = 0; i < whisper.size();) {
+    std::string_view close;
+    std::size_t body = 0;
+    if (whisper[i] == '"') {
+      close = "\"";
+      body = i + 1;
+    } else if (whisper.substr(i, kOpen.size()) == kOpen) {
+      close = kClose;
+      body = i + kOpen.size();
+    } else {
+      ++i;
+      continue;
+    }
+    const std::size_t end = whisper.find(close, body);
+    if (end == std::string_view::npos) break;  // an unclosed quote: not a quotation
+    any_quote = true;
+    const std::string part(trim(whisper.substr(body, end - body)));
+    if (!part.empty()) quoted += (quoted.empty() ? "" : " ") + part;
+    i = end + close.size();
+  }
+  std::string line = any_quote ? quoted : std::string(trim(whisper));
+  if (!line.empty() && !line.ends_with(".") && !line.ends_with("!") && !line.ends_with("?")) line += ".";
+  return line;
+}
+
+void ScriptedBrain::coach(std::string_view whisper) {
+  if (std::string line = coached_line(whisper); !line.empty()) coached_.push_back(std::move(line));
+}
+
+std::string ScriptedBrain::closing_line() const { return substitute(script_.goodbye.general, ctx_); }
+
+void ScriptedBrain::say_coached(Turn& t) {
+  for (auto& line : coached_) t.lines.push_back(std::move(line));
+  coached_.clear();
+}
+
 Result<Reply> ScriptedBrain::greet(const TextSink& sink, std::stop_token stop) {
   Turn t;
+  say_coached(t);
   std::string opening = ctx_.greeting.empty() ? script_.opening : ctx_.greeting;
   // What the last call left behind (memories, issue 4 §5): a callback the contact asked for is acknowledged.
   for (const auto& m : ctx_.memories)
@@ -262,6 +310,7 @@ Result<Reply> ScriptedBrain::greet(const TextSink& sink, std::stop_token stop) {
 
 Result<Reply> ScriptedBrain::respond(std::string_view caller_text, const TextSink& sink, std::stop_token stop) {
   Turn t;
+  say_coached(t);
   ++turns_;
   if (ended_) {
     say(t, "Goodbye!");

@@ -49,6 +49,16 @@
 /// about that.", instead of reading the next utterance as its answer (the
 /// strong intents above still apply).
 ///
+/// Supervisor coaching (coach()): the scripted brain has no language model,
+/// so a whisper becomes words the agent says. Rule: when the whisper holds
+/// text in double quotes ("..." or “...”), the quoted parts (joined by a
+/// space) are the line; otherwise the whole whisper is. The line (trimmed,
+/// given a final "." when it ends without . ! or ?) is said verbatim, before
+/// the scripted reply, at the start of the brain's next turn (greet or
+/// respond, whatever that turn is); several whispers are said in the order
+/// given. Variables are not substituted in it. It changes no state of the
+/// call flow (the pending question stays the scripted one).
+///
 /// Time phrases are resolved against CallContext::now in
 /// CallContext::time_zone. finish() uses summary.hpp with the outcome, time
 /// and do-not-call flag settled during the call.
@@ -74,6 +84,14 @@ class ScriptedBrain final : public Brain {
   void interrupted(std::string_view spoken) override;
   [[nodiscard]] std::string phase() const override;
   Result<CallResult> finish(std::span<const TranscriptEntry> transcript, std::stop_token stop) override;
+  /// Queues the whisper's line for the next turn (rule above); a whisper
+  /// with nothing to say (blank, or empty quotes) is ignored.
+  void coach(std::string_view whisper) override;
+  /// The script's general goodbye (ScriptTemplate::goodbye.general), variables substituted.
+  [[nodiscard]] std::string closing_line() const override;
+
+  /// The line a whisper makes the agent say, per the rule above ("" = none).
+  static std::string coached_line(std::string_view whisper);
 
  private:
   enum class Phase { opening, discovery, value_proposition, objection, closing, call_back, goodbye };
@@ -91,6 +109,7 @@ class ScriptedBrain final : public Brain {
   void ask(Turn& t, std::string_view text, Ask what, Phase phase);
   void end(Turn& t, std::string_view text, Outcome outcome);
   Result<Reply> emit(Turn t, const TextSink& sink, const std::stop_token& stop);
+  void say_coached(Turn& t);  ///< the queued coached lines first, then none left
 
   void next_step(Turn& t, std::string_view ack);  ///< discovery question, value proposition or closing
   void not_interested(Turn& t);
@@ -120,6 +139,7 @@ class ScriptedBrain final : public Brain {
   std::optional<Outcome> outcome_;
   std::optional<std::chrono::system_clock::time_point> callback_at_;
   bool do_not_call_ = false;
+  std::vector<std::string> coached_;  ///< lines from coach() not yet said
 };
 
 }  // namespace voqo::brain

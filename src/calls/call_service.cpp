@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <regex>
 
 #include "calls/engines.hpp"
 #include "core/id.hpp"
@@ -32,6 +33,21 @@ nlohmann::json timing_json(const pipeline::TurnTiming& t, int silence_ms) {
           {"silenceThresholdMs", silence_ms},             {"ownOverheadUs", pipeline::own_overhead_us(t, silence_ms)}};
 }
 
+/// CallService::join_audio's leg: the pipeline's leg behind the contract's interface.
+class SupervisorAudioLeg final : public SupervisorAudio {
+ public:
+  explicit SupervisorAudioLeg(std::shared_ptr<pipeline::SupervisorLeg> leg) : leg_(std::move(leg)) {}
+  ~SupervisorAudioLeg() override { leg_->leave(); }
+  void speak(std::span<const int16_t> pcm_16khz) override { leg_->speak(pcm_16khz); }
+  void set_listener(std::function<void(std::span<const int16_t>)> on_frame) override {
+    leg_->set_listener(std::move(on_frame));
+  }
+  void leave() override { leg_->leave(); }
+
+ private:
+  std::shared_ptr<pipeline::SupervisorLeg> leg_;
+};
+
 }  // namespace
 
 struct ActiveCall;
@@ -58,7 +74,12 @@ struct CallService::Impl {
                                               const std::string& from_phone, const std::string& to_phone,
                                               std::string contact_name, bool match_contact, const nlohmann::json& variables,
                                               std::function<void(const nlohmann::json&)> on_done,
-                                              const std::string& sip_endpoint, const PlaceCall* links = nullptr);
+                                              const std::string& sip_endpoint, const PlaceCall* links = nullptr,
+                                              const std::string& session_id = "");
+  /// The call in progress with this id, its pipeline and SIP handle (copied
+  /// under the lock: finalize() releases them). Errors: not_found (also once ended).
+  Result<std::shared_ptr<ActiveCall>> live_call(const std::string& call_id, std::shared_ptr<pipeline::CallPipeline>& pipeline,
+                                                std::shared_ptr<telephony::SipCall>& sip);
   /// The agent row for an id or name. Errors: not_found or conflict (disabled), field "agentId".
   Result<nlohmann::json> find_agent(const std::string& id_or_name);
   /// Routes an INVITE to the agent assigned to the dialed number.
@@ -78,9 +99,44 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   std::function<void(const nlohmann::json&)> on_done;
   std::chrono::system_clock::time_point answered_at{};
   bool answered = false;
+  bool transferred = false;  ///< a REFER succeeded (outcome Transferred)
   nlohmann::json system_info = nlohmann::json::object();
+  std::atomic<bool> ended{false};
+
+  // Live monitoring: the observer's calls for this call, in order, one at a
+  // time; held back until call_created is out.
+  LiveCallInfo live_info;
+  std::mutex live_mutex;
+  bool live_created = false;
+  bool ringing_reported = false;
+  std::vector<std::function<void(LiveObserver&)>> live_pending;
 
   explicit ActiveCall(CallService::Impl& s) : svc(s) {}
+
+  void live(std::function<void(LiveObserver&)> fn) {
+    const auto& observer = svc.cfg.live_observer;
+    if (!observer) return;
+    std::lock_guard lock(live_mutex);
+    if (!live_created) {
+      live_pending.push_back(std::move(fn));
+      return;
+    }
+    fn(*observer);
+  }
+  /// call_created with the SIP Call-ID, then whatever waited for it.
+  void live_create(const std::string& session_id) {
+    const auto& observer = svc.cfg.live_observer;
+    if (!observer) return;
+    std::lock_guard lock(live_mutex);
+    live_info.session_id = session_id;
+    observer->call_created(live_info);
+    live_created = true;
+    for (auto& fn : live_pending) fn(*observer);
+    live_pending.clear();
+  }
+  void live_status(std::string status) {
+    live([id = record.id, status = std::move(status)](LiveObserver& o) { o.call_status(id, status); });
+  }
 
   nlohmann::json started_json() {
     std::lock_guard lock(mutex);
@@ -96,6 +152,10 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   void on_incoming_accepted(std::weak_ptr<telephony::SipCall> call) override { sip = call.lock(); }
   void on_progress(int code, bool early_media) override {
     if (early_media) system_info["earlyMedia"] = true;
+    if (!ringing_reported) {  // SIP thread only
+      ringing_reported = true;
+      live_status("ringing");
+    }
     svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "ringing"); });
   }
   void on_answered(const std::string& codec, int rate) override {
@@ -113,6 +173,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
       }
     }
     spdlog::info("call {}: answered ({})", record.id, codec);
+    live_status("connected");
     pipeline->on_answered();
     svc.pool->post([self = shared_from_this()] {
       (void)self->svc.calls.live_status(self->record.id, "connected");
@@ -120,13 +181,23 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     });
   }
   void on_ended(const telephony::CallEnd& end) override {
+    ended.store(true);
     spdlog::info("call {}: ended {} ({})", record.id, end.status, end.reason);
     svc.finalizers->post([self = shared_from_this(), end] { self->svc.finalize(self, end); });
   }
   void on_transfer(bool ok, const std::string& reason) override {
     spdlog::info("call {}: transfer {}: {}", record.id, ok ? "accepted" : "failed", reason);
-    std::lock_guard lock(mutex);
-    system_info["transfer"] = {{"ok", ok}, {"detail", reason}};
+    std::shared_ptr<pipeline::CallPipeline> p;
+    {
+      std::lock_guard lock(mutex);
+      system_info["transfer"] = {{"ok", ok}, {"detail", reason}};
+      if (ok) transferred = true;
+      p = pipeline;
+    }
+    if (ok) return;
+    svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "connected"); });
+    live_status("connected");
+    if (p) p->transfer_failed(reason);
   }
 };
 
@@ -163,7 +234,7 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
   }
   r.transcript = transcript_json(res.transcript);
   if (call->answered) {
-    r.outcome = std::string(brain::outcome_label(res.result.outcome));
+    r.outcome = std::string(brain::outcome_label(call->transferred ? brain::Outcome::transferred : res.result.outcome));
     if (!res.result.summary.empty()) r.summary = res.result.summary;
   } else if (end.status == "no_answer" || end.status == "busy") {
     r.outcome = std::string(brain::outcome_label(brain::Outcome::no_answer));
@@ -189,13 +260,19 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
   nlohmann::json stored = nlohmann::json::object();
   if (auto got = store.calls().get(r.id)) stored = *got;
   if (cfg.on_call_ended && !stored.empty()) cfg.on_call_ended(stored);
+  call->live([&](LiveObserver& o) {
+    o.call_ended(r.id, stored.empty() ? nlohmann::json{{"id", r.id}, {"status", r.status}} : stored);
+  });
+  std::shared_ptr<pipeline::CallPipeline> pipeline;
+  std::shared_ptr<telephony::SipCall> sip;
   {
     std::lock_guard lock(mutex);
     active.erase(r.id);
+    std::lock_guard call_lock(call->mutex);
+    pipeline = std::move(call->pipeline);
+    sip = std::move(call->sip);
   }
   if (call->on_done) call->on_done(stored);
-  call->pipeline.reset();
-  call->sip.reset();
 }
 
 
@@ -204,7 +281,8 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
                                                                std::string contact_name, bool match_contact,
                                                                const nlohmann::json& variables,
                                                                std::function<void(const nlohmann::json&)> on_done,
-                                                               const std::string& sip_endpoint, const PlaceCall* links) {
+                                                               const std::string& sip_endpoint, const PlaceCall* links,
+                                                               const std::string& session_id) {
   const bool outbound = direction == "outbound";
   auto call = std::make_shared<ActiveCall>(*this);
   call->on_done = std::move(on_done);
@@ -258,19 +336,43 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
     if (!c) return;
     spdlog::debug("call {}: {} {}", c->record.id, name, detail);
     if (name == "phase") (void)c->svc.calls.live_status(c->record.id, "connected", detail);
+    if (name == "transfer") {
+      (void)c->svc.calls.live_status(c->record.id, "transferring");
+      c->live_status("transferring");
+    }
+    c->live([id = c->record.id, name, detail](LiveObserver& o) { o.event(id, name, detail); });
   };
+  if (cfg.live_observer) {
+    hooks.on_live_line = [weak](const pipeline::LiveLine& l) {
+      if (auto c = weak.lock())
+        c->live([id = c->record.id, e = LiveTranscriptEvent{l.entry_id, l.speaker, l.text, l.start_ms, l.end_ms, l.confidence,
+                                                            l.is_final, l.interrupted}](LiveObserver& o) { o.transcript(id, e); });
+    };
+    hooks.on_levels = [weak](int agent_gain, int customer_gain, std::string_view speaker) {
+      if (auto c = weak.lock())
+        c->live([id = c->record.id, agent_gain, customer_gain, speaker = std::string(speaker)](LiveObserver& o) {
+          o.levels(id, agent_gain, customer_gain, speaker);
+        });
+    };
+    hooks.on_turn = [weak](const brain::Reply& reply) {
+      if (auto c = weak.lock()) c->live([id = c->record.id, reply](LiveObserver& o) { o.agent_turn(id, reply); });
+    };
+  }
   auto pipeline = pipeline::CallPipeline::create(pc, std::move(built->stt), built->tts, std::move(built->brain), *pool,
                                                  std::move(hooks));
   if (!pipeline) return std::unexpected(pipeline.error());
   call->pipeline = *pipeline;
 
   store::LiveCall live{r.id, r.agent_id, call->agent_name, contact_name, their_phone, direction,
-                       outbound ? "connecting" : "ringing", now_iso8601(), sip_endpoint, "", cfg.node, cfg.record};
+                       outbound ? "connecting" : "ringing", now_iso8601(), sip_endpoint, session_id, cfg.node, cfg.record};
   if (links) {
     live.campaign_id = links->campaign_id;
     live.campaign_name = links->campaign_name;
   }
   if (auto ok = calls.live_begin(live); !ok) return std::unexpected(ok.error());
+  call->live_info = {r.id,           r.agent_id,        call->agent_name, contact_name,  their_phone,
+                     direction,      live.campaign_id,  live.campaign_name, links ? links->job_id : std::string(),
+                     sip_endpoint,   session_id,        live.is_recording, live.start_time};
   std::lock_guard lock(mutex);
   active[r.id] = call;
   return call;
@@ -320,11 +422,14 @@ telephony::IncomingDecision CallService::Impl::incoming(const telephony::Incomin
     caller = p->e164;
     is_phone = true;
   }
-  auto call = prepare(*agent, "inbound", caller, dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri);
+  auto call = prepare(*agent, "inbound", caller, dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri, nullptr,
+                      in.call_id);
   if (!call) {
     spdlog::warn("inbound call from {}: {}", in.from_user, call.error().message);
     return {nullptr, 503, "Service Unavailable"};
   }
+  (*call)->live_create(in.call_id);
+  (*call)->live_status("ringing");
   spdlog::info("call {}: inbound from {} to {} for agent {}", (*call)->record.id, caller, dialed, (*call)->agent_name);
   return {*call, 0, ""};
 }
@@ -401,6 +506,7 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
     return std::unexpected(sip_call.error());
   }
   (*call)->sip = *sip_call;
+  (*call)->live_create((*sip_call)->call_id());
   spdlog::info("call {}: dialing {} for agent {}", r.id, to, (*call)->agent_name);
   return r.id;
 }
@@ -415,6 +521,84 @@ Result<void> CallService::hang_up(const std::string& call_id) {
   }
   if (c->sip) c->sip->hangup();
   return {};
+}
+
+Result<std::shared_ptr<ActiveCall>> CallService::Impl::live_call(const std::string& call_id,
+                                                                 std::shared_ptr<pipeline::CallPipeline>& pipeline,
+                                                                 std::shared_ptr<telephony::SipCall>& sip) {
+  std::lock_guard lock(mutex);
+  auto it = active.find(call_id);
+  if (it == active.end() || it->second->ended.load() || !it->second->pipeline)
+    return std::unexpected(Error::not_found("no call in progress with id " + call_id));
+  pipeline = it->second->pipeline;
+  sip = it->second->sip;
+  return it->second;
+}
+
+namespace {
+
+/// A transfer target as SIP REFER takes it: a sip:/sips: URI as is, or a
+/// phone number in E.164. Errors: invalid_argument field "target".
+Result<std::string> transfer_target(const std::string& target, const std::string& region) {
+  if (target.rfind("sip:", 0) == 0 || target.rfind("sips:", 0) == 0) {
+    // RFC 3261 §25.1 SIP-URI, loosely: [user@]host[:port][;params], no spaces or brackets.
+    static const std::regex uri(R"(^sips?:([^@\s<>"]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s<>"]*)?$)");
+    if (!std::regex_match(target, uri)) return std::unexpected(Error::invalid("target", "not a valid SIP URI: " + target));
+    return target;
+  }
+  if (target.empty()) return std::unexpected(Error::invalid("target", "a transfer needs a target (E.164 number or SIP URI)"));
+  auto phone = model::normalize_phone(target, region);
+  if (!phone) return std::unexpected(Error::invalid("target", phone.error().message));
+  return phone->e164;
+}
+
+}  // namespace
+
+Result<void> CallService::supervise(const std::string& call_id, const SupervisorCommand& cmd) {
+  auto& d = *impl_;
+  std::shared_ptr<pipeline::CallPipeline> p;
+  std::shared_ptr<telephony::SipCall> sip;
+  auto call = d.live_call(call_id, p, sip);
+  if (!call) return std::unexpected(call.error());
+  bool answered = false;
+  {
+    std::lock_guard lock((*call)->mutex);
+    answered = (*call)->answered;
+  }
+  switch (cmd.kind) {
+    case SupervisorCommand::Kind::coach:
+      if (cmd.text.find_first_not_of(" \t\r\n") == std::string::npos)
+        return std::unexpected(Error::invalid("text", "a coaching whisper needs text"));
+      p->coach(cmd.text);
+      return {};
+    case SupervisorCommand::Kind::take_over: p->take_over(); return {};
+    case SupervisorCommand::Kind::release: p->release(); return {};
+    case SupervisorCommand::Kind::transfer: {
+      auto target = transfer_target(cmd.target, d.store.settings().default_region());
+      if (!target) return std::unexpected(target.error());
+      if (!answered) return std::unexpected(Error{ErrorCode::conflict, "the call is not connected yet", {}});
+      p->transfer(*target);
+      return {};
+    }
+    case SupervisorCommand::Kind::end_call:
+      if (!answered) {
+        if (sip) sip->hangup();
+      } else {
+        p->end_call(cmd.text);
+      }
+      return {};
+  }
+  return std::unexpected(Error::bad_request("unknown supervisor command"));
+}
+
+Result<std::shared_ptr<SupervisorAudio>> CallService::join_audio(const std::string& call_id) {
+  std::shared_ptr<pipeline::CallPipeline> p;
+  std::shared_ptr<telephony::SipCall> sip;
+  auto call = impl_->live_call(call_id, p, sip);
+  if (!call) return std::unexpected(call.error());
+  auto leg = p->join();
+  if (!leg) return std::unexpected(leg.error());
+  return std::shared_ptr<SupervisorAudio>(std::make_shared<SupervisorAudioLeg>(std::move(*leg)));
 }
 
 Result<int> CallService::recover_interrupted() {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brain/brain.hpp"
+#include "calls/live_observer.hpp"
 #include "core/error.hpp"
 #include "store/store.hpp"
 #include "telephony/media_engine.hpp"
@@ -45,6 +46,21 @@ struct CallServiceConfig {
   std::function<void(const nlohmann::json&)> on_call_ended;
   /// Overrides the brain the settings choose (embedding, benchmarks, tests of the telephony alone).
   std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
+  /// Live monitoring (issue 5; null = none): every call of either direction
+  /// reports, in this order for one call (one call's events never overlap):
+  /// call_created (LiveCallInfo; outbound once the INVITE is sent, so that
+  /// session_id holds the SIP Call-ID; inbound when the INVITE is accepted,
+  /// followed by status "ringing"); call_status "ringing" (outbound, first
+  /// 180/183), "connected" (answer), "transferring" (a REFER is sent: brain
+  /// or supervisor), "connected" again when a transfer fails; transcript
+  /// lines (interim then final, pipeline::LiveLine's rules), levels every
+  /// 200 ms of media, agent_turn after each brain turn, event for every
+  /// PipelineHooks::on_event (plus "transfer_failed"); call_ended last, right
+  /// after the record is stored (with on_call_ended). "on-hold" is not
+  /// reported (the SIP layer does not surface re-INVITE directions). Called
+  /// on SIP, API and worker threads, never the media thread; observers must
+  /// not call back into this CallService from a callback.
+  std::shared_ptr<LiveObserver> live_observer;
 };
 
 /// One outbound call request.
@@ -78,6 +94,25 @@ class CallService {
 
   /// Hangs up a call in progress. Errors: not_found.
   Result<void> hang_up(const std::string& call_id);
+
+  /// A supervisor's command to a call in progress (issue 5 §4; see
+  /// SupervisorCommand and pipeline::CallPipeline's controls):
+  /// coach → the brain's next turn (text required); take_over / release;
+  /// transfer → status "transferring", REFER to `target` (E.164 after
+  /// normalisation with the default region, or a sip:/sips: URI), outcome
+  /// "Transferred" once the peer reports success (a failure resumes the call);
+  /// end_call → the closing line (`text` or the brain's closing_line()), then
+  /// BYE; before the answer it hangs up at once. Returns when the command is
+  /// queued. Errors: not_found (no call in progress with that id, or it has
+  /// ended); invalid_argument with field "text" (coach without text) or
+  /// "target" (missing or malformed transfer target); conflict (transfer
+  /// before the call is answered).
+  Result<void> supervise(const std::string& call_id, const SupervisorCommand& cmd);
+
+  /// JOIN_CALL: the supervisor's audio leg (SupervisorAudio; at most
+  /// pipeline::CallPipeline::kMaxSupervisors at once per call). Release it
+  /// when the call ends. Errors: not_found (as supervise), conflict (full).
+  Result<std::shared_ptr<SupervisorAudio>> join_audio(const std::string& call_id);
 
   /// Closes live_calls rows left by a crash of this node as failed calls
   /// with error "interrupted". Returns how many.

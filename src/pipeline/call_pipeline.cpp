@@ -25,6 +25,12 @@ constexpr int kFrameMs = 20;
 constexpr int kPrerollFrames = 15;                   // 300 ms of audio before speech onset go to STT too
 constexpr std::size_t kSttRingSamples = 16000 * 30;  // 30 s
 constexpr std::size_t kTtsRingSamples = 16000 * 20;  // 20 s
+constexpr std::size_t kSupervisorRingSamples = 16000 * 2;  // ring capacity; playout keeps at most 1 s queued
+constexpr std::size_t kSupervisorMaxQueued = 16000;        // 1 s
+constexpr double kSupervisorVoiceDbfs = -45.0;             // energy gate for the supervisor's voice
+constexpr int kSupervisorHangoverFrames = 25;              // 500 ms
+constexpr int kMeterFrames = 10;                           // levels every 200 ms
+constexpr auto kInterimEvery = std::chrono::milliseconds(300);
 
 int64_t us_since(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
@@ -57,6 +63,34 @@ std::string heard_text(const std::vector<SpokenSentence>& sentences, uint64_t at
   }
   return out;
 }
+
+int16_t saturate(int32_t v) { return static_cast<int16_t>(std::clamp<int32_t>(v, INT16_MIN, INT16_MAX)); }
+
+/// Where live-monitoring hooks run: a serial queue, closed by finish() so
+/// that nothing is reported after it. Tasks hold the channel, not the
+/// pipeline, so a late task is harmless.
+struct LiveChannel {
+  std::shared_ptr<SerialQueue> queue;
+  PipelineHooks hooks;
+  std::atomic<bool> closed{false};
+};
+
+/// A supervisor's place on the call (CallPipeline::join). The ring is made
+/// once and reused by later supervisors in the slot; the media thread drops
+/// what a supervisor left unplayed (while the slot is free, or at the next
+/// join when `flush` says audio was still queued then).
+struct SupervisorSlot {
+  std::atomic<bool> active{false};
+  std::atomic<bool> has_ring{false};
+  std::atomic<bool> flush{false};
+  std::atomic<uint32_t> generation{0};      // which leg owns the slot
+  std::unique_ptr<SpscRing<int16_t>> ring;  // set before has_ring, never replaced
+  std::mutex producer_mutex;                // speak(), join and leave: one producer at a time
+  std::mutex listener_mutex;                // set_listener/leave; the media thread only try_locks it
+  std::function<void(std::span<const int16_t>)> listener;
+  bool has_audio = false;          // media thread: this frame carries its audio
+  std::array<int16_t, telephony::kFrameSamples16k> frame{};  // media thread: its audio of this frame
+};
 
 }  // namespace
 
@@ -134,19 +168,66 @@ struct CallPipeline::Impl {
   PipelineResult result;
   std::optional<telephony::Resampler> tts_resampler;
   std::vector<int16_t> tts_scratch;
+  /// What the agent may do now (control stage): speak_reply() starts brain
+  /// turns and prompts only when `allowed`; forced lines (the supervisor's
+  /// closing line, the voicemail message, the max-duration goodbye) always.
+  enum class Speak { brain, prompt, forced };
+
+  // Live monitoring.
+  std::shared_ptr<LiveChannel> live;
+  int64_t utterance_seq = 0;          // media thread: utterances opened so far
+  int64_t interim_utterance = -1;     // STT stage: the utterance whose interims were sent
+  std::string last_partial;           // STT stage
+  Clock::time_point last_partial_poll{};  // STT stage
+  double meter_agent_sq = 0, meter_caller_sq = 0;  // media thread: this 200 ms window
+  int meter_frames = 0, meter_caller_voiced = 0, meter_agent_audible = 0;
+
+  // Supervisor controls.
+  std::atomic<bool> taken_over{false};
+  std::atomic<bool> transferring{false};
+  std::atomic<int64_t> supervisor_voice_until{-1};  // frame until which the supervisor counts as talking
+  int supervisor_voiced_run = 0;                    // media thread
+  std::array<SupervisorSlot, kMaxSupervisors> slots;
+  std::atomic<int> supervisors{0};
+  std::mutex join_mutex;
+  std::array<int16_t, kFrame> tts_frame{};    // media thread: the agent's own audio this frame
+  std::array<int32_t, kFrame> mix_acc{};      // media thread
+  std::array<int16_t, kFrame> heard{};        // media thread: a listener's frame
+  std::array<int16_t, kFrame> drop_scratch{}; // media thread
 
   Impl(WorkerPool& p) : pool(p) {}
 
   int64_t now_us() const { return us_since(answered_at); }
   void post_control(std::function<void()> fn) { control_queue->post(std::move(fn)); }
-  void event(const std::string& name, const std::string& detail) {
-    if (hooks.on_event) hooks.on_event(name, detail);
+  /// Runs `fn` with the hooks on the live stage (unless finish() closed it).
+  void post_live(std::function<void(const PipelineHooks&)> fn) {
+    live->queue->post([ch = live, fn = std::move(fn)] {
+      if (!ch->closed.load()) fn(ch->hooks);
+    });
   }
-  void add_transcript(brain::TranscriptEntry e) {
-    if (hooks.on_transcript) hooks.on_transcript(e);
+  void event(const std::string& name, const std::string& detail) {
+    post_live([name, detail](const PipelineHooks& h) {
+      if (h.on_event) h.on_event(name, detail);
+    });
+  }
+  void add_transcript(brain::TranscriptEntry e, std::string entry_id) {
+    LiveLine line{std::move(entry_id), e.speaker, e.text, e.start_ms, e.end_ms, e.confidence, true, e.interrupted};
+    post_live([e, line = std::move(line)](const PipelineHooks& h) {
+      if (h.on_transcript) h.on_transcript(e);
+      if (h.on_live_line) h.on_live_line(line);
+    });
     std::lock_guard lock(result_mutex);
     result.transcript.push_back(std::move(e));
   }
+  /// The agent must not start a reply or prompt now (control stage).
+  bool muted() const {
+    return taken_over.load() || transferring.load() || frame_now.load() < supervisor_voice_until.load();
+  }
+  /// Stops what the agent is saying (any thread): playout stops within a
+  /// frame, the brain and TTS are cancelled, the line is kept as heard.
+  void stop_agent();
+  void mix_supervisors(std::span<const int16_t> caller, std::span<int16_t> agent);
+  void meter(std::span<const int16_t> caller, bool caller_voiced);
 
   // Media thread.
   void media_frame(std::span<const int16_t> caller, std::span<int16_t> agent);
@@ -156,15 +237,23 @@ struct CallPipeline::Impl {
 
   // Control stage.
   void speak_reply(const std::function<Result<brain::Reply>(const brain::TextSink&, std::stop_token)>& produce,
-                   TurnTiming timing);
+                   TurnTiming timing, Speak kind);
   bool synthesize_sentence(std::string_view text, std::stop_token stop, TurnTiming& timing);
-  void on_caller_turn(speech::Transcript transcript, int64_t start_frame, int64_t end_frame, TurnTiming timing);
+  void on_caller_turn(speech::Transcript transcript, int64_t start_frame, int64_t end_frame, TurnTiming timing,
+                      int64_t utterance, bool had_interim);
   void on_amd_verdict(AmdState state);
+  /// An utterance's interims were shown but it gives no line: a final with "" (LiveLine).
+  void retract_interim(int64_t utterance, int64_t start_frame, int64_t end_frame) {
+    LiveLine line{"caller-" + std::to_string(utterance), "caller", "", start_frame * kFrameMs, end_frame * kFrameMs, 0.0, true, false};
+    post_live([line = std::move(line)](const PipelineHooks& h) {
+      if (h.on_live_line) h.on_live_line(line);
+    });
+  }
   void leave_voicemail();
   void greet();
   void on_playout_done(int id, int64_t end_frame);
   void on_interrupted(int id, uint64_t heard_at, int64_t at_frame);
-  void say_and_maybe_end(const std::string& text, bool end_call);
+  void say_and_maybe_end(const std::string& text, bool end_call, Speak kind = Speak::prompt);
 };
 
 // ---- Media thread ----------------------------------------------------------
@@ -212,6 +301,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     in_speech = true;
     if (!utterance_open) {
       utterance_open = true;
+      ++utterance_seq;
       caller_talking.store(true);
       utterance_start_frame = frame - voiced_run + 1;
       // Speech that starts under the agent's voice and never takes the turn
@@ -240,7 +330,8 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     timing.end_of_turn_us = now_us();
     const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
     const bool backchannel = utterance_under_agent;
-    stt_queue->post([this, start, end, timing, backchannel]() mutable {
+    const int64_t utt = utterance_seq;
+    stt_queue->post([this, start, end, timing, backchannel, utt]() mutable {
       // Engine compute: the audio still in the ring, then the final search.
       const auto t0 = Clock::now();
       std::vector<int16_t> block(kFrame * 8);
@@ -248,27 +339,116 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
       auto transcript = stt->end_utterance();
       timing.stt_compute_us = us_since(t0);
       timing.final_transcript_us = now_us();
-      if (!transcript) {
-        spdlog::warn("stt: {}", transcript.error().message);
+      const bool had_interim = interim_utterance == utt;
+      interim_utterance = -1;
+      last_partial.clear();
+      if (!transcript || backchannel) {
+        if (!transcript) spdlog::warn("stt: {}", transcript.error().message);
+        else event("backchannel", transcript->text);
+        if (had_interim) retract_interim(utt, start, end);
         return;
       }
-      if (backchannel) {
-        event("backchannel", transcript->text);
-        return;
-      }
-      post_control([this, t = std::move(*transcript), start, end, timing] { on_caller_turn(t, start, end, timing); });
+      post_control([this, t = std::move(*transcript), start, end, timing, utt, had_interim] {
+        on_caller_turn(t, start, end, timing, utt, had_interim);
+      });
     });
   } else if (utterance_open && stt_ring.size() >= static_cast<std::size_t>(kFrame * 10)) {
     // Stream audio to the recogniser while the caller talks (≈ every 200 ms);
     // while the agent speaks, the interim words tell barge-in whether this is
     // a backchannel ("uh-huh") or a real interruption.
-    stt_queue->post([this] {
+    const int64_t utt = utterance_seq, start = utterance_start_frame, at = frame;
+    const bool under_agent = utterance_under_agent;
+    stt_queue->post([this, utt, start, at, under_agent] {
       std::vector<int16_t> block(kFrame * 8);
       while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
-      if (reply_active.load()) barge->on_interim_text(stt->partial());
+      // Interim lines for the live view: at most every 300 ms, when changed;
+      // none while the speech may still be a backchannel under the agent.
+      const bool poll = !under_agent && Clock::now() - last_partial_poll >= kInterimEvery;
+      const bool barge_check = reply_active.load();
+      if (!poll && !barge_check) return;
+      const std::string partial = stt->partial();
+      if (barge_check) barge->on_interim_text(partial);
+      if (!poll) return;
+      last_partial_poll = Clock::now();
+      if (partial.empty() || partial == last_partial) return;
+      last_partial = partial;
+      interim_utterance = utt;
+      LiveLine line{"caller-" + std::to_string(utt), "caller", partial, start * kFrameMs, at * kFrameMs, 0.0, false, false};
+      post_live([line = std::move(line)](const PipelineHooks& h) {
+        if (h.on_live_line) h.on_live_line(line);
+      });
     });
   }
   (void)level_db;
+}
+
+void CallPipeline::Impl::meter(std::span<const int16_t> caller, bool caller_voiced) {
+  for (int16_t x : caller) meter_caller_sq += static_cast<double>(x) * x;
+  if (caller_voiced) ++meter_caller_voiced;
+  if (++meter_frames < kMeterFrames) return;
+  const double samples = static_cast<double>(kMeterFrames) * kFrame;
+  auto percent = [samples](double sum_sq) {
+    const double rms = std::sqrt(sum_sq / samples);
+    return meter_percent(rms < 1.0 ? -96.0 : 20.0 * std::log10(rms / 32768.0));
+  };
+  const int agent_gain = percent(meter_agent_sq), customer_gain = percent(meter_caller_sq);
+  const char* speaker = meter_caller_voiced >= 3 && meter_caller_voiced >= meter_agent_audible ? "caller"
+                        : meter_agent_audible >= 3                                           ? "agent"
+                                                                                             : "";
+  post_live([agent_gain, customer_gain, speaker](const PipelineHooks& h) {
+    if (h.on_levels) h.on_levels(agent_gain, customer_gain, speaker);
+  });
+  meter_agent_sq = meter_caller_sq = 0;
+  meter_frames = meter_caller_voiced = meter_agent_audible = 0;
+}
+
+void CallPipeline::Impl::mix_supervisors(std::span<const int16_t> caller, std::span<int16_t> agent) {
+  mix_acc.fill(0);
+  bool any = false;
+  for (auto& slot : slots) {
+    slot.has_audio = false;
+    if (!slot.has_ring.load(std::memory_order_acquire)) continue;
+    SpscRing<int16_t>& ring = *slot.ring;
+    if (!slot.active.load(std::memory_order_acquire)) {
+      if (ring.size() > 0) ring.discard();  // a supervisor left: what it queued is not played
+      continue;
+    }
+    if (slot.flush.exchange(false)) ring.discard();
+    // At most 1 s waits for playout: the oldest audio goes first.
+    for (std::size_t queued = ring.size(); queued > kSupervisorMaxQueued;) {
+      const std::size_t n = ring.read(std::span<int16_t>(drop_scratch.data(), std::min<std::size_t>(kFrame, queued - kSupervisorMaxQueued)));
+      if (n == 0) break;
+      queued -= n;
+    }
+    const std::size_t n = ring.read(slot.frame);
+    if (n == 0) continue;
+    std::fill(slot.frame.begin() + static_cast<std::ptrdiff_t>(n), slot.frame.end(), int16_t{0});
+    slot.has_audio = any = true;
+    for (int i = 0; i < kFrame; ++i) mix_acc[i] += slot.frame[i];
+  }
+  // Each listener hears the line: caller, agent and the other supervisors.
+  for (auto& slot : slots) {
+    if (!slot.active.load(std::memory_order_acquire)) continue;
+    std::unique_lock lock(slot.listener_mutex, std::try_to_lock);
+    if (!lock.owns_lock() || !slot.listener) continue;
+    for (int i = 0; i < kFrame; ++i)
+      heard[i] = saturate(int32_t{caller[i]} + agent[i] + mix_acc[i] - (slot.has_audio ? slot.frame[i] : 0));
+    slot.listener(std::span<const int16_t>(heard));
+  }
+  // The energy gate: while a supervisor talks, the agent is silent.
+  double sum = 0;
+  for (int32_t x : mix_acc) sum += static_cast<double>(x) * x;
+  const double rms = std::sqrt(sum / kFrame);
+  const bool voiced = any && rms >= 1.0 && 20.0 * std::log10(rms / 32768.0) > kSupervisorVoiceDbfs;
+  supervisor_voiced_run = voiced ? supervisor_voiced_run + 1 : 0;
+  if (voiced) supervisor_voice_until.store(frame + kSupervisorHangoverFrames);
+  if (any)
+    for (int i = 0; i < kFrame; ++i) agent[i] = saturate(int32_t{agent[i]} + mix_acc[i]);
+  const bool agent_playing = reply_active.load() && flushed_reply.load() != reply_id.load();
+  if (supervisor_voiced_run >= 3 && agent_playing && !ending.load()) {
+    barge_in();
+    event("supervisor", "the agent stopped for the supervisor's voice");
+  }
 }
 
 void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<int16_t> agent) {
@@ -292,8 +472,16 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
       post_control([this, id, at] { on_playout_done(id, at); });
     }
   }
+  // The agent's own voice for the meter, then the supervisors' audio mixed in:
+  // what the caller hears is recorded and is the echo canceller's reference.
+  for (int16_t x : agent) meter_agent_sq += static_cast<double>(x) * x;
+  if (level_dbfs(agent) > -50.0) ++meter_agent_audible;
+  if (supervisors.load(std::memory_order_acquire) > 0) mix_supervisors(caller, agent);
   record(caller, agent);
-  if (!cfg.conversation) return;
+  if (!cfg.conversation) {
+    meter(caller, level_dbfs(caller) > kSupervisorVoiceDbfs);
+    return;
+  }
 
   // Caller side: echo cancellation while the agent has spoken in the last
   // second (speex AEC, ~0.1 ms a frame, so not for silent stretches), then
@@ -310,6 +498,7 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
     ef.echo_loss_db = echo ? echo->echo_loss_db() : 6.0;
   }
   const VadFrame v = vad->process(clean);
+  meter(clean, v.voiced);
 
   // Answering-machine detection (outbound, from answer until decided and,
   // on a machine, until it is time to leave the message).
@@ -341,7 +530,7 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
   bi.echo_loss_db = ef.echo_loss_db;
   bi.near_level_dbfs = ef.near_level_dbfs;
   const BargeInDecision d = barge->process(bi);
-  if (d.interrupt && agent_playing) {
+  if (d.interrupt && agent_playing && !ending.load()) {  // a closing line plays to its end
     barge_in();
     event("barge_in", std::string(d.reason) + " after " + std::to_string(d.speech_ms) + " ms of caller speech, at " +
                           std::to_string(frame * kFrameMs) + " ms (level " + std::to_string(static_cast<int>(d.run_level_dbfs)) +
@@ -353,7 +542,8 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
   on_caller_voiced(v.voiced, clean.data() == cleaned.data() ? clean : caller, v.level_dbfs, bi.reference_level_dbfs);
 
   // Timers, counted in frames so they follow the media clock.
-  const bool idle = !reply_active.load() && !utterance_open && !control_busy.load() && greeted.load();
+  const bool idle = !reply_active.load() && !utterance_open && !control_busy.load() && greeted.load() &&
+                    !taken_over.load() && !transferring.load() && frame >= supervisor_voice_until.load();
   idle_frames = idle ? idle_frames + 1 : 0;
   if (idle_frames * kFrameMs >= cfg.no_input_timeout_ms && !ending.load()) {
     idle_frames = 0;
@@ -371,7 +561,7 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
     barge_in();  // stop whatever is being said
     post_control([this] {
       { std::lock_guard lock(result_mutex); result.end_reason = "max call duration"; }
-      say_and_maybe_end(cfg.goodbye_max_duration, true);
+      say_and_maybe_end(cfg.goodbye_max_duration, true, Speak::forced);
     });
   }
 }
@@ -438,7 +628,8 @@ bool CallPipeline::Impl::synthesize_sentence(std::string_view text, std::stop_to
 }
 
 void CallPipeline::Impl::speak_reply(
-    const std::function<Result<brain::Reply>(const brain::TextSink&, std::stop_token)>& produce, TurnTiming timing) {
+    const std::function<Result<brain::Reply>(const brain::TextSink&, std::stop_token)>& produce, TurnTiming timing,
+    Speak kind) {
   if (finished.load()) return;
   std::stop_token stop;
   {
@@ -446,6 +637,9 @@ void CallPipeline::Impl::speak_reply(
     reply_stop = std::stop_source();
     stop = reply_stop.get_token();
   }
+  // Checked after the new stop source exists: a supervisor command that comes
+  // later stops this reply through it (stop_agent()).
+  if (kind != Speak::forced && muted()) return;
   sentences.clear();
   reply_settled = false;
   reply_end_sample.store(UINT64_MAX);
@@ -476,7 +670,20 @@ void CallPipeline::Impl::speak_reply(
   current_timing = timing;
   if (!reply->phase.empty()) event("phase", reply->phase);
   if (!reply->intent.empty()) event("intent", reply->intent);
+  if (kind == Speak::brain)
+    post_live([r = *reply](const PipelineHooks& h) {
+      if (h.on_turn) h.on_turn(r);
+    });
   reply_end_sample.store(tts_written.load(), std::memory_order_release);
+  // Stopped by a supervisor command before playout was flushed for it
+  // (stop_agent() saw an older reply id): flush and settle it here.
+  const int id = reply_id.load();
+  if (stop.stop_requested() && !finished.load() && flushed_reply.load() != id) {
+    for (int f = flushed_reply.load(); f < id && !flushed_reply.compare_exchange_weak(f, id);) {
+    }
+    if (reply_active.exchange(false)) on_interrupted(id, tts_read.load(), frame_now.load());
+    return;
+  }
   // Nothing was said (empty reply or stopped before audio): settle now.
   if (sentences.empty() || tts_written.load() == tts_read.load()) {
     if (!stop.stop_requested() && reply_active.exchange(false)) on_playout_done(reply_id.load(), now_us() / 1000 / kFrameMs);
@@ -493,13 +700,14 @@ void CallPipeline::Impl::on_playout_done(int id, int64_t end_frame) {
   for (const auto& s : sentences) text += (text.empty() ? "" : " ") + s.text;
   if (!text.empty()) {
     const int64_t start_ms = first >= 0 ? first * kFrameMs : end_frame * kFrameMs;
-    add_transcript({"agent", text, start_ms, end_frame * kFrameMs, 1.0, false});
+    add_transcript({"agent", text, start_ms, end_frame * kFrameMs, 1.0, false}, "agent-" + std::to_string(id));
   }
   {
     std::lock_guard lock(result_mutex);
     if (t.last_caller_audio_us > 0 && t.first_packet_us > 0) result.turns.push_back(t);
   }
   if (current_reply.transfer_to && !current_reply.transfer_to->empty()) {
+    transferring.store(true);
     event("transfer", *current_reply.transfer_to);
     if (hooks.transfer) hooks.transfer(*current_reply.transfer_to);
   } else if (current_reply.end_call) {
@@ -515,18 +723,25 @@ void CallPipeline::Impl::on_interrupted(int id, uint64_t heard_at, int64_t at_fr
   const std::string heard = heard_text(sentences, heard_at);
   const int64_t first = first_packet_frame.load();
   if (first >= 0 || !heard.empty())
-    add_transcript({"agent", heard, first >= 0 ? first * kFrameMs : at_frame * kFrameMs, at_frame * kFrameMs, 1.0, true});
+    add_transcript({"agent", heard, first >= 0 ? first * kFrameMs : at_frame * kFrameMs, at_frame * kFrameMs, 1.0, true},
+                   "agent-" + std::to_string(id));
   brain->interrupted(heard);
 }
 
-void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_frame, int64_t end_frame, TurnTiming timing) {
-  if (finished.load() || ending.load()) return;
-  if (t.text.empty()) return;  // noise that the recogniser heard as nothing
+void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_frame, int64_t end_frame, TurnTiming timing,
+                                        int64_t utterance, bool had_interim) {
+  if (finished.load() || ending.load() || t.text.empty()) {  // ended, or noise heard as nothing
+    if (had_interim) retract_interim(utterance, start_frame, end_frame);
+    return;
+  }
   {
     std::lock_guard lock(result_mutex);
     result.caller_spoke = true;
   }
-  add_transcript({"caller", t.text, start_frame * kFrameMs, end_frame * kFrameMs, t.confidence, false});
+  add_transcript({"caller", t.text, start_frame * kFrameMs, end_frame * kFrameMs, t.confidence, false},
+                 "caller-" + std::to_string(utterance));
+  // Taken over, transferring or the supervisor talking: heard, not answered.
+  if (muted()) return;
   // While answering-machine detection runs, or on a machine, words are kept but not answered.
   const AmdState amd_now = amd_state.load();
   if (amd_now == AmdState::pending || amd_now == AmdState::machine) return;
@@ -540,7 +755,7 @@ void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_fram
   } else {
     const std::string text = t.text;
     speak_reply([this, text](const brain::TextSink& sink, std::stop_token stop) { return brain->respond(text, sink, stop); },
-                timing);
+                timing, Speak::brain);
   }
   control_busy.store(false);
 }
@@ -548,7 +763,7 @@ void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_fram
 void CallPipeline::Impl::greet() {
   if (greeted.exchange(true)) return;
   greet_frame.store(frame_now.load());
-  speak_reply([this](const brain::TextSink& sink, std::stop_token stop) { return brain->greet(sink, stop); }, {});
+  speak_reply([this](const brain::TextSink& sink, std::stop_token stop) { return brain->greet(sink, stop); }, {}, Speak::brain);
 }
 
 void CallPipeline::Impl::on_amd_verdict(AmdState state) {
@@ -573,11 +788,12 @@ void CallPipeline::Impl::leave_voicemail() {
     if (hooks.hang_up) hooks.hang_up();
     return;
   }
-  say_and_maybe_end(cfg.voicemail_message, true);
+  say_and_maybe_end(cfg.voicemail_message, true, Speak::forced);
 }
 
-void CallPipeline::Impl::say_and_maybe_end(const std::string& text, bool end_call) {
+void CallPipeline::Impl::say_and_maybe_end(const std::string& text, bool end_call, Speak kind) {
   if (finished.load()) return;
+  if (kind != Speak::forced && muted()) return;
   if (end_call) ending.store(true);
   speak_reply(
       [text, end_call](const brain::TextSink& sink, std::stop_token) -> Result<brain::Reply> {
@@ -587,8 +803,68 @@ void CallPipeline::Impl::say_and_maybe_end(const std::string& text, bool end_cal
         sink(text);
         return r;
       },
-      TurnTiming{});
+      TurnTiming{}, kind);
 }
+
+void CallPipeline::Impl::stop_agent() {
+  int id = 0;
+  {
+    std::lock_guard lock(stop_mutex);
+    id = reply_id.load();
+    reply_stop.request_stop();
+  }
+  // The media thread drops the queued audio at its next frame; a reply that
+  // starts meanwhile is settled by speak_reply() itself.
+  for (int f = flushed_reply.load(); f < id && !flushed_reply.compare_exchange_weak(f, id);) {
+  }
+  if (reply_active.exchange(false)) {
+    const uint64_t heard_at = tts_read.load();
+    const int64_t at = frame_now.load();
+    post_control([this, id, heard_at, at] { on_interrupted(id, heard_at, at); });
+  }
+}
+
+namespace {
+
+/// CallPipeline::join's leg: a slot of the pipeline, for one generation.
+class Leg final : public SupervisorLeg {
+ public:
+  Leg(std::shared_ptr<CallPipeline> owner, CallPipeline::Impl& impl, SupervisorSlot& slot, uint32_t generation)
+      : owner_(std::move(owner)), impl_(impl), slot_(slot), generation_(generation) {}
+  ~Leg() override { leave(); }
+
+  void speak(std::span<const int16_t> pcm) override {
+    std::lock_guard lock(slot_.producer_mutex);
+    if (!mine()) return;
+    (void)slot_.ring->write(pcm);  // beyond the ring's 2 s: dropped here; playout keeps 1 s
+  }
+  void set_listener(std::function<void(std::span<const int16_t>)> on_frame) override {
+    std::lock_guard lock(slot_.listener_mutex);
+    if (mine()) slot_.listener = std::move(on_frame);
+  }
+  void leave() override {
+    std::lock_guard producer(slot_.producer_mutex);
+    if (!mine()) return;
+    {
+      std::lock_guard lock(slot_.listener_mutex);
+      slot_.listener = nullptr;
+    }
+    slot_.active.store(false, std::memory_order_release);
+    left_ = true;
+    impl_.supervisors.fetch_sub(1, std::memory_order_release);
+    impl_.event("supervisor", "left the call's audio");
+  }
+
+ private:
+  bool mine() const { return !left_ && slot_.active.load() && slot_.generation.load() == generation_; }
+  std::shared_ptr<CallPipeline> owner_;  // keeps the slot alive
+  CallPipeline::Impl& impl_;
+  SupervisorSlot& slot_;
+  const uint32_t generation_;
+  bool left_ = false;  // guarded by slot_.producer_mutex
+};
+
+}  // namespace
 
 // ---- CallPipeline ----------------------------------------------------------
 
@@ -613,6 +889,9 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
   impl->hooks = std::move(hooks);
   impl->stt_queue = SerialQueue::create(pool);
   impl->control_queue = SerialQueue::create(pool);
+  impl->live = std::make_shared<LiveChannel>();
+  impl->live->queue = SerialQueue::create(pool);
+  impl->live->hooks = impl->hooks;
   impl->tts_scratch.reserve(16000);
   auto echo = EchoCanceller::create();
   if (!echo) return std::unexpected(echo.error());
@@ -649,7 +928,8 @@ void CallPipeline::on_answered() {
     d.greeted.store(true);
     d.post_control([self = shared_from_this()] {
       auto& i = *self->impl_;
-      i.speak_reply([&i](const brain::TextSink& sink, std::stop_token stop) { return i.brain->greet(sink, stop); }, {});
+      i.speak_reply([&i](const brain::TextSink& sink, std::stop_token stop) { return i.brain->greet(sink, stop); }, {},
+                    Impl::Speak::brain);
     });
     return;
   }
@@ -665,6 +945,83 @@ void CallPipeline::on_answered() {
   });
 }
 
+void CallPipeline::coach(std::string whisper) {
+  auto& d = *impl_;
+  if (d.finished.load()) return;
+  d.post_control([&d, w = std::move(whisper)] {
+    d.brain->coach(w);
+    d.event("supervisor", "coach: " + w);
+  });
+}
+
+void CallPipeline::take_over() {
+  auto& d = *impl_;
+  if (d.finished.load() || d.taken_over.exchange(true)) return;
+  d.stop_agent();
+  d.event("supervisor", "take_over");
+}
+
+void CallPipeline::release() {
+  auto& d = *impl_;
+  if (d.finished.load() || !d.taken_over.exchange(false)) return;
+  d.event("supervisor", "release");
+}
+
+void CallPipeline::end_call(std::string closing_line) {
+  auto& d = *impl_;
+  if (d.finished.load() || d.ending.exchange(true)) return;
+  d.stop_agent();
+  d.event("supervisor", "end_call");
+  d.post_control([&d, line = std::move(closing_line)] {
+    {
+      std::lock_guard lock(d.result_mutex);
+      d.result.end_reason = "ended by a supervisor";
+    }
+    d.say_and_maybe_end(line.empty() ? d.brain->closing_line() : line, true, Impl::Speak::forced);
+  });
+}
+
+void CallPipeline::transfer(std::string target) {
+  auto& d = *impl_;
+  if (d.finished.load()) return;
+  d.transferring.store(true);
+  d.stop_agent();
+  d.event("supervisor", "transfer to " + target);
+  d.post_control([&d, target = std::move(target)] {
+    if (d.finished.load()) return;
+    d.event("transfer", target);
+    if (d.hooks.transfer) d.hooks.transfer(target);
+  });
+}
+
+void CallPipeline::transfer_failed(const std::string& reason) {
+  auto& d = *impl_;
+  if (d.finished.load() || !d.transferring.exchange(false)) return;
+  d.event("transfer_failed", reason);
+}
+
+Result<std::shared_ptr<SupervisorLeg>> CallPipeline::join() {
+  auto& d = *impl_;
+  std::lock_guard lock(d.join_mutex);
+  if (d.finished.load()) return std::unexpected(Error::not_found("the call has ended"));
+  for (auto& slot : d.slots) {
+    std::lock_guard producer(slot.producer_mutex);
+    if (slot.active.load()) continue;
+    if (!slot.ring) {
+      slot.ring = std::make_unique<SpscRing<int16_t>>(kSupervisorRingSamples);
+      slot.has_ring.store(true, std::memory_order_release);
+    }
+    slot.flush.store(slot.ring->size() > 0);  // the media thread has not yet dropped a predecessor's audio
+    const uint32_t gen = slot.generation.fetch_add(1) + 1;
+    slot.active.store(true, std::memory_order_release);
+    d.supervisors.fetch_add(1, std::memory_order_release);
+    d.event("supervisor", "joined the call's audio");
+    return std::shared_ptr<SupervisorLeg>(std::make_shared<Leg>(shared_from_this(), d, slot, gen));
+  }
+  return std::unexpected(Error{ErrorCode::conflict,
+                              "at most " + std::to_string(kMaxSupervisors) + " supervisors can join a call", {}});
+}
+
 void CallPipeline::on_frame(std::span<const int16_t> caller, std::span<int16_t> agent, uint64_t tick) {
   if (!impl_->answered.load(std::memory_order_acquire) || impl_->finished.load(std::memory_order_relaxed)) return;
   impl_->media_frame(caller, agent);
@@ -672,7 +1029,8 @@ void CallPipeline::on_frame(std::span<const int16_t> caller, std::span<int16_t> 
 
 void CallPipeline::on_dtmf(char digit, int duration_ms) {
   impl_->event("dtmf", std::string(1, digit));
-  impl_->add_transcript({"caller", std::string("[DTMF ") + digit + "]", impl_->frame * kFrameMs, impl_->frame * kFrameMs, 1.0, false});
+  impl_->add_transcript({"caller", std::string("[DTMF ") + digit + "]", impl_->frame * kFrameMs, impl_->frame * kFrameMs, 1.0, false},
+                        "dtmf-" + std::to_string(impl_->frame));
 }
 
 PipelineResult CallPipeline::finish() {
@@ -694,6 +1052,16 @@ PipelineResult CallPipeline::finish() {
     std::promise<void> done;
     auto fut = done.get_future();
     q->post([&done] { done.set_value(); });
+    fut.wait();
+  }
+  // The live stage last (the others post to it); nothing is reported after this.
+  {
+    std::promise<void> done;
+    auto fut = done.get_future();
+    d.live->queue->post([&done, ch = d.live] {
+      ch->closed.store(true);
+      done.set_value();
+    });
     fut.wait();
   }
   {

@@ -22,8 +22,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "brain/brain.hpp"
@@ -81,12 +83,66 @@ struct PipelineResult {
   std::string end_reason;    ///< why the pipeline ended the call ("" when the peer hung up)
 };
 
-/// Callbacks from the pipeline to its call (any thread).
+/// One transcript line as it forms, for live monitoring (issue 5). A caller
+/// utterance shows interim hypotheses (is_final false; the STT's partial(),
+/// polled at most every 300 ms while the utterance is open, sent only when
+/// it changed) and then its final, all with the same entry_id
+/// ("caller-<n>"); an utterance whose interims were shown but that yields no
+/// transcript line (silence, a backchannel under the agent's voice) ends with
+/// a final whose text is "" (drop the entry). Agent lines ("agent-<n>") and
+/// DTMF ("dtmf-<n>") come only as finals.
+struct LiveLine {
+  std::string entry_id;
+  std::string speaker;      ///< "agent" | "caller"
+  std::string text;
+  int64_t start_ms = 0;     ///< from the answer of the call
+  int64_t end_ms = 0;
+  double confidence = 1.0;  ///< 0–1: the STT's for a caller final, 1 for the agent, 0 for interims (not known yet)
+  bool is_final = false;
+  bool interrupted = false; ///< an agent line cut by barge-in or by a supervisor
+};
+
+/// Callbacks from the pipeline to its call. hang_up and transfer run on the
+/// control stage; every other hook runs on the pipeline's live stage (a
+/// serial queue on the worker pool): never on the media thread, one at a
+/// time, in the order the pipeline produced them, and never after finish()
+/// has returned.
 struct PipelineHooks {
   std::function<void()> hang_up;                                  ///< end the call (BYE)
   std::function<void(const std::string& target)> transfer;        ///< blind transfer (REFER)
   std::function<void(const brain::TranscriptEntry&)> on_transcript;  ///< each final line, as it happens
-  std::function<void(const std::string& event, const std::string& detail)> on_event;  ///< phase, barge-in, amd, ...
+  /// phase, intent, barge_in, backchannel, amd, dtmf, transfer, hangup, supervisor, ...
+  std::function<void(const std::string& event, const std::string& detail)> on_event;
+  std::function<void(const LiveLine&)> on_live_line;  ///< interim and final lines (LiveLine)
+  /// Every 200 ms of media (10 frames) from the answer: the agent's and the
+  /// caller's level over those 200 ms as meter_percent() of their RMS dBFS
+  /// (0–100; the agent's own voice, the caller after echo cancellation), and
+  /// who is speaking: "caller" when ≥ 60 ms of the window were voiced (VAD)
+  /// and at least as many as the agent's audible frames, else "agent" when
+  /// ≥ 60 ms of agent audio were above −50 dBFS, else "".
+  std::function<void(int agent_gain, int customer_gain, std::string_view current_speaker)> on_levels;
+  std::function<void(const brain::Reply&)> on_turn;  ///< the brain's Reply after each of its turns (greet, respond)
+};
+
+/// A supervisor's audio leg on a call (CallPipeline::join). Mono PCM16 at
+/// 16 kHz. Thread-safe; leave() on destruction.
+class SupervisorLeg {
+ public:
+  virtual ~SupervisorLeg() = default;
+  /// Queues the supervisor's audio: mixed (added, saturating) into what the
+  /// caller hears, 20 ms per media frame. Wait-free hand-off to the media
+  /// thread (an SPSC ring; concurrent speak() calls serialise on a mutex off
+  /// the media thread). Audio more than 1 s ahead of playout is dropped,
+  /// oldest first. While it is voiced (a 20 ms frame above −45 dBFS, with
+  /// 500 ms hangover) the agent stops talking and starts no reply.
+  virtual void speak(std::span<const int16_t> pcm_16khz) = 0;
+  /// Receives the call as heard on the line: the caller plus the agent (and
+  /// other supervisors, not this one's own voice), 20 ms frames of 320
+  /// samples, called on the media thread (copy and return). A frame may be
+  /// skipped while set_listener() is replacing the function.
+  virtual void set_listener(std::function<void(std::span<const int16_t>)> on_frame) = 0;
+  /// Detaches (idempotent): no more listener calls once it returns; audio not yet played is dropped.
+  virtual void leave() = 0;
 };
 
 class CallPipeline final : public telephony::MediaHandler, public std::enable_shared_from_this<CallPipeline> {
@@ -105,6 +161,35 @@ class CallPipeline final : public telephony::MediaHandler, public std::enable_sh
   /// outcome/summary/memories and returns everything. Blocks (runs on the
   /// caller's thread, not the media or SIP thread).
   PipelineResult finish();
+
+  // Supervisor controls (live monitoring, issue 5 §4). Any thread; they
+  // act through the control stage and the media thread, and are no-ops once
+  // the call is finished. Each reports an on_event "supervisor" with what it did.
+
+  /// COACH_AGENT: `whisper` goes to Brain::coach before the brain's next
+  /// turn; nothing is said now.
+  void coach(std::string whisper);
+  /// TAKE_OVER: the agent stops talking at once (the cut line is kept as
+  /// heard, interrupted) and says nothing — no greeting, reply or "are you
+  /// still there" — until release(); caller lines are still transcribed.
+  void take_over();
+  /// Ends take_over(): the agent answers again from the next caller turn.
+  void release();
+  /// END_CALL: the agent stops talking, says `closing_line` ("" = the
+  /// brain's closing_line()), which nothing interrupts, and hangs up (hook
+  /// hang_up) once it has been played. Speaks even while taken over.
+  void end_call(std::string closing_line);
+  /// TRANSFER_CALL: the agent stops talking and stays silent, on_event
+  /// "transfer" with the target, then hook transfer(target) (REFER).
+  void transfer(std::string target);
+  /// The transfer was refused or failed: the agent may speak again (from the
+  /// next caller turn).
+  void transfer_failed(const std::string& reason);
+  /// JOIN_CALL: a supervisor's audio leg. At most kMaxSupervisors at once.
+  /// Errors: ErrorCode::conflict when that many are joined; ErrorCode::not_found
+  /// once the call is finished.
+  Result<std::shared_ptr<SupervisorLeg>> join();
+  static constexpr int kMaxSupervisors = 4;
 
   // MediaHandler (media thread).
   void on_frame(std::span<const int16_t> caller, std::span<int16_t> agent, uint64_t tick) override;

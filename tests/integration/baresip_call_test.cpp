@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <regex>
 
 #include "calls/call_service.hpp"
 #include "pipeline/vad.hpp"
@@ -17,6 +16,7 @@
 #include "speech/pocketsphinx_stt.hpp"
 #include "speech/wer.hpp"
 #include "store/store.hpp"
+#include "support/baresip_callee.hpp"
 #include "support/speech_fixtures.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
@@ -27,49 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-uint16_t free_port() {
-  static uint16_t next = static_cast<uint16_t>(20000 + (::getpid() % 2000) * 4);
-  return next += 4;
-}
-
-/// Fills a template from ../shared/peers/baresip-callee.
-std::string fill(std::string text, const std::map<std::string, std::string>& values) {
-  for (const auto& [key, value] : values) text = std::regex_replace(text, std::regex(key), value);
-  return text;
-}
-
-/// A baresip process that auto-answers on 127.0.0.1:<port>, speaks `voice`
-/// and records what it hears into <dir>/rec.
-class BaresipCallee {
- public:
-  BaresipCallee(const fs::path& dir, const fs::path& voice) : dir_(dir), port_(free_port()) {
-    const fs::path peer = test::fixtures().parent_path() / "peers" / "baresip-callee";
-    fs::create_directories(dir / "conf");
-    fs::create_directories(dir / "rec");
-    const std::map<std::string, std::string> values = {{"@SIP_PORT@", std::to_string(port_)},
-                                                       {"@VOICE_WAV@", voice.string()},
-                                                       {"@CONSOLE_PORT@", std::to_string(port_ + 1)},
-                                                       {"@RECORD_DIR@", (dir / "rec").string()}};
-    test::write_file(dir / "conf" / "config", fill(test::read_file(peer / "config"), values));
-    test::write_file(dir / "conf" / "accounts", fill(test::read_file(peer / "accounts"), values));
-    process_ = std::make_unique<test::Subprocess>(std::vector<std::string>{"/usr/bin/baresip", "-f", (dir / "conf").string()});
-    process_->wait_for_line("baresip is ready", std::chrono::seconds(10));
-  }
-  ~BaresipCallee() { process_->signal(SIGTERM); }
-  [[nodiscard]] std::string uri() const { return "sip:callee@127.0.0.1:" + std::to_string(port_); }
-  /// baresip's recording of what it heard (the agent), once the call is over.
-  [[nodiscard]] std::optional<fs::path> heard() const {
-    for (auto& e : fs::recursive_directory_iterator(dir_ / "rec"))
-      if (e.path().string().ends_with("-dec.wav")) return e.path();
-    return std::nullopt;
-  }
-  [[nodiscard]] const std::string& output() const { return process_->output(); }
-
- private:
-  fs::path dir_;
-  uint16_t port_;
-  std::unique_ptr<test::Subprocess> process_;
-};
+using test::BaresipCallee;
 
 /// `sentences` (16 kHz) with 1 s of silence before and `gap_s` after each.
 speech::PcmAudio script(const std::vector<speech::PcmAudio>& sentences, double gap_s) {
@@ -153,17 +111,7 @@ class BaresipCallTest : public ::testing::Test {
     BaresipCallee callee(dir_ / "callee", dir_ / "voice.wav");
     auto st = store::Store::open(dir_ / "voqo.db");
     EXPECT_TRUE(st) << st.error().message;
-    auto agent = (*st)->agents().create({{"name", "Ava"},
-                                         {"systemPrompt", "You are Ava, calling about property management services."},
-                                         {"template", "property_manager"},
-                                         {"greetingMessage", "Hi, this is Ava from Harbor Property Management."},
-                                         // flite's awb voice is the one pocketsphinx recognises best
-                                         // offline (0.87 of words vs 0.75 for slt on these lines), so the
-                                         // comparison measures the call path rather than the voice.
-                                         {"voiceId", "awb"},
-                                         {"responseDelayMs", 0},
-                                         {"silenceThresholdMs", 800},
-                                         {"interruptionSensitivity", 0.3}});
+    auto agent = (*st)->agents().create(test::baresip_agent());
     EXPECT_TRUE(agent || agent.error().code == ErrorCode::conflict);
     calls::CallServiceConfig cfg;
     cfg.sip_listen_ip = "127.0.0.1";

@@ -654,3 +654,37 @@ TEST(LlmBrain, FinishWithoutCallerSpeechMakesNoRequest) {
 
 }  // namespace
 }  // namespace voqo::brain
+
+namespace voqo::brain {
+namespace {
+
+TEST(LlmBrain, CoachingIsASystemMessageBeforeTheNextUserTurnOnly) {
+  ReplayServer llm({sse_text({"Sure, and the valuation is free."}), sse_text({"Great."})});
+  CallContext ctx = sample_context();
+  ctx.greeting = "Hi, this is Ava. Do you have a minute?";
+  LlmBrain brain(config_for(llm), ctx);
+  Collect out;
+  ASSERT_TRUE(brain.greet(out.sink(), {}));  // a fixed greeting: no LLM call, the whisper waits
+  brain.coach("  Mention that the valuation is free.  ");
+  brain.coach("   ");  // blank: ignored
+  ASSERT_TRUE(brain.respond("Yes, go ahead.", out.sink(), {}));
+  ASSERT_TRUE(brain.respond("Okay.", out.sink(), {}));
+  const auto got = llm.requests();
+  ASSERT_EQ(got.size(), 2u);
+  const json first = body_of(got[0])["messages"];
+  ASSERT_GE(first.size(), 3u);
+  EXPECT_EQ(first[first.size() - 2]["role"], "system");
+  EXPECT_EQ(first[first.size() - 2]["content"],
+            "Supervisor coaching (the caller does not hear this): Mention that the valuation is free.");
+  EXPECT_EQ(first.back()["role"], "user");
+  EXPECT_EQ(first.back()["content"], "Yes, go ahead.");
+  // The whisper is given once; it stays in history, not repeated.
+  const json second = body_of(got[1])["messages"];
+  int coaching = 0;
+  for (const auto& m : second) coaching += m["content"].is_string() && m["content"].get<std::string>().starts_with("Supervisor coaching");
+  EXPECT_EQ(coaching, 1);
+  EXPECT_EQ(second[second.size() - 2]["role"], "assistant");
+}
+
+}  // namespace
+}  // namespace voqo::brain

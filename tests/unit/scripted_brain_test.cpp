@@ -482,3 +482,43 @@ TEST(ScriptedBrain, TheNextCallUsesTheCallbackMemoryOfTheLastOne) {
 }
 }  // namespace
 }  // namespace voqo::brain
+
+namespace voqo::brain {
+namespace {
+
+TEST(ScriptedBrain, CoachingMakesTheNextReplyStartWithTheWhisperedLine) {
+  // Two identical calls; only the second is coached before the caller's answer.
+  Call plain(context()), coached(context());
+  (void)plain.greet();
+  (void)coached.greet();
+  coached.brain.coach("Tell them \"The valuation is completely free.\"");
+  const Reply a = plain.say("Yes, I have a minute.");
+  const std::size_t before = coached.streamed.size();
+  const Reply b = coached.say("Yes, I have a minute.");
+  EXPECT_EQ(b.text, "The valuation is completely free. " + a.text) << "the quoted line, then the scripted reply";
+  EXPECT_EQ(coached.streamed.at(before), "The valuation is completely free.");
+  EXPECT_EQ(b.phase, a.phase) << "the call flow is unchanged";
+  // Said once: the next turns are the same again.
+  EXPECT_EQ(coached.say("Yes, we have been thinking about selling.").text, plain.say("Yes, we have been thinking about selling.").text);
+}
+
+TEST(ScriptedBrain, CoachedLineRule) {
+  EXPECT_EQ(ScriptedBrain::coached_line("Mention that the valuation is free"), "Mention that the valuation is free.");
+  EXPECT_EQ(ScriptedBrain::coached_line("  Ask about their timeline?  "), "Ask about their timeline?");
+  EXPECT_EQ(ScriptedBrain::coached_line("Say \"It's free.\" and then \"No obligation\""), "It's free. No obligation.");
+  EXPECT_EQ(ScriptedBrain::coached_line("Say \xE2\x80\x9CWe can come by on Tuesday.\xE2\x80\x9D"), "We can come by on Tuesday.");
+  EXPECT_EQ(ScriptedBrain::coached_line("an \"unclosed quote"), "an \"unclosed quote.");
+  EXPECT_EQ(ScriptedBrain::coached_line("   "), "");
+  EXPECT_EQ(ScriptedBrain::coached_line("say \"\""), "");
+}
+
+TEST(ScriptedBrain, ClosingLineIsTheScriptsGeneralGoodbye) {
+  ScriptedBrain brain(context());
+  const std::string line = brain.closing_line();
+  EXPECT_FALSE(line.empty());
+  EXPECT_EQ(line.find('{'), std::string::npos) << "variables substituted: " << line;
+  EXPECT_EQ(line, substitute(template_for(context()).goodbye.general, context()));
+}
+
+}  // namespace
+}  // namespace voqo::brain
