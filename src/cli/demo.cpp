@@ -253,10 +253,8 @@ int run_demo(const DemoOptions& o) {
   }
 
   api::Router router;
-  api::RestApi rest(router, *rt.store,
-                    api::ApiConfig{.api_key = o.api_key, .calls = rt.calls.get(), .dialer = rt.dialer.get(),
-                                   .recordings_dir = cc.recordings_dir});
-  api::HttpServer server(o.server, router);
+  api::RestApi rest(router, *rt.store, rt.api_config(o.api_key, cc.recordings_dir));
+  api::HttpServer server(o.server, router, rt.realtime_options(o.api_key));
   try {
     server.start();
   } catch (const std::exception& e) {

@@ -181,10 +181,8 @@ int serve(const Options& o) {
     return 1;
   }
   api::Router router;
-  api::RestApi rest(router, *rt.store,
-                    api::ApiConfig{.api_key = o.api_key, .calls = rt.calls.get(), .dialer = rt.dialer.get(),
-                                   .recordings_dir = call_cfg.recordings_dir});
-  api::HttpServer server(server_config(o), router);
+  api::RestApi rest(router, *rt.store, rt.api_config(o.api_key, call_cfg.recordings_dir));
+  api::HttpServer server(server_config(o), router, rt.realtime_options(o.api_key));
   try {
     server.start();
   } catch (const std::exception& e) {

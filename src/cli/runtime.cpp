@@ -29,14 +29,46 @@ StopSignal::~StopSignal() {
 void Runtime::shutdown() {
   dialer.reset();
   calls.reset();
+  if (live) live->stop();
   outcomes.reset();
+  live.reset();
+  retention.reset();
+  hub.reset();
   if (store) store->close();
   store.reset();
+}
+
+api::ApiConfig Runtime::api_config(std::string api_key, std::filesystem::path recordings_dir) const {
+  api::ApiConfig c{.api_key = std::move(api_key), .calls = calls.get(), .dialer = dialer.get(),
+                   .recordings_dir = std::move(recordings_dir)};
+  if (live && calls) {
+    c.live_action = [m = live.get()](const std::string& call_id, const std::string& action, const nlohmann::json& details,
+                                     const std::string& supervisor_id, const std::string& supervisor_name) {
+      return m->act(call_id, action, details, supervisor_id, supervisor_name);
+    };
+  }
+  return c;
+}
+
+api::RealtimeOptions Runtime::realtime_options(std::string api_key) const {
+  api::RealtimeOptions o;
+  o.hub = hub.get();
+  o.api_key = std::move(api_key);
+  if (calls) {
+    o.open_supervisor_audio = [svc = calls.get()](const std::string& call_id) { return svc->join_audio(call_id); };
+  }
+  return o;
 }
 
 Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
                            std::optional<calls::CallServiceConfig> calls, campaign::DialerConfig dialer) {
   rt.store = std::move(store);
+  rt.hub = std::make_unique<realtime::Hub>();
+  auto monitor = live::LiveMonitor::create(*rt.store, *rt.hub);
+  if (!monitor) return std::unexpected(monitor.error());
+  rt.live = std::move(*monitor);
+  rt.retention = std::make_unique<store::LiveRetention>(rt.store->live(), store::LiveRetention::Options{});
+  rt.retention->start();
   auto outcomes = postcall::OutcomeLoop::create(*rt.store);
   if (!outcomes) return std::unexpected(outcomes.error());
   rt.outcomes = std::move(*outcomes);
@@ -51,15 +83,18 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
   calls->on_call_ended = [loop](const nlohmann::json& call) {
     if (auto r = loop->call_ended(call); !r) spdlog::warn("call {}: outcome loop: {} (retried at next start)", call.value("id", ""), r.error().message);
   };
+  calls->live_observer = rt.live;
   auto service = calls::CallService::create(*rt.store, std::move(*calls));
   if (!service) return std::unexpected(service.error());
   rt.calls = std::move(*service);
+  rt.live->set_call_service(rt.calls.get());
   if (auto n = rt.calls->recover_interrupted(); n && *n > 0)
     spdlog::warn("closed {} call(s) interrupted by the last shutdown as failed (\"interrupted\")", *n);
   if (auto n = rt.outcomes->recover(); n && *n > 0) spdlog::info("outcome loop: ran for {} call(s) left by the last run", *n);
   auto d = campaign::Dialer::create(*rt.store, *rt.calls, rt.outcomes.get(), std::move(dialer));
   if (!d) return std::unexpected(d.error());
   rt.dialer = std::move(*d);
+  rt.live->set_dialer(rt.dialer.get());
   return {};
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 /// The running parts of a voqo process, built in one order for serve, demo,
-/// call and campaign start: the store, the outcome loop (post-call work), the
+/// call and campaign start: the store, the realtime hub and the live monitor
+/// (live tables, call intelligence, realtime changes, supervisor actions) with
+/// the retention job of the live rows, the outcome loop (post-call work), the
 /// call service (SIP + media + pipelines; its call events feed the outcome
-/// loop), then the dialer. Start-up recovers what a crash left behind, in the
+/// loop and the live monitor), then the dialer. Start-up recovers what a crash left behind, in the
 /// same order: live calls → call records, call records → outcome loop, job
 /// calls → dialer. Members are destroyed in reverse (dialer first).
 #include <atomic>
@@ -11,21 +13,37 @@
 #include <optional>
 #include <string>
 
+#include <filesystem>
+
+#include "api/handlers.hpp"
+#include "api/http_server.hpp"
 #include "calls/call_service.hpp"
 #include "campaign/dialer.hpp"
+#include "live/live_monitor.hpp"
 #include "postcall/outcome_loop.hpp"
+#include "realtime/hub.hpp"
+#include "store/live.hpp"
 #include "store/store.hpp"
 
 namespace voqo::cli {
 
 struct Runtime {
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<realtime::Hub> hub;
+  std::unique_ptr<store::LiveRetention> retention;
+  std::shared_ptr<live::LiveMonitor> live;
   std::unique_ptr<postcall::OutcomeLoop> outcomes;
   std::unique_ptr<calls::CallService> calls;
   std::unique_ptr<campaign::Dialer> dialer;
 
-  /// Stops the dialer, hangs up calls (their records are written), stops the
-  /// outcome loop and closes the store.
+  /// The REST API's wiring to these parts (calls, dialer, live actions).
+  [[nodiscard]] api::ApiConfig api_config(std::string api_key, std::filesystem::path recordings_dir) const;
+  /// The realtime endpoints' wiring (hub, supervisor audio legs).
+  [[nodiscard]] api::RealtimeOptions realtime_options(std::string api_key) const;
+
+  /// Stops the dialer, hangs up calls (their records are written), drains
+  /// the live monitor, stops the outcome loop and the retention job and
+  /// closes the store.
   void shutdown();
   ~Runtime() { shutdown(); }
 };

@@ -90,6 +90,9 @@ const std::vector<model::FieldSpec>& setting_specs() {
       setting("callee_local_hours", T::json_object,
               "Hours when a callee may be dialed in their own time zone (from the number): {start, end} \"HH:MM\".",
               "{\"start\":\"08:00\",\"end\":\"21:00\"}"),
+      setting("call_prices", T::json_object,
+              "Prices per call minute by component, for the live cost figures: {currency, sip, stt, llm, tts}.",
+              "{\"currency\":\"USD\",\"sip\":0.0,\"stt\":0.0,\"llm\":0.0,\"tts\":0.0}"),
       setting("allow_private_tool_hosts", T::boolean,
               "Let custom functions call loopback and private-network addresses (off: SSRF guard).", "false"),
   };

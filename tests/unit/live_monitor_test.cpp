@@ -1,0 +1,195 @@
+// The live monitor between a call's events and the live tables / realtime
+// hub: a call driven through the LiveObserver interface as CallService drives
+// it; a hub subscriber sees the snapshot and then each change; the store ends
+// up with what the REST API shows (transcript with sentiment, intelligence
+// rows the tables accept, analytics at the end), and actions are recorded.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "live/live_monitor.hpp"
+#include "realtime/hub.hpp"
+#include "store/calls.hpp"
+#include "store/live.hpp"
+#include "store/store.hpp"
+#include "support/test_support.hpp"
+
+namespace voqo {
+namespace {
+
+using json = nlohmann::json;
+
+class LiveMonitorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto st = store::Store::open(dir_ / "voqo.db");
+    ASSERT_TRUE(st) << st.error().message;
+    st_ = std::move(*st);
+    auto agent = st_->agents().create({{"name", "Ava"}, {"systemPrompt", "You sell property management."},
+                                       {"purpose", "sales"}});
+    ASSERT_TRUE(agent) << agent.error().message;
+    agent_id_ = (*agent)["id"];
+    auto m = live::LiveMonitor::create(*st_, hub_, {.tick = std::chrono::milliseconds(20)});
+    ASSERT_TRUE(m) << m.error().message;
+    monitor_ = *m;
+    session_ = hub_.open_session(
+        [this](std::string text) {
+          std::lock_guard lock(mutex_);
+          received_.push_back(json::parse(text));
+        },
+        [](int, std::string) {});
+  }
+  void TearDown() override {
+    session_.reset();
+    monitor_.reset();
+    st_.reset();
+  }
+
+  /// What CallService does when a call is created: the live row, then the event.
+  calls::LiveCallInfo begin_call(const std::string& id) {
+    store::CallStore calls(st_->db());
+    store::LiveCall row{id, agent_id_, "Ava", "Jane Doe", "+14155550101", "outbound", "connecting",
+                        "2026-11-23T10:00:00.000Z"};
+    EXPECT_TRUE(calls.live_begin(row));
+    calls::LiveCallInfo info;
+    info.call_id = id;
+    info.agent_id = agent_id_;
+    info.agent_name = "Ava";
+    info.customer_name = "Jane Doe";
+    info.customer_phone = "+14155550101";
+    info.direction = "outbound";
+    info.started_at = row.start_time;
+    monitor_->call_created(info);
+    return info;
+  }
+
+  std::vector<json> received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  std::vector<json> changes(const std::string& sub, const std::string& kind) {
+    std::vector<json> out;
+    for (const auto& m : received())
+      if (m.value("type", "") == "change" && m.value("id", "") == sub && m["data"].value("kind", "") == kind)
+        out.push_back(m["data"]);
+    return out;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<store::Store> st_;
+  realtime::Hub hub_;
+  std::shared_ptr<live::LiveMonitor> monitor_;
+  std::shared_ptr<realtime::Session> session_;
+  std::string agent_id_;
+  std::mutex mutex_;
+  std::vector<json> received_;
+};
+
+TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
+  session_->on_message(R"({"type":"subscribe","id":"list","query":"liveCalls","args":{}})");
+  begin_call("call-1");
+  monitor_->flush();
+  session_->on_message(R"({"type":"subscribe","id":"one","query":"liveCall","args":{"id":"call-1"}})");
+  monitor_->call_status("call-1", "ringing");
+  monitor_->call_status("call-1", "connected");
+  calls::LiveTranscriptEvent greet{"a1", "agent", "Hi, this is Ava. Do you have a minute?", 0, 2500, 1.0, true, false};
+  monitor_->transcript("call-1", greet);
+  calls::LiveTranscriptEvent interim{"c1", "caller", "yes this is", 3000, 3600, 0.6, false, false};
+  monitor_->transcript("call-1", interim);
+  calls::LiveTranscriptEvent final_line{"c1", "caller", "Yes, this is great, I love it.", 3000, 4800, 0.9, true, false};
+  monitor_->transcript("call-1", final_line);
+  brain::Reply reply;
+  reply.phase = "discovery";
+  reply.intent = "yes";
+  monitor_->agent_turn("call-1", reply);
+  monitor_->levels("call-1", 40, 10, "agent");
+  monitor_->flush();
+
+  // The liveCalls subscriber saw the call arrive and change state, in order.
+  std::vector<std::string> statuses;
+  for (const auto& c : changes("list", "upsert"))
+    if (statuses.empty() || statuses.back() != c["call"].value("status", "")) statuses.push_back(c["call"].value("status", ""));
+  EXPECT_EQ(statuses, (std::vector<std::string>{"connecting", "ringing", "connected"}));
+  // The single-call subscriber: transcript interim then final with one entry id and a sentiment.
+  auto lines = changes("one", "transcript");
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_FALSE(lines[1]["line"].value("isFinal", true));
+  EXPECT_TRUE(lines[2]["line"].value("isFinal", false));
+  EXPECT_EQ(lines[1]["line"]["entryId"], lines[2]["line"]["entryId"]);
+  EXPECT_EQ(lines[2]["line"].value("sentiment", ""), "positive");
+  // Intelligence was stored (the tables accepted its shape) and published.
+  auto insights = changes("one", "insights");
+  ASSERT_FALSE(insights.empty());
+  auto bundle = st_->live().live_call("call-1");
+  ASSERT_TRUE(bundle) << bundle.error().message;
+  ASSERT_FALSE((*bundle)["phases"].empty()) << bundle->dump();
+  EXPECT_EQ((*bundle)["transcript"].size(), 2u) << "the interim line was replaced by its final";
+  EXPECT_FALSE((*bundle)["objectives"].empty());
+  EXPECT_TRUE((*bundle)["sentiment"].is_object());
+  EXPECT_TRUE((*bundle)["metrics"].is_object());
+  EXPECT_TRUE((*bundle)["systemConfig"].is_object());
+  EXPECT_EQ((*bundle)["call"]["currentPhase"], "discovery") << (*bundle)["call"].dump();
+  auto levels = changes("one", "levels");
+  ASSERT_EQ(levels.size(), 1u);
+  EXPECT_EQ(levels[0].value("agentGain", 0), 40);
+
+  // A record-only action is stored and published with the call time.
+  auto note = monitor_->act("call-1", "ADD_NOTE", {{"text", "warm lead"}}, "sup-1", "Sam");
+  ASSERT_TRUE(note) << note.error().message;
+  EXPECT_EQ(note->value("action", ""), "ADD_NOTE");
+  EXPECT_EQ(changes("one", "action").size(), 1u);
+  // Acting on the call needs a call service.
+  auto coach = monitor_->act("call-1", "COACH_AGENT", {{"text", "ask about budget"}}, "sup-1", "Sam");
+  EXPECT_FALSE(coach);
+  EXPECT_FALSE(monitor_->act("nope", "ADD_NOTE", {{"text", "x"}}, "sup-1", "Sam"));
+
+  // The end: analytics, the call leaves the list.
+  store::CallStore(st_->db()).live_end("call-1");
+  monitor_->call_ended("call-1", {{"id", "call-1"}, {"status", "completed"}, {"outcome", "Demo Scheduled"}});
+  monitor_->flush();
+  auto ended = changes("one", "ended");
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0]["analytics"].value("transcriptEntries", 0), 2) << ended[0].dump();
+  EXPECT_EQ(ended[0]["analytics"]["details"].value("outcome", ""), "Demo Scheduled");
+  auto removed = changes("list", "remove");
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].value("callId", ""), "call-1");
+  auto analytics = st_->live().analytics("call-1");
+  ASSERT_TRUE(analytics) << analytics.error().message;
+  for (const auto& c : (*analytics)["coaching"]) EXPECT_FALSE(c.value("isActive", true));
+  // The seq of changes only grows.
+  uint64_t last = 0;
+  for (const auto& m : received()) {
+    if (m.value("type", "") != "change") continue;
+    EXPECT_GT(m.value("seq", uint64_t{0}), last);
+    last = m.value("seq", uint64_t{0});
+  }
+}
+
+TEST_F(LiveMonitorTest, QueriesValidateTheirArguments) {
+  session_->on_message(R"({"type":"subscribe","id":"a","query":"liveCalls","args":{"status":"sleeping"}})");
+  session_->on_message(R"({"type":"subscribe","id":"b","query":"liveCall","args":{}})");
+  session_->on_message(R"({"type":"subscribe","id":"c","query":"campaignStats","args":{"id":"missing"}})");
+  session_->on_message(R"({"type":"subscribe","id":"d","query":"job","args":{"id":"missing"}})");
+  auto got = received();
+  ASSERT_EQ(got.size(), 4u);
+  for (const auto& m : got) EXPECT_EQ(m.value("type", ""), "error") << m.dump();
+  EXPECT_NE(got[0].dump().find("args.status"), std::string::npos) << got[0].dump();
+  EXPECT_NE(got[1].dump().find("args.id"), std::string::npos) << got[1].dump();
+}
+
+TEST_F(LiveMonitorTest, AStatusFilteredSubscriberIsToldWhenACallLeavesItsView) {
+  session_->on_message(R"({"type":"subscribe","id":"ringing","query":"liveCalls","args":{"status":"ringing"}})");
+  begin_call("call-2");
+  monitor_->call_status("call-2", "ringing");
+  monitor_->call_status("call-2", "connected");
+  monitor_->flush();
+  std::vector<std::string> kinds;
+  for (const auto& m : received())
+    if (m.value("type", "") == "change") kinds.push_back(m["data"].value("kind", ""));
+  // connecting: not in view (remove), ringing: upsert, connected: out of view again (remove).
+  EXPECT_EQ(kinds, (std::vector<std::string>{"remove", "upsert", "remove"}));
+}
+
+}  // namespace
+}  // namespace voqo
