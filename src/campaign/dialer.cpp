@@ -271,6 +271,17 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     int attempts = 0;
   };
 
+  /// A job call marked `calling`, waiting for a placer thread.
+  struct Placement {
+    std::string job_id;
+    Candidate cand;
+    std::string call_id;    ///< chosen when marked
+    std::string time_zone;  ///< the callee's ("" = unknown)
+  };
+  std::deque<Placement> placements;  // guarded by `mutex`
+  std::condition_variable placer_wake;
+  std::vector<std::thread> placers;
+
   Result<std::vector<Candidate>> due(const std::string& job_id, Clock::time_point t, int limit) {
     return store.db().read([&](store::Connection& c) -> Result<std::vector<Candidate>> {
       auto st = c.prepare(
@@ -309,22 +320,25 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     // Candidates may be skipped or made to wait; look a little further than the budget.
     auto cands = due(job_id, t, n * 4 + 4);
     if (!cands) return;
+    std::vector<Placement> dialable;
     for (auto& cand : *cands) {
-      if (n <= 0) break;
-      if (decide(job_id, cand, t)) --n;
+      if (static_cast<int>(dialable.size()) >= n) break;
+      if (auto tz = decide(job_id, cand, t)) dialable.push_back({job_id, std::move(cand), "", *tz});
     }
+    if (!dialable.empty()) mark_and_queue(std::move(dialable));
   }
 
-  /// Applies the rules to one candidate; places the call when allowed. True when dialed.
-  bool decide(const std::string& job_id, const Candidate& cand, Clock::time_point t) {
+  /// Applies the rules to one candidate: the callee's time zone ("" = unknown)
+  /// when it may be dialed now; nullopt when it was skipped or made to wait.
+  std::optional<std::string> decide(const std::string& job_id, const Candidate& cand, Clock::time_point t) {
     const std::string reg = region();
     if (cand.phone.empty()) {
       finish_call_unplaced(job_id, cand.id, "skipped: no valid phone number", "skip");
-      return false;
+      return std::nullopt;
     }
     if (auto listed = dnc.contains(cand.phone, reg); listed && *listed) {
       finish_call_unplaced(job_id, cand.id, "skipped: " + cand.phone + " is on the do-not-call list", "skip");
-      return false;
+      return std::nullopt;
     }
     std::optional<CallingWindow> window;
     {
@@ -343,45 +357,123 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
         return event(c, job_id, cand.id, "", "wait", "waiting until " + until + ": " + verdict.reason,
                      {{"phone", cand.phone}, {"until", until}, {"zones", verdict.zones}});
       });
-      return false;
+      return std::nullopt;
     }
     auto zones = verdict.zones.empty() ? time_zones_of(cand.phone) : verdict.zones;
-    return dial(job_id, cand, zones.empty() ? std::string() : zones.front());
+    return zones.empty() ? std::string() : zones.front();
   }
 
-  /// Places the call; `time_zone` is the callee's (most specific zone of the number, "" = unknown).
-  bool dial(const std::string& job_id, const Candidate& cand, const std::string& time_zone) {
+  /// Marks the job calls `calling`, each with its call id chosen now and its
+  /// attempt counted, in one transaction — before any INVITE leaves: a crash
+  /// after this is recovered, never redialed blindly — then hands them to the
+  /// placer threads (CallService::place_call builds the call's engines and
+  /// waits for the SIP thread; several run at once so the scheduler never
+  /// waits for them).
+  void mark_and_queue(std::vector<Placement> batch) {
+    const std::string job_id = batch.front().job_id;
+    int max_attempts = 0;
+    {
+      std::lock_guard lock(mutex);
+      max_attempts = jobs.at(job_id).retry.max_attempts;
+    }
+    std::vector<Placement> marked;
+    auto ok = store.db().write([&](store::Connection& c) -> Result<void> {
+      const std::string stamp = now_iso8601();
+      for (auto& p : batch) {
+        p.call_id = new_id();
+        auto st = c.prepare("UPDATE job_calls SET status = 'calling', attempt_call_id = ?2, attempts = attempts + 1, "
+                            "wait_reason = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'pending'");
+        if (!st) return std::unexpected(st.error());
+        (*st)->bind_text(1, p.cand.id);
+        (*st)->bind_text(2, p.call_id);
+        (*st)->bind_text(3, stamp);
+        if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+        if (c.changes() == 0) continue;
+        const int attempt = p.cand.attempts + 1;
+        if (auto e = event(c, job_id, p.cand.id, p.call_id, "dial",
+                           "dialing " + p.cand.phone + " (attempt " + std::to_string(attempt) + " of " +
+                               std::to_string(max_attempts) + ")",
+                           {{"phone", p.cand.phone}, {"attempt", attempt}});
+            !e)
+          return std::unexpected(e.error());
+        marked.push_back(std::move(p));
+      }
+      return {};
+    });
+    if (!ok) {
+      spdlog::warn("dialer: job {}: marking calls: {}", job_id, ok.error().message);
+      return;
+    }
+    if (marked.empty()) return;
+    {
+      std::lock_guard lock(mutex);
+      auto& live = jobs.at(job_id);
+      live.in_flight += static_cast<int>(marked.size());
+      live.tokens -= static_cast<double>(marked.size());
+      for (auto& p : marked) placements.push_back(std::move(p));
+    }
+    placer_wake.notify_all();
+  }
+
+  /// A placer thread: places marked calls (or, when the dialer stops, returns them to pending).
+  void placer_loop() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      placer_wake.wait(lock, [&] { return stopping || !placements.empty(); });
+      if (placements.empty()) return;  // stopping and drained
+      Placement p = std::move(placements.front());
+      placements.pop_front();
+      const bool stop = stopping;
+      lock.unlock();
+      if (stop) unplace(p.job_id, p.cand.id, p.call_id);
+      else place(p);
+      lock.lock();
+    }
+  }
+
+  /// The job's state as the store has it now: "" (gone), "paused", or its status.
+  std::string job_state(const std::string& job_id) {
+    auto r = store.db().read([&](store::Connection& c) -> Result<std::string> {
+      auto st = c.prepare("SELECT status, paused_at FROM jobs WHERE id = ?");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, job_id);
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) return std::string();
+      if (!(*st)->is_null(1)) return std::string("paused");
+      return std::string((*st)->column_text(0));
+    });
+    return r ? *r : std::string("running");
+  }
+
+  /// Places one marked call. A job paused meanwhile gets the call back as
+  /// pending; a job that ended meanwhile (cancelled, failed) fails it like
+  /// its other pending calls.
+  void place(const Placement& p) {
+    const std::string& job_id = p.job_id;
+    const Candidate& cand = p.cand;
+    const std::string& call_id = p.call_id;
+    if (const std::string state = job_state(job_id); state != "running" && state != "pending") {
+      if (state == "paused") {
+        unplace(job_id, cand.id, call_id);
+      } else {
+        (void)store.db().write([&](store::Connection& c) -> Result<void> {
+          if (auto e = exec(c, "UPDATE job_calls SET status = 'failed', attempts = attempts - 1, attempt_call_id = NULL, "
+                               "error_message = ?3, updated_at = ?4 WHERE id = ?1 AND attempt_call_id = ?2",
+                            {cand.id, call_id, state == "cancelled" ? "cancelled" : "job " + state, now_iso8601()});
+              !e)
+            return e;
+          return recount(c, job_id);
+        });
+        std::lock_guard lock(mutex);
+        --jobs.at(job_id).in_flight;
+      }
+      return;
+    }
     JobState js;
     {
       std::lock_guard lock(mutex);
       js = jobs.at(job_id);
-    }
-    const std::string call_id = new_id();
-    const int attempt = cand.attempts + 1;
-    // Recorded before the INVITE leaves: a crash after this line is recovered, never redialed blindly.
-    auto marked = store.db().write([&](store::Connection& c) -> Result<bool> {
-      auto st = c.prepare("UPDATE job_calls SET status = 'calling', attempt_call_id = ?2, attempts = attempts + 1, wait_reason = NULL, "
-                          "updated_at = ?3 WHERE id = ?1 AND status = 'pending'");
-      if (!st) return std::unexpected(st.error());
-      (*st)->bind_text(1, cand.id);
-      (*st)->bind_text(2, call_id);
-      (*st)->bind_text(3, now_iso8601());
-      if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
-      if (c.changes() == 0) return false;
-      if (auto e = event(c, job_id, cand.id, call_id, "dial",
-                         "dialing " + cand.phone + " (attempt " + std::to_string(attempt) + " of " +
-                             std::to_string(js.retry.max_attempts) + ")",
-                         {{"phone", cand.phone}, {"attempt", attempt}});
-          !e)
-        return std::unexpected(e.error());
-      return true;
-    });
-    if (!marked || !*marked) return false;
-    {
-      std::lock_guard lock(mutex);
-      auto& live = jobs.at(job_id);
-      ++live.in_flight;
-      live.tokens -= 1;
     }
     calls::PlaceCall req;
     req.agent = js.agent_id;
@@ -396,12 +488,12 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     req.campaign_id = js.campaign_id;
     req.campaign_name = js.campaign_name;
     req.ring_timeout = cfg.ring_timeout;
-    req.time_zone = time_zone;
+    req.time_zone = p.time_zone;
     std::weak_ptr<State> weak = weak_from_this();
     auto placed = calls.place_call(req, [weak, job_id, job_call_id = cand.id, call_id](const json& record) {
       if (auto self = weak.lock()) self->apply_result(job_id, job_call_id, call_id, record);
     });
-    if (placed) return true;
+    if (placed) return;
     const Error& err = placed.error();
     const std::string field(err.field());
     spdlog::warn("dialer: job {}: cannot place call to {}: {}", job_id, cand.phone, err.message);
@@ -409,13 +501,12 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     if (field == "agentId" || field == "trunk") {
       unplace(job_id, cand.id, call_id);
       fail_job(job_id, err.message);
-      return false;
+      return;
     }
     json synthetic = {{"id", call_id}, {"status", "failed"}, {"errorMessage", err.message}};
     if (field == "to") synthetic["invalidNumber"] = true;
     store_unplaced_record(job_id, cand, call_id, err.message);
     apply_result(job_id, cand.id, call_id, synthetic);
-    return false;
   }
 
   /// Returns a job call marked calling to pending (its INVITE never left).
@@ -749,7 +840,9 @@ Dialer::~Dialer() {
     state_->stopping = true;
   }
   state_->wake.notify_all();
+  state_->placer_wake.notify_all();
   if (state_->thread.joinable()) state_->thread.join();
+  for (auto& t : state_->placers) t.join();  // they return queued calls to pending
 }
 
 Result<std::unique_ptr<Dialer>> Dialer::create(store::Store& store, calls::CallService& calls,
@@ -768,6 +861,11 @@ Result<std::unique_ptr<Dialer>> Dialer::create(store::Store& store, calls::CallS
     pthread_setname_np(pthread_self(), "voqo-dialer");
     s->run();
   });
+  for (unsigned i = 0; i < std::max(1u, state->cfg.placer_threads); ++i)
+    state->placers.emplace_back([s = state.get()] {
+      pthread_setname_np(pthread_self(), "voqo-placer");
+      s->placer_loop();
+    });
   return std::unique_ptr<Dialer>(new Dialer(std::move(state)));
 }
 

@@ -66,6 +66,12 @@ struct DialerConfig {
   /// Where a number is dialed: a sip: URI for it, or "" for the trunk (the
   /// default). `voqo demo --callee baresip` spreads contacts over its callees.
   std::function<std::string(const std::string& e164)> route;
+  /// Threads that place marked calls (CallService::place_call builds the
+  /// call's engines and waits for the SIP thread), so the scheduler never
+  /// waits for one. One is the default: with two or more the INVITE bursts
+  /// outran our SIP thread and a sipp UAS at 1,000 CPS and some calls lost
+  /// their ACK or BYE and stayed up (bench_dialer; see bench/README.md).
+  unsigned placer_threads = 1;
 };
 
 /// Counts of a job's calls by state and by outcome, for progress displays.
