@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -121,6 +122,7 @@ fs::path callee_voice(const fs::path& dir) {
     voice.samples.insert(voice.samples.end(), s.begin(), s.end());
     voice.samples.resize(voice.samples.size() + 16000 * 5, 0);
   }
+  voice.samples.resize(voice.samples.size() + 16000 * 60, 0);  // then silence: baresip hangs up at the end of the file
   const fs::path path = dir / "voice.wav";
   EXPECT_TRUE(speech::write_wav(path, voice));
   return path;
@@ -200,6 +202,14 @@ TEST_F(live_monitor, SupervisorWatchesCoachesAndEndsABaresipCall) {
   for (const auto& p : data["phases"]) active = active || p.value("status", "") == "active";
   EXPECT_TRUE(active) << data["phases"].dump();
   EXPECT_TRUE(data["sentiment"].contains("trend")) << data["sentiment"].dump();
+
+  // The call flow moved on: a phase change reached the subscriber (currentPhase set).
+  auto has_phase = [&](const json& m) {
+    return change_of(m, "call", "call") && m["data"]["call"]["currentPhase"].is_string();
+  };
+  bool phase_seen = std::any_of(sup.log.begin(), sup.log.end(), has_phase);
+  if (!phase_seen) phase_seen = sup.next(has_phase, 20s).has_value();
+  ASSERT_TRUE(phase_seen) << "no phase change seen";
 
   // COACH_AGENT: the agent's next reply carries the whisper.
   const std::string whisper = "We can also manage the repairs for you.";
