@@ -620,6 +620,9 @@ Result<int> CallService::recover_interrupted() {
     }
     if (auto ok = impl_->calls.insert(r); !ok) spdlog::warn("recover {}: {}", l.call_id, ok.error().message);
     (void)impl_->calls.live_end(l.call_id);
+    // Its live data becomes history like any ended call's (call_analytics).
+    if (auto ok = impl_->store.live().finish(l.call_id, {{"status", "failed"}, {"errorMessage", "interrupted"}}); !ok)
+      spdlog::warn("recover {}: analytics: {}", l.call_id, ok.error().message);
     ++n;
   }
   return n;

@@ -168,6 +168,16 @@ TEST(CrashResume, KilledServerResumesTheJobWithoutLosingOrRedialingAnyone) {
   int interrupted = 0;
   for (const auto& c : calls) interrupted += c.value("errorMessage", json()).is_string() && c["errorMessage"] == "interrupted";
   EXPECT_GE(interrupted, 1) << "no call was in flight at any of the three kills";
+  // A call cut while live keeps its live data as history (call_analytics), like any ended call.
+  int with_analytics = 0;
+  for (const auto& c : calls) {
+    if (!c.value("errorMessage", json()).is_string() || c["errorMessage"] != "interrupted") continue;
+    auto a = test::http_request(server.port, "GET", "/api/calls/" + c["id"].get<std::string>() + "/analytics");
+    if (a.status != 200) continue;
+    EXPECT_EQ(json::parse(a.body)["details"].value("errorMessage", ""), "interrupted") << a.body;
+    ++with_analytics;
+  }
+  EXPECT_GE(with_analytics, 1) << "no interrupted call got its call_analytics record";
 
   // sipp saw no INVITE that the dialer did not record as an attempt.
   server.process->signal(SIGTERM);
