@@ -185,6 +185,12 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     spdlog::info("call {}: ended {} ({})", record.id, end.status, end.reason);
     svc.finalizers->post([self = shared_from_this(), end] { self->svc.finalize(self, end); });
   }
+  void on_hold(bool held) override {
+    spdlog::info("call {}: {} by the peer", record.id, held ? "on hold" : "off hold");
+    const std::string status = held ? "on-hold" : "connected";
+    live_status(status);
+    svc.pool->post([self = shared_from_this(), status] { (void)self->svc.calls.live_status(self->record.id, status); });
+  }
   void on_transfer(bool ok, const std::string& reason) override {
     spdlog::info("call {}: transfer {}: {}", record.id, ok ? "accepted" : "failed", reason);
     std::shared_ptr<pipeline::CallPipeline> p;

@@ -98,6 +98,7 @@ class Call final : public SipCall, public std::enable_shared_from_this<Call> {
   RtpPorts ports_;
   bool answered_ = false;
   bool ended_ = false;
+  bool held_ = false;  ///< the peer's last offer put us on hold (SIP thread)
   bool hangup_requested_ = false;
   std::chrono::seconds ring_timeout_{30};
   std::string media_ip_;
@@ -184,6 +185,18 @@ int offer_handler(mbuf** descp, const sip_msg* msg, void* arg) {
   // A re-INVITE (e.g. hold): decode the new offer and answer it.
   auto* call = static_cast<Call*>(arg);
   if (int err = sdp_decode(call->sdp_, msg->mb, true)) return err;
+  if (call->sdp_media_) {
+    // RFC 3264 §8.4: hold is a sendonly (or inactive) offer; RFC 2543 used c=0.0.0.0.
+    // libre gives the remote's direction as it applies to us: their sendonly
+    // is our recvonly.
+    const sdp_dir dir = sdp_media_rdir(call->sdp_media_);
+    const sa* raddr = sdp_media_raddr(call->sdp_media_);
+    const bool held = dir == SDP_RECVONLY || dir == SDP_INACTIVE || (raddr && sa_is_any(raddr));
+    if (held != call->held_) {
+      call->held_ = held;
+      call->observer_->on_hold(held);
+    }
+  }
   return sdp_encode(descp, call->sdp_, false);
 }
 

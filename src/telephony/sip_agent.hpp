@@ -56,6 +56,10 @@ class SipCallObserver {
   virtual void on_ended(const CallEnd& end) = 0;
   /// A REFER we sent was accepted (true) or failed (false, with the reason).
   virtual void on_transfer(bool ok, const std::string& reason) {}
+  /// The peer put the call on hold (true) or took it off hold (false) with a
+  /// re-INVITE: its audio offer is sendonly or inactive, or (RFC 2543 style)
+  /// its connection address is 0.0.0.0 — RFC 3264 §8.4. Called on changes only.
+  virtual void on_hold(bool held) {}
   /// An incoming call this observer was given (IncomingDecision) is accepted:
   /// its handle, to hang it up or transfer it later (outbound calls get theirs
   /// from dial()). Called once, on the SIP thread, before any other event of

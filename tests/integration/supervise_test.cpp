@@ -281,5 +281,30 @@ TEST_F(SuperviseTest, TransferByReferToASippUasEndsTransferred) {
   EXPECT_EQ(observer->ended_.value("outcome", ""), "Transferred");
 }
 
+TEST_F(SuperviseTest, APeerThatHoldsAndResumesIsReportedOnHoldThenConnected) {
+  const uint16_t port = test::free_udp_port();
+  const std::string scenario = std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/hold_resume.xml";
+  test::Subprocess sipp({"/bin/sh", "-c",
+                         "exec sipp -sf '" + scenario + "' -i 127.0.0.1 -p " + std::to_string(port) +
+                             " -m 1 -nostdin -timeout 30s -timeout_error >/dev/null 2>&1"});
+  std::this_thread::sleep_for(300ms);
+  auto observer = std::make_shared<RecordingObserver>();
+  calls::CallServiceConfig cfg = loopback_config();
+  cfg.live_observer = observer;
+  cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
+  {
+    auto service = calls::CallService::create(*store_, cfg);
+    ASSERT_TRUE(service) << service.error().message;
+    const std::string id = place(**service, {"Tester", "+14155550124", nlohmann::json::object(), "Sipp"});
+    ASSERT_FALSE(id.empty());
+    ASSERT_TRUE(wait_record(30s)) << observer->dump();
+    ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.ended_.is_null(); }, 10s));
+  }
+  EXPECT_EQ(sipp.wait(10s), 0) << "sipp's re-INVITEs were not answered";
+  std::lock_guard lock(observer->m_);
+  EXPECT_EQ(observer->statuses(), (std::vector<std::string>{"ringing", "connected", "on-hold", "connected"}))
+      << observer->dump();
+}
+
 }  // namespace
 }  // namespace voqo
