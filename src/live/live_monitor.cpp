@@ -35,6 +35,18 @@ std::string call_topic(const std::string& id) { return "liveCall:" + id; }
 std::string job_topic(const std::string& id) { return "job:" + id; }
 std::string campaign_topic(const std::string& id) { return "campaignStats:" + id; }
 
+/// A query's topic from its required `args.id`: `topic(id)`, or an error
+/// naming args.id ("the <what>'s id is required").
+std::function<Result<std::string>(const nlohmann::json&)> topic_by_id(std::string (*topic)(const std::string&),
+                                                                        std::string what) {
+  return [topic, what = std::move(what)](const nlohmann::json& args) -> Result<std::string> {
+    auto it = args.find("id");
+    if (it == args.end() || !it->is_string() || it->get<std::string>().empty())
+      return std::unexpected(Error::invalid("args.id", "the " + what + "'s id is required"));
+    return topic(it->get<std::string>());
+  };
+}
+
 const std::set<std::string, std::less<>> kLiveStatuses = {"connecting", "ringing", "connected", "on-hold",
                                                          "transferring"};
 
@@ -555,21 +567,13 @@ struct LiveMonitor::Impl {
 
     realtime::QuerySpec call_q;
     call_q.name = "liveCall";
-    call_q.topic = [](const json& args) -> Result<std::string> {
-      const std::string id = str(args, "id");
-      if (id.empty()) return std::unexpected(Error::invalid("args.id", "the live call's id is required"));
-      return call_topic(id);
-    };
+    call_q.topic = topic_by_id(call_topic, "live call");
     call_q.snapshot = [this](const json& args) -> Result<json> { return store.live().live_call(str(args, "id")); };
     hub.register_query(std::move(call_q));
 
     realtime::QuerySpec job_q;
     job_q.name = "job";
-    job_q.topic = [](const json& args) -> Result<std::string> {
-      const std::string id = str(args, "id");
-      if (id.empty()) return std::unexpected(Error::invalid("args.id", "the job's id is required"));
-      return job_topic(id);
-    };
+    job_q.topic = topic_by_id(job_topic, "job");
     job_q.snapshot = [this](const json& args) -> Result<json> {
       json view = job_view(str(args, "id"));
       if (view.is_null()) return std::unexpected(Error::not_found("job " + str(args, "id") + " not found"));
@@ -579,11 +583,7 @@ struct LiveMonitor::Impl {
 
     realtime::QuerySpec stats_q;
     stats_q.name = "campaignStats";
-    stats_q.topic = [](const json& args) -> Result<std::string> {
-      const std::string id = str(args, "id");
-      if (id.empty()) return std::unexpected(Error::invalid("args.id", "the campaign's id is required"));
-      return campaign_topic(id);
-    };
+    stats_q.topic = topic_by_id(campaign_topic, "campaign");
     stats_q.snapshot = [this](const json& args) -> Result<json> {
       const std::string id = str(args, "id");
       if (auto campaign = store.campaigns().get(id); !campaign)

@@ -117,6 +117,23 @@ using test::BaresipCallee;
 
 class SuperviseTest : public test::SipSuite {
  protected:
+  /// sipp playing tests/data/sipp/<scenario> for one call on a free port, and
+  /// a call configuration whose trunk is that sipp, reporting to `observer`.
+  static std::pair<std::unique_ptr<test::Subprocess>, calls::CallServiceConfig> sipp_peer(
+      const std::string& scenario, std::shared_ptr<RecordingObserver> observer) {
+    const uint16_t port = test::free_udp_port();
+    const std::string path = std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario;
+    auto sipp = std::make_unique<test::Subprocess>(std::vector<std::string>{
+        "/bin/sh", "-c",
+        "exec sipp -sf '" + path + "' -i 127.0.0.1 -p " + std::to_string(port) +
+            " -m 1 -nostdin -timeout 30s -timeout_error >/dev/null 2>&1"});
+    std::this_thread::sleep_for(300ms);
+    calls::CallServiceConfig cfg = loopback_config();
+    cfg.live_observer = std::move(observer);
+    cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
+    return {std::move(sipp), cfg};
+  }
+
   static void SetUpTestSuite() {
     test::SipSuite::SetUpTestSuite();
     auto agent = store_->agents().create(test::baresip_agent());
@@ -235,16 +252,8 @@ TEST_F(SuperviseTest, LiveEventsCoachingAndEndCallOnACallToBaresip) {
 }
 
 TEST_F(SuperviseTest, TransferByReferToASippUasEndsTransferred) {
-  const uint16_t port = test::free_udp_port();
-  const std::string scenario = std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/transfer.xml";
-  test::Subprocess sipp({"/bin/sh", "-c",
-                         "exec sipp -sf '" + scenario + "' -i 127.0.0.1 -p " + std::to_string(port) +
-                             " -m 1 -nostdin -timeout 30s -timeout_error >/dev/null 2>&1"});
-  std::this_thread::sleep_for(300ms);
   auto observer = std::make_shared<RecordingObserver>();
-  calls::CallServiceConfig cfg = loopback_config();
-  cfg.live_observer = observer;
-  cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
+  auto [sipp, cfg] = sipp_peer("transfer.xml", observer);
   {
     auto service = calls::CallService::create(*store_, cfg);
     ASSERT_TRUE(service) << service.error().message;
@@ -270,7 +279,7 @@ TEST_F(SuperviseTest, TransferByReferToASippUasEndsTransferred) {
     ASSERT_TRUE(wait_record(30s)) << observer->dump();
     ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.ended_.is_null(); }, 10s));
   }
-  EXPECT_EQ(sipp.wait(10s), 0) << "sipp did not see the REFER to +14155550999 and the BYE";
+  EXPECT_EQ(sipp->wait(10s), 0) << "sipp did not see the REFER to +14155550999 and the BYE";
   EXPECT_EQ(record_.value("status", ""), "completed") << record_.dump(2);
   EXPECT_EQ(record_.value("outcome", ""), "Transferred");
   EXPECT_TRUE(record_["systemInfo"]["transfer"].value("ok", false)) << record_["systemInfo"].dump(2);
@@ -282,16 +291,8 @@ TEST_F(SuperviseTest, TransferByReferToASippUasEndsTransferred) {
 }
 
 TEST_F(SuperviseTest, APeerThatHoldsAndResumesIsReportedOnHoldThenConnected) {
-  const uint16_t port = test::free_udp_port();
-  const std::string scenario = std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/hold_resume.xml";
-  test::Subprocess sipp({"/bin/sh", "-c",
-                         "exec sipp -sf '" + scenario + "' -i 127.0.0.1 -p " + std::to_string(port) +
-                             " -m 1 -nostdin -timeout 30s -timeout_error >/dev/null 2>&1"});
-  std::this_thread::sleep_for(300ms);
   auto observer = std::make_shared<RecordingObserver>();
-  calls::CallServiceConfig cfg = loopback_config();
-  cfg.live_observer = observer;
-  cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
+  auto [sipp, cfg] = sipp_peer("hold_resume.xml", observer);
   {
     auto service = calls::CallService::create(*store_, cfg);
     ASSERT_TRUE(service) << service.error().message;
@@ -300,7 +301,7 @@ TEST_F(SuperviseTest, APeerThatHoldsAndResumesIsReportedOnHoldThenConnected) {
     ASSERT_TRUE(wait_record(30s)) << observer->dump();
     ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.ended_.is_null(); }, 10s));
   }
-  EXPECT_EQ(sipp.wait(10s), 0) << "sipp's re-INVITEs were not answered";
+  EXPECT_EQ(sipp->wait(10s), 0) << "sipp's re-INVITEs were not answered";
   std::lock_guard lock(observer->m_);
   EXPECT_EQ(observer->statuses(), (std::vector<std::string>{"ringing", "connected", "on-hold", "connected"}))
       << observer->dump();
