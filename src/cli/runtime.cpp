@@ -27,6 +27,7 @@ StopSignal::~StopSignal() {
 }
 
 void Runtime::shutdown() {
+  if (live) live->set_dialer(nullptr);  // the monitor reads job progress from the dialer
   dialer.reset();
   calls.reset();
   if (live) live->stop();

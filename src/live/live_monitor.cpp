@@ -114,7 +114,8 @@ struct LiveMonitor::Impl {
   realtime::Hub& hub;
   LiveMonitorConfig config;
   std::atomic<calls::CallService*> calls{nullptr};
-  std::atomic<campaign::Dialer*> dialer{nullptr};
+  std::mutex dialer_mutex;  ///< held while `dialer` is used: set_dialer(nullptr) waits for that use to end
+  campaign::Dialer* dialer = nullptr;
 
   // The queue (any thread → the monitor's thread).
   std::mutex mutex;
@@ -428,8 +429,9 @@ struct LiveMonitor::Impl {
     auto job = store.jobs().records().get(job_id);
     if (!job) return nullptr;
     json j = *job;
-    if (auto* d = dialer.load()) {
-      if (auto p = d->progress(job_id)) {
+    std::lock_guard lock(dialer_mutex);
+    if (dialer) {
+      if (auto p = dialer->progress(job_id)) {
         j["progress"] = {{"status", p->status},       {"total", p->total},       {"pending", p->pending},
                          {"waiting", p->waiting},     {"calling", p->calling},   {"completed", p->completed},
                          {"failed", p->failed},       {"paused", p->paused},     {"outcomes", p->outcomes}};
@@ -624,7 +626,10 @@ void LiveMonitor::flush() {
 }
 
 void LiveMonitor::set_call_service(calls::CallService* calls) { impl_->calls = calls; }
-void LiveMonitor::set_dialer(campaign::Dialer* dialer) { impl_->dialer = dialer; }
+void LiveMonitor::set_dialer(campaign::Dialer* dialer) {
+  std::lock_guard lock(impl_->dialer_mutex);
+  impl_->dialer = dialer;
+}
 
 void LiveMonitor::call_created(const calls::LiveCallInfo& call) {
   impl_->post([this, call] { impl_->on_created(call); });

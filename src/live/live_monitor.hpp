@@ -65,6 +65,8 @@ class LiveMonitor final : public calls::LiveObserver {
   /// record-only actions work). Set before calls start.
   void set_call_service(calls::CallService* calls);
   /// Job progress for the job query (null = the job row's own counters).
+  /// Waits until no thread is using the previous dialer, so the caller may
+  /// destroy it once set_dialer(nullptr) returns.
   void set_dialer(campaign::Dialer* dialer);
 
   /// A supervisor's action on a live call (POST /api/live-calls/{id}/actions,
