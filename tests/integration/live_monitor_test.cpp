@@ -47,7 +47,7 @@ class Server {
   }
   ~Server() {
     process_->signal(SIGTERM);
-    process_->wait(30s);
+    EXPECT_EQ(process_->wait(30s), 0) << "voqo serve did not stop cleanly:\n" << process_->output();
   }
   [[nodiscard]] uint16_t port() const { return port_; }
   [[nodiscard]] const std::string& output() const { return process_->output(); }
