@@ -95,7 +95,6 @@ struct CallState {
   // call_system_config inputs
   json providers = json::object();
   double price_per_minute = 0;
-  std::string currency = "USD";
   std::optional<int64_t> caller_final_end_ms;  ///< end of the caller line awaiting the agent's answer
   std::vector<int64_t> response_ms;            ///< caller final → agent line start
   int turns = 0, errors = 0;
@@ -259,7 +258,6 @@ struct LiveMonitor::Impl {
     if (prices && prices->is_object()) {
       for (const char* k : {"sip", "stt", "llm", "tts"})
         if (auto it = prices->find(k); it != prices->end() && it->is_number()) c.price_per_minute += it->get<double>();
-      if (!str(*prices, "currency").empty()) c.currency = str(*prices, "currency");
     }
   }
 
