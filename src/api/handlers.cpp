@@ -335,6 +335,7 @@ class Api {
 
  private:
   void agents();
+  HttpResponse tts_preview(HttpRequest& req);
   void contacts();
   void calls();
   void campaigns_and_uploads();
@@ -384,6 +385,46 @@ void Api::agents() {
     return reply(agents.activate(*id, version), req);
   });
   nested("/api/agents", repo, "functions", "functionId", st_.custom_functions());
+  add("POST", "/api/tts/preview", [this](HttpRequest& req) { return tts_preview(req); });
+}
+
+/// POST /api/tts/preview {voiceProvider, voiceId, speechRate?, pitch?, text?}
+/// → audio/wav. The rules are the agent fields' (data model: agents) plus
+/// text ≤ 500 characters; every bad field is reported (422).
+HttpResponse Api::tts_preview(HttpRequest& req) {
+  auto body = parse_body(req);
+  if (!body) return problem_from(body.error(), req.target);
+  if (!body->is_object()) return problem_from(Error::bad_request("request body must be a JSON object"), req.target);
+  std::vector<FieldError> errors;
+  speech::Voice voice;
+  std::string provider, text = "Hi, this is your voice agent. How can I help you today?";
+  for (const auto& [key, v] : body->items()) {
+    if (key == "voiceProvider") {
+      if (v.is_string() && (v == "flite" || v == "espeak-ng" || v == "elevenlabs")) provider = v.get<std::string>();
+      else errors.push_back({key, "must be one of flite, espeak-ng, elevenlabs"});
+    } else if (key == "voiceId") {
+      if (v.is_string() && !v.get_ref<const std::string&>().empty() && v.get_ref<const std::string&>().size() <= 200)
+        voice.id = v.get<std::string>();
+      else errors.push_back({key, "must be a voice name of 1–200 characters"});
+    } else if (key == "speechRate" || key == "pitch") {
+      if (v.is_number() && v.get<double>() >= 0.5 && v.get<double>() <= 2.0)
+        (key == "pitch" ? voice.pitch : voice.speech_rate) = v.get<double>();
+      else errors.push_back({key, "must be a number from 0.5 to 2.0"});
+    } else if (key == "text") {
+      if (v.is_string() && !v.get_ref<const std::string&>().empty() && v.get_ref<const std::string&>().size() <= 500)
+        text = v.get<std::string>();
+      else errors.push_back({key, "must be 1–500 characters"});
+    } else if (key != "language" && key != "voiceStyle") {  // agent fields a form may send along; not used by the engines
+      errors.push_back({key, "unknown field"});
+    }
+  }
+  if (provider.empty() && !body->contains("voiceProvider")) errors.push_back({"voiceProvider", "required"});
+  if (voice.id.empty() && !body->contains("voiceId")) errors.push_back({"voiceId", "required"});
+  if (!errors.empty()) return problem(422, "Unprocessable Content", "the voice preview request is invalid", errors, req.target);
+  if (!config_.tts_preview) return problem(503, "Service Unavailable", "speech engines are not available on this server", {}, req.target);
+  auto wav = config_.tts_preview(provider, voice, text);
+  if (!wav) return problem_from(wav.error(), req.target);
+  return HttpResponse{200, "audio/wav", std::move(*wav), {{"Cache-Control", "no-store"}}};
 }
 
 void Api::contacts() {
@@ -760,17 +801,23 @@ HttpResponse Api::supervisor_action(HttpRequest& req) {
 }
 
 void Api::settings() {
+  // Secrets are write-only: every answer masks them (store::redact_secrets).
   auto& s = st_.settings();
-  add("GET", "/api/settings", [&s](HttpRequest& req) { return reply(s.all(), req); });
-  add("PATCH", "/api/settings", [&s](HttpRequest& req) {
+  auto redact_all = [](Result<json> all) -> Result<json> {
+    if (all)
+      for (auto& [key, value] : all->items()) value = store::redact_secrets(key, std::move(value));
+    return all;
+  };
+  add("GET", "/api/settings", [&s, redact_all](HttpRequest& req) { return reply(redact_all(s.all()), req); });
+  add("PATCH", "/api/settings", [&s, redact_all](HttpRequest& req) {
     auto body = parse_body(req);
-    return body ? reply(s.patch(*body), req) : problem_from(body.error(), req.target);
+    return body ? reply(redact_all(s.patch(*body)), req) : problem_from(body.error(), req.target);
   });
   add("GET", "/api/settings/{key}", [&s](HttpRequest& req) {
     const std::string key(req.param("key"));
     auto v = s.get(key);
     if (!v) return problem_from(v.error(), req.target);
-    return json_response(200, json{{"key", key}, {"value", *v}});
+    return json_response(200, json{{"key", key}, {"value", store::redact_secrets(key, std::move(*v))}});
   });
   add("PUT", "/api/settings/{key}", [&s](HttpRequest& req) {
     const std::string key(req.param("key"));
@@ -780,7 +827,7 @@ void Api::settings() {
       return problem_from(Error::invalid("value", "body must be {\"value\": ...}"), req.target);
     auto v = s.put(key, (*body)["value"]);
     if (!v) return problem_from(v.error(), req.target);
-    return json_response(200, json{{"key", key}, {"value", *v}});
+    return json_response(200, json{{"key", key}, {"value", store::redact_secrets(key, std::move(*v))}});
   });
 }
 

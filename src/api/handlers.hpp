@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/router.hpp"
+#include "speech/tts.hpp"
 #include "store/store.hpp"
 
 namespace voqo::calls { class CallService; }
@@ -48,6 +49,11 @@ struct ApiConfig {
                                        const nlohmann::json& details, const std::string& supervisor_id,
                                        const std::string& supervisor_name)>
       live_action;
+  /// Synthesises a voice sample for POST /api/tts/preview (calls::Engines::preview_wav)
+  /// from an already validated provider, voice and text; returns WAV bytes.
+  /// Null = no speech engines on this server (503).
+  std::function<Result<std::string>(const std::string& provider, const speech::Voice& voice, std::string_view text)>
+      tts_preview;
 };
 
 /// The REST API: registers every route on `router` when constructed. The

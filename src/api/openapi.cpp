@@ -153,6 +153,9 @@ const std::map<std::string, OperationDoc>& operations() {
                                              "details.target, ADD_NOTE details.text); recorded with supervisor, time and order. 409 when "
                                              "the call has ended; 503 for actions on the call when live control is unavailable",
                                              "live", "SupervisorActionRequest", 202, "SupervisorAction", {}, nullptr, "application/json", true}},
+      {"POST /api/tts/preview", {"Synthesise a short sample of a voice as an agent would speak it (the dashboard's voice preview); "
+                                 "mono 16-bit WAV at the engine's rate; 422 names the bad field", "agents", "TtsPreviewRequest", 200,
+                                 "Recording", {}, nullptr, "audio/wav"}},
       {"GET /api/calls/{id}/analytics", {"The call's analytics: its live data summarised when it ended", "calls", "", 200, "CallAnalytics"}},
 
       {"GET /api/settings", {"All settings", "settings", "", 200, "Settings"}},
@@ -258,6 +261,15 @@ void live_schemas(json& schemas) {
   request["required"] = {"action"};
   request["additionalProperties"] = false;
   schemas["SupervisorActionRequest"] = request;
+  json preview = object({{"voiceProvider", one_of({"flite", "espeak-ng", "elevenlabs"})},
+                         {"voiceId", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}},
+                         {"speechRate", {{"type", "number"}, {"minimum", 0.5}, {"maximum", 2.0}, {"default", 1.0}}},
+                         {"pitch", {{"type", "number"}, {"minimum", 0.5}, {"maximum", 2.0}, {"default", 1.0}}},
+                         {"text", {{"type", "string"}, {"minLength", 1}, {"maxLength", 500},
+                                   {"description", "default: a greeting sentence"}}}},
+                        false);
+  preview["required"] = {"voiceProvider", "voiceId"};
+  schemas["TtsPreviewRequest"] = preview;
   schemas["LiveCallView"] = object({{"call", schema_ref("LiveCall")},
                                     {"transcript", {{"type", "array"}, {"items", schema_ref("LiveTranscriptEntry")}}},
                                     {"phases", {{"type", "array"}, {"items", schema_ref("CallPhase")}}},
@@ -436,7 +448,7 @@ json openapi_document(const Router& router) {
       else
         responses[std::to_string(d.status)] = {{"description", "Success"},
                                                {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};
-      if (d.media_type != "application/json") {
+      if (d.media_type != "application/json" && d.request.empty()) {  // files served with ranges (GETs)
         responses["206"] = {{"description", "The requested byte range (Content-Range says which)"},
                             {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};
         responses["416"] = problem_response("Range not satisfiable");

@@ -83,11 +83,17 @@ void Router::add(std::string method, std::string pattern, Handler handler, Route
   routes_.push_back(std::move(r));
 }
 
+void Router::set_fallback(Handler handler) {
+  fallback_ = Route{"GET", "/{path...}", std::move(handler), RouteOptions{.spool_body = false, .documented = false}, {}};
+}
+
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   std::array<std::string_view, kMaxSegments> segs;
   const std::size_t n = split_path(path, segs);
   if (n > kMaxSegments) return result;
+  // Nothing under /api falls back to the static site: an unknown API path stays a 404 problem.
+  const bool may_fall_back = fallback_.handler && (method == "GET" || method == "HEAD") && !(n > 0 && segs[0] == "api");
 
   const Route* best = nullptr;      // best route with exactly this method
   const Route* best_get = nullptr;  // best GET route, for HEAD
@@ -114,7 +120,10 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     }
     return result;
   }
-  if (!any) return result;
+  if (!any) {
+    if (may_fall_back) result.route = &fallback_;
+    return result;
+  }
   // The path exists, the method does not: collect what is allowed (RFC 9110 §15.5.6).
   for (const Route& r : routes_) {
     if (!matches(r, segs, n)) continue;

@@ -53,8 +53,14 @@ class Router {
   [[nodiscard]] RouteMatch match(std::string_view method, std::string_view path) const;
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 
+  /// The handler for GET and HEAD requests that match no route and whose path
+  /// is not under /api (the dashboard's static files and client-side routes);
+  /// undocumented. Without one such requests are 404s as usual.
+  void set_fallback(Handler handler);
+
  private:
   std::vector<Route> routes_;
+  Route fallback_;
 };
 
 }  // namespace voqo::api

@@ -101,6 +101,24 @@ Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string
                                                               "'; known: flite, espeak-ng, elevenlabs"));
 }
 
+Result<std::string> Engines::preview_wav(store::Store& store, const std::string& provider, const speech::Voice& voice,
+                                         std::string_view text) {
+  auto settings = store.settings().all();
+  if (!settings) return std::unexpected(settings.error());
+  auto tts = tts_for(provider, *settings);
+  if (!tts) return std::unexpected(tts.error());
+  auto format = (*tts)->output_format(voice.id);
+  if (!format) return std::unexpected(format.error());
+  speech::PcmAudio audio{*format, {}};
+  auto done = (*tts)->synthesize(text, voice, [&audio](std::span<const int16_t> chunk) {
+    audio.samples.insert(audio.samples.end(), chunk.begin(), chunk.end());
+    return true;
+  });
+  if (!done) return std::unexpected(done.error());
+  audio.format = done->format;
+  return speech::encode_wav(audio);
+}
+
 Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r) {
   BuiltEngines out;
   const auto& a = r.agent;

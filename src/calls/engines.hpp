@@ -52,6 +52,15 @@ class Engines {
   /// an unknown provider or voice; internal when an engine fails to load.
   Result<BuiltEngines> build(store::Store& store, const EngineRequest& request);
 
+  /// Synthesises `text` with a voice as an agent would speak it (provider =
+  /// the agent's voiceProvider, credentials from the settings) and returns a
+  /// mono 16-bit WAV file's bytes at the engine's rate — the dashboard's voice
+  /// preview (POST /api/tts/preview). Errors: invalid_argument naming
+  /// "voiceProvider", "voiceId", "speechRate" or "pitch"; the provider's error
+  /// (e.g. unavailable) otherwise.
+  Result<std::string> preview_wav(store::Store& store, const std::string& provider, const speech::Voice& voice,
+                                  std::string_view text);
+
   struct SttPool;
 
  private:

@@ -254,6 +254,7 @@ int run_demo(const DemoOptions& o) {
 
   api::Router router;
   api::RestApi rest(router, *rt.store, rt.api_config(o.api_key, cc.recordings_dir));
+  mount_dashboard(router, o.web_root);
   api::HttpServer server(o.server, router, rt.realtime_options(o.api_key));
   try {
     server.start();

@@ -12,6 +12,7 @@ struct DemoOptions {
   std::string db = "./voqo.db";
   api::ServerConfig server;       ///< HTTP API: address, port (0 = any free port), threads, upload limit
   std::string api_key;
+  std::string web_root;           ///< the dashboard's files ("" = api::find_web_root's search)
   uint16_t sip_port = 0;          ///< our SIP port on loopback (0 = any free port)
   std::string recordings;         ///< default: recordings/ beside the database
   bool exit_after = false;        ///< --exit: stop after the report

@@ -39,6 +39,7 @@ struct Options {
   std::string api_key;
   uint64_t max_upload_mb = 256;
   unsigned threads = 0;
+  std::string web_root;  ///< the dashboard's files ("" = find_web_root's search)
   // import
   std::string file, campaign, region;
   bool json = false;
@@ -182,6 +183,7 @@ int serve(const Options& o) {
   }
   api::Router router;
   api::RestApi rest(router, *rt.store, rt.api_config(o.api_key, call_cfg.recordings_dir));
+  const bool dashboard = cli::mount_dashboard(router, o.web_root);
   api::HttpServer server(server_config(o), router, rt.realtime_options(o.api_key));
   try {
     server.start();
@@ -191,7 +193,8 @@ int serve(const Options& o) {
   }
   const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   std::cout << "voqo listening on http://" << host << ":" << server.port() << "  (database " << o.db
-            << "; API at /api, OpenAPI at /api/openapi.json; Ctrl-C stops)" << std::endl;
+            << (dashboard ? "; dashboard at /" : "; dashboard not built") << "; API at /api, OpenAPI at /api/openapi.json; Ctrl-C stops)"
+            << std::endl;
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::cout << "voqo: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing in-flight requests" << std::endl;
@@ -390,6 +393,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--api-key", o.api_key, "Require this bearer token on /api (env VOQO_API_KEY)");
     cmd->add_option("--max-upload-mb", o.max_upload_mb, "Largest CSV upload, MiB")->capture_default_str();
     cmd->add_option("--threads", o.threads, "I/O threads (0 = cores); handler workers are max(4, 2 × this)")->capture_default_str();
+    cmd->add_option("--web-root", o.web_root, "The built dashboard (web/dist) to serve at / (default: env VOQO_WEB_ROOT, "
+                    "share/voqo/web beside the binary, then the source tree's web/dist)");
   };
   auto* serve_cmd = app.add_subcommand("serve", "Run the API server");
   add_server_flags(serve_cmd);
@@ -454,6 +459,7 @@ int main(int argc, char** argv) {
     d.db = o.db;
     d.server = server_config(o);
     d.api_key = o.api_key;
+    d.web_root = o.web_root;
     d.sip_port = o.sip_port == 5060 ? 0 : o.sip_port;
     d.recordings = o.recordings;
     d.exit_after = o.exit_after;

@@ -1,5 +1,8 @@
 #include "cli/runtime.hpp"
 
+#include "api/static_files.hpp"
+#include "calls/engines.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -42,6 +45,11 @@ void Runtime::shutdown() {
 api::ApiConfig Runtime::api_config(std::string api_key, std::filesystem::path recordings_dir) const {
   api::ApiConfig c{.api_key = std::move(api_key), .calls = calls.get(), .dialer = dialer.get(),
                    .recordings_dir = std::move(recordings_dir)};
+  // Voice previews use engines of their own (built on first use), so they work without telephony too.
+  c.tts_preview = [st = store.get(), engines = std::make_shared<calls::Engines>()](
+                      const std::string& provider, const speech::Voice& voice, std::string_view text) {
+    return engines->preview_wav(*st, provider, voice, text);
+  };
   if (live && calls) {
     c.live_action = [m = live.get()](const std::string& call_id, const std::string& action, const nlohmann::json& details,
                                      const std::string& supervisor_id, const std::string& supervisor_name) {
@@ -49,6 +57,15 @@ api::ApiConfig Runtime::api_config(std::string api_key, std::filesystem::path re
     };
   }
   return c;
+}
+
+bool mount_dashboard(api::Router& router, const std::string& web_root) {
+  auto root = api::find_web_root(web_root);
+  if (root) spdlog::info("dashboard: serving {}", root->string());
+  else if (!web_root.empty()) spdlog::warn("dashboard: --web-root {} has no index.html", web_root);
+  else spdlog::info("dashboard: not built (scripts/build-web); / explains how to build it");
+  router.set_fallback(api::static_site(root));
+  return root.has_value();
 }
 
 api::RealtimeOptions Runtime::realtime_options(std::string api_key) const {

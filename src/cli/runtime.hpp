@@ -66,6 +66,11 @@ class StopSignal {
   std::thread waiter_;
 };
 
+/// Serves the dashboard (web/dist) at `/` of `router` (api::find_web_root with
+/// `web_root`, then api::static_site as the router's fallback). Returns
+/// whether a built dashboard was found; without one `/` explains how to build it.
+bool mount_dashboard(api::Router& router, const std::string& web_root);
+
 /// Opens the parts. `calls` absent = no telephony (no dialer either).
 /// Errors: the first part that fails, with its reason.
 Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,

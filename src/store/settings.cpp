@@ -52,7 +52,39 @@ Result<std::string> validated(std::string_view key, const nlohmann::json& value)
   return value.dump();
 }
 
+bool is_secret_member(std::string_view name) { return name == "apiKey" || name == "password" || name == "authToken"; }
+
+void redact_members(nlohmann::json& v) {
+  if (!v.is_object()) return;
+  for (auto& [k, member] : v.items()) {
+    if (is_secret_member(k) && member.is_string()) {
+      if (!member.get_ref<const std::string&>().empty()) member = kSecretMask;
+    } else {
+      redact_members(member);
+    }
+  }
+}
+
+/// Puts the stored secret back wherever `incoming` holds the mask.
+void restore_members(nlohmann::json& incoming, const nlohmann::json& stored) {
+  if (!incoming.is_object()) return;
+  for (auto& [k, member] : incoming.items()) {
+    const nlohmann::json* old = stored.is_object() && stored.contains(k) ? &stored.at(k) : nullptr;
+    if (is_secret_member(k) && member == kSecretMask) member = old && old->is_string() ? *old : nlohmann::json("");
+    else if (old) restore_members(member, *old);
+  }
+}
+
 }  // namespace
+
+nlohmann::json redact_secrets(std::string_view key, nlohmann::json value) {
+  if (key == "webhook_secret") {
+    if (value.is_string() && !value.get_ref<const std::string&>().empty()) value = kSecretMask;
+    return value;
+  }
+  redact_members(value);
+  return value;
+}
 
 const std::vector<model::FieldSpec>& setting_specs() {
   using T = model::FieldType;
@@ -145,11 +177,22 @@ Result<nlohmann::json> SettingsRepository::get(const std::string& key) {
   });
 }
 
-Result<nlohmann::json> SettingsRepository::put(const std::string& key, const nlohmann::json& value) {
-  auto text = validated(key, value);
+Result<nlohmann::json> SettingsRepository::put(const std::string& key, const nlohmann::json& given) {
+  auto value = unmask(key, given);
+  if (!value) return std::unexpected(value.error());
+  auto text = validated(key, *value);
   if (!text) return std::unexpected(text.error());
   auto r = db_.write([&](Connection& c) { return upsert(c, key, *text); });
   if (!r) return std::unexpected(r.error());
+  return *value;
+}
+
+Result<nlohmann::json> SettingsRepository::unmask(const std::string& key, nlohmann::json value) {
+  if (!find(key)) return value;  // validated() reports the unknown key
+  auto stored = get(key);
+  if (!stored) return std::unexpected(stored.error());
+  if (key == "webhook_secret" && value == kSecretMask) return *stored;
+  restore_members(value, *stored);
   return value;
 }
 
@@ -157,8 +200,10 @@ Result<nlohmann::json> SettingsRepository::patch(const nlohmann::json& values) {
   if (!values.is_object()) return std::unexpected(Error::bad_request("request body must be a JSON object"));
   Error errors{ErrorCode::invalid_argument, "", {}};
   std::vector<std::pair<std::string, std::string>> rows;
-  for (const auto& [key, value] : values.items()) {
-    auto text = validated(key, value);
+  for (const auto& [key, given] : values.items()) {
+    auto value = unmask(key, given);
+    if (!value) return std::unexpected(value.error());
+    auto text = validated(key, *value);
     if (!text) {
       errors.fields.push_back({key, text.error().fields.empty() ? text.error().message : text.error().fields[0].message});
       continue;

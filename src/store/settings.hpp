@@ -15,6 +15,17 @@ namespace voqo::store {
 /// The known settings with their rules and defaults (FieldSpec::json is the key).
 const std::vector<model::FieldSpec>& setting_specs();
 
+/// Secrets in settings are write-only through the API: these helpers mask
+/// them on the way out and keep the stored secret when a client sends the
+/// mask back. A secret is the top-level `webhook_secret` and, at any depth of
+/// an object setting, a string member named `apiKey`, `password` or
+/// `authToken` (sip_trunk.password, speech_providers.*.apiKey, llm.apiKey,
+/// sms_provider.twilio.authToken).
+inline constexpr std::string_view kSecretMask = "********";
+
+/// `value` of setting `key` with every non-empty secret replaced by kSecretMask.
+nlohmann::json redact_secrets(std::string_view key, nlohmann::json value);
+
 class SettingsRepository {
  public:
   explicit SettingsRepository(Database& db) : db_(db) {}
@@ -26,14 +37,19 @@ class SettingsRepository {
   /// One setting's value. Errors: unknown key (404).
   Result<nlohmann::json> get(const std::string& key);
   /// Sets one setting after validating the value. Returns the new value.
-  /// Errors: unknown key (404), invalid value (422 naming the key).
+  /// A secret given as kSecretMask keeps its stored value (or "" if none), so
+  /// a client can send back what it read. Errors: unknown key (404), invalid
+  /// value (422 naming the key).
   Result<nlohmann::json> put(const std::string& key, const nlohmann::json& value);
-  /// Sets several settings atomically from an object {key: value}. Returns all settings.
+  /// Sets several settings atomically from an object {key: value}, with
+  /// put()'s rule for masked secrets. Returns all settings (not redacted).
   Result<nlohmann::json> patch(const nlohmann::json& values);
   /// The `default_region` setting ("US" when unreadable).
   std::string default_region();
 
  private:
+  /// `value` for `key` with masked secrets replaced by the stored ones.
+  Result<nlohmann::json> unmask(const std::string& key, nlohmann::json value);
   Database& db_;
 };
 

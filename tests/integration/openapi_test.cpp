@@ -10,6 +10,7 @@
 #include <set>
 
 #include "store/calls.hpp"
+#include "calls/engines.hpp"
 #include "support/api_server.hpp"
 #include "support/schema_check.hpp"
 
@@ -52,7 +53,16 @@ class OpenApiTest : public ::testing::Test {
     ASSERT_EQ(r.status, 200);
     doc_ = body_json(r);
   }
-  test::ApiServer api_;
+  /// The voice preview runs on real engines, as in `voqo serve`.
+  api::ApiConfig config() {
+    api::ApiConfig c;
+    c.tts_preview = [this](const std::string& provider, const speech::Voice& voice, std::string_view text) {
+      return engines_->preview_wav(api_.store(), provider, voice, text);
+    };
+    return c;
+  }
+  std::shared_ptr<calls::Engines> engines_ = std::make_shared<calls::Engines>();
+  test::ApiServer api_{config()};
   json doc_;
 };
 
@@ -169,6 +179,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"POST /api/calls", {"application/json", json{{"agentId", "Call Agent"}, {"to", "+14155550123"}}.dump()}},
       {"POST /api/do-not-call", {"application/json", json{{"phone", "(415) 555-0166"}, {"reason", "asked"}}.dump()}},
       {"POST /api/do-not-call/import", {"text/csv", "phone\n4155550188\nnot a number\n"}},
+      {"POST /api/tts/preview", {"application/json", json{{"voiceProvider", "flite"}, {"voiceId", "slt"}, {"text", "Hi."}}.dump()}},
       {"POST /api/live-calls/{id}/actions", {"application/json", json{{"action", "ADD_NOTE"}, {"details", {{"text", "n"}}}}.dump()}},
   };
   // This server runs without telephony (no dialer) and call1 has no
@@ -210,6 +221,12 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     const auto& response = op["responses"][std::to_string(r.status)];
     if (!response.contains("content")) {
       EXPECT_TRUE(r.body.empty()) << key;
+      ++checked;
+      continue;
+    }
+    if (const auto& type = response["content"].begin().key(); !type.ends_with("json")) {  // audio/wav: bytes, not JSON
+      EXPECT_EQ(r.header("content-type"), type) << key;
+      EXPECT_FALSE(r.body.empty()) << key;
       ++checked;
       continue;
     }
