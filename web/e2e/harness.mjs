@@ -1,0 +1,215 @@
+// Test harness for the dashboard's end-to-end tests (issue 6): a real
+// `voqo serve` (optionally with `voqo callee-sim` as its SIP trunk) on free
+// loopback ports over a fresh database, and Debian's Chromium driven by
+// playwright-core (no browser download). Screenshots go to web/e2e-artifacts/.
+//
+//   const srv = await startServer({ sims: true });
+//   const { browser, page, consoleErrors } = await launchBrowser();
+//   await page.goto(srv.url + "/agents");
+//   await screenshot(page, "agents-list");
+//   ... assert.deepEqual(consoleErrors, []);
+//   await browser.close(); await srv.stop();
+//
+// Environment: VOQO_BIN (default ../build/voqo), VOQO_WEB_ROOT (default web/dist),
+// CHROMIUM (default /usr/bin/chromium).
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createSocket } from "node:dgram";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const webDir = path.resolve(here, "..");
+export const artifactsDir = path.join(webDir, "e2e-artifacts");
+export const fixturesDir = process.env.VOQO_FIXTURES ?? path.resolve(webDir, "..", "..", "shared", "fixtures");
+const voqoBin = process.env.VOQO_BIN ?? path.resolve(webDir, "..", "build", "voqo");
+const webRoot = process.env.VOQO_WEB_ROOT ?? path.join(webDir, "dist");
+
+/** A free UDP port on loopback (bind to 0, read, close). */
+function freeUdpPort() {
+  return new Promise((resolve, reject) => {
+    const s = createSocket("udp4");
+    s.on("error", reject);
+    s.bind(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A port free for both TCP and UDP (SIP listens on both). */
+async function freeSipPort() {
+  for (let i = 0; i < 20; i++) {
+    const port = await freeUdpPort();
+    const ok = await new Promise((resolve) => {
+      const t = createServer();
+      t.once("error", () => resolve(false));
+      t.listen(port, "127.0.0.1", () => t.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error("no free SIP port");
+}
+
+/** Starts `cmd args`, resolving when a stdout/stderr line matches `ready` (its match) or rejecting on exit/timeout. */
+function startProcess(name, args, ready, logFile, timeoutMs = 60000) {
+  const child = spawn(voqoBin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  const lines = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${log.slice(-3000)}`)), timeoutMs);
+    let done = false;
+    const onData = (chunk) => {
+      const text = chunk.toString();
+      log += text;
+      writeFileSync(logFile, log);
+      if (done) return;
+      lines.push(...text.split("\n"));
+      for (const line of lines.splice(0)) {
+        const m = line.match(ready);
+        if (m) {
+          done = true;
+          clearTimeout(timer);
+          resolve({ child, match: m, log: () => log });
+          return;
+        }
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code, signal) => {
+      if (!done) {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${log.slice(-3000)}`));
+      }
+    });
+  });
+}
+
+function stopProcess(child, timeoutMs = 15000) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/**
+ * Starts a real voqo server. Options: sims (start a callee-sim as the trunk),
+ * simRules (a PersonaRules object for the sim, default: the last-digit rule),
+ * apiKey, ringTimeout (s, default 8).
+ * Returns {url, port, dir, api(method, path, body?) → {status, body, headers}, waitFor(fn, ms), stop()}.
+ */
+export async function startServer({ sims = false, simRules = null, apiKey = "", ringTimeout = 8 } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "voqo-e2e-"));
+  const procs = [];
+  const sipPort = await freeSipPort();
+  let trunk = [];
+  if (sims) {
+    const simPort = await freeSipPort();
+    const simArgs = ["callee-sim", "--sip-port", String(simPort), "--log-level", "info"];
+    if (simRules) {
+      writeFileSync(path.join(dir, "sim-rules.json"), JSON.stringify(simRules));
+      simArgs.push("--config", path.join(dir, "sim-rules.json"));
+    }
+    // The sim synthesises every persona's lines before it listens.
+    const sim = await startProcess("callee-sim", simArgs, /callee-sim listening on/, path.join(dir, "callee-sim.log"));
+    procs.push(sim.child);
+    trunk = ["--trunk", `sip:127.0.0.1:${simPort}`];
+  }
+  const args = ["serve", "--db", path.join(dir, "voqo.db"), "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", String(sipPort),
+    "--web-root", webRoot, "--ring-timeout", String(ringTimeout), ...trunk];
+  if (apiKey) args.push("--api-key", apiKey);
+  const srv = await startProcess("voqo serve", args, /voqo listening on http:\/\/[^:]+:(\d+)/, path.join(dir, "serve.log"));
+  procs.push(srv.child);
+  const port = Number(srv.match[1]);
+  const url = `http://127.0.0.1:${port}`;
+
+  async function api(method, p, body) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
+    const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let parsed = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  // Tests run at any hour: let every callee be dialed whatever their local time (the rule itself is tested in C++).
+  const hours = await api("PUT", "/api/settings/callee_local_hours", { value: { start: "00:00", end: "24:00" } });
+  if (hours.status !== 200) throw new Error(`cannot set callee_local_hours: ${JSON.stringify(hours.body)}`);
+
+  return {
+    url,
+    port,
+    dir,
+    api,
+    serveLog: srv.log,
+    /** Polls `fn` (async, truthy = done) every 250 ms for up to `ms`; returns its value or throws `what`. */
+    async waitFor(fn, ms = 60000, what = "condition") {
+      const end = Date.now() + ms;
+      for (;;) {
+        const v = await fn();
+        if (v) return v;
+        if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    async stop() {
+      const codes = [];
+      for (const p of procs.reverse()) codes.push(await stopProcess(p));
+      if (!process.env.VOQO_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+      return codes;
+    },
+  };
+}
+
+/**
+ * Launches headless Chromium (Debian's) with a fresh profile. `consoleErrors`
+ * collects console errors and uncaught page errors. Chromium also logs every
+ * HTTP 4xx answer as a console error ("Failed to load resource: … status of
+ * 422"); those are the API doing its job (a rejected field, a call without
+ * analytics), so they go to `clientErrors` instead, for tests to check.
+ * Options: args (extra Chromium flags), viewport (default 1280×800).
+ */
+export async function launchBrowser({ args = [], viewport = { width: 1280, height: 800 } } = {}) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required", ...args],
+  });
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  const clientErrors = [];
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const text = msg.text();
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) clientErrors.push(`${text} ${msg.location().url ?? ""}`);
+    else consoleErrors.push(`console: ${text}`);
+  });
+  page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  page.setDefaultTimeout(20000);
+  return { browser, context, page, consoleErrors, clientErrors };
+}
+
+/** Saves a full-page PNG to web/e2e-artifacts/<name>.png and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(artifactsDir, { recursive: true });
+  const file = path.join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
