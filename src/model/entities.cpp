@@ -119,8 +119,8 @@ const EntitySpec& agent_spec() {
        enumeration("status", "status", kFilter, "Operational status.", {"active", "idle", "offline", "configuring", "error"}, "\"idle\""),
        of_type("last_active_at", "lastActiveAt", T::timestamp, kReadOnly | kNullable, "Last call activity."),
        number("total_calls", "totalCalls", T::integer, kReadOnly, "Calls handled.", 0, std::nullopt, "0"),
-       number("success_rate", "successRate", T::real, kReadOnly, "Share of successful calls, percent.", 0, 100, "0"),
-       number("avg_call_duration_s", "avgCallDurationS", T::real, kReadOnly, "Average call duration, seconds.", 0, std::nullopt, "0"),
+       number("success_rate", "successRate", T::real, kReadOnly, "Percent of the agent's calls ending Demo Scheduled, Follow-up Needed or Transferred.", 0, 100, "0"),
+       number("avg_call_duration_s", "avgCallDurationS", T::real, kReadOnly, "Average duration of the agent's connected calls, seconds.", 0, std::nullopt, "0"),
        number("satisfaction_rating", "satisfactionRating", T::real, kReadOnly | kNullable, "Average rating (0–5).", 0, 5),
        created_at(), updated_at()}};
   return spec;

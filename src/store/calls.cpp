@@ -43,8 +43,23 @@ Result<void> CallStore::insert(const CallRecord& r) {
     bind_optional(s, 20, r.job_id);
     bind_optional(s, 21, r.job_call_id);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
-    return {};
+    return refresh_agent_stats(c, r.agent_id);
   });
+}
+
+Result<void> CallStore::refresh_agent_stats(Connection& c, const std::string& agent_id) {
+  // One indexed scan of the agent's calls (idx_calls_agent_id), in the call's transaction.
+  auto st = c.prepare(
+      "UPDATE agents SET "
+      "total_calls = (SELECT COUNT(*) FROM calls WHERE agent_id = ?1), "
+      "success_rate = coalesce((SELECT 100.0 * SUM(CASE WHEN outcome IN ('Demo Scheduled', 'Follow-up Needed', 'Transferred') "
+      "THEN 1 ELSE 0 END) / COUNT(*) FROM calls WHERE agent_id = ?1), 0), "
+      "avg_call_duration_s = coalesce((SELECT AVG(duration) FROM calls WHERE agent_id = ?1 AND duration > 0), 0) "
+      "WHERE id = ?1");
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind_text(1, agent_id);
+  if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
+  return {};
 }
 
 Result<void> CallStore::live_begin(const LiveCall& l) {

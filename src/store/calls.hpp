@@ -49,8 +49,15 @@ struct LiveCall {
 class CallStore {
  public:
   explicit CallStore(Database& db) : db_(db) {}
-  /// Inserts the finished call. Errors: database (e.g. unknown agent id).
+  /// Inserts the finished call and, in the same transaction, refreshes its
+  /// agent's statistics (refresh_agent_stats). Errors: database (e.g. unknown agent id).
   Result<void> insert(const CallRecord& record);
+  /// Recomputes agents.total_calls (the agent's call records),
+  /// success_rate (percent of them whose outcome is Demo Scheduled,
+  /// Follow-up Needed or Transferred: the outcomes that move a prospect on)
+  /// and avg_call_duration_s (mean duration of the calls that connected,
+  /// duration > 0) from the calls table. Errors: database.
+  static Result<void> refresh_agent_stats(Connection& c, const std::string& agent_id);
   /// Registers a call in flight. Errors: database.
   Result<void> live_begin(const LiveCall& call);
   /// Updates a live call's status (and phase when given); a call that ended is left alone.
