@@ -1,3 +1,7 @@
-export function AgentsPage() { return <h1>Agents</h1>; }
-export function AgentWizardPage() { return <h1>Create agent</h1>; }
-export function AgentDetailPage() { return <h1>Agent</h1>; }
+// Agents: the list, the four-step create/edit wizard, and one agent's page
+// with its configuration versions and custom functions.
+import "./agents.css";
+
+export { AgentsPage } from "./AgentsPage";
+export { AgentWizardPage } from "./AgentWizardPage";
+export { AgentDetailPage } from "./AgentDetailPage";

@@ -1,0 +1,168 @@
+// /live: the calls in progress, from the realtime query `liveCalls {status?}`.
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { realtime, useRealtime } from "../../lib/realtime";
+import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, toneOf } from "../../lib/ui";
+import { duration, titleCase } from "../../lib/format";
+import { foldCallList, LIVE_STATUSES, type CallList, type LiveCallView, type SentimentWord, tickingDuration } from "./types";
+import { ConnectionIndicator, SentimentBadge, useNow } from "./util";
+
+/** Most calls whose sentiment the list follows (one `liveCall` subscription each). */
+const SENTIMENT_ROWS = 30;
+
+/**
+ * The overall sentiment of each listed call: live_calls rows carry none, so
+ * the list follows the first SENTIMENT_ROWS calls' `liveCall` queries and
+ * keeps only their sentiment (updated with each insights change).
+ */
+function useSentiments(ids: string[]): Record<string, SentimentWord | undefined> {
+  const [map, setMap] = useState<Record<string, SentimentWord | undefined>>({});
+  const subs = useRef(new Map<string, () => void>());
+  const key = ids.slice(0, SENTIMENT_ROWS).join(",");
+  useEffect(() => {
+    const want = new Set(key ? key.split(",") : []);
+    for (const [id, unsub] of subs.current)
+      if (!want.has(id)) {
+        unsub();
+        subs.current.delete(id);
+      }
+    for (const id of want) {
+      if (subs.current.has(id)) continue;
+      const unsub = realtime.subscribe("liveCall", { id }, (msg) => {
+        let overall: SentimentWord | undefined;
+        if (msg.type === "snapshot") overall = (msg.data as LiveCallView | undefined)?.sentiment?.overall;
+        else if (msg.type === "change") {
+          const d = msg.data as { kind?: string; sentiment?: { overall?: SentimentWord } | null };
+          if (d.kind !== "insights") return;
+          overall = d.sentiment?.overall;
+        } else return;
+        setMap((m) => (m[id] === overall ? m : { ...m, [id]: overall }));
+      });
+      subs.current.set(id, unsub);
+    }
+  }, [key]);
+  useEffect(() => {
+    const all = subs.current;
+    return () => {
+      for (const unsub of all.values()) unsub();
+      all.clear();
+    };
+  }, []);
+  return map;
+}
+
+function CallsTable({ status }: { status: string }) {
+  const navigate = useNavigate();
+  const args = useMemo(() => (status ? { status } : {}), [status]);
+  const { state, error, connected, loaded } = useRealtime<CallList>("liveCalls", args, new Map(), foldCallList);
+  const now = useNow(1000, state.size > 0);
+  const rows = useMemo(
+    () => [...state.values()].sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0)),
+    [state],
+  );
+  const sentiments = useSentiments(rows.map((r) => r.callId));
+  return (
+    <>
+      <div className="live-toolbar-status">
+        <ConnectionIndicator connected={connected} />
+        {loaded && !error && (
+          <span className="muted" aria-live="polite">
+            {rows.length} {rows.length === 1 ? "call" : "calls"} in progress
+          </span>
+        )}
+      </div>
+      <ErrorBanner error={error} />
+      {!loaded ? (
+        <Loading what="Loading live calls" />
+      ) : rows.length === 0 ? (
+        <div className="card">
+          <Empty>{status ? `No live calls with status "${status}".` : "No live calls"}</Empty>
+          <p className="muted">Calls appear here as soon as they are placed or answered.</p>
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table className="live-calls-table">
+            <caption className="live-sr-only">Calls in progress</caption>
+            <thead>
+              <tr>
+                <th scope="col">Contact</th>
+                <th scope="col">Agent</th>
+                <th scope="col">Status</th>
+                <th scope="col">Phase</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Sentiment</th>
+                <th scope="col">Speaking</th>
+                <th scope="col">Campaign</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.callId} className="clickable" onClick={() => navigate(`/live/${encodeURIComponent(c.callId)}`)}>
+                  <td>
+                    <Link to={`/live/${encodeURIComponent(c.callId)}`} onClick={(e) => e.stopPropagation()}>
+                      {c.customerName || c.customerPhone || "Unknown caller"}
+                    </Link>
+                    {c.customerName && c.customerPhone && c.customerName !== c.customerPhone && <div className="muted live-small">{c.customerPhone}</div>}
+                  </td>
+                  <td>{c.agentName ?? "—"}</td>
+                  <td>
+                    <Badge tone={toneOf(c.status)}>{titleCase(c.status)}</Badge>
+                  </td>
+                  <td>{c.currentPhase ? titleCase(c.currentPhase) : "—"}</td>
+                  <td className="live-num">
+                    <time>{duration(tickingDuration(c, c.receivedAt, now))}</time>
+                  </td>
+                  <td>
+                    <SentimentBadge value={sentiments[c.callId]} />
+                  </td>
+                  <td>{c.currentSpeaker ? titleCase(c.currentSpeaker) : <span className="muted">—</span>}</td>
+                  <td>{c.campaignName ?? <span className="muted">—</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function LiveCallsPage() {
+  const [params, setParams] = useSearchParams();
+  const status = params.get("status") ?? "";
+  const [attempt, setAttempt] = useState(0);
+  return (
+    <div className="live">
+      <PageHeader title="Live calls">
+        <p className="muted">Calls in progress, updated as they happen. Open one to watch and act on it.</p>
+      </PageHeader>
+      <div className="live-toolbar">
+        <Field label="Status">
+          {(id) => (
+            <select
+              id={id}
+              value={status}
+              onChange={(e) => {
+                const next = new URLSearchParams(params);
+                if (e.target.value) next.set("status", e.target.value);
+                else next.delete("status");
+                setParams(next, { replace: true });
+              }}
+            >
+              <option value="">All statuses</option>
+              {LIVE_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {titleCase(s)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="button" className="btn small" onClick={() => setAttempt((a) => a + 1)}>
+          Refresh
+        </button>
+      </div>
+      <CallsTable key={`${status}#${attempt}`} status={status} />
+    </div>
+  );
+}
