@@ -204,7 +204,8 @@ void live_schemas(json& schemas) {
                                 {"customerGain", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}},
                                 {"currentSpeaker", one_of({"agent", "caller", "supervisor"}, true)}, {"sipEndpoint", t("string", true)},
                                 {"sessionId", t("string", true)}, {"node", t("string", true)}, {"updatedAt", stamp},
-                                {"endedAt", {{"type", json::array({"string", "null"})}, {"description", "set when the call ended"}}}});
+                                {"endedAt", {{"type", json::array({"string", "null"})}, {"description", "set when the call ended"}}},
+                                {"sentiment", one_of({"positive", "neutral", "negative"}, true)}});
   schemas["LiveTranscriptEntry"] = object(
       {{"id", id}, {"callId", call_id}, {"entryId", t("string")}, {"speaker", one_of({"agent", "caller", "supervisor"})},
        {"text", t("string")}, {"timestamp", {{"type", "string"}, {"description", "m:ss in the call"}}},

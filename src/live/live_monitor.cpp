@@ -88,6 +88,7 @@ struct CallState {
   Steady::time_point created = Steady::now();
   std::optional<Steady::time_point> answered;
   std::string status = "connecting", phase, speaker;
+  std::string sentiment;  ///< overall label as last saved ("" = none yet)
   int agent_gain = 0, customer_gain = 0;
   bool levels_dirty = false;
   Steady::time_point levels_written{}, insights_at{};
@@ -209,6 +210,7 @@ struct LiveMonitor::Impl {
     row["customerGain"] = c.customer_gain;
     row["currentSpeaker"] = or_null(c.speaker);
     row["duration"] = c.duration_s(now);
+    row["sentiment"] = or_null(c.sentiment);
     return row;
   }
 
@@ -375,8 +377,13 @@ struct LiveMonitor::Impl {
     auto insights = c.intel->update(c.call_ms(now));
     json j = table_shape(intel::to_json(insights));
     if (auto ok = store.live().save_insights(c.info.call_id, j); !ok) log_error("insights", c.info.call_id, ok.error());
+    const std::string overall = j["sentiment"].is_object() ? str(j["sentiment"], "overall") : std::string{};
     j["kind"] = "insights";
     publish(call_topic(c.info.call_id), std::move(j));
+    if (overall != c.sentiment) {  // the calls list shows each call's sentiment
+      c.sentiment = overall;
+      publish(kLiveCalls, {{"kind", "upsert"}, {"call", call_row(c, now)}});
+    }
     c.insights_at = now;
     c.insights_dirty = false;
   }

@@ -90,9 +90,14 @@ Result<void> exec_bound(Connection& c, std::string_view sql, std::initializer_li
 
 Error unknown_call(const std::string& call_id) { return Error::not_found("live call " + call_id + " not found"); }
 
+/// A live_calls row as the API shows it: the table's columns plus the call's
+/// overall sentiment label (sentiment_analysis.overall; null before the first).
+constexpr std::string_view kLiveCallSelect =
+    "SELECT l.*, s.overall AS sentiment FROM live_calls l LEFT JOIN sentiment_analysis s ON s.call_id = l.call_id";
+
 /// The live_calls row, or not_found.
 Result<json> call_row_in(Connection& c, const std::string& call_id) {
-  auto row = first_row(c, "SELECT * FROM live_calls WHERE call_id = ?", {call_id});
+  auto row = first_row(c, std::string(kLiveCallSelect) + " WHERE l.call_id = ?", {call_id});
   if (!row) return std::unexpected(row.error());
   if (row->is_null()) return std::unexpected(unknown_call(call_id));
   return *row;
@@ -677,9 +682,9 @@ Result<json> LiveStore::live_calls(const std::optional<std::string>& status) {
   if (status && !one_of(*status, kLiveCallStatuses))
     return std::unexpected(Error::invalid("status", "must be one of connecting, ringing, connected, on-hold, transferring"));
   return db_.read([&](Connection& c) {
-    return status ? rows(c, "SELECT * FROM live_calls WHERE ended_at IS NULL AND status = ? ORDER BY start_time DESC, id DESC",
-                         {*status})
-                  : rows(c, "SELECT * FROM live_calls WHERE ended_at IS NULL ORDER BY start_time DESC, id DESC", {});
+    const std::string base = std::string(kLiveCallSelect) + " WHERE l.ended_at IS NULL";
+    return status ? rows(c, base + " AND l.status = ? ORDER BY l.start_time DESC, l.id DESC", {*status})
+                  : rows(c, base + " ORDER BY l.start_time DESC, l.id DESC", {});
   });
 }
 
