@@ -1,3 +1,7 @@
-export function CampaignsPage() { return <h1>Campaigns</h1>; }
-export function CampaignPage() { return <h1>Campaign</h1>; }
-export function JobPage() { return <h1>Job</h1>; }
+// Campaigns: the list, one campaign (uploads, import report, jobs, "Start a
+// job") and a job's live overview.
+import "./campaigns.css";
+
+export { CampaignsPage } from "./CampaignsPage";
+export { CampaignPage } from "./CampaignPage";
+export { JobPage } from "./JobPage";
