@@ -61,6 +61,8 @@ test("live monitor: list, transcript, meters, field errors, join with microphone
   const durationOf = async () => (await row.locator("time").innerText()).trim();
   const d1 = await durationOf();
   await until("the list's duration to tick", async () => (await durationOf()) !== d1, 5_000);
+  // The row shows the call's sentiment (carried by the liveCalls rows) once the first insights are in.
+  await until("the row's sentiment", async () => /Positive|Neutral|Negative/.test(await row.innerText()), 15_000);
   await screenshot(page, "live-list");
 
   // The status filter: "ringing" hides the connected call, "connected" shows it.

@@ -1,55 +1,11 @@
 // /live: the calls in progress, from the realtime query `liveCalls {status?}`.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { realtime, useRealtime } from "../../lib/realtime";
+import { useRealtime } from "../../lib/realtime";
 import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, toneOf } from "../../lib/ui";
 import { duration, titleCase } from "../../lib/format";
-import { foldCallList, LIVE_STATUSES, type CallList, type LiveCallView, type SentimentWord, tickingDuration } from "./types";
+import { foldCallList, LIVE_STATUSES, type CallList, tickingDuration } from "./types";
 import { ConnectionIndicator, SentimentBadge, useNow } from "./util";
-
-/** Most calls whose sentiment the list follows (one `liveCall` subscription each). */
-const SENTIMENT_ROWS = 30;
-
-/**
- * The overall sentiment of each listed call: live_calls rows carry none, so
- * the list follows the first SENTIMENT_ROWS calls' `liveCall` queries and
- * keeps only their sentiment (updated with each insights change).
- */
-function useSentiments(ids: string[]): Record<string, SentimentWord | undefined> {
-  const [map, setMap] = useState<Record<string, SentimentWord | undefined>>({});
-  const subs = useRef(new Map<string, () => void>());
-  const key = ids.slice(0, SENTIMENT_ROWS).join(",");
-  useEffect(() => {
-    const want = new Set(key ? key.split(",") : []);
-    for (const [id, unsub] of subs.current)
-      if (!want.has(id)) {
-        unsub();
-        subs.current.delete(id);
-      }
-    for (const id of want) {
-      if (subs.current.has(id)) continue;
-      const unsub = realtime.subscribe("liveCall", { id }, (msg) => {
-        let overall: SentimentWord | undefined;
-        if (msg.type === "snapshot") overall = (msg.data as LiveCallView | undefined)?.sentiment?.overall;
-        else if (msg.type === "change") {
-          const d = msg.data as { kind?: string; sentiment?: { overall?: SentimentWord } | null };
-          if (d.kind !== "insights") return;
-          overall = d.sentiment?.overall;
-        } else return;
-        setMap((m) => (m[id] === overall ? m : { ...m, [id]: overall }));
-      });
-      subs.current.set(id, unsub);
-    }
-  }, [key]);
-  useEffect(() => {
-    const all = subs.current;
-    return () => {
-      for (const unsub of all.values()) unsub();
-      all.clear();
-    };
-  }, []);
-  return map;
-}
 
 function CallsTable({ status }: { status: string }) {
   const navigate = useNavigate();
@@ -60,7 +16,6 @@ function CallsTable({ status }: { status: string }) {
     () => [...state.values()].sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0)),
     [state],
   );
-  const sentiments = useSentiments(rows.map((r) => r.callId));
   return (
     <>
       <div className="live-toolbar-status">
@@ -113,7 +68,7 @@ function CallsTable({ status }: { status: string }) {
                     <time>{duration(tickingDuration(c, c.receivedAt, now))}</time>
                   </td>
                   <td>
-                    <SentimentBadge value={sentiments[c.callId]} />
+                    <SentimentBadge value={c.sentiment ?? undefined} />
                   </td>
                   <td>{c.currentSpeaker ? titleCase(c.currentSpeaker) : <span className="muted">—</span>}</td>
                   <td>{c.campaignName ?? <span className="muted">—</span>}</td>

@@ -28,6 +28,8 @@ export interface LiveCall {
   isRecording: boolean;
   sipEndpoint: string | null;
   endedAt: string | null;
+  /** Overall sentiment so far (null before the first insights). */
+  sentiment?: SentimentWord | null;
 }
 
 export interface TranscriptLine {
