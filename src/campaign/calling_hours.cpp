@@ -14,6 +14,7 @@
 #include <unicode/locid.h>
 
 #include "brain/time_phrase.hpp"
+#include "core/time.hpp"
 
 namespace voqo::campaign {
 namespace {
@@ -31,19 +32,9 @@ constexpr auto kHorizon = days{8};
 
 // ------------------------------------------------------------ "HH:MM" parsing
 
-/// "HH:MM" → minutes after midnight; "24:00" only when `allow_24`.
+/// A JSON "HH:MM" → minutes after midnight (core/time.hpp parse_hhmm).
 std::optional<int> parse_hhmm(const nlohmann::json& v, bool allow_24) {
-  if (!v.is_string()) return std::nullopt;
-  const auto& s = v.get_ref<const std::string&>();
-  if (s.size() != 5 || s[2] != ':') return std::nullopt;
-  for (size_t i : {0u, 1u, 3u, 4u})
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-  const int h = (s[0] - '0') * 10 + (s[1] - '0');
-  const int m = (s[3] - '0') * 10 + (s[4] - '0');
-  if (m > 59) return std::nullopt;
-  if (h == 24 && m == 0 && allow_24) return 24 * 60;
-  if (h > 23) return std::nullopt;
-  return h * 60 + m;
+  return v.is_string() ? voqo::parse_hhmm(v.get_ref<const std::string&>(), allow_24) : std::nullopt;
 }
 
 /// Minutes after midnight (0..1440) → "HH:MM".

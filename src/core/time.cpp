@@ -81,4 +81,16 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
          minutes{offset_min};
 }
 
+std::optional<int> parse_hhmm(std::string_view s, bool allow_24) {
+  if (s.size() != 5 || s[2] != ':') return std::nullopt;
+  for (size_t i : {0u, 1u, 3u, 4u})
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  const int h = (s[0] - '0') * 10 + (s[1] - '0');
+  const int m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (m > 59) return std::nullopt;
+  if (h == 24 && m == 0 && allow_24) return 24 * 60;
+  if (h > 23) return std::nullopt;
+  return h * 60 + m;
+}
+
 }  // namespace voqo

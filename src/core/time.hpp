@@ -19,4 +19,9 @@ std::string to_iso8601(std::chrono::system_clock::time_point tp);
 /// Returns nullopt for anything else, including impossible dates.
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
 
+/// "HH:MM" (24-hour clock, exactly five characters) → minutes after midnight
+/// (0..1439); "24:00" → 1440 only when `allow_24` (the end of a day span).
+/// nullopt for anything else.
+std::optional<int> parse_hhmm(std::string_view text, bool allow_24);
+
 }  // namespace voqo

@@ -1,5 +1,8 @@
 #include "store/settings.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "core/id.hpp"
 #include "core/time.hpp"
 #include "model/validation.hpp"
@@ -44,11 +47,149 @@ Result<void> upsert(Connection& c, std::string_view key, const std::string& valu
   return {};
 }
 
+// ------------------------------------------------------------ members of object settings
+
+/// What a member of an object setting may hold ("" is always accepted for
+/// text-like kinds: not configured).
+enum class Kind { text, http_url, sip_uri, hhmm_start, hhmm_end, price, currency, object };
+
+struct Member {
+  std::string_view name;
+  Kind kind = Kind::text;
+  std::vector<std::string_view> choices = {};  ///< text: the allowed values (empty = any)
+  std::vector<Member> members = {};            ///< object: its members
+};
+
+constexpr std::size_t kMaxMemberText = 2000;
+
+/// The members each object setting may have, as the code that reads them
+/// expects (call_service.cpp trunk(), engines.cpp, sms.cpp make_sms_sender,
+/// calling_hours.cpp, live_monitor.cpp prices). `inbound_numbers` is a map
+/// checked on its own.
+const std::vector<Member>* members_of(std::string_view key) {
+  static const std::vector<std::pair<std::string_view, std::vector<Member>>> rules = {
+      {"sip_trunk",
+       {{"uri", Kind::sip_uri}, {"transport", Kind::text, {"udp", "tcp"}}, {"username"}, {"password"}, {"callerId"}}},
+      {"speech_providers",
+       {{"stt", Kind::text, {"pocketsphinx", "openai", "deepgram"}},
+        {"openai", Kind::object, {}, {{"baseUrl", Kind::http_url}, {"apiKey"}, {"model"}}},
+        {"deepgram", Kind::object, {}, {{"baseUrl", Kind::http_url}, {"apiKey"}, {"model"}}},
+        {"elevenlabs", Kind::object, {}, {{"baseUrl", Kind::http_url}, {"apiKey"}, {"modelId"}}}}},
+      {"llm", {{"baseUrl", Kind::http_url}, {"apiKey"}, {"model"}}},
+      {"sms_provider",
+       {{"provider", Kind::text, {"outbox", "twilio"}},
+        {"twilio", Kind::object, {}, {{"accountSid"}, {"authToken"}, {"from"}, {"baseUrl", Kind::http_url}}}}},
+      {"callee_local_hours", {{"start", Kind::hhmm_start}, {"end", Kind::hhmm_end}}},
+      {"call_prices",
+       {{"currency", Kind::currency}, {"sip", Kind::price}, {"stt", Kind::price}, {"llm", Kind::price}, {"tts", Kind::price}}},
+  };
+  for (const auto& [k, m] : rules)
+    if (k == key) return &m;
+  return nullptr;
+}
+
+void check_members(const nlohmann::json& value, const std::vector<Member>& members, const std::string& path,
+                   std::vector<FieldError>& errors) {
+  for (const auto& [name, v] : value.items()) {
+    const std::string field = path + "." + name;
+    const Member* m = nullptr;
+    for (const auto& candidate : members)
+      if (candidate.name == name) m = &candidate;
+    if (!m) {
+      std::string known;
+      for (const auto& c : members) known += (known.empty() ? "" : ", ") + std::string(c.name);
+      errors.push_back({field, "unknown member; known: " + known});
+      continue;
+    }
+    auto fail = [&](std::string message) { errors.push_back({field, std::move(message)}); };
+    if (m->kind == Kind::object) {
+      if (!v.is_object()) fail("must be an object");
+      else check_members(v, m->members, field, errors);
+      continue;
+    }
+    if (m->kind == Kind::price) {
+      if (!v.is_number() || v.get<double>() < 0) fail("must be a number ≥ 0 (price per minute)");
+      continue;
+    }
+    if (!v.is_string()) {
+      fail("must be a string");
+      continue;
+    }
+    const auto& t = v.get_ref<const std::string&>();
+    if (t.size() > kMaxMemberText) {
+      fail("must be at most " + std::to_string(kMaxMemberText) + " characters");
+      continue;
+    }
+    switch (m->kind) {
+      case Kind::text:
+        if (!m->choices.empty() && std::find(m->choices.begin(), m->choices.end(), t) == m->choices.end()) {
+          std::string list;
+          for (auto c : m->choices) list += (list.empty() ? "" : ", ") + std::string(c);
+          fail("must be one of " + list);
+        }
+        break;
+      case Kind::http_url:
+        if (!t.empty() && !((t.starts_with("http://") && t.size() > 7) || (t.starts_with("https://") && t.size() > 8)))
+          fail("must be an http:// or https:// URL (or empty)");
+        break;
+      case Kind::sip_uri:  // RFC 3261 §19.1
+        if (!t.empty() && !((t.starts_with("sip:") && t.size() > 4) || (t.starts_with("sips:") && t.size() > 5)))
+          fail("must be a sip: or sips: URI such as sip:trunk.example.com:5060 (or empty)");
+        break;
+      case Kind::hhmm_start:
+        if (!parse_hhmm(t, false)) fail("must be \"HH:MM\" (24-hour, 00:00-23:59)");
+        break;
+      case Kind::hhmm_end:
+        if (auto minute = parse_hhmm(t, true); !minute || *minute == 0) fail("must be \"HH:MM\" (24-hour, 00:01-24:00)");
+        break;
+      case Kind::currency:  // ISO 4217 alphabetic code
+        if (t.size() != 3 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+          fail("must be a three-letter ISO 4217 code such as USD");
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/// The rules an object setting's members follow, beyond "is an object".
+std::vector<FieldError> member_errors(std::string_view key, const nlohmann::json& value) {
+  std::vector<FieldError> errors;
+  const std::string path(key);
+  if (key == "inbound_numbers") {
+    for (const auto& [number, agent] : value.items())
+      if (number.empty() || !agent.is_string() || agent.get_ref<const std::string&>().empty())
+        errors.push_back({path + "." + number, "must map a dialed number (or \"*\") to an agent id or name"});
+    return errors;
+  }
+  const auto* members = members_of(key);
+  if (!members) return errors;
+  check_members(value, *members, path, errors);
+  if (!errors.empty()) return errors;
+  if (key == "callee_local_hours") {
+    for (const char* k : {"start", "end"})
+      if (!value.contains(k)) errors.push_back({path + "." + k, "is required"});
+    if (errors.empty() && parse_hhmm(value["start"].get<std::string>(), false) == parse_hhmm(value["end"].get<std::string>(), true))
+      errors.push_back({path + ".end", "must differ from start (use 00:00-24:00 for the whole day)"});
+  }
+  if (key == "sms_provider" && value.value("provider", "outbox") == "twilio") {
+    const auto t = value.value("twilio", nlohmann::json::object());
+    for (const char* k : {"accountSid", "authToken", "from"})
+      if (t.value(k, "").empty()) errors.push_back({path + ".twilio." + k, "is required when provider is twilio"});
+  }
+  return errors;
+}
+
 Result<std::string> validated(std::string_view key, const nlohmann::json& value) {
   const auto* f = find(key);
   if (!f) return std::unexpected(unknown_key(key));
   auto v = model::validate_field(*f, value, {});
   if (!v) return std::unexpected(Error::invalid(std::string(key), v.error()));
+  if (auto errors = member_errors(key, value); !errors.empty()) {
+    Error e = Error::invalid(errors[0].field, errors[0].message);
+    e.fields = std::move(errors);
+    return std::unexpected(e);
+  }
   return value.dump();
 }
 
@@ -205,7 +346,8 @@ Result<nlohmann::json> SettingsRepository::patch(const nlohmann::json& values) {
     if (!value) return std::unexpected(value.error());
     auto text = validated(key, *value);
     if (!text) {
-      errors.fields.push_back({key, text.error().fields.empty() ? text.error().message : text.error().fields[0].message});
+      if (text.error().fields.empty()) errors.fields.push_back({key, text.error().message});
+      for (const auto& f : text.error().fields) errors.fields.push_back(f);
       continue;
     }
     rows.emplace_back(key, *text);

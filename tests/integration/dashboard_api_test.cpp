@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "api/static_files.hpp"
 #include "calls/engines.hpp"
@@ -151,6 +152,48 @@ TEST(DashboardApi, SecretsInSettingsAreWriteOnly) {
   ASSERT_EQ(srv.put("/api/settings/llm", {{"value", llm}}).status, 200);
   EXPECT_EQ(srv.store().settings().get("llm").value()["apiKey"], "");
   EXPECT_EQ(body_json(srv.get("/api/settings"))["llm"]["apiKey"], "");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DashboardApi, ObjectSettingsHaveTheirMembersChecked) {
+  test::ApiServer srv;
+  auto r = srv.patch("/api/settings", {{"callee_local_hours", {{"start", "xx"}, {"end", "20:00"}}},
+                                       {"sip_trunk", {{"uri", "http://x"}, {"transport", "sctp"}}},
+                                       {"speech_providers", {{"stt", "foo"}, {"openai", {{"baseUrl", "ftp://x"}}}}},
+                                       {"llm", {{"apiKey", 5}, {"colour", "red"}}},
+                                       {"call_prices", {{"currency", "usd"}, {"sip", -1}}},
+                                       {"inbound_numbers", {{"+14155550100", ""}}}});
+  ASSERT_EQ(r.status, 422) << r.body;
+  std::set<std::string> fields;
+  const auto problem = body_json(r);
+  for (const auto& e : problem["errors"]) fields.insert(e["field"].get<std::string>());
+  EXPECT_EQ(fields, (std::set<std::string>{"callee_local_hours.start", "sip_trunk.uri", "sip_trunk.transport", "speech_providers.stt",
+                                           "speech_providers.openai.baseUrl", "llm.apiKey", "llm.colour", "call_prices.currency",
+                                           "call_prices.sip", "inbound_numbers.+14155550100"}))
+      << r.body;
+  EXPECT_EQ(srv.store().settings().get("sip_trunk").value()["transport"], "udp") << "nothing was written";
+
+  EXPECT_EQ(problem_field(srv.put("/api/settings/callee_local_hours", {{"value", {{"start", "09:00"}, {"end", "09:00"}}}})),
+            "callee_local_hours.end");
+  EXPECT_EQ(problem_field(srv.put("/api/settings/callee_local_hours", {{"value", {{"start", "09:00"}}}})), "callee_local_hours.end");
+  EXPECT_EQ(problem_field(srv.put("/api/settings/sms_provider", {{"value", {{"provider", "twilio"}, {"twilio", {{"from", "+15557122661"}}}}}})),
+            "sms_provider.twilio.accountSid");
+
+  // What the code reads is accepted.
+  auto good = srv.patch("/api/settings",
+                        {{"callee_local_hours", {{"start", "00:00"}, {"end", "24:00"}}},
+                         {"sip_trunk", {{"uri", "sips:trunk.example.com"}, {"transport", "tcp"}, {"username", "u"}, {"password", "p"},
+                                        {"callerId", "+14155550100"}}},
+                         {"speech_providers", {{"stt", "deepgram"}, {"deepgram", {{"apiKey", "k"}, {"model", "nova-2"}}}}},
+                         {"llm", {{"baseUrl", "https://api.openai.com/v1"}, {"apiKey", "sk"}, {"model", "gpt-4o-mini"}}},
+                         {"sms_provider", {{"provider", "twilio"},
+                                           {"twilio", {{"accountSid", "AC1"}, {"authToken", "t"}, {"from", "+15557122661"}}}}},
+                         {"call_prices", {{"currency", "EUR"}, {"sip", 0.01}, {"stt", 0}, {"llm", 0.002}, {"tts", 0.003}}},
+                         {"inbound_numbers", {{"+14155550100", "Sales Bot"}, {"*", "Reception"}}}});
+  EXPECT_EQ(good.status, 200) << good.body;
 }
 
 }  // namespace
