@@ -13,7 +13,7 @@
 // Environment: VOQO_BIN (default ../build/voqo), VOQO_WEB_ROOT (default web/dist),
 // CHROMIUM (default /usr/bin/chromium).
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -204,6 +204,24 @@ export async function launchBrowser({ args = [], viewport = { width: 1280, heigh
   page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
   page.setDefaultTimeout(20000);
   return { browser, context, page, consoleErrors, clientErrors };
+}
+
+const axeSource = path.join(webDir, "node_modules", "axe-core", "axe.min.js");
+
+/**
+ * Runs axe-core (Deque's accessibility engine) on the page for WCAG 2.x A and
+ * AA rules (labels, names, roles, contrast, landmarks, …) and returns the
+ * violations as short strings "rule: target — summary" (empty = none).
+ */
+export async function accessibilityViolations(page) {
+  // Evaluated through the DevTools protocol: the page's CSP (scripts from 'self' only) rightly refuses a script tag.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(readFileSync(axeSource, "utf8"));
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return r.violations.map((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} — ${n.failureSummary.split("\n").slice(1).join(" ").trim()}`)).flat();
+  });
+  return result;
 }
 
 /** Saves a full-page PNG to web/e2e-artifacts/<name>.png and returns its path. */
