@@ -4,18 +4,8 @@
 // version 2) and rolling back to version 1.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { describedText, launchBrowser, screenshot, startServer } from "./harness.mjs";
 
-/** The texts an input's aria-describedby points at (its hint and error). */
-async function describedText(locator) {
-  return locator.evaluate((el) =>
-    (el.getAttribute("aria-describedby") ?? "")
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((id) => document.getElementById(id)?.textContent ?? "")
-      .join(" | "),
-  );
-}
 
 /** The wizard's current step, from the step indicator. */
 async function currentStep(page) {

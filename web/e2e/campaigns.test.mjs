@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fixturesDir, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { dropFile, fixturesDir, launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 const FIXTURE = path.join(fixturesDir, "csv", "customers-100.csv");
 
@@ -77,15 +77,9 @@ test("campaigns: create, drag-and-drop upload with rejected rows, start a job, l
   // --- upload the fixture by drag and drop
   const csv = await readFile(FIXTURE, "utf8");
   const zone = page.getByRole("group", { name: "CSV drop zone" });
-  const dataTransfer = await page.evaluateHandle((text) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([text], "customers-100.csv", { type: "text/csv" }));
-    return dt;
-  }, csv);
-  await zone.dispatchEvent("dragenter", { dataTransfer });
-  await zone.dispatchEvent("dragover", { dataTransfer });
-  assert.match((await zone.getAttribute("class")) ?? "", /dragging/, "the drop zone highlights while a file is over it");
-  await zone.dispatchEvent("drop", { dataTransfer });
+  await dropFile(page, zone, "customers-100.csv", csv, async () => {
+    assert.match((await zone.getAttribute("class")) ?? "", /dragging/, "the drop zone highlights while a file is over it");
+  });
   await page.getByRole("heading", { name: "Import report: customers-100.csv" }).waitFor();
 
   // The API's own report of that upload.

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fixturesDir, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { dropFile, fixturesDir, launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 async function until(what, fn, ms = 60_000, every = 250) {
   const end = Date.now() + ms;
@@ -67,14 +67,7 @@ test("flow: wizard → upload → job → live call → END_CALL → recording",
   const campaignId = new URL(page.url()).pathname.split("/").pop();
   const csv = await readFile(path.join(fixturesDir, "csv", "customers-100.csv"), "utf8");
   const zone = page.getByRole("group", { name: "CSV drop zone" });
-  const dataTransfer = await page.evaluateHandle((text) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([text], "customers-100.csv", { type: "text/csv" }));
-    return dt;
-  }, csv);
-  await zone.dispatchEvent("dragenter", { dataTransfer });
-  await zone.dispatchEvent("dragover", { dataTransfer });
-  await zone.dispatchEvent("drop", { dataTransfer });
+  await dropFile(page, zone, "customers-100.csv", csv);
   await page.getByRole("heading", { name: "Import report: customers-100.csv" }).waitFor();
   const upload = (await server.api("GET", `/api/campaigns/${campaignId}/uploads`)).body.items[0];
   assert.ok(upload.rejectedRows > 0, "the fixture has rows the import rejects");

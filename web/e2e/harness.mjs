@@ -231,3 +231,34 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** The texts an element's aria-describedby points at (its hint and error), joined by " | ". */
+export function describedText(locator) {
+  return locator.evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "")
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" | "),
+  );
+}
+
+/**
+ * Drags a file onto `zone` the way a user does: a DataTransfer holding a File
+ * named `name` with `text`, through dragenter and dragover; `beforeDrop`
+ * (optional) runs while the file is over the zone; then drop.
+ */
+export async function dropFile(page, zone, name, text, beforeDrop = async () => {}) {
+  const dataTransfer = await page.evaluateHandle(
+    ([fileName, body]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([body], fileName, { type: "text/csv" }));
+      return dt;
+    },
+    [name, text],
+  );
+  await zone.dispatchEvent("dragenter", { dataTransfer });
+  await zone.dispatchEvent("dragover", { dataTransfer });
+  await beforeDrop();
+  await zone.dispatchEvent("drop", { dataTransfer });
+}

@@ -7,7 +7,7 @@
 // settings page (SMS preview, save + reload, a write-only provider key).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { describedText, launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 const INTERESTED = "+14155550100"; // callee-sim persona by last digit: 0 = interested → Demo Scheduled
 const BUSY = "+14155550106"; // 6 = busy → status busy
@@ -29,16 +29,6 @@ function waitForCall(server, id, ms) {
 /** The visible rows of the table named `name`. */
 const rows = (page, name) => page.getByRole("table", { name, exact: true }).locator("tbody tr");
 
-/** The texts an element's aria-describedby points at (hint and error). */
-function describedText(locator) {
-  return locator.evaluate((el) =>
-    (el.getAttribute("aria-describedby") ?? "")
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((id) => document.getElementById(id)?.textContent ?? "")
-      .join(" | "),
-  );
-}
 
 test("history: calls list filters, call page with transcript and seekable recording, memories, settings", { timeout: 360_000 }, async (t) => {
   const server = await startServer({ sims: true });

@@ -1,6 +1,7 @@
 // Shared building blocks: every screen uses these for loading and error
 // states, form fields with the API's per-field error, and tables.
 import { type ReactNode, useId } from "react";
+import { Link } from "react-router";
 import { ApiError } from "./api";
 
 export function Loading({ what = "Loading" }: { what?: string }) {
@@ -99,5 +100,31 @@ export function ProgressBar({ value, max, label }: { value: number; max: number;
     <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={max} aria-valuenow={value}>
       <div className="progress-fill" style={{ width: `${pct}%` }} />
     </div>
+  );
+}
+
+/** A table's header row of plain column names (`<th scope="col">` each). */
+export function TableHead({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** What a page shows when the thing it is about failed to load: its title, the error with a retry, a way back. */
+export function LoadFailed({ title, error, onRetry, back }: { title: string; error: ApiError | Error; onRetry: () => void; back: [to: string, label: string] }) {
+  return (
+    <>
+      <PageHeader title={title} />
+      <ErrorBanner error={error} onRetry={onRetry} />
+      <Link to={back[0]}>{back[1]}</Link>
+    </>
   );
 }

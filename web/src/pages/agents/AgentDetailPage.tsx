@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, del, get, post, type Page } from "../../lib/api";
 import { dateTime, duration, percent } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
-import { Badge, Empty, ErrorBanner, Loading, PageHeader, toneOf } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, LoadFailed, Loading, PageHeader, toneOf } from "../../lib/ui";
 import { ConfirmButton, label, show } from "./parts";
 import { AGENT_FIELDS, AGENT_RULES, STEPS } from "./rules";
 import type { Agent, AgentConfiguration, CustomFunction } from "./types";
@@ -28,13 +28,7 @@ export function AgentDetailPage() {
   const [notice, setNotice] = useState<string | null>(null);
 
   if (agent.error && !agent.data)
-    return (
-      <>
-        <PageHeader title="Agent" />
-        <ErrorBanner error={agent.error} onRetry={agent.reload} />
-        <Link to="/agents">Back to agents</Link>
-      </>
-    );
+    return <LoadFailed title="Agent" error={agent.error} onRetry={agent.reload} back={["/agents", "Back to agents"]} />;
   if (!agent.data) return <Loading what="Loading the agent" />;
   const a = agent.data;
 

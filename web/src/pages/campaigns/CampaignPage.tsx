@@ -5,7 +5,7 @@ import { Link, useParams } from "react-router";
 import { get, query, type Page } from "../../lib/api";
 import { useAsync, useInterval } from "../../lib/hooks";
 import { dateTime } from "../../lib/format";
-import { Badge, Empty, ErrorBanner, Loading, PageHeader, ProgressBar, toneOf } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, LoadFailed, Loading, PageHeader, ProgressBar, TableHead, toneOf } from "../../lib/ui";
 import { ImportReportView, StoredUploadReport } from "./ImportReport";
 import { JobForm } from "./JobForm";
 import type { AgentSummary, Campaign, ImportReport, Job, Upload } from "./types";
@@ -17,15 +17,7 @@ function JobsTable({ jobs, agents }: { jobs: Job[]; agents: Map<string, string> 
   return (
     <div className="table-wrap">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Status</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Progress</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Job", "Status", "Agent", "Progress", "Created"]} />
         <tbody>
           {jobs.map((j) => {
             const done = j.completedCalls + j.failedCalls;
@@ -108,13 +100,7 @@ export function CampaignPage() {
   useInterval(jobs.reload, anyActive ? 4000 : null);
 
   if (campaign.error)
-    return (
-      <>
-        <PageHeader title="Campaign" />
-        <ErrorBanner error={campaign.error} onRetry={campaign.reload} />
-        <Link to="/campaigns">Back to campaigns</Link>
-      </>
-    );
+    return <LoadFailed title="Campaign" error={campaign.error} onRetry={campaign.reload} back={["/campaigns", "Back to campaigns"]} />;
   if (!campaign.data) return <Loading what="Loading campaign" />;
   const c = campaign.data;
   const agentNames = new Map((agents.data ?? []).map((a) => [a.id, a.name]));

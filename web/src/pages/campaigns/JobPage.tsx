@@ -8,7 +8,7 @@ import { ApiError, get, post, query, type Page } from "../../lib/api";
 import { useAsync, useInterval } from "../../lib/hooks";
 import { dateTime, duration, titleCase } from "../../lib/format";
 import { useRealtime, type RealtimeMessage } from "../../lib/realtime";
-import { Badge, Empty, ErrorBanner, Loading, PageHeader, ProgressBar, toneOf } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, LoadFailed, Loading, PageHeader, ProgressBar, TableHead, toneOf } from "../../lib/ui";
 import { OutcomeChart } from "./OutcomeChart";
 import type { Campaign, CampaignStats, Job, JobEvent, RecentCall } from "./types";
 import { JOB_ACTIVE, callIsLive, describeWindow, useConnectionState } from "./util";
@@ -213,13 +213,7 @@ function Events({ jobId, active, version }: { jobId: string; active: boolean; ve
       ) : (
         <div className="table-wrap campaigns-events">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Type</th>
-                <th scope="col">Decision</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Time", "Type", "Decision"]} />
             <tbody>
               {events.map((e) => (
                 <tr key={e.id}>
@@ -275,13 +269,7 @@ export function JobPage() {
 
   if (!job) {
     if (fetched.error)
-      return (
-        <>
-          <PageHeader title="Job" />
-          <ErrorBanner error={fetched.error} onRetry={fetched.reload} />
-          <Link to="/campaigns">Back to campaigns</Link>
-        </>
-      );
+      return <LoadFailed title="Job" error={fetched.error} onRetry={fetched.reload} back={["/campaigns", "Back to campaigns"]} />;
     return <Loading what="Loading job" />;
   }
 

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { get, query, type Page } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
-import { Badge, Empty, Field, PageHeader, toneOf } from "../../lib/ui";
+import { Badge, Empty, Field, PageHeader, TableHead, toneOf } from "../../lib/ui";
 import { dateTime, duration, titleCase } from "../../lib/format";
 import { PagedFooter, usePaged } from "./paged";
 import { CALL_OUTCOMES, CALL_STATUSES, otherParty, type AgentRef, type Call } from "./types";
@@ -148,17 +148,7 @@ export function CallsPage() {
       {calls.items.length > 0 && (
         <div className="table-wrap" aria-busy={calls.loading}>
           <table aria-label="Calls">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Direction</th>
-                <th scope="col">Contact / phone</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Duration</th>
-              </tr>
-            </thead>
+            <TableHead columns={["When", "Direction", "Contact / phone", "Agent", "Status", "Outcome", "Duration"]} />
             <tbody>
               {calls.items.map((c) => (
                 <tr

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, del, get, patch, post, query, type Page } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
-import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, toneOf } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, TableHead, toneOf } from "../../lib/ui";
 import { dateTime, duration, titleCase } from "../../lib/format";
 import { PagedFooter, unmatchedError, usePaged } from "./paged";
 import { parseTags } from "./ContactsPage";
@@ -285,16 +285,7 @@ function ContactCalls({ phone }: { phone: string }) {
       {calls.items.length > 0 && (
         <div className="table-wrap">
           <table aria-label="Calls with this contact">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Direction</th>
-                <th scope="col">Status</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Summary</th>
-              </tr>
-            </thead>
+            <TableHead columns={["When", "Direction", "Status", "Outcome", "Duration", "Summary"]} />
             <tbody>
               {calls.items.map((c) => (
                 <tr key={c.id}>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { ApiError, post, query } from "../../lib/api";
-import { Badge, Empty, ErrorBanner, Field, PageHeader } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, Field, PageHeader, TableHead } from "../../lib/ui";
 import { dateTime } from "../../lib/format";
 import { PagedFooter, unmatchedError, usePaged } from "./paged";
 import type { Contact } from "./types";
@@ -86,14 +86,7 @@ export function ContactsPage() {
       {list.items.length > 0 && (
         <div className="table-wrap" aria-busy={list.loading}>
           <table aria-label="Contacts">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "Phone", "Tags", "Updated"]} />
             <tbody>
               {list.items.map((c) => (
                 <tr key={c.id}>

@@ -2,7 +2,7 @@
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useRealtime } from "../../lib/realtime";
-import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, toneOf } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, TableHead, toneOf } from "../../lib/ui";
 import { duration, titleCase } from "../../lib/format";
 import { foldCallList, LIVE_STATUSES, type CallList, tickingDuration } from "./types";
 import { ConnectionIndicator, SentimentBadge, useNow } from "./util";
@@ -38,18 +38,7 @@ function CallsTable({ status }: { status: string }) {
         <div className="table-wrap">
           <table className="live-calls-table">
             <caption className="live-sr-only">Calls in progress</caption>
-            <thead>
-              <tr>
-                <th scope="col">Contact</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Sentiment</th>
-                <th scope="col">Speaking</th>
-                <th scope="col">Campaign</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Contact", "Agent", "Status", "Phase", "Duration", "Sentiment", "Speaking", "Campaign"]} />
             <tbody>
               {rows.map((c) => (
                 <tr key={c.callId} className="clickable" onClick={() => navigate(`/live/${encodeURIComponent(c.callId)}`)}>
