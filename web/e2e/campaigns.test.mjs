@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { dropFile, fixturesDir, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { dropFile, fixturesDir, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
 
 const FIXTURE = path.join(fixturesDir, "csv", "customers-100.csv");
 
@@ -19,16 +19,6 @@ async function ok(server, method, p, body) {
   return res.body;
 }
 
-/** Polls `fn` until it returns a truthy value (or fails after `ms`). */
-async function until(what, fn, ms = 60_000, every = 250) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
 
 /** The number shown by the overview's counter named `name`. */
 async function counter(page, name) {

@@ -9,17 +9,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { dropFile, fixturesDir, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { dropFile, fixturesDir, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
 
-async function until(what, fn, ms = 60_000, every = 250) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
 
 test("flow: wizard → upload → job → live call → END_CALL → recording", { timeout: 420_000 }, async (t) => {
   // Every callee is the persona who stays on the line and is interested, so a call lasts long enough to watch.

@@ -262,3 +262,23 @@ export async function dropFile(page, zone, name, text, beforeDrop = async () => 
   await beforeDrop();
   await zone.dispatchEvent("drop", { dataTransfer });
 }
+
+/**
+ * Polls `fn` (async; a truthy value ends the wait and is returned; a throw
+ * counts as "not yet") every `every` ms, failing after `ms` with `what` and
+ * the last error.
+ */
+export async function until(what, fn, ms = 60_000, every = 250) {
+  const end = Date.now() + ms;
+  for (;;) {
+    let last;
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}

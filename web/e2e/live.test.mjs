@@ -9,24 +9,10 @@
 // the call record, whose status the API reports as completed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { launchBrowser, screenshot, startServer, until } from "./harness.mjs";
 
 const PHONE = "+12125550100"; // callee-sim's default rule: last digit 0 → interested
 
-async function until(what, fn, ms, step = 250) {
-  const end = Date.now() + ms;
-  for (;;) {
-    let last;
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
-    await new Promise((r) => setTimeout(r, step));
-  }
-}
 
 test("live monitor: list, transcript, meters, field errors, join with microphone, END_CALL", async (t) => {
   const server = await startServer({ sims: true });
