@@ -33,7 +33,7 @@ test("a11y: axe finds no WCAG A/AA violation on any screen; no sideways scrollin
   const screens = [
     ["agents", "/agents"], ["agent-wizard", "/agents/new"], ["agent", `/agents/${agent.id}`], ["campaigns", "/campaigns"],
     ["campaign", `/campaigns/${campaign.id}`], ["live-calls", "/live"], ["live-call", `/live/${call.id}`], ["contacts", "/contacts"],
-    ["settings", "/settings"],
+    ["settings", "/settings"], ["do-not-call", "/do-not-call"], ["deliveries", "/deliveries"],
   ];
   const check = async (name, path) => {
     await page.goto(`${base}${path}`);
@@ -72,11 +72,11 @@ test("a11y: axe finds no WCAG A/AA violation on any screen; no sideways scrollin
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
   await page.keyboard.press("Tab");
   const navOrder = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 8; i++) {
     navOrder.push(await page.evaluate(() => document.activeElement?.textContent));
     await page.keyboard.press("Tab");
   }
-  assert.deepEqual(navOrder, ["Agents", "Campaigns", "Live calls", "Calls", "Contacts", "Settings"]);
+  assert.deepEqual(navOrder, ["Agents", "Campaigns", "Live calls", "Calls", "Contacts", "Do not call", "SMS & webhooks", "Settings"]);
 
   // The wizard from the keyboard alone: type the name, Tab to "Next" and press Enter, through to "Create agent".
   await page.goto(`${base}/agents/new`);

@@ -7,6 +7,7 @@ import { AgentsPage, AgentWizardPage, AgentDetailPage } from "./pages/agents";
 import { CampaignsPage, CampaignPage, JobPage } from "./pages/campaigns";
 import { LiveCallsPage, LiveCallPage } from "./pages/live";
 import { CallsPage, CallPage, ContactsPage, ContactPage, SettingsPage } from "./pages/history";
+import { DeliveriesPage, DoNotCallPage } from "./pages/compliance";
 import { Field } from "./lib/ui";
 
 const NAV = [
@@ -15,6 +16,8 @@ const NAV = [
   ["/live", "Live calls"],
   ["/calls", "Calls"],
   ["/contacts", "Contacts"],
+  ["/do-not-call", "Do not call"],
+  ["/deliveries", "SMS & webhooks"],
   ["/settings", "Settings"],
 ] as const;
 
@@ -80,6 +83,8 @@ export default function App() {
           <Route path="/calls/:id" element={<CallPage />} />
           <Route path="/contacts" element={<ContactsPage />} />
           <Route path="/contacts/:id" element={<ContactPage />} />
+          <Route path="/do-not-call" element={<DoNotCallPage />} />
+          <Route path="/deliveries" element={<DeliveriesPage />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="*" element={<p>Page not found.</p>} />
         </Routes>
