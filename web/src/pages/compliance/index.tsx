@@ -1,2 +1,6 @@
-export function DoNotCallPage() { return <h1>Do-not-call list</h1>; }
-export function DeliveriesPage() { return <h1>Deliveries</h1>; }
+// Compliance and deliveries: the do-not-call list (/do-not-call) and the
+// outboxes of the outcome loop, follow-up SMS and webhook events (/deliveries).
+import "./compliance.css";
+
+export { DoNotCallPage } from "./DoNotCallPage";
+export { DeliveriesPage } from "./DeliveriesPage";
