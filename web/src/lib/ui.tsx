@@ -128,3 +128,9 @@ export function LoadFailed({ title, error, onRetry, back }: { title: string; err
     </>
   );
 }
+
+/** The error to show as a banner: one that names none of the fields a form shows beside its controls. */
+export function unmatchedError(error: ApiError | null, shown: string[]): ApiError | null {
+  if (!error) return null;
+  return Object.keys(error.fields).some((f) => shown.includes(f)) ? null : error;
+}

@@ -6,7 +6,7 @@ import { Link, useSearchParams } from "react-router";
 import { query } from "../../lib/api";
 import { Badge, Field, PageHeader, TableHead, toneOf } from "../../lib/ui";
 import { dateTime } from "../../lib/format";
-import { PagedFrame, usePaged, type PagedList } from "./paged";
+import { PagedFrame, usePaged, type Paged } from "../../lib/paged";
 import { SMS_STATUSES, WEBHOOK_EVENTS, WEBHOOK_STATUSES, type SmsMessage, type WebhookEvent } from "./types";
 
 const TABS = [
@@ -38,7 +38,7 @@ function LongText({ text }: { text: string }) {
   );
 }
 
-function Updated({ list }: { list: PagedList<unknown> }) {
+function Updated({ list }: { list: Paged<unknown> }) {
   return list.updatedAt ? <span className="muted compliance-updated">Updated {list.updatedAt.toLocaleTimeString()}</span> : null;
 }
 
@@ -63,7 +63,7 @@ function SmsPanel({ status, setStatus, refresh }: { status: string; setStatus: (
     <>
       <div className="compliance-filters">
         <FilterSelect label="Status" value={status} options={SMS_STATUSES} onChange={setStatus} />
-        <Updated list={list as PagedList<unknown>} />
+        <Updated list={list as Paged<unknown>} />
       </div>
       <PagedFrame list={list} what="SMS messages"
         empty={status ? `No SMS is ${status}.` : "No follow-up SMS yet. Agents send one after a call when their SMS template is set."}>
@@ -103,7 +103,7 @@ function WebhookPanel({ status, event, setFilter, refresh }: {
       <div className="compliance-filters">
         <FilterSelect label="Status" value={status} options={WEBHOOK_STATUSES} onChange={(v) => setFilter("status", v)} />
         <FilterSelect label="Event" value={event} options={WEBHOOK_EVENTS} onChange={(v) => setFilter("event", v)} />
-        <Updated list={list as PagedList<unknown>} />
+        <Updated list={list as Paged<unknown>} />
       </div>
       <PagedFrame list={list} what="webhook events"
         empty={status || event ? "No webhook event matches." : "No webhook events yet. They are sent when an agent has a webhook URL."}>

@@ -7,7 +7,7 @@ import { ApiError, del, post, query } from "../../lib/api";
 import { Badge, ErrorBanner, Field, PageHeader, TableHead } from "../../lib/ui";
 import { dateTime } from "../../lib/format";
 import { ImportCsv } from "./ImportCsv";
-import { PagedFrame, usePaged } from "./paged";
+import { PagedFrame, usePaged } from "../../lib/paged";
 import type { DncSource, DoNotCall } from "./types";
 
 const SOURCES: Record<DncSource, { label: string; tone: "info" | "neutral" | "warn" }> = {

@@ -6,7 +6,7 @@ import { get, query, type Page } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
 import { Badge, Empty, Field, PageHeader, TableHead, toneOf } from "../../lib/ui";
 import { dateTime, duration, titleCase } from "../../lib/format";
-import { PagedFooter, usePaged } from "./paged";
+import { PagedFooter, usePaged } from "../../lib/paged";
 import { CALL_OUTCOMES, CALL_STATUSES, otherParty, type AgentRef, type Call } from "./types";
 
 const FILTERS = ["agentId", "status", "outcome", "from", "to", "phone"] as const;

@@ -4,9 +4,9 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, del, get, patch, post, query, type Page } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
-import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, TableHead, toneOf } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, TableHead, toneOf, unmatchedError } from "../../lib/ui";
 import { dateTime, duration, titleCase } from "../../lib/format";
-import { PagedFooter, unmatchedError, usePaged } from "./paged";
+import { PagedFooter, usePaged } from "../../lib/paged";
 import { parseTags } from "./ContactsPage";
 import type { Call, Contact, Memory } from "./types";
 

@@ -3,9 +3,9 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { ApiError, post, query } from "../../lib/api";
-import { Badge, Empty, ErrorBanner, Field, PageHeader, TableHead } from "../../lib/ui";
+import { Badge, Empty, ErrorBanner, Field, PageHeader, TableHead, unmatchedError } from "../../lib/ui";
 import { dateTime } from "../../lib/format";
-import { PagedFooter, unmatchedError, usePaged } from "./paged";
+import { PagedFooter, usePaged } from "../../lib/paged";
 import type { Contact } from "./types";
 
 /** "a, b ,c" → ["a","b","c"]. */
