@@ -7,7 +7,7 @@
 // settings page (SMS preview, save + reload, a write-only provider key).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describedText, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { describedText, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
 
 const INTERESTED = "+14155550100"; // callee-sim persona by last digit: 0 = interested → Demo Scheduled
 const BUSY = "+14155550106"; // 6 = busy → status busy
@@ -147,7 +147,10 @@ test("history: calls list filters, call page with transcript and seekable record
   await page.waitForURL(new RegExp(`/contacts/${call.contactId}$`));
   const memories = page.getByRole("list", { name: "Memories" });
   await memories.getByText(autoMemories[0].content).waitFor();
-  assert.equal(await memories.getByRole("link", { name: "from this call" }).count(), autoMemories.length);
+  const callLinks = memories.getByRole("link", { name: "from this call" });
+  await until("a call link on each automatic memory", async () => (await callLinks.count()) === autoMemories.length, 10_000).catch(async (e) => {
+    throw new Error(`${e.message}; the list shows: ${await memories.innerText()}`);
+  });
   assert.equal(await memories.getByRole("button", { name: /^Edit:/ }).count(), 0, "automatic memories are not editable");
   // The contact's calls (by phone).
   await rows(page, "Calls with this contact").first().waitFor();
