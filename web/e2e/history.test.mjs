@@ -145,7 +145,8 @@ test("history: calls list filters, call page with transcript and seekable record
   // ---- the contact: automatic memories link to the call; manual ones are added, edited, deleted
   await page.getByRole("link", { name: "Open contact" }).click();
   await page.waitForURL(new RegExp(`/contacts/${call.contactId}$`));
-  const memories = page.getByRole("list", { name: "Memories" });
+  // exact: "Memories from this call" (the call page, still shown while the contact page renders) must not match.
+  const memories = page.getByRole("list", { name: "Memories", exact: true });
   await memories.getByText(autoMemories[0].content).waitFor();
   const callLinks = memories.getByRole("link", { name: "from this call" });
   await until("a call link on each automatic memory", async () => (await callLinks.count()) === autoMemories.length, 10_000).catch(async (e) => {
