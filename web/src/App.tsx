@@ -34,6 +34,11 @@ function KeyPrompt({ onDone }: { onDone: () => void }) {
     >
       <h2>API key required</h2>
       <p>This voqo server was started with an API key. Enter it to continue; it is kept in this browser only.</p>
+      {apiKey() && (
+        <p className="field-error" role="alert">
+          The server refused the key this browser has. Enter the right one.
+        </p>
+      )}
       <Field label="API key">
         {(id) => <input id={id} type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />}
       </Field>
