@@ -90,7 +90,7 @@ class Child {
 };
 
 /// A free UDP port on loopback (net/local_port.hpp).
-using net::free_udp_port;
+using net::free_loopback_port;
 
 /// Raises RLIMIT_NOFILE to its hard limit (each call holds RTP+RTCP sockets,
 /// the recording and the peer's). Returns the soft limit now in force.
@@ -150,8 +150,8 @@ struct Baresip {
 inline Baresip start_baresip(const fs::path& dir, const fs::path& wav, int max_calls, bool record = true) {
   Baresip b;
   b.dir = dir;
-  b.sip_port = free_udp_port();
-  const uint16_t console = free_udp_port();
+  b.sip_port = free_loopback_port();
+  const uint16_t console = free_loopback_port();
   fs::create_directories(dir / "rec");
   auto subst = [&](std::string text) {
     auto rep = [&](const std::string& from, const std::string& to) {

@@ -173,7 +173,7 @@ int part_a(int argc, char** argv) {
   Env env = make_env("a");
   (void)env.store->agents().create(
       {{"name", "Capacity"}, {"systemPrompt", "Capacity test."}, {"greetingMessage", "Hello, this is a capacity test."}});
-  const uint16_t sip_port = free_udp_port(), media_port = static_cast<uint16_t>(free_udp_port() & ~1u);
+  const uint16_t sip_port = free_loopback_port(), media_port = static_cast<uint16_t>(free_loopback_port() & ~1u);
   Child sipp({"/usr/bin/sipp", "-sf", (kSource / "tests/data/sipp/answer_hold_echo.xml").string(), "-i", "127.0.0.1",
               "-p", std::to_string(sip_port), "-mp", std::to_string(media_port), "-rtp_echo", "-nostdin"},
              env.dir / "sipp.log");

@@ -32,9 +32,9 @@ struct Uas {
 
 Uas start_uas(const fs::path& dir) {
   Uas u;
-  u.port = free_udp_port();
+  u.port = free_loopback_port();
   u.process = Child({"/usr/bin/sipp", "-sf", (kSource / "tests/data/sipp/answer_hold_1s.xml").string(), "-i", "127.0.0.1", "-p",
-                     std::to_string(u.port), "-mp", std::to_string(free_udp_port()), "-nostdin", "-max_socket", "60000"},
+                     std::to_string(u.port), "-mp", std::to_string(free_loopback_port()), "-nostdin", "-max_socket", "60000"},
                     dir / "uas.log");
   std::this_thread::sleep_for(500ms);
   return u;
@@ -52,7 +52,7 @@ double sipp_rate(const fs::path& dir, int calls, int rate) {
   const auto stats = dir / "uac_stats.csv";
   const auto t0 = std::chrono::steady_clock::now();
   Child uac({"/usr/bin/sipp", "-sf", (kSource / "tests/data/sipp/uac_wait_bye.xml").string(), "127.0.0.1:" + std::to_string(uas.port),
-             "-i", "127.0.0.1", "-p", std::to_string(free_udp_port()), "-s", "15555550100", "-r", std::to_string(rate), "-m",
+             "-i", "127.0.0.1", "-p", std::to_string(free_loopback_port()), "-s", "15555550100", "-r", std::to_string(rate), "-m",
              std::to_string(calls), "-l", "5000", "-nostdin", "-trace_stat", "-stf", stats.string(), "-fd", "1", "-max_socket", "60000"},
             dir / "uac.log");
   while (uac.alive()) std::this_thread::sleep_for(20ms);

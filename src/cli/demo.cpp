@@ -199,7 +199,7 @@ int run_demo(const DemoOptions& o) {
     baresip_dir.path = std::filesystem::temp_directory_path() / ("voqo-demo-baresip-" + std::to_string(::getpid()));
     for (std::size_t i = 0; i < wavs.size() && i < 8; ++i) {
       auto child = std::make_unique<Child>();
-      const int port = net::free_udp_port();
+      const int port = net::free_loopback_port();
       if (auto r = start_baresip(*child, baresip_dir.path / std::to_string(i), wavs[i], port); !r) {
         std::cerr << "voqo: " << r.error().message << "\n";
         return 1;

@@ -38,7 +38,7 @@ std::unique_ptr<test::Subprocess> sipp_answering(uint16_t port) {
 TEST(CallCli, VoqoCallPrintsTheFinishedCallRecord) {
   test::TempDir dir;
   const std::string db = database(dir);
-  const uint16_t peer = test::free_udp_port();
+  const uint16_t peer = test::free_loopback_port();
   auto sipp = sipp_answering(peer);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto [status, out] = test::run({kVoqo, "call", "+14155550123", "--agent", "Tester", "--trunk",
@@ -65,7 +65,7 @@ TEST(CallCli, VoqoCallPrintsTheFinishedCallRecord) {
 TEST(CallCli, ServePlacesCallsAndServesRecordingsWithRanges) {
   test::TempDir dir;
   const std::string db = database(dir);
-  const uint16_t peer = test::free_udp_port();
+  const uint16_t peer = test::free_loopback_port();
   auto sipp = sipp_answering(peer);
   test::Subprocess server({kVoqo, "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", "0", "--trunk",
                            "sip:127.0.0.1:" + std::to_string(peer), "--db", db});

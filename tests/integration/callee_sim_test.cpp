@@ -44,7 +44,7 @@ class CalleeSimTest : public test::SipSuite {
 
   /// Starts `voqo callee-sim` on a free port and waits for its "listening" line.
   std::unique_ptr<test::Subprocess> start_sim(std::vector<std::string> extra = {}) {
-    port_ = test::free_udp_port();
+    port_ = test::free_loopback_port();
     std::vector<std::string> argv{VOQO_BINARY, "callee-sim", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(port_),
                                   "--log-level", "info"};
     argv.insert(argv.end(), extra.begin(), extra.end());

@@ -91,12 +91,12 @@ std::map<std::string, std::set<std::string>> invites_by_number(const std::filesy
 TEST(CrashResume, KilledServerResumesTheJobWithoutLosingOrRedialingAnyone) {
   test::TempDir dir;
   const std::string db = (dir / "voqo.db").string();
-  const auto sip_port = test::free_udp_port();
+  const auto sip_port = test::free_loopback_port();
   const auto trace = dir / "sipp_messages.log";
   // In the foreground (killed with the test), its screen output discarded so it never blocks on a full pipe.
   test::Subprocess sipp({"/bin/sh", "-c",
                          "exec /usr/bin/sipp -sf " + std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/answer_hold_1s.xml -i 127.0.0.1 -p " +
-                             std::to_string(sip_port) + " -mp " + std::to_string(test::free_udp_port()) +
+                             std::to_string(sip_port) + " -mp " + std::to_string(test::free_loopback_port()) +
                              " -nostdin -trace_msg -message_file " + trace.string() + " >/dev/null 2>&1"});
   std::this_thread::sleep_for(300ms);
   const std::string trunk = "sip:127.0.0.1:" + std::to_string(sip_port);

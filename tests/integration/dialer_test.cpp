@@ -49,12 +49,12 @@ class DialerTest : public test::SipSuite {
  protected:
   /// A sipp UAS playing `scenario` for every call.
   std::unique_ptr<test::Subprocess> start_uas(const std::string& scenario, uint16_t& port) {
-    port = test::free_udp_port();
+    port = test::free_loopback_port();
     // In the foreground (killed with the test), its screen output discarded so it never blocks on a full pipe.
     auto p = std::make_unique<test::Subprocess>(std::vector<std::string>{
         "/bin/sh", "-c",
         "exec /usr/bin/sipp -sf " + std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario + " -i 127.0.0.1 -p " +
-            std::to_string(port) + " -mp " + std::to_string(test::free_udp_port()) + " -nostdin >/dev/null 2>&1"});
+            std::to_string(port) + " -mp " + std::to_string(test::free_loopback_port()) + " -nostdin >/dev/null 2>&1"});
     std::this_thread::sleep_for(300ms);
     return p;
   }

@@ -36,7 +36,7 @@ using namespace std::chrono_literals;
 class Server {
  public:
   explicit Server(const fs::path& dir) {
-    const uint16_t sip = net::free_udp_port();
+    const uint16_t sip = net::free_loopback_port();
     process_ = std::make_unique<test::Subprocess>(std::vector<std::string>{
         VOQO_BINARY, "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(sip), "--db",
         (dir / "voqo.db").string(), "--recordings", (dir / "recordings").string()});
@@ -254,7 +254,7 @@ TEST_F(live_monitor, SupervisorWatchesCoachesAndEndsABaresipCall) {
 TEST_F(live_monitor, TransferToASippUasThatAcceptsReferEndsTransferred) {
   const fs::path scenario = fs::path(VOQO_SOURCE_DIR) / "tests/data/sipp/transfer.xml";
   ASSERT_TRUE(fs::exists(scenario)) << scenario;
-  const uint16_t sipp_port = net::free_udp_port();
+  const uint16_t sipp_port = net::free_loopback_port();
   test::Subprocess sipp({"/bin/sh", "-c",
                          "exec sipp -sf " + scenario.string() + " -i 127.0.0.1 -p " + std::to_string(sipp_port) +
                              " -m 1 -nostdin >/dev/null 2>&1"});

@@ -27,7 +27,7 @@ TEST_F(MemoryLoopTest, TheSecondCallUsesTheMemoryTheFirstOneLeft) {
                                         {"purpose", "sales"},
                                         {"responseDelayMs", 200}});
   ASSERT_TRUE(agent) << agent.error().message;
-  const auto sim_port = test::free_udp_port();
+  const auto sim_port = test::free_loopback_port();
   test::Subprocess sim({VOQO_BINARY, "callee-sim", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(sim_port),
                         "--log-level", "warn"});
   ASSERT_TRUE(sim.wait_for_line("callee-sim listening", std::chrono::seconds(60))) << sim.output();

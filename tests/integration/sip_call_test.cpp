@@ -20,7 +20,7 @@ namespace {
 
 using test::count_dir;
 using test::describe_fds;
-using test::free_udp_port;
+using test::free_loopback_port;
 using test::RepeatBrain;
 
 class SipCallTest : public test::SipSuite {
@@ -28,7 +28,7 @@ class SipCallTest : public test::SipSuite {
   /// Runs one sipp scenario as the callee and places a call to it.
   nlohmann::json call_sipp(const std::string& scenario, std::chrono::seconds ring_timeout = std::chrono::seconds(10),
                            std::optional<telephony::SipTrunk> trunk = std::nullopt) {
-    const uint16_t port = free_udp_port();
+    const uint16_t port = free_loopback_port();
     test::Subprocess sipp({"/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario, "-i",
                            "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin",
                            "-trace_err", "-error_file", (*dir_ / (scenario + ".err")).string(), "-timeout", "30s",
@@ -140,11 +140,11 @@ TEST_F(SipCallTest, InboundCallToAnAssignedNumberIsAnsweredByItsAgent) {
   // sipp's built-in caller: INVITE, ACK, 2.5 s of call, BYE. A number nobody
   // answers for is refused (404), so the built-in scenario fails there.
   auto [ok_status, ok_out] = test::run({"/usr/bin/sipp", "-sn", "uac", target, "-s", "4155550100", "-m", "1", "-d", "2500",
-                                        "-i", "127.0.0.1", "-p", std::to_string(test::free_udp_port()), "-nostdin",
+                                        "-i", "127.0.0.1", "-p", std::to_string(test::free_loopback_port()), "-nostdin",
                                         "-timeout", "20s", "-timeout_error"});
   EXPECT_EQ(ok_status, 0) << ok_out;
   auto [no_status, no_out] = test::run({"/usr/bin/sipp", "-sn", "uac", target, "-s", "4155550199", "-m", "1", "-i",
-                                        "127.0.0.1", "-p", std::to_string(test::free_udp_port()), "-nostdin",
+                                        "127.0.0.1", "-p", std::to_string(test::free_loopback_port()), "-nostdin",
                                         "-timeout", "10s", "-timeout_error"});
   EXPECT_NE(no_status, 0) << "an unassigned number must not be answered";
   for (int i = 0; i < 100 && (*service)->active_calls() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -190,7 +190,7 @@ class TransferBrain final : public brain::Brain {
 };
 
 TEST_F(SipCallTest, BlindTransferByReferEndsTheCallAsTransferred) {
-  const uint16_t port = test::free_udp_port();
+  const uint16_t port = test::free_loopback_port();
   test::Subprocess sipp({"/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/transfer.xml", "-i",
                          "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -35,7 +35,7 @@ namespace voqo {
 namespace {
 
 using namespace std::chrono_literals;
-using test::free_udp_port;
+using test::free_loopback_port;
 using test::sip_header;
 using test::sip_status;
 using test::TcpConnection;
@@ -360,7 +360,7 @@ TEST_F(SipRobustnessTest, UnusableSdpOffersAreRefusedWith4xxAndLeakNothing) {
   // Control: a well-formed offer is answered 200 with an SDP answer, and the call ends cleanly on BYE.
   UdpSocket s;
   const std::string offer =
-      sdp("m=audio " + std::to_string(free_udp_port()) +
+      sdp("m=audio " + std::to_string(free_loopback_port()) +
           " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n");
   s.send_to(port, invite(port, s.port(), "good", offer));
   std::string ok;
@@ -470,7 +470,7 @@ TEST_F(SipRobustnessTest, JunkAtTheRtpPortsDuringACallIsCountedAndIgnored) {
   auto cfg = config();
   cfg.rtp_port_min = rtp_min;
   cfg.rtp_port_max = static_cast<uint16_t>(rtp_min + 7);
-  const uint16_t sipp_port = free_udp_port();  // both calls go to a sipp on this port
+  const uint16_t sipp_port = free_loopback_port();  // both calls go to a sipp on this port
   cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(sipp_port), "udp", "", "", "+15550001111"};
   auto service = calls::CallService::create(*store_, cfg);
   ASSERT_TRUE(service) << service.error().message;

@@ -121,7 +121,7 @@ class SuperviseTest : public test::SipSuite {
   /// a call configuration whose trunk is that sipp, reporting to `observer`.
   static std::pair<std::unique_ptr<test::Subprocess>, calls::CallServiceConfig> sipp_peer(
       const std::string& scenario, std::shared_ptr<RecordingObserver> observer) {
-    const uint16_t port = test::free_udp_port();
+    const uint16_t port = test::free_loopback_port();
     const std::string path = std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario;
     auto sipp = std::make_unique<test::Subprocess>(std::vector<std::string>{
         "/bin/sh", "-c",

@@ -21,13 +21,13 @@ std::string fill(std::string text, const std::map<std::string, std::string>& val
 
 }  // namespace
 
-BaresipCallee::BaresipCallee(const fs::path& dir, const fs::path& voice) : dir_(dir), port_(net::free_udp_port()) {
+BaresipCallee::BaresipCallee(const fs::path& dir, const fs::path& voice) : dir_(dir), port_(net::free_loopback_port()) {
   const fs::path peer = fixtures().parent_path() / "peers" / "baresip-callee";
   fs::create_directories(dir / "conf");
   fs::create_directories(dir / "rec");
   const std::map<std::string, std::string> values = {{"@SIP_PORT@", std::to_string(port_)},
                                                      {"@VOICE_WAV@", voice.string()},
-                                                     {"@CONSOLE_PORT@", std::to_string(net::free_udp_port())},
+                                                     {"@CONSOLE_PORT@", std::to_string(net::free_loopback_port())},
                                                      {"@RECORD_DIR@", (dir / "rec").string()}};
   write_file(dir / "conf" / "config", fill(read_file(peer / "config"), values));
   write_file(dir / "conf" / "accounts", fill(read_file(peer / "accounts"), values));

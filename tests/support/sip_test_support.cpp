@@ -46,7 +46,7 @@ brain::Reply say(const std::string& text, const brain::TextSink& sink) {
 
 }  // namespace
 
-uint16_t free_udp_port() { return net::free_udp_port(); }
+uint16_t free_loopback_port() { return net::free_loopback_port(); }
 
 std::size_t count_dir(const char* path) {
   std::size_t n = 0;

@@ -18,7 +18,7 @@
 namespace voqo::test {
 
 /// A UDP port on 127.0.0.1 that was free a moment ago (bound and released).
-uint16_t free_udp_port();
+uint16_t free_loopback_port();
 
 /// Entries in a directory such as /proc/self/fd or /proc/self/task.
 std::size_t count_dir(const char* path);
