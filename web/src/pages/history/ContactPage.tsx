@@ -7,7 +7,7 @@ import { useAsync } from "../../lib/hooks";
 import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, TableHead, toneOf, unmatchedError } from "../../lib/ui";
 import { dateTime, duration, titleCase } from "../../lib/format";
 import { PagedFooter, usePaged } from "../../lib/paged";
-import { parseTags } from "./ContactsPage";
+import { ContactFields, contactBody } from "./ContactsPage";
 import type { Call, Contact, Memory } from "./types";
 
 export function ContactPage() {
@@ -81,11 +81,6 @@ function ContactForm({ contact, onSaved }: { contact: Contact; onSaved: (c: Cont
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const fe = error?.fields ?? {};
-  const set = (k: keyof ReturnType<typeof initial>) => (e: { target: { value: string } }) => {
-    setForm({ ...form, [k]: e.target.value });
-    setSaved(false);
-  };
   return (
     <form
       className="card"
@@ -94,12 +89,7 @@ function ContactForm({ contact, onSaved }: { contact: Contact; onSaved: (c: Cont
         e.preventDefault();
         setBusy(true);
         try {
-          const c = await patch<Contact>(`/api/contacts/${contact.id}`, {
-            name: form.name.trim(),
-            phone: form.phone.trim(),
-            notes: form.notes.trim() || null,
-            tags: parseTags(form.tags),
-          });
+          const c = await patch<Contact>(`/api/contacts/${contact.id}`, contactBody(form));
           onSaved(c);
           setForm({ name: c.name, phone: c.phone, notes: c.notes ?? "", tags: c.tags.join(", ") });
           setError(null);
@@ -112,19 +102,14 @@ function ContactForm({ contact, onSaved }: { contact: Contact; onSaved: (c: Cont
       }}
     >
       <h2 id="contact-details">Details</h2>
-      <ErrorBanner error={unmatchedError(error, ["name", "phone", "tags", "notes"])} />
-      <Field label="Name" error={fe.name}>
-        {(id, d) => <input id={id} aria-describedby={d} required maxLength={200} value={form.name} onChange={set("name")} />}
-      </Field>
-      <Field label="Phone" error={fe.phone}>
-        {(id, d) => <input id={id} aria-describedby={d} required type="tel" maxLength={64} value={form.phone} onChange={set("phone")} />}
-      </Field>
-      <Field label="Tags" error={fe.tags} hint="Comma-separated">
-        {(id, d) => <input id={id} aria-describedby={d} value={form.tags} onChange={set("tags")} />}
-      </Field>
-      <Field label="Notes" error={fe.notes}>
-        {(id, d) => <textarea id={id} aria-describedby={d} maxLength={10000} value={form.notes} onChange={set("notes")} />}
-      </Field>
+      <ContactFields
+        draft={form}
+        onChange={(d) => {
+          setForm(d);
+          setSaved(false);
+        }}
+        error={error}
+      />
       <div className="hist-row">
         <button type="submit" className="btn primary" disabled={busy}>
           {busy ? "Saving…" : "Save details"}

@@ -16,6 +16,49 @@ export function parseTags(s: string): string[] {
     .filter(Boolean);
 }
 
+/** A contact's editable fields as the forms hold them (tags comma-separated). */
+export interface ContactDraft {
+  name: string;
+  phone: string;
+  notes: string;
+  tags: string;
+}
+
+/** The request body for a draft (POST or PATCH /api/contacts). */
+export function contactBody(d: ContactDraft) {
+  return { name: d.name.trim(), phone: d.phone.trim(), notes: d.notes.trim() || null, tags: parseTags(d.tags) };
+}
+
+/** The contact's fields with the API's per-field errors (used to create and to edit). */
+export function ContactFields({ draft, onChange, error, autoFocus }: {
+  draft: ContactDraft;
+  onChange: (d: ContactDraft) => void;
+  error: ApiError | null;
+  autoFocus?: boolean;
+}) {
+  const fe = error?.fields ?? {};
+  const set = (k: keyof ContactDraft) => (e: { target: { value: string } }) => onChange({ ...draft, [k]: e.target.value });
+  return (
+    <>
+      <ErrorBanner error={unmatchedError(error, ["name", "phone", "tags", "notes"])} />
+      <div className="grid two">
+        <Field label="Name" error={fe.name}>
+          {(id, d) => <input id={id} aria-describedby={d} required maxLength={200} value={draft.name} onChange={set("name")} autoFocus={autoFocus} />}
+        </Field>
+        <Field label="Phone" error={fe.phone} hint="E.164 (+14155550100) or national with the default region">
+          {(id, d) => <input id={id} aria-describedby={d} required type="tel" maxLength={64} value={draft.phone} onChange={set("phone")} />}
+        </Field>
+      </div>
+      <Field label="Tags" error={fe.tags} hint="Comma-separated">
+        {(id, d) => <input id={id} aria-describedby={d} value={draft.tags} onChange={set("tags")} />}
+      </Field>
+      <Field label="Notes" error={fe.notes}>
+        {(id, d) => <textarea id={id} aria-describedby={d} maxLength={10000} value={draft.notes} onChange={set("notes")} />}
+      </Field>
+    </>
+  );
+}
+
 export function ContactsPage() {
   const [params, setParams] = useSearchParams();
   const by = params.get("phone") !== null ? "phone" : "name";
@@ -113,11 +156,9 @@ export function ContactsPage() {
 
 function CreateContact({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
-  const [form, setForm] = useState({ name: "", phone: "", notes: "", tags: "" });
+  const [form, setForm] = useState<ContactDraft>({ name: "", phone: "", notes: "", tags: "" });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const fe = error?.fields ?? {};
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
 
   return (
     <form
@@ -127,12 +168,7 @@ function CreateContact({ onClose }: { onClose: () => void }) {
         e.preventDefault();
         setBusy(true);
         try {
-          const c = await post<Contact>("/api/contacts", {
-            name: form.name.trim(),
-            phone: form.phone.trim(),
-            notes: form.notes.trim() || null,
-            tags: parseTags(form.tags),
-          });
+          const c = await post<Contact>("/api/contacts", contactBody(form));
           navigate(`/contacts/${c.id}`);
         } catch (err) {
           setError(err as ApiError);
@@ -141,21 +177,7 @@ function CreateContact({ onClose }: { onClose: () => void }) {
       }}
     >
       <h2 id="new-contact">New contact</h2>
-      <ErrorBanner error={unmatchedError(error, ["name", "phone", "tags", "notes"])} />
-      <div className="grid two">
-        <Field label="Name" error={fe.name}>
-          {(id, d) => <input id={id} aria-describedby={d} required maxLength={200} value={form.name} onChange={set("name")} autoFocus />}
-        </Field>
-        <Field label="Phone" error={fe.phone} hint="E.164 (+14155550100) or national with the default region">
-          {(id, d) => <input id={id} aria-describedby={d} required type="tel" maxLength={64} value={form.phone} onChange={set("phone")} />}
-        </Field>
-      </div>
-      <Field label="Tags" error={fe.tags} hint="Comma-separated">
-        {(id, d) => <input id={id} aria-describedby={d} value={form.tags} onChange={set("tags")} />}
-      </Field>
-      <Field label="Notes" error={fe.notes}>
-        {(id, d) => <textarea id={id} aria-describedby={d} maxLength={10000} value={form.notes} onChange={set("notes")} />}
-      </Field>
+      <ContactFields draft={form} onChange={setForm} error={error} autoFocus />
       <div className="hist-row">
         <button type="submit" className="btn primary" disabled={busy}>
           {busy ? "Creating…" : "Create contact"}
