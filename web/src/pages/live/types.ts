@@ -142,16 +142,20 @@ export interface SupervisorAction {
   order: number;
 }
 
-/** The `liveCall {id}` snapshot (OpenAPI LiveCallView). */
-export interface LiveCallView {
-  call: LiveCall;
-  transcript: TranscriptLine[];
+/** The call intelligence the live monitor recomputes and publishes whole (an `insights` change). */
+export interface Insights {
   phases: Phase[];
   objectives: Objective[];
   nextActions: NextAction[];
   coaching: Coaching[];
   sentiment: Sentiment | null;
   metrics: Metrics | null;
+}
+
+/** The `liveCall {id}` snapshot (OpenAPI LiveCallView). */
+export interface LiveCallView extends Insights {
+  call: LiveCall;
+  transcript: TranscriptLine[];
   systemConfig: SystemConfig | null;
   supervisorActions: SupervisorAction[];
 }
@@ -206,15 +210,7 @@ type CallChange =
   | { kind: "call"; call: LiveCall }
   | { kind: "transcript"; line: TranscriptLine }
   | { kind: "levels"; agentGain: number; customerGain: number; currentSpeaker: Speaker | null; duration: number }
-  | {
-      kind: "insights";
-      phases: Phase[];
-      objectives: Objective[];
-      nextActions: NextAction[];
-      coaching: Coaching[];
-      sentiment: Sentiment | null;
-      metrics: Metrics | null;
-    }
+  | ({ kind: "insights" } & Insights)
   | { kind: "systemConfig"; config: SystemConfig }
   | { kind: "action"; action: SupervisorAction }
   | { kind: "ended"; analytics: { details?: Partial<EndDetails> } | null };
