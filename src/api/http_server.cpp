@@ -400,7 +400,14 @@ class WsConnection final : public PushConnection {
     ws_.set_option(t);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "voqo"); }));
-    ws_.read_message_max(audio_ ? 64 * 1024 : srv_.rt.hub->limits().max_message_bytes);
+    // The message cap is ours, not Beast's read_message_max: Beast 1.81 refuses an
+    // oversized message with 1009 and then closes the socket with the rest of the
+    // message unread (its teardown stops draining after one read), so the kernel
+    // answers with RST and the client often never sees the 1009. Ours closes through
+    // async_close, which discards the rest of the message and waits for the peer's
+    // close frame (RFC 6455 §7.1.1).
+    max_message_ = audio_ ? 64 * 1024 : srv_.rt.hub->limits().max_message_bytes;
+    ws_.read_message_max(0);
     ws_.async_accept(req, [self = self()](beast::error_code ec) { self->on_accept(ec); });
   }
 
@@ -429,15 +436,30 @@ class WsConnection final : public PushConnection {
     read_next();
   }
 
+  /// Reads the next message piecewise, so that one larger than max_message_ is
+  /// refused (1009, RFC 6455 §7.4.1) once that many bytes arrived, not buffered.
   void read_next() {
-    ws_.async_read(rbuf_, [self = self()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    const std::size_t room = max_message_ + 1 - std::min(rbuf_.size(), max_message_);
+    ws_.async_read_some(rbuf_, std::min<std::size_t>(room, 16 * 1024),
+                        [self = self()](beast::error_code ec, std::size_t) { self->on_read_some(ec); });
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec) {  // peer closed, too big (Beast sent 1009), timeout, or we tore down
+  void on_read_some(beast::error_code ec) {
+    if (ec) {  // peer closed, timeout, or we tore down
       teardown();
       return;
     }
+    if (rbuf_.size() > max_message_) {
+      rbuf_.consume(rbuf_.size());
+      return refuse(websocket::close_code::too_big,
+                    "a message may hold at most " + std::to_string(max_message_) + " bytes");
+    }
+    if (!ws_.is_message_done()) return read_next();
+    on_message();
+  }
+
+  /// A whole message is in rbuf_.
+  void on_message() {
     if (audio_) {
       if (ws_.got_text()) return refuse(websocket::close_code::bad_payload, "send binary PCM frames");
       const auto data = rbuf_.data();
@@ -496,6 +518,7 @@ class WsConnection final : public PushConnection {
 
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer rbuf_;
+  std::size_t max_message_ = 0;  // bytes in one message, see start()
   std::shared_ptr<calls::SupervisorAudio> audio_;
   std::vector<int16_t> pcm_;
 };

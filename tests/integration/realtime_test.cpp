@@ -306,6 +306,7 @@ TEST_F(RealtimeTest, OversizedFrameIsRefusedWith1009) {
   EXPECT_FALSE(big.read(5s));
   EXPECT_TRUE(big.closed());
   EXPECT_EQ(big.close_code(), 1009);
+  EXPECT_TRUE(big.closed_cleanly()) << "the rest of the message is drained, not reset";
   other.send_text(sub("s", "c1"));
   EXPECT_EQ(next(other)["type"], "snapshot");
 }

@@ -123,6 +123,7 @@ void WsClient::close() {
 }
 
 bool WsClient::closed() const { return impl_->is_closed; }
+bool WsClient::closed_cleanly() const { return impl_->is_closed && impl_->read_ec == websocket::error::closed; }
 int WsClient::close_code() const { return static_cast<int>(impl_->ws.reason().code); }
 std::string WsClient::close_reason() const { return std::string(impl_->ws.reason().reason.c_str()); }
 

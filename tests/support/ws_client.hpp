@@ -39,6 +39,9 @@ class WsClient {
   /// Sends a close frame (1000) and waits briefly for the server's.
   void close();
   [[nodiscard]] bool closed() const;
+  /// Closed by the closing handshake (both close frames, then TCP closed), not
+  /// by a reset or a bare EOF (RFC 6455 §7.1.1).
+  [[nodiscard]] bool closed_cleanly() const;
   /// The close code the server sent (0 = none: the connection just ended).
   [[nodiscard]] int close_code() const;
   [[nodiscard]] std::string close_reason() const;
