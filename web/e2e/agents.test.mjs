@@ -4,7 +4,7 @@
 // version 2) and rolling back to version 1.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describedText, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { describedText, eventually, launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 
 /** The wizard's current step, from the step indicator. */
@@ -81,7 +81,7 @@ test("agents: wizard with API-rejected fields, preview, list, edit → v2, roll 
   const silence = page.getByLabel("Silence threshold (ms)");
   await silence.fill("100");
   await page.getByRole("button", { name: "Next" }).click();
-  assert.match(await describedText(silence), /must be between 500 and 5000/);
+  await eventually("the range message", () => describedText(silence), /must be between 500 and 5000/);
   await silence.fill("800");
   await page.getByLabel("Greeting message").fill("Hello from version one");
   await page.getByLabel("Max call duration (min)").fill("15");
@@ -115,7 +115,8 @@ test("agents: wizard with API-rejected fields, preview, list, edit → v2, roll 
 
   // Fix it; now the name conflict (409, field "name") sends the wizard back to step 1.
   await webhook.fill("https://hooks.example.com/voqo");
-  assert.doesNotMatch(await describedText(webhook), new RegExp(apiMessage), "the message goes once the field is edited");
+  // The message goes once the field is edited.
+  await eventually("the API message gone", async () => new RegExp(apiMessage).test(await describedText(webhook)), false);
   await page.getByRole("button", { name: "Create agent" }).click();
   await page.waitForFunction(() => /Basics and purpose/.test(document.querySelector('[aria-current="step"]')?.textContent ?? ""));
   assert.match(await describedText(name), /already exists/);

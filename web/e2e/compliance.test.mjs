@@ -11,7 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { accessibilityViolations, describedText, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
+import { accessibilityViolations, describedText, eventually, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
 
 const INTERESTED = "+14155550100"; // callee-sim persona by last digit: 0 = interested
 const STOP = "+14155550107"; // 7 = says "stop calling me"
@@ -65,7 +65,7 @@ test("compliance: do-not-call list (form, CSV import, remove, stop-calling-me) a
   await phone.fill("12345");
   await page.getByRole("button", { name: "Add to list" }).click();
   await until("the API's message beside Phone", async () => (await describedText(phone)).includes(apiMessage), 10_000);
-  assert.equal(await phone.getAttribute("aria-invalid"), "true");
+  await eventually("Phone marked invalid", () => phone.getAttribute("aria-invalid"), "true");
 
   await phone.fill("+1 202 555 0143");
   await page.getByLabel("Reason (optional)").fill("Asked by email");
@@ -104,7 +104,7 @@ test("compliance: do-not-call list (form, CSV import, remove, stop-calling-me) a
   // ---- remove a number through the inline confirm (Cancel first, then for real)
   await page.getByRole("button", { name: "Remove +12025550143" }).click();
   await page.getByRole("group", { name: "Confirm removing +12025550143" }).getByRole("button", { name: "Cancel" }).click();
-  assert.equal(await page.getByRole("button", { name: "Remove +12025550143" }).evaluate((el) => el === document.activeElement), true, "Cancel returns focus");
+  await eventually("Cancel returns focus to Remove", () => page.getByRole("button", { name: "Remove +12025550143" }).evaluate((el) => el === document.activeElement), true);
   await page.getByRole("button", { name: "Remove +12025550143" }).click();
   await page.getByRole("button", { name: "Yes, remove +12025550143" }).click();
   await added.waitFor({ state: "detached" });
@@ -155,7 +155,7 @@ test("compliance: do-not-call list (form, CSV import, remove, stop-calling-me) a
   await page.goto(`${base}/deliveries`);
   await page.getByRole("heading", { name: "SMS & webhooks", level: 1 }).waitFor();
   const smsTab = page.getByRole("tab", { name: "Follow-up SMS" });
-  assert.equal(await smsTab.getAttribute("aria-selected"), "true");
+  await eventually("the SMS tab selected", () => smsTab.getAttribute("aria-selected"), "true");
   const smsRows = rows(page, "Follow-up SMS");
   const smsRow = smsRows.filter({ hasText: INTERESTED });
   await smsRow.waitFor();
@@ -165,7 +165,7 @@ test("compliance: do-not-call list (form, CSV import, remove, stop-calling-me) a
     // A long body is clamped to a few lines; "Show all" opens it.
     const more = smsRow.getByRole("button", { name: "Show all" });
     await more.click();
-    assert.equal(await smsRow.getByRole("button", { name: "Show less" }).getAttribute("aria-expanded"), "true");
+    await eventually("the body expanded", () => smsRow.getByRole("button", { name: "Show less" }).getAttribute("aria-expanded"), "true");
   }
   assert.ok(smsText.includes(sms.status), "its status is shown");
   assert.ok(smsText.includes(sms.provider), "its provider is shown");
@@ -185,8 +185,8 @@ test("compliance: do-not-call list (form, CSV import, remove, stop-calling-me) a
   await smsTab.focus();
   await page.keyboard.press("ArrowRight");
   const hookTab = page.getByRole("tab", { name: "Webhook events" });
-  assert.equal(await hookTab.getAttribute("aria-selected"), "true");
-  assert.equal(await hookTab.evaluate((el) => el === document.activeElement), true, "focus follows the selected tab");
+  await eventually("the arrow key selects the webhooks tab", () => hookTab.getAttribute("aria-selected"), "true");
+  await eventually("focus follows the selected tab", () => hookTab.evaluate((el) => el === document.activeElement), true);
   await page.waitForURL(/tab=webhooks/);
   const hooks = rows(page, "Webhook events");
   await hooks.nth(3).waitFor();

@@ -282,3 +282,24 @@ export async function until(what, fn, ms = 60_000, every = 250) {
     await new Promise((r) => setTimeout(r, every));
   }
 }
+
+/**
+ * Reads `read()` (an attribute, a text, a count: any async getter) until it
+ * equals `expected` (===) or, for a RegExp, matches it, and returns the value;
+ * after `ms` fails naming `what` and the value read last. What a page shows after
+ * a click or a key is rendered on React's schedule, not the test's: reading it
+ * once, right after the action, races that render (a CI run caught a tab's
+ * aria-selected read before the arrow key's render).
+ */
+export async function eventually(what, read, expected, ms = 10_000) {
+  const test = expected instanceof RegExp ? (v) => expected.test(String(v)) : (v) => v === expected;
+  let last;
+  try {
+    return await until(what, async () => {
+      last = await read();
+      return test(last) ? { value: last } : null;
+    }, ms, 100).then((r) => r.value);
+  } catch (e) {
+    throw new Error(`${e.message} (expected ${expected}, last read ${JSON.stringify(last)})`);
+  }
+}

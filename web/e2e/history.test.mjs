@@ -7,7 +7,7 @@
 // settings page (SMS preview, save + reload, a write-only provider key).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describedText, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
+import { describedText, eventually, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
 
 const INTERESTED = "+14155550100"; // callee-sim persona by last digit: 0 = interested → Demo Scheduled
 const BUSY = "+14155550106"; // 6 = busy → status busy
@@ -18,12 +18,16 @@ function ok(r, what) {
   return r.body;
 }
 
-/** Waits until GET /api/calls/{id} answers 200 (the record is written when the call ends). */
-function waitForCall(server, id, ms) {
+/**
+ * Waits until GET /api/calls/{id} answers 200 (the record is written when the
+ * call ends) and the record satisfies `ready` (say, the follow-up SMS the outbox
+ * sends a moment later).
+ */
+function waitForCall(server, id, ms, ready = () => true, what = "to end") {
   return server.waitFor(async () => {
     const r = await server.api("GET", `/api/calls/${id}`);
-    return r.status === 200 ? r.body : null;
-  }, ms, `call ${id} to end`);
+    return r.status === 200 && ready(r.body) ? r.body : null;
+  }, ms, `call ${id} ${what}`);
 }
 
 /** The visible rows of the table named `name`. */
@@ -43,7 +47,8 @@ test("history: calls list filters, call page with transcript and seekable record
   const placedBusy = ok(await server.api("POST", "/api/calls", { agentId: agent.id, to: BUSY }), "place call");
   const busy = await waitForCall(server, placedBusy.id, 60_000);
   assert.equal(busy.status, "busy");
-  const call = await waitForCall(server, placedOk.id, 180_000);
+  // The outbox sends the follow-up SMS after the record is written: the call's page shows it sent.
+  const call = await waitForCall(server, placedOk.id, 180_000, (c) => c.status !== "completed" || c.smsSent, "to end and its SMS to be sent");
   assert.equal(call.status, "completed");
   assert.equal(call.outcome, "Demo Scheduled");
   assert.ok(call.transcript.length >= 4, "the call has a transcript");
@@ -110,7 +115,7 @@ test("history: calls list filters, call page with transcript and seekable record
   const memoriesHere = page.getByRole("list", { name: "Memories from this call" });
   for (const m of autoMemories) await memoriesHere.getByText(m.content).waitFor();
   await page.getByRole("heading", { name: "Analytics" }).waitFor();
-  assert.match(await page.getByRole("region", { name: "Call details" }).innerText(), /Follow-up SMS\s*Sent/);
+  await eventually("the SMS shown sent", () => page.getByRole("region", { name: "Call details" }).innerText(), /Follow-up SMS\s*Sent/);
 
   // The recording: served with ranges, played (time advances), seeked (a ranged request from the middle).
   const ranged = [];
@@ -201,16 +206,19 @@ test("history: calls list filters, call page with transcript and seekable record
   await template.waitFor();
   const preview = page.getByRole("status", { name: "SMS preview" });
   const count = page.getByTestId("sms-count");
-  assert.match(await count.innerText(), /2 SMS segments · GSM-7/, "the default template renders to two GSM-7 segments");
+  const previewText = async () => (await preview.innerText()).trim();
+  // The default template renders to two GSM-7 segments.
+  await eventually("the default template's segments", () => count.innerText(), /2 SMS segments · GSM-7/);
   await template.fill("Hi {caller_name} 👋 - {agent_name}");
-  assert.equal((await preview.innerText()).trim(), "Hi Jordan Lee 👋 - Ava");
-  assert.match(await count.innerText(), /1 SMS segment · UCS-2/);
+  await eventually("the preview", previewText, "Hi Jordan Lee 👋 - Ava");
+  await eventually("the segments", () => count.innerText(), /1 SMS segment · UCS-2/);
   await template.fill("Hi {caller_name}, thanks for your time: {call_summary}. - {agent_name}");
-  assert.equal(
-    (await preview.innerText()).trim(),
+  await eventually(
+    "the preview",
+    previewText,
     "Hi Jordan Lee, thanks for your time: You asked about our pricing and booked a demo for Tuesday at 10 AM. - Ava",
   );
-  assert.match(await count.innerText(), /^110 characters · 1 SMS segment · GSM-7/);
+  await eventually("the segments", () => count.innerText(), /^110 characters · 1 SMS segment · GSM-7/);
   await page.getByRole("button", { name: "Save Follow-up SMS" }).click();
   await page.getByText("Follow-up SMS saved.").waitFor();
   assert.equal(ok(await server.api("GET", "/api/settings"), "settings").sms_template, "Hi {caller_name}, thanks for your time: {call_summary}. - {agent_name}");
@@ -232,12 +240,12 @@ test("history: calls list filters, call page with transcript and seekable record
   await key.fill("dg-secret-123");
   await page.getByRole("button", { name: "Save Speech providers" }).click();
   await page.getByText("Speech providers saved.").waitFor();
-  assert.equal(await key.inputValue(), "");
-  assert.equal(await key.getAttribute("placeholder"), "•••••••• (set)");
+  await eventually("the key field emptied", () => key.inputValue(), "");
+  await eventually("the key shown as set", () => key.getAttribute("placeholder"), "•••••••• (set)");
   await page.reload();
   await key.waitFor();
+  await eventually("the key shown as set after a reload", () => key.getAttribute("placeholder"), "•••••••• (set)");
   assert.equal(await key.inputValue(), "");
-  assert.equal(await key.getAttribute("placeholder"), "•••••••• (set)");
   await screenshot(page, "history-settings");
   // Saving the section again without touching the key keeps the stored key.
   await page.getByLabel("Deepgram model").fill("nova-2");
