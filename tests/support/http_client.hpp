@@ -2,6 +2,7 @@
 /// A tiny blocking HTTP/1.1 client over POSIX sockets, for tests that talk to
 /// a real server on loopback. Not a general client: no TLS, no redirects;
 /// reads Content-Length, chunked and close-delimited responses.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,6 +34,9 @@ class HttpConnection {
                      const std::vector<std::pair<std::string, std::string>>& headers = {});
   /// Writes raw bytes; throws on error.
   void send_all(std::string_view data);
+  /// Sets how long one read or write may wait (10 s by default), e.g. longer
+  /// for a response that comes only after a large import.
+  void set_timeout(std::chrono::seconds timeout);
   /// Writes `total` filler bytes in chunks, stopping early as soon as the
   /// server has answered (readable socket) or reset the connection. With
   /// `chunked`, frames them as chunked transfer coding (and the last chunk
