@@ -109,6 +109,11 @@ struct CallPipeline::Impl {
   // Shared between threads.
   std::atomic<bool> answered{false};
   std::atomic<bool> finished{false};
+  // Held by the media thread for a whole frame: finish() takes it once after
+  // setting `finished`, so no frame is midway (about to post to the stt queue
+  // behind finish()'s drain marker, to run after the pipeline is gone) when
+  // the queues are drained, and every later frame sees `finished`.
+  std::mutex frame_mutex;
   Clock::time_point answered_at{};
   std::atomic<uint64_t> tts_written{0}, tts_read{0};
   std::atomic<uint64_t> reply_end_sample{UINT64_MAX};
@@ -1023,6 +1028,7 @@ Result<std::shared_ptr<SupervisorLeg>> CallPipeline::join() {
 }
 
 void CallPipeline::on_frame(std::span<const int16_t> caller, std::span<int16_t> agent, uint64_t tick) {
+  std::lock_guard frame_lock(impl_->frame_mutex);  // uncontended but for finish()
   if (!impl_->answered.load(std::memory_order_acquire) || impl_->finished.load(std::memory_order_relaxed)) return;
   impl_->media_frame(caller, agent);
 }
@@ -1039,6 +1045,7 @@ PipelineResult CallPipeline::finish() {
     std::lock_guard lock(d.result_mutex);
     return d.result;
   }
+  { std::lock_guard wait_for_the_frame_in_progress(d.frame_mutex); }
   {
     std::lock_guard lock(d.stop_mutex);
     d.reply_stop.request_stop();
