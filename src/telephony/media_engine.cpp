@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -54,6 +55,57 @@ bool same_address(const sockaddr_storage& a, const sockaddr_storage& b) {
 socklen_t address_length(const sockaddr_storage& a) {
   return a.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 }
+
+/// Datagrams read from one socket in one recvmmsg(2) call, with the kernel's
+/// receive time of each (SO_TIMESTAMPNS, socket(7)): the interarrival jitter
+/// (RFC 3550 §6.4.1, A.8), which sizes the jitter buffer, is the network's, not
+/// the network's plus however long the media thread took to get to the packet
+/// (bench_capacity, 1,000 calls saturating the media threads: 22 ms median
+/// measured at read time, 5 ms by the kernel's stamps). The stamps are wall
+/// clock: a clock step shows as one outlier. A short batch also tells the
+/// socket is drained without a second, empty read.
+struct RxBatch {
+  static constexpr int kSize = 8;
+  std::array<std::array<uint8_t, 2048>, kSize> buffers{};
+  std::array<sockaddr_storage, kSize> from{};
+  std::array<iovec, kSize> iov{};
+  std::array<std::array<char, CMSG_SPACE(sizeof(timespec))>, kSize> control{};
+  std::array<mmsghdr, kSize> msgs{};
+
+  /// Reads up to kSize datagrams without blocking; returns how many (0 when none).
+  int receive(int fd) {
+    for (std::size_t i = 0; i < kSize; ++i) {
+      iov[i] = {buffers[i].data(), buffers[i].size()};
+      msgs[i].msg_hdr = {};
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = control[i].data();
+      msgs[i].msg_hdr.msg_controllen = control[i].size();
+    }
+    const int n = ::recvmmsg(fd, msgs.data(), kSize, MSG_DONTWAIT, nullptr);
+    return n < 0 ? 0 : n;
+  }
+  [[nodiscard]] std::span<const uint8_t> data(int i) const {
+    return {buffers[static_cast<std::size_t>(i)].data(), msgs[static_cast<std::size_t>(i)].msg_len};
+  }
+  /// The kernel's receive time of datagram i in µs (CLOCK_REALTIME), or now
+  /// when the socket gave none.
+  int64_t arrival_us(int i) {
+    auto& h = msgs[static_cast<std::size_t>(i)].msg_hdr;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec ts{};
+        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+      }
+    }
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+  }
+};
 
 }  // namespace
 
@@ -105,8 +157,9 @@ struct MediaStream::Impl {
   int dtmf_gap = 0;
   uint32_t dtmf_start_ts = 0;
 
-  void on_rtp_datagram(std::span<const uint8_t> data, const sockaddr_storage& from);
+  void on_rtp_datagram(std::span<const uint8_t> data, const sockaddr_storage& from, int64_t arrival_us);
   void on_rtcp_datagram(std::span<const uint8_t> data);
+  void receive_rtp(RxBatch& rx);
   void process_tick();
   void fill_caller_frame();
   bool send_dtmf_packet();
@@ -121,9 +174,14 @@ struct MediaEngine::Worker {
   std::atomic<bool> running{true};
   std::mutex mutex;
   std::vector<std::shared_ptr<MediaStream>> incoming;
-  std::vector<std::shared_ptr<MediaStream>> streams;  // media thread only
+  // The streams, one list per 5 ms phase (media thread only): a slot walks only
+  // its own phase's streams.
+  std::array<std::vector<std::shared_ptr<MediaStream>>, kPhases> by_phase;
   std::atomic<std::size_t> count{0};
-  int next_phase = 0;
+  // Set by start_stream / MediaStream::stop, so the loop looks for new or
+  // stopped streams only when there are some, not on every wake-up (with
+  // 1,000 calls it wakes thousands of times a second for received packets).
+  std::atomic<bool> has_incoming{false}, has_stopped{false};
   uint64_t slot_index = 0;
   Clock::time_point base{};
   std::array<std::atomic<uint64_t>, kHistogramBuckets> lateness{};
@@ -160,6 +218,7 @@ Result<void> MediaStream::send_dtmf(std::string_view digits) {
 
 void MediaStream::stop() {
   if (impl_->stopped.exchange(true)) return;
+  impl_->worker->has_stopped.store(true, std::memory_order_release);
   impl_->worker->wake();
 }
 
@@ -171,7 +230,7 @@ void MediaStream::Impl::close_sockets() {
   cfg.ports.rtp_fd = cfg.ports.rtcp_fd = -1;
 }
 
-void MediaStream::Impl::on_rtp_datagram(std::span<const uint8_t> data, const sockaddr_storage& from) {
+void MediaStream::Impl::on_rtp_datagram(std::span<const uint8_t> data, const sockaddr_storage& from, int64_t arrival_us) {
   if (looks_like_rtcp(data)) {  // rtcp-mux (RFC 5761)
     on_rtcp_datagram(data);
     return;
@@ -221,8 +280,7 @@ void MediaStream::Impl::on_rtp_datagram(std::span<const uint8_t> data, const soc
     }
     return;
   }
-  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
-  reception.on_packet(h.sequence, h.timestamp, static_cast<uint32_t>(now_us / 125));
+  reception.on_packet(h.sequence, h.timestamp, static_cast<uint32_t>(arrival_us / 125));
   jitter.put(h, pkt->payload);
   stats->packets_received.fetch_add(1, std::memory_order_relaxed);
 }
@@ -343,6 +401,16 @@ void MediaStream::Impl::send_rtcp(bool bye) {
            reinterpret_cast<const sockaddr*>(&cfg.remote_rtcp), address_length(cfg.remote_rtcp));
 }
 
+void MediaStream::Impl::receive_rtp(RxBatch& rx) {
+  // Bounded (8 × 8 datagrams a wake-up) so that one flooded socket cannot
+  // starve the other streams; the kernel drops what overflows its buffer.
+  for (int round = 0; round < 8; ++round) {
+    const int n = rx.receive(cfg.ports.rtp_fd);
+    for (int i = 0; i < n; ++i) on_rtp_datagram(rx.data(i), rx.from[static_cast<std::size_t>(i)], rx.arrival_us(i));
+    if (n < RxBatch::kSize) break;
+  }
+}
+
 void MediaStream::Impl::process_tick() {
   fill_caller_frame();
   agent.fill(0);
@@ -365,6 +433,7 @@ void MediaStream::Impl::process_tick() {
 // ---- Worker ----------------------------------------------------------------
 
 void MediaEngine::Worker::adopt_new_streams() {
+  if (!has_incoming.exchange(false, std::memory_order_acq_rel)) return;
   std::vector<std::shared_ptr<MediaStream>> fresh;
   {
     std::lock_guard lock(mutex);
@@ -372,38 +441,46 @@ void MediaEngine::Worker::adopt_new_streams() {
   }
   for (auto& s : fresh) {
     auto* impl = s->impl_.get();
-    impl->phase = next_phase;
-    next_phase = (next_phase + 1) % kPhases;
+    // The emptiest phase, so that sends stay spread as calls come and go.
+    impl->phase = 0;
+    for (int p = 1; p < kPhases; ++p)
+      if (by_phase[static_cast<std::size_t>(p)].size() < by_phase[static_cast<std::size_t>(impl->phase)].size()) impl->phase = p;
+    const int on = 1;
+    setsockopt(impl->cfg.ports.rtp_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = impl;  // RTP: the impl pointer; RTCP: the pointer with the low bit set
     epoll_ctl(epoll_fd, EPOLL_CTL_ADD, impl->cfg.ports.rtp_fd, &ev);
     ev.data.ptr = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(impl) | 1);
     epoll_ctl(epoll_fd, EPOLL_CTL_ADD, impl->cfg.ports.rtcp_fd, &ev);
-    streams.push_back(std::move(s));
+    by_phase[static_cast<std::size_t>(impl->phase)].push_back(std::move(s));
   }
 }
 
 void MediaEngine::Worker::drop_stopped_streams() {
-  auto it = std::remove_if(streams.begin(), streams.end(), [&](const std::shared_ptr<MediaStream>& s) {
-    auto* impl = s->impl_.get();
-    if (!impl->stopped.load(std::memory_order_acquire)) return false;
-    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, impl->cfg.ports.rtp_fd, nullptr);
-    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, impl->cfg.ports.rtcp_fd, nullptr);
-    impl->send_rtcp(true);  // RFC 3550 §6.6: BYE when leaving
-    impl->close_sockets();
-    impl->handler.reset();
-    return true;
-  });
-  if (it != streams.end()) {
-    streams.erase(it, streams.end());
-    count.store(streams.size(), std::memory_order_relaxed);
+  if (!has_stopped.exchange(false, std::memory_order_acq_rel)) return;
+  std::size_t left = 0;
+  for (auto& streams : by_phase) {
+    std::erase_if(streams, [&](const std::shared_ptr<MediaStream>& s) {
+      auto* impl = s->impl_.get();
+      if (!impl->stopped.load(std::memory_order_acquire)) return false;
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, impl->cfg.ports.rtp_fd, nullptr);
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, impl->cfg.ports.rtcp_fd, nullptr);
+      impl->send_rtcp(true);  // RFC 3550 §6.6: BYE when leaving
+      impl->close_sockets();
+      impl->handler.reset();
+      return true;
+    });
+    left += streams.size();
   }
+  count.store(left, std::memory_order_relaxed);
 }
 
 void MediaEngine::Worker::run() {
   std::array<epoll_event, 256> events{};
   std::array<uint8_t, 2048> buffer{};
+  auto rx_owner = std::make_unique<RxBatch>();  // 17 KB: off the stack
+  RxBatch& rx = *rx_owner;
   uint64_t expirations_pending = 0;
   // The slot clock: an absolute periodic timer from `base`, so slot n's ideal
   // time is exactly base + n × 5 ms.
@@ -435,16 +512,14 @@ void MediaEngine::Worker::run() {
       const bool is_rtcp = reinterpret_cast<uintptr_t>(p) & 1;
       auto* impl = reinterpret_cast<MediaStream::Impl*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t{1});
       if (impl->stopped.load(std::memory_order_relaxed) || impl->closed) continue;
-      const int fd = is_rtcp ? impl->cfg.ports.rtcp_fd : impl->cfg.ports.rtp_fd;
+      if (!is_rtcp) {
+        impl->receive_rtp(rx);
+        continue;
+      }
       for (int k = 0; k < 64; ++k) {  // drain, bounded so one flooded socket cannot starve the rest
-        sockaddr_storage from{};
-        socklen_t from_len = sizeof from;
-        const ssize_t got = ::recvfrom(fd, buffer.data(), buffer.size(), MSG_DONTWAIT,
-                                       reinterpret_cast<sockaddr*>(&from), &from_len);
+        const ssize_t got = ::recv(impl->cfg.ports.rtcp_fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
         if (got < 0) break;
-        std::span<const uint8_t> data(buffer.data(), static_cast<std::size_t>(got));
-        if (is_rtcp) impl->on_rtcp_datagram(data);
-        else impl->on_rtp_datagram(data, from);
+        impl->on_rtcp_datagram(std::span<const uint8_t>(buffer.data(), static_cast<std::size_t>(got)));
       }
     }
     adopt_new_streams();
@@ -457,9 +532,9 @@ void MediaEngine::Worker::run() {
       ++slot_index;
       const int phase = static_cast<int>(slot_index % kPhases);
       const auto ideal = base + kSlotPeriod * static_cast<int64_t>(slot_index);
-      for (auto& s : streams) {
+      for (auto& s : by_phase[static_cast<std::size_t>(phase)]) {
         auto* impl = s->impl_.get();
-        if (impl->phase != phase || impl->stopped.load(std::memory_order_relaxed)) continue;
+        if (impl->stopped.load(std::memory_order_relaxed)) continue;
         impl->process_tick();
         const auto late_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ideal).count();
         const std::size_t bucket =
@@ -472,12 +547,14 @@ void MediaEngine::Worker::run() {
     }
     expirations_pending = 0;
   }
-  for (auto& s : streams) {
-    s->impl_->send_rtcp(true);
-    s->impl_->close_sockets();
-    s->impl_->handler.reset();
+  for (auto& streams : by_phase) {
+    for (auto& s : streams) {
+      s->impl_->send_rtcp(true);
+      s->impl_->close_sockets();
+      s->impl_->handler.reset();
+    }
+    streams.clear();
   }
-  streams.clear();
 }
 
 // ---- MediaEngine -----------------------------------------------------------
@@ -629,6 +706,7 @@ Result<std::shared_ptr<MediaStream>> MediaEngine::start_stream(StreamConfig conf
     std::lock_guard lock(best->mutex);
     best->incoming.push_back(stream);
   }
+  best->has_incoming.store(true, std::memory_order_release);
   best->count.fetch_add(1, std::memory_order_relaxed);
   best->wake();
   return stream;

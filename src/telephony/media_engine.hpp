@@ -4,8 +4,9 @@
 /// box carries thousands of calls with bounded send jitter).
 ///
 /// Each media thread owns a set of streams: it receives their datagrams
-/// (epoll, non-blocking sockets), and every 20 ms per stream it takes one
-/// frame from the jitter buffer (concealing a lost packet), decodes it to
+/// (epoll, non-blocking sockets, recvmmsg with the kernel's receive time
+/// stamps), and every 20 ms per stream it takes one frame from the jitter
+/// buffer (concealing a lost packet), decodes it to
 /// 16 kHz, hands it to the stream's MediaHandler together with a buffer for
 /// the agent's next 20 ms, encodes that and sends it (symmetric RTP, RFC
 /// 4961, from the port we receive on, to the address the peer sends from once
@@ -86,9 +87,10 @@ class MediaStream {
   /// each, 60 ms apart). Errors: invalid_argument for another character or
   /// when the peer did not negotiate telephone-event.
   Result<void> send_dtmf(std::string_view digits);
-  /// Stops sending and receiving, sends RTCP BYE, closes the sockets. The
-  /// handler is not called after stop() returns... except for a tick already
-  /// running on the media thread, which stop() waits for.
+  /// Stops sending and receiving, sends RTCP BYE, closes the sockets. Does not
+  /// wait: a tick already running on the media thread may still be in the
+  /// handler when stop() returns (no tick starts after), and the engine keeps
+  /// its reference to the handler until it is over.
   void stop();
   [[nodiscard]] const StreamStats& stats() const { return stats_; }
   [[nodiscard]] const std::string& codec() const;
