@@ -5,6 +5,7 @@
 #include <cstring>
 #include <future>
 #include <map>
+#include <cerrno>
 #include <mutex>
 #include <thread>
 
@@ -472,15 +473,25 @@ void Agent::run(std::promise<Result<void>>& ready) {
       laddr = def;
     }
   }
-  if (!err && config_.udp) err = sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr);
-  if (!err && config_.tcp) {
-    // With port 0, TCP takes the port UDP got, so one port serves both.
-    sa tcp_addr = laddr;
-    if (config_.udp && config_.port == 0) {
-      sa bound{};
-      if (sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) sa_set_port(&tcp_addr, sa_port(&bound));
+  // With port 0, TCP takes the port UDP got, so one port serves both. That
+  // port may be held on TCP by someone else (a CI run failed so): then both
+  // transports go and another ephemeral port is tried.
+  const int tries = config_.udp && config_.tcp && config_.port == 0 ? 20 : 1;
+  for (int attempt = 0; !err && attempt < tries; ++attempt) {
+    if (attempt > 0) sip_transp_flush(sip_);
+    if (config_.udp) err = sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr);
+    if (!err && config_.tcp) {
+      sa tcp_addr = laddr;
+      if (config_.udp && config_.port == 0) {
+        sa bound{};
+        if (sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) sa_set_port(&tcp_addr, sa_port(&bound));
+      }
+      err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr);
+      if (err == EADDRINUSE && attempt + 1 < tries) err = 0;
+      else break;
+    } else {
+      break;
     }
-    err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr);
   }
   err = err ? err : sipsess_listen(&sess_sock_, sip_, 32, connect_handler, this);
   err = err ? err : sipevent_listen(&event_sock_, sip_, 32, 32, nullptr, nullptr);
