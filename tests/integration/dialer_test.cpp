@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "calls/call_service.hpp"
@@ -73,11 +74,13 @@ class DialerTest : public test::SipSuite {
     auto cfg = loopback_config();
     cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port));
     if (brain) cfg.brain_factory = std::move(brain);
+    // A set-up failure ends the test with its message (gtest reports the
+    // exception), rather than going on with what was not created.
     auto service = calls::CallService::create(*store_, cfg);
-    EXPECT_TRUE(service) << service.error().message;
+    if (!service) throw std::runtime_error("call service: " + service.error().message);
     rig.service = std::move(*service);
     auto dialer = campaign::Dialer::create(*store_, *rig.service, nullptr, std::move(dc));
-    EXPECT_TRUE(dialer) << dialer.error().message;
+    if (!dialer) throw std::runtime_error("dialer: " + dialer.error().message);
     rig.dialer = std::move(*dialer);
     return rig;
   }
