@@ -94,15 +94,11 @@ struct RxBatch {
   /// when the socket gave none.
   int64_t arrival_us(int i) {
     auto& h = msgs[static_cast<std::size_t>(i)].msg_hdr;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-        timespec ts{};
-        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-        return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
-      }
-    }
     timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
+    cmsghdr* c = CMSG_FIRSTHDR(&h);
+    while (c != nullptr && !(c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)) c = CMSG_NXTHDR(&h, c);
+    if (c != nullptr) std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    else clock_gettime(CLOCK_REALTIME, &ts);
     return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
   }
 };

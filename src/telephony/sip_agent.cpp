@@ -2,10 +2,10 @@
 
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <future>
 #include <map>
-#include <cerrno>
 #include <mutex>
 #include <thread>
 
@@ -480,18 +480,15 @@ void Agent::run(std::promise<Result<void>>& ready) {
   for (int attempt = 0; !err && attempt < tries; ++attempt) {
     if (attempt > 0) sip_transp_flush(sip_);
     if (config_.udp) err = sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr);
-    if (!err && config_.tcp) {
-      sa tcp_addr = laddr;
-      if (config_.udp && config_.port == 0) {
-        sa bound{};
-        if (sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) sa_set_port(&tcp_addr, sa_port(&bound));
-      }
-      err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr);
-      if (err == EADDRINUSE && attempt + 1 < tries) err = 0;
-      else break;
-    } else {
-      break;
+    if (err || !config_.tcp) break;
+    sa tcp_addr = laddr;
+    if (config_.udp && config_.port == 0) {
+      sa bound{};
+      if (sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) sa_set_port(&tcp_addr, sa_port(&bound));
     }
+    err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr);
+    if (err != EADDRINUSE || attempt + 1 == tries) break;
+    err = 0;  // taken on TCP: another port
   }
   err = err ? err : sipsess_listen(&sess_sock_, sip_, 32, connect_handler, this);
   err = err ? err : sipevent_listen(&event_sock_, sip_, 32, 32, nullptr, nullptr);
