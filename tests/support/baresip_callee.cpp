@@ -4,6 +4,7 @@
 
 #include <map>
 #include <regex>
+#include <stdexcept>
 
 #include "net/local_port.hpp"
 #include "support/test_support.hpp"
@@ -21,18 +22,31 @@ std::string fill(std::string text, const std::map<std::string, std::string>& val
 
 }  // namespace
 
-BaresipCallee::BaresipCallee(const fs::path& dir, const fs::path& voice) : dir_(dir), port_(net::free_loopback_port()) {
+BaresipCallee::BaresipCallee(const fs::path& dir, const fs::path& voice) : dir_(dir), port_(0) {
   const fs::path peer = fixtures().parent_path() / "peers" / "baresip-callee";
   fs::create_directories(dir / "conf");
   fs::create_directories(dir / "rec");
-  const std::map<std::string, std::string> values = {{"@SIP_PORT@", std::to_string(port_)},
-                                                     {"@VOICE_WAV@", voice.string()},
-                                                     {"@CONSOLE_PORT@", std::to_string(net::free_loopback_port())},
-                                                     {"@RECORD_DIR@", (dir / "rec").string()}};
-  write_file(dir / "conf" / "config", fill(read_file(peer / "config"), values));
-  write_file(dir / "conf" / "accounts", fill(read_file(peer / "accounts"), values));
-  process_ = std::make_unique<Subprocess>(std::vector<std::string>{"/usr/bin/baresip", "-f", (dir / "conf").string()});
-  process_->wait_for_line("baresip is ready", std::chrono::seconds(10));
+  // baresip exits when its SIP or console port is taken ("SIP Transport
+  // failed: Address already in use"); a parallel test can take a port between
+  // free_loopback_port() and baresip's bind, so a failed start is retried on
+  // fresh ports.
+  std::string failures;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = net::free_loopback_port();
+    const std::map<std::string, std::string> values = {{"@SIP_PORT@", std::to_string(port_)},
+                                                       {"@VOICE_WAV@", voice.string()},
+                                                       {"@CONSOLE_PORT@", std::to_string(net::free_loopback_port())},
+                                                       {"@RECORD_DIR@", (dir / "rec").string()}};
+    write_file(dir / "conf" / "config", fill(read_file(peer / "config"), values));
+    write_file(dir / "conf" / "accounts", fill(read_file(peer / "accounts"), values));
+    process_ = std::make_unique<Subprocess>(std::vector<std::string>{"/usr/bin/baresip", "-f", (dir / "conf").string()});
+    if (process_->wait_for_line("baresip is ready", std::chrono::seconds(10))) return;
+    process_->signal(SIGKILL);
+    process_->wait(std::chrono::seconds(5));
+    failures += "--- attempt " + std::to_string(attempt + 1) + " on port " + std::to_string(port_) + ":\n" +
+                process_->output();
+  }
+  throw std::runtime_error("baresip did not start:\n" + failures);
 }
 
 BaresipCallee::~BaresipCallee() { process_->signal(SIGTERM); }

@@ -17,7 +17,9 @@ namespace voqo::test {
 class BaresipCallee {
  public:
   /// Writes baresip's configuration under `dir` (conf/, rec/), starts it and
-  /// waits until it is ready (throws after 10 s). `voice`: 16 kHz mono WAV.
+  /// waits until it is ready, on fresh ports up to 5 times when baresip
+  /// exits (its port taken meanwhile) or is not ready within 10 s; then throws
+  /// std::runtime_error with baresip's output. `voice`: 16 kHz mono WAV.
   BaresipCallee(const std::filesystem::path& dir, const std::filesystem::path& voice);
   ~BaresipCallee();  ///< SIGTERM
   BaresipCallee(const BaresipCallee&) = delete;
