@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,10 @@ Subprocess::Subprocess(std::vector<std::string> argv) {
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A peer dies with the test process even when that is killed (a ctest
+    // timeout, a crash), instead of holding its ports for the next tests
+    // (the signal follows the creating thread: start peers from the test thread).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     std::vector<char*> args;
