@@ -43,21 +43,33 @@ Result<void> CallStore::insert(const CallRecord& r) {
     bind_optional(s, 20, r.job_id);
     bind_optional(s, 21, r.job_call_id);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
-    return refresh_agent_stats(c, r.agent_id);
+    return count_in_agent_stats(c, r);
   });
 }
 
-Result<void> CallStore::refresh_agent_stats(Connection& c, const std::string& agent_id) {
-  // One indexed scan of the agent's calls (idx_calls_agent_id), in the call's transaction.
+bool CallStore::counts_as_success(std::string_view outcome) {
+  return outcome == "Demo Scheduled" || outcome == "Follow-up Needed" || outcome == "Transferred";
+}
+
+Result<void> CallStore::count_in_agent_stats(Connection& c, const CallRecord& r) {
+  const bool success = r.outcome && counts_as_success(*r.outcome);
+  const int64_t seconds = r.duration_s.value_or(0);
+  auto sums = c.prepare(
+      "INSERT INTO agent_call_stats (agent_id, calls, successes, connected, connected_seconds) VALUES (?1, 1, ?2, ?3, ?4) "
+      "ON CONFLICT (agent_id) DO UPDATE SET calls = calls + 1, successes = successes + excluded.successes, "
+      "connected = connected + excluded.connected, connected_seconds = connected_seconds + excluded.connected_seconds");
+  if (!sums) return std::unexpected(sums.error());
+  (*sums)->bind_text(1, r.agent_id);
+  (*sums)->bind_int(2, success ? 1 : 0);
+  (*sums)->bind_int(3, seconds > 0 ? 1 : 0);
+  (*sums)->bind_int(4, seconds > 0 ? seconds : 0);
+  if (auto done = (*sums)->step(); !done) return std::unexpected(done.error());
   auto st = c.prepare(
-      "UPDATE agents SET "
-      "total_calls = (SELECT COUNT(*) FROM calls WHERE agent_id = ?1), "
-      "success_rate = coalesce((SELECT 100.0 * SUM(CASE WHEN outcome IN ('Demo Scheduled', 'Follow-up Needed', 'Transferred') "
-      "THEN 1 ELSE 0 END) / COUNT(*) FROM calls WHERE agent_id = ?1), 0), "
-      "avg_call_duration_s = coalesce((SELECT AVG(duration) FROM calls WHERE agent_id = ?1 AND duration > 0), 0) "
-      "WHERE id = ?1");
+      "UPDATE agents SET total_calls = s.calls, success_rate = 100.0 * s.successes / s.calls, "
+      "avg_call_duration_s = CASE WHEN s.connected > 0 THEN 1.0 * s.connected_seconds / s.connected ELSE 0 END "
+      "FROM agent_call_stats s WHERE agents.id = ?1 AND s.agent_id = ?1");
   if (!st) return std::unexpected(st.error());
-  (*st)->bind_text(1, agent_id);
+  (*st)->bind_text(1, r.agent_id);
   if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
   return {};
 }

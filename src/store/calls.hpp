@@ -3,6 +3,7 @@
 /// and the live_calls registry of calls in flight.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -49,15 +50,20 @@ struct LiveCall {
 class CallStore {
  public:
   explicit CallStore(Database& db) : db_(db) {}
-  /// Inserts the finished call and, in the same transaction, refreshes its
-  /// agent's statistics (refresh_agent_stats). Errors: database (e.g. unknown agent id).
+  /// Inserts the finished call and, in the same transaction, counts it in
+  /// its agent's statistics (count_in_agent_stats). Errors: database (e.g.
+  /// unknown agent id, a call id stored before).
   Result<void> insert(const CallRecord& record);
-  /// Recomputes agents.total_calls (the agent's call records),
-  /// success_rate (percent of them whose outcome is Demo Scheduled,
-  /// Follow-up Needed or Transferred: the outcomes that move a prospect on)
-  /// and avg_call_duration_s (mean duration of the calls that connected,
-  /// duration > 0) from the calls table. Errors: database.
-  static Result<void> refresh_agent_stats(Connection& c, const std::string& agent_id);
+  /// Whether a call with `outcome` moved the prospect on (Demo Scheduled,
+  /// Follow-up Needed, Transferred): what agents.success_rate counts.
+  static bool counts_as_success(std::string_view outcome);
+  /// Adds `record` to the agent's running sums (agent_call_stats, migration
+  /// 5) and sets agents.total_calls (its call records), success_rate
+  /// (percent of them that counts_as_success) and avg_call_duration_s (mean
+  /// duration of the calls that connected, duration > 0) from them: O(1) per
+  /// call, equal to recomputing from the calls table because call records
+  /// are only ever inserted. Errors: database.
+  static Result<void> count_in_agent_stats(Connection& c, const CallRecord& record);
   /// Registers a call in flight. Errors: database.
   Result<void> live_begin(const LiveCall& call);
   /// Updates a live call's status (and phase when given); a call that ended is left alone.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/calls.hpp"
+#include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "support/test_support.hpp"
 
@@ -49,6 +50,34 @@ TEST(AgentStats, FollowTheAgentsCallRecords) {
   EXPECT_DOUBLE_EQ(s["successRate"].get<double>(), 50.0) << "2 of 4 moved the prospect on";
   EXPECT_DOUBLE_EQ(s["avgCallDurationS"].get<double>(), 60.0) << "(60 + 30 + 90) / 3: unanswered calls do not count";
   EXPECT_EQ(stats((*other)["id"])["totalCalls"], 1) << "per agent";
+
+  // A record stored twice is refused and counted once.
+  store::CallRecord again;
+  again.id = "call-1";
+  again.agent_id = id;
+  again.direction = "outbound";
+  again.status = "completed";
+  again.from_phone = again.to_phone = "+14155550100";
+  again.outcome = "Demo Scheduled";
+  again.duration_s = 1000;
+  EXPECT_FALSE(calls.insert(again));
+  EXPECT_EQ(stats(id)["totalCalls"], 4);
+  EXPECT_DOUBLE_EQ(stats(id)["avgCallDurationS"].get<double>(), 60.0);
+
+  // Upgrading a database whose calls were stored before the running sums
+  // (migration 5) back-fills them from the calls table.
+  ASSERT_TRUE(st.db().write([](store::Connection& c) -> Result<void> {
+    if (auto e = c.exec("DROP TABLE agent_call_stats"); !e) return e;
+    return c.exec("DELETE FROM schema_migrations WHERE version = 5");
+  }));
+  auto applied = store::migrate(st.db());
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  call(id, "completed", "Follow-up Needed", 120);
+  s = stats(id);
+  EXPECT_EQ(s["totalCalls"], 5);
+  EXPECT_DOUBLE_EQ(s["successRate"].get<double>(), 60.0) << "3 of 5";
+  EXPECT_DOUBLE_EQ(s["avgCallDurationS"].get<double>(), 75.0) << "(60 + 30 + 90 + 120) / 4";
 }
 
 }  // namespace
