@@ -471,6 +471,7 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
   sc.listen_ip = d.cfg.sip_listen_ip;
   sc.port = d.cfg.sip_port;
   sc.media_ip = d.cfg.media_ip;
+  sc.rtp_timeout = d.cfg.rtp_timeout;
   auto sip = telephony::SipUserAgent::create(sc, *d.media);
   if (!sip) return std::unexpected(sip.error());
   d.sip = std::move(*sip);

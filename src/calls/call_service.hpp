@@ -32,6 +32,7 @@ struct CallServiceConfig {
   std::filesystem::path recordings_dir;   ///< where <call id>.wav go
   std::optional<telephony::SipTrunk> trunk;  ///< --trunk; else the sip_trunk setting
   std::chrono::seconds ring_timeout{30};
+  std::chrono::seconds rtp_timeout{60};   ///< SipUserAgent::Config::rtp_timeout (0 = never)
   std::string node = "local";             ///< this node's name in live_calls
   bool record = true;                     ///< write stereo recordings
   bool conversation = true;               ///< false: greeting + recording only (PipelineConfig::conversation)

@@ -49,6 +49,7 @@ struct Options {
   uint16_t sip_port = 5060;
   std::string media_ip;
   int ring_timeout_s = 30;
+  int rtp_timeout_s = 60;
   std::string recordings;
   bool no_sip = false;
   // campaign start
@@ -70,6 +71,7 @@ calls::CallServiceConfig call_config(const Options& o) {
   c.sip_port = o.sip_port;
   c.media_ip = o.media_ip;
   c.ring_timeout = std::chrono::seconds(o.ring_timeout_s);
+  c.rtp_timeout = std::chrono::seconds(o.rtp_timeout_s);
   c.recordings_dir = o.recordings.empty() ? std::filesystem::path(o.db).parent_path() / "recordings" : std::filesystem::path(o.recordings);
   if (c.recordings_dir.is_relative()) c.recordings_dir = std::filesystem::absolute(c.recordings_dir);
   if (!o.trunk.empty()) {
@@ -434,6 +436,10 @@ int main(int argc, char** argv) {
     cmd->add_option("--sip-port", o.sip_port, "SIP port, UDP and TCP (0 = any free port)")->capture_default_str();
     cmd->add_option("--media-ip", o.media_ip, "Address written in SDP (default: the local address facing the peer)");
     cmd->add_option("--ring-timeout", o.ring_timeout_s, "Seconds to ring before giving up (no_answer)")->capture_default_str();
+    cmd->add_option("--rtp-timeout", o.rtp_timeout_s,
+                    "Hang up an answered call after this many seconds without RTP from the peer (0 = never)")
+        ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
     cmd->add_option("--recordings", o.recordings, "Directory for call recordings (default: recordings/ beside the database)");
   };
   add_sip_flags(call);

@@ -55,6 +55,7 @@ std::string host_of(const sa& addr) {
 
 class Agent;
 void sip_exit_handler(void* arg);
+void media_check_handler(void* arg);
 
 class Call final : public SipCall, public std::enable_shared_from_this<Call> {
  public:
@@ -100,6 +101,8 @@ class Call final : public SipCall, public std::enable_shared_from_this<Call> {
   bool answered_ = false;
   bool ended_ = false;
   bool held_ = false;  ///< the peer's last offer put us on hold (SIP thread)
+  uint64_t rx_packets_seen_ = 0;                  ///< packets_received at the last media check (SIP thread)
+  std::chrono::steady_clock::time_point rx_at_;   ///< when that count last moved, or the answer / unhold
   bool hangup_requested_ = false;
   std::chrono::seconds ring_timeout_{30};
   std::string media_ip_;
@@ -151,6 +154,8 @@ class Agent final : public SipUserAgent {
   void shutdown();
   void release();
   void on_incoming(const sip_msg* msg);
+  /// Every second: ends answered calls whose peer sent no RTP for config_.rtp_timeout.
+  void check_media();
   void forget(Call* call) {
     calls_.erase(call);
     active_.store(calls_.size());
@@ -165,6 +170,7 @@ class Agent final : public SipUserAgent {
   sipevent_sock* event_sock_ = nullptr;
   dnsc* dnsc_ = nullptr;
   tmr shutdown_timer_{};
+  tmr media_check_timer_{};
   uint16_t udp_port_ = 0, tcp_port_ = 0;
   std::map<Call*, std::shared_ptr<Call>> calls_;  // SIP thread only: keeps calls alive while libre holds their pointer
   std::atomic<std::size_t> active_{0};
@@ -195,6 +201,7 @@ int offer_handler(mbuf** descp, const sip_msg* msg, void* arg) {
     const bool held = dir == SDP_RECVONLY || dir == SDP_INACTIVE || (raddr && sa_is_any(raddr));
     if (held != call->held_) {
       call->held_ = held;
+      call->rx_at_ = std::chrono::steady_clock::now();
       call->observer_->on_hold(held);
     }
   }
@@ -223,6 +230,7 @@ void established_handler(const sip_msg* msg, void* arg) {
   auto* call = static_cast<Call*>(arg);
   tmr_cancel(&call->ring_timer_);
   call->answered_ = true;
+  call->rx_at_ = std::chrono::steady_clock::now();
   if (!call->media()) {
     if (auto r = call->start_media_from_sdp(); !r) {
       spdlog::warn("sip: cannot start media: {}", r.error().message);
@@ -515,6 +523,8 @@ void Agent::run(std::promise<Result<void>>& ready) {
   sa bound{};
   if (config_.udp && sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) udp_port_ = sa_port(&bound);
   if (config_.tcp && sip_transp_laddr(sip_, &bound, SIP_TRANSP_TCP, nullptr) == 0) tcp_port_ = sa_port(&bound);
+  tmr_init(&media_check_timer_);
+  if (config_.rtp_timeout.count() > 0) tmr_start(&media_check_timer_, 1000, media_check_handler, this);
   ready.set_value({});
   re_main(nullptr);
   mq_ = deref(mq_);
@@ -536,7 +546,37 @@ void shutdown_timeout_handler(void* arg) {
   if (agent->sip_) sip_close(agent->sip_, true);  // give up on what is left; calls the exit handler
 }
 
+void media_check_handler(void* arg) {
+  auto* agent = static_cast<Agent*>(arg);
+  agent->check_media();
+  tmr_start(&agent->media_check_timer_, 1000, media_check_handler, agent);
+}
+
+void Agent::check_media() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<Call>> silent;
+  for (auto& [raw, call] : calls_) {
+    if (!call->answered_ || call->ended_ || call->held_) continue;
+    auto media = call->media();
+    if (!media) continue;
+    const uint64_t received = media->stats().packets_received.load(std::memory_order_relaxed);
+    if (received != call->rx_packets_seen_) {
+      call->rx_packets_seen_ = received;
+      call->rx_at_ = now;
+    } else if (now - call->rx_at_ >= config_.rtp_timeout) {
+      silent.push_back(call);
+    }
+  }
+  const std::string why = "media timeout: no RTP from the peer for " + std::to_string(config_.rtp_timeout.count()) + " s";
+  for (auto& call : silent) {
+    spdlog::warn("sip: call {}: {}; hanging up", call->call_id(), why);
+    call->release_sip();  // BYE
+    call->finish({"completed", 0, why, true, false});
+  }
+}
+
 void Agent::shutdown() {
+  tmr_cancel(&media_check_timer_);
   // End every call (BYE/CANCEL), then let the transactions finish (a CANCEL
   // still wants its 487 ACKed, a BYE its 200) before stopping the loop; at
   // most 2 s.

@@ -117,6 +117,13 @@ class SipUserAgent {
     bool tcp = true;
     std::string media_ip;               ///< address written in SDP c= ("" = the local address facing the peer)
     std::string user_agent = "voqo";
+    /// Ends an answered call (BYE, status completed, reason "media timeout")
+    /// when no RTP has arrived from the peer for this long: the peer is gone
+    /// without a BYE that reached us (a lost BYE or ACK, a crashed PBX). Not
+    /// while the peer holds the call (RFC 3264 §8.4: it sends nothing then).
+    /// Checked once a second; 0 = never. Same rule as Asterisk's rtptimeout
+    /// and FreeSWITCH's media_timeout.
+    std::chrono::seconds rtp_timeout{60};
   };
   /// Starts the SIP thread and binds the transports. One agent per process
   /// (libre keeps a process-wide main loop). Errors: ErrorCode::io when a

@@ -27,7 +27,8 @@ class SipCallTest : public test::SipSuite {
  protected:
   /// Runs one sipp scenario as the callee and places a call to it.
   nlohmann::json call_sipp(const std::string& scenario, std::chrono::seconds ring_timeout = std::chrono::seconds(10),
-                           std::optional<telephony::SipTrunk> trunk = std::nullopt) {
+                           std::optional<telephony::SipTrunk> trunk = std::nullopt,
+                           const std::function<void(calls::CallServiceConfig&)>& adjust = {}) {
     const uint16_t port = free_loopback_port();
     test::Subprocess sipp({"/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario, "-i",
                            "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin",
@@ -38,6 +39,7 @@ class SipCallTest : public test::SipSuite {
     cfg.ring_timeout = ring_timeout;
     cfg.trunk = trunk ? *trunk : telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
     cfg.trunk->uri = "sip:127.0.0.1:" + std::to_string(port);
+    if (adjust) adjust(cfg);
     nlohmann::json record;
     {
       auto service = calls::CallService::create(*store_, cfg);
@@ -67,6 +69,23 @@ class SipCallTest : public test::SipSuite {
   }
 
 };
+
+TEST_F(SipCallTest, APeerThatSendsNoRtpIsHungUpAfterTheMediaTimeout) {
+  // sipp answers, sends no RTP and waits for our BYE: a peer whose BYE never
+  // reached us looks the same. Without the timeout the call would hold its
+  // slot until the agent's maximum duration.
+  const auto started = std::chrono::steady_clock::now();
+  auto r = call_sipp("answer_hold_echo.xml", std::chrono::seconds(10), std::nullopt,
+                     [](calls::CallServiceConfig& c) { c.rtp_timeout = std::chrono::seconds(2); });
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.value("status", ""), "completed") << r.dump(2);
+  EXPECT_EQ(r.value("errorMessage", ""), "media timeout: no RTP from the peer for 2 s") << r.dump(2);
+  EXPECT_FALSE(r["systemInfo"].value("remoteHangup", true));
+  EXPECT_EQ(r["systemInfo"]["rtp"].value("packetsReceived", -1), 0);
+  EXPECT_GT(r["systemInfo"]["rtp"].value("packetsSent", 0), 50) << "the agent spoke meanwhile";
+  EXPECT_LT(took, std::chrono::seconds(15)) << "ended by the timeout, not by the agent's maximum duration";
+  // sipp exiting 0 (checked in call_sipp) means it received our BYE and answered it.
+}
 
 TEST_F(SipCallTest, AnsweredCallEndsCompletedWhenThePeerHangsUpWhileTheAgentSpeaks) {
   auto r = call_sipp("answer_bye.xml");
