@@ -8,7 +8,8 @@
 //                 dial to the last final job call, peak concurrent calls.
 //   --part big    a 10,000-contact campaign: time to all-final, CPU and RSS.
 // Flags: --part sipp|voqo|big|all (default all), --contacts N (voqo, default
-// 2000), --cps R (offered rate, default 400).
+// 2000), --cps R (offered rate, default 400), --placers N (the dialer's
+// placer threads, default 1), --media-threads N (default 1).
 #include <sys/resource.h>
 
 #include <atomic>
@@ -89,6 +90,9 @@ struct VoqoRun {
   long completed = 0, failed = 0;
 };
 
+unsigned g_placers = 1;
+int g_media_threads = 1;
+
 VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurrent) {
   raise_nofile();
   auto uas = start_uas(dir);
@@ -117,12 +121,13 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
   cfg.detect_answering_machine = false;
   cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(uas.port));
   cfg.ring_timeout = std::chrono::seconds(10);
+  cfg.media_threads = g_media_threads;
   auto service = calls::CallService::create(**st, cfg);
   if (!service) {
     std::fprintf(stderr, "call service: %s\n", service.error().message.c_str());
     std::exit(1);
   }
-  auto dialer = campaign::Dialer::create(**st, **service, nullptr, {.tick = std::chrono::milliseconds(5)});
+  auto dialer = campaign::Dialer::create(**st, **service, nullptr, {.tick = std::chrono::milliseconds(5), .placer_threads = g_placers});
   const double cpu0 = self_cpu_s();
   const auto t0 = std::chrono::steady_clock::now();
   auto job = (*dialer)->create_job({{"campaignId", (*campaign)["id"]}, {"uploadId", report->upload_id}, {"agentId", (*agent)["id"]},
@@ -176,6 +181,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--part")) part = argv[i + 1];
     else if (!std::strcmp(argv[i], "--contacts")) contacts = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--cps")) cps = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--placers")) g_placers = static_cast<unsigned>(std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--media-threads")) g_media_threads = std::atoi(argv[i + 1]);
   }
   voqo::set_log_level("warn");
   const fs::path dir = fs::temp_directory_path() / ("voqo-bench-dialer-" + std::to_string(::getpid()));
