@@ -122,6 +122,8 @@ struct CallPipeline::Impl {
   // Latency stages are timed on one clock, the wall clock since answer (µs);
   // the frame counter (20 ms of audio) places transcript lines in the audio.
   std::atomic<int64_t> play_not_before_us{0};
+  std::mutex play_soon_mutex;
+  std::function<void()> play_soon;  // MediaStream::play_soon (set by attach; guarded by play_soon_mutex)
   std::atomic<int64_t> first_packet_frame{-1};
   std::atomic<int64_t> frame_now{-1};    // `frame`, readable off the media thread
   std::atomic<int64_t> greet_frame{-1};  // frame at which the greeting was started
@@ -609,6 +611,8 @@ bool CallPipeline::Impl::synthesize_sentence(std::string_view text, std::stop_to
         timing.first_audio_us = now_us();
       }
     }
+    bool reply_opens = tts_written.load() == tts_read.load() &&
+                             now_us() >= play_not_before_us.load(std::memory_order_relaxed);
     std::span<const int16_t> in = pcm;
     if (format->sample_rate_hz != 16000) {
       tts_scratch.clear();
@@ -619,6 +623,13 @@ bool CallPipeline::Impl::synthesize_sentence(std::string_view text, std::stop_to
       const std::size_t n = tts_ring.write(in);
       tts_written.fetch_add(n);
       in = in.subspan(n);
+      if (reply_opens && n > 0) {
+        reply_opens = false;
+        // Nothing was playing and the reply may start now: its first packet
+        // goes in the next 5 ms slot, not at the stream's 20 ms phase.
+        std::lock_guard lock(play_soon_mutex);
+        if (play_soon) play_soon();
+      }
       if (!in.empty()) {  // ring full: wait for playout (backpressure), or stop
         if (stop.stop_requested() || finished.load()) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -1031,6 +1042,11 @@ void CallPipeline::on_frame(std::span<const int16_t> caller, std::span<int16_t> 
   std::lock_guard frame_lock(impl_->frame_mutex);  // uncontended but for finish()
   if (!impl_->answered.load(std::memory_order_acquire) || impl_->finished.load(std::memory_order_relaxed)) return;
   impl_->media_frame(caller, agent);
+}
+
+void CallPipeline::attach(std::function<void()> play_soon) {
+  std::lock_guard lock(impl_->play_soon_mutex);
+  impl_->play_soon = std::move(play_soon);
 }
 
 void CallPipeline::on_dtmf(char digit, int duration_ms) {

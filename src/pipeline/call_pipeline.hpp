@@ -194,6 +194,10 @@ class CallPipeline final : public telephony::MediaHandler, public std::enable_sh
   // MediaHandler (media thread).
   void on_frame(std::span<const int16_t> caller, std::span<int16_t> agent, uint64_t tick) override;
   void on_dtmf(char digit, int duration_ms) override;
+  /// Keeps the stream's play_soon: the first audio of a reply that may play
+  /// at once asks for the next 5 ms slot rather than waiting for the
+  /// stream's 20 ms phase (up to 20 ms of voqo's own share of turn latency).
+  void attach(std::function<void()> play_soon) override;
 
   struct Impl;
 

@@ -178,6 +178,10 @@ struct MediaEngine::Worker {
   // stopped streams only when there are some, not on every wake-up (with
   // 1,000 calls it wakes thousands of times a second for received packets).
   std::atomic<bool> has_incoming{false}, has_stopped{false};
+  // MediaStream::play_soon requests (guarded by `mutex`; identity only: a
+  // pointer is used once it is found among by_phase's streams).
+  std::vector<const MediaStream::Impl*> advance;
+  std::atomic<bool> has_advance{false};
   uint64_t slot_index = 0;
   Clock::time_point base{};
   std::array<std::atomic<uint64_t>, kHistogramBuckets> lateness{};
@@ -191,6 +195,8 @@ struct MediaEngine::Worker {
   }
   void adopt_new_streams();
   void drop_stopped_streams();
+  /// Moves the streams that asked to play soon into `phase` (the slot being processed).
+  void advance_into(int phase);
 };
 
 // ---- MediaStream -----------------------------------------------------------
@@ -210,6 +216,16 @@ Result<void> MediaStream::send_dtmf(std::string_view digits) {
   std::lock_guard lock(impl_->dtmf_mutex);
   impl_->dtmf_pending.append(digits);
   return {};
+}
+
+void MediaStream::play_soon() {
+  auto* w = impl_->worker;
+  if (w == nullptr || impl_->stopped.load(std::memory_order_relaxed)) return;
+  {
+    std::lock_guard lock(w->mutex);
+    w->advance.push_back(impl_.get());
+  }
+  w->has_advance.store(true, std::memory_order_release);
 }
 
 void MediaStream::stop() {
@@ -428,6 +444,25 @@ void MediaStream::Impl::process_tick() {
 
 // ---- Worker ----------------------------------------------------------------
 
+void MediaEngine::Worker::advance_into(int phase) {
+  std::vector<const MediaStream::Impl*> asked;
+  {
+    std::lock_guard lock(mutex);
+    asked.swap(advance);
+  }
+  auto& into = by_phase[static_cast<std::size_t>(phase)];
+  for (const auto* impl : asked) {
+    if (impl->phase == phase) continue;  // already due now (or not ours any more: not found below)
+    auto& from = by_phase[static_cast<std::size_t>(impl->phase)];
+    auto it = std::find_if(from.begin(), from.end(), [&](const auto& s) { return s->impl_.get() == impl; });
+    if (it == from.end() || impl->stopped.load(std::memory_order_relaxed)) continue;
+    it->get()->impl_->phase = phase;
+    into.push_back(std::move(*it));
+    *it = std::move(from.back());
+    from.pop_back();
+  }
+}
+
 void MediaEngine::Worker::adopt_new_streams() {
   if (!has_incoming.exchange(false, std::memory_order_acq_rel)) return;
   std::vector<std::shared_ptr<MediaStream>> fresh;
@@ -528,6 +563,7 @@ void MediaEngine::Worker::run() {
       ++slot_index;
       const int phase = static_cast<int>(slot_index % kPhases);
       const auto ideal = base + kSlotPeriod * static_cast<int64_t>(slot_index);
+      if (has_advance.exchange(false, std::memory_order_acq_rel)) advance_into(phase);
       for (auto& s : by_phase[static_cast<std::size_t>(phase)]) {
         auto* impl = s->impl_.get();
         if (impl->stopped.load(std::memory_order_relaxed)) continue;
@@ -698,6 +734,9 @@ Result<std::shared_ptr<MediaStream>> MediaEngine::start_stream(StreamConfig conf
   for (auto& w : workers_)
     if (w->count.load() < best->count.load()) best = w.get();
   impl.worker = best;
+  impl.handler->attach([weak = std::weak_ptr<MediaStream>(stream)] {
+    if (auto s = weak.lock()) s->play_soon();
+  });
   {
     std::lock_guard lock(best->mutex);
     best->incoming.push_back(stream);

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -47,6 +48,10 @@ class MediaHandler {
   virtual void on_frame(std::span<const int16_t> caller, std::span<int16_t> agent, uint64_t tick) = 0;
   /// A DTMF digit received (RFC 4733), once per event, at its end.
   virtual void on_dtmf(char digit, int duration_ms) = 0;
+  /// Called once by MediaEngine::start_stream, before the first on_frame:
+  /// `play_soon` (callable from any thread, cheap, harmless once the stream
+  /// has stopped) is MediaStream::play_soon for this handler's stream.
+  virtual void attach(std::function<void()> play_soon) {}
 };
 
 /// A pair of bound UDP sockets: RTP on an even port, RTCP on the next (RFC 3550 §11).
@@ -87,6 +92,14 @@ class MediaStream {
   /// each, 60 ms apart). Errors: invalid_argument for another character or
   /// when the peer did not negotiate telephone-event.
   Result<void> send_dtmf(std::string_view digits);
+  /// Asks for this stream's next frame (on_frame, then its RTP packet) in the
+  /// media thread's next 5 ms slot instead of at the stream's own 20 ms
+  /// phase, and keeps the stream on that slot's phase from then on: the first
+  /// packet of a reply leaves 0–5 ms after its audio is ready rather than
+  /// 0–20 ms. The one early packet reads as 5–15 ms of jitter to the peer and
+  /// takes the caller's next frame that much sooner from the jitter buffer.
+  /// Thread-safe; a no-op once stopped.
+  void play_soon();
   /// Stops sending and receiving, sends RTCP BYE, closes the sockets. Does not
   /// wait: a tick already running on the media thread may still be in the
   /// handler when stop() returns (no tick starts after), and the engine keeps

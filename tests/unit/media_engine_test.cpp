@@ -117,5 +117,61 @@ TEST(MediaEngine, RefusesAnUnknownCodecAndAnEmptyPortRange) {
   (*s)->stop();
 }
 
+/// Logs its name at each tick; "A" asks to play soon at its 20th tick.
+class OrderHandler final : public MediaHandler {
+ public:
+  OrderHandler(char name, std::string& log, std::mutex& mutex) : name_(name), log_(log), mutex_(mutex) {}
+  void on_frame(std::span<const int16_t>, std::span<int16_t>, uint64_t tick) override {
+    {
+      std::lock_guard lock(mutex_);
+      log_ += name_;
+      if (name_ == 'A' && tick == 20) log_ += '*';
+    }
+    if (name_ == 'A' && tick == 20) play_soon_();
+  }
+  void on_dtmf(char, int) override {}
+  void attach(std::function<void()> play_soon) override { play_soon_ = std::move(play_soon); }
+
+ private:
+  char name_;
+  std::string& log_;
+  std::mutex& mutex_;
+  std::function<void()> play_soon_;
+};
+
+TEST(MediaEngine, PlaySoonMovesTheStreamToTheNextSlot) {
+  // One media thread, three streams on the 5 ms phases 0, 1 and 2: each 20 ms
+  // they tick in the order A B C. When A asks to play soon (at its tick 20,
+  // marked *), its next tick comes in the very next slot, with B's (after
+  // it), not three slots later: from then on the order is B A C.
+  auto engine = MediaEngine::create({1, "127.0.0.1", 40300, 40320});
+  ASSERT_TRUE(engine) << engine.error().message;
+  std::string log;
+  std::mutex mutex;
+  std::vector<std::shared_ptr<MediaStream>> streams;
+  std::vector<RtpPorts> ports;
+  for (int i = 0; i < 3; ++i) {
+    auto p = (*engine)->allocate_ports();
+    ASSERT_TRUE(p);
+    ports.push_back(*p);
+  }
+  for (int i = 0; i < 3; ++i) {
+    StreamConfig c{ports[static_cast<std::size_t>(i)], loopback(ports[static_cast<std::size_t>((i + 1) % 3)].port),
+                   loopback(ports[static_cast<std::size_t>((i + 1) % 3)].port + 1), "PCMU", 0, 101, "order@test"};
+    auto s = (*engine)->start_stream(c, std::make_shared<OrderHandler>(static_cast<char>('A' + i), log, mutex));
+    ASSERT_TRUE(s);
+    streams.push_back(*s);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  for (auto& s : streams) s->stop();
+  std::lock_guard lock(mutex);
+  const auto mark = log.find('*');
+  ASSERT_NE(mark, std::string::npos) << log;
+  ASSERT_GE(mark, 6u) << log;
+  EXPECT_EQ(log.substr(mark - 6, 6), "BCABCA") << "before: " << log.substr(0, mark);
+  ASSERT_GE(log.size(), mark + 13) << log;
+  EXPECT_EQ(log.substr(mark + 1, 12), "BACBACBACBAC") << "after: " << log.substr(mark + 1);
+}
+
 }  // namespace
 }  // namespace voqo::telephony
