@@ -68,9 +68,9 @@ struct DialerConfig {
   std::function<std::string(const std::string& e164)> route;
   /// Threads that place marked calls (CallService::place_call builds the
   /// call's engines and waits for the SIP thread), so the scheduler never
-  /// waits for one. One is the default: with two or more the INVITE bursts
-  /// outran our SIP thread and a sipp UAS at 1,000 CPS and some calls lost
-  /// their ACK or BYE and stayed up (bench_dialer; see bench/README.md).
+  /// waits for one. One is the default: with two the INVITE bursts at 1,000
+  /// CPS overflowed a sipp UAS on the same 2 cores and throughput halved
+  /// (bench_dialer --placers 2; see bench/README.md).
   unsigned placer_threads = 1;
 };
 

@@ -611,8 +611,8 @@ bool CallPipeline::Impl::synthesize_sentence(std::string_view text, std::stop_to
         timing.first_audio_us = now_us();
       }
     }
-    bool reply_opens = tts_written.load() == tts_read.load() &&
-                             now_us() >= play_not_before_us.load(std::memory_order_relaxed);
+    bool reply_opens =
+        tts_written.load() == tts_read.load() && now_us() >= play_not_before_us.load(std::memory_order_relaxed);
     std::span<const int16_t> in = pcm;
     if (format->sample_rate_hz != 16000) {
       tts_scratch.clear();

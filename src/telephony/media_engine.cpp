@@ -452,14 +452,18 @@ void MediaEngine::Worker::advance_into(int phase) {
   }
   auto& into = by_phase[static_cast<std::size_t>(phase)];
   for (const auto* impl : asked) {
-    if (impl->phase == phase) continue;  // already due now (or not ours any more: not found below)
-    auto& from = by_phase[static_cast<std::size_t>(impl->phase)];
-    auto it = std::find_if(from.begin(), from.end(), [&](const auto& s) { return s->impl_.get() == impl; });
-    if (it == from.end() || impl->stopped.load(std::memory_order_relaxed)) continue;
-    it->get()->impl_->phase = phase;
-    into.push_back(std::move(*it));
-    *it = std::move(from.back());
-    from.pop_back();
+    // Found by identity before it is touched: a stream dropped since it asked is not here.
+    for (int p = 0; p < kPhases; ++p) {
+      if (p == phase) continue;  // already due in this slot
+      auto& from = by_phase[static_cast<std::size_t>(p)];
+      auto it = std::find_if(from.begin(), from.end(), [&](const auto& s) { return s->impl_.get() == impl; });
+      if (it == from.end()) continue;
+      (*it)->impl_->phase = phase;
+      into.push_back(std::move(*it));
+      if (it != from.end() - 1) *it = std::move(from.back());
+      from.pop_back();
+      break;
+    }
   }
 }
 
