@@ -205,7 +205,15 @@ struct CallPipeline::Impl {
   Impl(WorkerPool& p) : pool(p) {}
 
   int64_t now_us() const { return us_since(answered_at); }
-  void post_control(std::function<void()> fn) { control_queue->post(std::move(fn)); }
+  /// The pipeline itself, for tasks to keep it alive: a stage task that ran
+  /// after the last owner let go (a pipeline dropped without finish(), as at
+  /// shutdown) would otherwise run on freed state.
+  std::weak_ptr<CallPipeline> self;
+  void post_control(std::function<void()> fn) { post_to(*control_queue, std::move(fn)); }
+  void post_stt(std::function<void()> fn) { post_to(*stt_queue, std::move(fn)); }
+  void post_to(SerialQueue& q, std::function<void()> fn) {
+    if (auto keep = self.lock()) q.post([keep = std::move(keep), fn = std::move(fn)] { fn(); });
+  }
   /// Runs `fn` with the hooks on the live stage (unless finish() closed it).
   void post_live(std::function<void(const PipelineHooks&)> fn) {
     live->queue->post([ch = live, fn = std::move(fn)] {
@@ -319,7 +327,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
         const int idx = (preroll_pos + i) % kPrerollFrames;
         stt_ring.write(std::span<const int16_t>(preroll.data() + idx * kFrame, kFrame));
       }
-      stt_queue->post([this] {
+      post_stt([this] {
         (void)stt->begin_utterance();
       });
     }
@@ -338,7 +346,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
     const bool backchannel = utterance_under_agent;
     const int64_t utt = utterance_seq;
-    stt_queue->post([this, start, end, timing, backchannel, utt]() mutable {
+    post_stt([this, start, end, timing, backchannel, utt]() mutable {
       // Engine compute: the audio still in the ring, then the final search.
       const auto t0 = Clock::now();
       std::vector<int16_t> block(kFrame * 8);
@@ -365,7 +373,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     // a backchannel ("uh-huh") or a real interruption.
     const int64_t utt = utterance_seq, start = utterance_start_frame, at = frame;
     const bool under_agent = utterance_under_agent;
-    stt_queue->post([this, utt, start, at, under_agent] {
+    post_stt([this, utt, start, at, under_agent] {
       std::vector<int16_t> block(kFrame * 8);
       while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
       // Interim lines for the live view: at most every 300 ms, when changed;
@@ -909,12 +917,14 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
   impl->live->queue = SerialQueue::create(pool);
   impl->live->hooks = impl->hooks;
   impl->tts_scratch.reserve(16000);
-  auto echo = EchoCanceller::create();
-  if (!echo) return std::unexpected(echo.error());
-  impl->echo.emplace(std::move(*echo));
-  auto vad = VoiceActivityDetector::create();
-  if (!vad) return std::unexpected(vad.error());
-  impl->vad.emplace(std::move(*vad));
+  if (impl->cfg.conversation) {  // a media-only call never listens (media_frame stops before these)
+    auto echo = EchoCanceller::create();
+    if (!echo) return std::unexpected(echo.error());
+    impl->echo.emplace(std::move(*echo));
+    auto vad = VoiceActivityDetector::create();
+    if (!vad) return std::unexpected(vad.error());
+    impl->vad.emplace(std::move(*vad));
+  }
   BargeInConfig bc;
   bc.interruption_sensitivity = impl->cfg.interruption_sensitivity;
   impl->barge.emplace(bc);
@@ -933,7 +943,10 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
     static char header[44] = {};
     std::fwrite(header, 1, sizeof header, impl->recording);  // rewritten in finish()
   }
-  return std::shared_ptr<CallPipeline>(new CallPipeline(std::move(impl)));
+  auto* raw = impl.get();
+  std::shared_ptr<CallPipeline> pipeline(new CallPipeline(std::move(impl)));
+  raw->self = pipeline;
+  return pipeline;
 }
 
 void CallPipeline::on_answered() {
