@@ -129,6 +129,7 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
   }
   auto dialer = campaign::Dialer::create(**st, **service, nullptr, {.tick = std::chrono::milliseconds(5), .placer_threads = g_placers});
   const double cpu0 = self_cpu_s();
+  const auto writes0 = (*st)->db().write_stats();
   const auto t0 = std::chrono::steady_clock::now();
   auto job = (*dialer)->create_job({{"campaignId", (*campaign)["id"]}, {"uploadId", report->upload_id}, {"agentId", (*agent)["id"]},
                                     {"maxConcurrent", max_concurrent}, {"callsPerSecond", cps},
@@ -164,6 +165,10 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
   for (const auto& [name, secs] : thread_cpu_s())
     if (secs >= 0.5) std::printf(" %s %.1f", name.c_str(), secs);
   std::printf("\n");
+  const auto writes = (*st)->db().write_stats();
+  const double w = static_cast<double>(writes.writes - writes0.writes), t = static_cast<double>(writes.transactions - writes0.transactions);
+  std::printf("  SQLite: %.0f writes (%.1f a call) in %.0f transactions (group commit: %.2f writes a transaction)\n", w,
+              w / std::max<double>(1, static_cast<double>(r.completed + r.failed)), t, w / std::max(1.0, t));
   dialer->reset();
   service->reset();
   return r;

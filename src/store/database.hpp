@@ -6,16 +6,21 @@
 /// and Statement and nothing above store/ changes.
 ///
 /// Threads (DESIGN.md): each thread reads on its own connection; all writes
-/// go through one writer connection, one transaction at a time.
+/// go through one writer connection, one transaction at a time, with writes
+/// that arrive meanwhile committed together (group commit, see write()).
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -109,10 +114,20 @@ class Database {
 
   /// Runs `fn(Connection&)` inside a write transaction on the writer
   /// connection. `fn` returns a Result: a value commits, an error rolls back
-  /// (and a thrown exception rolls back and rethrows). Nested calls on the
-  /// same thread join the outer transaction inside a SAVEPOINT (SQL:2003;
-  /// SQLite and PostgreSQL): a nested call that fails undoes only its own
-  /// writes, and the outer transaction goes on.
+  /// its own writes (and a thrown exception rolls them back and is rethrown
+  /// here). Nested calls on the same thread join the outer transaction inside
+  /// a SAVEPOINT (SQL:2003; SQLite and PostgreSQL): a nested call that fails
+  /// undoes only its own writes, and the outer transaction goes on.
+  ///
+  /// Group commit: writes that arrive while a transaction is open wait, and
+  /// the next one to run (the "leader", any waiting thread) runs all of them,
+  /// each in its own SAVEPOINT, in one transaction and one commit — as
+  /// PostgreSQL's commit_delay and InnoDB's binlog group commit do. Each call
+  /// still returns only after its writes are committed (or failed), and
+  /// writes run in arrival order; what changes is that a commit (WAL frames
+  /// of every page touched, the locks) is paid once per batch. So `fn` may
+  /// run on another thread than the caller's: it must not depend on the
+  /// caller's thread (thread-locals, locks the caller holds).
   template <class F>
   auto write(F&& fn) -> std::invoke_result_t<F, Connection&> {
     using R = std::invoke_result_t<F, Connection&>;
@@ -132,27 +147,26 @@ class Database {
       (void)c.exec("RELEASE voqo_nested");
       return result;
     }
-    std::unique_lock lock(write_mutex_);
-    WriteScope scope(*this);
-    if (auto b = begin(); !b) return R(std::unexpected(b.error()));
-    R result = [&]() -> R {
-      try {
-        return fn(writer_connection());
-      } catch (...) {
-        (void)rollback();
-        throw;
-      }
-    }();
-    if (result) {
-      if (auto c = commit(); !c) {
-        (void)rollback();
-        return R(std::unexpected(c.error()));
-      }
-    } else {
-      (void)rollback();
-    }
-    return result;
+    std::optional<R> result;
+    PendingWrite op;
+    op.run = [&](Connection& c) {
+      result.emplace(fn(c));
+      return static_cast<bool>(*result);
+    };
+    op.fail = [&](const Error& e) { result.emplace(std::unexpected(e)); };
+    submit(op);
+    return std::move(*result);
   }
+
+  /// Counts since open: write() calls that reached the writer (nested ones
+  /// excluded) and the transactions they were committed in.
+  struct WriteStats {
+    uint64_t writes = 0;
+    uint64_t transactions = 0;
+  };
+  [[nodiscard]] WriteStats write_stats() const;
+  /// Writes queued behind the open transaction (for tests and metrics).
+  [[nodiscard]] std::size_t pending_writes() const;
 
   /// Closes every connection (checkpointing the WAL for SQLite). Further use is an error.
   virtual void close() = 0;
@@ -164,6 +178,9 @@ class Database {
   virtual Result<void> begin() = 0;
   virtual Result<void> commit() = 0;
   virtual Result<void> rollback() = 0;
+  /// False once the backend has ended the open transaction by itself (SQLite
+  /// rolls back on its own after SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM…).
+  virtual bool in_transaction() = 0;
 
  private:
   struct WriteScope {
@@ -171,8 +188,22 @@ class Database {
     ~WriteScope();
     Database& db;
   };
+  /// One caller's write, type-erased for the batch.
+  struct PendingWrite {
+    std::function<bool(Connection&)> run;      // true: its writes may commit
+    std::function<void(const Error&)> fail;    // the transaction as a whole failed
+    std::exception_ptr thrown;
+    bool done = false;
+  };
   bool in_write_on_this_thread() const;
-  std::mutex write_mutex_;
+  /// Queues `op`, runs batches until `op` is done, rethrows what it threw.
+  void submit(PendingWrite& op);
+  void run_batch(const std::vector<PendingWrite*>& batch);
+  mutable std::mutex queue_mutex_;
+  std::condition_variable batch_done_;
+  std::vector<PendingWrite*> queue_;
+  bool leader_active_ = false;
+  WriteStats stats_;
 };
 
 }  // namespace voqo::store

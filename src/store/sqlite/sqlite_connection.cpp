@@ -218,6 +218,7 @@ class SqliteDatabase final : public Database {
     }
   }
   Result<void> commit() override { return writer_->exec("COMMIT"); }
+  bool in_transaction() override { return writer_ && !sqlite3_get_autocommit(writer_->handle()); }
   Result<void> rollback() override {
     if (!writer_ || sqlite3_get_autocommit(writer_->handle())) return {};
     return writer_->exec("ROLLBACK");
