@@ -21,6 +21,8 @@ namespace voqo::telephony {
 namespace {
 
 constexpr int kTelephoneEventPt = 101;
+/// The SIP thread's housekeeping tick (ring timeouts; the media timeout every 1 s), ms.
+constexpr int kHousekeepingMs = 100;
 std::atomic<bool> g_agent_exists{false};
 
 /// mem_deref() that keeps the pointer's type: `p = deref(p)` releases and nulls.
@@ -55,7 +57,8 @@ std::string host_of(const sa& addr) {
 
 class Agent;
 void sip_exit_handler(void* arg);
-void media_check_handler(void* arg);
+void housekeeping_handler(void* arg);
+void ring_timeout(class Call* call);
 
 class Call final : public SipCall, public std::enable_shared_from_this<Call> {
  public:
@@ -96,7 +99,12 @@ class Call final : public SipCall, public std::enable_shared_from_this<Call> {
   sdp_session* sdp_ = nullptr;
   sdp_media* sdp_media_ = nullptr;
   sipsub* refer_ = nullptr;
-  tmr ring_timer_;  ///< outbound: the ring timeout; incoming: the delayed answer
+  tmr ring_timer_;  ///< incoming: the delayed answer
+  /// Outbound: when an unanswered INVITE is given up (checked by the agent's
+  /// housekeeping tick, not a libre timer: libre 1.1 inserts a timer by
+  /// walking its sorted list from the tail, past every later timer, and a
+  /// busy trunk leaves tens of thousands of 32 s transaction timers there).
+  std::optional<std::chrono::steady_clock::time_point> ring_deadline_;
   RtpPorts ports_;
   bool answered_ = false;
   bool ended_ = false;
@@ -156,6 +164,8 @@ class Agent final : public SipUserAgent {
   void on_incoming(const sip_msg* msg);
   /// Every second: ends answered calls whose peer sent no RTP for config_.rtp_timeout.
   void check_media();
+  /// Every housekeeping tick: CANCELs outbound calls unanswered past their ring timeout.
+  void check_ring_deadlines();
   void forget(Call* call) {
     calls_.erase(call);
     active_.store(calls_.size());
@@ -170,7 +180,8 @@ class Agent final : public SipUserAgent {
   sipevent_sock* event_sock_ = nullptr;
   dnsc* dnsc_ = nullptr;
   tmr shutdown_timer_{};
-  tmr media_check_timer_{};
+  tmr housekeeping_timer_{};
+  uint64_t housekeeping_ticks_ = 0;
   uint16_t udp_port_ = 0, tcp_port_ = 0;
   std::map<Call*, std::shared_ptr<Call>> calls_;  // SIP thread only: keeps calls alive while libre holds their pointer
   std::atomic<std::size_t> active_{0};
@@ -228,7 +239,7 @@ void progress_handler(const sip_msg* msg, void* arg) {
 
 void established_handler(const sip_msg* msg, void* arg) {
   auto* call = static_cast<Call*>(arg);
-  tmr_cancel(&call->ring_timer_);
+  call->ring_deadline_.reset();
   call->answered_ = true;
   call->rx_at_ = std::chrono::steady_clock::now();
   if (!call->media()) {
@@ -269,8 +280,7 @@ void close_handler(int err, const sip_msg* msg, void* arg) {
   call->finish(std::move(end));
 }
 
-void ring_timeout_handler(void* arg) {
-  auto* call = static_cast<Call*>(arg);
+void ring_timeout(Call* call) {
   if (call->answered_ || call->ended_) return;
   call->release_sip();  // dereferencing an unanswered session sends CANCEL
   call->finish({"no_answer", 0, "no answer within " + std::to_string(call->ring_timeout_.count()) + " s", false, false});
@@ -334,6 +344,7 @@ Call::~Call() {
 
 void Call::release_sip() {
   tmr_cancel(&ring_timer_);
+  ring_deadline_.reset();
   refer_ = deref(refer_);
   sess_ = deref(sess_);  // CANCEL before answer, BYE after (libre sipsess destructor)
 }
@@ -524,8 +535,8 @@ void Agent::run(std::promise<Result<void>>& ready) {
   sa bound{};
   if (config_.udp && sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) udp_port_ = sa_port(&bound);
   if (config_.tcp && sip_transp_laddr(sip_, &bound, SIP_TRANSP_TCP, nullptr) == 0) tcp_port_ = sa_port(&bound);
-  tmr_init(&media_check_timer_);
-  if (config_.rtp_timeout.count() > 0) tmr_start(&media_check_timer_, 1000, media_check_handler, this);
+  tmr_init(&housekeeping_timer_);
+  tmr_start(&housekeeping_timer_, kHousekeepingMs, housekeeping_handler, this);
   ready.set_value({});
   re_main(nullptr);
   mq_ = deref(mq_);
@@ -547,10 +558,20 @@ void shutdown_timeout_handler(void* arg) {
   if (agent->sip_) sip_close(agent->sip_, true);  // give up on what is left; calls the exit handler
 }
 
-void media_check_handler(void* arg) {
+void housekeeping_handler(void* arg) {
   auto* agent = static_cast<Agent*>(arg);
-  agent->check_media();
-  tmr_start(&agent->media_check_timer_, 1000, media_check_handler, agent);
+  agent->check_ring_deadlines();
+  if (agent->config_.rtp_timeout.count() > 0 && ++agent->housekeeping_ticks_ % (1000 / kHousekeepingMs) == 0)
+    agent->check_media();
+  tmr_start(&agent->housekeeping_timer_, kHousekeepingMs, housekeeping_handler, agent);
+}
+
+void Agent::check_ring_deadlines() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<Call>> expired;
+  for (auto& [raw, call] : calls_)
+    if (call->ring_deadline_ && now >= *call->ring_deadline_) expired.push_back(call);
+  for (auto& call : expired) ring_timeout(call.get());
 }
 
 void Agent::check_media() {
@@ -577,7 +598,7 @@ void Agent::check_media() {
 }
 
 void Agent::shutdown() {
-  tmr_cancel(&media_check_timer_);
+  tmr_cancel(&housekeeping_timer_);
   // End every call (BYE/CANCEL), then let the transactions finish (a CANCEL
   // still wants its 487 ACKed, a BYE its 200) before stopping the loop; at
   // most 2 s.
@@ -659,7 +680,7 @@ Result<std::shared_ptr<SipCall>> Agent::dial(const std::string& to, const SipTru
       return done.set_value(std::unexpected(Error{ErrorCode::io, std::string("INVITE: ") + std::strerror(err), {}}));
     }
     call->call_id_ = sip_dialog_callid(sipsess_dialog(call->sess_));
-    tmr_start(&call->ring_timer_, static_cast<uint64_t>(call->ring_timeout_.count()) * 1000, ring_timeout_handler, call.get());
+    call->ring_deadline_ = std::chrono::steady_clock::now() + call->ring_timeout_;
     done.set_value({});
   });
   if (auto r = fut.get(); !r) return std::unexpected(r.error());
