@@ -155,7 +155,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     if (ringing_reported) return;  // SIP thread only; a 180 then a 183 is one "ringing"
     ringing_reported = true;
     live_status("ringing");
-    svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "ringing"); });
+    svc.calls.live_status_later(record.id, "ringing");
   }
   void on_answered(const std::string& codec, int rate) override {
     {
@@ -174,10 +174,9 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     spdlog::info("call {}: answered ({})", record.id, codec);
     live_status("connected");
     pipeline->on_answered();
-    svc.pool->post([self = shared_from_this()] {
-      (void)self->svc.calls.live_status(self->record.id, "connected");
-      if (self->svc.cfg.on_call_started) self->svc.cfg.on_call_started(self->started_json());
-    });
+    svc.calls.live_status_later(record.id, "connected");
+    if (svc.cfg.on_call_started)
+      svc.pool->post([self = shared_from_this()] { self->svc.cfg.on_call_started(self->started_json()); });
   }
   void on_ended(const telephony::CallEnd& end) override {
     ended.store(true);
@@ -188,7 +187,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     spdlog::info("call {}: {} by the peer", record.id, held ? "on hold" : "off hold");
     const std::string status = held ? "on-hold" : "connected";
     live_status(status);
-    svc.pool->post([self = shared_from_this(), status] { (void)self->svc.calls.live_status(self->record.id, status); });
+    svc.calls.live_status_later(record.id, status);
   }
   void on_transfer(bool ok, const std::string& reason) override {
     spdlog::info("call {}: transfer {}: {}", record.id, ok ? "accepted" : "failed", reason);
@@ -200,7 +199,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
       p = pipeline;
     }
     if (ok) return;
-    svc.pool->post([self = shared_from_this()] { (void)self->svc.calls.live_status(self->record.id, "connected"); });
+    svc.calls.live_status_later(record.id, "connected");
     live_status("connected");
     if (p) p->transfer_failed(reason);
   }
@@ -348,9 +347,9 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
     auto c = weak.lock();
     if (!c) return;
     spdlog::debug("call {}: {} {}", c->record.id, name, detail);
-    if (name == "phase") (void)c->svc.calls.live_status(c->record.id, "connected", detail);
+    if (name == "phase") c->svc.calls.live_status_later(c->record.id, "connected", detail);
     if (name == "transfer") {
-      (void)c->svc.calls.live_status(c->record.id, "transferring");
+      c->svc.calls.live_status_later(c->record.id, "transferring");
       c->live_status("transferring");
     }
     c->live([id = c->record.id, name, detail](LiveObserver& o) { o.event(id, name, detail); });

@@ -105,20 +105,31 @@ Result<void> CallStore::live_begin(const LiveCall& l) {
   });
 }
 
+namespace {
+Result<void> update_live_status(Connection& c, const std::string& call_id, const std::string& status,
+                                const std::optional<std::string>& phase) {
+  auto st = c.prepare(
+      "UPDATE live_calls SET status = ?, current_phase = coalesce(?, current_phase), updated_at = ? "
+      "WHERE call_id = ? AND ended_at IS NULL");
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind_text(1, status);
+  bind_optional(**st, 2, phase);
+  (*st)->bind_text(3, now_iso8601());
+  (*st)->bind_text(4, call_id);
+  if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
+  return {};
+}
+}  // namespace
+
 Result<void> CallStore::live_status(const std::string& call_id, const std::string& status,
                                     const std::optional<std::string>& phase) {
-  return db_.write([&](Connection& c) -> Result<void> {
-    auto st = c.prepare(
-        "UPDATE live_calls SET status = ?, current_phase = coalesce(?, current_phase), updated_at = ? "
-        "WHERE call_id = ? AND ended_at IS NULL");
-    if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, status);
-    bind_optional(**st, 2, phase);
-    (*st)->bind_text(3, now_iso8601());
-    (*st)->bind_text(4, call_id);
-    if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
-    return {};
-  });
+  return db_.write([&](Connection& c) { return update_live_status(c, call_id, status, phase); });
+}
+
+void CallStore::live_status_later(const std::string& call_id, const std::string& status,
+                                  const std::optional<std::string>& phase) {
+  db_.write_deferred([call_id, status, phase](Connection& c) { return update_live_status(c, call_id, status, phase); },
+                     "live status of call " + call_id);
 }
 
 Result<void> CallStore::live_end(const std::string& call_id) {

@@ -69,6 +69,12 @@ class CallStore {
   /// Updates a live call's status (and phase when given); a call that ended is left alone.
   Result<void> live_status(const std::string& call_id, const std::string& status,
                            const std::optional<std::string>& phase = std::nullopt);
+  /// The same, queued with Database::write_deferred (committed with the next
+  /// batch of writes, within 20 ms): for the progress of a call (ringing,
+  /// connected, on hold), which the media and SIP threads report and nobody
+  /// waits on. Never blocks; an error is logged.
+  void live_status_later(const std::string& call_id, const std::string& status,
+                         const std::optional<std::string>& phase = std::nullopt);
   /// Marks the live row ended (ended_at = now, kept if already set): the call
   /// ended and its record is written. The row and its live data stay, hidden
   /// from live lists, until LiveRetention purges them (issue 5 §5).

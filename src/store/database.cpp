@@ -1,5 +1,7 @@
 #include "store/database.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace voqo::store {
 namespace {
 thread_local const Database* t_writing = nullptr;
@@ -25,30 +27,88 @@ void Database::submit(PendingWrite& op) {
   std::unique_lock lock(queue_mutex_);
   queue_.push_back(&op);
   while (!op.done) {
-    if (leader_active_) {
-      batch_done_.wait(lock);
-      continue;
-    }
-    // Lead: take what is queued (this write among it, or it is already done).
-    leader_active_ = true;
-    std::vector<PendingWrite*> batch;
-    if (queue_.size() <= kMaxBatch) {
-      batch.swap(queue_);
-    } else {
-      batch.assign(queue_.begin(), queue_.begin() + kMaxBatch);
-      queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
-    }
-    lock.unlock();
-    run_batch(batch);
-    lock.lock();
-    stats_.writes += batch.size();
-    ++stats_.transactions;
-    for (auto* o : batch) o->done = true;
-    leader_active_ = false;
-    batch_done_.notify_all();
+    if (leader_active_) batch_done_.wait(lock);
+    else lead(lock);  // this write is among those queued, or already done
   }
   lock.unlock();
   if (op.thrown) std::rethrow_exception(op.thrown);
+}
+
+void Database::lead(std::unique_lock<std::mutex>& lock) {
+  leader_active_ = true;
+  std::vector<PendingWrite*> batch;
+  if (queue_.size() <= kMaxBatch) {
+    batch.swap(queue_);
+  } else {
+    batch.assign(queue_.begin(), queue_.begin() + kMaxBatch);
+    queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
+  }
+  lock.unlock();
+  try {
+    run_batch(batch);
+  } catch (...) {  // begin() on a closed database: each waiter gets the exception
+    for (auto* o : batch)
+      if (!o->thrown) o->thrown = std::current_exception();
+  }
+  lock.lock();
+  stats_.writes += batch.size();
+  ++stats_.transactions;
+  for (auto* o : batch) {
+    if (o->detached) delete o;
+    else o->done = true;
+  }
+  leader_active_ = false;
+  batch_done_.notify_all();
+}
+
+void Database::write_deferred(std::function<Result<void>(Connection&)> fn, std::string what) {
+  auto* op = new PendingWrite;
+  op->detached = true;
+  op->run = [fn = std::move(fn), what](Connection& c) {
+    auto r = fn(c);
+    if (!r) spdlog::warn("store: {}: {}", what, r.error().message);
+    return r.has_value();
+  };
+  op->fail = [what](const Error& e) { spdlog::warn("store: {}: {}", what, e.message); };
+  std::lock_guard lock(queue_mutex_);
+  if (flusher_stopping_ || !flusher_.joinable()) {  // closed (or never started): nothing would commit it
+    delete op;
+    return;
+  }
+  queue_.push_back(op);
+  deferred_wake_.notify_one();
+}
+
+void Database::flush_loop() {
+  pthread_setname_np(pthread_self(), "voqo-store");
+  std::unique_lock lock(queue_mutex_);
+  for (;;) {
+    deferred_wake_.wait(lock, [&] { return flusher_stopping_ || !queue_.empty(); });
+    if (flusher_stopping_) break;
+    // Give write()s a window to carry the deferred ones; then commit them.
+    deferred_wake_.wait_for(lock, std::chrono::milliseconds(kDeferredFlushMs), [&] { return flusher_stopping_; });
+    if (flusher_stopping_) break;
+    while (!queue_.empty() && !leader_active_) lead(lock);
+  }
+  // Stopping: what is still queued is committed now.
+  while (!queue_.empty()) {
+    if (leader_active_) batch_done_.wait(lock);
+    else lead(lock);
+  }
+}
+
+void Database::start_deferred_writes() {
+  std::lock_guard lock(queue_mutex_);
+  if (!flusher_.joinable() && !flusher_stopping_) flusher_ = std::thread([this] { flush_loop(); });
+}
+
+void Database::stop_deferred_writes() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    flusher_stopping_ = true;
+  }
+  deferred_wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
 }
 
 void Database::run_batch(const std::vector<PendingWrite*>& batch) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -158,6 +159,16 @@ class Database {
     return std::move(*result);
   }
 
+  /// Queues a write nobody waits for (a live call's status: worth a row, not
+  /// a commit of its own). It is committed with the next batch of write()s,
+  /// or within `kDeferredFlushMs` by a background flush when none comes, in
+  /// arrival order with the other writes (a later write() from the same
+  /// thread commits after it). Its error, if any, is logged with `what`. Lost
+  /// if the process dies within that window, so never for what must survive a
+  /// crash (call records, job results). Flushed by close().
+  void write_deferred(std::function<Result<void>(Connection&)> fn, std::string what);
+  static constexpr int kDeferredFlushMs = 20;
+
   /// Counts since open: write() calls that reached the writer (nested ones
   /// excluded) and the transactions they were committed in.
   struct WriteStats {
@@ -194,16 +205,32 @@ class Database {
     std::function<void(const Error&)> fail;    // the transaction as a whole failed
     std::exception_ptr thrown;
     bool done = false;
+    bool detached = false;  // write_deferred(): freed by the leader, no waiter
   };
   bool in_write_on_this_thread() const;
   /// Queues `op`, runs batches until `op` is done, rethrows what it threw.
   void submit(PendingWrite& op);
+  /// With queue_mutex_ held and no leader: takes up to kMaxBatch queued
+  /// writes, runs them (unlocked), marks them done, frees detached ones.
+  void lead(std::unique_lock<std::mutex>& lock);
+  void flush_loop();
   void run_batch(const std::vector<PendingWrite*>& batch);
   mutable std::mutex queue_mutex_;
   std::condition_variable batch_done_;
   std::vector<PendingWrite*> queue_;
   bool leader_active_ = false;
   WriteStats stats_;
+  std::condition_variable deferred_wake_;
+  bool flusher_stopping_ = false;
+  std::thread flusher_;
+
+ protected:
+  /// Starts the thread that commits write_deferred()'s writes; backends call
+  /// it once they are open (so the thread exists for the database's life).
+  void start_deferred_writes();
+  /// Commits what write_deferred() queued and stops its flusher; backends call
+  /// it first thing in close(), while the writer connection is still open.
+  void stop_deferred_writes();
 };
 
 }  // namespace voqo::store

@@ -139,3 +139,34 @@ TEST_F(GroupCommitTest, ManyThreadsWritingAtOnceLoseNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(GroupCommitTest, DeferredWritesCommitByThemselvesAndInOrderWithLaterWrites) {
+  db_->write_deferred([&](store::Connection& c) { return insert(c, "deferred 1"); }, "test");
+  // Nobody else writes: the background flush commits it.
+  for (int i = 0; i < 200 && rows().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(rows(), (std::vector<std::string>{"deferred 1"}));
+  // Queued before a write(): committed no later than it, and before it.
+  db_->write_deferred([&](store::Connection& c) { return insert(c, "deferred 2"); }, "test");
+  ASSERT_TRUE(db_->write([&](store::Connection& c) { return insert(c, "sync"); }));
+  EXPECT_EQ(rows(), (std::vector<std::string>{"deferred 1", "deferred 2", "sync"}));
+  // A deferred write that fails undoes only itself.
+  db_->write_deferred([&](store::Connection& c) -> Result<void> {
+    (void)insert(c, "failed");
+    return std::unexpected(Error::database("no"));
+  }, "test");
+  ASSERT_TRUE(db_->write([&](store::Connection& c) { return insert(c, "after"); }));
+  EXPECT_EQ(rows(), (std::vector<std::string>{"deferred 1", "deferred 2", "sync", "after"}));
+}
+
+TEST_F(GroupCommitTest, CloseCommitsWhatIsStillDeferred) {
+  db_->write_deferred([&](store::Connection& c) { return insert(c, "late"); }, "test");
+  db_->close();
+  auto reopened = store::Database::open_sqlite(dir_ / "g.db");
+  ASSERT_TRUE(reopened);
+  db_ = std::move(*reopened);
+  EXPECT_EQ(rows(), (std::vector<std::string>{"late"}));
+}
+
+}  // namespace

@@ -143,10 +143,13 @@ class SqliteDatabase final : public Database {
         writer_(std::move(writer)),
         id_(next_id_++),
         checkpointer_(std::move(checkpointer)),
-        checkpoint_thread_([this] { checkpoint_loop(); }) {}
+        checkpoint_thread_([this] { checkpoint_loop(); }) {
+    start_deferred_writes();
+  }
   ~SqliteDatabase() override { close(); }
 
   void close() override {
+    stop_deferred_writes();
     {
       std::lock_guard lock(checkpoint_mutex_);
       stopping_ = true;
