@@ -320,8 +320,12 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
       caller_talking.store(true);
       utterance_start_frame = frame - voiced_run + 1;
       // Speech that starts under the agent's voice and never takes the turn
-      // (no barge-in) is a backchannel or echo: it is not answered.
-      utterance_under_agent = reply_active.load() && flushed_reply.load() != reply_id.load();
+      // (no barge-in) is a backchannel or echo: it is not answered. Only
+      // once the reply's audio has started: while the agent is still
+      // thinking there is no voice to echo or to acknowledge, and a caller
+      // who goes on with their sentence then is still taking their turn.
+      utterance_under_agent = reply_active.load() && flushed_reply.load() != reply_id.load() &&
+                              first_packet_frame.load(std::memory_order_relaxed) >= 0;
       // Pre-roll (oldest first), then this frame is already in it.
       for (int i = 0; i < kPrerollFrames; ++i) {
         const int idx = (preroll_pos + i) % kPrerollFrames;
