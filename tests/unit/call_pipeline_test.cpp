@@ -2,7 +2,8 @@
 // embedded engines (pocketsphinx, flite) and no network: barge-in cuts the
 // agent within the frame it is decided and marks the line interrupted; long
 // silence gets one "Are you still there?" and then a goodbye and hang-up; an
-// answering machine gets the voicemail message after its beep. Live
+// answering machine gets the voicemail message after its beep; a caller who
+// goes on while the agent is still thinking keeps the turn. Live
 // monitoring: interim lines before their final, levels every 10 frames;
 // supervisor controls: take-over, end-call, coaching and a joined
 // supervisor's audio (mixed for the caller, the line for the listener).
@@ -34,6 +35,8 @@ class TalkativeBrain final : public brain::Brain {
   explicit TalkativeBrain(std::string greeting) : greeting_(std::move(greeting)) {}
   Result<brain::Reply> greet(const brain::TextSink& sink, std::stop_token stop) override { return say(greeting_, sink, stop); }
   Result<brain::Reply> respond(std::string_view, const brain::TextSink& sink, std::stop_token stop) override {
+    for (auto until = std::chrono::steady_clock::now() + think; std::chrono::steady_clock::now() < until && !stop.stop_requested();)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::string text = "Thanks. Let me tell you about our service. It handles rent collection. It also tracks maintenance.";
     for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) text = *it + " " + text;  // a coached line comes first
     pending_.clear();
@@ -50,6 +53,7 @@ class TalkativeBrain final : public brain::Brain {
   }
   std::string heard;
   std::vector<std::string> coached;  ///< every whisper received (read after finish())
+  std::chrono::milliseconds think{0};  ///< before the first words of a reply (a slow LLM)
 
  private:
   static Result<brain::Reply> say(const std::string& text, const brain::TextSink& sink, std::stop_token stop) {
@@ -224,6 +228,32 @@ TEST(CallPipeline, EchoOfTheAgentsOwnVoiceDoesNotInterrupt) {
       EXPECT_FALSE(e.interrupted) << e.text;
       break;
     }
+}
+
+TEST(CallPipeline, ACallerWhoGoesOnWhileTheAgentIsStillThinkingKeepsTheTurnAndTheirWords) {
+  auto cfg = config();
+  cfg.interruption_sensitivity = 0.0;
+  Harness h(cfg, "Hi.");
+  h.talker->think = std::chrono::milliseconds(3000);
+  // After the greeting: a sentence, a pause past the silence threshold (the
+  // turn ends and the brain starts thinking), then the caller goes on.
+  const auto speech = test::load_speech("goforward.raw");
+  std::vector<int16_t> caller(static_cast<std::size_t>(2.0 * 16000), 0);
+  caller.insert(caller.end(), speech.begin(), speech.end());
+  caller.insert(caller.end(), static_cast<std::size_t>(1.0 * 16000), 0);
+  // Shorter than a barge-in needs at sensitivity 0 (700 ms): only the turn-taking rule keeps it.
+  caller.insert(caller.end(), speech.begin(), speech.begin() + static_cast<long>(std::min<std::size_t>(speech.size(), 0.6 * 16000)));
+  h.play(caller, 100);
+  auto result = h.pipeline->finish();
+  int caller_lines = 0;
+  std::string transcript;
+  for (const auto& e : result.transcript) {
+    transcript += e.speaker + ": " + e.text + " | ";
+    if (e.speaker == "caller" && !e.text.empty()) ++caller_lines;
+  }
+  std::string events;
+  for (const auto& e : h.events) events += e + "; ";
+  EXPECT_EQ(caller_lines, 2) << "the words said while the agent was thinking were dropped: " << transcript << "\n" << events;
 }
 
 TEST(CallPipeline, LongSilenceGetsOnePromptThenAGoodbyeAndHangUp) {
