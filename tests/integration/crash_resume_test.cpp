@@ -34,6 +34,9 @@ struct Server {
   uint16_t port = 0;
 };
 
+/// The server started last: what it printed is reported when a request to it cannot connect.
+const test::Subprocess* g_latest_server = nullptr;
+
 Server start_server(const std::string& db, const std::string& trunk) {
   Server s;
   s.process = std::make_unique<test::Subprocess>(std::vector<std::string>{
@@ -43,11 +46,27 @@ Server start_server(const std::string& db, const std::string& trunk) {
   EXPECT_TRUE(line) << s.process->output();
   std::smatch m;
   if (line && std::regex_search(*line, m, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) s.port = static_cast<uint16_t>(std::stoi(m[1]));
+  g_latest_server = s.process.get();
+  EXPECT_NE(s.port, 0) << "no port in the listening line: " << (line ? *line : "") << "\n" << s.process->output();
+  // It answers before the test goes on; if not, what it printed says why.
+  try {
+    if (s.port) (void)test::http_request(s.port, "GET", "/api/jobs?limit=1");
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "the server does not answer (" << e.what() << "):\n" << s.process->output();
+    s.port = 0;
+  }
   return s;
 }
 
 json api(uint16_t port, std::string_view method, const std::string& target, const json& body = nullptr) {
-  auto r = test::http_request(port, method, target, body.is_null() ? std::string() : body.dump(), kJson);
+  test::HttpResult r;
+  try {
+    r = test::http_request(port, method, target, body.is_null() ? std::string() : body.dump(), kJson);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << method << " " << target << ": " << e.what() << "; the server printed:\n"
+                  << (g_latest_server ? g_latest_server->output() : std::string());
+    throw;
+  }
   EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
   return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
 }
@@ -195,6 +214,7 @@ TEST(CrashResume, KilledServerResumesTheJobWithoutLosingOrRedialingAnyone) {
 
   // One call.ended webhook event per call record (the receiver is down: they wait in the outbox).
   auto restarted = start_server(db, trunk);
+  ASSERT_NE(restarted.port, 0);
   auto events = all(restarted.port, "/api/webhook-events?event=call.ended");
   std::set<std::string> ended;
   for (const auto& e : events) ended.insert(e["callId"].get<std::string>());
