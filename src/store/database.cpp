@@ -65,9 +65,14 @@ void Database::write_deferred(std::function<Result<void>(Connection&)> fn, std::
   auto* op = new PendingWrite;
   op->detached = true;
   op->run = [fn = std::move(fn), what](Connection& c) {
-    auto r = fn(c);
-    if (!r) spdlog::warn("store: {}: {}", what, r.error().message);
-    return r.has_value();
+    try {
+      auto r = fn(c);
+      if (!r) spdlog::warn("store: {}: {}", what, r.error().message);
+      return r.has_value();
+    } catch (const std::exception& e) {  // nobody waits to be told: logged, and only this write is undone
+      spdlog::warn("store: {}: {}", what, e.what());
+      return false;
+    }
   };
   op->fail = [what](const Error& e) { spdlog::warn("store: {}: {}", what, e.message); };
   std::lock_guard lock(queue_mutex_);
