@@ -93,11 +93,14 @@ void Database::flush_loop() {
     // Give write()s a window to carry the deferred ones; then commit them.
     deferred_wake_.wait_for(lock, std::chrono::milliseconds(kDeferredFlushMs), [&] { return flusher_stopping_; });
     if (flusher_stopping_) break;
-    while (!queue_.empty() && !leader_active_) lead(lock);
+    drain(lock);
   }
-  // Stopping: what is still queued is committed now.
+  drain(lock);  // stopping: what is still queued is committed now
+}
+
+void Database::drain(std::unique_lock<std::mutex>& lock) {
   while (!queue_.empty()) {
-    if (leader_active_) batch_done_.wait(lock);
+    if (leader_active_) batch_done_.wait(lock);  // its batch may not hold what came after it
     else lead(lock);
   }
 }

@@ -213,6 +213,8 @@ class Database {
   /// With queue_mutex_ held and no leader: takes up to kMaxBatch queued
   /// writes, runs them (unlocked), marks them done, frees detached ones.
   void lead(std::unique_lock<std::mutex>& lock);
+  /// With queue_mutex_ held: leads (or waits for the leader) until nothing is queued.
+  void drain(std::unique_lock<std::mutex>& lock);
   void flush_loop();
   void run_batch(const std::vector<PendingWrite*>& batch);
   mutable std::mutex queue_mutex_;
