@@ -216,6 +216,7 @@ Result<telephony::SipTrunk> CallService::Impl::trunk() {
   t.username = v.value("username", "");
   t.password = v.value("password", "");
   t.caller_id = v.value("callerId", "");
+  if (auto c = v.find("codecs"); c != v.end() && c->is_array() && !c->empty()) t.codecs = c->get<std::vector<std::string>>();
   return t;
 }
 

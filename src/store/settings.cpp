@@ -51,7 +51,7 @@ Result<void> upsert(Connection& c, std::string_view key, const std::string& valu
 
 /// What a member of an object setting may hold ("" is always accepted for
 /// text-like kinds: not configured).
-enum class Kind { text, http_url, sip_uri, hhmm_start, hhmm_end, price, currency, object };
+enum class Kind { text, http_url, sip_uri, hhmm_start, hhmm_end, price, currency, object, codec_list };
 
 struct Member {
   std::string_view name;
@@ -69,7 +69,8 @@ constexpr std::size_t kMaxMemberText = 2000;
 const std::vector<Member>* members_of(std::string_view key) {
   static const std::vector<std::pair<std::string_view, std::vector<Member>>> rules = {
       {"sip_trunk",
-       {{"uri", Kind::sip_uri}, {"transport", Kind::text, {"udp", "tcp"}}, {"username"}, {"password"}, {"callerId"}}},
+       {{"uri", Kind::sip_uri}, {"transport", Kind::text, {"udp", "tcp"}}, {"username"}, {"password"}, {"callerId"},
+        {"codecs", Kind::codec_list, {"G722", "PCMU", "PCMA"}}}},
       {"speech_providers",
        {{"stt", Kind::text, {"pocketsphinx", "openai", "deepgram"}},
         {"openai", Kind::object, {}, {{"baseUrl", Kind::http_url}, {"apiKey"}, {"model"}}},
@@ -105,6 +106,14 @@ void check_members(const nlohmann::json& value, const std::vector<Member>& membe
     if (m->kind == Kind::object) {
       if (!v.is_object()) fail("must be an object");
       else check_members(v, m->members, field, errors);
+      continue;
+    }
+    if (m->kind == Kind::codec_list) {  // SDP encoding names, most preferred first (RFC 3264 §5.1)
+      bool ok = v.is_array() && !v.empty();
+      for (std::size_t i = 0; ok && i < v.size(); ++i)
+        ok = v[i].is_string() && std::find(m->choices.begin(), m->choices.end(), v[i].get<std::string>()) != m->choices.end() &&
+             std::count(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v[i]) == 0;
+      if (!ok) fail("must be a non-empty list of distinct codecs from G722, PCMU, PCMA, most preferred first");
       continue;
     }
     if (m->kind == Kind::price) {
@@ -242,7 +251,8 @@ const std::vector<model::FieldSpec>& setting_specs() {
       setting("default_region", T::text, "Region for numbers written without a country code (ISO 3166-1).", "\"US\"",
               model::Format::region, 2),
       setting("sip_trunk", T::json_object,
-              "Outbound SIP trunk: {uri: \"sip:host:port\", transport: udp|tcp, username, password, callerId}.",
+              "Outbound SIP trunk: {uri: \"sip:host:port\", transport: udp|tcp, username, password, callerId, codecs: "
+              "[G722, PCMU, PCMA] in order of preference}.",
               "{\"uri\":\"\",\"transport\":\"udp\",\"username\":\"\",\"password\":\"\",\"callerId\":\"\"}"),
       setting("inbound_numbers", T::json_object,
               "Inbound routing: dialed number (E.164 or SIP user) → agent id or name; \"*\" catches the rest.", "{}"),

@@ -34,6 +34,15 @@ T* deref(T* p) {
 
 std::string to_string(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
+/// RFC 3551 §6 static payload type of an audio codec we encode, nullptr for
+/// one we do not (SipTrunk::codecs lists SDP encoding names).
+const char* static_payload_type(std::string_view name) {
+  if (name == "G722") return "9";
+  if (name == "PCMU") return "0";
+  if (name == "PCMA") return "8";
+  return nullptr;
+}
+
 /// A command for the SIP thread, pushed through libre's mqueue.
 using Command = std::function<void()>;
 
@@ -372,10 +381,14 @@ Result<mbuf*> Call::build_sdp(const sa& local_ip) {
   if (sdp_session_alloc(&sdp_, &laddr)) return std::unexpected(Error{ErrorCode::internal, "sdp_session_alloc", {}});
   if (sdp_media_add(&sdp_media_, sdp_, "audio", ports_.port, "RTP/AVP"))
     return std::unexpected(Error{ErrorCode::internal, "sdp_media_add", {}});
-  // RFC 3551 static payload types; G.722 first: the speech recognisers want 16 kHz.
-  int err = sdp_format_add(nullptr, sdp_media_, false, "9", "G722", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
-  err |= sdp_format_add(nullptr, sdp_media_, false, "0", "PCMU", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
-  err |= sdp_format_add(nullptr, sdp_media_, false, "8", "PCMA", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+  // RFC 3551 static payload types, in the trunk's order of preference
+  // (default G.722 first: the speech recognisers want 16 kHz).
+  int err = 0;
+  for (const auto& name : trunk_.codecs) {
+    const char* pt = static_payload_type(name);
+    if (!pt) return std::unexpected(Error::invalid("codecs", "unsupported codec " + name + " (G722, PCMU or PCMA)"));
+    err |= sdp_format_add(nullptr, sdp_media_, false, pt, name.c_str(), 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+  }
   err |= sdp_format_add(nullptr, sdp_media_, false, "101", "telephone-event", 8000, 1, nullptr, nullptr, nullptr, false,
                         "0-15");
   err |= sdp_media_set_lattr(sdp_media_, true, "ptime", "%d", kPtimeMs);
@@ -388,24 +401,23 @@ Result<mbuf*> Call::build_sdp(const sa& local_ip) {
 bool Call::usable_offer() const {
   if (!sdp_media_) return false;
   bool codec = false;
-  for (const char* name : {"G722", "PCMU", "PCMA"}) codec = codec || sdp_media_rformat(sdp_media_, name) != nullptr;
+  for (const auto& name : trunk_.codecs) codec = codec || sdp_media_rformat(sdp_media_, name.c_str()) != nullptr;
   const sa* raddr = sdp_media_raddr(sdp_media_);
   return codec && raddr && sa_isset(raddr, SA_ALL);
 }
 
 Result<void> Call::start_media_from_sdp() {
   if (!sdp_media_) return std::unexpected(Error::bad_request("no SDP"));
+  // Our first codec (the trunk's order; by default G.722, 16 kHz for
+  // recognition) that the peer's SDP has.
   const sdp_format* fmt = nullptr;
-  // Prefer G.722 when the peer has it (16 kHz for recognition), else the peer's first.
-  for (const char* name : {"G722", "PCMU", "PCMA"}) {
-    const sdp_format* f = sdp_media_rformat(sdp_media_, name);
-    if (f && (!fmt || std::strcmp(name, "G722") == 0)) {
-      fmt = f;
-      if (std::strcmp(name, "G722") == 0) break;
-    }
+  for (const auto& name : trunk_.codecs)
+    if ((fmt = sdp_media_rformat(sdp_media_, name.c_str())) != nullptr) break;
+  if (!fmt || !fmt->name) {
+    std::string ours;
+    for (const auto& name : trunk_.codecs) ours += (ours.empty() ? "" : ", ") + name;
+    return std::unexpected(Error{ErrorCode::unsupported, "no common codec (we offer " + ours + ")", {}});
   }
-  if (const sdp_format* first = sdp_media_rformat(sdp_media_, nullptr); first && !fmt) fmt = first;
-  if (!fmt || !fmt->name) return std::unexpected(Error{ErrorCode::unsupported, "no common codec (we offer G722, PCMU, PCMA)", {}});
   const sa* raddr = sdp_media_raddr(sdp_media_);
   if (!raddr || !sa_isset(raddr, SA_ALL)) return std::unexpected(Error::bad_request("SDP has no usable media address"));
   StreamConfig sc;
@@ -627,6 +639,10 @@ void Agent::release() {
 Result<std::shared_ptr<SipCall>> Agent::dial(const std::string& to, const SipTrunk& trunk, std::chrono::seconds ring_timeout,
                                              std::shared_ptr<SipCallObserver> observer) {
   if (to.empty()) return std::unexpected(Error::invalid("to", "empty destination"));
+  if (trunk.codecs.empty()) return std::unexpected(Error::invalid("codecs", "the trunk offers no codec"));
+  for (const auto& name : trunk.codecs)
+    if (!static_payload_type(name))
+      return std::unexpected(Error::invalid("codecs", "unsupported codec " + name + " (G722, PCMU or PCMA)"));
   std::string to_uri;
   if (to.rfind("sip:", 0) == 0) {
     to_uri = to;

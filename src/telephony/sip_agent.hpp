@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "telephony/media_engine.hpp"
@@ -26,6 +27,12 @@ struct SipTrunk {
   std::string username;             ///< digest credentials (RFC 2617 / RFC 3261 §22); "" = none
   std::string password;
   std::string caller_id;            ///< user part of From, usually our E.164 number
+  /// Audio codecs offered on outbound calls, most preferred first (SDP names,
+  /// RFC 3551 static payload types 9, 0, 8; setting `sip_trunk.codecs`). Many
+  /// PSTN trunks carry only G.711: listing just PCMU/PCMA keeps the offer to
+  /// what the carrier transcodes cheaply. Inbound calls use the default order.
+  /// The speech recognisers want 16 kHz, so G.722 comes first by default.
+  std::vector<std::string> codecs = {"G722", "PCMU", "PCMA"};
 };
 
 /// How a call ended, mapped onto `calls.status` (the data model):
@@ -132,8 +139,8 @@ class SipUserAgent {
   virtual ~SipUserAgent() = default;
 
   /// Places a call to `to` (an E.164 number or user, sent to the trunk; or a
-  /// full "sip:user@host:port" URI) with an SDP offer of G722, PCMU, PCMA and
-  /// telephone-event, ptime 20. The call is CANCELled after `ring_timeout`
+  /// full "sip:user@host:port" URI) with an SDP offer of the trunk's codecs
+  /// (default G722, PCMU, PCMA) and telephone-event, ptime 20. The call is CANCELled after `ring_timeout`
   /// without a final response (ending no_answer). Errors: invalid_argument
   /// (field "to" or "trunk") for an unusable address.
   virtual Result<std::shared_ptr<SipCall>> dial(const std::string& to, const SipTrunk& trunk,

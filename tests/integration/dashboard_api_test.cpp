@@ -181,12 +181,15 @@ TEST(DashboardApi, ObjectSettingsHaveTheirMembersChecked) {
   EXPECT_EQ(problem_field(srv.put("/api/settings/callee_local_hours", {{"value", {{"start", "09:00"}}}})), "callee_local_hours.end");
   EXPECT_EQ(problem_field(srv.put("/api/settings/sms_provider", {{"value", {{"provider", "twilio"}, {"twilio", {{"from", "+15557122661"}}}}}})),
             "sms_provider.twilio.accountSid");
+  for (const nlohmann::json& codecs : {nlohmann::json::array(), nlohmann::json{"PCMU", "OPUS"}, nlohmann::json{"PCMU", "PCMU"},
+                                       nlohmann::json("PCMU")})
+    EXPECT_EQ(problem_field(srv.put("/api/settings/sip_trunk", {{"value", {{"codecs", codecs}}}})), "sip_trunk.codecs") << codecs;
 
   // What the code reads is accepted.
   auto good = srv.patch("/api/settings",
                         {{"callee_local_hours", {{"start", "00:00"}, {"end", "24:00"}}},
                          {"sip_trunk", {{"uri", "sips:trunk.example.com"}, {"transport", "tcp"}, {"username", "u"}, {"password", "p"},
-                                        {"callerId", "+14155550100"}}},
+                                        {"callerId", "+14155550100"}, {"codecs", {"PCMA", "PCMU"}}}},
                          {"speech_providers", {{"stt", "deepgram"}, {"deepgram", {{"apiKey", "k"}, {"model", "nova-2"}}}}},
                          {"llm", {{"baseUrl", "https://api.openai.com/v1"}, {"apiKey", "sk"}, {"model", "gpt-4o-mini"}}},
                          {"sms_provider", {{"provider", "twilio"},

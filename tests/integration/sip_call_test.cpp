@@ -32,7 +32,8 @@ class SipCallTest : public test::SipSuite {
     const uint16_t port = free_loopback_port();
     test::Subprocess sipp({"/usr/bin/sipp", "-sf", std::string(VOQO_SOURCE_DIR) + "/tests/data/sipp/" + scenario, "-i",
                            "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin",
-                           "-trace_err", "-error_file", (*dir_ / (scenario + ".err")).string(), "-timeout", "30s",
+                           "-trace_err", "-error_file", (*dir_ / (scenario + ".err")).string(), "-trace_msg",
+                           "-message_file", (*dir_ / (scenario + ".msg")).string(), "-timeout", "30s",
                            "-timeout_error"});
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     calls::CallServiceConfig cfg = loopback_config();
@@ -100,6 +101,21 @@ TEST_F(SipCallTest, AnsweredCallEndsCompletedWhenThePeerHangsUpWhileTheAgentSpea
   EXPECT_GT(r["systemInfo"]["rtp"].value("packetsSent", 0), 100);
   // The recording is a stereo WAV that covers the call.
   EXPECT_TRUE(std::filesystem::exists(*dir_ / "recordings" / (r.value("id", "") + ".wav")));
+}
+
+TEST_F(SipCallTest, ATrunkCodecListSetsTheOfferAndTheCodecUsed) {
+  // A G.711-only carrier (setting sip_trunk.codecs = ["PCMU"]). The
+  // peer's answer lists G.722 first; the call still uses our first choice
+  // that the peer has (RFC 3264 §6.1: the answer may list several).
+  telephony::SipTrunk trunk{"", "udp", "", "", "+15550001111"};
+  trunk.codecs = {"PCMU"};
+  auto r = call_sipp("answer_bye.xml", std::chrono::seconds(10), trunk);
+  EXPECT_EQ(r.value("status", ""), "completed") << r.dump(2);
+  EXPECT_EQ(r["systemInfo"].value("codec", ""), "PCMU") << r.dump(2);
+  EXPECT_GT(r["systemInfo"]["rtp"].value("packetsSent", 0), 100);
+  const std::string trace = test::read_file(*dir_ / "answer_bye.xml.msg");
+  EXPECT_NE(trace.find(" RTP/AVP 0 101\r\n"), std::string::npos) << "the offer lists PCMU and telephone-event only:\n" << trace;
+  EXPECT_EQ(trace.find("G722"), trace.rfind("G722")) << "G.722 appears only in sipp's answer:\n" << trace;
 }
 
 TEST_F(SipCallTest, BusyHereEndsBusy) {
