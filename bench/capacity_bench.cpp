@@ -33,7 +33,7 @@
 // Usage: bench_capacity [--part t|a|b|c|all] [--tick-steps 1,10,100] [--steps 100,250,500,1000,1500]
 //          [--measure 10] [--rate 50] [--media-threads 2] [--max-rss-mb 12000]
 //          [--conv-steps 1,2,4,8] [--spread 6] [--baresip-steps 10,25,50,100]
-//          [--hold 15] [--silence 700]
+//          [--hold 15] [--silence 700] [--codec G722|PCMU|PCMA]  (parts a and c)
 #include <cstdio>
 #include <cstring>
 
@@ -65,6 +65,10 @@ Env make_env(const std::string& tag) {
   return e;
 }
 
+/// --codec: the one codec the calls offer (G722 by default; PCMU/PCMA as a
+/// G.711-only trunk would carry).
+std::string g_codec = "G722";
+
 calls::CallServiceConfig media_plane_config(const Env& e, const std::string& trunk_uri, int media_threads) {
   calls::CallServiceConfig cfg;
   cfg.sip_listen_ip = "127.0.0.1";
@@ -77,6 +81,7 @@ calls::CallServiceConfig media_plane_config(const Env& e, const std::string& tru
   cfg.detect_answering_machine = false;
   cfg.ring_timeout = std::chrono::seconds(20);
   cfg.trunk = telephony::SipTrunk{trunk_uri, "udp", "", "", "+15550001111"};
+  cfg.trunk->codecs = {g_codec};
   cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<EchoOkBrain>(c); };
   return cfg;
 }
@@ -168,8 +173,8 @@ int part_a(int argc, char** argv) {
   const double rate = std::atof(flag(argc, argv, "rate", "50").c_str());
   const int media_threads = std::atoi(flag(argc, argv, "media-threads", "2").c_str());
   const long max_rss_mb = std::atol(flag(argc, argv, "max-rss-mb", "12000").c_str());
-  std::printf("\n== (a) media plane: conversation=false, G.722, recording on, sipp UAS with -rtp_echo; "
-              "%d media threads, setup %.0f calls/s, %d s per step ==\n", media_threads, rate, measure_s);
+  std::printf("\n== (a) media plane: conversation=false, %s, recording on, sipp UAS with -rtp_echo; "
+              "%d media threads, setup %.0f calls/s, %d s per step ==\n", g_codec.c_str(), media_threads, rate, measure_s);
   Env env = make_env("a");
   (void)env.store->agents().create(
       {{"name", "Capacity"}, {"systemPrompt", "Capacity test."}, {"greetingMessage", "Hello, this is a capacity test."}});
@@ -467,6 +472,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(has_flag(argc, argv, "debug") ? spdlog::level::debug : spdlog::level::err);
   const rlim_t nofile = raise_nofile();
   const std::string part = flag(argc, argv, "part", "all");
+  g_codec = flag(argc, argv, "codec", "G722");
   std::printf("bench_capacity: %ld cores, RLIMIT_NOFILE %lu\n", sysconf(_SC_NPROCESSORS_ONLN), static_cast<unsigned long>(nofile));
   int rc = 0;
   if (part == "t") rc |= part_t(argc, argv);

@@ -9,7 +9,7 @@
 //   --part big    a 10,000-contact campaign: time to all-final, CPU and RSS.
 // Flags: --part sipp|voqo|big|all (default all), --contacts N (voqo, default
 // 2000), --cps R (offered rate, default 400), --placers N (the dialer's
-// placer threads, default 1), --media-threads N (default 1).
+// placer threads, default 1), --media-threads N (default 1), --codec G722|PCMU (default G722).
 #include <sys/resource.h>
 
 #include <atomic>
@@ -92,6 +92,7 @@ struct VoqoRun {
 
 unsigned g_placers = 1;
 int g_media_threads = 1;
+std::string g_codec = "G722";  ///< --codec: the one codec voqo's calls offer (the UAS answers G722 or PCMU)
 
 VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurrent) {
   raise_nofile();
@@ -120,6 +121,7 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
   cfg.record = false;
   cfg.detect_answering_machine = false;
   cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(uas.port));
+  cfg.trunk->codecs = {g_codec};
   cfg.ring_timeout = std::chrono::seconds(10);
   cfg.media_threads = g_media_threads;
   auto service = calls::CallService::create(**st, cfg);
@@ -188,6 +190,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--cps")) cps = std::atof(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--placers")) g_placers = static_cast<unsigned>(std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--media-threads")) g_media_threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--codec")) g_codec = argv[i + 1];
   }
   voqo::set_log_level("warn");
   const fs::path dir = fs::temp_directory_path() / ("voqo-bench-dialer-" + std::to_string(::getpid()));

@@ -163,6 +163,11 @@ struct CallPipeline::Impl {
   // Recording (media thread writes, finish() closes).
   std::mutex recording_mutex;
   FILE* recording = nullptr;
+  /// stdio's buffer for `recording`: 32 KB (0.26 s of stereo 16 kHz audio)
+  /// instead of the 4 KB default, so the media thread makes one write(2) a
+  /// quarter second per call, not one every 32 ms (8 % of its time at 500
+  /// calls went to write(2)); a crash loses at most that much of the tail.
+  std::unique_ptr<char[]> recording_buffer;
   uint64_t recorded_frames = 0;
   std::vector<int16_t> interleaved;
 
@@ -944,6 +949,9 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
     impl->recording = std::fopen(impl->cfg.recording_path.c_str(), "wb");
     if (!impl->recording)
       return std::unexpected(Error{ErrorCode::io, "cannot write recording " + impl->cfg.recording_path.string(), {}});
+    constexpr std::size_t kRecordingBuffer = 32 * 1024;
+    impl->recording_buffer = std::make_unique<char[]>(kRecordingBuffer);
+    std::setvbuf(impl->recording, impl->recording_buffer.get(), _IOFBF, kRecordingBuffer);
     static char header[44] = {};
     std::fwrite(header, 1, sizeof header, impl->recording);  // rewritten in finish()
   }
