@@ -24,17 +24,17 @@ WorkerPool::~WorkerPool() {
   for (auto& t : threads_) t.join();
 }
 
-void WorkerPool::post(std::function<void()> task) {
+void WorkerPool::post(std::function<void()> task, Lane lane) {
   {
     std::lock_guard lock(mutex_);
-    tasks_.push_back(std::move(task));
+    (lane == Lane::urgent ? urgent_ : tasks_).push_back(std::move(task));
   }
   cv_.notify_one();
 }
 
 std::size_t WorkerPool::queued() const {
   std::lock_guard lock(mutex_);
-  return tasks_.size();
+  return tasks_.size() + urgent_.size();
 }
 
 void WorkerPool::run() {
@@ -42,10 +42,11 @@ void WorkerPool::run() {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
-      if (tasks_.empty()) return;  // stopping and drained
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
+      cv_.wait(lock, [&] { return stopping_ || !tasks_.empty() || !urgent_.empty(); });
+      auto& from = !urgent_.empty() ? urgent_ : tasks_;
+      if (from.empty()) return;  // stopping and drained
+      task = std::move(from.front());
+      from.pop_front();
     }
     try {
       task();
@@ -57,21 +58,35 @@ void WorkerPool::run() {
   }
 }
 
-void SerialQueue::post(std::function<void()> task) {
-  bool start = false;
-  {
-    std::lock_guard lock(mutex_);
-    tasks_.push_back(std::move(task));
-    if (!running_) running_ = start = true;
-  }
-  if (start) pool_.post([self = shared_from_this()] { self->run_one(); });
+void SerialQueue::post(std::function<void()> task, Lane lane) {
+  std::lock_guard lock(mutex_);
+  tasks_.emplace_back(std::move(task), lane);
+  if (lane == Lane::urgent) ++urgent_waiting_;
+  if (!executing_) schedule_locked();
 }
 
-void SerialQueue::run_one() {
+void SerialQueue::schedule_locked() {
+  if (tasks_.empty()) return;
+  const bool urgent = urgent_waiting_ > 0;
+  if (slots_queued_ > 0 && (!urgent || urgent_slot_queued_)) return;
+  // A normal slot may already be queued: this urgent one overtakes it, and
+  // whichever runs second finds the queue busy or empty and does nothing.
+  ++slots_queued_;
+  if (urgent) urgent_slot_queued_ = true;
+  const Lane slot = urgent ? Lane::urgent : Lane::normal;
+  pool_.post([self = shared_from_this(), slot] { self->run_one(slot); }, slot);
+}
+
+void SerialQueue::run_one(Lane slot) {
   std::function<void()> task;
   {
     std::lock_guard lock(mutex_);
-    task = std::move(tasks_.front());
+    --slots_queued_;
+    if (slot == Lane::urgent) urgent_slot_queued_ = false;
+    if (executing_ || tasks_.empty()) return;  // another slot got here first
+    executing_ = true;
+    if (tasks_.front().second == Lane::urgent) --urgent_waiting_;
+    task = std::move(tasks_.front().first);
     tasks_.pop_front();
   }
   try {
@@ -81,14 +96,10 @@ void SerialQueue::run_one() {
   } catch (...) {
     spdlog::error("serial task threw a non-exception");
   }
-  bool more = false;
-  {
-    std::lock_guard lock(mutex_);
-    more = !tasks_.empty();
-    if (!more) running_ = false;
-  }
   // One task per pool slot, so a busy call cannot starve the others.
-  if (more) pool_.post([self = shared_from_this()] { self->run_one(); });
+  std::lock_guard lock(mutex_);
+  executing_ = false;
+  schedule_locked();
 }
 
 }  // namespace voqo

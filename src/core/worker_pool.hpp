@@ -13,7 +13,14 @@
 
 namespace voqo {
 
-/// A fixed set of threads taking tasks from one FIFO queue.
+/// Which of a pool's two FIFO queues a task joins. A worker always takes
+/// the oldest urgent task first: turn-critical work (the caller's turn has
+/// ended; the agent must answer) must not wait behind other calls'
+/// background work (streaming recognition of audio that nobody waits for
+/// yet), which on a loaded box is most of the queue.
+enum class Lane { normal, urgent };
+
+/// A fixed set of threads taking tasks from two FIFO queues (urgent first).
 class WorkerPool {
  public:
   /// Starts `threads` workers (≥ 1) named `name` (≤ 15 chars, for top/gdb).
@@ -24,7 +31,7 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   /// Queues `task`; thread-safe. Tasks must not throw (an escaping exception is logged and dropped).
-  void post(std::function<void()> task);
+  void post(std::function<void()> task, Lane lane = Lane::normal);
   [[nodiscard]] std::size_t threads() const { return threads_.size(); }
   /// Tasks queued and not yet started.
   [[nodiscard]] std::size_t queued() const;
@@ -33,7 +40,7 @@ class WorkerPool {
   void run();
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
+  std::deque<std::function<void()>> tasks_, urgent_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
@@ -42,20 +49,31 @@ class WorkerPool {
 /// "strand"): what one stage of one call does never overlaps with itself,
 /// without holding a thread while idle. Thread-safe. Must outlive its tasks:
 /// hold it in a shared_ptr captured by them, or drain() before destroying.
+///
+/// Priority inheritance: while an urgent task is queued, the queue runs in
+/// the pool's urgent lane, so the tasks ahead of it (which it must follow:
+/// the recogniser's pending audio before the end-of-turn search) go first
+/// too. Order within the queue never changes.
 class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
  public:
   static std::shared_ptr<SerialQueue> create(WorkerPool& pool) {
     return std::shared_ptr<SerialQueue>(new SerialQueue(pool));
   }
-  void post(std::function<void()> task);
+  void post(std::function<void()> task, Lane lane = Lane::normal);
 
  private:
   explicit SerialQueue(WorkerPool& pool) : pool_(pool) {}
-  void run_one();
+  void run_one(Lane slot);
+  /// Posts a pool slot when one is needed (lock held): none queued, or only
+  /// a normal one while an urgent task waits.
+  void schedule_locked();
   WorkerPool& pool_;
   std::mutex mutex_;
-  std::deque<std::function<void()>> tasks_;
-  bool running_ = false;
+  std::deque<std::pair<std::function<void()>, Lane>> tasks_;
+  std::size_t urgent_waiting_ = 0;  ///< urgent tasks in tasks_
+  bool executing_ = false;          ///< a task of this queue is running now
+  int slots_queued_ = 0;            ///< run_one slots posted to the pool, not yet started
+  bool urgent_slot_queued_ = false;
 };
 
 }  // namespace voqo

@@ -30,6 +30,7 @@ constexpr std::size_t kSupervisorMaxQueued = 16000;        // 1 s
 constexpr double kSupervisorVoiceDbfs = -45.0;             // energy gate for the supervisor's voice
 constexpr int kSupervisorHangoverFrames = 25;              // 500 ms
 constexpr int kMeterFrames = 10;                           // levels every 200 ms
+constexpr int64_t kGreetAfterSilenceUs = 2000000;           // outbound without AMD: greet after 2 s of no "hello"
 constexpr auto kInterimEvery = std::chrono::milliseconds(300);
 
 int64_t us_since(Clock::time_point t0) {
@@ -133,6 +134,9 @@ struct CallPipeline::Impl {
   std::atomic<bool> reply_active{false};
   std::atomic<bool> control_busy{false};
   std::atomic<bool> greeted{false};
+  /// Set at answer on an outbound call without AMD; the media thread greets
+  /// kGreetAfterSilenceUs after answer unless the callee is talking.
+  std::atomic<bool> greet_after_silence{false};
   std::atomic<bool> caller_talking{false};  // an utterance is open (media thread writes)
   std::atomic<bool> ending{false};
   std::mutex stop_mutex;
@@ -214,10 +218,13 @@ struct CallPipeline::Impl {
   /// after the last owner let go (a pipeline dropped without finish(), as at
   /// shutdown) would otherwise run on freed state.
   std::weak_ptr<CallPipeline> self;
-  void post_control(std::function<void()> fn) { post_to(*control_queue, std::move(fn)); }
-  void post_stt(std::function<void()> fn) { post_to(*stt_queue, std::move(fn)); }
-  void post_to(SerialQueue& q, std::function<void()> fn) {
-    if (auto keep = self.lock()) q.post([keep = std::move(keep), fn = std::move(fn)] { fn(); });
+  /// Lane::urgent for the turn-critical path (end of turn → final
+  /// transcript → the brain's reply; the greeting at answer): it overtakes
+  /// other calls' streaming recognition on the shared pool.
+  void post_control(std::function<void()> fn, Lane lane = Lane::normal) { post_to(*control_queue, std::move(fn), lane); }
+  void post_stt(std::function<void()> fn, Lane lane = Lane::normal) { post_to(*stt_queue, std::move(fn), lane); }
+  void post_to(SerialQueue& q, std::function<void()> fn, Lane lane) {
+    if (auto keep = self.lock()) q.post([keep = std::move(keep), fn = std::move(fn)] { fn(); }, lane);
   }
   /// Runs `fn` with the hooks on the live stage (unless finish() closed it).
   void post_live(std::function<void(const PipelineHooks&)> fn) {
@@ -374,8 +381,8 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
       }
       post_control([this, t = std::move(*transcript), start, end, timing, utt, had_interim] {
         on_caller_turn(t, start, end, timing, utt, had_interim);
-      });
-    });
+      }, Lane::urgent);
+    }, Lane::urgent);
   } else if (utterance_open && stt_ring.size() >= static_cast<std::size_t>(kFrame * 10)) {
     // Stream audio to the recogniser while the caller talks (≈ every 200 ms);
     // while the agent speaks, the interim words tell barge-in whether this is
@@ -564,6 +571,13 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
   // echo may be in it: the canceller's residual suppression also colours
   // the caller's own voice, which costs recognition accuracy.
   on_caller_voiced(v.voiced, clean.data() == cleaned.data() ? clean : caller, v.level_dbfs, bi.reference_level_dbfs);
+
+  // Outbound without answering-machine detection: greet after 2 s unless
+  // the callee is speaking (their turn then opens the conversation).
+  if (greet_after_silence.load(std::memory_order_relaxed) && now_us() >= kGreetAfterSilenceUs) {
+    greet_after_silence.store(false);
+    if (!caller_talking.load()) post_control([this] { greet(); }, Lane::urgent);
+  }
 
   // Timers, counted in frames so they follow the media clock.
   const bool idle = !reply_active.load() && !utterance_open && !control_busy.load() && greeted.load() &&
@@ -978,12 +992,10 @@ void CallPipeline::on_answered() {
   // greeting; machine → voicemail). Without it: greet on the callee's
   // "hello", or after 2 s of silence.
   if (d.amd) return;
-  d.pool.post([self = shared_from_this()] {
-    for (int i = 0; i < 40 && !self->impl_->finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    auto& i = *self->impl_;
-    if (i.finished.load() || i.caller_talking.load()) return;  // the callee's turn will open the conversation
-    i.post_control([self] { self->impl_->greet(); });
-  });
+  // Checked by the media thread (a pool task sleeping 2 s held one of the
+  // pool's workers per answered call: a burst of answers stalled every
+  // call's recognition and speech).
+  d.greet_after_silence.store(true);
 }
 
 void CallPipeline::coach(std::string whisper) {

@@ -78,7 +78,7 @@ struct Level {
 };
 
 struct Harness {
-  WorkerPool pool{4, "test-pipe"};
+  WorkerPool pool;
   std::shared_ptr<CallPipeline> pipeline;
   TalkativeBrain* talker = nullptr;  ///< the brain, owned by the pipeline
   std::atomic<bool> hung_up{false};
@@ -92,7 +92,8 @@ struct Harness {
   std::vector<brain::Reply> turns;
   std::mutex mutex;
 
-  explicit Harness(PipelineConfig cfg, std::string greeting = "Hello, this is Ava from Harbor.") {
+  explicit Harness(PipelineConfig cfg, std::string greeting = "Hello, this is Ava from Harbor.", int pool_threads = 4)
+      : pool(pool_threads, "test-pipe") {
     auto stt = speech::PocketsphinxStt::create();
     EXPECT_TRUE(stt);
     PipelineHooks hooks;
@@ -270,6 +271,31 @@ TEST(CallPipeline, LongSilenceGetsOnePromptThenAGoodbyeAndHangUp) {
   EXPECT_EQ(said[1], cfg.still_there_prompt);
   EXPECT_EQ(said[2], cfg.goodbye_no_input);
   EXPECT_EQ(result.end_reason, "no input");
+}
+
+TEST(CallPipeline, OutboundWithoutAmdGreetsAfterTwoSilentSecondsWithoutHoldingAWorker) {
+  // No "hello" from the callee: the agent opens after 2 s. The wait must not
+  // occupy a pool worker (the pool runs every call's STT, TTS and brain): a
+  // probe task posted meanwhile to a one-worker pool runs at once.
+  auto cfg = config();
+  cfg.outbound = true;
+  cfg.detect_answering_machine = false;
+  Harness h(cfg, "Hello, this is Ava from Harbor.", 1);
+  std::atomic<int64_t> probe_wait_ms{-1};
+  h.play({}, 260, [&](std::size_t f) {
+    if (f != 10) return;
+    h.pool.post([&probe_wait_ms, posted = std::chrono::steady_clock::now()] {
+      probe_wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - posted).count();
+    });
+  });
+  auto result = h.pipeline->finish();
+  EXPECT_GE(probe_wait_ms.load(), 0);
+  EXPECT_LT(probe_wait_ms.load(), 500) << "a task waited behind the greeting timer";
+  const auto said = Harness::agent_lines(result);
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_EQ(said[0].text, "Hello, this is Ava from Harbor.");
+  EXPECT_GE(said[0].start_ms, 2000);
+  EXPECT_LT(said[0].start_ms, 3000);
 }
 
 TEST(CallPipeline, AnsweringMachineGetsTheVoicemailAfterTheBeep) {
