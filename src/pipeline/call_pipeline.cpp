@@ -365,7 +365,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     post_stt([this, start, end, timing, backchannel, utt]() mutable {
       // Engine compute: the audio still in the ring, then the final search.
       const auto t0 = Clock::now();
-      std::vector<int16_t> block(kFrame * 8);
+      std::vector<int16_t> block(kFrame * 2);
       while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
       auto transcript = stt->end_utterance();
       timing.stt_compute_us = us_since(t0);
@@ -383,14 +383,17 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
         on_caller_turn(t, start, end, timing, utt, had_interim);
       }, Lane::urgent);
     }, Lane::urgent);
-  } else if (utterance_open && stt_ring.size() >= static_cast<std::size_t>(kFrame * 10)) {
-    // Stream audio to the recogniser while the caller talks (≈ every 200 ms);
-    // while the agent speaks, the interim words tell barge-in whether this is
-    // a backchannel ("uh-huh") or a real interruption.
+  } else if (utterance_open && stt_ring.size() >= static_cast<std::size_t>(kFrame * (in_speech ? 10 : 2))) {
+    // Stream audio to the recogniser while the caller talks (≈ every 200 ms),
+    // and every 40 ms once they have paused: the end-of-turn search must wait
+    // for the decode in flight, so that decode is kept short (40 ms blocks:
+    // 200 ms blocks left it 30–100 ms of pocketsphinx work, up to 139 ms of
+    // the turn's latency). While the agent speaks, the interim words tell
+    // barge-in whether this is a backchannel ("uh-huh") or an interruption.
     const int64_t utt = utterance_seq, start = utterance_start_frame, at = frame;
     const bool under_agent = utterance_under_agent;
     post_stt([this, utt, start, at, under_agent] {
-      std::vector<int16_t> block(kFrame * 8);
+      std::vector<int16_t> block(kFrame * 2);
       while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
       // Interim lines for the live view: at most every 300 ms, when changed;
       // none while the speech may still be a backchannel under the agent.
