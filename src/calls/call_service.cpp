@@ -468,7 +468,10 @@ CallService::~CallService() {
 Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, CallServiceConfig config) {
   auto impl = std::make_unique<Impl>(store, std::move(config));
   auto& d = *impl;
-  d.pool = std::make_unique<WorkerPool>(d.cfg.worker_threads, "voqo-call");
+  // Half the workers run only turn-critical tasks (end of turn, replies,
+  // greetings); the other half streaming recognition and the rest, at nice 5.
+  d.pool = std::make_unique<WorkerPool>(d.cfg.worker_threads, "voqo-call",
+                                        LaneSplit{.urgent_threads = d.cfg.worker_threads / 2, .background_nice = 5});
   d.finalizers = std::make_unique<WorkerPool>(std::max(2, d.cfg.worker_threads), "voqo-finish");
   auto media = telephony::MediaEngine::create(
       {d.cfg.media_threads, d.cfg.sip_listen_ip, d.cfg.rtp_port_min, d.cfg.rtp_port_max});

@@ -1,18 +1,35 @@
 #include "core/worker_pool.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <exception>
 
 #include "core/log.hpp"
 
 namespace voqo {
 
-WorkerPool::WorkerPool(int threads, std::string name) {
+WorkerPool::WorkerPool(int threads, std::string name, LaneSplit split) {
   if (threads < 1) threads = 1;
-  for (int i = 0; i < threads; ++i)
-    threads_.emplace_back([this, name] {
-      pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-      run();
+  split_ = split.urgent_threads > 0 && split.urgent_threads < threads;
+  for (int i = 0; i < threads; ++i) {
+    const Role role = !split_ ? Role::both : i < split.urgent_threads ? Role::urgent_only : Role::normal_only;
+    const std::string thread_name = (role == Role::normal_only ? name + "-bg" : name).substr(0, 15);
+    const int nice = role == Role::normal_only ? split.background_nice : 0;
+    threads_.emplace_back([this, role, thread_name, nice] {
+      pthread_setname_np(pthread_self(), thread_name.c_str());
+      if (nice != 0) {  // relative to the process's own nice value
+        const auto tid = static_cast<id_t>(gettid());
+        errno = 0;
+        const int base = getpriority(PRIO_PROCESS, tid);
+        if (errno != 0 || setpriority(PRIO_PROCESS, tid, base + nice) != 0)
+          spdlog::debug("{}: setpriority(+{}): {}", thread_name, nice, std::strerror(errno));
+      }
+      run(role);
     });
+  }
 }
 
 WorkerPool::~WorkerPool() {
@@ -21,6 +38,7 @@ WorkerPool::~WorkerPool() {
     stopping_ = true;
   }
   cv_.notify_all();
+  cv_urgent_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
@@ -29,7 +47,7 @@ void WorkerPool::post(std::function<void()> task, Lane lane) {
     std::lock_guard lock(mutex_);
     (lane == Lane::urgent ? urgent_ : tasks_).push_back(std::move(task));
   }
-  cv_.notify_one();
+  (split_ && lane == Lane::urgent ? cv_urgent_ : cv_).notify_one();
 }
 
 std::size_t WorkerPool::queued() const {
@@ -37,16 +55,22 @@ std::size_t WorkerPool::queued() const {
   return tasks_.size() + urgent_.size();
 }
 
-void WorkerPool::run() {
+void WorkerPool::run(Role role) {
+  auto& cv = role == Role::urgent_only ? cv_urgent_ : cv_;
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [&] { return stopping_ || !tasks_.empty() || !urgent_.empty(); });
-      auto& from = !urgent_.empty() ? urgent_ : tasks_;
-      if (from.empty()) return;  // stopping and drained
-      task = std::move(from.front());
-      from.pop_front();
+      auto source = [&]() -> std::deque<std::function<void()>>* {
+        if (role != Role::normal_only && !urgent_.empty()) return &urgent_;
+        if (role != Role::urgent_only && !tasks_.empty()) return &tasks_;
+        return nullptr;
+      };
+      cv.wait(lock, [&] { return stopping_ || source() != nullptr; });
+      auto* from = source();
+      if (!from) return;  // stopping and drained
+      task = std::move(from->front());
+      from->pop_front();
     }
     try {
       task();

@@ -20,11 +20,24 @@ namespace voqo {
 /// yet), which on a loaded box is most of the queue.
 enum class Lane { normal, urgent };
 
+/// How the workers divide the lanes. Default: every worker takes urgent
+/// tasks first, then normal ones. With `urgent_threads` > 0 (and fewer
+/// than the pool's threads) those workers run only urgent tasks, and the
+/// rest, named "<name>-bg", only normal ones, `background_nice` above the
+/// process's nice value (setpriority(2); the kernel gives a thread at +5
+/// about a third of a +0 one's share of a busy core). On a saturated box
+/// the turn-critical path then gets the CPU before other calls' background
+/// recognition, not just the front of the queue.
+struct LaneSplit {
+  int urgent_threads = 0;
+  int background_nice = 0;
+};
+
 /// A fixed set of threads taking tasks from two FIFO queues (urgent first).
 class WorkerPool {
  public:
-  /// Starts `threads` workers (≥ 1) named `name` (≤ 15 chars, for top/gdb).
-  explicit WorkerPool(int threads, std::string name = "voqo-worker");
+  /// Starts `threads` workers (≥ 1) named `name` (≤ 12 chars, for top/gdb).
+  explicit WorkerPool(int threads, std::string name = "voqo-worker", LaneSplit split = {});
   /// Runs the tasks already queued, then joins the threads.
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
@@ -37,9 +50,11 @@ class WorkerPool {
   [[nodiscard]] std::size_t queued() const;
 
  private:
-  void run();
+  enum class Role { both, urgent_only, normal_only };
+  void run(Role role);
   mutable std::mutex mutex_;
-  std::condition_variable cv_;
+  std::condition_variable cv_, cv_urgent_;  ///< cv_urgent_: urgent_only workers (split pools)
+  bool split_ = false;
   std::deque<std::function<void()>> tasks_, urgent_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;

@@ -134,6 +134,9 @@ struct CallPipeline::Impl {
   std::atomic<bool> reply_active{false};
   std::atomic<bool> control_busy{false};
   std::atomic<bool> greeted{false};
+  /// The media thread has posted an utterance's end-of-turn task that has not
+  /// started: streaming-decode tasks ahead of it stop and leave it the rest.
+  std::atomic<bool> end_of_turn_queued{false};
   /// Set at answer on an outbound call without AMD; the media thread greets
   /// kGreetAfterSilenceUs after answer unless the callee is talking.
   std::atomic<bool> greet_after_silence{false};
@@ -362,9 +365,11 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
     const bool backchannel = utterance_under_agent;
     const int64_t utt = utterance_seq;
+    end_of_turn_queued.store(true, std::memory_order_relaxed);
     post_stt([this, start, end, timing, backchannel, utt]() mutable {
       // Engine compute: the audio still in the ring, then the final search.
       const auto t0 = Clock::now();
+      end_of_turn_queued.store(false, std::memory_order_relaxed);
       std::vector<int16_t> block(kFrame * 2);
       while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
       auto transcript = stt->end_utterance();
@@ -393,8 +398,14 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     const int64_t utt = utterance_seq, start = utterance_start_frame, at = frame;
     const bool under_agent = utterance_under_agent;
     post_stt([this, utt, start, at, under_agent] {
+      // A background task (normal lane, possibly a low-priority worker): it
+      // stops between blocks once the end of turn is queued behind it, and
+      // that urgent task decodes the rest.
       std::vector<int16_t> block(kFrame * 2);
-      while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
+      while (!end_of_turn_queued.load(std::memory_order_relaxed))
+        if (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
+        else break;
+      if (end_of_turn_queued.load(std::memory_order_relaxed)) return;
       // Interim lines for the live view: at most every 300 ms, when changed;
       // none while the speech may still be a backchannel under the agent.
       const bool poll = !under_agent && Clock::now() - last_partial_poll >= kInterimEvery;
@@ -545,12 +556,12 @@ void CallPipeline::Impl::media_frame(std::span<const int16_t> caller, std::span<
       amd_state.store(st);
       const std::string reason(u.reason);
       event("amd", std::string(to_string(u.verdict)) + ": " + reason);
-      post_control([this, st] { on_amd_verdict(st); });
+      post_control([this, st] { on_amd_verdict(st); }, Lane::urgent);
     }
     if (u.ready_for_message && amd_state.load() == AmdState::machine) {
       voicemail_ready_posted = true;
       event("amd", "ready for message: " + std::string(u.ready_reason));
-      post_control([this] { leave_voicemail(); });
+      post_control([this] { leave_voicemail(); }, Lane::urgent);
     }
   }
 

@@ -3,7 +3,10 @@
 // order, and an urgent task lifts the tasks queued ahead of it in its own
 // queue (priority inheritance).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -58,6 +61,27 @@ TEST(WorkerPool, UrgentTasksRunBeforeQueuedNormalOnes) {
   pool.post([&done] { done.set_value(); });
   ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(log.order, (std::vector<std::string>{"u0", "u1", "n0", "n1", "n2"}));
+}
+
+TEST(WorkerPool, ASplitPoolRunsUrgentTasksOnItsOwnWorkersWhileBackgroundOnesAreBusy) {
+  // Two workers: one urgent-only, one background at nice 5. The background
+  // worker is held; an urgent task still runs at once, on a nice-0 thread.
+  const int base = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  WorkerPool pool(2, "test-split", LaneSplit{.urgent_threads = 1, .background_nice = 5});
+  Gate gate;
+  gate.block(pool);  // a normal task: taken by the background worker
+  int background_nice = -100;
+  pool.post([&background_nice] { background_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); });
+  std::promise<int> urgent_nice;
+  pool.post([&urgent_nice] { urgent_nice.set_value(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()))); }, Lane::urgent);
+  auto f = urgent_nice.get_future();
+  ASSERT_EQ(f.wait_for(5s), std::future_status::ready) << "the urgent task waited for the background worker";
+  EXPECT_EQ(f.get(), base);
+  gate.release();
+  std::promise<void> done;
+  pool.post([&done] { done.set_value(); });
+  ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(background_nice, std::min(base + 5, 19));
 }
 
 TEST(SerialQueue, AnUrgentTaskLiftsWhatIsQueuedAheadOfItInItsQueue) {
