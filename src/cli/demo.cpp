@@ -138,7 +138,11 @@ Result<void> start_baresip(Child& child, const std::filesystem::path& dir, const
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   if (::waitpid(child.pid, nullptr, WNOHANG) == child.pid) {
     child.pid = -1;
-    return std::unexpected(Error{ErrorCode::io, "baresip exited at start (is baresip-core installed?)", {}});
+    std::ifstream log(dir / "baresip.log");
+    std::string text((std::istreambuf_iterator<char>(log)), {});
+    if (text.size() > 400) text = "..." + text.substr(text.size() - 400);
+    return std::unexpected(Error{ErrorCode::io, "baresip exited at start (is baresip-core installed? port " +
+                                                    std::to_string(port) + " taken?); its log:\n" + text, {}});
   }
   return {};
 }
@@ -199,9 +203,16 @@ int run_demo(const DemoOptions& o) {
     baresip_dir.path = std::filesystem::temp_directory_path() / ("voqo-demo-baresip-" + std::to_string(::getpid()));
     for (std::size_t i = 0; i < wavs.size() && i < 8; ++i) {
       auto child = std::make_unique<Child>();
-      const int port = net::free_loopback_port();
-      if (auto r = start_baresip(*child, baresip_dir.path / std::to_string(i), wavs[i], port); !r) {
-        std::cerr << "voqo: " << r.error().message << "\n";
+      // The free port is probed, then bound by baresip: another process can
+      // take it in between (baresip then exits at start), so try a few.
+      int port = 0;
+      Result<void> started = std::unexpected(Error{ErrorCode::io, "baresip did not start", {}});
+      for (int attempt = 0; attempt < 4 && !started; ++attempt) {
+        port = net::free_loopback_port();
+        started = start_baresip(*child, baresip_dir.path / std::to_string(i), wavs[i], port);
+      }
+      if (!started) {
+        std::cerr << "voqo: " << started.error().message << "\n";
         return 1;
       }
       baresip_targets.push_back("127.0.0.1:" + std::to_string(port));
