@@ -1167,9 +1167,19 @@ PipelineResult CallPipeline::finish() {
   if (d.result.amd_verdict == "machine") {
     // The brain saw no conversation; the summary says what happened instead.
     d.result.result.outcome = brain::Outcome::voicemail;
-    d.result.result.summary = d.cfg.voicemail_message.empty()
-                                  ? "Reached an answering machine; hung up without leaving a message."
-                                  : "Reached an answering machine; left the voicemail message after the beep.";
+    // What was heard: the transcript keeps an agent line cut by the hang-up
+    // as the words played before it.
+    const std::string& message = d.cfg.voicemail_message;
+    bool whole = false, begun = false;
+    for (const auto& e : transcript)
+      if (e.speaker == "agent" && !message.empty() && !e.text.empty()) {
+        whole = whole || e.text == message;
+        begun = begun || message.rfind(e.text, 0) == 0;
+      }
+    d.result.result.summary = message.empty() ? "Reached an answering machine; hung up without leaving a message."
+                              : whole         ? "Reached an answering machine; left the voicemail message after the beep."
+                              : begun ? "Reached an answering machine; the call ended while the voicemail message was playing."
+                                      : "Reached an answering machine; the call ended before the voicemail message.";
   }
   return d.result;
 }

@@ -327,6 +327,27 @@ TEST(CallPipeline, AnsweringMachineGetsTheVoicemailAfterTheBeep) {
   }
   EXPECT_TRUE(left_message);
   EXPECT_FALSE(greeted) << "a machine is not greeted";
+  EXPECT_EQ(result.result.summary, "Reached an answering machine; left the voicemail message after the beep.");
+}
+
+TEST(CallPipeline, AMachineThatHangsUpDuringTheVoicemailMessageIsNotSummarisedAsAMessageLeft) {
+  auto cfg = config();
+  cfg.outbound = true;
+  cfg.detect_answering_machine = true;
+  cfg.voicemail_message = "Hi, this is Ava from Harbor. Please call us back at your convenience, any day this week.";
+  Harness h(cfg);
+  auto greeting = test::synthesize("Hi, you've reached Sam. I can't take your call right now. Please leave a message after the tone.");
+  std::vector<int16_t> caller(8000, 0);
+  caller.insert(caller.end(), greeting.begin(), greeting.end());
+  caller.resize(caller.size() + 8000, 0);
+  for (int i = 0; i < 16000 / 2; ++i)  // 500 ms beep at 1 kHz
+    caller.push_back(static_cast<int16_t>(8000 * std::sin(2 * M_PI * 1000.0 * i / 16000.0)));
+  h.play(caller, 75);  // the machine hangs up 1.5 s after its beep
+  auto result = h.pipeline->finish();
+  ASSERT_EQ(result.amd_verdict, "machine");
+  EXPECT_EQ(result.result.outcome, brain::Outcome::voicemail);
+  EXPECT_EQ(result.result.summary, "Reached an answering machine; the call ended while the voicemail message was playing.")
+      << result.transcript.size() << " transcript entries";
 }
 
 
