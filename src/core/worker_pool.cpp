@@ -61,9 +61,11 @@ void WorkerPool::run(Role role) {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
+      // When stopping, any worker takes either lane: a task run by the last
+      // worker alive may queue one in the other lane, and it must still run.
       auto source = [&]() -> std::deque<std::function<void()>>* {
-        if (role != Role::normal_only && !urgent_.empty()) return &urgent_;
-        if (role != Role::urgent_only && !tasks_.empty()) return &tasks_;
+        if ((role != Role::normal_only || stopping_) && !urgent_.empty()) return &urgent_;
+        if ((role != Role::urgent_only || stopping_) && !tasks_.empty()) return &tasks_;
         return nullptr;
       };
       cv.wait(lock, [&] { return stopping_ || source() != nullptr; });

@@ -84,6 +84,22 @@ TEST(WorkerPool, ASplitPoolRunsUrgentTasksOnItsOwnWorkersWhileBackgroundOnesAreB
   EXPECT_EQ(background_nice, std::min(base + 5, 19));
 }
 
+TEST(WorkerPool, ASplitPoolRunsEverythingQueuedBeforeItsDestructorReturns) {
+  // A serial queue's task on a background worker queues an urgent one while
+  // the pool is being destroyed (the urgent-only worker may be gone by then).
+  std::atomic<int> ran{0};
+  {
+    WorkerPool pool(2, "test-split", LaneSplit{.urgent_threads = 1, .background_nice = 0});
+    auto q = SerialQueue::create(pool);
+    q->post([&ran, q] {
+      std::this_thread::sleep_for(50ms);
+      ++ran;
+      q->post([&ran] { ++ran; }, Lane::urgent);
+    });
+  }
+  EXPECT_EQ(ran.load(), 2);
+}
+
 TEST(SerialQueue, AnUrgentTaskLiftsWhatIsQueuedAheadOfItInItsQueue) {
   // Call A's recogniser has audio queued (normal) and then its end of turn
   // (urgent); call B has background work queued before both. A's two tasks
