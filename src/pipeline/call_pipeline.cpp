@@ -365,13 +365,20 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
     const bool backchannel = utterance_under_agent;
     const int64_t utt = utterance_seq;
+    // This utterance's audio ends here: on a loaded box the task may run
+    // after the caller has begun the next one, whose audio follows in the ring.
+    const std::size_t until = stt_ring.written();
     end_of_turn_queued.store(true, std::memory_order_relaxed);
-    post_stt([this, start, end, timing, backchannel, utt]() mutable {
+    post_stt([this, start, end, timing, backchannel, utt, until]() mutable {
       // Engine compute: the audio still in the ring, then the final search.
       const auto t0 = Clock::now();
       end_of_turn_queued.store(false, std::memory_order_relaxed);
       std::vector<int16_t> block(kFrame * 2);
-      while (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
+      for (std::size_t done = stt_ring.consumed(); done < until; done = stt_ring.consumed()) {
+        const std::size_t n = stt_ring.read(std::span<int16_t>(block.data(), std::min(block.size(), until - done)));
+        if (n == 0) break;
+        (void)stt->accept(std::span<const int16_t>(block.data(), n));
+      }
       auto transcript = stt->end_utterance();
       timing.stt_compute_us = us_since(t0);
       timing.final_transcript_us = now_us();

@@ -60,6 +60,10 @@ class SpscRing {
     return head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire);
   }
   [[nodiscard]] std::size_t capacity() const { return capacity_; }
+  /// Items ever written (producer side) / ever read or discarded (consumer
+  /// side): positions in the stream, e.g. to read only up to a boundary.
+  [[nodiscard]] std::size_t written() const { return head_.load(std::memory_order_acquire); }
+  [[nodiscard]] std::size_t consumed() const { return tail_.load(std::memory_order_acquire); }
 
  private:
   std::unique_ptr<T[]> buffer_;
