@@ -301,7 +301,9 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       auto st = c.prepare(
           "SELECT jc.id, coalesce(jc.phone, b.phone), jc.batch_contact_id, b.name, b.variables, jc.attempts, jc.wait_reason "
           "FROM job_calls jc LEFT JOIN batch_contacts b ON b.id = jc.batch_contact_id "
-          "WHERE jc.job_id = ? AND jc.status = 'pending' AND (jc.next_attempt_at IS NULL OR jc.next_attempt_at <= ?) "
+          // coalesce(…, '') <= t is "not scheduled, or due by t" (ISO 8601
+          // text sorts by time), in the order of idx_job_calls_due_order.
+          "WHERE jc.job_id = ? AND jc.status = 'pending' AND coalesce(jc.next_attempt_at, '') <= ? "
           "ORDER BY coalesce(jc.next_attempt_at, ''), jc.created_at, jc.id LIMIT ?");
       if (!st) return std::unexpected(st.error());
       auto& s = **st;

@@ -572,6 +572,15 @@ INSERT INTO agent_call_stats (agent_id, calls, successes, connected, connected_s
   FROM calls GROUP BY agent_id;
 )SQL";
 
+// Version 6: the dialer asks every tick for a job's next due calls in due
+// order. idx_job_calls_due found the pending rows but not in that order, so
+// each tick sorted all of them (a 10,000-contact job: the dialer thread spent
+// 1.3 ms a placed call). In this index's order a tick reads only the rows it
+// returns.
+constexpr std::string_view kV6 = R"SQL(
+CREATE INDEX idx_job_calls_due_order ON job_calls (job_id, status, coalesce(next_attempt_at, ''), created_at, id);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -581,6 +590,7 @@ const std::vector<Migration>& migrations() {
       {3, "dialer, do-not-call, SMS and webhook outboxes", kV3},
       {4, "live call monitoring", kV4},
       {5, "agent statistics as running sums", kV5},
+      {6, "dialer due-order index", kV6},
   };
   return all;
 }
