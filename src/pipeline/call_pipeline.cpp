@@ -368,7 +368,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     // This utterance's audio ends here: on a loaded box the task may run
     // after the caller has begun the next one, whose audio follows in the ring.
     const std::size_t until = stt_ring.written();
-    end_of_turn_queued.store(true, std::memory_order_relaxed);
+    end_of_turn_queued.store(true, std::memory_order_release);
     post_stt([this, start, end, timing, backchannel, utt, until]() mutable {
       // Engine compute: the audio still in the ring, then the final search.
       const auto t0 = Clock::now();
@@ -407,12 +407,20 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     post_stt([this, utt, start, at, under_agent] {
       // A background task (normal lane, possibly a low-priority worker): it
       // stops between blocks once the end of turn is queued behind it, and
-      // that urgent task decodes the rest.
+      // that urgent task decodes the rest. It reads only what was written
+      // before it saw the flag unset: the media thread sets the flag before
+      // it writes the next utterance's audio and publishes the ring's write
+      // position with release, so audio before `upto` is this utterance's.
       std::vector<int16_t> block(kFrame * 2);
-      while (!end_of_turn_queued.load(std::memory_order_relaxed))
-        if (std::size_t n = stt_ring.read(block)) (void)stt->accept(std::span<const int16_t>(block.data(), n));
-        else break;
-      if (end_of_turn_queued.load(std::memory_order_relaxed)) return;
+      for (;;) {
+        const std::size_t upto = stt_ring.written();
+        if (end_of_turn_queued.load(std::memory_order_acquire)) return;
+        const std::size_t done = stt_ring.consumed();
+        if (done >= upto) break;
+        const std::size_t n = stt_ring.read(std::span<int16_t>(block.data(), std::min(block.size(), upto - done)));
+        if (n == 0) break;
+        (void)stt->accept(std::span<const int16_t>(block.data(), n));
+      }
       // Interim lines for the live view: at most every 300 ms, when changed;
       // none while the speech may still be a backchannel under the agent.
       const bool poll = !under_agent && Clock::now() - last_partial_poll >= kInterimEvery;
