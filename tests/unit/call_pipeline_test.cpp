@@ -298,18 +298,25 @@ TEST(CallPipeline, OutboundWithoutAmdGreetsAfterTwoSilentSecondsWithoutHoldingAW
   EXPECT_LT(said[0].start_ms, 3000);
 }
 
+/// What an answering machine plays (16 kHz): 0.5 s of silence, a greeting,
+/// 0.5 s of silence, a 500 ms beep at 1 kHz.
+std::vector<int16_t> machine_greeting_then_beep() {
+  auto greeting = test::synthesize("Hi, you've reached Sam. I can't take your call right now. Please leave a message after the tone.");
+  std::vector<int16_t> caller(8000, 0);
+  caller.insert(caller.end(), greeting.begin(), greeting.end());
+  caller.resize(caller.size() + 8000, 0);
+  for (int i = 0; i < 16000 / 2; ++i)
+    caller.push_back(static_cast<int16_t>(8000 * std::sin(2 * M_PI * 1000.0 * i / 16000.0)));
+  return caller;
+}
+
 TEST(CallPipeline, AnsweringMachineGetsTheVoicemailAfterTheBeep) {
   auto cfg = config();
   cfg.outbound = true;
   cfg.detect_answering_machine = true;
   cfg.voicemail_message = "Hi, this is Ava from Harbor. Please call us back.";
   Harness h(cfg);
-  auto greeting = test::synthesize("Hi, you've reached Sam. I can't take your call right now. Please leave a message after the tone.");
-  std::vector<int16_t> caller(8000, 0);
-  caller.insert(caller.end(), greeting.begin(), greeting.end());
-  caller.resize(caller.size() + 8000, 0);
-  for (int i = 0; i < 16000 / 2; ++i)  // 500 ms beep at 1 kHz
-    caller.push_back(static_cast<int16_t>(8000 * std::sin(2 * M_PI * 1000.0 * i / 16000.0)));
+  const auto caller = machine_greeting_then_beep();
   h.play(caller, 400);
   auto result = h.pipeline->finish();
   EXPECT_EQ(result.amd_verdict, "machine");
@@ -336,12 +343,7 @@ TEST(CallPipeline, AMachineThatHangsUpDuringTheVoicemailMessageIsNotSummarisedAs
   cfg.detect_answering_machine = true;
   cfg.voicemail_message = "Hi, this is Ava from Harbor. Please call us back at your convenience, any day this week.";
   Harness h(cfg);
-  auto greeting = test::synthesize("Hi, you've reached Sam. I can't take your call right now. Please leave a message after the tone.");
-  std::vector<int16_t> caller(8000, 0);
-  caller.insert(caller.end(), greeting.begin(), greeting.end());
-  caller.resize(caller.size() + 8000, 0);
-  for (int i = 0; i < 16000 / 2; ++i)  // 500 ms beep at 1 kHz
-    caller.push_back(static_cast<int16_t>(8000 * std::sin(2 * M_PI * 1000.0 * i / 16000.0)));
+  const auto caller = machine_greeting_then_beep();
   h.play(caller, 75);  // the machine hangs up 1.5 s after its beep
   auto result = h.pipeline->finish();
   ASSERT_EQ(result.amd_verdict, "machine");
