@@ -310,11 +310,17 @@ std::vector<int16_t> machine_greeting_then_beep() {
   return caller;
 }
 
-TEST(CallPipeline, AnsweringMachineGetsTheVoicemailAfterTheBeep) {
+/// An outbound call with answering-machine detection and a voicemail message.
+PipelineConfig voicemail_config(std::string message) {
   auto cfg = config();
   cfg.outbound = true;
   cfg.detect_answering_machine = true;
-  cfg.voicemail_message = "Hi, this is Ava from Harbor. Please call us back.";
+  cfg.voicemail_message = std::move(message);
+  return cfg;
+}
+
+TEST(CallPipeline, AnsweringMachineGetsTheVoicemailAfterTheBeep) {
+  const auto cfg = voicemail_config("Hi, this is Ava from Harbor. Please call us back.");
   Harness h(cfg);
   const auto caller = machine_greeting_then_beep();
   h.play(caller, 400);
@@ -338,10 +344,7 @@ TEST(CallPipeline, AnsweringMachineGetsTheVoicemailAfterTheBeep) {
 }
 
 TEST(CallPipeline, AMachineThatHangsUpDuringTheVoicemailMessageIsNotSummarisedAsAMessageLeft) {
-  auto cfg = config();
-  cfg.outbound = true;
-  cfg.detect_answering_machine = true;
-  cfg.voicemail_message = "Hi, this is Ava from Harbor. Please call us back at your convenience, any day this week.";
+  const auto cfg = voicemail_config("Hi, this is Ava from Harbor. Please call us back at your convenience, any day this week.");
   Harness h(cfg);
   const auto caller = machine_greeting_then_beep();
   h.play(caller, 75);  // the machine hangs up 1.5 s after its beep
