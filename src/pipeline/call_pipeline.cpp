@@ -263,6 +263,10 @@ struct CallPipeline::Impl {
   void media_frame(std::span<const int16_t> caller, std::span<int16_t> agent);
   void record(std::span<const int16_t> caller, std::span<const int16_t> agent);
   void on_caller_voiced(bool voiced, std::span<const int16_t> caller, double level_db, double agent_db);
+  /// Ends the open utterance (endpointing, or the call ending while the
+  /// caller talks): its audio up to here is decoded by an urgent STT task and
+  /// becomes the caller's turn. Media thread, or finish() once frames stop.
+  void end_utterance();
   void barge_in();
 
   // Control stage.
@@ -357,44 +361,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
 
   // Endpointing: the turn ends after silence_threshold_ms without voice.
   if (utterance_open && !in_speech && (frame - last_voiced_frame) * kFrameMs >= cfg.silence_threshold_ms) {
-    utterance_open = false;
-    caller_talking.store(false);
-    TurnTiming timing;
-    timing.last_caller_audio_us = last_voiced_us;
-    timing.end_of_turn_us = now_us();
-    const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
-    const bool backchannel = utterance_under_agent;
-    const int64_t utt = utterance_seq;
-    // This utterance's audio ends here: on a loaded box the task may run
-    // after the caller has begun the next one, whose audio follows in the ring.
-    const std::size_t until = stt_ring.written();
-    end_of_turn_queued.store(true, std::memory_order_release);
-    post_stt([this, start, end, timing, backchannel, utt, until]() mutable {
-      // Engine compute: the audio still in the ring, then the final search.
-      const auto t0 = Clock::now();
-      end_of_turn_queued.store(false, std::memory_order_relaxed);
-      std::vector<int16_t> block(kFrame * 2);
-      for (std::size_t done = stt_ring.consumed(); done < until; done = stt_ring.consumed()) {
-        const std::size_t n = stt_ring.read(std::span<int16_t>(block.data(), std::min(block.size(), until - done)));
-        if (n == 0) break;
-        (void)stt->accept(std::span<const int16_t>(block.data(), n));
-      }
-      auto transcript = stt->end_utterance();
-      timing.stt_compute_us = us_since(t0);
-      timing.final_transcript_us = now_us();
-      const bool had_interim = interim_utterance == utt;
-      interim_utterance = -1;
-      last_partial.clear();
-      if (!transcript || backchannel) {
-        if (!transcript) spdlog::warn("stt: {}", transcript.error().message);
-        else event("backchannel", transcript->text);
-        if (had_interim) retract_interim(utt, start, end);
-        return;
-      }
-      post_control([this, t = std::move(*transcript), start, end, timing, utt, had_interim] {
-        on_caller_turn(t, start, end, timing, utt, had_interim);
-      }, Lane::urgent);
-    }, Lane::urgent);
+    end_utterance();
   } else if (utterance_open && stt_ring.size() >= static_cast<std::size_t>(kFrame * (in_speech ? 10 : 2))) {
     // Stream audio to the recogniser while the caller talks (≈ every 200 ms),
     // and every 40 ms once they have paused: the end-of-turn search must wait
@@ -440,6 +407,47 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
     });
   }
   (void)level_db;
+}
+
+void CallPipeline::Impl::end_utterance() {
+  utterance_open = false;
+  caller_talking.store(false);
+  TurnTiming timing;
+  timing.last_caller_audio_us = last_voiced_us;
+  timing.end_of_turn_us = now_us();
+  const int64_t start = utterance_start_frame, end = last_voiced_frame + 1;
+  const bool backchannel = utterance_under_agent;
+  const int64_t utt = utterance_seq;
+  // This utterance's audio ends here: on a loaded box the task may run
+  // after the caller has begun the next one, whose audio follows in the ring.
+  const std::size_t until = stt_ring.written();
+  end_of_turn_queued.store(true, std::memory_order_release);
+  post_stt([this, start, end, timing, backchannel, utt, until]() mutable {
+    // Engine compute: the audio still in the ring, then the final search.
+    const auto t0 = Clock::now();
+    end_of_turn_queued.store(false, std::memory_order_relaxed);
+    std::vector<int16_t> block(kFrame * 2);
+    for (std::size_t done = stt_ring.consumed(); done < until; done = stt_ring.consumed()) {
+      const std::size_t n = stt_ring.read(std::span<int16_t>(block.data(), std::min(block.size(), until - done)));
+      if (n == 0) break;
+      (void)stt->accept(std::span<const int16_t>(block.data(), n));
+    }
+    auto transcript = stt->end_utterance();
+    timing.stt_compute_us = us_since(t0);
+    timing.final_transcript_us = now_us();
+    const bool had_interim = interim_utterance == utt;
+    interim_utterance = -1;
+    last_partial.clear();
+    if (!transcript || backchannel) {
+      if (!transcript) spdlog::warn("stt: {}", transcript.error().message);
+      else event("backchannel", transcript->text);
+      if (had_interim) retract_interim(utt, start, end);
+      return;
+    }
+    post_control([this, t = std::move(*transcript), start, end, timing, utt, had_interim] {
+      on_caller_turn(t, start, end, timing, utt, had_interim);
+    }, Lane::urgent);
+  }, Lane::urgent);
 }
 
 void CallPipeline::Impl::meter(std::span<const int16_t> caller, bool caller_voiced) {
@@ -806,16 +814,20 @@ void CallPipeline::Impl::on_interrupted(int id, uint64_t heard_at, int64_t at_fr
 
 void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_frame, int64_t end_frame, TurnTiming timing,
                                         int64_t utterance, bool had_interim) {
-  if (finished.load() || ending.load() || t.text.empty()) {  // ended, or noise heard as nothing
+  if (t.text.empty()) {  // noise heard as nothing
     if (had_interim) retract_interim(utterance, start_frame, end_frame);
     return;
   }
+  // Words heard are kept even when the call is ending or over (the caller's
+  // last sentence before hanging up counts in the transcript, summary and
+  // outcome); they are only not answered.
   {
     std::lock_guard lock(result_mutex);
     result.caller_spoke = true;
   }
   add_transcript({"caller", t.text, start_frame * kFrameMs, end_frame * kFrameMs, t.confidence, false},
                  "caller-" + std::to_string(utterance));
+  if (finished.load() || ending.load()) return;
   // Taken over, transferring or the supervisor talking: heard, not answered.
   if (muted()) return;
   // While answering-machine detection runs, or on a machine, words are kept but not answered.
@@ -1128,6 +1140,10 @@ PipelineResult CallPipeline::finish() {
     return d.result;
   }
   { std::lock_guard wait_for_the_frame_in_progress(d.frame_mutex); }
+  // No frame runs from here on. A caller who hung up (BYE, CANCEL, media
+  // timeout) before the silence that ends their turn still said it: the open
+  // utterance is recognised and kept (not answered), ahead of the drain below.
+  if (d.utterance_open) d.end_utterance();
   {
     std::lock_guard lock(d.stop_mutex);
     d.reply_stop.request_stop();

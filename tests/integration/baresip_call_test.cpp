@@ -237,5 +237,22 @@ TEST_F(BaresipCallTest, ReadSpeechIsTranscribedAsWellAsTheEngineDoesOffline) {
   check_agent_heard(r);
 }
 
+TEST_F(BaresipCallTest, ACallerWhoHangsUpRightAfterSpeakingKeepsTheirWords) {
+  // Issue 15 §12: baresip says one sentence and hangs up (its voice file
+  // ends) 0.4 s after its last word, before the agent's 800 ms of silence
+  // ends the turn. The words are in the record, and the caller spoke.
+  auto voice = speech::read_raw_s16le(test::speech_fixture("goforward.raw"));
+  ASSERT_TRUE(voice);
+  auto r = call(script({*voice}, 0.4), std::chrono::seconds(14));
+  ASSERT_FALSE(r.record.empty());
+  EXPECT_TRUE(r.record["systemInfo"].value("remoteHangup", false)) << "baresip hung up: " << r.record.dump(2);
+  const std::string caller = side(r.record, "caller");
+  const double wer = speech::word_error_rate("go forward ten meters", caller);
+  std::printf("[ figure ] caller WER of a sentence cut by the hang-up (goforward): %.3f  hyp=\"%s\"\n", wer, caller.c_str());
+  EXPECT_LE(wer, 0.25) << r.record["transcript"].dump(2);
+  EXPECT_TRUE(r.record["systemInfo"].value("callerSpoke", false));
+  EXPECT_NE(r.record.value("outcome", ""), "No Answer");
+}
+
 }  // namespace
 }  // namespace voqo

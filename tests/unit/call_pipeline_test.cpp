@@ -22,6 +22,7 @@
 #include "pipeline/call_pipeline.hpp"
 #include "speech/flite_tts.hpp"
 #include "speech/pocketsphinx_stt.hpp"
+#include "speech/wer.hpp"
 #include "support/speech_fixtures.hpp"
 
 namespace voqo::pipeline {
@@ -255,6 +256,30 @@ TEST(CallPipeline, ACallerWhoGoesOnWhileTheAgentIsStillThinkingKeepsTheTurnAndTh
   std::string events;
   for (const auto& e : h.events) events += e + "; ";
   EXPECT_EQ(caller_lines, 2) << "the words said while the agent was thinking were dropped: " << transcript << "\n" << events;
+}
+
+TEST(CallPipeline, ACallerWhoHangsUpRightAfterSpeakingKeepsTheirWords) {
+  // Issue 15 §12: the call ends (BYE, CANCEL, media timeout: finish()) 300 ms
+  // after the caller's last word, before the 700 ms of silence that ends a
+  // turn. The open utterance is recognised and kept, not answered.
+  auto cfg = config();
+  Harness h(cfg, "Hi.");
+  const auto speech = test::load_speech("goforward.raw");
+  std::vector<int16_t> caller(static_cast<std::size_t>(2.0 * 16000), 0);
+  caller.insert(caller.end(), speech.begin(), speech.end());
+  h.play(caller, 15);
+  auto result = h.pipeline->finish();
+  std::string heard;
+  for (const auto& e : result.transcript)
+    if (e.speaker == "caller") heard += e.text + " ";
+  EXPECT_TRUE(result.caller_spoke);
+  EXPECT_LE(speech::word_error_rate("go forward ten meters", heard), 0.25) << "heard: " << heard;
+  // Kept for the live view as a final line too.
+  bool final_line = false;
+  for (const auto& l : h.lines) final_line = final_line || (l.speaker == "caller" && l.is_final && !l.text.empty());
+  EXPECT_TRUE(final_line);
+  // Not answered: the only agent line is the greeting.
+  EXPECT_EQ(Harness::agent_lines(result).size(), 1u);
 }
 
 TEST(CallPipeline, LongSilenceGetsOnePromptThenAGoodbyeAndHangUp) {
