@@ -224,6 +224,11 @@ void RtpReceptionStats::on_packet(uint16_t seq, uint32_t timestamp, uint32_t arr
   ++received_;
   const int32_t d = static_cast<int32_t>(transit - static_cast<uint32_t>(transit_));
   transit_ = transit;
+  // A transit change beyond kMaxTransitStep is not network jitter but a
+  // timestamp jump (a restarted or garbage sender): it re-bases the transit
+  // time without entering the estimate, so junk cannot inflate it (random
+  // timestamps read as 36.7 s of jitter before).
+  if (std::abs(static_cast<int64_t>(d)) > kMaxTransitStep) return;
   jitter_ += (std::abs(static_cast<double>(d)) - jitter_) / 16.0;
 }
 

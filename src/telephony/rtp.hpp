@@ -115,6 +115,11 @@ class RtpReceptionStats {
   [[nodiscard]] uint32_t received() const { return received_; }
   [[nodiscard]] int64_t lost() const;
   [[nodiscard]] double jitter_units() const { return jitter_; }  ///< RTP timestamp units
+  /// The largest change of relative transit time between two packets that
+  /// counts as jitter: 3 s at the 8 kHz clock. A larger one is a timestamp
+  /// jump (a restarted, misbehaving or hostile sender) and is left out of the
+  /// A.8 estimate, which therefore stays below this bound.
+  static constexpr int64_t kMaxTransitStep = 3 * 8000;
 
  private:
   bool started_ = false;

@@ -430,5 +430,21 @@ TEST(RtpReceptionStats, JitterFollowsTheA8EstimatorOnASyntheticArrivalPattern) {
   EXPECT_EQ(steady.jitter_units(), 0.0);
 }
 
+TEST(RtpReceptionStats, GarbageTimestampsDoNotInflateTheJitterEstimate) {
+  // Issue 15 §13: random RTP (in sequence, random timestamps) read as 36.7 s
+  // of jitter. A paced stream with one garbage packet in four stays near its
+  // real jitter (here 0), and all-garbage stays under the bound.
+  std::mt19937 rng(4733);
+  RtpReceptionStats mixed;
+  for (uint32_t i = 0; i < 2000; ++i) {
+    const uint32_t ts = i % 4 == 3 ? static_cast<uint32_t>(rng()) : 160 * i;
+    mixed.on_packet(static_cast<uint16_t>(i), ts, 777 + 160 * i);
+  }
+  EXPECT_LT(mixed.jitter_units() / 8.0, 1.0) << "ms";
+  RtpReceptionStats garbage;
+  for (uint32_t i = 0; i < 2000; ++i) garbage.on_packet(static_cast<uint16_t>(i), static_cast<uint32_t>(rng()), 160 * i);
+  EXPECT_LE(garbage.jitter_units(), static_cast<double>(RtpReceptionStats::kMaxTransitStep));
+}
+
 }  // namespace
 }  // namespace voqo::telephony
