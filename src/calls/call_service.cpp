@@ -6,6 +6,7 @@
 
 #include "calls/engines.hpp"
 #include "core/id.hpp"
+#include "core/ip_network.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "core/worker_pool.hpp"
@@ -15,6 +16,9 @@
 
 namespace voqo::calls {
 namespace {
+
+/// Retry-After (s) of a 503 for an inbound call over max_concurrent_calls.
+constexpr int kRetryAfterBusyS = 5;
 
 nlohmann::json transcript_json(const std::vector<brain::TranscriptEntry>& entries) {
   auto out = nlohmann::json::array();
@@ -82,8 +86,11 @@ struct CallService::Impl {
                                                 std::shared_ptr<telephony::SipCall>& sip);
   /// The agent row for an id or name. Errors: not_found or conflict (disabled), field "agentId".
   Result<nlohmann::json> find_agent(const std::string& id_or_name);
-  /// Routes an INVITE to the agent assigned to the dialed number.
+  /// Routes an INVITE to the agent assigned to the dialed number, after the
+  /// source policy (403) and the concurrent-call cap (503, Retry-After).
   telephony::IncomingDecision incoming(const telephony::IncomingCall& in);
+  /// Whether an INVITE from `ip` may be taken (sip_inbound_sources, loopback, the trunk's address).
+  bool admits_source(const std::string& ip);
   void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
 };
 
@@ -405,7 +412,41 @@ Result<nlohmann::json> CallService::Impl::find_agent(const std::string& id_or_na
   return agent;
 }
 
+bool CallService::Impl::admits_source(const std::string& ip) {
+  std::vector<std::string> networks;
+  if (auto v = store.settings().get("sip_inbound_sources"); v && v->is_array())
+    for (const auto& e : *v)
+      if (e.is_string()) networks.push_back(e.get<std::string>());
+  std::string host;
+  if (auto t = trunk(); t && t->uri.size() > 4) {
+    // "sip:host[:port]" or "sip:[v6]:port" (parse_trunk_uri's shape).
+    const std::string rest = t->uri.substr(4);
+    host = rest.front() == '[' ? rest.substr(1, rest.find(']') - 1) : rest.substr(0, rest.find(':'));
+  }
+  auto policy = InboundSourcePolicy::make(networks, host);
+  if (!policy) spdlog::error("sip_inbound_sources: {}", policy.error().message);
+  return policy && policy->admits(ip);
+}
+
 telephony::IncomingDecision CallService::Impl::incoming(const telephony::IncomingCall& in) {
+  // The inbound source policy first (docs/SECURITY.md): an INVITE from
+  // outside sip_inbound_sources (default loopback) and the trunk allocates nothing.
+  if (!admits_source(in.source_ip)) {
+    spdlog::info("inbound call from {} ({}): source not in sip_inbound_sources, 403", in.source_ip, in.from_user);
+    return {nullptr, 403, "Forbidden"};
+  }
+  // The server-wide cap on calls in progress (setting max_concurrent_calls).
+  if (auto cap = store.settings().get("max_concurrent_calls"); cap && cap->is_number_integer() && *cap > 0) {
+    std::size_t now;
+    {
+      std::lock_guard lock(mutex);
+      now = active.size();
+    }
+    if (now >= cap->get<std::size_t>()) {
+      spdlog::warn("inbound call from {}: {} calls in progress (max_concurrent_calls), 503", in.from_user, now);
+      return {nullptr, 503, "Service Unavailable", std::nullopt, kRetryAfterBusyS};
+    }
+  }
   // settings.inbound_numbers: dialed number (as dialed, or in E.164) → agent id or name; "*" catches the rest.
   auto routes = store.settings().get("inbound_numbers");
   const std::string region = store.settings().default_region();
@@ -482,6 +523,8 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
   sc.port = d.cfg.sip_port;
   sc.media_ip = d.cfg.media_ip;
   sc.rtp_timeout = d.cfg.rtp_timeout;
+  sc.invite_rate_per_source = d.cfg.invite_rate_per_source;
+  sc.invite_burst = d.cfg.invite_burst;
   auto sip = telephony::SipUserAgent::create(sc, *d.media);
   if (!sip) return std::unexpected(sip.error());
   d.sip = std::move(*sip);

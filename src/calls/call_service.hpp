@@ -33,6 +33,8 @@ struct CallServiceConfig {
   std::optional<telephony::SipTrunk> trunk;  ///< --trunk; else the sip_trunk setting
   std::chrono::seconds ring_timeout{30};
   std::chrono::seconds rtp_timeout{60};   ///< SipUserAgent::Config::rtp_timeout (0 = never)
+  /// SipUserAgent::Config's per-source INVITE rate limit (INVITEs/s, burst; 0 = none).
+  double invite_rate_per_source = 50, invite_burst = 100;
   std::string node = "local";             ///< this node's name in live_calls
   bool record = true;                     ///< write stereo recordings
   bool conversation = true;               ///< false: greeting + recording only (PipelineConfig::conversation)

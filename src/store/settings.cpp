@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/id.hpp"
+#include "core/ip_network.hpp"
 #include "core/time.hpp"
 #include "model/validation.hpp"
 
@@ -17,6 +18,15 @@ model::FieldSpec setting(std::string_view key, model::FieldType type, std::strin
   f.default_json = default_json;
   f.format = format;
   f.max_length = max_length;
+  return f;
+}
+
+model::FieldSpec max_calls_setting() {
+  auto f = setting("max_concurrent_calls", model::FieldType::integer,
+                   "Calls in progress (both directions) beyond which inbound INVITEs get 503 with Retry-After; 0 = no cap.",
+                   "100");
+  f.min = 0;
+  f.max = 100000;
   return f;
 }
 
@@ -165,6 +175,15 @@ void check_members(const nlohmann::json& value, const std::vector<Member>& membe
 std::vector<FieldError> member_errors(std::string_view key, const nlohmann::json& value) {
   std::vector<FieldError> errors;
   const std::string path(key);
+  if (key == "sip_inbound_sources") {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const std::string field = path + "[" + std::to_string(i) + "]";
+      if (!value[i].is_string()) errors.push_back({field, "must be an IP address or CIDR network such as \"198.51.100.0/24\""});
+      else if (auto n = IpNetwork::parse(value[i].get_ref<const std::string&>(), field); !n)
+        errors.push_back({field, n.error().message});
+    }
+    return errors;
+  }
   if (key == "inbound_numbers") {
     for (const auto& [number, agent] : value.items())
       if (number.empty() || !agent.is_string() || agent.get_ref<const std::string&>().empty())
@@ -254,6 +273,12 @@ const std::vector<model::FieldSpec>& setting_specs() {
               "Outbound SIP trunk: {uri: \"sip:host:port\", transport: udp|tcp, username, password, callerId, codecs: "
               "[G722, PCMU, PCMA] in order of preference}.",
               "{\"uri\":\"\",\"transport\":\"udp\",\"username\":\"\",\"password\":\"\",\"callerId\":\"\"}"),
+      setting("sip_inbound_sources", T::json_array,
+              "Where inbound INVITEs may come from: IP addresses or CIDR networks (your carrier's signalling ranges); "
+              "[] = loopback only. The sip_trunk host counts when it is an IP address. Others get 403 and allocate "
+              "nothing. [\"0.0.0.0/0\", \"::/0\"] admits everyone.",
+              "[]"),
+      max_calls_setting(),
       setting("inbound_numbers", T::json_object,
               "Inbound routing: dialed number (E.164 or SIP user) → agent id or name; \"*\" catches the rest.", "{}"),
       setting("speech_providers", T::json_object,

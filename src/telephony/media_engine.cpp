@@ -160,6 +160,16 @@ struct MediaStream::Impl {
   void fill_caller_frame();
   bool send_dtmf_packet();
   void send_audio_packet();
+  /// Whether a packet may go to the peer now (StreamConfig::unlatched_send_limit); counts it.
+  bool may_send() {
+    if (latched || cfg.unlatched_send_limit <= 0 || unlatched_sent < cfg.unlatched_send_limit) {
+      if (!latched) ++unlatched_sent;
+      return true;
+    }
+    stats->packets_withheld.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  int unlatched_sent = 0;  ///< packets sent before the stream latched
   void send_rtcp(bool bye);
   void close_sockets();
 };
@@ -367,6 +377,7 @@ bool MediaStream::Impl::send_dtmf_packet() {
   const int copies = end ? 3 : 1;  // RFC 4733 §2.5.1.4: the end packet three times
   for (int i = 0; i < copies; ++i) {
     h.sequence = sequence++;
+    if (!may_send()) continue;
     write_rtp(h, {reinterpret_cast<const uint8_t*>(payload.data()), payload.size()}, packet);
     ::sendto(cfg.ports.rtp_fd, packet.data(), packet.size(), MSG_DONTWAIT,
              reinterpret_cast<const sockaddr*>(&cfg.remote_rtp), address_length(cfg.remote_rtp));
@@ -390,6 +401,7 @@ void MediaStream::Impl::send_audio_packet() {
   (void)encoder->encode(pcm, payload);
   RtpHeader h{first_packet, static_cast<uint8_t>(cfg.payload_type), sequence++, timestamp, ssrc};
   first_packet = false;
+  if (!may_send()) return;  // the sequence still advances: the peer sees loss, not a restart
   write_rtp(h, {reinterpret_cast<const uint8_t*>(payload.data()), payload.size()}, packet);
   ::sendto(cfg.ports.rtp_fd, packet.data(), packet.size(), MSG_DONTWAIT,
            reinterpret_cast<const sockaddr*>(&cfg.remote_rtp), address_length(cfg.remote_rtp));
@@ -408,6 +420,7 @@ void MediaStream::Impl::send_rtcp(bool bye) {
     report = reception.report(peer_ssrc, peer_last_sr, dlsr);
     stats->packets_lost.store(static_cast<uint64_t>(std::max<int64_t>(0, reception.lost())), std::memory_order_relaxed);
   }
+  if (!may_send()) return;
   write_rtcp(sender, ssrc, report, cfg.cname, bye, rtcp);
   ::sendto(cfg.ports.rtcp_fd, rtcp.data(), rtcp.size(), MSG_DONTWAIT,
            reinterpret_cast<const sockaddr*>(&cfg.remote_rtcp), address_length(cfg.remote_rtcp));

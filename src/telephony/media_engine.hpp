@@ -70,12 +70,19 @@ struct StreamConfig {
   int payload_type = 9;           ///< as negotiated
   int telephone_event_pt = -1;    ///< -1 when the peer did not offer telephone-event
   std::string cname;              ///< RTCP CNAME
+  /// Packets (RTP and RTCP) sent to the SDP address before the peer's first
+  /// RTP packet latches the stream; past it nothing is sent until then, so
+  /// one INVITE naming a third party's address cannot aim a stream at it
+  /// (RTP reflection; docs/SECURITY.md). 0 = no limit (outbound calls: the
+  /// address comes from the answer of the trunk we chose).
+  int unlatched_send_limit = 0;
 };
 
 /// Counters of one stream, readable from any thread.
 struct StreamStats {
   std::atomic<uint64_t> packets_sent{0}, packets_received{0}, packets_lost{0}, packets_concealed{0};
   std::atomic<uint64_t> malformed{0};         ///< datagrams dropped as not RTP/RTCP
+  std::atomic<uint64_t> packets_withheld{0};  ///< not sent: past StreamConfig::unlatched_send_limit before the peer's first packet
   std::atomic<uint32_t> jitter_us{0};         ///< RFC 3550 interarrival jitter of received packets
   std::atomic<uint32_t> peer_reported_lost{0};///< cumulative lost from the peer's RTCP reports
   std::atomic<uint32_t> peer_jitter_us{0};

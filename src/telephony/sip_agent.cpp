@@ -179,6 +179,12 @@ class Agent final : public SipUserAgent {
     calls_.erase(call);
     active_.store(calls_.size());
   }
+  /// The per-source INVITE rate limit (Config::invite_rate_per_source): takes
+  /// a token from `ip`'s bucket; false when it is empty.
+  bool admit_invite(const std::string& ip);
+  /// Replies `code` to an INVITE we had accepted to handle, and ends the call
+  /// with the observer (on_ended "failed"), so that what it prepared is released.
+  void reject_accepted(const sip_msg* msg, const std::shared_ptr<Call>& call, uint16_t code, const char* reason);
 
   Config config_;
   MediaEngine& media_;
@@ -193,6 +199,13 @@ class Agent final : public SipUserAgent {
   uint64_t housekeeping_ticks_ = 0;
   uint16_t udp_port_ = 0, tcp_port_ = 0;
   std::map<Call*, std::shared_ptr<Call>> calls_;  // SIP thread only: keeps calls alive while libre holds their pointer
+  /// INVITE token buckets per source address (SIP thread only).
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Bucket> invite_buckets_;
+  Bucket overflow_bucket_;  ///< shared by new sources once kMaxRateSources are tracked
   std::atomic<std::size_t> active_{0};
   std::mutex handler_mutex_;
   std::function<IncomingDecision(const IncomingCall&)> incoming_;
@@ -435,6 +448,7 @@ Result<void> Call::start_media_from_sdp() {
   sc.payload_type = fmt->pt;
   if (const sdp_format* te = sdp_media_rformat(sdp_media_, "telephone-event")) sc.telephone_event_pt = te->pt;
   sc.cname = "voqo@" + media_ip_;
+  if (!outbound_) sc.unlatched_send_limit = agent_.config_.inbound_unlatched_burst;
   auto stream = agent_.media_.start_stream(sc, observer_->media_handler());
   if (!stream) return std::unexpected(stream.error());
   ports_ = {};  // the stream owns the sockets now
@@ -573,8 +587,14 @@ void shutdown_timeout_handler(void* arg) {
 void housekeeping_handler(void* arg) {
   auto* agent = static_cast<Agent*>(arg);
   agent->check_ring_deadlines();
-  if (agent->config_.rtp_timeout.count() > 0 && ++agent->housekeeping_ticks_ % (1000 / kHousekeepingMs) == 0)
+  ++agent->housekeeping_ticks_;
+  if (agent->config_.rtp_timeout.count() > 0 && agent->housekeeping_ticks_ % (1000 / kHousekeepingMs) == 0)
     agent->check_media();
+  if (agent->housekeeping_ticks_ % (60'000 / kHousekeepingMs) == 0) {
+    // Forget sources idle for a minute (their bucket is full again by then).
+    const auto idle_since = std::chrono::steady_clock::now() - std::chrono::seconds(60);
+    std::erase_if(agent->invite_buckets_, [&](const auto& kv) { return kv.second.at < idle_since; });
+  }
   tmr_start(&agent->housekeeping_timer_, kHousekeepingMs, housekeeping_handler, agent);
 }
 
@@ -769,17 +789,114 @@ uint16_t check_invite(const sip_msg* msg, const char*& reason) {
   return 0;
 }
 
+bool Agent::admit_invite(const std::string& ip) {
+  if (config_.invite_rate_per_source <= 0) return true;
+  const auto now = std::chrono::steady_clock::now();
+  Bucket* b = nullptr;
+  if (auto it = invite_buckets_.find(ip); it != invite_buckets_.end()) {
+    b = &it->second;
+  } else if (invite_buckets_.size() < kMaxRateSources) {
+    b = &invite_buckets_.emplace(ip, Bucket{config_.invite_burst, now}).first->second;
+  } else {
+    b = &overflow_bucket_;
+  }
+  const double elapsed = std::chrono::duration<double>(now - b->at).count();
+  b->tokens = std::min(config_.invite_burst, b->tokens + elapsed * config_.invite_rate_per_source);
+  b->at = now;
+  if (b->tokens < 1) return false;
+  b->tokens -= 1;
+  return true;
+}
+
+void Agent::reject_accepted(const sip_msg* msg, const std::shared_ptr<Call>& call, uint16_t code, const char* reason) {
+  (void)sip_treply(nullptr, sip_, msg, code, reason);
+  spdlog::warn("sip: INVITE {} accepted by the handler but rejected: {} {}", call->call_id_, code, reason);
+  call->sdp_ = deref(call->sdp_);
+  call->sdp_media_ = nullptr;
+  if (call->ports_.rtp_fd >= 0) MediaEngine::release_ports(call->ports_);
+  call->ended_ = true;
+  forget(call.get());
+  call->observer_->on_ended({"failed", code, "SIP " + std::to_string(code) + " " + reason + " (sent)", false, false});
+}
+
+/// Checks the SDP offer of an INVITE before anything is allocated for it
+/// (RFC 3264 §5-6, RFC 4566 §5.14). Returns 0 when it offers an audio
+/// stream we can answer: a port 1-65535, a connection address that is set
+/// and not 0.0.0.0, and one of `codecs`; else 488 (RFC 3261 §21.4.26) with
+/// the reason. `local` is any local address (the decode needs a session).
+uint16_t check_offer(const sip_msg* msg, const sa& local, const std::vector<std::string>& codecs, const char*& reason) {
+  reason = "Not Acceptable Here";
+  if (mbuf_get_left(msg->mb) == 0) return 488;  // no offer in the INVITE: we do not support late offers
+  // libre reads an m= port as a 32-bit number and keeps its low 16 bits
+  // ("m=audio 70000" would become port 4464): check the text first.
+  const std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  for (std::size_t at = 0; at < body.size();) {
+    const std::size_t eol = std::min(body.find('\n', at), body.size());
+    const std::string_view line = body.substr(at, eol - at);
+    at = eol + 1;
+    if (!line.starts_with("m=")) continue;
+    const std::size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) return 488;
+    uint64_t port = 0;
+    std::size_t i = sp + 1, digits = 0;
+    for (; i < line.size() && line[i] >= '0' && line[i] <= '9' && digits < 6; ++i, ++digits) port = port * 10 + (line[i] - '0');
+    if (digits == 0 || port > 65535) {
+      reason = "Not Acceptable Here (bad media port)";
+      return 488;
+    }
+  }
+  sdp_session* sess = nullptr;
+  sdp_media* media = nullptr;
+  uint16_t code = 488;
+  if (sdp_session_alloc(&sess, &local) == 0 && sdp_media_add(&media, sess, "audio", 9, "RTP/AVP") == 0) {
+    int err = 0;
+    for (const auto& name : codecs)
+      err |= sdp_format_add(nullptr, media, false, static_payload_type(name), name.c_str(), 8000, 1, nullptr, nullptr,
+                            nullptr, false, nullptr);
+    if (!err && sdp_decode(sess, msg->mb, true) == 0) {
+      bool codec = false;
+      for (const auto& name : codecs) codec = codec || sdp_media_rformat(media, name.c_str()) != nullptr;
+      const sa* raddr = sdp_media_raddr(media);
+      if (!codec) reason = "Not Acceptable Here (no common codec: G722, PCMU or PCMA)";
+      else if (!raddr || !sa_isset(raddr, SA_ALL) || sa_is_any(raddr) || sdp_media_rport(media) == 0)
+        reason = "Not Acceptable Here (no usable media address)";
+      else code = 0;
+    }
+  }
+  mem_deref(sess);  // frees its media too
+  // sdp_decode consumed the body: rewind it for the real decode.
+  mbuf_set_pos(msg->mb, static_cast<std::size_t>(reinterpret_cast<const uint8_t*>(body.data()) - msg->mb->buf));
+  return code;
+}
+
 void Agent::on_incoming(const sip_msg* msg) {
+  const std::string source = host_of(msg->src);
+  if (!admit_invite(source)) {
+    // Logged at debug: a flood would otherwise flood the log too.
+    spdlog::debug("sip: INVITE from {} over its rate limit", source);
+    (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
+                      "Retry-After: 1\r\nContent-Length: 0\r\n\r\n");
+    return;
+  }
   const char* bad_reason = "";
   if (const uint16_t code = check_invite(msg, bad_reason)) {
-    spdlog::info("sip: INVITE from {} rejected: {} {}", host_of(msg->src), code, bad_reason);
+    spdlog::info("sip: INVITE from {} rejected: {} {}", source, code, bad_reason);
     if (code == 415)
       (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, code, bad_reason, "Accept: application/sdp\r\nContent-Length: 0\r\n\r\n");
     else
       (void)sip_treply(nullptr, sip_, msg, code, bad_reason);
     return;
   }
-  IncomingCall in{to_string(msg->from.uri.user), to_string(msg->from.auri), to_string(msg->uri.user), to_string(msg->callid)};
+  {
+    const char* offer_reason = "";
+    if (const uint16_t code = check_offer(msg, msg->dst, SipTrunk{}.codecs, offer_reason)) {
+      spdlog::info("sip: INVITE from {} rejected: {} {}", source, code, offer_reason);
+      (void)sip_treply(nullptr, sip_, msg, code, offer_reason);
+      return;
+    }
+  }
+  IncomingCall in{to_string(msg->from.uri.user), to_string(msg->from.auri), to_string(msg->uri.user), to_string(msg->callid),
+                  source};
   IncomingDecision decision;
   {
     std::lock_guard lock(handler_mutex_);
@@ -787,50 +904,40 @@ void Agent::on_incoming(const sip_msg* msg) {
     else decision = {nullptr, 480, "Temporarily Unavailable"};
   }
   if (!decision.observer) {
-    (void)sip_treply(nullptr, sip_, msg, static_cast<uint16_t>(decision.reject_code), decision.reject_reason.c_str());
+    if (decision.retry_after_s > 0)
+      (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, static_cast<uint16_t>(decision.reject_code),
+                        decision.reject_reason.c_str(), "Retry-After: %d\r\nContent-Length: 0\r\n\r\n",
+                        decision.retry_after_s);
+    else
+      (void)sip_treply(nullptr, sip_, msg, static_cast<uint16_t>(decision.reject_code), decision.reject_reason.c_str());
     return;
   }
+  // From here on every reject goes through reject_accepted(): the handler
+  // prepared a call (engines, a live row) that must be released.
   auto call = std::make_shared<Call>(*this, decision.observer, false);
   call->call_id_ = in.call_id;
   call->media_ip_ = config_.media_ip.empty() ? host_of(msg->dst) : config_.media_ip;
   auto ports = media_.allocate_ports(config_.listen_ip);
-  if (!ports) {
-    (void)sip_treply(nullptr, sip_, msg, 503, "Service Unavailable");
-    return;
-  }
+  if (!ports) return reject_accepted(msg, call, 503, "Service Unavailable");
   call->ports_ = *ports;
   sa media_addr{};
   sa_set_str(&media_addr, call->media_ip_.c_str(), 0);
   auto offer = call->build_sdp(media_addr);
-  if (!offer) {
-    (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
-    return;
-  }
+  if (!offer) return reject_accepted(msg, call, 500, "Internal Server Error");
   mem_deref(*offer);
   mbuf* answer = nullptr;
-  if (mbuf_get_left(msg->mb) == 0 || sdp_decode(call->sdp_, msg->mb, true) != 0 || !call->usable_offer()) {
-    // RFC 3261 §21.4.26: 488 when the offer is unusable (no common codec, malformed).
-    (void)sip_treply(nullptr, sip_, msg, 488, "Not Acceptable Here");
-    call->sdp_ = deref(call->sdp_);
-    return;
-  }
+  if (sdp_decode(call->sdp_, msg->mb, true) != 0 || !call->usable_offer())
+    return reject_accepted(msg, call, 488, "Not Acceptable Here");  // RFC 3261 §21.4.26 (checked above; kept as a guard)
   // With an answer delay: 180 Ringing now (no SDP), the 200 with the answer later.
   const bool ring_first = decision.answer_after.has_value();
-  if (!ring_first && sdp_encode(&answer, call->sdp_, false) != 0) {
-    (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
-    return;
-  }
+  if (!ring_first && sdp_encode(&answer, call->sdp_, false) != 0) return reject_accepted(msg, call, 500, "Internal Server Error");
   calls_[call.get()] = call;
   active_.store(calls_.size());
   int err = sipsess_accept(&call->sess_, sess_sock_, msg, ring_first ? 180 : 200, ring_first ? "Ringing" : "OK", "voqo",
                            "application/sdp", answer, auth_handler, call.get(), false, offer_handler, answer_handler,
                            established_handler, nullptr, nullptr, close_handler, call.get(), nullptr);
   mem_deref(answer);
-  if (err) {
-    forget(call.get());
-    (void)sip_treply(nullptr, sip_, msg, 500, "Internal Server Error");
-    return;
-  }
+  if (err) return reject_accepted(msg, call, 500, "Internal Server Error");
   call->observer_->on_incoming_accepted(call);
   if (ring_first) {
     if (*decision.answer_after != kRingForever)

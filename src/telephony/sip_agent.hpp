@@ -91,12 +91,17 @@ class SipCall {
   [[nodiscard]] virtual std::string call_id() const = 0;  ///< the SIP Call-ID
 };
 
-/// An INVITE that arrived.
+/// An INVITE that arrived. It is handed to the incoming handler only once it
+/// passed the per-source rate limit, the RFC 3261 header checks and the offer
+/// check (an SDP offer with an audio stream on a valid port, a connection
+/// address that is not 0.0.0.0, and a codec we run): a rejected INVITE costs
+/// no allocation.
 struct IncomingCall {
   std::string from_user;  ///< user part of From (the caller's number)
   std::string from_uri;
   std::string to_user;    ///< user part of the Request-URI (the number dialed)
   std::string call_id;
+  std::string source_ip;  ///< where the INVITE came from (its packet's source address, IPv4 or IPv6 text)
 };
 
 /// IncomingDecision::answer_after value that never answers: the call rings
@@ -113,7 +118,14 @@ struct IncomingDecision {
   /// kRingForever: ring until the caller CANCELs (RFC 3261 §9.2: 487 to the
   /// INVITE; the call ends "cancelled" with remote_hangup). Media starts at the answer.
   std::optional<std::chrono::milliseconds> answer_after;
+  /// Rejections only: a Retry-After header (RFC 3261 §20.33), in seconds; 0 = none.
+  int retry_after_s = 0;
 };
+
+/// Rejections after an accepting decision (no RTP ports, an SDP answer that
+/// cannot be built, libre refusing the session) end the call at once: the
+/// observer gets on_ended with status "failed", the SIP code sent and the
+/// reason, so whatever it prepared for the call is released.
 
 class SipUserAgent {
  public:
@@ -131,7 +143,22 @@ class SipUserAgent {
     /// Checked once a second; 0 = never. Same rule as Asterisk's rtptimeout
     /// and FreeSWITCH's media_timeout.
     std::chrono::seconds rtp_timeout{60};
+    /// Per-source INVITE rate limit: a token bucket per source IP address,
+    /// refilled at `invite_rate_per_source` INVITEs a second up to
+    /// `invite_burst`. An INVITE beyond it gets 503 with Retry-After: 1 and
+    /// allocates nothing. At most kMaxRateSources addresses are tracked; idle
+    /// ones are forgotten after 60 s. 0 = no limit. A carrier's SBC sends every
+    /// call from one address: size the rate for the trunk's inbound calls per second.
+    /// Inbound calls: RTP/RTCP packets sent to the offer's address before
+    /// the caller's first RTP packet (StreamConfig::unlatched_send_limit);
+    /// 50 = 1 s of audio. 0 = no limit.
+    int inbound_unlatched_burst = 50;
+    double invite_rate_per_source = 50;
+    double invite_burst = 100;
   };
+  /// Source addresses whose INVITE rate is tracked at once; past it, new
+  /// sources are limited as one (a spoofed-source flood cannot grow the table).
+  static constexpr std::size_t kMaxRateSources = 10000;
   /// Starts the SIP thread and binds the transports. One agent per process
   /// (libre keeps a process-wide main loop). Errors: ErrorCode::io when a
   /// port cannot be bound; ErrorCode::conflict when an agent already exists.

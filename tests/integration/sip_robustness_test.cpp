@@ -21,10 +21,12 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "calls/call_service.hpp"
 #include "store/store.hpp"
+#include "support/http_client.hpp"
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
@@ -137,6 +139,15 @@ std::string invite(uint16_t agent_port, uint16_t from_port, const std::string& i
          "\r\nTo: <sip:agent@127.0.0.1>\r\nCall-ID: inv-" + id + "@127.0.0.1\r\nCSeq: 1 INVITE\r\n" +
          "Contact: <sip:tester@127.0.0.1:" + std::to_string(from_port) + ">\r\nContent-Type: application/sdp\r\n" +
          "Content-Length: " + std::to_string(content_length.value_or(body.size())) + "\r\n\r\n" + body;
+}
+
+/// A request in the dialog that invite(…, id, …) opened, whose final response was `reply` (its To tag).
+std::string in_dialog_request(uint16_t agent_port, uint16_t from_port, const std::string& id, const std::string& reply,
+                              const std::string& method, int cseq) {
+  return method + " sip:agent@127.0.0.1:" + std::to_string(agent_port) + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" +
+         std::to_string(from_port) + ";branch=z9hG4bK-" + method + "-" + id + ";rport\r\nMax-Forwards: 70\r\n" +
+         "From: <sip:+14155550123@127.0.0.1>;tag=f-" + id + "\r\nTo: " + sip_header(reply, "To") + "\r\nCall-ID: inv-" + id +
+         "@127.0.0.1\r\nCSeq: " + std::to_string(cseq) + " " + method + "\r\nContent-Length: 0\r\n\r\n";
 }
 
 /// INVITE bodies that offer nothing usable; each must be refused with 4xx.
@@ -367,13 +378,7 @@ TEST_F(SipRobustnessTest, UnusableSdpOffersAreRefusedWith4xxAndLeakNothing) {
   ASSERT_EQ(final_status(s, 3s, &ok), 200) << ok;
   EXPECT_NE(ok.find("m=audio "), std::string::npos) << ok;
   EXPECT_NE(ok.find("PCMU"), std::string::npos) << ok;
-  const std::string to = sip_header(ok, "To");
-  auto in_dialog = [&](const std::string& method, int cseq) {
-    return method + " sip:agent@127.0.0.1:" + std::to_string(port) + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" +
-           std::to_string(s.port()) + ";branch=z9hG4bK-" + method + ";rport\r\nMax-Forwards: 70\r\n" +
-           "From: <sip:+14155550123@127.0.0.1>;tag=f-good\r\nTo: " + to + "\r\nCall-ID: inv-good@127.0.0.1\r\nCSeq: " +
-           std::to_string(cseq) + " " + method + "\r\nContent-Length: 0\r\n\r\n";
-  };
+  auto in_dialog = [&](const std::string& method, int cseq) { return in_dialog_request(port, s.port(), "good", ok, method, cseq); };
   s.send_to(port, in_dialog("ACK", 1));
   for (int i = 0; i < 50 && a.observer->answered.load() == 0; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(a.observer->answered.load(), 1);
@@ -400,6 +405,249 @@ TEST_F(SipRobustnessTest, UnusableOffersToTheCallServiceGet4xx) {
     EXPECT_TRUE(status >= 400 && status < 500) << what << ": " << status;
   }
   EXPECT_EQ((*service)->active_calls(), 0u);
+}
+
+// ---- (d) what an INVITE may cost (issue 15 §1, §3, §4, §9) --------------------
+
+uint16_t free_rtp_range();
+
+/// The offers of the issue's hostile test on top of unusable_offers(): each
+/// gets 488 (or 400/415 for garbage) before anything is allocated.
+std::vector<std::pair<std::string, std::string>> rejected_offers() {
+  auto v = unusable_offers();
+  v.push_back({"only opus", sdp("m=audio 40000 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n")});
+  v.push_back({"c=0.0.0.0", sdp("m=audio 40000 RTP/AVP 0\r\n", "c=IN IP4 0.0.0.0\r\n")});
+  v.push_back({"port past 65535", sdp("m=audio 70000 RTP/AVP 0\r\n")});
+  v.push_back({"no body", ""});
+  return v;
+}
+
+/// A valid PCMU offer whose media address is 127.0.0.1:`rtp_port`.
+std::string good_offer(uint16_t rtp_port) {
+  return sdp("m=audio " + std::to_string(rtp_port) +
+             " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n");
+}
+
+/// Sets settings for one test and puts the previous values back after it.
+class ScopedSettings {
+ public:
+  ScopedSettings(store::Store& s, const nlohmann::json& values) : store_(s) {
+    for (const auto& [k, v] : values.items()) {
+      auto old = s.settings().get(k);
+      EXPECT_TRUE(old) << k;
+      if (old) saved_[k] = *old;
+      EXPECT_TRUE(s.settings().put(k, v)) << k;
+    }
+  }
+  ~ScopedSettings() {
+    for (const auto& [k, v] : saved_.items()) (void)store_.settings().put(k, v);
+  }
+
+ private:
+  store::Store& store_;
+  nlohmann::json saved_ = nlohmann::json::object();
+};
+
+/// A route for every dialed number to the suite's "Tester" agent, as the hostile test had.
+nlohmann::json catch_all() { return {{"inbound_numbers", {{"*", "Tester"}}}}; }
+
+std::size_t live_call_count(store::Store& s) {
+  auto live = s.live().live_calls(std::nullopt);
+  EXPECT_TRUE(live) << live.error().message;
+  return live ? live->size() : 0;
+}
+
+/// The final status and the whole reply, waiting at most `timeout`.
+std::pair<int, std::string> invite_and_wait(const UdpSocket& from, uint16_t port, const std::string& id, const std::string& body,
+                                            std::chrono::milliseconds timeout = 3s) {
+  from.send_to(port, invite(port, from.port(), id, body));
+  std::string reply;
+  const int status = final_status(from, timeout, &reply);
+  if (status == 200) from.send_to(port, in_dialog_request(port, from.port(), id, reply, "ACK", 1));
+  return {status, reply};
+}
+
+TEST_F(SipRobustnessTest, RejectedInboundOffersAllocateNothingAndLeakNothing) {
+  // Before: each of these prepared a call (speech engines, a "ringing" live
+  // row) that the 488 never released, about 92 MB apiece.
+  ScopedSettings route(*store_, catch_all());
+  auto cfg = config();
+  cfg.invite_rate_per_source = 0;  // not what this test is about
+  auto service = calls::CallService::create(*store_, cfg);
+  ASSERT_TRUE(service) << service.error().message;
+  const uint16_t port = (*service)->sip_port();
+  const auto records_before = store_->calls().list({});
+  ASSERT_TRUE(records_before);
+  int n = 0;
+  auto send_all = [&] {
+    for (const auto& [what, body] : rejected_offers()) {
+      UdpSocket s;
+      auto [status, reply] = invite_and_wait(s, port, "leak" + std::to_string(++n), body);
+      EXPECT_TRUE(status == 488 || status == 400 || status == 415) << what << ": " << status << "\n" << reply;
+    }
+  };
+  send_all();  // warm-up: libre's and the allocator's one-time growth
+  const long rss_before = test::rss_kib();
+  const std::size_t fds_before = test::count_dir("/proc/self/fd");
+  for (int round = 0; round < 5; ++round) send_all();
+  std::this_thread::sleep_for(300ms);  // anything wrongly prepared would be finishing now
+  EXPECT_EQ((*service)->active_calls(), 0u);
+  EXPECT_EQ(live_call_count(*store_), 0u) << "a rejected INVITE left a live call";
+  const long grew_kib = test::rss_kib() - rss_before;
+  std::printf("[ figure ] RSS after %d rejected INVITEs: %+ld KiB\n", 5 * static_cast<int>(rejected_offers().size()), grew_kib);
+  EXPECT_LT(grew_kib, 16 * 1024) << "rejected INVITEs grew the process";
+  EXPECT_EQ(test::count_dir("/proc/self/fd"), fds_before) << test::describe_fds();
+  auto records_after = store_->calls().list({});
+  ASSERT_TRUE(records_after);
+  EXPECT_EQ(records_after->items.size(), records_before->items.size()) << "a rejected INVITE left a call record";
+}
+
+TEST_F(SipRobustnessTest, AnInboundCallRefusedAfterPreparationIsReleasedAndRecorded) {
+  // No RTP port pair left (the only one is taken): 503 after the handler
+  // prepared the call. The call ends at once: no live row, no active call,
+  // a failed record that says what was sent.
+  ScopedSettings route(*store_, catch_all());
+  auto cfg = config();
+  const uint16_t rtp = free_rtp_range();
+  ASSERT_NE(rtp, 0);
+  cfg.rtp_port_min = rtp;
+  cfg.rtp_port_max = static_cast<uint16_t>(rtp + 1);
+  int blocker = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(rtp);
+  ASSERT_EQ(::bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  auto service = calls::CallService::create(*store_, cfg);
+  ASSERT_TRUE(service) << service.error().message;
+  const uint16_t port = (*service)->sip_port();
+  UdpSocket s;
+  auto [status, reply] = invite_and_wait(s, port, "noports", good_offer(free_loopback_port()));
+  EXPECT_EQ(status, 503) << reply;
+  for (int i = 0; i < 100 && (*service)->active_calls() > 0; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ((*service)->active_calls(), 0u);
+  EXPECT_EQ(live_call_count(*store_), 0u);
+  auto records = store_->calls().list({});
+  ASSERT_TRUE(records);
+  bool recorded = false;
+  for (const auto& r : records->items)
+    recorded = recorded || (r.value("status", "") == "failed" && r.value("sipCode", 0) == 503 &&
+                            r.value("direction", "") == "inbound");
+  EXPECT_TRUE(recorded) << records->items.dump(2);
+  ::close(blocker);
+}
+
+TEST_F(SipRobustnessTest, InvitesFromOutsideTheInboundSourcesGet403AndAllocateNothing) {
+  nlohmann::json settings = catch_all();
+  settings["sip_inbound_sources"] = {"127.0.0.2/32"};
+  ScopedSettings scoped(*store_, settings);
+  auto service = calls::CallService::create(*store_, config());
+  ASSERT_TRUE(service) << service.error().message;
+  const uint16_t port = (*service)->sip_port();
+  const std::size_t fds_before = test::count_dir("/proc/self/fd");
+  for (int i = 0; i < 5; ++i) {
+    UdpSocket outsider("127.0.0.1");
+    auto [status, reply] = invite_and_wait(outsider, port, "outside" + std::to_string(i), good_offer(free_loopback_port()));
+    EXPECT_EQ(status, 403) << reply;
+  }
+  EXPECT_EQ((*service)->active_calls(), 0u);
+  EXPECT_EQ(live_call_count(*store_), 0u);
+  EXPECT_EQ(test::count_dir("/proc/self/fd"), fds_before) << test::describe_fds();
+  // The configured network is let in.
+  UdpSocket insider("127.0.0.2");
+  auto [status, reply] = invite_and_wait(insider, port, "inside", good_offer(free_loopback_port()));
+  EXPECT_EQ(status, 200) << reply;
+  service->reset();  // hangs up
+}
+
+TEST_F(SipRobustnessTest, ASourceOverItsInviteRateGets503WithRetryAfterAndOthersDoNot) {
+  auto m = telephony::MediaEngine::create({1, "127.0.0.1", 43000, 43999});
+  ASSERT_TRUE(m);
+  telephony::SipUserAgent::Config c{"127.0.0.1", 0, true, false, "", "voqo-test"};
+  c.invite_rate_per_source = 1;
+  c.invite_burst = 3;
+  auto agent = telephony::SipUserAgent::create(c, **m);
+  ASSERT_TRUE(agent) << agent.error().message;
+  std::atomic<int> handled{0};
+  (*agent)->set_incoming_handler([&](const telephony::IncomingCall&) {
+    ++handled;
+    return telephony::IncomingDecision{nullptr, 404, "Not Found"};
+  });
+  const uint16_t port = (*agent)->udp_port();
+  UdpSocket flood;
+  std::map<int, int> statuses;
+  std::string limited;
+  for (int i = 0; i < 8; ++i) flood.send_to(port, invite(port, flood.port(), "rate" + std::to_string(i), good_offer(40000)));
+  for (int i = 0; i < 8; ++i) {
+    std::string reply;
+    const int status = final_status(flood, 2s, &reply);
+    ++statuses[status];
+    if (status == 503) limited = reply;
+  }
+  EXPECT_EQ(statuses[404], 3) << "the burst passes";
+  EXPECT_EQ(statuses[503], 5) << "the rest is limited";
+  EXPECT_EQ(handled.load(), 3) << "a limited INVITE never reaches the handler";
+  EXPECT_NE(sip_header(limited, "Retry-After"), "") << limited;
+  // Another source has its own bucket.
+  UdpSocket other("127.0.0.2");
+  EXPECT_EQ(invite_and_wait(other, port, "rate-other", good_offer(40000)).first, 404);
+}
+
+TEST_F(SipRobustnessTest, InboundCallsBeyondTheConcurrentCapGet503WithRetryAfter) {
+  nlohmann::json settings = catch_all();
+  settings["max_concurrent_calls"] = 1;
+  ScopedSettings scoped(*store_, settings);
+  auto service = calls::CallService::create(*store_, config());
+  ASSERT_TRUE(service) << service.error().message;
+  const uint16_t port = (*service)->sip_port();
+  UdpSocket first, second;
+  EXPECT_EQ(invite_and_wait(first, port, "cap1", good_offer(free_loopback_port())).first, 200);
+  auto [status, reply] = invite_and_wait(second, port, "cap2", good_offer(free_loopback_port()));
+  EXPECT_EQ(status, 503) << reply;
+  EXPECT_EQ(sip_header(reply, "Retry-After"), "5") << reply;
+  EXPECT_EQ((*service)->active_calls(), 1u);
+  service->reset();
+}
+
+TEST_F(SipRobustnessTest, AnInviteCannotAimAStreamAtAThirdParty) {
+  // The offer names a "victim" that never sends RTP: voqo sends it at most
+  // the unlatched burst (50 packets, 1 s) instead of the whole call's audio.
+  ScopedSettings route(*store_, catch_all());
+  auto service = calls::CallService::create(*store_, config());
+  ASSERT_TRUE(service) << service.error().message;
+  const uint16_t port = (*service)->sip_port();
+  auto count_for = [](const UdpSocket& sock, std::chrono::milliseconds span) {
+    int n = 0;
+    const auto until = std::chrono::steady_clock::now() + span;
+    for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now())
+      if (sock.receive(std::chrono::duration_cast<std::chrono::milliseconds>(until - now))) ++n;
+    return n;
+  };
+  UdpSocket victim, attacker;
+  EXPECT_EQ(invite_and_wait(attacker, port, "reflect", good_offer(victim.port())).first, 200);
+  const int reflected = count_for(victim, 4s);
+  std::printf("[ figure ] datagrams sent to an address named by one INVITE in 4 s: %d\n", reflected);
+  EXPECT_GT(reflected, 0) << "the burst before latching is still sent (a real caller needs it)";
+  EXPECT_LE(reflected, 50 + 1) << "at most the burst (+ one RTCP report)";
+  // Control: a caller that sends RTP from its SDP address latches the stream and hears the agent all along.
+  UdpSocket caller, signalling;
+  auto [status, ok] = invite_and_wait(signalling, port, "latch", good_offer(caller.port()));
+  ASSERT_EQ(status, 200) << ok;
+  const auto m = ok.find("m=audio ");
+  ASSERT_NE(m, std::string::npos) << ok;
+  const uint16_t voqo_rtp = static_cast<uint16_t>(std::stoi(ok.substr(m + 8)));
+  int heard = 0;
+  std::string packet;
+  const std::string silence(160, '\xff');
+  for (uint16_t seq = 0; seq < 200; ++seq) {  // 4 s of PCMU silence
+    telephony::write_rtp({seq == 0, 0, seq, seq * 160u, 0x1234}, {reinterpret_cast<const uint8_t*>(silence.data()), silence.size()},
+                         packet);
+    caller.send_to(voqo_rtp, packet);
+    heard += count_for(caller, 20ms);
+  }
+  std::printf("[ figure ] datagrams a latched caller got in 4 s: %d\n", heard);
+  EXPECT_GT(heard, 150) << "(4 s of audio is 200 packets)";
+  service->reset();
 }
 
 // ---- (c) junk at the RTP ports during a call --------------------------------

@@ -78,6 +78,14 @@ UdpSocket::UdpSocket() {
   port_ = local_port_of(fd_);
 }
 
+UdpSocket::UdpSocket(const char* bind_ip) {
+  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  auto a = loopback(0);
+  ::inet_pton(AF_INET, bind_ip, &a.sin_addr);
+  ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  port_ = local_port_of(fd_);
+}
+
 UdpSocket::~UdpSocket() {
   if (fd_ >= 0) ::close(fd_);
 }

@@ -64,6 +64,8 @@ class RepeatBrain final : public brain::Brain {
 class UdpSocket {
  public:
   UdpSocket();
+  /// Bound to `bind_ip` (e.g. "127.0.0.2": another loopback source address).
+  explicit UdpSocket(const char* bind_ip);
   ~UdpSocket();
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;

@@ -262,6 +262,19 @@ TEST_F(StoreTest, SettingsAreValidatedByKey) {
   EXPECT_EQ(*st_->settings().get("sms_enabled"), true);
 }
 
+TEST_F(StoreTest, InboundSourcesAndTheCallCapAreValidated) {
+  auto bad = st_->settings().put("sip_inbound_sources", {"203.0.113.0/24", "10.0.0.1/8"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field(), "sip_inbound_sources[1]") << bad.error().message;
+  EXPECT_FALSE(st_->settings().put("sip_inbound_sources", {42}));
+  EXPECT_FALSE(st_->settings().put("sip_inbound_sources", "203.0.113.0/24")) << "a list, not a string";
+  ASSERT_TRUE(st_->settings().put("sip_inbound_sources", {"203.0.113.0/24", "2001:db8::/32"}));
+  EXPECT_EQ(*st_->settings().get("max_concurrent_calls"), 100) << "the documented default";
+  EXPECT_FALSE(st_->settings().put("max_concurrent_calls", -1));
+  EXPECT_FALSE(st_->settings().put("max_concurrent_calls", 2.5));
+  ASSERT_TRUE(st_->settings().put("max_concurrent_calls", 0));
+}
+
 TEST_F(StoreTest, AnUploadThatFailsLeavesNothing) {
   auto camp = st_->campaigns().create({{"name", "Spring"}});
   auto id = st_->uploads().import((*camp)["id"], "x.csv", [](store::UploadWriter& w) -> Result<store::ImportCounts> {
