@@ -244,7 +244,7 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
       req.url = e.url;
       req.timeout = config_.timeout;
       req.connect_timeout = std::min(config_.timeout, std::chrono::milliseconds(5000));
-      req.allow_private_addresses = config_.allow_private_hosts;
+      req.guard = net::user_target_guard(config_.allow_private_hosts);
       req.body = e.payload;
       req.headers = {{"Content-Type", "application/json"},
                      {"User-Agent", "voqo-webhooks/1"},
