@@ -95,7 +95,7 @@ net::HttpRequest make_request(const ChatEndpoint& endpoint, const ChatRequest& r
   if (!endpoint.api_key.empty()) req.headers.emplace_back("Authorization", "Bearer " + endpoint.api_key);
   req.body = OpenAiChat::request_body(request, stream).dump(-1, ' ', false, json::error_handler_t::replace);
   req.timeout = endpoint.timeout;
-  req.allow_private_addresses = endpoint.allow_private_addresses;
+  req.guard = endpoint.allow_private_addresses ? net::AddressGuard::none : net::AddressGuard::public_only;
   return req;
 }
 

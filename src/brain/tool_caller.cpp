@@ -255,7 +255,7 @@ ToolOutcome ToolCaller::call(const ToolCall& call, std::stop_token stop) const {
   req.url = query_args ? url_with_query(fn.endpoint, args) : fn.endpoint;
   req.timeout = std::chrono::seconds(std::clamp(fn.timeout_seconds, 1, 60));
   req.connect_timeout = std::min<std::chrono::milliseconds>(req.timeout, std::chrono::seconds(5));
-  req.allow_private_addresses = impl_->allow_private;
+  req.guard = net::user_target_guard(impl_->allow_private);
   req.headers.emplace_back("Accept", "application/json");
   if (!query_args) {
     req.headers.emplace_back("Content-Type", "application/json");

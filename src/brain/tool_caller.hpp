@@ -72,8 +72,10 @@ std::string url_with_query(std::string_view endpoint, const nlohmann::json& argu
 class ToolCaller {
  public:
   /// `allow_private_addresses`: whether endpoints on loopback/private
-  /// networks may be called (the deployment's setting; off by default,
-  /// SSRF guard, see net::HttpRequest).
+  /// networks may be called (the deployment's setting allow_private_tool_hosts;
+  /// off by default: net::AddressGuard::public_only, the SSRF guard). Either
+  /// way the call is direct (no proxy from the environment) and does not
+  /// follow redirects (see net::AddressGuard).
   ToolCaller(std::vector<CustomFunction> functions, bool allow_private_addresses);
   ~ToolCaller();
   ToolCaller(ToolCaller&&) noexcept;

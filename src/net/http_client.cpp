@@ -3,10 +3,13 @@
 // One easy handle per request, driven by a private multi handle so that a
 // stop request wakes the transfer at once (curl_multi_wakeup from a
 // std::stop_callback) instead of waiting for libcurl's ~1 s progress tick.
-// The private-address guard sits in CURLOPT_OPENSOCKETFUNCTION: it sees the
+// AddressGuard::public_only sits in CURLOPT_OPENSOCKETFUNCTION: it sees the
 // exact address libcurl is about to connect to, after DNS resolution, so a
 // name that resolves to 127.0.0.1 (or re-resolves to it) is refused without a
-// single packet sent.
+// single packet sent. Guarded requests (public_only and private_allowed) also
+// turn proxies off (CURLOPT_PROXY "" and CURLOPT_NOPROXY "*"): with a proxy
+// from the environment, the socket would go to the proxy and the target's
+// address would never be seen. No request follows redirects.
 #include "net/http_client.hpp"
 
 #include <arpa/inet.h>
@@ -51,7 +54,7 @@ struct Transfer {
   const BodySink* sink = nullptr;
   HttpResponse response;
   bool sink_aborted = false;
-  bool allow_private = true;
+  bool public_only = false;
   std::string refused_address;  // set by the socket guard
 };
 
@@ -61,12 +64,21 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {
     // A new response head (after 100 Continue or a proxy CONNECT): restart.
     t->response.headers.clear();
+    t->response.reason.clear();
     auto sp = line.find(' ');
     if (sp != std::string_view::npos) {
       int status = 0;
-      for (std::size_t i = sp + 1; i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i)
+      std::size_t i = sp + 1;
+      for (; i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i)
         status = status * 10 + (line[i] - '0');
       t->response.status = status;
+      // reason-phrase = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4):
+      // kept as printable ASCII, bounded, for messages and logs.
+      for (char c : trim(line.substr(std::min(i + 1, line.size())))) {
+        if (t->response.reason.size() >= 64) break;
+        if (c == '\t') c = ' ';
+        if (c >= 0x20 && c < 0x7f) t->response.reason += c;
+      }
     }
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
     t->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
@@ -91,7 +103,8 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
 
 curl_socket_t on_open_socket(void* user, curlsocktype purpose, struct curl_sockaddr* address) {
   auto* t = static_cast<Transfer*>(user);
-  if (purpose == CURLSOCKTYPE_IPCXN && !t->allow_private) {
+  (void)purpose;  // every socket is checked (only IPCXN exists for http/https)
+  if (t->public_only) {
     std::array<char, INET6_ADDRSTRLEN> text{};
     const char* ok = nullptr;
     if (address->family == AF_INET) {
@@ -133,6 +146,12 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
   return std::nullopt;
 }
 
+std::string HttpResponse::status_line() const {
+  std::string out = "HTTP " + std::to_string(status);
+  if (!reason.empty()) out += " " + reason;
+  return out;
+}
+
 Result<HttpResponse> perform(const HttpRequest& request, const BodySink& on_body, std::stop_token stop) {
   global_init();
   {
@@ -152,7 +171,7 @@ Result<HttpResponse> perform(const HttpRequest& request, const BodySink& on_body
 
   Transfer t;
   t.sink = on_body ? &on_body : nullptr;
-  t.allow_private = request.allow_private_addresses;
+  t.public_only = request.guard == AddressGuard::public_only;
   std::array<char, CURL_ERROR_SIZE> errbuf{};
 
   std::unique_ptr<curl_slist, SlistDeleter> headers;
@@ -175,7 +194,12 @@ Result<HttpResponse> perform(const HttpRequest& request, const BodySink& on_body
 
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a 3xx is returned as it is
+  if (request.guard != AddressGuard::none) {
+    // Direct connections only, whatever http_proxy / HTTPS_PROXY / ALL_PROXY say.
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  }
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf.data());
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
@@ -296,8 +320,14 @@ bool is_private_address(std::string_view address) {
   static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (std::memcmp(b, kMapped, 12) == 0) return v4_private(b + 12);  // ::ffff:a.b.c.d (RFC 4291 §2.5.5.2)
   if (std::memcmp(b, kZero, 12) == 0) return true;                  // deprecated IPv4-compatible ::a.b.c.d
+  static constexpr unsigned char kTranslated[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
+  if (std::memcmp(b, kTranslated, 12) == 0) return v4_private(b + 12);  // ::ffff:0:a.b.c.d (RFC 2765 §2.1)
   static constexpr unsigned char kNat64[12] = {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
   if (std::memcmp(b, kNat64, 12) == 0) return v4_private(b + 12);   // 64:ff9b::/96 (RFC 6052)
+  if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0x00 && b[5] == 0x01)
+    return true;                                                    // 64:ff9b:1::/48 local-use NAT64 (RFC 8215)
+  if (b[0] == 0x20 && b[1] == 0x02) return v4_private(b + 2);       // 2002::/16 6to4 (RFC 3056)
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) return true;  // 2001::/32 Teredo (RFC 4380)
   if ((b[0] & 0xfe) == 0xfc) return true;                           // fc00::/7 unique local (RFC 4193)
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;           // fe80::/10 link-local
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return true;           // fec0::/10 site-local (deprecated, RFC 3879)

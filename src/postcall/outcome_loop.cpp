@@ -95,7 +95,7 @@ class Loop final : public OutcomeLoop {
       : store_(st),
         config_(config),
         webhooks_(st, WebhookConfig{config.webhook_backoff_base, config.webhook_backoff_max, config.webhook_max_attempts,
-                                    config.webhook_timeout, config.allow_private_webhook_hosts}),
+                                    config.webhook_timeout}),
         sms_(st, SmsOutboxConfig{config.sms_max_attempts, config.sms_backoff_base, config.sms_backoff_max}) {}
 
   ~Loop() override {

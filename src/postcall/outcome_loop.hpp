@@ -42,7 +42,6 @@ struct OutcomeLoopConfig {
   std::chrono::milliseconds webhook_backoff_max{std::chrono::minutes(10)};
   int webhook_max_attempts = 20;            ///< then status "failed"
   std::chrono::milliseconds webhook_timeout{10000};
-  bool allow_private_webhook_hosts = true;  ///< self-hosted receivers are often on the LAN
   int sms_max_attempts = 5;
   /// SMS retry: attempt n (n ≥ 2) waits min(max, base·2^(n-2)) after the previous one.
   std::chrono::milliseconds sms_backoff_base{5000};

@@ -225,6 +225,10 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
     if (due->empty()) return next_due(store_.db());
     auto secret = store_.settings().get("webhook_secret");
     const std::string key = secret && secret->is_string() ? secret->get<std::string>() : std::string{};
+    // The one opt-in for every URL a user can aim (custom functions too);
+    // unreadable = off.
+    auto allow = store_.settings().get("allow_private_tool_hosts");
+    const bool allow_private = allow && allow->is_boolean() && allow->get<bool>();
     std::size_t held_count = 0;
     for (const auto& e : *due) {
       if (stop.stop_requested()) return std::optional<Clock::time_point>{};
@@ -244,7 +248,7 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
       req.url = e.url;
       req.timeout = config_.timeout;
       req.connect_timeout = std::min(config_.timeout, std::chrono::milliseconds(5000));
-      req.allow_private_addresses = config_.allow_private_hosts;
+      req.guard = net::user_target_guard(allow_private);
       req.body = e.payload;
       req.headers = {{"Content-Type", "application/json"},
                      {"User-Agent", "voqo-webhooks/1"},
@@ -261,13 +265,15 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
       std::string error;
       if (!response) {
         error = response.error().message;
+        if (response.error().code == ErrorCode::invalid_argument && !allow_private)
+          error += " (webhooks to loopback and private networks need the setting allow_private_tool_hosts)";
       } else {
         status = response->status;
         delivered = response->status >= 200 && response->status < 300;
-        if (!delivered) {
-          error = "HTTP " + std::to_string(response->status);
-          if (!response->body.empty()) error += ": " + response->body.substr(0, 200);
-        }
+        // Only the status line: the body is the receiver's data, not ours to
+        // keep or show (an internal service's reply must not surface here).
+        if (!delivered) error = response->status_line();
+        if (response->status >= 300 && response->status < 400) error += " (redirects are not followed)";
       }
       const auto next_attempt = Clock::now() + webhook_backoff(attempt + 1, config_.backoff_base, config_.backoff_max, rng_);
       if (!delivered)

@@ -10,9 +10,17 @@
 ///    on it), X-Voqo-Attempt (1, 2, ...), X-Voqo-Timestamp (Unix seconds) and
 ///    X-Voqo-Signature: "t=<unix>,v1=<hex HMAC-SHA256(secret, "<unix>." + body)>"
 ///    (RFC 2104 HMAC with SHA-256, FIPS 180-4; secret = setting webhook_secret);
-///  - any 2xx = delivered; anything else (other status, DNS/connect/TLS
-///    error, timeout) = a failure: failure_count, last_status_code (null when
-///    no response), last_error and next_attempt_at are written, and attempt
+///  - the receiver's address is guarded as every URL a user can aim
+///    (net::AddressGuard): loopback, private, link-local and metadata
+///    addresses are refused before connecting unless the setting
+///    allow_private_tool_hosts is on (read at each delivery round); the
+///    connection is direct (no proxy from the environment) and redirects are
+///    not followed (a 3xx is a failed delivery);
+///  - any 2xx = delivered; anything else (other status, refused address,
+///    DNS/connect/TLS error, timeout) = a failure: failure_count,
+///    last_status_code (null when no response), last_error (the status line
+///    "HTTP 503 Service Unavailable" or the transport error; never the
+///    reply's body) and next_attempt_at are written, and attempt
 ///    n ≥ 2 waits a uniform random delay in [0, min(max, base·2^(n-2))]
 ///    ("full jitter", so receivers that come back are not hit by every sender
 ///    at once); after max_attempts the row is "failed";
@@ -42,7 +50,6 @@ struct WebhookConfig {
   std::chrono::milliseconds backoff_max{std::chrono::minutes(10)};
   int max_attempts = 20;
   std::chrono::milliseconds timeout{10000};
-  bool allow_private_hosts = true;
 };
 
 /// One event to queue.

@@ -302,7 +302,9 @@ const std::vector<model::FieldSpec>& setting_specs() {
               "Prices per call minute by component, for the live cost figures: {currency, sip, stt, llm, tts}.",
               "{\"currency\":\"USD\",\"sip\":0.0,\"stt\":0.0,\"llm\":0.0,\"tts\":0.0}"),
       setting("allow_private_tool_hosts", T::boolean,
-              "Let custom functions call loopback and private-network addresses (off: SSRF guard).", "false"),
+              "Let custom functions and webhooks (every URL a user can aim) reach loopback, private-network, "
+              "link-local and metadata addresses (off: SSRF guard).",
+              "false"),
   };
   return specs;
 }

@@ -2,14 +2,21 @@
 // local receiver that is down (port closed, then answering 503) for a while
 // and then comes back. Every event arrives exactly once (by X-Voqo-Event-Id),
 // in seq order per call, signed with the webhook_secret; the rows keep the
-// attempts, failures and last status.
+// attempts, failures and last status. And the SSRF guard: loopback, private
+// and metadata receivers are refused without a connection unless the setting
+// allow_private_tool_hosts is on (the receivers here are on loopback, so the
+// delivery tests turn it on); no redirect is followed, no proxy from the
+// environment is used, and a failed reply's body is kept nowhere.
 #include <gtest/gtest.h>
 #include <sodium.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/id.hpp"
@@ -17,6 +24,8 @@
 #include "postcall/outcome_loop.hpp"
 #include "store/calls.hpp"
 #include "store/store.hpp"
+#include "support/connection_counter.hpp"
+#include "support/replay_server.hpp"
 #include "support/test_support.hpp"
 #include "support/webhook_receiver.hpp"
 
@@ -40,14 +49,27 @@ class webhooks : public ::testing::Test {
     st_.reset();
   }
 
-  void start(const std::string& webhook_url, postcall::OutcomeLoopConfig config) {
-    auto agent = st_->agents().create(
-        {{"name", "Ava"}, {"systemPrompt", "You are a helpful sales agent."}, {"webhookUrl", webhook_url}});
-    ASSERT_TRUE(agent) << agent.error().message;
-    agent_id_ = (*agent)["id"];
+  /// An agent with `webhook_url`, and the loop started. `allow_private`:
+  /// the setting allow_private_tool_hosts (the receivers are on loopback).
+  void start(const std::string& webhook_url, postcall::OutcomeLoopConfig config, bool allow_private = true) {
+    allow_private_hosts(allow_private);
+    agent_id_ = agent_with(webhook_url);
     auto made = postcall::OutcomeLoop::create(*st_, config);
     ASSERT_TRUE(made) << made.error().message;
     loop_ = std::move(*made);
+  }
+
+  void allow_private_hosts(bool on) {
+    auto put = st_->settings().put("allow_private_tool_hosts", on);
+    ASSERT_TRUE(put) << put.error().message;
+  }
+
+  std::string agent_with(const std::string& webhook_url) {
+    const std::string name = agents_made_++ == 0 ? "Ava" : "Ava " + std::to_string(agents_made_);  // names are unique
+    auto agent = st_->agents().create(
+        {{"name", name}, {"systemPrompt", "You are a helpful sales agent."}, {"webhookUrl", webhook_url}});
+    EXPECT_TRUE(agent) << agent.error().message;
+    return agent ? std::string((*agent)["id"]) : std::string();
   }
 
   static postcall::OutcomeLoopConfig fast(int max_attempts) {
@@ -115,6 +137,7 @@ class webhooks : public ::testing::Test {
   std::unique_ptr<store::Store> st_;
   std::unique_ptr<postcall::OutcomeLoop> loop_;
   std::string agent_id_;
+  int agents_made_ = 0;
 };
 
 /// Checks X-Voqo-Signature independently: HMAC-SHA256(secret, t + "." + body).
@@ -240,17 +263,88 @@ TEST_F(webhooks, ExhaustedEventIsFailedAndStopsHoldingBackItsCall) {
   (void)call_id;
 }
 
-TEST_F(webhooks, PrivateAddressGuardRefusesLoopbackReceiversWhenOff) {
-  test::WebhookReceiver receiver(200);
-  auto config = fast(1);
-  config.allow_private_webhook_hosts = false;
-  start(receiver.url(), config);
-  run_call(1);
-  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == 2; }));
-  auto r = rows("SELECT last_error, last_status_code FROM webhook_events ORDER BY seq");
-  EXPECT_NE(r[0][0].find("127.0.0.1"), std::string::npos) << r[0][0];
-  EXPECT_EQ(r[0][1], "<null>");
+TEST_F(webhooks, LocalPrivateAndMetadataReceiversAreRefusedWithoutAConnectionUnlessAllowed) {
+  test::WebhookReceiver receiver(200);  // 127.0.0.1
+  test::ConnectionCounter v6("::1");
+  const std::string port = std::to_string(receiver.port());
+  const std::vector<std::string> urls = {receiver.url(), "http://localhost:" + port + "/hooks", v6.url() + "/hooks",
+                                         "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1:9/hooks",
+                                         "http://[::ffff:127.0.0.1]:" + port + "/hooks"};
+  start(urls[0], fast(1), /*allow_private=*/false);  // the default: off
+  std::vector<std::string> agents = {agent_id_};
+  for (std::size_t i = 1; i < urls.size(); ++i) agents.push_back(agent_with(urls[i]));
+  for (std::size_t i = 0; i < agents.size(); ++i)
+    ASSERT_TRUE(loop_->job_completed({{"id", "job-" + std::to_string(i)}, {"agentId", agents[i]}}));
+  loop_->poke();
+  ASSERT_TRUE(eventually([&] {
+    return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == static_cast<int>(urls.size());
+  }));
+  for (const auto& r : rows("SELECT url, last_error, last_status_code FROM webhook_events ORDER BY seq")) {
+    EXPECT_NE(r[1].find("refused to connect to private address"), std::string::npos) << r[0] << ": " << r[1];
+    EXPECT_NE(r[1].find("allow_private_tool_hosts"), std::string::npos) << r[0] << ": " << r[1];
+    EXPECT_EQ(r[2], "<null>") << r[0];
+  }
   EXPECT_TRUE(receiver.received().empty());
+  EXPECT_EQ(v6.connections(), 0);
+
+  // The opt-in (read at each delivery) lets the loopback receiver have the next events.
+  allow_private_hosts(true);
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-allowed-1"}, {"agentId", agents[0]}}));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-allowed-2"}, {"agentId", agents[1]}}));  // via "localhost"
+  loop_->poke();
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'delivered'") == 2; }));
+  EXPECT_EQ(receiver.received().size(), 2u);
+}
+
+TEST_F(webhooks, FailedReplyKeepsOnlyItsStatusLineInTheRowAndTheLog) {
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  test::WebhookReceiver receiver(500);  // answers "HTTP/1.1 500 Status" with the body {"error":"unavailable"}
+  start(receiver.url(), fast(1));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}}));
+  loop_->poke();
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == 1; }));
+  loop_.reset();  // the delivery thread is joined before the logger is put back
+  spdlog::set_default_logger(previous);
+  ASSERT_EQ(receiver.received().size(), 1u);
+  auto r = rows("SELECT last_error, last_status_code FROM webhook_events");
+  EXPECT_EQ(r[0][0], "HTTP 500 Status");
+  EXPECT_EQ(r[0][1], "500");
+  EXPECT_NE(log.str().find("HTTP 500 Status"), std::string::npos) << log.str();
+  EXPECT_EQ(log.str().find("unavailable"), std::string::npos) << log.str();
+}
+
+TEST_F(webhooks, RedirectIsAFailedDeliveryAndIsNotFollowed) {
+  test::WebhookReceiver receiver(200);
+  test::ReplayServer redirector(
+      {{"POST", "/hooks", "HTTP/1.1 302 Found\r\nLocation: " + receiver.url() + "\r\nContent-Length: 0\r\n\r\n", {}, {}}});
+  start(redirector.base_url() + "/hooks", fast(1));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}}));
+  loop_->poke();
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == 1; }));
+  auto r = rows("SELECT last_error, last_status_code FROM webhook_events");
+  EXPECT_EQ(r[0][0], "HTTP 302 Found (redirects are not followed)");
+  EXPECT_EQ(r[0][1], "302");
+  EXPECT_EQ(redirector.requests().size(), 1u);
+  EXPECT_TRUE(receiver.received().empty());
+}
+
+TEST_F(webhooks, DeliveryGoesDirectWhateverTheProxyEnvironmentSays) {
+  test::ConnectionCounter proxy("127.0.0.1");
+  const std::string p = proxy.url();
+  test::ScopedEnv env({{"http_proxy", p}, {"HTTP_PROXY", p}, {"https_proxy", p}, {"HTTPS_PROXY", p},
+                       {"all_proxy", p}, {"ALL_PROXY", p}, {"no_proxy", std::nullopt}, {"NO_PROXY", std::nullopt}});
+  test::WebhookReceiver receiver(200);
+  start(receiver.url(), fast(1));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}}));
+  loop_->poke();
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status <> 'pending'") == 1; }));
+  loop_.reset();  // no thread reads the environment when it is restored
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_events WHERE status = 'delivered'"), 1);
+  EXPECT_EQ(receiver.received().size(), 1u);
+  EXPECT_EQ(proxy.connections(), 0);
 }
 
 }  // namespace

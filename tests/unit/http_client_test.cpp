@@ -1,5 +1,6 @@
-// net::perform over libcurl against ReplayServer on loopback, the private
-// address guard, and the SSE parser across arbitrary chunk boundaries.
+// net::perform over libcurl against ReplayServer on loopback, the address
+// guard (no connection to a local address, no proxy, no redirect), and the
+// SSE parser across arbitrary chunk boundaries.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,12 +10,15 @@
 #include <vector>
 
 #include "net/http_client.hpp"
+#include "support/connection_counter.hpp"
 #include "support/replay_server.hpp"
 
 namespace voqo::net {
 namespace {
 
+using test::ConnectionCounter;
 using test::ReplayExchange;
+using test::ScopedEnv;
 using test::ReplayServer;
 
 std::string ok_response(std::string_view body, std::string_view type = "text/plain") {
@@ -189,33 +193,131 @@ TEST(HttpClient, RejectsMalformedAndNonHttpUrls) {
   }
 }
 
-TEST(HttpClient, PrivateAddressGuardRefusesBeforeConnecting) {
-  ReplayServer server({{"GET", "/", ok_response("x"), {}, {}}});
-  for (std::string host : {std::string("127.0.0.1"), std::string("localhost")}) {
-    HttpRequest req{.url = "http://" + host + ":" + std::to_string(server.port()) + "/"};
-    req.allow_private_addresses = false;
+TEST(HttpClient, PublicOnlyGuardRefusesEveryLocalSpellingBeforeConnecting) {
+  ConnectionCounter v4("127.0.0.1");
+  ConnectionCounter v6("::1");
+  const std::string p4 = std::to_string(v4.port()), p6 = std::to_string(v6.port());
+  // Loopback however it is written, the unspecified addresses (Linux connects
+  // them to loopback), a name that resolves to loopback, and the metadata
+  // address (nothing listens there: the refusal must come from the guard).
+  const std::vector<std::string> local = {
+      "http://127.0.0.1:" + p4 + "/",  "http://localhost:" + p4 + "/",
+      "http://0.0.0.0:" + p4 + "/",    "http://2130706433:" + p4 + "/",
+      "http://0x7f.1:" + p4 + "/",     "http://[::ffff:127.0.0.1]:" + p4 + "/",
+      "http://127.1.2.3:" + p4 + "/",  "http://[::1]:" + p6 + "/",
+      "http://[::]:" + p6 + "/",       "http://169.254.169.254/latest/meta-data/"};
+  for (const std::string& url : local) {
+    HttpRequest req{.url = url, .connect_timeout = std::chrono::milliseconds(2000)};
+    req.guard = AddressGuard::public_only;
     auto res = perform(req);
-    ASSERT_FALSE(res) << host;
-    EXPECT_EQ(res.error().code, ErrorCode::invalid_argument);
+    ASSERT_FALSE(res) << url;
+    EXPECT_EQ(res.error().code, ErrorCode::invalid_argument) << url;
     EXPECT_EQ(res.error().field(), "url");
-    // The message names the resolved address (127.0.0.1 or ::1 for "localhost").
-    EXPECT_NE(res.error().message.find("private address"), std::string::npos) << res.error().message;
+    // The message names the address actually refused (127.0.0.1 or ::1 for "localhost").
+    EXPECT_NE(res.error().message.find("refused to connect to private address"), std::string::npos)
+        << url << ": " << res.error().message;
   }
-  EXPECT_TRUE(server.requests().empty());  // nothing reached the server
-  // Allowed explicitly, the same request goes through.
-  auto res = perform({.url = server.base_url() + "/", .allow_private_addresses = true});
-  ASSERT_TRUE(res);
+  EXPECT_EQ(v4.connections(), 0);  // not one connection reached either listener
+  EXPECT_EQ(v6.connections(), 0);
+  // The counters do see connections: unguarded, the same URLs connect (and
+  // fail, the counter closes at once without a reply).
+  for (const std::string& url : {"http://127.0.0.1:" + p4 + "/", "http://[::1]:" + p6 + "/"}) {
+    auto res = perform({.url = url, .guard = AddressGuard::private_allowed});
+    EXPECT_FALSE(res) << url;
+  }
+  EXPECT_EQ(v4.connections(), 1);
+  EXPECT_EQ(v6.connections(), 1);
+}
+
+TEST(HttpClient, PrivateAllowedGuardReachesLoopback) {
+  ReplayServer server({{"GET", "/", ok_response("x"), {}, {}}});
+  auto res = perform({.url = server.base_url() + "/", .guard = AddressGuard::private_allowed});
+  ASSERT_TRUE(res) << res.error().message;
   EXPECT_EQ(res->body, "x");
+  EXPECT_EQ(user_target_guard(true), AddressGuard::private_allowed);
+  EXPECT_EQ(user_target_guard(false), AddressGuard::public_only);
+}
+
+/// http_proxy and friends (curl reads the lower-case http_proxy only, the
+/// others in either case) all pointing at `proxy`.
+ScopedEnv proxy_environment(const ConnectionCounter& proxy) {
+  const std::string url = proxy.url();
+  return ScopedEnv({{"http_proxy", url}, {"HTTP_PROXY", url}, {"https_proxy", url}, {"HTTPS_PROXY", url},
+                    {"all_proxy", url}, {"ALL_PROXY", url}, {"no_proxy", std::nullopt}, {"NO_PROXY", std::nullopt}});
+}
+
+TEST(HttpClient, GuardedRequestsNeverGoThroughAProxyFromTheEnvironment) {
+  ConnectionCounter proxy("::1");  // not the target's address, so the guard's message tells them apart
+  ReplayServer target({{"GET", "/direct", ok_response("direct"), {}, {}}});
+  const auto env = proxy_environment(proxy);
+
+  // Unguarded (a provider the operator configured): the proxy is used; this
+  // shows the environment above is in effect.
+  auto via_proxy = perform({.url = target.base_url() + "/direct", .timeout = std::chrono::milliseconds(5000)});
+  EXPECT_FALSE(via_proxy);  // the counter closes without a reply
+  EXPECT_EQ(proxy.connections(), 1);
+  EXPECT_TRUE(target.requests().empty());
+
+  // A user-aimed target in a deployment that allows private hosts: direct.
+  auto direct = perform({.url = target.base_url() + "/direct", .timeout = std::chrono::milliseconds(5000),
+                         .guard = AddressGuard::private_allowed});
+  ASSERT_TRUE(direct) << direct.error().message;
+  EXPECT_EQ(direct->body, "direct");
+  EXPECT_EQ(target.requests().size(), 1u);
+
+  // public_only: the guard judges the target's own address (refused here:
+  // loopback), not the proxy's (::1), and nothing reaches the proxy.
+  auto guarded = perform({.url = target.base_url() + "/direct", .guard = AddressGuard::public_only});
+  ASSERT_FALSE(guarded);
+  EXPECT_NE(guarded.error().message.find("private address 127.0.0.1"), std::string::npos) << guarded.error().message;
+  EXPECT_EQ(proxy.connections(), 1);  // still only the unguarded request
+  EXPECT_EQ(target.requests().size(), 1u);
+}
+
+TEST(HttpClient, RedirectsAreReturnedNotFollowed) {
+  const std::string found = "HTTP/1.1 302 Found\r\nLocation: /to\r\nContent-Length: 0\r\n\r\n";
+  // Were a redirect followed, "/to" would not match the next exchange and be recorded.
+  ReplayServer server({{"GET", "/from", found, {}, {}}, {"GET", "/from", found, {}, {}}});
+  for (AddressGuard guard : {AddressGuard::none, AddressGuard::private_allowed}) {
+    auto res = perform({.url = server.base_url() + "/from", .guard = guard});
+    ASSERT_TRUE(res) << res.error().message;
+    EXPECT_EQ(res->status, 302);
+    EXPECT_EQ(res->status_line(), "HTTP 302 Found");
+    EXPECT_EQ(res->header("location").value_or(""), "/to");
+  }
+  ASSERT_EQ(server.requests().size(), 2u);
+  for (const auto& r : server.requests()) EXPECT_EQ(r.target, "/from");
+}
+
+TEST(HttpClient, StatusLineKeepsTheReasonPhraseBoundedAndPrintable) {
+  const std::string long_reason(200, 'r');
+  ReplayServer server({{"GET", "/a", "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbody", {}, {}},
+                       {"GET", "/b", "HTTP/1.1 204\r\n\r\n", {}, {}},
+                       {"GET", "/c", "HTTP/1.1 500 Bad\x01\x7f\xc3\xa9\tThing\r\nContent-Length: 0\r\n\r\n", {}, {}},
+                       {"GET", "/d", "HTTP/1.1 502 " + long_reason + "\r\nContent-Length: 0\r\n\r\n", {}, {}}});
+  auto a = perform({.url = server.base_url() + "/a"});
+  auto b = perform({.url = server.base_url() + "/b"});
+  auto c = perform({.url = server.base_url() + "/c"});
+  auto d = perform({.url = server.base_url() + "/d"});
+  ASSERT_TRUE(a && b && c && d);
+  EXPECT_EQ(a->status_line(), "HTTP 503 Service Unavailable");
+  EXPECT_EQ(a->body, "body");
+  EXPECT_EQ(b->status_line(), "HTTP 204");
+  EXPECT_EQ(c->status_line(), "HTTP 500 Bad Thing");
+  EXPECT_EQ(d->status_line(), "HTTP 502 " + long_reason.substr(0, 64));
 }
 
 TEST(HttpClient, IsPrivateAddressClassifiesSpecialPurposeRanges) {
   for (const char* a : {"127.0.0.1", "127.255.1.2", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
                         "169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1", "255.255.255.255", "::1", "::",
                         "[::1]", "fc00::1", "fd12:3456::1", "fe80::1%eth0", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
-                        "ff02::1", "2001:db8::1", "not-an-address", ""})
+                        "ff02::1", "2001:db8::1", "::ffff:169.254.169.254", "::ffff:0:127.0.0.1",
+                        "64:ff9b::a9fe:a9fe", "64:ff9b:1::1", "2002:7f00:1::1", "2002:a9fe:a9fe::1", "2001:0:4136::1",
+                        "fd00:ec2::254", "not-an-address", ""})
     EXPECT_TRUE(is_private_address(a)) << a;
   for (const char* a : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "172.15.255.255", "192.169.0.1", "100.128.0.1",
-                        "2606:4700:4700::1111", "2a00:1450:4001::200e", "::ffff:8.8.8.8"})
+                        "2606:4700:4700::1111", "2a00:1450:4001::200e", "::ffff:8.8.8.8", "2002:808:808::1",
+                        "64:ff9b::808:808"})
     EXPECT_FALSE(is_private_address(a)) << a;
 }
 

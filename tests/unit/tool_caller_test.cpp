@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brain/tool_caller.hpp"
+#include "support/connection_counter.hpp"
 #include "support/replay_server.hpp"
 
 namespace voqo::brain {
@@ -161,6 +162,30 @@ TEST(ToolCaller, PrivateEndpointsAreRefusedUnlessAllowed) {
   EXPECT_TRUE(error.starts_with("refused to call book_table")) << error;
   EXPECT_NE(error.find("127.0.0.1"), std::string::npos) << error;
   EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(ToolCaller, CallsGoDirectWhateverTheProxyEnvironmentSays) {
+  test::ConnectionCounter proxy("127.0.0.1");
+  ReplayServer server({{"POST", "/api/bookings", http_json(R"({"booking":{"id":"bk_2"}})"), {}, {}}});
+  const std::string p = proxy.url();
+  test::ScopedEnv env({{"http_proxy", p}, {"HTTP_PROXY", p}, {"https_proxy", p}, {"HTTPS_PROXY", p},
+                       {"all_proxy", p}, {"ALL_PROXY", p}, {"no_proxy", std::nullopt}, {"NO_PROXY", std::nullopt}});
+  ToolCaller tools({booking(server)}, /*allow_private_addresses=*/true);
+  auto out = tools.call({"c", "book_table", R"({"date":"2025-03-05","guests":2})"});
+  EXPECT_TRUE(out.ok) << out.content;
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(proxy.connections(), 0);
+}
+
+TEST(ToolCaller, RedirectIsAnErrorNotFollowed) {
+  ReplayServer server({{"POST", "/api/bookings",
+                        "HTTP/1.1 307 Temporary Redirect\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n", {}, {}},
+                       {"POST", "/elsewhere", http_json(R"({"booking":{}})"), {}, {}}});
+  ToolCaller tools({booking(server)}, true);
+  auto out = tools.call({"c", "book_table", R"({"date":"2025-03-05","guests":2})"});
+  EXPECT_FALSE(out.ok);
+  EXPECT_NE(error_of(out).get<std::string>().find("HTTP 307"), std::string::npos) << out.content;
+  ASSERT_EQ(server.requests().size(), 1u);
 }
 
 TEST(ToolCaller, HttpErrorsTimeoutsAndUnknownFunctionsAreToolErrors) {
