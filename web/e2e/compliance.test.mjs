@@ -52,6 +52,8 @@ test("compliance: do-not-call list (form, CSV import, remove, stop-calling-me) a
   const base = server.url;
 
   // ---- the calls first (they take a while): one callee asks to stop, one is interested; the agent has a webhook
+  // The receiver is on loopback: webhooks there need the opt-in (the SSRF guard refuses them by default).
+  ok(await server.api("PUT", "/api/settings/allow_private_tool_hosts", { value: true }), "allow loopback webhooks");
   const agent = ok(await server.api("POST", "/api/agents", { name: "Compliance Agent", systemPrompt: "You book demos for our team.", webhookUrl: receiver.url }), "create agent");
   const stopCall = ok(await server.api("POST", "/api/calls", { agentId: agent.id, to: STOP }), "place stop call");
   const okCall = ok(await server.api("POST", "/api/calls", { agentId: agent.id, to: INTERESTED }), "place interested call");

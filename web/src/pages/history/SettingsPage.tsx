@@ -129,7 +129,7 @@ const TOGGLES = [
   [
     "allow_private_tool_hosts",
     "Allow private tool hosts",
-    "Let custom functions call loopback and private-network addresses (off: SSRF guard).",
+    "Let custom functions and webhooks reach loopback and private-network addresses (off: SSRF guard).",
   ],
 ] as const;
 
