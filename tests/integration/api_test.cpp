@@ -397,3 +397,22 @@ TEST_F(ApiTest, ApiKeyIsRequiredWhenConfigured) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ApiTest, ANumberThatOverflowsIs400NamingTheField) {
+  // nlohmann reports 1e400 as out_of_range, which was not caught: a 500.
+  const auto json_type = std::vector<std::pair<std::string, std::string>>{{"Content-Type", "application/json"}};
+  auto r = api_.raw("POST", "/api/agents", R"({"name":"Bot","systemPrompt":"You are a helpful agent.","speechRate":1e400})",
+                    json_type);
+  expect_problem(r, 400, "speechRate");
+  EXPECT_NE(body_json(r).value("detail", "").find("1e400"), std::string::npos) << r.body;
+  expect_problem(api_.raw("PATCH", "/api/settings", R"({"sms_enabled":-1e999})", json_type), 400,
+                 "sms_enabled");
+  expect_problem(api_.raw("POST", "/api/calls", R"({"agentId":"a","to":"+14155550101","variables":{"n":[1,2,3e308]}})",
+                          json_type),
+                 400, "variables.n[2]");
+  EXPECT_EQ(api_.get("/api/health").status, 200);
+}
+
+}  // namespace
