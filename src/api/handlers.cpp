@@ -578,7 +578,7 @@ HttpResponse Api::upload(HttpRequest& req) {
         return problem_from(Error::invalid("region", "must be an ISO 3166-1 region code such as US"), req.target);
       options.region = value;
     } else if (key == "filename") {
-      if (value.empty() || value.size() > 255) return problem_from(Error::invalid("filename", "must be 1–255 characters"), req.target);
+      if (auto ok = check_upload_filename(value); !ok) return problem_from(ok.error(), req.target);
       filename = value;
     } else {
       return problem_from(Error::invalid(key, "unknown query parameter"), req.target);
@@ -594,7 +594,10 @@ HttpResponse Api::upload(HttpRequest& req) {
   }
   SpooledCsv csv;
   if (auto opened = open_spooled_csv(req, csv); !opened) return problem_from(opened.error(), req.target);
-  if (!csv.filename.empty()) filename = csv.filename;
+  if (!csv.filename.empty()) {  // an empty one is a browser's "no name": keep the default
+    if (auto ok = check_upload_filename(csv.filename); !ok) return problem_from(ok.error(), req.target);
+    filename = csv.filename;
+  }
   auto report = campaign::import_contacts(st_.uploads(), *cid, filename, csv.stream, options);
   if (!report) return problem_from(report.error(), req.target);
   json body = import_report_json(*report, config_.max_inline_rejections);
