@@ -17,6 +17,7 @@
 #include "campaign/dialer.hpp"
 #include "campaign/do_not_call.hpp"
 #include "core/id.hpp"
+#include "core/json_parse.hpp"
 #include "core/time.hpp"
 #include "model/phone.hpp"
 
@@ -107,11 +108,15 @@ Result<json> parse_body(const HttpRequest& req) {
   if (!type.empty() && type.find("json") == std::string_view::npos)
     return std::unexpected(Error{ErrorCode::unsupported, "Content-Type must be application/json, got " + std::string(type), {}});
   if (req.body.empty()) return std::unexpected(Error::bad_request("a JSON request body is required"));
-  try {
-    return json::parse(req.body);
-  } catch (const json::parse_error& e) {
-    return std::unexpected(Error::bad_request("request body is not valid JSON: error at byte " + std::to_string(e.byte)));
-  }
+  return parse_json(req.body);
+}
+
+/// Whether `req` carries a body that is (or may be) JSON: not spooled, and
+/// a JSON media type or none at all (parse_body() reads those as JSON).
+bool has_json_body(const HttpRequest& req) {
+  if (req.body.empty()) return false;
+  const auto type = req.header("content-type");
+  return type.empty() || type.find("json") != std::string_view::npos;
 }
 
 /// The `{name}` path parameter as an id; a value that cannot be an id is a 404.
@@ -160,7 +165,10 @@ Result<ListQuery> list_query(const HttpRequest& req, const model::EntitySpec& sp
       if (value != "true" && value != "false" && value != "1" && value != "0")
         return std::unexpected(Error::invalid(key, "must be true or false"));
       v = (value == "true" || value == "1");
-    } else if (f->type == model::FieldType::integer || f->type == model::FieldType::real) v = json::parse(value, nullptr, false);
+    } else if (f->type == model::FieldType::integer || f->type == model::FieldType::real) {
+      auto number = parse_json(value, key);
+      v = number ? std::move(*number) : json(json::value_t::discarded);  // validate_field names the type
+    }
     auto checked = model::validate_field(*f, v, ctx);
     // The value obeys the field's own rules (type, enumeration, format; phones
     // are normalised), so a filter can never match what could not be stored.
@@ -223,6 +231,18 @@ class Api {
 
   void add(std::string method, std::string pattern, Handler h, RouteOptions options = {}) {
     const bool open = pattern == "/api/health" || pattern == "/api/openapi.json";
+    if (!options.spool_body) {
+      // Every JSON body, whatever the route does with it (or whether it reads
+      // it at all), nests at most kMaxJsonDepth levels: checked here, before
+      // the handler, so a route cannot forget it (issue 15: 150,000 levels
+      // overflowed the stack of a recursive copy).
+      h = [h = std::move(h)](HttpRequest& req) {
+        if (has_json_body(req)) {
+          if (auto deep = check_json_depth(req.body); !deep) return problem_from(deep.error(), req.target);
+        }
+        return h(req);
+      };
+    }
     if (!config_.api_key.empty() && !open) {
       h = [h = std::move(h), key = config_.api_key](HttpRequest& req) {
         if (!api_key_ok(req, key)) {
@@ -558,7 +578,7 @@ HttpResponse Api::upload(HttpRequest& req) {
         return problem_from(Error::invalid("region", "must be an ISO 3166-1 region code such as US"), req.target);
       options.region = value;
     } else if (key == "filename") {
-      if (value.empty() || value.size() > 255) return problem_from(Error::invalid("filename", "must be 1–255 characters"), req.target);
+      if (auto ok = check_upload_filename(value); !ok) return problem_from(ok.error(), req.target);
       filename = value;
     } else {
       return problem_from(Error::invalid(key, "unknown query parameter"), req.target);
@@ -574,7 +594,10 @@ HttpResponse Api::upload(HttpRequest& req) {
   }
   SpooledCsv csv;
   if (auto opened = open_spooled_csv(req, csv); !opened) return problem_from(opened.error(), req.target);
-  if (!csv.filename.empty()) filename = csv.filename;
+  if (!csv.filename.empty()) {  // an empty one is a browser's "no name": keep the default
+    if (auto ok = check_upload_filename(csv.filename); !ok) return problem_from(ok.error(), req.target);
+    filename = csv.filename;
+  }
   auto report = campaign::import_contacts(st_.uploads(), *cid, filename, csv.stream, options);
   if (!report) return problem_from(report.error(), req.target);
   json body = import_report_json(*report, config_.max_inline_rejections);

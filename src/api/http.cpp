@@ -1,5 +1,7 @@
 #include "api/http.hpp"
 
+#include <cctype>
+
 namespace voqo::api {
 
 namespace {
@@ -130,6 +132,42 @@ bool split_target(std::string_view target, std::string& path,
     }
   }
   return true;
+}
+
+std::optional<FramingProblem> transfer_coding_problem(
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<std::string> codings;  // lower-cased, in order, parameters dropped
+  bool present = false;
+  for (const auto& [name, value] : headers) {
+    if (name != "transfer-encoding") continue;
+    present = true;
+    std::string_view list = value;
+    while (!list.empty()) {
+      const std::size_t comma = list.find(',');
+      std::string_view element = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      element = element.substr(0, element.find(';'));  // transfer-parameters (RFC 9112 §7)
+      while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
+      while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
+      if (element.empty()) continue;  // empty list elements are allowed (RFC 9110 §5.6.1)
+      std::string coding(element);
+      for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      codings.push_back(std::move(coding));
+    }
+  }
+  if (!present) return std::nullopt;
+  if (codings.empty() || codings.back() != "chunked") {
+    return FramingProblem{400, "Transfer-Encoding must end with chunked (RFC 9112 §6.3): the body's length "
+                               "cannot be determined"};
+  }
+  for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+    if (codings[i] == "chunked") return FramingProblem{400, "Transfer-Encoding applies chunked more than once"};
+  }
+  if (codings.size() > 1) {
+    return FramingProblem{501, "Transfer-Encoding " + codings.front() +
+                                   " is not implemented; send the body with chunked alone or with Content-Length"};
+  }
+  return std::nullopt;
 }
 
 }  // namespace voqo::api

@@ -62,4 +62,26 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
 bool split_target(std::string_view target, std::string& path,
                   std::vector<std::pair<std::string, std::string>>& query);
 
+/// Why a request's framing cannot be trusted: the status to answer (the
+/// connection is then closed) and a detail for the problem body.
+struct FramingProblem {
+  int status = 400;
+  std::string detail;
+};
+
+/// Checks a request's Transfer-Encoding header fields (`headers` with
+/// lower-cased names; several fields form one list, RFC 9110 §5.3). Absent,
+/// or the single coding "chunked" (any case, optional whitespace and empty
+/// list elements): nullopt. Otherwise:
+///  - 400 when "chunked" is not the final coding (e.g. "xchunked",
+///    "gzip"), is applied twice, or the list is empty: the body's length
+///    cannot be determined, and a server MUST answer 400 and close the
+///    connection (RFC 9112 §6.3 item 4, §6.1), not read the body as the
+///    next request;
+///  - 501 when another coding precedes the final "chunked" (e.g.
+///    "gzip, chunked"): only chunked is implemented (RFC 9112 §6.1, "SHOULD
+///    respond with 501").
+std::optional<FramingProblem> transfer_coding_problem(
+    const std::vector<std::pair<std::string, std::string>>& headers);
+
 }  // namespace voqo::api

@@ -710,6 +710,13 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
     const bool has_body = !header_parser_->is_done();
     std::string_view raw_path = std::string_view(req_.target).substr(0, req_.target.find('?'));
 
+    // A transfer coding we cannot frame (e.g. "xchunked"): Beast would read
+    // no body and take the body for the next request (RFC 9112 §6.3: 400 and close).
+    if (auto bad = transfer_coding_problem(req_.headers)) {
+      send_error(problem(bad->status, {}, bad->detail, {}, raw_path), true);
+      return;
+    }
+
     if (!split_target(req_.target, req_.path, req_.query)) {
       send_error(problem(400, {}, "malformed request target"), true);
       return;

@@ -288,4 +288,14 @@ voqo::Result<MultipartFile> find_file_part(const std::filesystem::path& body_fil
   }
 }
 
+voqo::Result<void> check_upload_filename(std::string_view name) {
+  const bool control = std::ranges::any_of(name, [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b < 0x20 || b == 0x7f;
+  });
+  if (name.empty() || name.size() > 255 || control)
+    return std::unexpected(voqo::Error::invalid("filename", "must be 1–255 characters, without control characters"));
+  return {};
+}
+
 }  // namespace voqo::api

@@ -41,4 +41,11 @@ voqo::Result<std::string> multipart_boundary(std::string_view content_type);
 voqo::Result<MultipartFile> find_file_part(const std::filesystem::path& body_file,
                                            std::string_view content_type);
 
+/// The rule for the name an upload is stored under, whether it comes from
+/// `?filename=` or from a multipart part's `filename` (after directories are
+/// stripped): 1 to 255 bytes, none of them a control character (U+0000–
+/// U+001F, U+007F; a NUL would cut the name short in C APIs and logs).
+/// Error: invalid_argument naming "filename".
+voqo::Result<void> check_upload_filename(std::string_view name);
+
 }  // namespace voqo::api

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "brain/time_phrase.hpp"
+#include "core/json_parse.hpp"
 #include "core/time.hpp"
 
 namespace voqo::brain {
@@ -326,11 +327,13 @@ Result<Reply> LlmBrain::run_turn(const TextSink& sink, std::stop_token stop) {
     for (const ToolCall& call : message.tool_calls) {
       std::string result;
       if (is_builtin(call.name)) {
-        json args = call.arguments.empty() ? json::object() : json::parse(call.arguments, nullptr, false);
+        auto parsed = call.arguments.empty() ? Result<json>(json::object()) : parse_json(call.arguments);
+        json args = parsed ? std::move(*parsed) : json();
         const std::vector<ToolSpec> builtins = builtin_specs();
         const auto spec = std::ranges::find_if(builtins, [&](const ToolSpec& t) { return t.name == call.name; });
-        std::string problems = args.is_object() ? validate_arguments(spec->parameters, args)
-                                                : std::string("(root): must be a JSON object");
+        std::string problems = !parsed           ? parsed.error().message
+                               : args.is_object() ? validate_arguments(spec->parameters, args)
+                                                  : std::string("(root): must be a JSON object");
         if (!problems.empty()) {
           result = tool_error("invalid arguments for " + call.name + ": " + problems);
         } else if (call.name == kEndCall) {
@@ -452,7 +455,7 @@ Result<CallResult> LlmBrain::finish(std::span<const TranscriptEntry> transcript,
   const auto close = text.rfind('}');
   json j = open == std::string::npos || close == std::string::npos || close < open
                ? json()
-               : json::parse(text.substr(open, close - open + 1), nullptr, false);
+               : parse_json_or_discarded(text.substr(open, close - open + 1));
   if (!j.is_object() || !(j.contains("summary") || j.contains("outcome")))
     return fail(Error{ErrorCode::io, "the LLM's call summary is not the JSON asked for", {}});
 

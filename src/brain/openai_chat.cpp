@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/json_parse.hpp"
 #include "net/http_client.hpp"
 
 namespace voqo::brain {
@@ -15,7 +16,7 @@ Error io_error(std::string message) { return Error{ErrorCode::io, std::move(mess
 // {"error":{"message":...}}, Ollama {"error":"..."}; otherwise the body's start.
 Error http_error(int status, std::string_view body) {
   std::string detail;
-  json j = json::parse(body, nullptr, false);
+  json j = parse_json_or_discarded(body);
   if (j.is_object() && j.contains("error")) {
     const json& e = j["error"];
     if (e.is_object() && e.contains("message") && e["message"].is_string())
@@ -148,7 +149,7 @@ Result<ChatCompletion> OpenAiChat::complete(const ChatRequest& request, std::sto
   auto res = net::perform(make_request(endpoint_, request, false), {}, stop);
   if (!res) return std::unexpected(res.error());
   if (res->status < 200 || res->status >= 300) return std::unexpected(http_error(res->status, res->body));
-  json body = json::parse(res->body, nullptr, false);
+  json body = parse_json_or_discarded(res->body);
   if (!body.is_object()) return std::unexpected(io_error("LLM sent a body that is not a JSON object"));
   if (body.contains("error")) return std::unexpected(http_error(res->status, res->body));
   auto choices = body.find("choices");
@@ -189,7 +190,7 @@ Result<ChatCompletion> OpenAiChat::stream(const ChatRequest& request, const Text
       done = true;
       return;
     }
-    json chunk = json::parse(data, nullptr, false);
+    json chunk = parse_json_or_discarded(data);
     if (!chunk.is_object()) return;  // tolerate keep-alive junk
     if (chunk.contains("error")) {
       chunk_error = http_error(200, data);

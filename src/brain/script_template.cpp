@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/json_parse.hpp"
+
 namespace voqo::brain {
 namespace {
 
@@ -195,7 +197,7 @@ ScriptTemplate template_for(const CallContext& ctx) {
 }
 
 Result<ScriptTemplate> parse_script_template(std::string_view json_text) {
-  auto j = nlohmann::json::parse(json_text, nullptr, false);
+  auto j = parse_json_or_discarded(json_text);
   if (j.is_discarded()) return std::unexpected(Error::bad_request("script template is not valid JSON"));
   return script_template_from_json(j);
 }

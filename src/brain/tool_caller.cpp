@@ -16,6 +16,7 @@
 #include <cctype>
 #include <exception>
 
+#include "core/json_parse.hpp"
 #include "net/http_client.hpp"
 
 namespace voqo::brain {
@@ -235,8 +236,9 @@ ToolOutcome ToolCaller::call(const ToolCall& call, std::stop_token stop) const {
   if (entry == impl_->entries.end()) return {false, error_content("unknown function: " + call.name)};
   const CustomFunction& fn = entry->function;
 
-  json args = call.arguments.empty() ? json::object() : json::parse(call.arguments, nullptr, false);
-  if (args.is_discarded()) return {false, error_content("invalid arguments for " + fn.name + ": not valid JSON")};
+  auto parsed = call.arguments.empty() ? Result<json>(json::object()) : parse_json(call.arguments);
+  if (!parsed) return {false, error_content("invalid arguments for " + fn.name + ": " + parsed.error().message)};
+  json args = std::move(*parsed);
   if (!args.is_object())
     return {false, error_content("invalid arguments for " + fn.name + ": (root): must be a JSON object")};
   if (!entry->schema_error.empty())
@@ -287,7 +289,7 @@ ToolOutcome ToolCaller::call(const ToolCall& call, std::stop_token stop) const {
   if (res->status < 200 || res->status >= 300)
     return {false, error_content(fn.name + " returned HTTP " + std::to_string(res->status) + ": " +
                                  res->body.substr(0, 300))};
-  json body = json::parse(res->body, nullptr, false);
+  json body = parse_json_or_discarded(res->body);
   if (body.is_discarded()) body = res->body;  // a plain-text answer
   auto mapped = map_response(fn.response_mapping, body);
   if (!mapped) return {false, error_content(fn.name + ": " + mapped.error().message)};

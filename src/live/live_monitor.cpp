@@ -36,13 +36,14 @@ std::string job_topic(const std::string& id) { return "job:" + id; }
 std::string campaign_topic(const std::string& id) { return "campaignStats:" + id; }
 
 /// A query's topic from its required `args.id`: `topic(id)`, or an error
-/// naming args.id ("the <what>'s id is required").
+/// naming "id" ("the <what>'s id is required"; the hub shows it as args.id,
+/// an SSE request as its query parameter id).
 std::function<Result<std::string>(const nlohmann::json&)> topic_by_id(std::string (*topic)(const std::string&),
                                                                         std::string what) {
   return [topic, what = std::move(what)](const nlohmann::json& args) -> Result<std::string> {
     auto it = args.find("id");
     if (it == args.end() || !it->is_string() || it->get<std::string>().empty())
-      return std::unexpected(Error::invalid("args.id", "the " + what + "'s id is required"));
+      return std::unexpected(Error::invalid("id", "the " + what + "'s id is required"));
     return topic(it->get<std::string>());
   };
 }
@@ -554,7 +555,7 @@ struct LiveMonitor::Impl {
       if (auto it = args.find("status"); it != args.end() && !it->is_null()) {
         if (!it->is_string() || !kLiveStatuses.contains(it->get<std::string>()))
           return std::unexpected(Error::invalid(
-              "args.status", "must be one of connecting, ringing, connected, on-hold, transferring"));
+              "status", "must be one of connecting, ringing, connected, on-hold, transferring"));
       }
       return std::string(kLiveCalls);
     };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/json_parse.hpp"
 #include "core/time.hpp"
 #include "net/http_client.hpp"
 
@@ -183,7 +184,7 @@ SmsSendResult TwilioSmsSender::send(const SmsRequest& request, std::stop_token s
     return r;
   }
   r.http_status = response->status;
-  const auto body = nlohmann::json::parse(response->body, nullptr, false);
+  const auto body = parse_json_or_discarded(response->body);
   if (response->status >= 200 && response->status < 300) {
     r.provider_message_id = string_field(body, "sid");
     r.provider_status = string_field(body, "status");

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_parse.hpp"
+
 namespace voqo::realtime {
 
 using json = nlohmann::json;
@@ -270,8 +272,12 @@ void Session::on_message(std::string_view text) {
     c.kill(s, kCloseTooBig, "message exceeds " + std::to_string(lim.max_message_bytes) + " bytes");
     return;
   }
-  json msg = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (msg.is_discarded()) return fail(nullptr, "malformed JSON");
+  // At most kMaxJsonDepth levels (issue 15): copying "args" below, or
+  // dumping it, recurses once per level.
+  if (auto deep = check_json_depth(text); !deep) return fail(nullptr, deep.error().message);
+  auto parsed = parse_json(text);
+  if (!parsed) return fail(nullptr, "malformed JSON");
+  json msg = std::move(*parsed);
   if (!msg.is_object()) return fail(nullptr, "a message must be a JSON object");
   json id = nullptr;
   if (auto it = msg.find("id"); it != msg.end() && it->is_string()) id = *it;

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.hpp"
+
 namespace voqo::sim {
 namespace {
 
@@ -103,7 +105,7 @@ Persona persona_for_last_digit(std::string_view dialed) {
 }
 
 Result<PersonaRules> PersonaRules::parse(std::string_view json_text) {
-  const auto j = nlohmann::json::parse(json_text, nullptr, false);
+  const auto j = parse_json_or_discarded(json_text);
   if (j.is_discarded()) return std::unexpected(Error::bad_request("callee-sim config is not valid JSON"));
   if (!j.is_object()) return std::unexpected(Error::invalid("", "callee-sim config must be a JSON object"));
   PersonaRules out;

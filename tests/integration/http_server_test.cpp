@@ -225,6 +225,37 @@ TEST_F(HttpServerTest, MalformedRequestsAre400) {
   EXPECT_EQ(http_request(port_, "GET", "/hello").status, 200);
 }
 
+TEST_F(HttpServerTest, AnUnknownTransferCodingIs400AndTheBodyIsNotTakenForARequest) {
+  // Issue 15: "xchunked" was read as "no body", and the body, here a second
+  // request, was then answered as if the client had sent it (request smuggling).
+  for (const char* te : {"xchunked", "gzip", "chunked, identity"}) {
+    HttpConnection c(port_);
+    c.send_all(std::string("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + te +
+               "\r\n\r\nDELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = c.read_response();
+    EXPECT_EQ(r.status, 400) << te;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json") << te;
+    EXPECT_EQ(r.header("connection"), "close") << te;
+    EXPECT_NE(body_json(r)["detail"].get<std::string>().find("Transfer-Encoding"), std::string::npos) << r.body;
+    EXPECT_TRUE(c.closed_by_peer()) << te << ": the smuggled DELETE was answered";
+  }
+  {
+    HttpConnection c(port_);
+    c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    auto r = c.read_response();
+    EXPECT_EQ(r.status, 501);  // RFC 9112 §6.1: a coding we do not implement
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+  {
+    HttpConnection c(port_);  // the coding's name is case-insensitive
+    c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(body_json(r)["head"], "hello");
+  }
+  EXPECT_EQ(http_request(port_, "GET", "/hello").status, 200);
+}
+
 TEST_F(HttpServerTest, JsonBodyIsDelivered) {
   std::string body = pattern(100'000);
   auto r = http_request(port_, "POST", "/json", body);

@@ -184,3 +184,35 @@ TEST(Problem, InternalErrorsDoNotLeak) {
   EXPECT_EQ(j["title"], "Internal Server Error");
   EXPECT_FALSE(j["detail"].get<std::string>().empty());
 }
+
+TEST(TransferCoding, ChunkedAloneOrNoneIsFine) {
+  EXPECT_FALSE(transfer_coding_problem({}));
+  EXPECT_FALSE(transfer_coding_problem({{"content-length", "5"}}));
+  EXPECT_FALSE(transfer_coding_problem({{"transfer-encoding", "chunked"}}));
+  EXPECT_FALSE(transfer_coding_problem({{"transfer-encoding", " Chunked "}}));
+  EXPECT_FALSE(transfer_coding_problem({{"transfer-encoding", ", chunked,"}}));  // empty list elements
+}
+
+TEST(TransferCoding, AFinalCodingOtherThanChunkedIs400) {
+  // RFC 9112 §6.3 item 4: the body's length cannot be determined.
+  for (const char* te : {"xchunked", "chunkedx", "gzip", "chunked, gzip", "identity", "", " , ", "chunked;q=1, x"}) {
+    auto p = transfer_coding_problem({{"transfer-encoding", te}});
+    ASSERT_TRUE(p) << '"' << te << '"';
+    EXPECT_EQ(p->status, 400) << te;
+  }
+  auto twice = transfer_coding_problem({{"transfer-encoding", "chunked"}, {"transfer-encoding", "chunked"}});
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 400);
+  auto split = transfer_coding_problem({{"transfer-encoding", "chunked"}, {"transfer-encoding", "xchunked"}});
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->status, 400);
+}
+
+TEST(TransferCoding, AnotherCodingBeforeChunkedIs501) {
+  auto p = transfer_coding_problem({{"transfer-encoding", "gzip, chunked"}});
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->status, 501);
+  auto fields = transfer_coding_problem({{"transfer-encoding", "deflate"}, {"transfer-encoding", "chunked"}});
+  ASSERT_TRUE(fields);
+  EXPECT_EQ(fields->status, 501);
+}

@@ -150,6 +150,11 @@ TEST(ToolCaller, InvalidArgumentsAreNotSent) {
   EXPECT_NE(error_of(not_json).get<std::string>().find("not valid JSON"), std::string::npos);
   auto not_object = tools.call({"c", "book_table", "[1]"});
   EXPECT_FALSE(not_object.ok);
+  // Arguments an LLM wrote 150,000 levels deep: refused, not walked (issue 15).
+  auto deep = tools.call({"c", "book_table", R"({"date":)" + std::string(150'000, '[') + std::string(150'000, ']') + "}"});
+  EXPECT_FALSE(deep.ok);
+  EXPECT_NE(error_of(deep).get<std::string>().find("JSON nesting deeper than 64 levels"), std::string::npos)
+      << deep.content.substr(0, 300);
   EXPECT_TRUE(server.requests().empty());
 }
 

@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/json_parse.hpp"
 #include "speech/providers/provider_common.hpp"
 
 namespace voqo::speech {
@@ -345,7 +346,7 @@ struct DeepgramStt::Impl {
 
   // I/O thread: one text message from Deepgram.
   void on_text(const std::string& text) {
-    const auto j = nlohmann::json::parse(text, nullptr, false);
+    const auto j = parse_json_or_discarded(text);
     if (!j.is_object()) return;
     const std::string type = j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
     std::lock_guard lock(mu);

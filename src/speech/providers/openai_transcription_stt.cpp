@@ -5,6 +5,7 @@
 #include <random>
 #include <utility>
 
+#include "core/json_parse.hpp"
 #include "net/http_client.hpp"
 #include "speech/providers/provider_common.hpp"
 
@@ -133,7 +134,7 @@ Result<Transcript> OpenAiTranscriptionStt::end_utterance() {
   if (!resp) return std::unexpected(resp.error());
   if (resp->status < 200 || resp->status >= 300)
     return std::unexpected(providers::http_status_error("openai transcription", resp->status, resp->body));
-  const auto json = nlohmann::json::parse(resp->body, nullptr, false);
+  const auto json = parse_json_or_discarded(resp->body);
   if (!json.is_object() || !json.contains("text") || !json["text"].is_string())
     return std::unexpected(Error{ErrorCode::internal, "openai transcription: response has no string \"text\"", {}});
   raw_text_ = json["text"].get<std::string>();

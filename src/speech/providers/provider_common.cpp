@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.hpp"
 #include "speech/wer.hpp"
 
 namespace voqo::speech::providers {
@@ -42,7 +43,7 @@ std::string join_url(std::string_view base, std::string_view path) {
 
 Error http_status_error(std::string_view who, int status, std::string_view body) {
   std::string detail;
-  const auto json = nlohmann::json::parse(body, nullptr, false);
+  const auto json = parse_json_or_discarded(body);
   auto str = [](const nlohmann::json& j, const char* key) -> std::string {
     if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
     return {};
