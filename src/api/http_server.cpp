@@ -84,6 +84,67 @@ const beast::error_category& http_error_category() {
 
 constexpr std::string_view kInternalDetail = "An internal error occurred; see the server log.";
 
+/// A File (Beast's File concept) showing only bytes [begin, end) of an open
+/// file: its size is the window's, reads start at `begin` and stop at `end`.
+/// With http::basic_file_body it streams a byte range (RFC 9110 §14) the way
+/// http::file_body streams a whole file, 4 KiB at a time. Read-only.
+class FileWindow {
+ public:
+  FileWindow() = default;
+
+  /// Opens `path` read-only (close-on-exec) and shows [offset, offset +
+  /// length). Errors: the open's, or EINVAL-like `short_read` when the file
+  /// is shorter than the window.
+  void open_window(const std::filesystem::path& path, std::uint64_t offset, std::uint64_t length,
+                   beast::error_code& ec) {
+    beast::error_code ignored;
+    file_.close(ignored);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      ec.assign(errno, beast::system_category());
+      return;
+    }
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    file_.native_handle(fd);
+    const std::uint64_t size = file_.size(ec);
+    if (ec) return;
+    if (offset > size || length > size - offset) {
+      ec = http::error::short_read;
+      return;
+    }
+    begin_ = offset;
+    end_ = offset + length;
+    file_.seek(begin_, ec);
+  }
+
+  // The File concept.
+  [[nodiscard]] bool is_open() const { return file_.is_open(); }
+  void close(beast::error_code& ec) { file_.close(ec); }
+  void open(char const*, beast::file_mode, beast::error_code& ec) { ec = boost::system::errc::make_error_code(boost::system::errc::not_supported); }
+  std::uint64_t size(beast::error_code& ec) const {
+    ec = {};
+    return end_ - begin_;
+  }
+  std::uint64_t pos(beast::error_code& ec) const { return file_.pos(ec) - begin_; }
+  void seek(std::uint64_t offset, beast::error_code& ec) { file_.seek(begin_ + offset, ec); }
+  std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) const {
+    const std::uint64_t at = file_.pos(ec);
+    if (ec) return 0;
+    const std::uint64_t left = at < end_ ? end_ - at : 0;
+    return file_.read(buffer, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)), ec);
+  }
+  std::size_t write(void const*, std::size_t, beast::error_code& ec) {
+    ec = boost::system::errc::make_error_code(boost::system::errc::bad_file_descriptor);
+    return 0;
+  }
+
+ private:
+  beast::file file_;
+  std::uint64_t begin_ = 0, end_ = 0;
+};
+
+using FileWindowBody = http::basic_file_body<FileWindow>;
+
 /// A connection the server tracks for stop(): HTTP sessions and the
 /// upgraded (WebSocket) or streaming (SSE) connections they hand over to.
 class Conn {
@@ -1014,6 +1075,20 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
 
   void build_response(HttpResponse&& out) {
     const bool stopping = srv_.stopping.load(std::memory_order_relaxed);
+    file_sr_.reset();
+    file_res_.reset();
+    const bool bodiless = out.status / 100 == 1 || out.status == 204 || out.status == 304;
+    FileWindow window;
+    if (out.file && !bodiless && !head_) {
+      // Opened here, on the worker: the file is streamed, never read whole.
+      beast::error_code ec;
+      window.open_window(out.file->path, out.file->offset, out.file->length, ec);
+      if (ec) {
+        spdlog::error("cannot send {} (bytes {}+{}) for {}: {}", out.file->path.string(), out.file->offset,
+                      out.file->length, req_.path, ec.message());
+        out = problem(500, {}, kInternalDetail, {}, req_.path);
+      }
+    }
     res_ = {};
     res_.version(version_);
     res_.result(static_cast<unsigned>(out.status));
@@ -1023,31 +1098,57 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
       if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
       res_.insert(name, value);
     }
-    const bool bodiless = out.status / 100 == 1 || out.status == 204 || out.status == 304;
     if (!bodiless) {
-      res_.content_length(out.body.size());
+      res_.content_length(out.file ? out.file->length : out.body.size());
       // HEAD: same header as GET, no body (RFC 9110 §9.3.2).
       if (!head_) res_.body() = std::move(out.body);
     }
     res_.keep_alive(keep_alive_ && !close_after_ && !stopping);
+    if (window.is_open()) {
+      file_res_.emplace(std::move(res_.base()));
+      beast::error_code ec;
+      file_res_->body().reset(std::move(window), ec);  // size = the window's length
+    }
   }
 
   // ---- writing ---------------------------------------------------------------------------
 
   void write_response() {
     if (state_ == State::closed) {
+      file_res_.reset();
       finish_request();
       return;
     }
     state_ = State::writing;
+    if (file_res_) {
+      file_sr_.emplace(*file_res_);
+      write_file_some();
+      return;
+    }
     stream_.expires_after(std::chrono::seconds(std::max(srv_.config.idle_timeout_s, 1u)));
     http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
 
+  /// Streams a file response a piece at a time: the client must take some of
+  /// it every idle_timeout_s (a download may take as long as it needs; a
+  /// client that stops reading is dropped).
+  void write_file_some() {
+    stream_.expires_after(std::chrono::seconds(std::max(srv_.config.idle_timeout_s, 1u)));
+    http::async_write_some(stream_, *file_sr_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec && !self->file_sr_->is_done()) {
+        self->write_file_some();
+        return;
+      }
+      self->on_write(ec);
+    });
+  }
+
   void on_write(beast::error_code ec) {
-    const bool keep = res_.keep_alive();
+    const bool keep = file_res_ ? file_res_->keep_alive() : res_.keep_alive();
+    file_sr_.reset();
+    file_res_.reset();  // closes the file
     res_.body().clear();
     finish_request();
     if (ec || state_ == State::closed) {
@@ -1159,6 +1260,8 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> string_parser_;
   std::optional<http::request_parser<http::file_body>> file_parser_;
   http::response<http::string_body> res_;
+  std::optional<http::response<FileWindowBody>> file_res_;          // a file response, instead of res_
+  std::optional<http::response_serializer<FileWindowBody>> file_sr_;  // writing file_res_
   HttpRequest req_;
   const Route* route_ = nullptr;
   std::filesystem::path spool_path_;
