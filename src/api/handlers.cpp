@@ -386,7 +386,7 @@ void Api::agents() {
     return reply(agents.activate(*id, version), req);
   });
   nested("/api/agents", repo, "functions", "functionId", st_.custom_functions());
-  add("POST", "/api/tts/preview", [this](HttpRequest& req) { return tts_preview(req); });
+  add("POST", "/api/tts/preview", [this](HttpRequest& req) { return tts_preview(req); }, {.lane = Lane::slow});
 }
 
 /// POST /api/tts/preview {voiceProvider, voiceId, speechRate?, pitch?, text?}
@@ -567,7 +567,7 @@ void Api::campaigns_and_uploads() {
   auto& uploads = st_.upload_records();
   crud("/api/campaigns", campaigns);
   add("POST", "/api/campaigns/{id}/uploads", [this](HttpRequest& req) { return upload(req); },
-      RouteOptions{.spool_body = true});
+      RouteOptions{.spool_body = true, .lane = Lane::slow});
   child_list("/api/campaigns/{id}/uploads", campaigns, uploads, "campaign_id");
 
   crud("/api/uploads", uploads, {.list = true, .get = false, .create = false, .update = false, .remove = true});
@@ -667,7 +667,7 @@ void Api::compliance_and_outboxes() {
                                        {"rejectedCount", report->rejected_count},
                                        {"rejected", std::move(rejected)}});
       },
-      RouteOptions{.spool_body = true});
+      RouteOptions{.spool_body = true, .lane = Lane::slow});
   crud("/api/sms-messages", st_.sms_messages(), {.list = true, .get = true, .create = false, .update = false, .remove = false});
   crud("/api/webhook-events", st_.webhook_events(),
        {.list = true, .get = true, .create = false, .update = false, .remove = false});
@@ -811,9 +811,10 @@ void Api::settings() {
 }
 
 void Api::register_all() {
+  // On the I/O thread (it never blocks), so it answers however busy the workers are.
   add("GET", "/api/health", [this](HttpRequest&) {
     return json_response(200, json{{"status", "ok"}, {"database", st_.db().dialect()}, {"time", now_iso8601()}});
-  });
+  }, {.lane = Lane::io});
   agents();
   contacts();
   calls();

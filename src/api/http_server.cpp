@@ -192,6 +192,20 @@ struct ServerState {
   std::unique_ptr<net::steady_timer> accept_retry;
   std::vector<std::thread> io_threads;
   std::optional<net::thread_pool> workers;  // destroyed first
+  std::optional<net::thread_pool> slow_workers;  // Lane::slow handlers
+  /// Lane::slow requests admitted (waiting for their body, queued or
+  /// running); at most slow_threads + slow_queue.
+  std::atomic<unsigned> slow_admitted{0};
+
+  /// Admits one more slow request, or false when the slow lane is full.
+  bool admit_slow() {
+    const unsigned cap = std::max(1u, config.slow_threads) + config.slow_queue;
+    unsigned n = slow_admitted.load();
+    do {
+      if (n >= cap) return false;
+    } while (!slow_admitted.compare_exchange_weak(n, n + 1));
+    return true;
+  }
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
@@ -680,6 +694,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
 
   ~Session() override {
     remove_spool_file();
+    release_slow_slot();
     srv_.remove_conn(this);
   }
 
@@ -797,6 +812,17 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
     }
     route_ = m.route;
     req_.params = std::move(m.params);
+    if (route_->options.lane == Lane::slow) {
+      // Admitted (or not) before the body is read: a refused upload costs nothing.
+      if (!srv_.admit_slow()) {
+        auto res = problem(503, {}, "the server is busy with slow requests (speech previews, imports); retry later",
+                           {}, raw_path);
+        res.headers.emplace_back("Retry-After", std::to_string(srv_.config.slow_retry_after_s));
+        send_error(std::move(res), has_body);
+        return;
+      }
+      slow_slot_ = true;
+    }
 
     if (!has_body) {
       run_handler_async();
@@ -1047,11 +1073,26 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   void run_handler_async() {
     state_ = State::busy;
     stream_.expires_never();
-    net::post(*srv_.workers, [self = shared_from_this()]() mutable {
+    const Lane lane = route_->options.lane;
+    if (lane == Lane::io) {  // never blocks: answered right here, whatever the pools are doing
+      run_handler();
+      write_response();
+      return;
+    }
+    net::thread_pool& pool = lane == Lane::slow ? *srv_.slow_workers : *srv_.workers;
+    net::post(pool, [self = shared_from_this()]() mutable {
       Session& s = *self;
       s.run_handler();
+      s.release_slow_slot();
       net::post(s.stream_.get_executor(), [self = std::move(self)] { self->write_response(); });
     });
+  }
+
+  /// Gives back this request's place in the slow lane, if it holds one.
+  void release_slow_slot() {
+    if (!slow_slot_) return;
+    slow_slot_ = false;
+    srv_.slow_admitted.fetch_sub(1);
   }
 
   /// On a worker thread; the strand is idle meanwhile.
@@ -1169,6 +1210,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   /// Replies without running a handler; `unread_body` when the request's
   /// body has not been consumed, so the connection must close afterwards.
   void send_error(HttpResponse res, bool unread_body) {
+    release_slow_slot();
     header_parser_.reset();
     string_parser_.reset();
     file_parser_.reset();
@@ -1232,6 +1274,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
 
   /// The connection failed mid-request: nothing to answer.
   void abort_request() {
+    release_slow_slot();
     close_body_file();
     remove_spool_file();
     string_parser_.reset();
@@ -1274,6 +1317,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   bool close_after_ = false;  // close after this response
   bool linger_ = false;       // ... and drain the unread body first
   bool counted_ = false;      // counted in in_flight
+  bool slow_slot_ = false;    // holds a place in the slow lane (ServerState::slow_admitted)
 };
 
 // ---- Impl ----------------------------------------------------------------------------------
@@ -1370,6 +1414,7 @@ void HttpServer::start() {
   // workers than cores keeps reads answering while writes wait.
   const unsigned n_workers = s.config.worker_threads ? s.config.worker_threads : std::max(4u, 2 * cores);
   s.workers.emplace(n_workers);
+  s.slow_workers.emplace(std::max(1u, s.config.slow_threads));
   s.work.emplace(s.ioc.get_executor());
   net::dispatch(s.acceptor.get_executor(), [&s] { s.do_accept(); });
   s.io_threads.reserve(n_io);
@@ -1385,8 +1430,8 @@ void HttpServer::start() {
       }
     });
   }
-  spdlog::info("HTTP server listening on {}:{} ({} io threads, {} workers)", s.config.bind_address,
-               s.bound_port, n_io, n_workers);
+  spdlog::info("HTTP server listening on {}:{} ({} io threads, {} workers, {} for slow requests)",
+               s.config.bind_address, s.bound_port, n_io, n_workers, std::max(1u, s.config.slow_threads));
 }
 
 uint16_t HttpServer::port() const { return impl_->bound_port; }
@@ -1440,6 +1485,8 @@ void HttpServer::stop() {
   // it uses belongs to the caller.
   s.workers->stop();
   s.workers->join();
+  s.slow_workers->stop();
+  s.slow_workers->join();
 
   std::lock_guard lk(s.state_mu);
   s.state = ServerState::State::stopped;
