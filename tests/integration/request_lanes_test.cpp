@@ -129,7 +129,9 @@ TEST(RequestLanes, SlowRequestsCannotTakeTheWorkersAndBeyondTheirBoundAre503) {
   auto health = request(api.port(), "GET", "/api/health", {}, {}, 15s);
   auto agents = request(api.port(), "GET", "/api/agents", {}, {}, 15s);
   EXPECT_EQ(health.status, 200) << health.reason;
-  EXPECT_EQ(test::body_json(health).value("status", ""), "ok");
+  if (health.status == 200) {
+    EXPECT_EQ(test::body_json(health).value("status", ""), "ok");
+  }
   EXPECT_EQ(agents.status, 200) << agents.reason;
   EXPECT_EQ(gate.waiting(), 2);
   EXPECT_FALSE(ready(previews[0]));
