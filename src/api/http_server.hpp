@@ -76,8 +76,9 @@ struct RealtimeOptions {
 /// worker pool, or the bounded slow-work pool. A response with a
 /// HttpResponse::file body is streamed from the file with Beast's
 /// basic_file_body (4 KiB at a time), so a client that does not read costs
-/// no memory; like every response it must make progress within
-/// idle_timeout_s or the connection is closed.
+/// no memory; such a download may take as long as it needs, but a client
+/// that reads nothing of it for idle_timeout_s is disconnected (other
+/// responses must be written whole within idle_timeout_s).
 /// A handler that throws yields a 500 problem; the server keeps running.
 /// Bodies: a declared Content-Length over the route's limit is refused with
 /// 413 before any of the body is read; a chunked body is cut off at the limit
