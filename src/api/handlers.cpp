@@ -9,6 +9,7 @@
 #include <optional>
 #include <streambuf>
 
+#include "api/byte_range.hpp"
 #include "api/multipart.hpp"
 #include "api/openapi.hpp"
 #include "api/problem.hpp"
@@ -405,7 +406,7 @@ void Api::agents() {
     return reply(agents.activate(*id, version), req);
   });
   nested("/api/agents", repo, "functions", "functionId", st_.custom_functions());
-  add("POST", "/api/tts/preview", [this](HttpRequest& req) { return tts_preview(req); });
+  add("POST", "/api/tts/preview", [this](HttpRequest& req) { return tts_preview(req); }, {.lane = Lane::slow});
 }
 
 /// POST /api/tts/preview {voiceProvider, voiceId, speechRate?, pitch?, text?}
@@ -520,48 +521,26 @@ HttpResponse Api::place_call(HttpRequest& req) {
   return json_response(202, json{{"id", *id}, {"status", "connecting"}, {"agentId", pc.agent}, {"to", pc.to}});
 }
 
-/// Serves a file with single byte-range support (RFC 9110 §14: "bytes=a-b",
-/// "bytes=a-", "bytes=-n"; several ranges are answered with the whole file).
+/// Serves a file, streamed by the server (never read into memory), with
+/// byte ranges as evaluate_range() decides (RFC 9110 §14): 206 with
+/// Content-Range for one satisfiable range, 416 with `Content-Range: bytes
+/// */size` when none is, the whole file for no Range or one to ignore.
 HttpResponse Api::serve_file(const std::filesystem::path& path, std::string content_type, const HttpRequest& req) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return problem(404, "Not Found", "the recording file is missing", {}, req.target);
-  uint64_t first = 0, last = size ? size - 1 : 0;
-  bool partial = false;
-  const std::string_view range = req.header("range");
-  if (range.starts_with("bytes=") && range.find(',') == std::string_view::npos) {
-    const std::string_view spec = range.substr(6);
-    const auto dash = spec.find('-');
-    auto number = [](std::string_view t, uint64_t& out) {
-      return !t.empty() && std::from_chars(t.data(), t.data() + t.size(), out).ec == std::errc{};
-    };
-    uint64_t a = 0, b = 0;
-    const std::string_view left = spec.substr(0, dash), right = dash == std::string_view::npos ? "" : spec.substr(dash + 1);
-    bool ok = dash != std::string_view::npos;
-    if (ok && left.empty()) {  // suffix: the last n bytes
-      ok = number(right, b) && b > 0;
-      if (ok) first = b >= size ? 0 : size - b;
-    } else if (ok) {
-      ok = number(left, a) && (right.empty() || (number(right, b) && b >= a));
-      if (ok) {
-        first = a;
-        if (!right.empty()) last = std::min<uint64_t>(b, last);
-      }
-    }
-    if (!ok || first >= size) {
-      auto r = problem(416, "Range Not Satisfiable", "the range is outside the recording", {}, req.target);
-      r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
-      return r;
-    }
-    partial = true;
+  const auto range = evaluate_range(req, size);
+  if (range.kind == RangeDecision::Kind::unsatisfiable) {
+    auto r = problem(416, "Range Not Satisfiable", "the range is outside the recording", {}, req.target);
+    r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+    return r;
   }
-  std::ifstream in(path, std::ios::binary);
-  std::string data(size ? last - first + 1 : 0, '\0');
-  in.seekg(static_cast<std::streamoff>(first));
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  HttpResponse r{partial ? 206 : 200, std::move(content_type), std::move(data), {{"Accept-Ranges", "bytes"}}};
+  const bool partial = range.kind == RangeDecision::Kind::partial;
+  HttpResponse r{partial ? 206 : 200, std::move(content_type), {}, {{"Accept-Ranges", "bytes"}}};
+  r.file = FileSlice{path, partial ? range.first : 0, partial ? range.length : size};
   if (partial)
-    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size));
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                std::to_string(range.first + range.length - 1) + "/" + std::to_string(size));
   return r;
 }
 
@@ -611,7 +590,7 @@ void Api::campaigns_and_uploads() {
   auto& uploads = st_.upload_records();
   crud("/api/campaigns", campaigns);
   add("POST", "/api/campaigns/{id}/uploads", [this](HttpRequest& req) { return upload(req); },
-      RouteOptions{.spool_body = true});
+      RouteOptions{.spool_body = true, .lane = Lane::slow});
   child_list("/api/campaigns/{id}/uploads", campaigns, uploads, "campaign_id");
 
   crud("/api/uploads", uploads, {.list = true, .get = false, .create = false, .update = false, .remove = true});
@@ -711,7 +690,7 @@ void Api::compliance_and_outboxes() {
                                        {"rejectedCount", report->rejected_count},
                                        {"rejected", std::move(rejected)}});
       },
-      RouteOptions{.spool_body = true});
+      RouteOptions{.spool_body = true, .lane = Lane::slow});
   crud("/api/sms-messages", st_.sms_messages(), {.list = true, .get = true, .create = false, .update = false, .remove = false});
   crud("/api/webhook-events", st_.webhook_events(),
        {.list = true, .get = true, .create = false, .update = false, .remove = false});
@@ -855,9 +834,10 @@ void Api::settings() {
 }
 
 void Api::register_all() {
+  // On the I/O thread (it never blocks), so it answers however busy the workers are.
   add("GET", "/api/health", [this](HttpRequest&) {
     return json_response(200, json{{"status", "ok"}, {"database", st_.db().dialect()}, {"time", now_iso8601()}});
-  });
+  }, {.lane = Lane::io});
   agents();
   contacts();
   calls();

@@ -36,12 +36,24 @@ struct HttpRequest {
   [[nodiscard]] std::string_view param(std::string_view name) const;
 };
 
+/// Bytes [offset, offset + length) of a file, sent as a response body.
+struct FileSlice {
+  std::filesystem::path path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
 /// One HTTP response. `content_type` defaults to JSON.
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+  /// When set, the body is this part of a file instead of `body`: the server
+  /// opens it once the handler has returned and streams it as the client
+  /// reads (a few KiB in memory whatever its size; Content-Length = length).
+  /// A file that cannot be opened, or is shorter by then, gives a 500.
+  std::optional<FileSlice> file;
 
   static HttpResponse json(int status, std::string body) {
     return HttpResponse{status, "application/json", std::move(body), {}};

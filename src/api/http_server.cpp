@@ -84,6 +84,67 @@ const beast::error_category& http_error_category() {
 
 constexpr std::string_view kInternalDetail = "An internal error occurred; see the server log.";
 
+/// A File (Beast's File concept) showing only bytes [begin, end) of an open
+/// file: its size is the window's, reads start at `begin` and stop at `end`.
+/// With http::basic_file_body it streams a byte range (RFC 9110 §14) the way
+/// http::file_body streams a whole file, 4 KiB at a time. Read-only.
+class FileWindow {
+ public:
+  FileWindow() = default;
+
+  /// Opens `path` read-only (close-on-exec) and shows [offset, offset +
+  /// length). Errors: the open's, or EINVAL-like `short_read` when the file
+  /// is shorter than the window.
+  void open_window(const std::filesystem::path& path, std::uint64_t offset, std::uint64_t length,
+                   beast::error_code& ec) {
+    beast::error_code ignored;
+    file_.close(ignored);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      ec.assign(errno, beast::system_category());
+      return;
+    }
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    file_.native_handle(fd);
+    const std::uint64_t size = file_.size(ec);
+    if (ec) return;
+    if (offset > size || length > size - offset) {
+      ec = http::error::short_read;
+      return;
+    }
+    begin_ = offset;
+    end_ = offset + length;
+    file_.seek(begin_, ec);
+  }
+
+  // The File concept.
+  [[nodiscard]] bool is_open() const { return file_.is_open(); }
+  void close(beast::error_code& ec) { file_.close(ec); }
+  void open(char const*, beast::file_mode, beast::error_code& ec) { ec = boost::system::errc::make_error_code(boost::system::errc::not_supported); }
+  std::uint64_t size(beast::error_code& ec) const {
+    ec = {};
+    return end_ - begin_;
+  }
+  std::uint64_t pos(beast::error_code& ec) const { return file_.pos(ec) - begin_; }
+  void seek(std::uint64_t offset, beast::error_code& ec) { file_.seek(begin_ + offset, ec); }
+  std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) const {
+    const std::uint64_t at = file_.pos(ec);
+    if (ec) return 0;
+    const std::uint64_t left = at < end_ ? end_ - at : 0;
+    return file_.read(buffer, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)), ec);
+  }
+  std::size_t write(void const*, std::size_t, beast::error_code& ec) {
+    ec = boost::system::errc::make_error_code(boost::system::errc::bad_file_descriptor);
+    return 0;
+  }
+
+ private:
+  beast::file file_;
+  std::uint64_t begin_ = 0, end_ = 0;
+};
+
+using FileWindowBody = http::basic_file_body<FileWindow>;
+
 /// A connection the server tracks for stop(): HTTP sessions and the
 /// upgraded (WebSocket) or streaming (SSE) connections they hand over to.
 class Conn {
@@ -131,6 +192,20 @@ struct ServerState {
   std::unique_ptr<net::steady_timer> accept_retry;
   std::vector<std::thread> io_threads;
   std::optional<net::thread_pool> workers;  // destroyed first
+  std::optional<net::thread_pool> slow_workers;  // Lane::slow handlers
+  /// Lane::slow requests admitted (waiting for their body, queued or
+  /// running); at most slow_threads + slow_queue.
+  std::atomic<unsigned> slow_admitted{0};
+
+  /// Admits one more slow request, or false when the slow lane is full.
+  bool admit_slow() {
+    const unsigned cap = std::max(1u, config.slow_threads) + config.slow_queue;
+    unsigned n = slow_admitted.load();
+    do {
+      if (n >= cap) return false;
+    } while (!slow_admitted.compare_exchange_weak(n, n + 1));
+    return true;
+  }
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
@@ -619,6 +694,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
 
   ~Session() override {
     remove_spool_file();
+    release_slow_slot();
     srv_.remove_conn(this);
   }
 
@@ -743,6 +819,17 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
     }
     route_ = m.route;
     req_.params = std::move(m.params);
+    if (route_->options.lane == Lane::slow) {
+      // Admitted (or not) before the body is read: a refused upload costs nothing.
+      if (!srv_.admit_slow()) {
+        auto res = problem(503, {}, "the server is busy with slow requests (speech previews, imports); retry later",
+                           {}, raw_path);
+        res.headers.emplace_back("Retry-After", std::to_string(srv_.config.slow_retry_after_s));
+        send_error(std::move(res), has_body);
+        return;
+      }
+      slow_slot_ = true;
+    }
 
     if (!has_body) {
       run_handler_async();
@@ -993,11 +1080,26 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   void run_handler_async() {
     state_ = State::busy;
     stream_.expires_never();
-    net::post(*srv_.workers, [self = shared_from_this()]() mutable {
+    const Lane lane = route_->options.lane;
+    if (lane == Lane::io) {  // never blocks: answered right here, whatever the pools are doing
+      run_handler();
+      write_response();
+      return;
+    }
+    net::thread_pool& pool = lane == Lane::slow ? *srv_.slow_workers : *srv_.workers;
+    net::post(pool, [self = shared_from_this()]() mutable {
       Session& s = *self;
       s.run_handler();
+      s.release_slow_slot();
       net::post(s.stream_.get_executor(), [self = std::move(self)] { self->write_response(); });
     });
+  }
+
+  /// Gives back this request's place in the slow lane, if it holds one.
+  void release_slow_slot() {
+    if (!slow_slot_) return;
+    slow_slot_ = false;
+    srv_.slow_admitted.fetch_sub(1);
   }
 
   /// On a worker thread; the strand is idle meanwhile.
@@ -1021,6 +1123,20 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
 
   void build_response(HttpResponse&& out) {
     const bool stopping = srv_.stopping.load(std::memory_order_relaxed);
+    file_sr_.reset();
+    file_res_.reset();
+    const bool bodiless = out.status / 100 == 1 || out.status == 204 || out.status == 304;
+    FileWindow window;
+    if (out.file && !bodiless && !head_) {
+      // Opened here, on the worker: the file is streamed, never read whole.
+      beast::error_code ec;
+      window.open_window(out.file->path, out.file->offset, out.file->length, ec);
+      if (ec) {
+        spdlog::error("cannot send {} (bytes {}+{}) for {}: {}", out.file->path.string(), out.file->offset,
+                      out.file->length, req_.path, ec.message());
+        out = problem(500, {}, kInternalDetail, {}, req_.path);
+      }
+    }
     res_ = {};
     res_.version(version_);
     res_.result(static_cast<unsigned>(out.status));
@@ -1030,31 +1146,57 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
       if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
       res_.insert(name, value);
     }
-    const bool bodiless = out.status / 100 == 1 || out.status == 204 || out.status == 304;
     if (!bodiless) {
-      res_.content_length(out.body.size());
+      res_.content_length(out.file ? out.file->length : out.body.size());
       // HEAD: same header as GET, no body (RFC 9110 §9.3.2).
       if (!head_) res_.body() = std::move(out.body);
     }
     res_.keep_alive(keep_alive_ && !close_after_ && !stopping);
+    if (window.is_open()) {
+      file_res_.emplace(std::move(res_.base()));
+      beast::error_code ec;
+      file_res_->body().reset(std::move(window), ec);  // size = the window's length
+    }
   }
 
   // ---- writing ---------------------------------------------------------------------------
 
   void write_response() {
     if (state_ == State::closed) {
+      file_res_.reset();
       finish_request();
       return;
     }
     state_ = State::writing;
+    if (file_res_) {
+      file_sr_.emplace(*file_res_);
+      write_file_some();
+      return;
+    }
     stream_.expires_after(std::chrono::seconds(std::max(srv_.config.idle_timeout_s, 1u)));
     http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
 
+  /// Streams a file response a piece at a time: the client must take some of
+  /// it every idle_timeout_s (a download may take as long as it needs; a
+  /// client that stops reading is dropped).
+  void write_file_some() {
+    stream_.expires_after(std::chrono::seconds(std::max(srv_.config.idle_timeout_s, 1u)));
+    http::async_write_some(stream_, *file_sr_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec && !self->file_sr_->is_done()) {
+        self->write_file_some();
+        return;
+      }
+      self->on_write(ec);
+    });
+  }
+
   void on_write(beast::error_code ec) {
-    const bool keep = res_.keep_alive();
+    const bool keep = file_res_ ? file_res_->keep_alive() : res_.keep_alive();
+    file_sr_.reset();
+    file_res_.reset();  // closes the file
     res_.body().clear();
     finish_request();
     if (ec || state_ == State::closed) {
@@ -1075,6 +1217,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   /// Replies without running a handler; `unread_body` when the request's
   /// body has not been consumed, so the connection must close afterwards.
   void send_error(HttpResponse res, bool unread_body) {
+    release_slow_slot();
     header_parser_.reset();
     string_parser_.reset();
     file_parser_.reset();
@@ -1138,6 +1281,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
 
   /// The connection failed mid-request: nothing to answer.
   void abort_request() {
+    release_slow_slot();
     close_body_file();
     remove_spool_file();
     string_parser_.reset();
@@ -1166,6 +1310,8 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> string_parser_;
   std::optional<http::request_parser<http::file_body>> file_parser_;
   http::response<http::string_body> res_;
+  std::optional<http::response<FileWindowBody>> file_res_;          // a file response, instead of res_
+  std::optional<http::response_serializer<FileWindowBody>> file_sr_;  // writing file_res_
   HttpRequest req_;
   const Route* route_ = nullptr;
   std::filesystem::path spool_path_;
@@ -1178,6 +1324,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
   bool close_after_ = false;  // close after this response
   bool linger_ = false;       // ... and drain the unread body first
   bool counted_ = false;      // counted in in_flight
+  bool slow_slot_ = false;    // holds a place in the slow lane (ServerState::slow_admitted)
 };
 
 // ---- Impl ----------------------------------------------------------------------------------
@@ -1274,6 +1421,7 @@ void HttpServer::start() {
   // workers than cores keeps reads answering while writes wait.
   const unsigned n_workers = s.config.worker_threads ? s.config.worker_threads : std::max(4u, 2 * cores);
   s.workers.emplace(n_workers);
+  s.slow_workers.emplace(std::max(1u, s.config.slow_threads));
   s.work.emplace(s.ioc.get_executor());
   net::dispatch(s.acceptor.get_executor(), [&s] { s.do_accept(); });
   s.io_threads.reserve(n_io);
@@ -1289,8 +1437,8 @@ void HttpServer::start() {
       }
     });
   }
-  spdlog::info("HTTP server listening on {}:{} ({} io threads, {} workers)", s.config.bind_address,
-               s.bound_port, n_io, n_workers);
+  spdlog::info("HTTP server listening on {}:{} ({} io threads, {} workers, {} for slow requests)",
+               s.config.bind_address, s.bound_port, n_io, n_workers, std::max(1u, s.config.slow_threads));
 }
 
 uint16_t HttpServer::port() const { return impl_->bound_port; }
@@ -1344,6 +1492,8 @@ void HttpServer::stop() {
   // it uses belongs to the caller.
   s.workers->stop();
   s.workers->join();
+  s.slow_workers->stop();
+  s.slow_workers->join();
 
   std::lock_guard lk(s.state_mu);
   s.state = ServerState::State::stopped;

@@ -28,6 +28,14 @@ struct ServerConfig {
   uint16_t port = 8080;  ///< 0 = pick a free port (see HttpServer::port())
   unsigned io_threads = 0;      ///< 0 = number of cores
   unsigned worker_threads = 0;  ///< 0 = max(4, 2 × cores): handlers block on the store
+  /// Threads of the slow-work pool (routes with Lane::slow: TTS preview, CSV
+  /// imports), apart from the workers so that slow requests cannot take them all.
+  unsigned slow_threads = 2;
+  /// Slow requests admitted beyond those running (waiting for a slow thread);
+  /// one more is refused with 503 problem+json and `Retry-After:
+  /// slow_retry_after_s` as soon as its header arrives, before its body is read.
+  unsigned slow_queue = 4;
+  unsigned slow_retry_after_s = 5;
   uint64_t max_body_bytes = 1 << 20;            ///< JSON bodies; larger → 413
   uint64_t max_upload_bytes = 256ull << 20;     ///< spooled bodies; larger → 413
   std::filesystem::path spool_dir = std::filesystem::temp_directory_path();
@@ -64,6 +72,13 @@ struct RealtimeOptions {
 /// Serves a Router. Every response that the handler does not set gets
 /// `Content-Length`; errors raised before a handler runs (bad target, body
 /// too large, unknown route, wrong method) are RFC 7807 problem+json.
+/// Handlers run where their route's Lane says: the I/O thread (health), the
+/// worker pool, or the bounded slow-work pool. A response with a
+/// HttpResponse::file body is streamed from the file with Beast's
+/// basic_file_body (4 KiB at a time), so a client that does not read costs
+/// no memory; such a download may take as long as it needs, but a client
+/// that reads nothing of it for idle_timeout_s is disconnected (other
+/// responses must be written whole within idle_timeout_s).
 /// A handler that throws yields a 500 problem; the server keeps running.
 /// Bodies: a declared Content-Length over the route's limit is refused with
 /// 413 before any of the body is read; a chunked body is cut off at the limit

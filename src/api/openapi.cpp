@@ -455,6 +455,8 @@ json openapi_document(const Router& router) {
         responses["416"] = problem_response("Range not satisfiable");
       }
       if (d.needs_telephony) responses["503"] = problem_response("Telephony is not running on this server");
+      if (route.options.lane == Lane::slow)
+        responses["503"] = problem_response("Too many slow requests (speech previews, imports) in progress; retry after Retry-After seconds");
       if (!params.empty() || !d.request.empty()) responses["400"] = problem_response("Malformed request");
       if (!d.request.empty() || d.filters || !d.query.empty()) responses["422"] = problem_response("Validation failed; `field` names the offending field");
       if (!params.empty()) responses["404"] = problem_response("Not found");

@@ -12,6 +12,22 @@ namespace voqo::api {
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;
 
+/// Where the HttpServer runs a route's handler.
+enum class Lane {
+  /// The shared worker pool (ServerConfig::worker_threads): handlers that may
+  /// block on the store for a moment. The default.
+  worker,
+  /// The connection's I/O thread, with no hop to a pool: only for handlers
+  /// that never block (a health check), so that they answer however busy
+  /// the workers are.
+  io,
+  /// The pool for slow work (ServerConfig::slow_threads), bounded
+  /// (ServerConfig::slow_queue; beyond it 503 + Retry-After): handlers that
+  /// take seconds, such as speech synthesis or a CSV import, so that they
+  /// cannot occupy every worker.
+  slow,
+};
+
 /// Per-route options.
 struct RouteOptions {
   /// Write the body to a temporary file instead of memory (for CSV uploads):
@@ -21,6 +37,8 @@ struct RouteOptions {
   /// Part of the public API documented in /api/openapi.json (the OpenAPI test
   /// checks every route with documented = true).
   bool documented = true;
+  /// Where the handler runs (see Lane).
+  Lane lane = Lane::worker;
 };
 
 struct Route {
