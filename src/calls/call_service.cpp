@@ -367,10 +367,17 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
           o.levels(id, agent_gain, customer_gain, speaker);
         });
     };
-    hooks.on_turn = [weak](const brain::Reply& reply) {
-      if (auto c = weak.lock()) c->live([id = c->record.id, reply](LiveObserver& o) { o.agent_turn(id, reply); });
-    };
   }
+  // After each brain turn: the live view, and a "stop calling me" written at
+  // once (on_do_not_call), not after the call, which a crash may never reach.
+  hooks.on_turn = [weak, dnc_reported = std::make_shared<std::atomic<bool>>(false),
+                   live = static_cast<bool>(cfg.live_observer)](const brain::Reply& reply) {
+    auto c = weak.lock();
+    if (!c) return;
+    if (reply.do_not_call && c->svc.cfg.on_do_not_call && !dnc_reported->exchange(true))
+      c->svc.cfg.on_do_not_call(c->started_json());
+    if (live) c->live([id = c->record.id, reply](LiveObserver& o) { o.agent_turn(id, reply); });
+  };
   auto pipeline = pipeline::CallPipeline::create(pc, std::move(built->stt), built->tts, std::move(built->brain), *pool,
                                                  std::move(hooks));
   if (!pipeline) return std::unexpected(pipeline.error());

@@ -45,6 +45,14 @@ struct CallServiceConfig {
   /// Both run on worker threads and may block on the store.
   std::function<void(const nlohmann::json&)> on_call_started;
   std::function<void(const nlohmann::json&)> on_call_ended;
+  /// The callee asked never to be called again (a brain turn's
+  /// Reply::do_not_call), called at once from that turn, while the call goes
+  /// on, so that the do-not-call entry does not wait for the end of the call
+  /// (which a crash may never reach; issue 15 §11): the call's JSON as known
+  /// then (id, agentId, contactId, direction, fromPhone, toPhone, jobId).
+  /// Once per call; runs on a worker thread and may block on the store.
+  /// The outcome loop's post-call write of the same entry must be idempotent.
+  std::function<void(const nlohmann::json&)> on_do_not_call;
   /// Overrides the brain the settings choose (embedding, benchmarks, tests of the telephony alone).
   std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
   /// Live monitoring (issue 5; null = none): every call of either direction

@@ -101,6 +101,12 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
   calls->on_call_ended = [loop](const nlohmann::json& call) {
     if (auto r = loop->call_ended(call); !r) spdlog::warn("call {}: outcome loop: {} (retried at next start)", call.value("id", ""), r.error().message);
   };
+  // "Stop calling me" is listed when heard, not after the call (issue 15 §11).
+  calls->on_do_not_call = [loop](const nlohmann::json& call) {
+    if (auto r = loop->do_not_call_heard(call); !r)
+      spdlog::error("call {}: cannot list the number on do-not-call now: {} (listed after the call)", call.value("id", ""),
+                    r.error().message);
+  };
   calls->live_observer = rt.live;
   auto service = calls::CallService::create(*rt.store, std::move(*calls));
   if (!service) return std::unexpected(service.error());
