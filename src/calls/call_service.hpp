@@ -123,8 +123,17 @@ class CallService {
   /// when the call ends. Errors: not_found (as supervise), conflict (full).
   Result<std::shared_ptr<SupervisorAudio>> join_audio(const std::string& call_id);
 
-  /// Closes live_calls rows left by a crash of this node as failed calls
-  /// with error "interrupted". Returns how many.
+  /// What a crash of this node left behind (run at start-up, before any call):
+  /// live_calls rows become failed call records with error "interrupted"
+  /// that keep what was already stored — the final transcript lines of
+  /// live_transcripts (agent and caller, in order) and the recording written
+  /// so far, its WAV header repaired from the file's size
+  /// (pipeline::repair_recording), recordingUrl and duration (s of audio) set
+  /// when it holds audio, the file removed when it holds none. Then
+  /// recordings without audio (at most a header: calls never answered, or cut
+  /// before their first audio) are removed from recordings_dir unless a call
+  /// record points at them or another node's call in progress owns them, and
+  /// the folder is narrowed to 0700. Returns the calls closed.
   Result<int> recover_interrupted();
 
   [[nodiscard]] std::size_t active_calls() const;
@@ -138,6 +147,8 @@ class CallService {
 
  private:
   explicit CallService(std::unique_ptr<Impl> impl);
+  /// recover_interrupted()'s sweep of recordings_dir (recordings without audio).
+  void remove_empty_recordings();
   std::unique_ptr<Impl> impl_;
 };
 
