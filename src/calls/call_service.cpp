@@ -11,7 +11,9 @@
 #include "core/time.hpp"
 #include "core/worker_pool.hpp"
 #include "model/phone.hpp"
+#include "core/private_files.hpp"
 #include "pipeline/call_pipeline.hpp"
+#include "pipeline/recording.hpp"
 #include "store/calls.hpp"
 
 namespace voqo::calls {
@@ -374,10 +376,17 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
           o.levels(id, agent_gain, customer_gain, speaker);
         });
     };
-    hooks.on_turn = [weak](const brain::Reply& reply) {
-      if (auto c = weak.lock()) c->live([id = c->record.id, reply](LiveObserver& o) { o.agent_turn(id, reply); });
-    };
   }
+  // After each brain turn: the live view, and a "stop calling me" written at
+  // once (on_do_not_call), not after the call, which a crash may never reach.
+  hooks.on_turn = [weak, dnc_reported = std::make_shared<std::atomic<bool>>(false),
+                   live = static_cast<bool>(cfg.live_observer)](const brain::Reply& reply) {
+    auto c = weak.lock();
+    if (!c) return;
+    if (reply.do_not_call && c->svc.cfg.on_do_not_call && !dnc_reported->exchange(true))
+      c->svc.cfg.on_do_not_call(c->started_json());
+    if (live) c->live([id = c->record.id, reply](LiveObserver& o) { o.agent_turn(id, reply); });
+  };
   auto pipeline = pipeline::CallPipeline::create(pc, std::move(built->stt), built->tts, std::move(built->brain), *pool,
                                                  std::move(hooks));
   if (!pipeline) return std::unexpected(pipeline.error());
@@ -661,8 +670,38 @@ Result<std::shared_ptr<SupervisorAudio>> CallService::join_audio(const std::stri
   return std::shared_ptr<SupervisorAudio>(std::make_shared<SupervisorAudioLeg>(std::move(*leg)));
 }
 
+namespace {
+
+bool truthy(const nlohmann::json& v) { return v.is_boolean() ? v.get<bool>() : v.is_number() && v != 0; }
+
+/// The call-record transcript of a call cut by a crash: its final agent and
+/// caller lines in live_transcripts, in order (interim hypotheses and
+/// supervisor lines are not part of a call's transcript).
+nlohmann::json stored_transcript(store::LiveStore& live, const std::string& call_id) {
+  auto out = nlohmann::json::array();
+  auto rows = live.transcript(call_id);
+  if (!rows) {
+    spdlog::warn("recover {}: transcript: {}", call_id, rows.error().message);
+    return out;
+  }
+  for (const auto& l : *rows) {
+    const std::string speaker = l.value("speaker", "");
+    if (!truthy(l.value("isFinal", nlohmann::json(false))) || (speaker != "agent" && speaker != "caller")) continue;
+    out.push_back({{"speaker", speaker},
+                   {"text", l.value("text", "")},
+                   {"startMs", l.value("startMs", int64_t{0})},
+                   {"endMs", l.value("endMs", int64_t{0})},
+                   {"confidence", l.value("confidence", 1.0)},
+                   {"interrupted", truthy(l.value("interrupted", nlohmann::json(false)))}});
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<int> CallService::recover_interrupted() {
-  auto orphans = impl_->calls.live_orphans(impl_->cfg.node);
+  auto& d = *impl_;
+  auto orphans = d.calls.live_orphans(d.cfg.node);
   if (!orphans) return std::unexpected(orphans.error());
   int n = 0;
   for (const auto& l : *orphans) {
@@ -671,21 +710,66 @@ Result<int> CallService::recover_interrupted() {
     r.agent_id = l.agent_id;
     r.direction = l.direction;
     r.status = "failed";
-    r.to_phone = l.customer_phone;
+    (l.direction == "inbound" ? r.from_phone : r.to_phone) = l.customer_phone;
     r.error_message = "interrupted";
     r.started_at = l.start_time;
-    if (auto job = impl_->calls.job_call_of(l.call_id); job && *job) {
+    if (auto job = d.calls.job_call_of(l.call_id); job && *job) {
       r.job_id = (*job)->first;
       r.job_call_id = (*job)->second;
     }
-    if (auto ok = impl_->calls.insert(r); !ok) spdlog::warn("recover {}: {}", l.call_id, ok.error().message);
-    (void)impl_->calls.live_end(l.call_id);
+    // What the call had already left: its transcript lines, and the
+    // recording up to the crash (a WAV again once its header has its sizes).
+    r.transcript = stored_transcript(d.store.live(), l.call_id);
+    if (!d.cfg.recordings_dir.empty()) {
+      const auto wav = d.cfg.recordings_dir / (l.call_id + ".wav");
+      auto audio = pipeline::repair_recording(wav);
+      if (audio && *audio > 0) {
+        r.recording_url = "/api/calls/" + r.id + "/recording";
+        r.duration_s = pipeline::recording_seconds(*audio);
+      } else if (audio) {
+        std::error_code ec;
+        std::filesystem::remove(wav, ec);  // a header and no audio: nothing to keep
+      } else if (audio.error().code != ErrorCode::not_found) {
+        spdlog::warn("recover {}: recording: {}", l.call_id, audio.error().message);
+      }
+    }
+    if (auto ok = d.calls.insert(r); !ok) spdlog::warn("recover {}: {}", l.call_id, ok.error().message);
+    (void)d.calls.live_end(l.call_id);
     // Its live data becomes history like any ended call's (call_analytics).
-    if (auto ok = impl_->store.live().finish(l.call_id, {{"status", "failed"}, {"errorMessage", "interrupted"}}); !ok)
+    if (auto ok = d.store.live().finish(l.call_id, {{"status", "failed"}, {"errorMessage", "interrupted"}}); !ok)
       spdlog::warn("recover {}: analytics: {}", l.call_id, ok.error().message);
     ++n;
   }
+  if (d.cfg.record && !d.cfg.recordings_dir.empty()) remove_empty_recordings();
   return n;
+}
+
+void CallService::remove_empty_recordings() {
+  auto& d = *impl_;
+  const auto& dir = d.cfg.recordings_dir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return;
+  if (auto narrowed = restrict_mode(dir, kPrivateDirMode); !narrowed)
+    spdlog::warn("recordings: {} (recordings stay readable by others)", narrowed.error().message);
+  int removed = 0;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& path = it->path();
+    std::error_code fec;
+    if (path.extension() != ".wav" || !it->is_regular_file(fec)) continue;
+    const auto size = it->file_size(fec);
+    if (fec || size > pipeline::kWavHeaderBytes) continue;
+    const std::string id = path.stem().string();
+    {
+      std::lock_guard lock(d.mutex);
+      if (d.active.contains(id)) continue;
+    }
+    // A record that points at it keeps it (an answered call that recorded nothing still has its WAV).
+    if (auto rec = d.store.calls().get(id); rec && (*rec).value("recordingUrl", nlohmann::json()).is_string()) continue;
+    // Another node's call in progress (a shared folder) may be writing it.
+    if (auto row = d.store.live().call_row(id); row && (*row).value("endedAt", nlohmann::json()).is_null()) continue;
+    if (std::filesystem::remove(path, fec)) ++removed;
+  }
+  if (removed > 0) spdlog::info("recordings: removed {} recording(s) without audio left in {}", removed, dir.string());
 }
 
 std::size_t CallService::active_calls() const {

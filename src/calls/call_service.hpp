@@ -47,6 +47,14 @@ struct CallServiceConfig {
   /// Both run on worker threads and may block on the store.
   std::function<void(const nlohmann::json&)> on_call_started;
   std::function<void(const nlohmann::json&)> on_call_ended;
+  /// The callee asked never to be called again (a brain turn's
+  /// Reply::do_not_call), called at once from that turn, while the call goes
+  /// on, so that the do-not-call entry does not wait for the end of the call
+  /// (which a crash may never reach; issue 15 §11): the call's JSON as known
+  /// then (id, agentId, contactId, direction, fromPhone, toPhone, jobId).
+  /// Once per call; runs on a worker thread and may block on the store.
+  /// The outcome loop's post-call write of the same entry must be idempotent.
+  std::function<void(const nlohmann::json&)> on_do_not_call;
   /// Overrides the brain the settings choose (embedding, benchmarks, tests of the telephony alone).
   std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
   /// Live monitoring (issue 5; null = none): every call of either direction
@@ -117,8 +125,17 @@ class CallService {
   /// when the call ends. Errors: not_found (as supervise), conflict (full).
   Result<std::shared_ptr<SupervisorAudio>> join_audio(const std::string& call_id);
 
-  /// Closes live_calls rows left by a crash of this node as failed calls
-  /// with error "interrupted". Returns how many.
+  /// What a crash of this node left behind (run at start-up, before any call):
+  /// live_calls rows become failed call records with error "interrupted"
+  /// that keep what was already stored — the final transcript lines of
+  /// live_transcripts (agent and caller, in order) and the recording written
+  /// so far, its WAV header repaired from the file's size
+  /// (pipeline::repair_recording), recordingUrl and duration (s of audio) set
+  /// when it holds audio, the file removed when it holds none. Then
+  /// recordings without audio (at most a header: calls never answered, or cut
+  /// before their first audio) are removed from recordings_dir unless a call
+  /// record points at them or another node's call in progress owns them, and
+  /// the folder is narrowed to 0700. Returns the calls closed.
   Result<int> recover_interrupted();
 
   [[nodiscard]] std::size_t active_calls() const;
@@ -132,6 +149,8 @@ class CallService {
 
  private:
   explicit CallService(std::unique_ptr<Impl> impl);
+  /// recover_interrupted()'s sweep of recordings_dir (recordings without audio).
+  void remove_empty_recordings();
   std::unique_ptr<Impl> impl_;
 };
 

@@ -161,6 +161,13 @@ api::ServerConfig server_config(const Options& o) {
   config.io_threads = o.threads;
   config.worker_threads = o.threads ? std::max(4u, 2 * o.threads) : 0;
   config.max_upload_bytes = o.max_upload_mb << 20;
+  // Owner-only, beside the database, and emptied of what a crash left (issue 15 §8, §10).
+  auto spool = cli::prepare_upload_spool(o.db);
+  if (!spool) {
+    std::cerr << "voqo: cannot prepare the upload spool: " << spool.error().message << "\n";
+    std::exit(1);
+  }
+  config.spool_dir = *spool;
   return config;
 }
 

@@ -5,8 +5,11 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.hpp"
+#include "core/private_files.hpp"
 
 namespace voqo::cli {
 
@@ -78,6 +81,47 @@ api::RealtimeOptions Runtime::realtime_options(std::string api_key) const {
   return o;
 }
 
+namespace {
+
+bool is_spool_file(const std::filesystem::path& p) {
+  const std::string name = p.filename().string();
+  return name.starts_with("voqo-upload-") && name.ends_with(".part");
+}
+
+/// Removes spool files in `dir` last modified before `older_than` (none:
+/// all) and owned by this user. Returns how many.
+int remove_spool_files(const std::filesystem::path& dir, std::optional<std::filesystem::file_time_type> older_than) {
+  int removed = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& p = it->path();
+    struct stat st {};
+    if (!is_spool_file(p) || ::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::getuid()) continue;
+    std::error_code fec;
+    if (older_than && !(std::filesystem::last_write_time(p, fec) < *older_than && !fec)) continue;
+    if (std::filesystem::remove(p, fec)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace
+
+Result<std::filesystem::path> prepare_upload_spool(const std::filesystem::path& db) {
+  const auto dir = std::filesystem::absolute(db).parent_path() / "spool";
+  if (auto made = create_private_directories(dir); !made) return std::unexpected(made.error());
+  if (auto narrowed = restrict_mode(dir, kPrivateDirMode); !narrowed) return std::unexpected(narrowed.error());
+  if (int n = remove_spool_files(dir, std::nullopt); n > 0)
+    spdlog::info("upload spool: removed {} file(s) of uploads cut short by the last shutdown from {}", n, dir.string());
+  std::error_code ec;
+  const auto tmp = std::filesystem::temp_directory_path(ec);
+  if (!ec && tmp != dir) {
+    const auto cutoff = std::filesystem::file_time_type::clock::now() - kStaleSpoolAge;
+    if (int n = remove_spool_files(tmp, cutoff); n > 0)
+      spdlog::info("upload spool: removed {} stale upload file(s) from {}", n, tmp.string());
+  }
+  return dir;
+}
+
 Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
                            std::optional<calls::CallServiceConfig> calls, campaign::DialerConfig dialer) {
   rt.store = std::move(store);
@@ -100,6 +144,12 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
   };
   calls->on_call_ended = [loop](const nlohmann::json& call) {
     if (auto r = loop->call_ended(call); !r) spdlog::warn("call {}: outcome loop: {} (retried at next start)", call.value("id", ""), r.error().message);
+  };
+  // "Stop calling me" is listed when heard, not after the call (issue 15 §11).
+  calls->on_do_not_call = [loop](const nlohmann::json& call) {
+    if (auto r = loop->do_not_call_heard(call); !r)
+      spdlog::error("call {}: cannot list the number on do-not-call now: {} (listed after the call)", call.value("id", ""),
+                    r.error().message);
   };
   calls->live_observer = rt.live;
   auto service = calls::CallService::create(*rt.store, std::move(*calls));

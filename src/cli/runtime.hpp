@@ -8,6 +8,7 @@
 /// same order: live calls → call records, call records → outcome loop, job
 /// calls → dialer. Members are destroyed in reverse (dialer first).
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <optional>
@@ -70,6 +71,18 @@ class StopSignal {
 /// `web_root`, then api::static_site as the router's fallback). Returns
 /// whether a built dashboard was found; without one `/` explains how to build it.
 bool mount_dashboard(api::Router& router, const std::string& web_root);
+
+/// The upload spool folder of the database at `db` (issue 15 §8, §10):
+/// `<db's folder>/spool`, created 0700 (an existing one narrowed to 0700),
+/// emptied of the spool files (voqo-upload-*.part, up to
+/// ServerConfig::max_upload_bytes of contact data each) that a crash left
+/// there. Files of that name older than kStaleSpoolAge and owned by this
+/// user are removed from the system temporary folder too (the spool of
+/// earlier versions, shared by every process, hence the age). Returns the
+/// folder, for api::ServerConfig::spool_dir. Errors: io (the folder cannot
+/// be created).
+Result<std::filesystem::path> prepare_upload_spool(const std::filesystem::path& db);
+inline constexpr std::chrono::hours kStaleSpoolAge{1};
 
 /// Opens the parts. `calls` absent = no telephony (no dialer either).
 /// Errors: the first part that fails, with its reason.

@@ -12,6 +12,7 @@
 #include "pipeline/audio_level.hpp"
 #include "pipeline/barge_in.hpp"
 #include "pipeline/echo_canceller.hpp"
+#include "pipeline/recording.hpp"
 #include "pipeline/spsc_ring.hpp"
 #include "pipeline/vad.hpp"
 #include "telephony/resampler.hpp"
@@ -999,16 +1000,13 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
     impl->amd_state.store(Impl::AmdState::pending);
   }
   if (!impl->cfg.recording_path.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(impl->cfg.recording_path.parent_path(), ec);
-    impl->recording = std::fopen(impl->cfg.recording_path.c_str(), "wb");
-    if (!impl->recording)
-      return std::unexpected(Error{ErrorCode::io, "cannot write recording " + impl->cfg.recording_path.string(), {}});
+    // 0600 in a 0700 folder, with the header of an empty recording (rewritten in finish()).
+    auto file = create_recording(impl->cfg.recording_path);
+    if (!file) return std::unexpected(file.error());
+    impl->recording = *file;
     constexpr std::size_t kRecordingBuffer = 32 * 1024;
     impl->recording_buffer = std::make_unique<char[]>(kRecordingBuffer);
     std::setvbuf(impl->recording, impl->recording_buffer.get(), _IOFBF, kRecordingBuffer);
-    static char header[44] = {};
-    std::fwrite(header, 1, sizeof header, impl->recording);  // rewritten in finish()
   }
   auto* raw = impl.get();
   std::shared_ptr<CallPipeline> pipeline(new CallPipeline(std::move(impl)));
@@ -1173,15 +1171,8 @@ PipelineResult CallPipeline::finish() {
     std::lock_guard lock(d.recording_mutex);
     if (d.recording) {
       // RIFF/WAVE header for 16 kHz stereo PCM16 (left caller, right agent).
-      speech::PcmAudio header_only{{16000, 2}, {}};
-      auto header = speech::encode_wav(header_only);
-      std::string h = header ? *header : std::string(44, '\0');
-      const uint32_t data_bytes = static_cast<uint32_t>(d.recorded_frames * kFrame * 2 * sizeof(int16_t));
-      const uint32_t riff = 36 + data_bytes;
-      std::memcpy(h.data() + 4, &riff, 4);
-      std::memcpy(h.data() + 40, &data_bytes, 4);
-      std::fseek(d.recording, 0, SEEK_SET);
-      std::fwrite(h.data(), 1, 44, d.recording);
+      if (auto h = write_recording_header(d.recording, d.recorded_frames * kFrame * kRecordingFrameBytes); !h)
+        spdlog::warn("recording {}: {}", d.cfg.recording_path.string(), h.error().message);
       std::fclose(d.recording);
       d.recording = nullptr;
     }

@@ -84,6 +84,26 @@ Result<std::vector<std::string>> first_row(Connection& c, const char* sql, std::
   return out;
 }
 
+/// Lists `phone` (E.164) on do_not_call for `call_id`, source "call"; a
+/// number already listed keeps its row (the mid-call and post-call writes
+/// of one request are one entry).
+Result<void> list_do_not_call(Connection& c, const std::string& phone, const std::string& call_id, const std::string& now) {
+  return exec(c,
+              "INSERT INTO do_not_call (id, phone, reason, source, call_id, created_at) "
+              "VALUES (?, ?, ?, 'call', ?, ?) ON CONFLICT (phone) DO NOTHING",
+              {new_id(), phone, "asked not to be called again during the call", call_id, now});
+}
+
+/// The other party's number of a call's JSON in E.164 ("" when there is none
+/// or it is not a phone number, e.g. a SIP URI).
+std::string their_phone(const json& call, const std::string& region) {
+  const bool outbound = str(call, "direction") == "outbound";
+  const std::string raw = str(call, outbound ? "toPhone" : "fromPhone");
+  if (raw.empty()) return {};
+  auto p = model::normalize_phone(raw, region);
+  return p ? p->e164 : std::string{};
+}
+
 std::string clean_summary(std::string s) {
   while (!s.empty() && (s.back() == '.' || s.back() == ' ' || s.back() == '\n' || s.back() == '\t')) s.pop_back();
   return s.empty() ? "no summary is available" : s;
@@ -129,6 +149,16 @@ class Loop final : public OutcomeLoop {
     auto ran = run(id, false);
     if (!ran) return std::unexpected(ran.error());
     return {};
+  }
+
+  Result<void> do_not_call_heard(const json& call) override {
+    const std::string id = str(call, "id");
+    if (id.empty()) return std::unexpected(Error::invalid("id", "do_not_call_heard needs the call's id"));
+    auto settings = load_settings(store_);
+    if (!settings) return std::unexpected(settings.error());
+    const std::string phone = their_phone(call, settings->region);
+    if (phone.empty()) return {};
+    return store_.db().write([&](Connection& c) { return list_do_not_call(c, phone, id, now_iso8601()); });
   }
 
   Result<int> recover() override {
@@ -200,9 +230,7 @@ class Loop final : public OutcomeLoop {
       const bool outbound = str(*call, "direction") == "outbound";
       const std::string their_raw = str(*call, outbound ? "toPhone" : "fromPhone");
       const std::string our_phone = str(*call, outbound ? "fromPhone" : "toPhone");
-      std::string phone;  // E.164, or "" (no number, a SIP URI, ...)
-      if (!their_raw.empty())
-        if (auto p = model::normalize_phone(their_raw, s.region)) phone = p->e164;
+      const std::string phone = their_phone(*call, s.region);  // E.164, or "" (no number, a SIP URI, ...)
       const std::string now = now_iso8601();
 
       // The contact: the call's own, else by phone, else created.
@@ -252,15 +280,10 @@ class Loop final : public OutcomeLoop {
           }
       }
 
-      // Do-not-call: the callee asked.
+      // Do-not-call: the callee asked (usually listed already, by do_not_call_heard() during the call).
       const bool asked_dnc = flag(info, "doNotCall", false);
       if (asked_dnc && !phone.empty())
-        if (auto ok = exec(c,
-                           "INSERT INTO do_not_call (id, phone, reason, source, call_id, created_at) "
-                           "VALUES (?, ?, ?, 'call', ?, ?) ON CONFLICT (phone) DO NOTHING",
-                           {new_id(), phone, "asked not to be called again during the call", call_id, now});
-            !ok)
-          return std::unexpected(ok.error());
+        if (auto ok = list_do_not_call(c, phone, call_id, now); !ok) return std::unexpected(ok.error());
       bool listed = false;
       if (!phone.empty()) {
         auto row = first_row(c, "SELECT id FROM do_not_call WHERE phone = ?", {phone});

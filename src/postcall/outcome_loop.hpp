@@ -6,7 +6,8 @@
 ///  - memories (setting save_memories) from the call's systemInfo.memories
 ///    (facts the brain extracted: callback time, interest, objections,
 ///    preferences), source "auto", call_id = the call; re-running replaces them;
-///  - systemInfo.doNotCall → the number joins do_not_call (source "call");
+///  - systemInfo.doNotCall → the number joins do_not_call (source "call"),
+///    unless do_not_call_heard() listed it during the call already;
 ///  - the follow-up SMS from the sms_template setting ({caller_name},
 ///    {call_summary}, {agent_name}) is queued in sms_messages, or recorded as
 ///    skipped with the reason (sms_enabled off, the call was not answered or
@@ -71,6 +72,16 @@ class OutcomeLoop {
   /// runs the loop above. Errors: database (the call keeps postcall_at null
   /// and recover() runs it again).
   virtual Result<void> call_ended(const nlohmann::json& call) = 0;
+  /// The callee asked never to be called again, heard during the call
+  /// (calls::CallServiceConfig::on_do_not_call; issue 15 §11): their number
+  /// (toPhone of an outbound call, fromPhone of an inbound one, E.164 with
+  /// the default_region setting) joins do_not_call at once, source "call",
+  /// call_id = the call, so a crash before the end of the call cannot lose
+  /// it. Idempotent, with call_ended() too (a listed number keeps its row).
+  /// A call without a phone number (a SIP URI) lists nothing. `call`: the
+  /// call's JSON as known during the call (id, direction, fromPhone, toPhone).
+  /// Errors: invalid_argument field "id", database.
+  virtual Result<void> do_not_call_heard(const nlohmann::json& call) = 0;
   /// A job reached a final state: queues "job.completed" (payload {event, id,
   /// job: the job's API JSON}) for the job's agent's webhookUrl.
   virtual Result<void> job_completed(const nlohmann::json& job) = 0;

@@ -102,7 +102,9 @@ class Database {
   virtual ~Database() = default;
 
   /// Opens (creating if needed) the SQLite file at `path` in WAL mode with
-  /// foreign keys on. Errors: the file cannot be opened or is not SQLite.
+  /// foreign keys on. The file and its -wal/-shm are owner-only (0600)
+  /// whatever the umask; an existing wider file is narrowed (issue 15 §8).
+  /// Errors: the file cannot be opened or is not SQLite.
   static Result<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& path,
                                                        DatabaseOptions options = {});
 

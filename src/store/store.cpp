@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 
+#include "core/private_files.hpp"
 #include "store/migrations.hpp"
 
 namespace voqo::store {
@@ -32,6 +33,9 @@ void Store::close() {
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
+  // The data folder is created owner-only when missing (an existing one,
+  // such as the working directory, keeps its mode).
+  if (auto dir = create_private_directories(path.parent_path()); !dir) return std::unexpected(dir.error());
   auto db = Database::open_sqlite(path);
   if (!db) return std::unexpected(db.error());
   if (auto m = migrate(**db); !m) return std::unexpected(m.error());

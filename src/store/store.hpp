@@ -19,7 +19,9 @@ class Store {
  public:
   /// Opens the SQLite file at `path`, applies migrations and default
   /// settings, and loads the secret key from `path` + ".key" (or
-  /// VOQO_SECRET_KEY). Errors: cannot open, migration failed.
+  /// VOQO_SECRET_KEY). A missing data folder (`path`'s parent) is created
+  /// 0700; the database files are 0600 (Database::open_sqlite).
+  /// Errors: cannot open, migration failed.
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path);
 
   explicit Store(std::unique_ptr<Database> db, SecretBox secrets);
