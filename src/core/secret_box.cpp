@@ -1,5 +1,10 @@
 #include "core/secret_box.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "core/private_files.hpp"
+
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -27,12 +32,13 @@ SecretBox SecretBox::load_or_create(const std::filesystem::path& key_file) {
     return SecretBox(key);
   }
   randombytes_buf(key.data(), key.size());
-  {
-    std::ofstream out{key_file, std::ios::binary | std::ios::trunc};
-    if (!out) throw std::runtime_error("cannot create secret key file " + key_file.string());
-    out.write(reinterpret_cast<const char*>(key.data()), key.size());
-  }
-  ::chmod(key_file.c_str(), 0600);
+  // Created 0600 (O_EXCL: never over a key another process just wrote), so
+  // the key is never readable by others, not even for a moment.
+  auto fd = open_private_file(key_file, O_WRONLY | O_EXCL);
+  if (!fd) throw std::runtime_error("cannot create secret key file " + key_file.string() + ": " + fd.error().message);
+  const bool written = ::write(*fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  ::close(*fd);
+  if (!written) throw std::runtime_error("cannot write secret key file " + key_file.string());
   return SecretBox(key);
 }
 
