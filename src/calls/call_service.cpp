@@ -232,6 +232,16 @@ Result<telephony::SipTrunk> CallService::Impl::trunk() {
 void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end) {
   pipeline::PipelineResult res = call->pipeline->finish();
   auto& r = call->record;
+  bool answered_call = false;
+  {
+    std::lock_guard lock(call->mutex);
+    answered_call = call->answered;
+  }
+  if (!answered_call && cfg.record && !cfg.recordings_dir.empty()) {
+    // Never answered: the recording holds a header and no audio; keep no empty file.
+    std::error_code ec;
+    std::filesystem::remove(cfg.recordings_dir / (r.id + ".wav"), ec);
+  }
   const auto ended = std::chrono::system_clock::now();
   r.status = end.status;
   if (end.sip_code) r.sip_code = end.sip_code;

@@ -123,6 +123,9 @@ TEST_F(SipCallTest, BusyHereEndsBusy) {
   EXPECT_EQ(r.value("status", ""), "busy") << r.dump(2);
   EXPECT_EQ(r.value("sipCode", 0), 486);
   EXPECT_EQ(r.value("outcome", ""), "No Answer");
+  EXPECT_FALSE(r.contains("recordingUrl") && r["recordingUrl"].is_string());
+  EXPECT_FALSE(std::filesystem::exists(*dir_ / "recordings" / (r.value("id", "") + ".wav")))
+      << "a call never answered leaves no empty recording";
 }
 
 TEST_F(SipCallTest, DeclineEndsFailedWithTheReasonKept) {
