@@ -243,6 +243,9 @@ TEST_F(BaresipCallTest, ACallerWhoHangsUpRightAfterSpeakingKeepsTheirWords) {
   // ends the turn. The words are in the record, and the caller spoke.
   auto voice = speech::read_raw_s16le(test::speech_fixture("goforward.raw"));
   ASSERT_TRUE(voice);
+  // The recording's words end at 2.4 s (then 0.4 s of room tone): cut there,
+  // so the hang-up comes 0.4 s after the last word, half the 800 ms turn end.
+  voice->samples.resize(std::min<std::size_t>(voice->samples.size(), static_cast<std::size_t>(2.4 * 16000)));
   auto r = call(script({*voice}, 0.4), std::chrono::seconds(14));
   ASSERT_FALSE(r.record.empty());
   EXPECT_TRUE(r.record["systemInfo"].value("remoteHangup", false)) << "baresip hung up: " << r.record.dump(2);
