@@ -3,6 +3,8 @@
 #include <limits>
 #include <optional>
 
+#include "api/http.hpp"
+
 namespace voqo::api {
 namespace {
 
@@ -29,17 +31,6 @@ std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && ows(s.front())) s.remove_prefix(1);
   while (!s.empty() && ows(s.back())) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 /// One range-spec, resolved against `size` (> 0): nullopt = invalid syntax;

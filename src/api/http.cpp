@@ -60,6 +60,17 @@ std::string_view HttpRequest::param(std::string_view name) const {
   return p ? std::string_view{p->second} : std::string_view{};
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
   std::string out;
   if (!decode_into(in, plus_is_space, out)) return std::nullopt;

@@ -61,6 +61,10 @@ struct HttpResponse {
   static HttpResponse no_content() { return HttpResponse{204, "", "", {}}; }
 };
 
+/// ASCII case-insensitive equality: field names, tokens and range units are
+/// case-insensitive (RFC 9110 §5.1, §5.6.2, §14.1); no locale.
+bool iequals(std::string_view a, std::string_view b);
+
 /// Percent-decodes `in` (RFC 3986 §2.1); with `plus_is_space`, '+' → ' '
 /// (application/x-www-form-urlencoded). Returns nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);

@@ -32,12 +32,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 /// Parses `; name=value; name="quoted"` (RFC 9110 §5.6.6 parameters, names

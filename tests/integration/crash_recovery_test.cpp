@@ -300,15 +300,7 @@ int dnc_count(uint16_t port, const std::string& phone) {
   return n;
 }
 
-/// Sets the process umask for one scope (children inherit it).
-class ScopedUmask {
- public:
-  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
-  ~ScopedUmask() { ::umask(old_); }
-
- private:
-  mode_t old_;
-};
+using test::ScopedUmask;
 
 TEST(CrashRecovery, KilledMidCallTheServerKeepsTranscriptRecordingAndDoNotCallAndSweepsWhatTheCrashLeft) {
   uint16_t sim_port = 0;

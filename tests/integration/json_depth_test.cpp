@@ -33,16 +33,8 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kLevels = 150'000;  // as in the report: a 300 KB body of arrays
 
-std::string deep_arrays(std::size_t levels) { return std::string(levels, '[') + "1" + std::string(levels, ']'); }
-
-std::string deep_objects(std::size_t levels) {
-  std::string s;
-  s.reserve(levels * 6 + 1);
-  for (std::size_t i = 0; i < levels; ++i) s += "{\"a\":";
-  s += "1";
-  s.append(levels, '}');
-  return s;
-}
+std::string deep_arrays(std::size_t levels) { return test::deep_json(levels, false); }
+std::string deep_objects(std::size_t levels) { return test::deep_json(levels, true); }
 
 /// `voqo serve` on loopback (with SIP, so /api/calls is the real one), its
 /// HTTP port parsed from its banner.

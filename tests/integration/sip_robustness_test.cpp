@@ -544,6 +544,12 @@ TEST_F(SipRobustnessTest, InvitesFromOutsideTheInboundSourcesGet403AndAllocateNo
   auto service = calls::CallService::create(*store_, config());
   ASSERT_TRUE(service) << service.error().message;
   const uint16_t port = (*service)->sip_port();
+  // The first INVITE opens the SIP thread's own read connection to the store
+  // (two descriptors, kept for the service's life): count from after it.
+  {
+    UdpSocket outsider("127.0.0.1");
+    EXPECT_EQ(invite_and_wait(outsider, port, "outside-first", good_offer(free_loopback_port())).first, 403);
+  }
   const std::size_t fds_before = test::count_dir("/proc/self/fd");
   for (int i = 0; i < 5; ++i) {
     UdpSocket outsider("127.0.0.1");

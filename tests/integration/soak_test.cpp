@@ -41,15 +41,6 @@ long rss_kib_of(pid_t pid) {
   return 0;
 }
 
-/// `levels` nested arrays (or objects) around 1: the body of the crash.
-std::string deep(std::size_t levels, bool objects) {
-  std::string s;
-  s.reserve(levels * 6 + 2);
-  for (std::size_t i = 0; i < levels; ++i) s += objects ? "{\"a\":" : "[";
-  s += "1";
-  for (std::size_t i = 0; i < levels; ++i) s += objects ? "}" : "]";
-  return s;
-}
 
 /// A TCP connection that sends one request and never reads the answer.
 int open_and_never_read(uint16_t port, const std::string& request) {
@@ -196,7 +187,7 @@ TEST_F(SoakTest, TwentyCallsCompleteWhileAHostileClientFloodsTheServer) {
         {"POST", "/api/agents/" + agent_id_ + "/functions"}};
     for (int i = 0; i < 200; ++i) {
       const auto& [method, target] = routes[static_cast<std::size_t>(i) % routes.size()];
-      const std::string body = i % 8 < 4 ? "{\"value\":" + deep(150'000, i % 2 == 0) + "}" : deep(150'000, i % 2 == 0);
+      const std::string body = i % 8 < 4 ? "{\"value\":" + test::deep_json(150'000, i % 2 == 0) + "}" : test::deep_json(150'000, i % 2 == 0);
       auto r = test::http_request(port_, method, target, body, kJson);
       ++deep_answers;
       if (r.status == 400 || r.status == 413) ++deep_rejected;

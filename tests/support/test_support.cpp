@@ -57,4 +57,13 @@ void write_file(const std::filesystem::path& p, std::string_view content) {
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
 }
 
+std::string deep_json(std::size_t levels, bool objects) {
+  std::string s;
+  s.reserve(levels * (objects ? 6 : 2) + 1);
+  for (std::size_t i = 0; i < levels; ++i) s += objects ? "{\"a\":" : "[";
+  s += "1";
+  s.append(levels, objects ? '}' : ']');
+  return s;
+}
+
 }  // namespace voqo::test

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/stat.h>
+
 namespace voqo::test {
 
 /// ../shared/fixtures (absolute).
@@ -27,6 +29,22 @@ class TempDir {
   std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
  private:
   std::filesystem::path path_;
+};
+
+/// `levels` nested JSON arrays ("[[1]]" for 2) or objects ({"a":{"a":1}}):
+/// input for the JSON depth limit.
+std::string deep_json(std::size_t levels, bool objects);
+
+/// Sets the process umask for one scope (children started meanwhile inherit it).
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t old_;
 };
 
 /// Reads a whole file (tests only).

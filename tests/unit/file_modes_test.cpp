@@ -42,15 +42,7 @@ class SilentBrain final : public brain::Brain {
   }
 };
 
-/// Sets the process umask for one scope.
-class ScopedUmask {
- public:
-  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
-  ~ScopedUmask() { ::umask(old_); }
-
- private:
-  mode_t old_;
-};
+using test::ScopedUmask;
 
 class FileModes : public ::testing::TestWithParam<mode_t> {};
 

@@ -6,25 +6,15 @@
 
 #include <string>
 
+#include "support/test_support.hpp"
+
 using namespace voqo;
 using nlohmann::json;
 
 namespace {
 
-/// `levels` nested arrays around 1: "[[1]]" for 2.
-std::string deep_arrays(std::size_t levels) {
-  return std::string(levels, '[') + "1" + std::string(levels, ']');
-}
-
-/// `levels` nested objects: {"a":{"a":1}} for 2.
-std::string deep_objects(std::size_t levels) {
-  std::string s;
-  s.reserve(levels * 6 + 1);
-  for (std::size_t i = 0; i < levels; ++i) s += "{\"a\":";
-  s += "1";
-  s.append(levels, '}');
-  return s;
-}
+std::string deep_arrays(std::size_t levels) { return test::deep_json(levels, false); }
+std::string deep_objects(std::size_t levels) { return test::deep_json(levels, true); }
 
 bool mentions_depth(const Error& e) {
   return e.code == ErrorCode::bad_request && e.message.find("JSON nesting deeper than 64 levels") != std::string::npos;
