@@ -7,7 +7,8 @@
 // settings page (SMS preview, save + reload, a write-only provider key).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describedText, eventually, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
+import path from "node:path";
+import { artifactsDir, describedText, eventually, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
 
 const INTERESTED = "+14155550100"; // callee-sim persona by last digit: 0 = interested → Demo Scheduled
 const BUSY = "+14155550106"; // 6 = busy → status busy
@@ -233,6 +234,21 @@ test("history: calls list filters, call page with transcript and seekable record
   assert.match(await describedText(page.getByLabel("Default region")), /ISO 3166-1 region code/);
   await page.getByLabel("Default region").fill("US");
 
+  // Inbound security: a malformed network is named by the API beside the field; a valid list is saved.
+  const sources = page.getByLabel("Allowed sources");
+  await sources.fill("203.0.113.0/24, 10.0.0.1/8");
+  await page.getByRole("button", { name: "Save Inbound security" }).click();
+  await page.getByText("10.0.0.1/8: address bits are set past the prefix length").waitFor();
+  assert.match(await describedText(sources), /set past the prefix length/);
+  await sources.fill("203.0.113.0/24, 2001:db8::/32");
+  await page.getByLabel("Calls at once").fill("40");
+  await page.getByRole("button", { name: "Save Inbound security" }).click();
+  await page.getByText("Inbound security saved.").waitFor();
+  const inbound = ok(await server.api("GET", "/api/settings"), "settings");
+  assert.deepEqual(inbound.sip_inbound_sources, ["203.0.113.0/24", "2001:db8::/32"]);
+  assert.equal(inbound.max_concurrent_calls, 40);
+  await page.locator("#settings-inbound-security").screenshot({ path: path.join(artifactsDir, "history-settings-inbound-security.png") });
+
   // A provider key is write-only: saved, then never shown again.
   const key = page.getByLabel("Deepgram API key", { exact: true });
   assert.equal(await key.getAttribute("type"), "password");
@@ -257,7 +273,7 @@ test("history: calls list filters, call page with transcript and seekable record
   assert.ok(!(await page.content()).includes("dg-secret-123"), "the key is not in the page");
 
   assert.deepEqual(consoleErrors, []);
-  // The only 4xx answers are the two rejected on purpose (a contact's phone, the default region).
-  assert.equal(clientErrors.length, 2, clientErrors.join("\n"));
+  // The only 4xx answers are the three rejected on purpose (a contact's phone, the default region, a network).
+  assert.equal(clientErrors.length, 3, clientErrors.join("\n"));
   assert.ok(clientErrors.every((e) => /status of 422/.test(e)), clientErrors.join("\n"));
 });

@@ -49,6 +49,7 @@ export function SettingsPage() {
             <Dialing s={s} onSaved={settings.setData} />
             <SipTrunk s={s} onSaved={settings.setData} />
             <Inbound s={s} onSaved={settings.setData} />
+            <InboundSecurity s={s} onSaved={settings.setData} />
             <Speech s={s} onSaved={settings.setData} />
             <Llm s={s} onSaved={settings.setData} />
             <SmsProvider s={s} onSaved={settings.setData} />
@@ -335,6 +336,57 @@ function Inbound({ s, onSaved }: { s: Settings; onSaved: Saved }) {
 }
 
 /** A provider sub-object: kept if it was there or anything was filled in. */
+/** Who may send us calls (sip_inbound_sources) and how many calls at once (max_concurrent_calls): docs/SECURITY.md. */
+function InboundSecurity({ s, onSaved }: { s: Settings; onSaved: Saved }) {
+  const init = (x: Settings) => ({
+    sources: (Array.isArray(x.sip_inbound_sources) ? x.sip_inbound_sources : []).map((e) => str(e)).join(", "),
+    maxCalls: String(x.max_concurrent_calls ?? ""),
+  });
+  const [v, setV] = useState(() => init(s));
+  const entries = v.sources.split(/[\s,]+/).filter(Boolean);
+  const paths = ["sip_inbound_sources", "max_concurrent_calls", ...entries.map((_, i) => `sip_inbound_sources.${i}`)];
+  const st = useSave(paths, onSaved);
+  // The API names the entry (sip_inbound_sources[i]): shown on the one field, with the entry it is about.
+  const sourceError =
+    st.fieldError("sip_inbound_sources") ??
+    entries.map((e, i) => st.fieldError(`sip_inbound_sources.${i}`) && `${e}: ${st.fieldError(`sip_inbound_sources.${i}`)}`).find(Boolean);
+  return (
+    <Section
+      id="settings-inbound-security"
+      title="Inbound security"
+      description="Where inbound calls may come from, and how many calls run at once. INVITEs from other addresses are refused (403); calls beyond the cap are told to retry later (503)."
+      state={st}
+      onSubmit={() =>
+        void st
+          .save(
+            { sip_inbound_sources: entries, max_concurrent_calls: Number(v.maxCalls) },
+            { max_concurrent_calls: /^\d+$/.test(v.maxCalls.trim()) ? undefined : "a whole number, 0 for no cap" },
+          )
+          .then((r) => r && setV(init(r)))
+      }
+    >
+      <TextField
+        label="Allowed sources"
+        value={v.sources}
+        onChange={(sources) => setV({ ...v, sources })}
+        placeholder="203.0.113.0/24, 2001:db8::/32"
+        hint="Your carrier's signalling addresses or networks (CIDR), separated by commas. Empty: this machine only. The SIP trunk's address is always allowed."
+        error={sourceError}
+      />
+      <TextField
+        label="Calls at once"
+        type="number"
+        min={0}
+        step="1"
+        value={v.maxCalls}
+        onChange={(maxCalls) => setV({ ...v, maxCalls })}
+        hint="Calls in progress, both directions, beyond which inbound calls are refused; 0 for no cap."
+        error={st.fieldError("max_concurrent_calls")}
+      />
+    </Section>
+  );
+}
+
 function sub(orig: unknown, values: Record<string, string>): Record<string, unknown> | undefined {
   const o = obj(orig);
   const filled = Object.values(values).some((x) => x !== "" && x !== MASK);
