@@ -221,6 +221,14 @@ bool api_key_ok(const HttpRequest& req, const std::string& key) {
   return given.size() == key.size() && sodium_memcmp(given.data(), key.data(), key.size()) == 0;
 }
 
+/// 401 with WWW-Authenticate (RFC 6750 §3) unless `req` carries `key`; nullopt when it does.
+std::optional<HttpResponse> unauthorized(const HttpRequest& req, const std::string& key) {
+  if (api_key_ok(req, key)) return std::nullopt;
+  auto r = problem(401, "", "a valid API key is required (Authorization: Bearer <key>)", {}, req.target);
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"voqo\"");
+  return r;
+}
+
 /// Which of the five CRUD routes Api::crud() registers.
 struct Parts {
   bool list = true, get = true, create = true, update = true, remove = true;
@@ -245,12 +253,11 @@ class Api {
       };
     }
     if (!config_.api_key.empty() && !open) {
-      h = [h = std::move(h), key = config_.api_key](HttpRequest& req) {
-        if (!api_key_ok(req, key)) {
-          auto r = problem(401, "", "a valid API key is required (Authorization: Bearer <key>)", {}, req.target);
-          r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"voqo\"");
-          return r;
-        }
+      // The server checks it at the header (RouteOptions::authorize); the
+      // handler checks again, for callers of the Router that are not the server.
+      options.authorize = [key = config_.api_key](const HttpRequest& req) { return unauthorized(req, key); };
+      h = [h = std::move(h), authorize = options.authorize](HttpRequest& req) {
+        if (auto refused = authorize(req)) return std::move(*refused);
         return h(req);
       };
     }

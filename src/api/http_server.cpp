@@ -808,6 +808,12 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
     }
     route_ = m.route;
     req_.params = std::move(m.params);
+    if (route_->options.authorize) {
+      if (auto refused = route_->options.authorize(req_)) {
+        send_error(std::move(*refused), has_body);
+        return;
+      }
+    }
     if (route_->options.lane == Lane::slow) {
       // Admitted (or not) before the body is read: a refused upload costs nothing.
       if (!srv_.admit_slow()) {

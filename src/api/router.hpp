@@ -3,6 +3,7 @@
 /// `{name}` segments, e.g. "/api/agents/{id}/configurations/{version}"; a
 /// parameter matches exactly one non-empty segment.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct RouteOptions {
   bool documented = true;
   /// Where the handler runs (see Lane).
   Lane lane = Lane::worker;
+  /// Checked by the server as soon as the request's header has arrived,
+  /// before the slow lane admits it and before any of its body is read or
+  /// spooled: a response refuses the request with it (e.g. 401 for a missing
+  /// API key), so an unauthenticated client cannot take a slow-lane place or
+  /// make the server write a 256 MB upload to disk. Unset = no check.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> authorize;
 };
 
 struct Route {

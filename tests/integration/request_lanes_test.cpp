@@ -237,5 +237,39 @@ TEST(RequestLanes, ImportsShareTheSlowLaneAndAreRefusedBeforeTheirBody) {
   EXPECT_EQ(r.status, 404) << r.reason << r.body;
 }
 
+TEST(RequestLanes, AnUnauthenticatedUploadIsRefusedAtItsHeaderAndTakesNoPlace) {
+  // With an API key set, the key is checked when the header arrives: a
+  // client without it gets 401 before sending its body, nothing is spooled,
+  // and the slow lane (one place here) is still free for the next request.
+  Gate gate;
+  auto config = gated_preview(gate);
+  config.api_key = "k-123";
+  api::ServerConfig sc;
+  sc.slow_threads = 1;
+  sc.slow_queue = 0;
+  test::ApiServer api(config, sc);
+  ReleaseAtExit release{gate};
+  const uint64_t huge = 100ull << 20;
+  for (int i = 0; i < 3; ++i) {
+    test::HttpConnection c(api.port());
+    c.send_all("POST /api/do-not-call/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: " +
+               std::to_string(huge) + "\r\n\r\n");
+    const uint64_t sent = c.send_body_until_response(huge);
+    auto r = c.read_response();
+    EXPECT_EQ(r.status, 401);
+    EXPECT_NE(r.header("www-authenticate"), "");
+    EXPECT_LT(sent, huge) << "the body was read before the key was checked";
+  }
+  std::size_t spooled = 0;
+  for (const auto& e : std::filesystem::directory_iterator(api.db_path().parent_path()))
+    spooled += e.path().filename().string().rfind("voqo-upload-", 0) == 0;
+  EXPECT_EQ(spooled, 0u) << "an unauthenticated upload was written to disk";
+  // The one slow place is free: an authorised preview runs.
+  gate.release();
+  auto r = request(api.port(), "POST", "/api/tts/preview", kPreview,
+                   {{"Content-Type", "application/json"}, {"Authorization", "Bearer k-123"}});
+  EXPECT_EQ(r.status, 200) << r.reason << r.body;
+}
+
 }  // namespace
 }  // namespace voqo
