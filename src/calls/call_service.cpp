@@ -787,6 +787,8 @@ std::size_t CallService::active_calls() const {
   return impl_->active.size();
 }
 
+std::size_t CallService::stt_decoders_in_use() const { return impl_->engines.stt_decoders_in_use(); }
+
 const telephony::MediaEngine& CallService::media_engine() const { return *impl_->media; }
 telephony::MediaEngine& CallService::media_engine() { return *impl_->media; }
 

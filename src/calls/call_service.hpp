@@ -139,6 +139,8 @@ class CallService {
   Result<int> recover_interrupted();
 
   [[nodiscard]] std::size_t active_calls() const;
+  /// Speech decoders held by calls (Engines::stt_decoders_in_use), for leak checks.
+  [[nodiscard]] std::size_t stt_decoders_in_use() const;
   [[nodiscard]] uint16_t sip_port() const;
   /// The media engine carrying this service's calls (send-timing stats() and
   /// reset_stats() for benchmarks and /metrics). Valid as long as the service.

@@ -1,5 +1,7 @@
 #include "calls/engines.hpp"
 
+#include <atomic>
+
 #include "brain/llm_brain.hpp"
 #include "brain/scripted_brain.hpp"
 #include "core/log.hpp"
@@ -15,6 +17,7 @@ namespace voqo::calls {
 struct Engines::SttPool {
   std::mutex mutex;
   std::vector<std::unique_ptr<speech::PocketsphinxStt>> idle;
+  std::atomic<std::size_t> in_use{0};  ///< decoders held by calls (PooledStt alive)
 };
 
 namespace {
@@ -23,10 +26,13 @@ namespace {
 class PooledStt final : public speech::SpeechToText {
  public:
   PooledStt(std::unique_ptr<speech::PocketsphinxStt> stt, std::shared_ptr<Engines::SttPool> pool)
-      : stt_(std::move(stt)), pool_(std::move(pool)) {}
+      : stt_(std::move(stt)), pool_(std::move(pool)) {
+    pool_->in_use.fetch_add(1);
+  }
   ~PooledStt() override {
     std::lock_guard lock(pool_->mutex);
     pool_->idle.push_back(std::move(stt_));
+    pool_->in_use.fetch_sub(1);
   }
   Result<void> begin_utterance(speech::AudioFormat f) override { return stt_->begin_utterance(f); }
   Result<void> accept(std::span<const int16_t> s) override { return stt_->accept(s); }
@@ -227,5 +233,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   out.system_info["tts"] = {{"provider", provider}, {"voice", p.voice.id}};
   return out;
 }
+
+std::size_t Engines::stt_decoders_in_use() const { return stt_pool_->in_use.load(); }
 
 }  // namespace voqo::calls

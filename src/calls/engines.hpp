@@ -61,6 +61,10 @@ class Engines {
   Result<std::string> preview_wav(store::Store& store, const std::string& provider, const speech::Voice& voice,
                                   std::string_view text);
 
+  /// PocketSphinx decoders held by calls now (taken from the pool, not yet
+  /// given back): 0 when no call is in progress, whatever was rejected.
+  [[nodiscard]] std::size_t stt_decoders_in_use() const;
+
   struct SttPool;
 
  private:

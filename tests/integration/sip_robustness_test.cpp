@@ -492,6 +492,7 @@ TEST_F(SipRobustnessTest, RejectedInboundOffersAllocateNothingAndLeakNothing) {
   for (int round = 0; round < 5; ++round) send_all();
   std::this_thread::sleep_for(300ms);  // anything wrongly prepared would be finishing now
   EXPECT_EQ((*service)->active_calls(), 0u);
+  EXPECT_EQ((*service)->stt_decoders_in_use(), 0u) << "a rejected INVITE holds a speech decoder";
   EXPECT_EQ(live_call_count(*store_), 0u) << "a rejected INVITE left a live call";
   const long grew_kib = test::rss_kib() - rss_before;
   std::printf("[ figure ] RSS after %d rejected INVITEs: %+ld KiB\n", 5 * static_cast<int>(rejected_offers().size()), grew_kib);
@@ -526,6 +527,8 @@ TEST_F(SipRobustnessTest, AnInboundCallRefusedAfterPreparationIsReleasedAndRecor
   EXPECT_EQ(status, 503) << reply;
   for (int i = 0; i < 100 && (*service)->active_calls() > 0; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ((*service)->active_calls(), 0u);
+  for (int i = 0; i < 100 && (*service)->stt_decoders_in_use() > 0; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ((*service)->stt_decoders_in_use(), 0u) << "the prepared call's decoder went back to the pool";
   EXPECT_EQ(live_call_count(*store_), 0u);
   auto records = store_->calls().list({});
   ASSERT_TRUE(records);
