@@ -22,6 +22,7 @@
 #include "support/http_client.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/voqo_serve.hpp"
 #include "support/ws_client.hpp"
 
 namespace voqo {
@@ -36,33 +37,8 @@ constexpr std::size_t kLevels = 150'000;  // as in the report: a 300 KB body of 
 std::string deep_arrays(std::size_t levels) { return test::deep_json(levels, false); }
 std::string deep_objects(std::size_t levels) { return test::deep_json(levels, true); }
 
-/// `voqo serve` on loopback (with SIP, so /api/calls is the real one), its
-/// HTTP port parsed from its banner.
-class Server {
- public:
-  explicit Server(const fs::path& dir) {
-    const uint16_t sip = net::free_loopback_port();
-    process_ = std::make_unique<test::Subprocess>(std::vector<std::string>{
-        VOQO_BINARY, "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(sip), "--db",
-        (dir / "voqo.db").string(), "--recordings", (dir / "recordings").string()});
-    auto line = process_->wait_for_line("listening on http://", 30s);
-    if (!line) throw std::runtime_error("voqo serve did not start: " + process_->output());
-    const auto colon = line->rfind(':', line->find("  ("));
-    port_ = static_cast<uint16_t>(std::stoi(line->substr(colon + 1)));
-  }
-  ~Server() {
-    process_->signal(SIGTERM);
-    EXPECT_EQ(process_->wait(30s), 0) << "voqo serve did not stop cleanly:\n" << process_->output();
-  }
-  [[nodiscard]] uint16_t port() const { return port_; }
-  [[nodiscard]] const std::string& output() const { return process_->output(); }
-  /// GET /api/health answers 200.
-  bool healthy() const { return test::http_request(port_, "GET", "/api/health").status == 200; }
-
- private:
-  std::unique_ptr<test::Subprocess> process_;
-  uint16_t port_ = 0;
-};
+/// `voqo serve` on loopback (with SIP, so /api/calls is the real one).
+using Server = test::VoqoServe;
 
 /// Every operation of the server's OpenAPI document that takes a body other
 /// than a CSV upload (so a route added later is covered), as {method, path}

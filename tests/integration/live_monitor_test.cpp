@@ -23,6 +23,7 @@
 #include "support/speech_fixtures.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/voqo_serve.hpp"
 #include "support/ws_client.hpp"
 
 namespace voqo {
@@ -32,37 +33,18 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-/// `voqo serve` on loopback with telephony, its HTTP port parsed from its banner.
-class Server {
+/// `voqo serve` with a JSON helper for its API.
+class Server : public test::VoqoServe {
  public:
-  explicit Server(const fs::path& dir) {
-    const uint16_t sip = net::free_loopback_port();
-    process_ = std::make_unique<test::Subprocess>(std::vector<std::string>{
-        VOQO_BINARY, "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(sip), "--db",
-        (dir / "voqo.db").string(), "--recordings", (dir / "recordings").string()});
-    auto line = process_->wait_for_line("listening on http://", 30s);
-    if (!line) throw std::runtime_error("voqo serve did not start: " + process_->output());
-    const auto colon = line->rfind(':', line->find("  ("));
-    port_ = static_cast<uint16_t>(std::stoi(line->substr(colon + 1)));
-  }
-  ~Server() {
-    process_->signal(SIGTERM);
-    EXPECT_EQ(process_->wait(30s), 0) << "voqo serve did not stop cleanly:\n" << process_->output();
-  }
-  [[nodiscard]] uint16_t port() const { return port_; }
-  [[nodiscard]] const std::string& output() const { return process_->output(); }
+  using VoqoServe::VoqoServe;
 
   json call(std::string_view method, const std::string& target, const json& body = nullptr) {
-    auto r = test::http_request(port_, method, target, body.is_null() ? "" : body.dump(),
+    auto r = test::http_request(port(), method, target, body.is_null() ? "" : body.dump(),
                                 {{"Content-Type", "application/json"}});
     last_status = r.status;
     return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
   }
   int last_status = 0;
-
- private:
-  std::unique_ptr<test::Subprocess> process_;
-  uint16_t port_ = 0;
 };
 
 /// The supervisor's WebSocket: subscribes, then collects every message,

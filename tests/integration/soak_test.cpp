@@ -15,7 +15,6 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +23,7 @@
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/voqo_serve.hpp"
 
 namespace voqo {
 namespace {
@@ -66,16 +66,11 @@ class SoakTest : public ::testing::Test {
     sim_ = std::make_unique<test::Subprocess>(std::vector<std::string>{
         VOQO_BINARY, "callee-sim", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(sim_port_), "--log-level", "warn"});
     ASSERT_TRUE(sim_->wait_for_line("callee-sim listening", 60s)) << sim_->output();
-    sip_port_ = test::free_loopback_port();
-    server_ = std::make_unique<test::Subprocess>(std::vector<std::string>{
-        VOQO_BINARY, "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(sip_port_), "--db",
-        (dir_.path() / "voqo.db").string(), "--trunk", "sip:127.0.0.1:" + std::to_string(sim_port_), "--ring-timeout", "8",
-        "--log-level", "warn"});
-    auto line = server_->wait_for_line("listening on http://", 60s);
-    ASSERT_TRUE(line) << server_->output();
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(*line, m, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << *line;
-    port_ = static_cast<uint16_t>(std::stoi(m[1]));
+    server_ = std::make_unique<test::VoqoServe>(
+        dir_.path(), std::vector<std::string>{"--trunk", "sip:127.0.0.1:" + std::to_string(sim_port_), "--ring-timeout", "8",
+                                              "--log-level", "warn"});
+    port_ = server_->port();
+    sip_port_ = server_->sip_port();
     auto agent = api("POST", "/api/agents",
                      {{"name", "Sally"},
                       {"systemPrompt", "You are Sally, calling homeowners about a free valuation."},
@@ -87,7 +82,7 @@ class SoakTest : public ::testing::Test {
   }
 
   /// Drains what the server printed so its pipe never fills.
-  void drain() { (void)server_->wait_for_line("\x01never\x01", 1ms); }
+  void drain() { (void)server_->output(); }
 
   json api(std::string_view method, const std::string& target, const json& body = nullptr) {
     auto r = test::http_request(port_, method, target, body.is_null() ? std::string() : body.dump(), kJson);
@@ -126,7 +121,8 @@ class SoakTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
-  std::unique_ptr<test::Subprocess> sim_, server_;
+  std::unique_ptr<test::Subprocess> sim_;
+  std::unique_ptr<test::VoqoServe> server_;
   uint16_t sim_port_ = 0, sip_port_ = 0, port_ = 0;
   std::string agent_id_;
 };
