@@ -24,11 +24,10 @@ namespace voqo {
 inline constexpr mode_t kPrivateFileMode = 0600;  ///< rw for the owner only
 inline constexpr mode_t kPrivateDirMode = 0700;   ///< rwx for the owner only
 
-namespace detail {
+/// ErrorCode::io "<what> <path>: <strerror(err)>", for a failed system call on a file.
 inline Error file_error(const std::string& what, const std::filesystem::path& path, int err) {
   return Error{ErrorCode::io, what + " " + path.string() + ": " + std::strerror(err), {}};
 }
-}  // namespace detail
 
 /// Sets the permission bits of `path` (not following a final symlink's
 /// target's owner rules: plain chmod(2)) to `mode` when they differ.
@@ -38,10 +37,10 @@ inline Result<bool> restrict_mode(const std::filesystem::path& path, mode_t mode
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return false;
-    return std::unexpected(detail::file_error("cannot stat", path, errno));
+    return std::unexpected(file_error("cannot stat", path, errno));
   }
   if ((st.st_mode & 07777) == mode) return false;
-  if (::chmod(path.c_str(), mode) != 0) return std::unexpected(detail::file_error("cannot chmod", path, errno));
+  if (::chmod(path.c_str(), mode) != 0) return std::unexpected(file_error("cannot chmod", path, errno));
   return true;
 }
 
@@ -60,9 +59,9 @@ inline Result<void> create_private_directories(const std::filesystem::path& dir)
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     if (::mkdir(it->c_str(), kPrivateDirMode) != 0 && errno != EEXIST)
-      return std::unexpected(detail::file_error("cannot create folder", *it, errno));
+      return std::unexpected(file_error("cannot create folder", *it, errno));
     if (::chmod(it->c_str(), kPrivateDirMode) != 0)
-      return std::unexpected(detail::file_error("cannot chmod", *it, errno));
+      return std::unexpected(file_error("cannot chmod", *it, errno));
   }
   if (!std::filesystem::is_directory(dir, ec))
     return std::unexpected(Error{ErrorCode::io, dir.string() + " is not a folder", {}});
@@ -75,12 +74,12 @@ inline Result<void> create_private_directories(const std::filesystem::path& dir)
 /// the descriptor (the caller closes it). Errors: io.
 inline Result<int> open_private_file(const std::filesystem::path& path, int flags) {
   const int fd = ::open(path.c_str(), flags | O_CREAT | O_CLOEXEC, kPrivateFileMode);
-  if (fd < 0) return std::unexpected(detail::file_error("cannot open", path, errno));
+  if (fd < 0) return std::unexpected(file_error("cannot open", path, errno));
   struct stat st {};
   if (::fstat(fd, &st) == 0 && (st.st_mode & 07777) != kPrivateFileMode && ::fchmod(fd, kPrivateFileMode) != 0) {
     const int err = errno;
     ::close(fd);
-    return std::unexpected(detail::file_error("cannot chmod", path, err));
+    return std::unexpected(file_error("cannot chmod", path, err));
   }
   return fd;
 }

@@ -21,10 +21,6 @@ void put_u16(char* at, uint16_t v) {
   at[1] = static_cast<char>(v >> 8);
 }
 
-Error io_error(const std::string& what, const std::filesystem::path& path, int err) {
-  return Error{ErrorCode::io, what + " " + path.string() + ": " + std::strerror(err), {}};
-}
-
 }  // namespace
 
 std::array<char, kWavHeaderBytes> recording_header(uint64_t data_bytes) {
@@ -55,13 +51,13 @@ Result<std::FILE*> create_recording(const std::filesystem::path& path) {
   if (!f) {
     const int err = errno;
     ::close(*fd);
-    return std::unexpected(io_error("cannot write recording", path, err));
+    return std::unexpected(file_error("cannot write recording", path, err));
   }
   const auto h = recording_header(0);
   if (std::fwrite(h.data(), 1, h.size(), f) != h.size()) {
     const int err = errno;
     std::fclose(f);
-    return std::unexpected(io_error("cannot write recording", path, err));
+    return std::unexpected(file_error("cannot write recording", path, err));
   }
   return f;
 }
@@ -77,23 +73,23 @@ Result<uint64_t> repair_recording(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::unexpected(Error::not_found("no recording " + path.string()));
-    return std::unexpected(io_error("cannot open recording", path, errno));
+    return std::unexpected(file_error("cannot open recording", path, errno));
   }
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return std::unexpected(io_error("cannot stat recording", path, errno));
+  if (::fstat(fd, &st) != 0) return std::unexpected(file_error("cannot stat recording", path, errno));
   if ((st.st_mode & 07777) != kPrivateFileMode) (void)::fchmod(fd, kPrivateFileMode);
   const auto size = static_cast<uint64_t>(st.st_size);
   if (size <= kWavHeaderBytes) return uint64_t{0};
   const uint64_t data = (size - kWavHeaderBytes) / kRecordingFrameBytes * kRecordingFrameBytes;
   if (kWavHeaderBytes + data != size && ::ftruncate(fd, static_cast<off_t>(kWavHeaderBytes + data)) != 0)
-    return std::unexpected(io_error("cannot truncate recording", path, errno));
+    return std::unexpected(file_error("cannot truncate recording", path, errno));
   const auto h = recording_header(data);
   if (::pwrite(fd, h.data(), h.size(), 0) != static_cast<ssize_t>(h.size()))
-    return std::unexpected(io_error("cannot rewrite the header of recording", path, errno));
+    return std::unexpected(file_error("cannot rewrite the header of recording", path, errno));
   return data;
 }
 
