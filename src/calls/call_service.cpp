@@ -10,8 +10,8 @@
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "core/worker_pool.hpp"
-#include "model/phone.hpp"
 #include "core/private_files.hpp"
+#include "model/phone.hpp"
 #include "pipeline/call_pipeline.hpp"
 #include "pipeline/recording.hpp"
 #include "store/calls.hpp"
@@ -93,6 +93,8 @@ struct CallService::Impl {
   telephony::IncomingDecision incoming(const telephony::IncomingCall& in);
   /// Whether an INVITE from `ip` may be taken (sip_inbound_sources, loopback, the trunk's address).
   bool admits_source(const std::string& ip);
+  /// Where call `id`'s stereo recording is written.
+  std::filesystem::path recording_path(const std::string& id) const { return cfg.recordings_dir / (id + ".wav"); }
   void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
 };
 
@@ -240,7 +242,7 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
   if (!answered_call && cfg.record && !cfg.recordings_dir.empty()) {
     // Never answered: the recording holds a header and no audio; keep no empty file.
     std::error_code ec;
-    std::filesystem::remove(cfg.recordings_dir / (r.id + ".wav"), ec);
+    std::filesystem::remove(recording_path(r.id), ec);
   }
   const auto ended = std::chrono::system_clock::now();
   r.status = end.status;
@@ -354,7 +356,7 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   pc.outbound = outbound;
   pc.conversation = cfg.conversation;
   pc.detect_answering_machine = cfg.detect_answering_machine;
-  if (cfg.record && !cfg.recordings_dir.empty()) pc.recording_path = cfg.recordings_dir / (r.id + ".wav");
+  if (cfg.record && !cfg.recordings_dir.empty()) pc.recording_path = recording_path(r.id);
   std::weak_ptr<ActiveCall> weak = call;
   pipeline::PipelineHooks hooks;
   hooks.hang_up = [weak] {
@@ -437,11 +439,13 @@ bool CallService::Impl::admits_source(const std::string& ip) {
     for (const auto& e : *v)
       if (e.is_string()) networks.push_back(e.get<std::string>());
   std::string host;
-  if (auto t = trunk(); t && t->uri.size() > 4) {
-    // "sip:host[:port]" or "sip:[v6]:port" (parse_trunk_uri's shape).
-    const std::string rest = t->uri.substr(4);
-    host = rest.front() == '[' ? rest.substr(1, rest.find(']') - 1) : rest.substr(0, rest.find(':'));
-  }
+  // The trunk's host as parse_trunk_uri leaves it ("sip:host[:port]" or
+  // "sip:[v6]:port": no user part or parameters, which a setting may carry).
+  if (auto t = trunk(); t && !t->uri.empty())
+    if (auto parsed = telephony::parse_trunk_uri(t->uri)) {
+      const std::string rest = parsed->uri.substr(4);
+      host = rest.front() == '[' ? rest.substr(1, rest.find(']') - 1) : rest.substr(0, rest.find(':'));
+    }
   auto policy = InboundSourcePolicy::make(networks, host);
   if (!policy) spdlog::error("sip_inbound_sources: {}", policy.error().message);
   return policy && policy->admits(ip);
@@ -731,7 +735,7 @@ Result<int> CallService::recover_interrupted() {
     // recording up to the crash (a WAV again once its header has its sizes).
     r.transcript = stored_transcript(d.store.live(), l.call_id);
     if (!d.cfg.recordings_dir.empty()) {
-      const auto wav = d.cfg.recordings_dir / (l.call_id + ".wav");
+      const auto wav = d.recording_path(l.call_id);
       auto audio = pipeline::repair_recording(wav);
       if (audio && *audio > 0) {
         r.recording_url = "/api/calls/" + r.id + "/recording";

@@ -569,6 +569,22 @@ TEST_F(SipRobustnessTest, InvitesFromOutsideTheInboundSourcesGet403AndAllocateNo
   service->reset();  // hangs up
 }
 
+TEST_F(SipRobustnessTest, TheTrunksAddressIsAdmittedEvenWithAUserPartAndParameters) {
+  nlohmann::json settings = catch_all();
+  settings["sip_inbound_sources"] = {"127.0.0.3/32"};
+  settings["sip_trunk"] = {{"uri", "sip:acct@127.0.0.2:5060;transport=udp"}};
+  ScopedSettings scoped(*store_, settings);
+  auto service = calls::CallService::create(*store_, config());
+  ASSERT_TRUE(service) << service.error().message;
+  const uint16_t port = (*service)->sip_port();
+  UdpSocket trunk("127.0.0.2");
+  auto [status, reply] = invite_and_wait(trunk, port, "from-trunk", good_offer(free_loopback_port()));
+  EXPECT_EQ(status, 200) << reply;
+  UdpSocket other("127.0.0.1");
+  EXPECT_EQ(invite_and_wait(other, port, "not-trunk", good_offer(free_loopback_port())).first, 403);
+  service->reset();
+}
+
 TEST_F(SipRobustnessTest, ASourceOverItsInviteRateGets503WithRetryAfterAndOthersDoNot) {
   auto m = telephony::MediaEngine::create({1, "127.0.0.1", 43000, 43999});
   ASSERT_TRUE(m);
