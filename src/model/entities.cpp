@@ -12,6 +12,9 @@ using F = FieldSpec;
 using T = FieldType;
 
 F id_field() { return F{"id", "id", T::text, kReadOnly, "Unique id (cuid2-style)."}; }
+/// Every customer row carries its workspace (issue 16); the repository sets
+/// it from the caller's workspace and filters every query on it.
+F workspace_field() { return F{"workspace_id", "workspaceId", T::text, kReadOnly, "Workspace the record belongs to."}; }
 F created_at() { return F{"created_at", "createdAt", T::timestamp, kReadOnly, "When the record was created (ISO-8601 UTC)."}; }
 F updated_at() { return F{"updated_at", "updatedAt", T::timestamp, kReadOnly, "When the record was last changed (ISO-8601 UTC)."}; }
 
@@ -88,8 +91,8 @@ std::string_view json_schema_type(FieldType type) {
 const EntitySpec& agent_spec() {
   static const EntitySpec spec{
       "agents", "agent", "Agent",
-      {id_field(),
-       text("name", "name", kRequired | kUnique | kFilter, "Unique name: letters, digits, spaces, '-' and '_'.", 50,
+      {id_field(), workspace_field(),
+       text("name", "name", kRequired | kUnique | kFilter, "Name, unique in the workspace: letters, digits, spaces, '-' and '_'.", 50,
             Format::agent_name),
        text("description", "description", kNullable, "What the agent is for.", 2000),
        with_min_length(text("system_prompt", "systemPrompt", kRequired, "Instructions for the brain (≥ 10 characters).", 20000), 10),
@@ -129,7 +132,7 @@ const EntitySpec& agent_spec() {
 const EntitySpec& contact_spec() {
   static const EntitySpec spec{
       "contacts", "contact", "Contact",
-      {id_field(),
+      {id_field(), workspace_field(),
        with_min_length(text("name", "name", kRequired | kFilter, "Display name.", 200), 1),
        text("phone", "phone", kRequired | kUnique | kFilter, "Phone number; normalised to E.164 with the default region.", 64, Format::e164),
        text("notes", "notes", kNullable, "Free-text notes.", 10000),
@@ -141,7 +144,7 @@ const EntitySpec& contact_spec() {
 const EntitySpec& memory_spec() {
   static const EntitySpec spec{
       "memories", "memory", "Memory",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("contact_id", "contactId", kReadOnly | kParent | kFilter, "The contact this memory is about."),
        with_min_length(text("content", "content", kRequired, "What to remember.", 10000), 1),
        enumeration("source", "source", 0, "auto (extracted from a call) or manual.", {"auto", "manual"}, "\"manual\""),
@@ -153,7 +156,7 @@ const EntitySpec& memory_spec() {
 const EntitySpec& call_spec() {
   static const EntitySpec spec{
       "calls", "call", "Call",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("agent_id", "agentId", kReadOnly | kFilter, "Agent that handled the call."),
        text("contact_id", "contactId", kReadOnly | kNullable | kFilter, "Contact on the other end, if known."),
        text("elevenlabs_conversation_id", "elevenlabsConversationId", kReadOnly | kNullable | kFilter, "ElevenLabs conversation id, if any."),
@@ -188,7 +191,7 @@ const EntitySpec& call_spec() {
 const EntitySpec& campaign_spec() {
   static const EntitySpec spec{
       "campaigns", "campaign", "Campaign",
-      {id_field(),
+      {id_field(), workspace_field(),
        with_min_length(text("name", "name", kRequired | kFilter, "Campaign name.", 200), 1),
        text("description", "description", kNullable, "What the campaign is for.", 2000),
        created_at(), updated_at()}};
@@ -198,7 +201,7 @@ const EntitySpec& campaign_spec() {
 const EntitySpec& upload_spec() {
   static const EntitySpec spec{
       "uploads", "upload", "Upload",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign the contacts were uploaded to."),
        text("filename", "filename", kReadOnly, "Name of the uploaded file."),
        number("total_rows", "totalRows", T::integer, kReadOnly, "Data rows in the file.", 0, std::nullopt),
@@ -211,7 +214,7 @@ const EntitySpec& upload_spec() {
 const EntitySpec& batch_contact_spec() {
   static const EntitySpec spec{
       "batch_contacts", "batch contact", "BatchContact",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("upload_id", "uploadId", kReadOnly | kParent | kFilter, "Upload the row came from."),
        text("phone", "phone", kReadOnly | kFilter, "E.164 number."),
        text("name", "name", kReadOnly | kNullable, "Name, if the file had one."),
@@ -224,7 +227,7 @@ const EntitySpec& batch_contact_spec() {
 const EntitySpec& upload_rejection_spec() {
   static const EntitySpec spec{
       "upload_rejections", "upload rejection", "UploadRejection",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("upload_id", "uploadId", kReadOnly | kParent | kFilter, "Upload the row came from."),
        number("line", "line", T::integer, kReadOnly, "Line of the file where the row starts.", 1, std::nullopt),
        text("column_name", "column", kReadOnly, "Header of the offending column (\"\" for the whole row)."),
@@ -237,7 +240,7 @@ const EntitySpec& upload_rejection_spec() {
 const EntitySpec& job_spec() {
   static const EntitySpec spec{
       "jobs", "job", "Job",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("campaign_id", "campaignId", kRequired | kImmutable | kFilter, "Campaign of the job."),
        text("upload_id", "uploadId", kRequired | kImmutable | kFilter, "Upload whose batch contacts are called."),
        text("agent_id", "agentId", kRequired | kImmutable | kFilter, "Agent that places the calls."),
@@ -265,7 +268,7 @@ const EntitySpec& job_spec() {
 const EntitySpec& job_call_spec() {
   static const EntitySpec spec{
       "job_calls", "job call", "JobCall",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("job_id", "jobId", kReadOnly | kParent | kFilter, "Job of this call."),
        text("batch_contact_id", "batchContactId", kReadOnly, "Batch contact to call."),
        text("call_id", "callId", kReadOnly | kNullable, "The call placed, once placed."),
@@ -287,7 +290,7 @@ const EntitySpec& job_call_spec() {
 const EntitySpec& custom_function_spec() {
   static const EntitySpec spec{
       "custom_functions", "custom function", "CustomFunction",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("agent_id", "agentId", kReadOnly | kParent | kFilter, "Agent that may call this function."),
        with_min_length(text("name", "name", kRequired | kUnique, "Tool name, unique per agent: letters, digits, '_' and '-' (≤ 64).", 64, Format::identifier), 1),
        with_min_length(text("description", "description", kRequired, "What the function does (shown to the LLM).", 2000), 1),
@@ -309,7 +312,7 @@ const EntitySpec& custom_function_spec() {
 const EntitySpec& setting_spec() {
   static const EntitySpec spec{
       "settings", "setting", "Setting",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("key", "key", kReadOnly | kUnique | kFilter, "Setting name."),
        of_type("value", "value", T::json_any, kRequired, "Setting value (JSON)."),
        updated_at()}};
@@ -319,19 +322,21 @@ const EntitySpec& setting_spec() {
 const EntitySpec& agent_configuration_spec() {
   static const EntitySpec spec{
       "agent_configurations", "agent configuration", "AgentConfiguration",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("agent_id", "agentId", kReadOnly | kParent | kFilter, "Agent configured."),
        number("version", "version", T::integer, kReadOnly, "Version, 1 for the first.", 1, std::nullopt),
        of_type("configuration", "configuration", T::json_object, kReadOnly, "Snapshot of the agent's configurable fields."),
        created_at(),
-       boolean("is_active", "isActive", kReadOnly, "Whether this version is the agent's current configuration.")}};
+       boolean("is_active", "isActive", kReadOnly, "Whether this version is the agent's current configuration."),
+       text("created_by", "createdBy", kReadOnly | kNullable,
+            "Who wrote this version, as authenticated: user:<id>, key:<id> or cli (issue 16).")}};
   return spec;
 }
 
 const EntitySpec& job_event_spec() {
   static const EntitySpec spec{
       "job_events", "job event", "JobEvent",
-      {F{"id", "id", T::integer, kReadOnly, "Event number (increasing)."},
+      {F{"id", "id", T::integer, kReadOnly, "Event number (increasing)."}, workspace_field(),
        text("job_id", "jobId", kReadOnly | kParent | kFilter, "Job of the event."),
        text("job_call_id", "jobCallId", kReadOnly | kNullable, "Job call concerned, if any."),
        text("call_id", "callId", kReadOnly | kNullable, "Call concerned, if any."),
@@ -346,7 +351,7 @@ const EntitySpec& job_event_spec() {
 const EntitySpec& do_not_call_spec() {
   static const EntitySpec spec{
       "do_not_call", "do-not-call entry", "DoNotCall",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("phone", "phone", kRequired | kUnique | kFilter, "Number never to be dialed (normalised to E.164).", 32, Format::e164),
        text("reason", "reason", kNullable, "Why it is on the list.", 500),
        enumeration("source", "source", kReadOnly | kFilter, "api, import (CSV) or call (the callee asked).", {"api", "import", "call"}, "\"api\""),
@@ -358,7 +363,7 @@ const EntitySpec& do_not_call_spec() {
 const EntitySpec& sms_message_spec() {
   static const EntitySpec spec{
       "sms_messages", "SMS message", "SmsMessage",
-      {id_field(),
+      {id_field(), workspace_field(),
        text("call_id", "callId", kReadOnly | kNullable | kFilter, "Call the message follows up."),
        text("contact_id", "contactId", kReadOnly | kNullable, "Contact it was sent to."),
        text("agent_id", "agentId", kReadOnly | kNullable, "Agent of the call."),
@@ -378,7 +383,7 @@ const EntitySpec& sms_message_spec() {
 const EntitySpec& webhook_event_spec() {
   static const EntitySpec spec{
       "webhook_events", "webhook event", "WebhookEvent",
-      {id_field(),
+      {id_field(), workspace_field(),
        number("seq", "seq", T::integer, kReadOnly, "Order of creation (delivery order per call).", 1, std::nullopt),
        enumeration("event", "event", kReadOnly | kFilter, "Event type.", {"call.started", "call.ended", "job.completed"}),
        text("url", "url", kReadOnly, "Receiver (the agent's webhookUrl)."),

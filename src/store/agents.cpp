@@ -24,55 +24,62 @@ nlohmann::json snapshot(const nlohmann::json& agent) {
 
 AgentRepository::AgentRepository(Database& db) : db_(db), agents_(db, model::agent_spec()) {}
 
-Result<void> AgentRepository::write_version(Connection& c, const std::string& agent_id, const nlohmann::json& agent) {
+Result<void> AgentRepository::write_version(Connection& c, const WorkspaceId& ws, const std::string& agent_id,
+                                            const nlohmann::json& agent, const std::string& actor) {
   auto off = c.prepare("UPDATE agent_configurations SET is_active = 0 WHERE agent_id = ? AND is_active = 1");
   if (!off) return std::unexpected(off.error());
   (*off)->bind_text(1, agent_id);
   if (auto r = (*off)->step(); !r) return std::unexpected(r.error());
   auto st = c.prepare(
-      "INSERT INTO agent_configurations (id, agent_id, version, configuration, created_at, is_active) "
-      "VALUES (?, ?, (SELECT coalesce(max(version), 0) + 1 FROM agent_configurations WHERE agent_id = ?), ?, ?, 1)");
+      "INSERT INTO agent_configurations (id, workspace_id, agent_id, version, configuration, created_at, is_active, "
+      "created_by) VALUES (?, ?, ?, (SELECT coalesce(max(version), 0) + 1 FROM agent_configurations WHERE agent_id = ?), "
+      "?, ?, 1, ?)");
   if (!st) return std::unexpected(st.error());
   (*st)->bind_text(1, new_id());
-  (*st)->bind_text(2, agent_id);
+  (*st)->bind_text(2, ws.value);
   (*st)->bind_text(3, agent_id);
-  (*st)->bind_text(4, snapshot(agent).dump());
-  (*st)->bind_text(5, now_iso8601());
+  (*st)->bind_text(4, agent_id);
+  (*st)->bind_text(5, snapshot(agent).dump());
+  (*st)->bind_text(6, now_iso8601());
+  (*st)->bind_text(7, actor);
   if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
   return {};
 }
 
-Result<nlohmann::json> AgentRepository::create(const nlohmann::json& body) {
+Result<nlohmann::json> AgentRepository::create(const WorkspaceId& ws, const nlohmann::json& body,
+                                               const std::string& actor) {
   auto values = model::validate_input(model::agent_spec(), body, model::Mode::create);
   if (!values) return std::unexpected(values.error());
   return db_.write([&](Connection& c) -> Result<nlohmann::json> {
-    auto agent = agents_.insert(c, std::move(*values));
+    auto agent = agents_.insert(c, ws, std::move(*values));
     if (!agent) return agent;
-    if (auto v = write_version(c, (*agent)["id"].get<std::string>(), *agent); !v) return std::unexpected(v.error());
+    if (auto v = write_version(c, ws, (*agent)["id"].get<std::string>(), *agent, actor); !v)
+      return std::unexpected(v.error());
     return agent;
   });
 }
 
-Result<nlohmann::json> AgentRepository::update(const std::string& id, const nlohmann::json& patch) {
+Result<nlohmann::json> AgentRepository::update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch,
+                                               const std::string& actor) {
   auto values = model::validate_input(model::agent_spec(), patch, model::Mode::update);
   if (!values) return std::unexpected(values.error());
   return db_.write([&](Connection& c) -> Result<nlohmann::json> {
-    auto before = agents_.get(c, id);
+    auto before = agents_.get(c, ws, id);
     if (!before) return before;
-    auto after = agents_.apply(c, id, *values);
+    auto after = agents_.apply(c, ws, id, *values);
     if (!after) return after;
     if (snapshot(*before) != snapshot(*after))
-      if (auto v = write_version(c, id, *after); !v) return std::unexpected(v.error());
+      if (auto v = write_version(c, ws, id, *after, actor); !v) return std::unexpected(v.error());
     return after;
   });
 }
 
-Result<nlohmann::json> AgentRepository::configurations(const std::string& agent_id) {
+Result<nlohmann::json> AgentRepository::configurations(const WorkspaceId& ws, const std::string& agent_id) {
   return db_.read([&](Connection& c) -> Result<nlohmann::json> {
-    if (auto agent = agents_.get(c, agent_id); !agent) return std::unexpected(agent.error());
+    if (auto agent = agents_.get(c, ws, agent_id); !agent) return std::unexpected(agent.error());
     auto st = c.prepare(
-        "SELECT id, agent_id, version, configuration, created_at, is_active FROM agent_configurations "
-        "WHERE agent_id = ? ORDER BY version DESC");
+        "SELECT id, agent_id, version, configuration, created_at, is_active, workspace_id, created_by "
+        "FROM agent_configurations WHERE agent_id = ? ORDER BY version DESC");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, agent_id);
     nlohmann::json items = nlohmann::json::array();
@@ -85,15 +92,18 @@ Result<nlohmann::json> AgentRepository::configurations(const std::string& agent_
                        {"version", (*st)->column_int(2)},
                        {"configuration", nlohmann::json::parse((*st)->column_text(3), nullptr, false)},
                        {"createdAt", (*st)->column_text(4)},
-                       {"isActive", (*st)->column_int(5) != 0}});
+                       {"isActive", (*st)->column_int(5) != 0},
+                       {"workspaceId", (*st)->column_text(6)},
+                       {"createdBy", (*st)->is_null(7) ? nlohmann::json() : nlohmann::json((*st)->column_text(7))}});
     }
     return items;
   });
 }
 
-Result<nlohmann::json> AgentRepository::activate(const std::string& agent_id, int64_t version) {
+Result<nlohmann::json> AgentRepository::activate(const WorkspaceId& ws, const std::string& agent_id, int64_t version,
+                                                 const std::string& actor) {
   return db_.write([&](Connection& c) -> Result<nlohmann::json> {
-    if (auto agent = agents_.get(c, agent_id); !agent) return agent;
+    if (auto agent = agents_.get(c, ws, agent_id); !agent) return agent;
     auto st = c.prepare("SELECT configuration FROM agent_configurations WHERE agent_id = ? AND version = ?");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, agent_id);
@@ -112,8 +122,9 @@ Result<nlohmann::json> AgentRepository::activate(const std::string& agent_id, in
       if (const auto* f = model::agent_spec().by_json(k); f && is_configuration_field(*f)) patch[k] = v;
     auto values = model::validate_input(model::agent_spec(), patch, model::Mode::update);
     if (!values) return std::unexpected(values.error());
-    auto agent = agents_.apply(c, agent_id, *values);
+    auto agent = agents_.apply(c, ws, agent_id, *values);
     if (!agent) return agent;
+    (void)actor;  // a rollback activates an existing version: its author stays the one who wrote it
     auto flip = c.prepare("UPDATE agent_configurations SET is_active = CASE WHEN version = ? THEN 1 ELSE 0 END "
                           "WHERE agent_id = ?");
     if (!flip) return std::unexpected(flip.error());
@@ -121,6 +132,17 @@ Result<nlohmann::json> AgentRepository::activate(const std::string& agent_id, in
     (*flip)->bind_text(2, agent_id);
     if (auto r = (*flip)->step(); !r) return std::unexpected(r.error());
     return agent;
+  });
+}
+
+Result<int64_t> AgentRepository::count(const WorkspaceId& ws) {
+  return db_.read([&](Connection& c) -> Result<int64_t> {
+    auto st = c.prepare("SELECT count(*) FROM agents WHERE workspace_id = ?");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, ws.value);
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    return (*st)->column_int(0);
   });
 }
 

@@ -23,19 +23,26 @@ class AgentRepository {
 
   Repository& records() { return agents_; }
 
-  /// Creates an agent and its configuration version 1 (active), atomically.
-  Result<nlohmann::json> create(const nlohmann::json& body);
+  /// Creates an agent in `ws` and its configuration version 1 (active),
+  /// atomically. `actor` names who did it ("user:<id>", "key:<id>", "cli"),
+  /// as the server authenticated them (issue 16 §3), and is kept on the version.
+  Result<nlohmann::json> create(const WorkspaceId& ws, const nlohmann::json& body, const std::string& actor = "cli");
   /// Updates an agent; when a configuration field changes, also writes the
   /// next configuration version and activates it, atomically.
-  Result<nlohmann::json> update(const std::string& id, const nlohmann::json& patch);
+  Result<nlohmann::json> update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch,
+                                const std::string& actor = "cli");
   /// Versions of the agent's configuration, newest first. Errors: agent not found.
-  Result<nlohmann::json> configurations(const std::string& agent_id);
+  Result<nlohmann::json> configurations(const WorkspaceId& ws, const std::string& agent_id);
   /// Makes `version` active and applies its snapshot to the agent. Returns
   /// the agent. Errors: agent or version not found.
-  Result<nlohmann::json> activate(const std::string& agent_id, int64_t version);
+  Result<nlohmann::json> activate(const WorkspaceId& ws, const std::string& agent_id, int64_t version,
+                                  const std::string& actor = "cli");
+  /// Agents in `ws` (for the tier limit on agents).
+  Result<int64_t> count(const WorkspaceId& ws);
 
  private:
-  Result<void> write_version(Connection& c, const std::string& agent_id, const nlohmann::json& agent);
+  Result<void> write_version(Connection& c, const WorkspaceId& ws, const std::string& agent_id,
+                             const nlohmann::json& agent, const std::string& actor);
 
   Database& db_;
   Repository agents_;

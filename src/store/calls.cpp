@@ -16,7 +16,8 @@ Result<void> CallStore::insert(const CallRecord& r) {
     auto st = c.prepare(
         "INSERT INTO calls (id, agent_id, contact_id, direction, status, from_phone, to_phone, summary, transcript, "
         "duration, recording_url, started_at, ended_at, created_at, outcome, error_message, sip_code, system_info, "
-        "turn_metrics, job_id, job_call_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "turn_metrics, job_id, job_call_id, workspace_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, r.id);
@@ -42,6 +43,7 @@ Result<void> CallStore::insert(const CallRecord& r) {
     s.bind_text(19, r.turn_metrics.dump());
     bind_optional(s, 20, r.job_id);
     bind_optional(s, 21, r.job_call_id);
+    s.bind_text(22, r.workspace_id.value);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
     return count_in_agent_stats(c, r);
   });
@@ -55,7 +57,8 @@ Result<void> CallStore::count_in_agent_stats(Connection& c, const CallRecord& r)
   const bool success = r.outcome && counts_as_success(*r.outcome);
   const int64_t seconds = r.duration_s.value_or(0);
   auto sums = c.prepare(
-      "INSERT INTO agent_call_stats (agent_id, calls, successes, connected, connected_seconds) VALUES (?1, 1, ?2, ?3, ?4) "
+      "INSERT INTO agent_call_stats (agent_id, calls, successes, connected, connected_seconds, workspace_id) "
+      "VALUES (?1, 1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT (agent_id) DO UPDATE SET calls = calls + 1, successes = successes + excluded.successes, "
       "connected = connected + excluded.connected, connected_seconds = connected_seconds + excluded.connected_seconds");
   if (!sums) return std::unexpected(sums.error());
@@ -63,6 +66,7 @@ Result<void> CallStore::count_in_agent_stats(Connection& c, const CallRecord& r)
   (*sums)->bind_int(2, success ? 1 : 0);
   (*sums)->bind_int(3, seconds > 0 ? 1 : 0);
   (*sums)->bind_int(4, seconds > 0 ? seconds : 0);
+  (*sums)->bind_text(5, r.workspace_id.value);
   if (auto done = (*sums)->step(); !done) return std::unexpected(done.error());
   auto st = c.prepare(
       "UPDATE agents SET total_calls = s.calls, success_rate = 100.0 * s.successes / s.calls, "
@@ -78,8 +82,8 @@ Result<void> CallStore::live_begin(const LiveCall& l) {
   return db_.write([&](Connection& c) -> Result<void> {
     auto st = c.prepare(
         "INSERT INTO live_calls (id, call_id, agent_id, agent_name, customer_name, customer_phone, direction, status, "
-        "start_time, is_recording, sip_endpoint, session_id, node, updated_at, campaign_id, campaign_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "start_time, is_recording, sip_endpoint, session_id, node, updated_at, campaign_id, campaign_name, "
+        "workspace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, new_id());
@@ -100,6 +104,7 @@ Result<void> CallStore::live_begin(const LiveCall& l) {
     else s.bind_text(15, l.campaign_id);
     if (l.campaign_name.empty()) s.bind_null(16);
     else s.bind_text(16, l.campaign_name);
+    s.bind_text(17, l.workspace_id);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
     return {};
   });
@@ -149,7 +154,7 @@ Result<std::vector<LiveCall>> CallStore::live_orphans(const std::string& node) {
   return db_.read([&](Connection& c) -> Result<std::vector<LiveCall>> {
     auto st = c.prepare(
         "SELECT call_id, agent_id, agent_name, customer_name, customer_phone, direction, status, start_time, "
-        "sip_endpoint, session_id, node FROM live_calls WHERE node = ? AND ended_at IS NULL");
+        "sip_endpoint, session_id, node, workspace_id FROM live_calls WHERE node = ? AND ended_at IS NULL");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, node);
     std::vector<LiveCall> out;
@@ -159,7 +164,20 @@ Result<std::vector<LiveCall>> CallStore::live_orphans(const std::string& node) {
       if (!*row) break;
       auto& s = **st;
       auto text = [&](int i) { return std::string(s.column_text(i)); };
-      out.push_back({text(0), text(1), text(2), text(3), text(4), text(5), text(6), text(7), text(8), text(9), text(10)});
+      LiveCall l;
+      l.call_id = text(0);
+      l.workspace_id = text(11);
+      l.agent_id = text(1);
+      l.agent_name = text(2);
+      l.customer_name = text(3);
+      l.customer_phone = text(4);
+      l.direction = text(5);
+      l.status = text(6);
+      l.start_time = text(7);
+      l.sip_endpoint = text(8);
+      l.session_id = text(9);
+      l.node = text(10);
+      out.push_back(std::move(l));
     }
     return out;
   });
@@ -184,8 +202,9 @@ Result<std::vector<std::string>> texts(Database& db, const char* sql, const std:
 }
 }  // namespace
 
-Result<std::optional<std::pair<std::string, std::string>>> CallStore::contact_by_phone(const std::string& phone) {
-  auto rows = texts(db_, "SELECT id, name FROM contacts WHERE phone = ?", {phone});
+Result<std::optional<std::pair<std::string, std::string>>> CallStore::contact_by_phone(const WorkspaceId& ws,
+                                                                                        const std::string& phone) {
+  auto rows = texts(db_, "SELECT id, name FROM contacts WHERE workspace_id = ? AND phone = ?", {ws.value, phone});
   if (!rows) return std::unexpected(rows.error());
   if (rows->size() < 2) return std::optional<std::pair<std::string, std::string>>{};
   return std::optional<std::pair<std::string, std::string>>{std::pair{(*rows)[0], (*rows)[1]}};
@@ -198,11 +217,12 @@ Result<std::optional<std::pair<std::string, std::string>>> CallStore::job_call_o
   return std::optional<std::pair<std::string, std::string>>{std::pair{(*rows)[0], (*rows)[1]}};
 }
 
-Result<std::string> CallStore::create_contact(const std::string& name, const std::string& phone) {
+Result<std::string> CallStore::create_contact(const WorkspaceId& ws, const std::string& name, const std::string& phone) {
   const std::string id = new_id();
   auto r = db_.write([&](Connection& c) -> Result<void> {
     auto st = c.prepare(
-        "INSERT INTO contacts (id, name, phone, notes, tags, created_at, updated_at) VALUES (?, ?, ?, NULL, '[]', ?, ?)");
+        "INSERT INTO contacts (id, name, phone, notes, tags, created_at, updated_at, workspace_id) "
+        "VALUES (?, ?, ?, NULL, '[]', ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     const std::string now = now_iso8601();
     (*st)->bind_text(1, id);
@@ -210,6 +230,7 @@ Result<std::string> CallStore::create_contact(const std::string& name, const std
     (*st)->bind_text(3, phone);
     (*st)->bind_text(4, now);
     (*st)->bind_text(5, now);
+    (*st)->bind_text(6, ws.value);
     if (auto done = (*st)->step(); !done) return std::unexpected(done.error());
     return {};
   });
@@ -217,15 +238,24 @@ Result<std::string> CallStore::create_contact(const std::string& name, const std
   return id;
 }
 
-Result<std::vector<std::string>> CallStore::memories_of(const std::string& contact_id) {
-  return texts(db_, "SELECT content FROM memories WHERE contact_id = ? ORDER BY created_at, id", {contact_id});
+Result<std::vector<std::string>> CallStore::memories_of(const WorkspaceId& ws, const std::string& contact_id) {
+  return texts(db_, "SELECT content FROM memories WHERE workspace_id = ? AND contact_id = ? ORDER BY created_at, id",
+               {ws.value, contact_id});
 }
 
-Result<std::optional<std::string>> CallStore::agent_id(const std::string& id_or_name) {
-  auto rows = texts(db_, "SELECT id FROM agents WHERE id = ? OR name = ?", {id_or_name, id_or_name});
+Result<std::optional<std::string>> CallStore::agent_id(const WorkspaceId& ws, const std::string& id_or_name) {
+  auto rows = texts(db_, "SELECT id FROM agents WHERE workspace_id = ? AND (id = ? OR name = ?)",
+                    {ws.value, id_or_name, id_or_name});
   if (!rows) return std::unexpected(rows.error());
   if (rows->empty()) return std::optional<std::string>{};
   return std::optional<std::string>{rows->front()};
+}
+
+Result<std::optional<WorkspaceId>> CallStore::workspace_of_agent(const std::string& agent_id) {
+  auto rows = texts(db_, "SELECT workspace_id FROM agents WHERE id = ?", {agent_id});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->empty()) return std::optional<WorkspaceId>{};
+  return std::optional<WorkspaceId>{WorkspaceId(rows->front())};
 }
 
 }  // namespace voqo::store

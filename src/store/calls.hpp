@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 #include "store/database.hpp"
 
 namespace voqo::store {
@@ -16,6 +17,7 @@ namespace voqo::store {
 /// Everything a finished call writes (issue 3 §6).
 struct CallRecord {
   std::string id;
+  WorkspaceId workspace_id;  ///< the workspace of the agent that took or placed the call
   std::string agent_id;
   std::optional<std::string> contact_id;
   std::string direction;   ///< inbound | outbound
@@ -37,6 +39,7 @@ struct CallRecord {
 /// A call in flight (live_calls, the live-monitoring spec's table).
 struct LiveCall {
   std::string call_id;
+  std::string workspace_id;  ///< the call's workspace (issue 16): live views and feeds are per workspace
   std::string agent_id, agent_name;
   std::string customer_name, customer_phone;
   std::string direction;  ///< inbound | outbound
@@ -80,13 +83,17 @@ class CallStore {
   /// from live lists, until LiveRetention purges them (issue 5 §5).
   Result<void> live_end(const std::string& call_id);
   /// The contact with this E.164 phone: {id, name}, or nullopt.
-  Result<std::optional<std::pair<std::string, std::string>>> contact_by_phone(const std::string& phone);
+  Result<std::optional<std::pair<std::string, std::string>>> contact_by_phone(const WorkspaceId& ws,
+                                                                             const std::string& phone);
   /// Creates a contact (auto_create_contacts) and returns its id.
-  Result<std::string> create_contact(const std::string& name, const std::string& phone);
+  Result<std::string> create_contact(const WorkspaceId& ws, const std::string& name, const std::string& phone);
   /// The contents of a contact's memories, oldest first.
-  Result<std::vector<std::string>> memories_of(const std::string& contact_id);
-  /// The id of the agent whose id or name is `id_or_name`, or nullopt.
-  Result<std::optional<std::string>> agent_id(const std::string& id_or_name);
+  Result<std::vector<std::string>> memories_of(const WorkspaceId& ws, const std::string& contact_id);
+  /// The id of the agent of `ws` whose id or name is `id_or_name`, or nullopt.
+  Result<std::optional<std::string>> agent_id(const WorkspaceId& ws, const std::string& id_or_name);
+  /// The workspace an agent belongs to (for calls that start from an agent
+  /// id alone: inbound routing, the CLI), or nullopt.
+  Result<std::optional<WorkspaceId>> workspace_of_agent(const std::string& agent_id);
   /// The dialer's {job id, job call id} that placed `call_id`, or nullopt.
   Result<std::optional<std::pair<std::string, std::string>>> job_call_of(const std::string& call_id);
   /// Live rows of `node` left behind by a crash (not ended).

@@ -183,6 +183,10 @@ class Database {
 
   /// Closes every connection (checkpointing the WAL for SQLite). Further use is an error.
   virtual void close() = 0;
+  /// Turns foreign-key enforcement on the writer connection on or off (SQLite
+  /// ignores the pragma inside a transaction, so this runs outside one). Only
+  /// for schema migrations at open, while no other thread writes.
+  virtual Result<void> set_foreign_keys(bool on) = 0;
   virtual std::string_view dialect() const = 0;
 
  protected:

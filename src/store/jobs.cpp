@@ -5,11 +5,15 @@
 
 namespace voqo::store {
 namespace {
-Result<bool> exists(Connection& c, std::string_view sql, const std::string& a, const std::string& b = {}) {
+/// Whether `sql` (workspace, a[, b]) finds a row: a reference in a body is
+/// looked up in the caller's workspace only, so another tenant's id is "not found".
+Result<bool> exists(Connection& c, std::string_view sql, const WorkspaceId& ws, const std::string& a,
+                    const std::string& b = {}) {
   auto st = c.prepare(sql);
   if (!st) return std::unexpected(st.error());
-  (*st)->bind_text(1, a);
-  if (!b.empty()) (*st)->bind_text(2, b);
+  (*st)->bind_text(1, ws.value);
+  (*st)->bind_text(2, a);
+  if (!b.empty()) (*st)->bind_text(3, b);
   return (*st)->step();
 }
 
@@ -23,27 +27,29 @@ Error missing(std::string field, std::string message) {
 JobRepository::JobRepository(Database& db)
     : db_(db), jobs_(db, model::job_spec()), job_calls_(db, model::job_call_spec()) {}
 
-Result<nlohmann::json> JobRepository::create(const nlohmann::json& body) {
+Result<nlohmann::json> JobRepository::create(const WorkspaceId& ws, const nlohmann::json& body) {
   auto values = model::validate_input(model::job_spec(), body, model::Mode::create);
   if (!values) return std::unexpected(values.error());
   const std::string campaign = body["campaignId"], upload = body["uploadId"], agent = body["agentId"];
   return db_.write([&](Connection& c) -> Result<nlohmann::json> {
-    auto has_campaign = exists(c, "SELECT 1 FROM campaigns WHERE id = ?", campaign);
+    auto has_campaign = exists(c, "SELECT 1 FROM campaigns WHERE workspace_id = ? AND id = ?", ws, campaign);
     if (!has_campaign) return std::unexpected(has_campaign.error());
     if (!*has_campaign) return std::unexpected(missing("campaignId", "campaign " + campaign + " not found"));
-    auto has_agent = exists(c, "SELECT 1 FROM agents WHERE id = ?", agent);
+    auto has_agent = exists(c, "SELECT 1 FROM agents WHERE workspace_id = ? AND id = ?", ws, agent);
     if (!has_agent) return std::unexpected(has_agent.error());
     if (!*has_agent) return std::unexpected(missing("agentId", "agent " + agent + " not found"));
-    auto has_upload = exists(c, "SELECT 1 FROM uploads WHERE id = ? AND campaign_id = ?", upload, campaign);
+    auto has_upload = exists(c, "SELECT 1 FROM uploads WHERE workspace_id = ? AND id = ? AND campaign_id = ?", ws, upload,
+                             campaign);
     if (!has_upload) return std::unexpected(has_upload.error());
     if (!*has_upload)
       return std::unexpected(missing("uploadId", "upload " + upload + " not found in campaign " + campaign));
-    auto job = jobs_.insert(c, std::move(*values));
+    auto job = jobs_.insert(c, ws, std::move(*values));
     if (!job) return job;
     const std::string job_id = (*job)["id"];
     auto ids = c.prepare("SELECT id, phone FROM batch_contacts WHERE upload_id = ? ORDER BY line");
-    auto ins = c.prepare("INSERT INTO job_calls (id, job_id, batch_contact_id, status, created_at, phone, updated_at) "
-                         "VALUES (?, ?, ?, 'pending', ?, ?, ?)");
+    auto ins = c.prepare(
+        "INSERT INTO job_calls (id, job_id, batch_contact_id, status, created_at, phone, updated_at, workspace_id) "
+        "VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)");
     if (!ids) return std::unexpected(ids.error());
     if (!ins) return std::unexpected(ins.error());
     (*ids)->bind_text(1, upload);
@@ -59,6 +65,7 @@ Result<nlohmann::json> JobRepository::create(const nlohmann::json& body) {
       (*ins)->bind_text(4, now);
       (*ins)->bind_text(5, (*ids)->column_text(1));
       (*ins)->bind_text(6, now);
+      (*ins)->bind_text(7, ws.value);
       if (auto r = (*ins)->step(); !r) return std::unexpected(r.error());
       (*ins)->reset();
       ++total;
@@ -68,18 +75,18 @@ Result<nlohmann::json> JobRepository::create(const nlohmann::json& body) {
     (*upd)->bind_int(1, total);
     (*upd)->bind_text(2, job_id);
     if (auto r = (*upd)->step(); !r) return std::unexpected(r.error());
-    return jobs_.get(c, job_id);
+    return jobs_.get(c, ws, job_id);
   });
 }
 
-Result<void> JobRepository::remove(const std::string& id) {
-  auto job = jobs_.get(id);
+Result<void> JobRepository::remove(const WorkspaceId& ws, const std::string& id) {
+  auto job = jobs_.get(ws, id);
   if (!job) return std::unexpected(job.error());
   if ((*job)["status"] == "running") {
     Error e = Error::conflict("status", "job " + id + " is running; cancel it first");
     return std::unexpected(e);
   }
-  return jobs_.remove(id);
+  return jobs_.remove(ws, id);
 }
 
 }  // namespace voqo::store

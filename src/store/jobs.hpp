@@ -16,12 +16,12 @@ class JobRepository {
   Repository& records() { return jobs_; }
   Repository& job_calls() { return job_calls_; }
 
-  /// Validates {campaignId, uploadId, agentId}; the upload must belong to the
-  /// campaign. Creates the job (pending) and its job calls. Errors: 422 for
+  /// Validates {campaignId, uploadId, agentId}, each of workspace `ws`; the
+  /// upload must belong to the campaign. Creates the job (pending) and its job calls. Errors: 422 for
   /// bad fields, 404 naming the field whose record does not exist.
-  Result<nlohmann::json> create(const nlohmann::json& body);
+  Result<nlohmann::json> create(const WorkspaceId& ws, const nlohmann::json& body);
   /// Deletes a job that is not running. Errors: not found; running (409).
-  Result<void> remove(const std::string& id);
+  Result<void> remove(const WorkspaceId& ws, const std::string& id);
 
  private:
   Database& db_;

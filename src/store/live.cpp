@@ -95,9 +95,12 @@ Error unknown_call(const std::string& call_id) { return Error::not_found("live c
 constexpr std::string_view kLiveCallSelect =
     "SELECT l.*, s.overall AS sentiment FROM live_calls l LEFT JOIN sentiment_analysis s ON s.call_id = l.call_id";
 
-/// The live_calls row, or not_found.
-Result<json> call_row_in(Connection& c, const std::string& call_id) {
-  auto row = first_row(c, std::string(kLiveCallSelect) + " WHERE l.call_id = ?", {call_id});
+/// The live_calls row, or not_found; a call of another workspace than `ws`
+/// (when given) is not found either.
+Result<json> call_row_in(Connection& c, const std::string& call_id, const WorkspaceId* ws = nullptr) {
+  auto row = ws ? first_row(c, std::string(kLiveCallSelect) + " WHERE l.call_id = ? AND l.workspace_id = ?",
+                            {call_id, ws->value})
+                : first_row(c, std::string(kLiveCallSelect) + " WHERE l.call_id = ?", {call_id});
   if (!row) return std::unexpected(row.error());
   if (row->is_null()) return std::unexpected(unknown_call(call_id));
   return *row;
@@ -208,7 +211,9 @@ struct Table {
 
 Table make_table(std::string_view name, std::vector<Col> cols, bool ordered, bool created_at) {
   Table t{name, std::move(cols), ordered, created_at, {}};
-  std::string columns = "id, call_id, updated_at", values = "?, ?, ?";
+  // The row's workspace is its call's (live_calls is written first, by CallService).
+  std::string columns = "id, call_id, updated_at, workspace_id",
+              values = "?, ?, ?, (SELECT workspace_id FROM live_calls WHERE call_id = ?2)";
   if (ordered) columns += ", \"order\"", values += ", ?";
   if (created_at) columns += ", created_at", values += ", ?";
   for (const auto& c : t.cols) columns += ", " + std::string(c.column), values += ", ?";
@@ -357,8 +362,8 @@ json nest_sentiment(json row) {
 }
 
 /// The bundle of one call, read on `c` (inside or outside a transaction).
-Result<json> bundle_in(Connection& c, const std::string& call_id) {
-  auto call = call_row_in(c, call_id);
+Result<json> bundle_in(Connection& c, const std::string& call_id, const WorkspaceId* ws = nullptr) {
+  auto call = call_row_in(c, call_id, ws);
   if (!call) return std::unexpected(call.error());
   json out = {{"call", std::move(*call)}};
   static constexpr std::string_view details[] = {"details"};
@@ -410,8 +415,10 @@ Result<json> LiveStore::upsert_transcript(const std::string& call_id, const Live
   return db_.write([&](Connection& c) -> Result<json> {
     auto st = c.prepare(
         "INSERT INTO live_transcripts (id, call_id, entry_id, speaker, text, timestamp, start_ms, end_ms, sentiment, "
-        "confidence, is_final, interrupted, \"order\", created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "(SELECT coalesce(max(\"order\"), 0) + 1 FROM live_transcripts WHERE call_id = ?), ?, ?) "
+        "confidence, is_final, interrupted, \"order\", created_at, updated_at, workspace_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "(SELECT coalesce(max(\"order\"), 0) + 1 FROM live_transcripts WHERE call_id = ?13), ?14, ?15, "
+        "(SELECT workspace_id FROM live_calls WHERE call_id = ?2)) "
         "ON CONFLICT (call_id, entry_id) DO UPDATE SET speaker = excluded.speaker, text = excluded.text, "
         "timestamp = excluded.timestamp, start_ms = excluded.start_ms, end_ms = excluded.end_ms, "
         "sentiment = excluded.sentiment, confidence = excluded.confidence, is_final = excluded.is_final, "
@@ -534,7 +541,8 @@ Result<void> LiveStore::save_system_config(const std::string& call_id, const jso
   });
 }
 
-Result<json> LiveStore::record_supervisor_action(const std::string& call_id, const std::string& action,
+Result<json> LiveStore::record_supervisor_action(const WorkspaceId& ws, const std::string& call_id,
+                                                 const std::string& action,
                                                  const json& details, const std::string& supervisor_id,
                                                  const std::string& supervisor_name, int64_t call_time_ms) {
   static const Col cols[] = {
@@ -545,11 +553,12 @@ Result<json> LiveStore::record_supervisor_action(const std::string& call_id, con
       {"call_time_ms", "callTimeMs", Kind::integer, true, "≥ 0"}};
   if (!details.is_object()) return std::unexpected(Error::invalid("details", "must be an object"));
   return db_.write([&](Connection& c) -> Result<json> {
-    if (auto call = call_row_in(c, call_id); !call) return std::unexpected(call.error());
+    if (auto call = call_row_in(c, call_id, &ws); !call) return std::unexpected(call.error());
     auto st = c.prepare(
         "INSERT INTO supervisor_actions (id, call_id, action, details, supervisor_id, supervisor_name, timestamp, "
-        "call_time_ms, \"order\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "(SELECT coalesce(max(\"order\"), 0) + 1 FROM supervisor_actions WHERE call_id = ?))");
+        "call_time_ms, \"order\", workspace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "(SELECT coalesce(max(\"order\"), 0) + 1 FROM supervisor_actions WHERE call_id = ?9), "
+        "(SELECT workspace_id FROM live_calls WHERE call_id = ?2))");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     const std::string id = new_id();
@@ -617,8 +626,9 @@ Result<void> LiveStore::finish(const std::string& call_id, const json& analytics
         "duration, final_phase, transcript_entries, agent_talk_ms, caller_talk_ms, agent_talk_share, overall_sentiment, "
         "objectives_completed, objectives_total, script_adherence, conversion_probability, coaching_count, "
         "supervisor_action_count, phases, objectives, next_actions, coaching, sentiment, metrics, system_config, "
-        "supervisor_actions, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "supervisor_actions, details, created_at, workspace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+        "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
+        "(SELECT workspace_id FROM live_calls WHERE call_id = ?2))");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     auto opt_text = [&](int i, const std::optional<std::string>& v) { v ? s.bind_text(i, *v) : s.bind_null(i); };
@@ -670,38 +680,41 @@ Result<int> LiveStore::purge_ended_before(std::chrono::system_clock::time_point 
   });
 }
 
-Result<json> LiveStore::live_call(const std::string& call_id) {
-  return db_.read([&](Connection& c) { return bundle_in(c, call_id); });
+Result<json> LiveStore::live_call(const WorkspaceId& ws, const std::string& call_id) {
+  return db_.read([&](Connection& c) { return bundle_in(c, call_id, &ws); });
 }
 
-Result<json> LiveStore::call_row(const std::string& call_id) {
-  return db_.read([&](Connection& c) { return call_row_in(c, call_id); });
+Result<json> LiveStore::call_row(const WorkspaceId& ws, const std::string& call_id) {
+  return db_.read([&](Connection& c) { return call_row_in(c, call_id, &ws); });
 }
 
-Result<json> LiveStore::live_calls(const std::optional<std::string>& status) {
+Result<json> LiveStore::live_calls(const WorkspaceId& ws, const std::optional<std::string>& status) {
   if (status && !one_of(*status, kLiveCallStatuses))
     return std::unexpected(Error::invalid("status", "must be one of connecting, ringing, connected, on-hold, transferring"));
   return db_.read([&](Connection& c) {
-    const std::string base = std::string(kLiveCallSelect) + " WHERE l.ended_at IS NULL";
-    return status ? rows(c, base + " AND l.status = ? ORDER BY l.start_time DESC, l.id DESC", {*status})
-                  : rows(c, base + " ORDER BY l.start_time DESC, l.id DESC", {});
+    const std::string base = std::string(kLiveCallSelect) + " WHERE l.ended_at IS NULL AND l.workspace_id = ?";
+    return status ? rows(c, base + " AND l.status = ? ORDER BY l.start_time DESC, l.id DESC", {ws.value, *status})
+                  : rows(c, base + " ORDER BY l.start_time DESC, l.id DESC", {ws.value});
   });
 }
 
-Result<json> LiveStore::transcript(const std::string& call_id) {
-  return db_.read(
-      [&](Connection& c) { return rows(c, "SELECT * FROM live_transcripts WHERE call_id = ? ORDER BY \"order\"", {call_id}); });
+Result<json> LiveStore::transcript(const WorkspaceId& ws, const std::string& call_id) {
+  return db_.read([&](Connection& c) {
+    return rows(c, "SELECT * FROM live_transcripts WHERE call_id = ? AND workspace_id = ? ORDER BY \"order\"",
+                {call_id, ws.value});
+  });
 }
 
-Result<json> LiveStore::supervisor_actions(const std::string& call_id) {
+Result<json> LiveStore::supervisor_actions(const WorkspaceId& ws, const std::string& call_id) {
   static constexpr std::string_view json_cols[] = {"details"};
   return db_.read([&](Connection& c) {
-    return rows(c, "SELECT * FROM supervisor_actions WHERE call_id = ? ORDER BY \"order\"", {call_id}, json_cols);
+    return rows(c, "SELECT * FROM supervisor_actions WHERE call_id = ? AND workspace_id = ? ORDER BY \"order\"",
+                {call_id, ws.value}, json_cols);
   });
 }
 
-Result<int64_t> LiveStore::call_time_ms(const std::string& call_id) {
-  auto row = call_row(call_id);
+Result<int64_t> LiveStore::call_time_ms(const WorkspaceId& ws, const std::string& call_id) {
+  auto row = call_row(ws, call_id);
   if (!row) return std::unexpected(row.error());
   auto start = parse_iso8601((*row)["startTime"].is_string() ? (*row)["startTime"].get<std::string>() : "");
   if (!start) return int64_t{0};
@@ -709,11 +722,12 @@ Result<int64_t> LiveStore::call_time_ms(const std::string& call_id) {
   return std::max<int64_t>(0, ms);
 }
 
-Result<json> LiveStore::analytics(const std::string& call_id) {
+Result<json> LiveStore::analytics(const WorkspaceId& ws, const std::string& call_id) {
   static constexpr std::string_view json_cols[] = {"phases",       "objectives", "next_actions",      "coaching", "sentiment",
                                                    "metrics",      "system_config", "supervisor_actions", "details"};
   auto row = db_.read([&](Connection& c) {
-    return first_row(c, "SELECT * FROM call_analytics WHERE call_id = ?", {call_id}, json_cols);
+    return first_row(c, "SELECT * FROM call_analytics WHERE call_id = ? AND workspace_id = ?", {call_id, ws.value},
+                     json_cols);
   });
   if (!row) return std::unexpected(row.error());
   if (row->is_null()) return std::unexpected(Error::not_found("no analytics for call " + call_id));

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 #include "store/database.hpp"
 
 namespace voqo::store {
@@ -101,7 +102,8 @@ class LiveStore {
   /// object, supervisor id and name 1–200 characters, call time ≥ 0 ms) with
   /// the next `order` and timestamp = now (ISO-8601 UTC). Returns {id, callId,
   /// action, details, supervisorId, supervisorName, timestamp, callTimeMs, order}.
-  Result<nlohmann::json> record_supervisor_action(const std::string& call_id, const std::string& action,
+  Result<nlohmann::json> record_supervisor_action(const WorkspaceId& ws, const std::string& call_id,
+                                                  const std::string& action,
                                                   const nlohmann::json& details, const std::string& supervisor_id,
                                                   const std::string& supervisor_name, int64_t call_time_ms);
 
@@ -124,24 +126,24 @@ class LiveStore {
   /// live_calls row, "transcript": [...] (by order), "phases", "objectives",
   /// "nextActions", "coaching" (lists by order), "sentiment": {...}|null,
   /// "metrics": {...}|null, "systemConfig": {...}|null, "supervisorActions": [...]}.
-  Result<nlohmann::json> live_call(const std::string& call_id);
+  Result<nlohmann::json> live_call(const WorkspaceId& ws, const std::string& call_id);
 
   /// The live_calls row of one call ({callId, status, endedAt, ...}). Errors: not_found.
-  Result<nlohmann::json> call_row(const std::string& call_id);
+  Result<nlohmann::json> call_row(const WorkspaceId& ws, const std::string& call_id);
 
   /// Calls in progress (not ended), newest first; `status` filters on
   /// live_calls.status (must be one of kLiveCallStatuses: else invalid "status").
-  Result<nlohmann::json> live_calls(const std::optional<std::string>& status);
+  Result<nlohmann::json> live_calls(const WorkspaceId& ws, const std::optional<std::string>& status);
 
   /// The call's transcript lines by order (an empty array for an unknown call).
-  Result<nlohmann::json> transcript(const std::string& call_id);
+  Result<nlohmann::json> transcript(const WorkspaceId& ws, const std::string& call_id);
 
   /// The call's supervisor actions by order (an empty array for an unknown call).
-  Result<nlohmann::json> supervisor_actions(const std::string& call_id);
+  Result<nlohmann::json> supervisor_actions(const WorkspaceId& ws, const std::string& call_id);
 
   /// Milliseconds since the call's live_calls start_time (the supervisor's
   /// "now" in the call, for actions recorded without the call's own clock).
-  Result<int64_t> call_time_ms(const std::string& call_id);
+  Result<int64_t> call_time_ms(const WorkspaceId& ws, const std::string& call_id);
 
   /// The call_analytics record: {id, callId, agentId, agentName, customerPhone,
   /// campaignId, startedAt, endedAt, duration (s), finalPhase, transcriptEntries,
@@ -150,7 +152,7 @@ class LiveStore {
   /// coachingCount, supervisorActionCount, phases, objectives, nextActions,
   /// coaching, sentiment, metrics, systemConfig, supervisorActions, details,
   /// createdAt}. Errors: not_found.
-  Result<nlohmann::json> analytics(const std::string& call_id);
+  Result<nlohmann::json> analytics(const WorkspaceId& ws, const std::string& call_id);
 
  private:
   Database& db_;

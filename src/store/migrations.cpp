@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/id.hpp"
 #include "core/time.hpp"
 #include "store/settings.hpp"
 
@@ -581,6 +582,221 @@ constexpr std::string_view kV6 = R"SQL(
 CREATE INDEX idx_job_calls_due_order ON job_calls (job_id, status, coalesce(next_attempt_at, ''), created_at, id);
 )SQL";
 
+
+// Version 7: teams and access (issue 16). The tenant is the workspace; users
+// belong to workspaces with a role; API keys, sign-in sessions and one-time
+// sign-in links are stored as hashes only; the audit log is per workspace.
+// Every customer table is then rebuilt with `workspace_id` (rebuild_tenant_tables).
+constexpr std::string_view kV7 = R"SQL(
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 100),
+  tier TEXT NOT NULL DEFAULT 'free' CHECK (tier IN ('free','starter','premium','enterprise')),
+  limits TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_workspaces_created ON workspaces (created_at, id);
+
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE CHECK (length(email) BETWEEN 3 AND 254),
+  display_name TEXT NOT NULL DEFAULT '',
+  password_hash TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0,1)),
+  last_login_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE workspace_members (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('owner','admin','supervisor','viewer')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, user_id)
+);
+CREATE INDEX idx_workspace_members_user ON workspace_members (user_id);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL DEFAULT '[]',
+  expires_at TEXT,
+  rate_limit_per_second REAL CHECK (rate_limit_per_second IS NULL OR rate_limit_per_second > 0),
+  last_used_at TEXT,
+  revoked_at TEXT,
+  created_by TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_api_keys_workspace ON api_keys (workspace_id, created_at, id);
+
+CREATE TABLE auth_sessions (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  address TEXT,
+  user_agent TEXT,
+  expires_at TEXT NOT NULL,
+  last_seen_at TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_auth_sessions_user ON auth_sessions (user_id);
+
+CREATE TABLE login_tokens (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('sign_in','set_password')),
+  expires_at TEXT NOT NULL,
+  used_at TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  actor_type TEXT NOT NULL CHECK (actor_type IN ('user','key','cli','system','anonymous')),
+  actor_id TEXT,
+  actor_name TEXT,
+  action TEXT NOT NULL,
+  object_type TEXT,
+  object_id TEXT,
+  details TEXT NOT NULL DEFAULT '{}',
+  address TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_audit_log_workspace ON audit_log (workspace_id, created_at, id);
+CREATE INDEX idx_audit_log_action ON audit_log (workspace_id, action);
+
+ALTER TABLE agent_configurations ADD COLUMN created_by TEXT;
+)SQL";
+
+/// Tables that are not a customer's: voqo's bookkeeping and the access tables
+/// of version 7 (which carry their workspace where they have one).
+bool tenant_table(std::string_view t) {
+  for (std::string_view own : {"schema_migrations", "sqlite_sequence", "workspaces", "users", "workspace_members",
+                               "api_keys", "auth_sessions", "login_tokens", "audit_log"})
+    if (t == own) return false;
+  return true;
+}
+
+/// Replaces the one occurrence of `from` in `sql`; an error if there is not
+/// exactly one (the schema is not the one this migration was written for).
+Result<void> replace_once(std::string& sql, std::string_view table, std::string_view from, std::string_view to) {
+  const auto at = sql.find(from);
+  if (at == std::string::npos || sql.find(from, at + 1) != std::string::npos)
+    return std::unexpected(Error::database("migration 7: table " + std::string(table) + " has not one '" +
+                                           std::string(from) + "'"));
+  sql.replace(at, from.size(), to);
+  return {};
+}
+
+std::string sql_name(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+/// Rebuilds every customer table with `workspace_id TEXT NOT NULL REFERENCES
+/// workspaces (id)` as its first column, every existing row in the Default
+/// workspace (SQLite's ALTER TABLE §7 procedure: create, copy, drop, rename,
+/// indexes again). Names that were unique server-wide become unique per
+/// workspace: agents.name (the agent-creation specification: unique per
+/// owner), contacts.phone, do_not_call.phone and settings.key. Each table
+/// also gets an index (workspace_id, created_at, id) for its scoped lists.
+Result<void> rebuild_tenant_tables(Connection& c) {
+  const std::string workspace = new_id();
+  const std::string now = now_iso8601();
+  {
+    auto st = c.prepare("INSERT INTO workspaces (id, name, tier, limits, created_at, updated_at) "
+                        "VALUES (?, 'Default', 'enterprise', '{}', ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, workspace);
+    (*st)->bind_text(2, now);
+    (*st)->bind_text(3, now);
+    if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+  }
+  struct Table {
+    std::string name, sql;
+  };
+  std::vector<Table> tables;
+  {
+    auto st = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid");
+    if (!st) return std::unexpected(st.error());
+    while (true) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      std::string name((*st)->column_text(0));
+      if (tenant_table(name)) tables.push_back({name, std::string((*st)->column_text(1))});
+    }
+  }
+  // Per-workspace uniqueness: the column loses UNIQUE, the table gains UNIQUE (workspace_id, column).
+  const std::vector<std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>> unique = {
+      {"agents", "name TEXT NOT NULL UNIQUE CHECK", "name TEXT NOT NULL CHECK", "name"},
+      {"contacts", "phone TEXT NOT NULL UNIQUE,", "phone TEXT NOT NULL,", "phone"},
+      {"do_not_call", "phone TEXT NOT NULL UNIQUE,", "phone TEXT NOT NULL,", "phone"},
+      {"settings", "key TEXT NOT NULL UNIQUE,", "key TEXT NOT NULL,", "key"},
+  };
+  for (auto& t : tables) {
+    std::vector<std::string> columns;
+    bool has_created_at = false;
+    {
+      auto st = c.prepare("SELECT name FROM pragma_table_info(?) ORDER BY cid");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, t.name);
+      while (true) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        columns.emplace_back((*st)->column_text(0));
+        has_created_at |= columns.back() == "created_at";
+      }
+    }
+    std::vector<std::string> indexes;
+    {
+      auto st = c.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, t.name);
+      while (true) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        indexes.emplace_back((*st)->column_text(0));
+      }
+    }
+    std::string sql = t.sql;
+    const std::string temp = t.name + "__v7";
+    if (auto r = replace_once(sql, t.name, "CREATE TABLE " + t.name + " (",
+                              "CREATE TABLE " + temp + " (\n  workspace_id TEXT NOT NULL REFERENCES workspaces (id),");
+        !r)
+      return r;
+    for (const auto& [table, from, to, column] : unique) {
+      if (t.name != table) continue;
+      if (auto r = replace_once(sql, t.name, from, to); !r) return r;
+      const auto close = sql.rfind(')');
+      sql.insert(close, ",\n  UNIQUE (workspace_id, " + std::string(column) + ")\n");
+    }
+    if (auto r = c.exec(sql); !r) return r;
+    std::string list;
+    for (const auto& col : columns) list += ", " + sql_name(col);
+    auto copy = c.prepare("INSERT INTO " + temp + " (workspace_id" + list + ") SELECT ?" + list + " FROM " + t.name);
+    if (!copy) return std::unexpected(copy.error());
+    (*copy)->bind_text(1, workspace);
+    if (auto r = (*copy)->step(); !r) return std::unexpected(r.error());
+    if (auto r = c.exec("DROP TABLE " + t.name); !r) return r;
+    if (auto r = c.exec("ALTER TABLE " + temp + " RENAME TO " + t.name); !r) return r;
+    for (const auto& index : indexes)
+      if (auto r = c.exec(index); !r) return r;
+    const std::string index = "CREATE INDEX idx_" + t.name + "_workspace ON " + t.name +
+                              (has_created_at ? " (workspace_id, created_at, id)" : " (workspace_id)");
+    if (auto r = c.exec(index); !r) return r;
+  }
+  return {};
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -591,6 +807,7 @@ const std::vector<Migration>& migrations() {
       {4, "live call monitoring", kV4},
       {5, "agent statistics as running sums", kV5},
       {6, "dialer due-order index", kV6},
+      {7, "workspaces, users, API keys; every customer row in its workspace", kV7, rebuild_tenant_tables, true},
   };
   return all;
 }
@@ -620,8 +837,22 @@ Result<int> migrate(Database& db) {
   int applied = 0;
   for (const auto& m : all) {
     if (m.version <= *current) continue;
+    if (m.rebuilds_tables)
+      if (auto off = db.set_foreign_keys(false); !off) return std::unexpected(off.error());
     auto r = db.write([&](Connection& c) -> Result<void> {
       if (auto e = c.exec(m.sql); !e) return e;
+      if (m.run)
+        if (auto e = m.run(c); !e) return e;
+      if (m.rebuilds_tables) {
+        auto check = c.prepare("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check");
+        if (!check) return std::unexpected(check.error());
+        auto row = (*check)->step();
+        if (!row) return std::unexpected(row.error());
+        if (*row)
+          return std::unexpected(Error::database("a row of " + std::string((*check)->column_text(0)) +
+                                                 " refers to a missing row of " +
+                                                 std::string((*check)->column_text(2))));
+      }
       auto st = c.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
       if (!st) return std::unexpected(st.error());
       (*st)->bind_int(1, m.version);
@@ -630,6 +861,8 @@ Result<int> migrate(Database& db) {
       if (auto s = (*st)->step(); !s) return std::unexpected(s.error());
       return {};
     });
+    if (m.rebuilds_tables)
+      if (auto on = db.set_foreign_keys(true); !on) return std::unexpected(on.error());
     if (!r)
       return std::unexpected(Error::database("migration " + std::to_string(m.version) + " (" +
                                              std::string(m.name) + ") failed: " + r.error().message));

@@ -13,6 +13,15 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;
+  /// A step SQL text cannot express (SQLite cannot add a NOT NULL column
+  /// without a default, nor change a UNIQUE constraint, without rebuilding
+  /// the table), run after `sql` in the same transaction; may be null.
+  Result<void> (*run)(Connection&) = nullptr;
+  /// The migration rebuilds tables: foreign keys are switched off around it
+  /// (a DROP TABLE would otherwise cascade to the children) and
+  /// `PRAGMA foreign_key_check` must find nothing before it commits
+  /// (SQLite's "making other kinds of table schema changes", §7 of ALTER TABLE).
+  bool rebuilds_tables = false;
 };
 
 /// All migrations, in version order.

@@ -119,20 +119,22 @@ Result<nlohmann::json> Repository::row_to_json(const Statement& st) const {
   return out;
 }
 
-Result<nlohmann::json> Repository::create(const nlohmann::json& body, const std::string& parent_id,
-                                          const model::ValidationContext& context) {
+Result<nlohmann::json> Repository::create(const WorkspaceId& ws, const nlohmann::json& body,
+                                          const std::string& parent_id, const model::ValidationContext& context) {
   auto values = model::validate_input(spec_, body, model::Mode::create, context);
   if (!values) return std::unexpected(values.error());
   const std::string parent = parent_column();
   if (!parent.empty()) values->push_back({spec_.by_column(parent), parent_id});
-  return db_.write([&](Connection& c) { return insert(c, std::move(*values)); });
+  return db_.write([&](Connection& c) { return insert(c, ws, std::move(*values)); });
 }
 
-Result<nlohmann::json> Repository::insert(Connection& c, std::vector<model::ColumnValue> values) {
+Result<nlohmann::json> Repository::insert(Connection& c, const WorkspaceId& ws, std::vector<model::ColumnValue> values) {
+  if (ws.empty()) return std::unexpected(Error{ErrorCode::internal, "a record needs its workspace", {}});
   const std::string now = now_iso8601();
   const std::string id = new_id();
   std::string cols = "id", marks = "?";
   values.insert(values.begin(), {spec_.by_column("id"), id});
+  values.push_back({spec_.by_column("workspace_id"), ws.value});
   if (spec_.has_column("created_at")) values.push_back({spec_.by_column("created_at"), now});
   if (spec_.has_column("updated_at")) values.push_back({spec_.by_column("updated_at"), now});
   for (size_t i = 1; i < values.size(); ++i) {
@@ -156,34 +158,36 @@ Result<nlohmann::json> Repository::insert(Connection& c, std::vector<model::Colu
   return json;
 }
 
-Result<nlohmann::json> Repository::get(const std::string& id, const std::string& parent_id) {
-  return db_.read([&](Connection& c) { return get(c, id, parent_id); });
+Result<nlohmann::json> Repository::get(const WorkspaceId& ws, const std::string& id, const std::string& parent_id) {
+  return db_.read([&](Connection& c) { return get(c, ws, id, parent_id); });
 }
 
-Result<nlohmann::json> Repository::get(Connection& c, const std::string& id, const std::string& parent_id) {
+Result<nlohmann::json> Repository::get(Connection& c, const WorkspaceId& ws, const std::string& id,
+                                       const std::string& parent_id) {
   const std::string parent = parent_id.empty() ? std::string{} : parent_column();
-  std::string sql = "SELECT " + select_ + " FROM " + std::string(spec_.table) + " WHERE id = ?";
+  std::string sql = "SELECT " + select_ + " FROM " + std::string(spec_.table) + " WHERE workspace_id = ? AND id = ?";
   if (!parent.empty()) sql += " AND " + parent + " = ?";
   auto st = c.prepare(sql);
   if (!st) return std::unexpected(st.error());
-  (*st)->bind_text(1, id);
-  if (!parent.empty()) (*st)->bind_text(2, parent_id);
+  (*st)->bind_text(1, ws.value);
+  (*st)->bind_text(2, id);
+  if (!parent.empty()) (*st)->bind_text(3, parent_id);
   auto row = (*st)->step();
   if (!row) return std::unexpected(row.error());
   if (!*row) return std::unexpected(not_found(spec_, id));
   return row_to_json(**st);
 }
 
-Result<nlohmann::json> Repository::update(const std::string& id, const nlohmann::json& patch,
+Result<nlohmann::json> Repository::update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch,
                                           const std::string& parent_id, const model::ValidationContext& context) {
   auto values = model::validate_input(spec_, patch, model::Mode::update, context);
   if (!values) return std::unexpected(values.error());
-  return db_.write([&](Connection& c) { return apply(c, id, *values, parent_id); });
+  return db_.write([&](Connection& c) { return apply(c, ws, id, *values, parent_id); });
 }
 
-Result<nlohmann::json> Repository::apply(Connection& c, const std::string& id,
+Result<nlohmann::json> Repository::apply(Connection& c, const WorkspaceId& ws, const std::string& id,
                                          const std::vector<model::ColumnValue>& values, const std::string& parent_id) {
-  if (values.empty()) return get(c, id, parent_id);
+  if (values.empty()) return get(c, ws, id, parent_id);
   std::string sets;
   std::vector<model::Value> args;
   for (const auto& v : values) {
@@ -199,7 +203,8 @@ Result<nlohmann::json> Repository::apply(Connection& c, const std::string& id,
     args.emplace_back(now_iso8601());
   }
   const std::string parent = parent_id.empty() ? std::string{} : parent_column();
-  std::string sql = "UPDATE " + std::string(spec_.table) + " SET " + sets + " WHERE id = ?";
+  std::string sql = "UPDATE " + std::string(spec_.table) + " SET " + sets + " WHERE workspace_id = ? AND id = ?";
+  args.emplace_back(ws.value);
   args.emplace_back(id);
   if (!parent.empty()) {
     sql += " AND " + parent + " = ?";
@@ -217,15 +222,16 @@ Result<nlohmann::json> Repository::apply(Connection& c, const std::string& id,
   return json;
 }
 
-Result<void> Repository::remove(const std::string& id, const std::string& parent_id) {
+Result<void> Repository::remove(const WorkspaceId& ws, const std::string& id, const std::string& parent_id) {
   return db_.write([&](Connection& c) -> Result<void> {
     const std::string parent = parent_id.empty() ? std::string{} : parent_column();
-    std::string sql = "DELETE FROM " + std::string(spec_.table) + " WHERE id = ?";
+    std::string sql = "DELETE FROM " + std::string(spec_.table) + " WHERE workspace_id = ? AND id = ?";
     if (!parent.empty()) sql += " AND " + parent + " = ?";
     auto st = c.prepare(sql);
     if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, id);
-    if (!parent.empty()) (*st)->bind_text(2, parent_id);
+    (*st)->bind_text(1, ws.value);
+    (*st)->bind_text(2, id);
+    if (!parent.empty()) (*st)->bind_text(3, parent_id);
     auto done = (*st)->step();
     if (!done) {
       Error e = done.error();
@@ -238,12 +244,14 @@ Result<void> Repository::remove(const std::string& id, const std::string& parent
   });
 }
 
-Result<std::string> Repository::walk(const ListQuery& query,
+Result<std::string> Repository::walk(const WorkspaceId& ws, const ListQuery& query,
                                      const std::function<Result<void>(const Statement&)>& row_fn) {
   const uint32_t limit = std::clamp<uint32_t>(query.limit, 1, kMaxPageSize);
   std::string where;
   std::vector<model::Value> args;
   auto add = [&](const std::string& clause) { where += (where.empty() ? " WHERE " : " AND ") + clause; };
+  add("workspace_id = ?");
+  args.emplace_back(ws.value);
   for (const auto& cond : query.conditions) {
     for (const auto& col : cond.columns)
       if (!spec_.has_column(col)) return std::unexpected(Error::invalid(col, "cannot filter on this field"));
@@ -311,9 +319,9 @@ Result<std::string> Repository::walk(const ListQuery& query,
   });
 }
 
-Result<Page> Repository::list(const ListQuery& query) {
+Result<Page> Repository::list(const WorkspaceId& ws, const ListQuery& query) {
   Page page;
-  auto next = walk(query, [&](const Statement& st) -> Result<void> {
+  auto next = walk(ws, query, [&](const Statement& st) -> Result<void> {
     auto item = row_to_json(st);
     if (!item) return std::unexpected(item.error());
     page.items.push_back(std::move(*item));
@@ -324,12 +332,12 @@ Result<Page> Repository::list(const ListQuery& query) {
   return page;
 }
 
-Result<std::string> Repository::list_text(const ListQuery& query) {
+Result<std::string> Repository::list_text(const WorkspaceId& ws, const ListQuery& query) {
   std::string out;
   out.reserve(64 + std::clamp<size_t>(query.limit, 1, kMaxPageSize) * 256);  // typical row ≈ 200 bytes
   out += "{\"items\":[";
   bool first = true;
-  auto next = walk(query, [&](const Statement& st) -> Result<void> {
+  auto next = walk(ws, query, [&](const Statement& st) -> Result<void> {
     if (!first) out.push_back(',');
     first = false;
     append_row_text(out, st);
@@ -391,14 +399,17 @@ void Repository::append_row_text(std::string& out, const Statement& st) const {
   out.push_back('}');
 }
 
-Result<std::optional<nlohmann::json>> Repository::read_secret(const std::string& id, std::string_view column) {
+Result<std::optional<nlohmann::json>> Repository::read_secret(const WorkspaceId& ws, const std::string& id,
+                                                              std::string_view column) {
   const auto* f = spec_.by_column(column);
   if (!f || !f->has(model::kEncrypted) || !secrets_)
     return std::unexpected(Error{ErrorCode::internal, "not a secret column", {}});
   return db_.read([&](Connection& c) -> Result<std::optional<nlohmann::json>> {
-    auto st = c.prepare("SELECT " + std::string(column) + " FROM " + std::string(spec_.table) + " WHERE id = ?");
+    auto st = c.prepare("SELECT " + std::string(column) + " FROM " + std::string(spec_.table) +
+                        " WHERE workspace_id = ? AND id = ?");
     if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, id);
+    (*st)->bind_text(1, ws.value);
+    (*st)->bind_text(2, id);
     auto row = (*st)->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return std::unexpected(not_found(spec_, id));

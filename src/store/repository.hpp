@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/secret_box.hpp"
+#include "core/workspace_id.hpp"
 #include "model/schema.hpp"
 #include "model/validation.hpp"
 #include "store/database.hpp"
@@ -55,42 +56,46 @@ class Repository {
   /// the agent of a custom function). Returns the stored record as JSON.
   /// Errors: validation (422), unique clash (409 naming the field), missing
   /// parent (404).
-  Result<nlohmann::json> create(const nlohmann::json& body, const std::string& parent_id = {},
+  Result<nlohmann::json> create(const WorkspaceId& ws, const nlohmann::json& body, const std::string& parent_id = {},
                                 const model::ValidationContext& context = {});
-  /// Inserts already-validated values (plus id and timestamps) on `c`.
-  Result<nlohmann::json> insert(Connection& c, std::vector<model::ColumnValue> values);
+  /// Inserts already-validated values (plus id, workspace and timestamps) on `c`.
+  Result<nlohmann::json> insert(Connection& c, const WorkspaceId& ws, std::vector<model::ColumnValue> values);
 
-  /// The record with `id` (and, when `parent_id` is set, that parent).
-  Result<nlohmann::json> get(const std::string& id, const std::string& parent_id = {});
-  Result<nlohmann::json> get(Connection& c, const std::string& id, const std::string& parent_id = {});
+  /// The record with `id` in workspace `ws` (and, when `parent_id` is set,
+  /// that parent). A record of another workspace is not found (404).
+  Result<nlohmann::json> get(const WorkspaceId& ws, const std::string& id, const std::string& parent_id = {});
+  Result<nlohmann::json> get(Connection& c, const WorkspaceId& ws, const std::string& id,
+                             const std::string& parent_id = {});
 
   /// Partial update (RFC 7396 for top-level fields). An empty patch returns
   /// the record unchanged.
-  Result<nlohmann::json> update(const std::string& id, const nlohmann::json& patch, const std::string& parent_id = {},
-                                const model::ValidationContext& context = {});
+  Result<nlohmann::json> update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch,
+                                const std::string& parent_id = {}, const model::ValidationContext& context = {});
   /// Applies already-validated values on `c`.
-  Result<nlohmann::json> apply(Connection& c, const std::string& id, const std::vector<model::ColumnValue>& values,
-                               const std::string& parent_id = {});
+  Result<nlohmann::json> apply(Connection& c, const WorkspaceId& ws, const std::string& id,
+                               const std::vector<model::ColumnValue>& values, const std::string& parent_id = {});
 
   /// Deletes the record. Errors: not found, still referenced (409).
-  Result<void> remove(const std::string& id, const std::string& parent_id = {});
+  Result<void> remove(const WorkspaceId& ws, const std::string& id, const std::string& parent_id = {});
 
-  /// A page of records matching every condition.
-  Result<Page> list(const ListQuery& query);
+  /// A page of the workspace's records matching every condition.
+  Result<Page> list(const WorkspaceId& ws, const ListQuery& query);
   /// The same page already serialized as the API returns it,
   /// {"items":[...],"nextCursor":"..."|null}, written straight from the
   /// rows (no JSON DOM: the list endpoints' hot path).
-  Result<std::string> list_text(const ListQuery& query);
+  Result<std::string> list_text(const WorkspaceId& ws, const ListQuery& query);
 
   /// Reads a secret column (kEncrypted) in clear, for the engines that need it.
-  Result<std::optional<nlohmann::json>> read_secret(const std::string& id, std::string_view column);
+  Result<std::optional<nlohmann::json>> read_secret(const WorkspaceId& ws, const std::string& id,
+                                                    std::string_view column);
 
  private:
   Result<nlohmann::json> row_to_json(const Statement& st) const;
   void append_row_text(std::string& out, const Statement& st) const;
   /// Runs the page query and calls `row` for each of at most `limit` rows;
   /// returns the next cursor ("" on the last page).
-  Result<std::string> walk(const ListQuery& query, const std::function<Result<void>(const Statement&)>& row);
+  Result<std::string> walk(const WorkspaceId& ws, const ListQuery& query,
+                           const std::function<Result<void>(const Statement&)>& row);
   std::string select_list() const;
   std::string parent_column() const;
   std::string order_sql() const;

@@ -44,15 +44,16 @@ Error unknown_key(std::string_view key) {
   return e;
 }
 
-Result<void> upsert(Connection& c, std::string_view key, const std::string& value_json) {
+Result<void> upsert(Connection& c, const WorkspaceId& ws, std::string_view key, const std::string& value_json) {
   auto st = c.prepare(
-      "INSERT INTO settings (id, key, value, updated_at) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+      "INSERT INTO settings (id, key, value, updated_at, workspace_id) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
   if (!st) return std::unexpected(st.error());
   (*st)->bind_text(1, new_id());
   (*st)->bind_text(2, key);
   (*st)->bind_text(3, value_json);
   (*st)->bind_text(4, now_iso8601());
+  (*st)->bind_text(5, ws.value);
   if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
   return {};
 }
@@ -309,26 +310,45 @@ const std::vector<model::FieldSpec>& setting_specs() {
   return specs;
 }
 
+Result<void> SettingsRepository::insert_defaults(Connection& c, const WorkspaceId& ws) {
+  for (const auto& f : setting_specs()) {
+    auto st = c.prepare("INSERT INTO settings (id, key, value, updated_at, workspace_id) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT (workspace_id, key) DO NOTHING");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, new_id());
+    (*st)->bind_text(2, f.json);
+    (*st)->bind_text(3, f.default_json);
+    (*st)->bind_text(4, now_iso8601());
+    (*st)->bind_text(5, ws.value);
+    if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+  }
+  return {};
+}
+
 Result<void> SettingsRepository::insert_defaults() {
   return db_.write([](Connection& c) -> Result<void> {
-    for (const auto& f : setting_specs()) {
-      auto st = c.prepare("INSERT INTO settings (id, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                          "ON CONFLICT (key) DO NOTHING");
+    std::vector<WorkspaceId> all;
+    {
+      auto st = c.prepare("SELECT id FROM workspaces");
       if (!st) return std::unexpected(st.error());
-      (*st)->bind_text(1, new_id());
-      (*st)->bind_text(2, f.json);
-      (*st)->bind_text(3, f.default_json);
-      (*st)->bind_text(4, now_iso8601());
-      if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+      while (true) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        all.emplace_back(std::string((*st)->column_text(0)));
+      }
     }
+    for (const auto& ws : all)
+      if (auto r = insert_defaults(c, ws); !r) return r;
     return {};
   });
 }
 
-Result<nlohmann::json> SettingsRepository::all() {
-  return db_.read([](Connection& c) -> Result<nlohmann::json> {
-    auto st = c.prepare("SELECT key, value FROM settings ORDER BY key");
+Result<nlohmann::json> SettingsRepository::all(const WorkspaceId& ws) {
+  return db_.read([&](Connection& c) -> Result<nlohmann::json> {
+    auto st = c.prepare("SELECT key, value FROM settings WHERE workspace_id = ? ORDER BY key");
     if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, ws.value);
     nlohmann::json out = nlohmann::json::object();
     while (true) {
       auto row = (*st)->step();
@@ -342,12 +362,13 @@ Result<nlohmann::json> SettingsRepository::all() {
   });
 }
 
-Result<nlohmann::json> SettingsRepository::get(const std::string& key) {
+Result<nlohmann::json> SettingsRepository::get(const WorkspaceId& ws, const std::string& key) {
   if (!find(key)) return std::unexpected(unknown_key(key));
   return db_.read([&](Connection& c) -> Result<nlohmann::json> {
-    auto st = c.prepare("SELECT value FROM settings WHERE key = ?");
+    auto st = c.prepare("SELECT value FROM settings WHERE workspace_id = ? AND key = ?");
     if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, key);
+    (*st)->bind_text(1, ws.value);
+    (*st)->bind_text(2, key);
     auto row = (*st)->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return nlohmann::json::parse(find(key)->default_json);
@@ -355,31 +376,33 @@ Result<nlohmann::json> SettingsRepository::get(const std::string& key) {
   });
 }
 
-Result<nlohmann::json> SettingsRepository::put(const std::string& key, const nlohmann::json& given) {
-  auto value = unmask(key, given);
+Result<nlohmann::json> SettingsRepository::put(const WorkspaceId& ws, const std::string& key,
+                                               const nlohmann::json& given) {
+  auto value = unmask(ws, key, given);
   if (!value) return std::unexpected(value.error());
   auto text = validated(key, *value);
   if (!text) return std::unexpected(text.error());
-  auto r = db_.write([&](Connection& c) { return upsert(c, key, *text); });
+  auto r = db_.write([&](Connection& c) { return upsert(c, ws, key, *text); });
   if (!r) return std::unexpected(r.error());
   return *value;
 }
 
-Result<nlohmann::json> SettingsRepository::unmask(const std::string& key, nlohmann::json value) {
+Result<nlohmann::json> SettingsRepository::unmask(const WorkspaceId& ws, const std::string& key,
+                                                  nlohmann::json value) {
   if (!find(key)) return value;  // validated() reports the unknown key
-  auto stored = get(key);
+  auto stored = get(ws, key);
   if (!stored) return std::unexpected(stored.error());
   if (key == "webhook_secret" && value == kSecretMask) return *stored;
   restore_members(value, *stored);
   return value;
 }
 
-Result<nlohmann::json> SettingsRepository::patch(const nlohmann::json& values) {
+Result<nlohmann::json> SettingsRepository::patch(const WorkspaceId& ws, const nlohmann::json& values) {
   if (!values.is_object()) return std::unexpected(Error::bad_request("request body must be a JSON object"));
   Error errors{ErrorCode::invalid_argument, "", {}};
   std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& [key, given] : values.items()) {
-    auto value = unmask(key, given);
+    auto value = unmask(ws, key, given);
     if (!value) return std::unexpected(value.error());
     auto text = validated(key, *value);
     if (!text) {
@@ -395,15 +418,15 @@ Result<nlohmann::json> SettingsRepository::patch(const nlohmann::json& values) {
   }
   auto r = db_.write([&](Connection& c) -> Result<void> {
     for (const auto& [k, v] : rows)
-      if (auto u = upsert(c, k, v); !u) return u;
+      if (auto u = upsert(c, ws, k, v); !u) return u;
     return {};
   });
   if (!r) return std::unexpected(r.error());
-  return all();
+  return all(ws);
 }
 
-std::string SettingsRepository::default_region() {
-  auto v = get("default_region");
+std::string SettingsRepository::default_region(const WorkspaceId& ws) {
+  auto v = get(ws, "default_region");
   return v && v->is_string() ? v->get<std::string>() : "US";
 }
 

@@ -1,12 +1,16 @@
 #pragma once
-/// Settings (data model: `settings` — key UNIQUE, value JSON). Keys are
-/// known in advance, each with a FieldSpec that validates its value; the
-/// data model's defaults are inserted on first start.
+/// Settings (data model: `settings` — value JSON), one set per workspace
+/// (issue 16: key unique per workspace; the trunk, LLM, providers, SMS,
+/// inbound numbers, webhook secret and calling hours are a tenant's own;
+/// server-wide options are flags and env, not settings). Keys are known in
+/// advance, each with a FieldSpec that validates its value; the data model's
+/// defaults are inserted for each workspace.
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 #include "model/schema.hpp"
 #include "store/database.hpp"
 
@@ -30,26 +34,28 @@ class SettingsRepository {
  public:
   explicit SettingsRepository(Database& db) : db_(db) {}
 
-  /// Inserts every known setting that is missing, with its default.
+  /// Inserts every known setting that is missing, with its default, in every workspace.
   Result<void> insert_defaults();
-  /// All settings as one object {key: value}.
-  Result<nlohmann::json> all();
+  /// The same for one workspace, on `c` (a new workspace's transaction).
+  static Result<void> insert_defaults(Connection& c, const WorkspaceId& ws);
+  /// All settings of `ws` as one object {key: value}.
+  Result<nlohmann::json> all(const WorkspaceId& ws);
   /// One setting's value. Errors: unknown key (404).
-  Result<nlohmann::json> get(const std::string& key);
+  Result<nlohmann::json> get(const WorkspaceId& ws, const std::string& key);
   /// Sets one setting after validating the value. Returns the new value.
   /// A secret given as kSecretMask keeps its stored value (or "" if none), so
   /// a client can send back what it read. Errors: unknown key (404), invalid
   /// value (422 naming the key).
-  Result<nlohmann::json> put(const std::string& key, const nlohmann::json& value);
+  Result<nlohmann::json> put(const WorkspaceId& ws, const std::string& key, const nlohmann::json& value);
   /// Sets several settings atomically from an object {key: value}, with
   /// put()'s rule for masked secrets. Returns all settings (not redacted).
-  Result<nlohmann::json> patch(const nlohmann::json& values);
+  Result<nlohmann::json> patch(const WorkspaceId& ws, const nlohmann::json& values);
   /// The `default_region` setting ("US" when unreadable).
-  std::string default_region();
+  std::string default_region(const WorkspaceId& ws);
 
  private:
   /// `value` for `key` with masked secrets replaced by the stored ones.
-  Result<nlohmann::json> unmask(const std::string& key, nlohmann::json value);
+  Result<nlohmann::json> unmask(const WorkspaceId& ws, const std::string& key, nlohmann::json value);
   Database& db_;
 };
 

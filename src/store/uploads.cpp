@@ -33,8 +33,9 @@ class PipelinedUploadWriter final : public UploadWriter {
   static constexpr size_t kQueuedBatches = 8;
   static constexpr size_t kRowsPerInsert = 32;
 
-  PipelinedUploadWriter(Connection& c, std::string upload_id, std::string now)
-      : c_(c), upload_id_(std::move(upload_id)), now_(std::move(now)), thread_([this] { run(); }) {}
+  PipelinedUploadWriter(Connection& c, std::string workspace_id, std::string upload_id, std::string now)
+      : c_(c), workspace_id_(std::move(workspace_id)), upload_id_(std::move(upload_id)), now_(std::move(now)),
+        thread_([this] { run(); }) {}
   ~PipelinedUploadWriter() override { (void)finish(); }
 
   Result<void> add_contact(const BatchContactRow& row) override {
@@ -124,8 +125,8 @@ class PipelinedUploadWriter final : public UploadWriter {
     if (rows.empty()) return {};
     std::string& sql = insert_sql_[rows.size()];
     if (sql.empty()) {
-      sql = "INSERT INTO batch_contacts (id, upload_id, phone, name, variables, line, created_at) VALUES ";
-      for (size_t i = 0; i < rows.size(); ++i) sql += i ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+      sql = "INSERT INTO batch_contacts (id, upload_id, phone, name, variables, line, created_at, workspace_id) VALUES ";
+      for (size_t i = 0; i < rows.size(); ++i) sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)";
     }
     auto st = c_.prepare(sql);
     if (!st) return std::unexpected(st.error());
@@ -139,6 +140,7 @@ class PipelinedUploadWriter final : public UploadWriter {
       (*st)->bind_text(p++, row->variables_json.empty() ? std::string_view("{}") : std::string_view(row->variables_json));
       (*st)->bind_int(p++, static_cast<int64_t>(row->line));
       (*st)->bind_text(p++, now_);
+      (*st)->bind_text(p++, workspace_id_);
     }
     if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
     return {};
@@ -146,8 +148,8 @@ class PipelinedUploadWriter final : public UploadWriter {
 
   Result<void> insert_issue(const RowIssue& issue, std::string_view severity) {
     auto st = c_.prepare(
-        "INSERT INTO upload_rejections (id, upload_id, line, column_name, reason, severity, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO upload_rejections (id, upload_id, line, column_name, reason, severity, created_at, workspace_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, issue_ids_.next());
     (*st)->bind_text(2, upload_id_);
@@ -156,11 +158,13 @@ class PipelinedUploadWriter final : public UploadWriter {
     (*st)->bind_text(5, issue.reason);
     (*st)->bind_text(6, severity);
     (*st)->bind_text(7, now_);
+    (*st)->bind_text(8, workspace_id_);
     if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
     return {};
   }
 
   Connection& c_;
+  const std::string workspace_id_;
   const std::string upload_id_;
   const std::string now_;
   IdSequence ids_, issue_ids_;            // used by the inserter thread only
@@ -177,12 +181,14 @@ class PipelinedUploadWriter final : public UploadWriter {
 
 }  // namespace
 
-Result<std::string> UploadRepository::import(const std::string& campaign_id, const std::string& filename,
+Result<std::string> UploadRepository::import(const WorkspaceId& ws, const std::string& campaign_id,
+                                             const std::string& filename,
                                              const std::function<Result<ImportCounts>(UploadWriter&)>& fill) {
   return db_.write([&](Connection& c) -> Result<std::string> {
-    auto exists = c.prepare("SELECT 1 FROM campaigns WHERE id = ?");
+    auto exists = c.prepare("SELECT 1 FROM campaigns WHERE workspace_id = ? AND id = ?");
     if (!exists) return std::unexpected(exists.error());
-    (*exists)->bind_text(1, campaign_id);
+    (*exists)->bind_text(1, ws.value);
+    (*exists)->bind_text(2, campaign_id);
     auto found = (*exists)->step();
     if (!found) return std::unexpected(found.error());
     if (!*found) {
@@ -191,14 +197,16 @@ Result<std::string> UploadRepository::import(const std::string& campaign_id, con
       return std::unexpected(e);
     }
     const std::string id = new_id(), now = now_iso8601();
-    auto ins = c.prepare("INSERT INTO uploads (id, campaign_id, filename, total_rows, created_at) VALUES (?, ?, ?, 0, ?)");
+    auto ins = c.prepare(
+        "INSERT INTO uploads (id, campaign_id, filename, total_rows, created_at, workspace_id) VALUES (?, ?, ?, 0, ?, ?)");
     if (!ins) return std::unexpected(ins.error());
     (*ins)->bind_text(1, id);
     (*ins)->bind_text(2, campaign_id);
     (*ins)->bind_text(3, filename);
     (*ins)->bind_text(4, now);
+    (*ins)->bind_text(5, ws.value);
     if (auto r = (*ins)->step(); !r) return std::unexpected(r.error());
-    PipelinedUploadWriter writer(c, id, now);
+    PipelinedUploadWriter writer(c, ws.value, id, now);
     auto counts = fill(writer);
     auto written = writer.finish();
     if (!counts) return std::unexpected(counts.error());

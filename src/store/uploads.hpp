@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 #include "store/database.hpp"
 
 namespace voqo::store {
@@ -47,12 +48,12 @@ class UploadRepository {
  public:
   explicit UploadRepository(Database& db) : db_(db) {}
 
-  /// Creates an upload for `campaign_id` named `filename` and lets `fill`
+  /// Creates an upload in workspace `ws` for its campaign `campaign_id` named `filename` and lets `fill`
   /// stream its rows into it, all in one transaction: if `fill` returns an
   /// error nothing is kept (data model rule "an upload is one transaction").
   /// Errors: campaign not found (not_found, field "campaignId"), store errors,
   /// or whatever `fill` returns. Returns the new upload's id.
-  Result<std::string> import(const std::string& campaign_id, const std::string& filename,
+  Result<std::string> import(const WorkspaceId& ws, const std::string& campaign_id, const std::string& filename,
                              const std::function<Result<ImportCounts>(UploadWriter&)>& fill);
 
  private:

@@ -196,6 +196,9 @@ class SqliteDatabase final : public Database {
     leases.add(id_, pool_, conn);
     return *conn;
   }
+  Result<void> set_foreign_keys(bool on) override {
+    return writer_connection().exec(on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF");
+  }
   Connection& writer_connection() override {
     if (!writer_) throw std::runtime_error("database is closed");
     return *writer_;
