@@ -74,7 +74,7 @@ struct CallService::Impl {
   std::map<std::string, std::shared_ptr<ActiveCall>> active;
 
   Impl(store::Store& s, CallServiceConfig c) : store(s), calls(s.db()), cfg(std::move(c)), engines(cfg.brain_factory) {}
-  Result<telephony::SipTrunk> trunk();
+  Result<telephony::SipTrunk> trunk(const WorkspaceId& ws);
   /// Creates the call's record, engines, pipeline and live row (both directions).
   Result<std::shared_ptr<ActiveCall>> prepare(const nlohmann::json& agent, const std::string& direction,
                                               const std::string& from_phone, const std::string& to_phone,
@@ -87,12 +87,23 @@ struct CallService::Impl {
   Result<std::shared_ptr<ActiveCall>> live_call(const std::string& call_id, std::shared_ptr<pipeline::CallPipeline>& pipeline,
                                                 std::shared_ptr<telephony::SipCall>& sip);
   /// The agent row for an id or name. Errors: not_found or conflict (disabled), field "agentId".
-  Result<nlohmann::json> find_agent(const std::string& id_or_name);
+  Result<nlohmann::json> find_agent(const WorkspaceId& ws, const std::string& id_or_name);
   /// Routes an INVITE to the agent assigned to the dialed number, after the
   /// source policy (403) and the concurrent-call cap (503, Retry-After).
   telephony::IncomingDecision incoming(const telephony::IncomingCall& in);
   /// Whether an INVITE from `ip` may be taken (sip_inbound_sources, loopback, the trunk's address).
   bool admits_source(const std::string& ip);
+  /// Where an inbound call goes: the workspace whose inbound_numbers name the
+  /// dialed user (an exact number before any workspace's "*"), its agent, and
+  /// the dialed number in E.164 when it is one.
+  struct InboundRoute {
+    WorkspaceId workspace;
+    std::string agent;
+    std::string dialed;
+  };
+  std::optional<InboundRoute> route_inbound(const std::string& to_user);
+  /// Calls in progress of workspace `ws`.
+  std::size_t calls_in(const WorkspaceId& ws) const;
   /// Where call `id`'s stereo recording is written.
   std::filesystem::path recording_path(const std::string& id) const { return cfg.recordings_dir / (id + ".wav"); }
   void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
@@ -152,7 +163,8 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   nlohmann::json started_json() {
     std::lock_guard lock(mutex);
     auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-    return {{"id", record.id},           {"agentId", record.agent_id}, {"contactId", opt(record.contact_id)},
+    return {{"id", record.id},           {"workspaceId", record.workspace_id.value},
+            {"agentId", record.agent_id}, {"contactId", opt(record.contact_id)},
             {"direction", record.direction}, {"fromPhone", record.from_phone}, {"toPhone", record.to_phone},
             {"startedAt", to_iso8601(answered_at)}, {"jobId", opt(record.job_id)}, {"jobCallId", opt(record.job_call_id)}};
   }
@@ -216,9 +228,9 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   }
 };
 
-Result<telephony::SipTrunk> CallService::Impl::trunk() {
+Result<telephony::SipTrunk> CallService::Impl::trunk(const WorkspaceId& ws) {
   if (cfg.trunk) return *cfg.trunk;
-  auto value = store.settings().get("sip_trunk");
+  auto value = store.settings().get(ws, "sip_trunk");
   if (!value) return std::unexpected(value.error());
   telephony::SipTrunk t;
   const auto& v = *value;
@@ -292,7 +304,7 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
       !ok)
     spdlog::error("call {}: cannot end the live call: {}", r.id, ok.error().message);
   nlohmann::json stored = nlohmann::json::object();
-  if (auto got = store.calls().get(r.id)) stored = *got;
+  if (auto got = store.calls().get(r.workspace_id, r.id)) stored = *got;
   if (cfg.on_call_ended && !stored.empty()) cfg.on_call_ended(stored);
   call->live([&](LiveObserver& o) {
     o.call_ended(r.id, stored.empty() ? nlohmann::json{{"id", r.id}, {"status", r.status}} : stored);
@@ -325,6 +337,8 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   if (links && !links->job_id.empty()) r.job_id = links->job_id;
   if (links && !links->job_call_id.empty()) r.job_call_id = links->job_call_id;
   r.agent_id = agent.value("id", "");
+  r.workspace_id = WorkspaceId(agent.value("workspaceId", std::string()));
+  const WorkspaceId& ws = r.workspace_id;
   r.direction = direction;
   r.from_phone = from_phone;
   r.to_phone = to_phone;
@@ -334,18 +348,19 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   // The contact: matched by phone, created when auto_create_contacts is on.
   const std::string& their_phone = outbound ? to_phone : from_phone;
   if (match_contact && !their_phone.empty()) {
-    if (auto c = calls.contact_by_phone(their_phone); c && *c) {
+    if (auto c = calls.contact_by_phone(ws, their_phone); c && *c) {
       r.contact_id = (*c)->first;
       contact_name = (*c)->second;
     } else {
-      auto auto_create = store.settings().get("auto_create_contacts");
+      auto auto_create = store.settings().get(ws, "auto_create_contacts");
       if (auto_create && auto_create->is_boolean() && auto_create->get<bool>())
-        if (auto id = calls.create_contact(contact_name.empty() ? their_phone : contact_name, their_phone)) r.contact_id = *id;
+        if (auto id = calls.create_contact(ws, contact_name.empty() ? their_phone : contact_name, their_phone))
+          r.contact_id = *id;
     }
   }
   std::vector<std::string> memories;
   if (r.contact_id)
-    if (auto m = calls.memories_of(*r.contact_id)) memories = *m;
+    if (auto m = calls.memories_of(ws, *r.contact_id)) memories = *m;
 
   EngineRequest er{agent, contact_name, their_phone, memories, variables, outbound, r.id, cfg.conversation,
                    links ? links->time_zone : std::string()};
@@ -406,6 +421,7 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
 
   store::LiveCall live{r.id, r.agent_id, call->agent_name, contact_name, their_phone, direction,
                        outbound ? "connecting" : "ringing", now_iso8601(), sip_endpoint, session_id, cfg.node, cfg.record};
+  live.workspace_id = ws.value;
   if (links) {
     live.campaign_id = links->campaign_id;
     live.campaign_name = links->campaign_name;
@@ -413,81 +429,112 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   if (auto ok = calls.live_begin(live); !ok) return std::unexpected(ok.error());
   call->live_info = {r.id,           r.agent_id,        call->agent_name, contact_name,  their_phone,
                      direction,      live.campaign_id,  live.campaign_name, links ? links->job_id : std::string(),
-                     sip_endpoint,   session_id,        live.is_recording, live.start_time};
+                     sip_endpoint,   session_id,        live.is_recording, live.start_time, ws.value};
   std::lock_guard lock(mutex);
   active[r.id] = call;
   return call;
 }
 
-Result<nlohmann::json> CallService::Impl::find_agent(const std::string& id_or_name) {
-  auto id = calls.agent_id(id_or_name);
+Result<nlohmann::json> CallService::Impl::find_agent(const WorkspaceId& ws, const std::string& id_or_name) {
+  auto id = calls.agent_id(ws, id_or_name);
   if (!id) return std::unexpected(id.error());
   if (!*id) {
     Error e = Error::not_found("no agent with id or name '" + id_or_name + "'");
     e.fields.push_back({"agentId", "unknown agent"});
     return std::unexpected(e);
   }
-  auto agent = store.agents().records().get(**id);
+  auto agent = store.agents().records().get(ws, **id);
   if (!agent) return std::unexpected(agent.error());
   if (!agent->value("enabled", true)) return std::unexpected(Error::conflict("agentId", "the agent is disabled"));
   return agent;
 }
 
 bool CallService::Impl::admits_source(const std::string& ip) {
-  std::vector<std::string> networks;
-  if (auto v = store.settings().get("sip_inbound_sources"); v && v->is_array())
-    for (const auto& e : *v)
-      if (e.is_string()) networks.push_back(e.get<std::string>());
-  std::string host;
-  // The trunk's host as parse_trunk_uri leaves it ("sip:host[:port]" or
-  // "sip:[v6]:port": no user part or parameters, which a setting may carry).
-  if (auto t = trunk(); t && !t->uri.empty())
-    if (auto parsed = telephony::parse_trunk_uri(t->uri)) {
+  // Until trunks carry their own (issue 21), the server admits a source that
+  // any workspace's sip_inbound_sources or trunk admits; loopback always.
+  auto sources = store.settings().across_workspaces("sip_inbound_sources");
+  auto trunks = store.settings().across_workspaces("sip_trunk");
+  std::vector<std::string> networks, hosts;
+  if (sources)
+    for (const auto& [ws, v] : *sources)
+      if (v.is_array())
+        for (const auto& e : v)
+          if (e.is_string()) networks.push_back(e.get<std::string>());
+  if (cfg.trunk) hosts.push_back(cfg.trunk->uri);
+  if (trunks)
+    for (const auto& [ws, v] : *trunks)
+      if (v.is_object() && v.value("uri", "") != "") hosts.push_back(v.value("uri", ""));
+  for (auto& uri : hosts) {
+    // The trunk's host as parse_trunk_uri leaves it ("sip:host[:port]" or
+    // "sip:[v6]:port": no user part or parameters, which a setting may carry).
+    std::string host;
+    if (auto parsed = telephony::parse_trunk_uri(uri)) {
       const std::string rest = parsed->uri.substr(4);
       host = rest.front() == '[' ? rest.substr(1, rest.find(']') - 1) : rest.substr(0, rest.find(':'));
     }
-  auto policy = InboundSourcePolicy::make(networks, host);
-  if (!policy) spdlog::error("sip_inbound_sources: {}", policy.error().message);
-  return policy && policy->admits(ip);
+    uri = host;
+  }
+  const std::string first_host = hosts.empty() ? std::string() : hosts.front();
+  auto policy = InboundSourcePolicy::make(networks, first_host);
+  if (!policy) {
+    spdlog::error("sip_inbound_sources: {}", policy.error().message);
+    return false;
+  }
+  if (policy->admits(ip)) return true;
+  for (std::size_t i = 1; i < hosts.size(); ++i)
+    if (auto one = InboundSourcePolicy::make({}, hosts[i]); one && one->admits(ip)) return true;
+  return false;
+}
+
+std::optional<CallService::Impl::InboundRoute> CallService::Impl::route_inbound(const std::string& to_user) {
+  auto routes = store.settings().across_workspaces("inbound_numbers");
+  if (!routes) return std::nullopt;
+  // An exact number wins over a workspace's "*" catch-all.
+  for (bool catch_all : {false, true})
+    for (const auto& [ws, table] : *routes) {
+      if (!table.is_object()) continue;
+      std::string dialed = to_user;
+      if (auto p = model::normalize_phone(to_user, store.settings().default_region(ws))) dialed = p->e164;
+      const std::vector<std::string> keys =
+          catch_all ? std::vector<std::string>{"*"} : std::vector<std::string>{to_user, dialed};
+      for (const auto& key : keys)
+        if (table.contains(key) && table[key].is_string()) return InboundRoute{ws, table[key].get<std::string>(), dialed};
+    }
+  return std::nullopt;
+}
+
+std::size_t CallService::Impl::calls_in(const WorkspaceId& ws) const {
+  std::lock_guard lock(mutex);
+  std::size_t n = 0;
+  for (const auto& [id, c] : active)
+    if (c->record.workspace_id == ws) ++n;
+  return n;
 }
 
 telephony::IncomingDecision CallService::Impl::incoming(const telephony::IncomingCall& in) {
   // The inbound source policy first (docs/SECURITY.md): an INVITE from
-  // outside sip_inbound_sources (default loopback) and the trunk allocates nothing.
+  // outside sip_inbound_sources (default loopback) and the trunks allocates nothing.
   if (!admits_source(in.source_ip)) {
     spdlog::info("inbound call from {} ({}): source not in sip_inbound_sources, 403", in.source_ip, in.from_user);
     return {nullptr, 403, "Forbidden"};
   }
-  // The server-wide cap on calls in progress (setting max_concurrent_calls).
-  if (auto cap = store.settings().get("max_concurrent_calls"); cap && cap->is_number_integer() && *cap > 0) {
-    std::size_t now;
-    {
-      std::lock_guard lock(mutex);
-      now = active.size();
-    }
+  // settings.inbound_numbers of each workspace: dialed number (as dialed, or
+  // in E.164) → agent id or name; "*" catches the rest.
+  auto route = route_inbound(in.to_user);
+  if (!route) {
+    spdlog::info("inbound call to {} from {}: no agent assigned (settings.inbound_numbers)", in.to_user, in.from_user);
+    return {nullptr, 404, "Not Found"};
+  }
+  const WorkspaceId& ws = route->workspace;
+  // The workspace's cap on calls in progress (setting max_concurrent_calls).
+  if (auto cap = store.settings().get(ws, "max_concurrent_calls"); cap && cap->is_number_integer() && *cap > 0) {
+    const std::size_t now = calls_in(ws);
     if (now >= cap->get<std::size_t>()) {
       spdlog::warn("inbound call from {}: {} calls in progress (max_concurrent_calls), 503", in.from_user, now);
       return {nullptr, 503, "Service Unavailable", std::nullopt, kRetryAfterBusyS};
     }
   }
-  // settings.inbound_numbers: dialed number (as dialed, or in E.164) → agent id or name; "*" catches the rest.
-  auto routes = store.settings().get("inbound_numbers");
-  const std::string region = store.settings().default_region();
-  std::string dialed = in.to_user;
-  if (auto p = model::normalize_phone(in.to_user, region)) dialed = p->e164;
-  std::string agent_ref;
-  if (routes && routes->is_object()) {
-    for (const auto& key : {in.to_user, dialed, std::string("*")})
-      if (routes->contains(key) && (*routes)[key].is_string()) {
-        agent_ref = (*routes)[key];
-        break;
-      }
-  }
-  if (agent_ref.empty()) {
-    spdlog::info("inbound call to {} from {}: no agent assigned (settings.inbound_numbers)", in.to_user, in.from_user);
-    return {nullptr, 404, "Not Found"};
-  }
-  auto agent = find_agent(agent_ref);
+  auto agent = find_agent(ws, route->agent);
   if (!agent) {
     spdlog::info("inbound call to {}: {}", in.to_user, agent.error().message);
     return agent.error().code == ErrorCode::conflict ? telephony::IncomingDecision{nullptr, 480, "Temporarily Unavailable"}
@@ -495,19 +542,20 @@ telephony::IncomingDecision CallService::Impl::incoming(const telephony::Incomin
   }
   std::string caller = in.from_user;
   bool is_phone = false;
-  if (auto p = model::normalize_phone(in.from_user, region)) {
+  if (auto p = model::normalize_phone(in.from_user, store.settings().default_region(ws))) {
     caller = p->e164;
     is_phone = true;
   }
-  auto call = prepare(*agent, "inbound", caller, dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri, nullptr,
-                      in.call_id);
+  auto call = prepare(*agent, "inbound", caller, route->dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri,
+                      nullptr, in.call_id);
   if (!call) {
     spdlog::warn("inbound call from {}: {}", in.from_user, call.error().message);
     return {nullptr, 503, "Service Unavailable"};
   }
   (*call)->live_create(in.call_id);
   (*call)->live_status("ringing");
-  spdlog::info("call {}: inbound from {} to {} for agent {}", (*call)->record.id, caller, dialed, (*call)->agent_name);
+  spdlog::info("call {}: inbound from {} to {} for agent {}", (*call)->record.id, caller, route->dialed,
+               (*call)->agent_name);
   return {*call, 0, ""};
 }
 
@@ -559,18 +607,19 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
 
 Result<std::string> CallService::place_call(const PlaceCall& request, std::function<void(const nlohmann::json&)> on_done) {
   auto& d = *impl_;
-  auto agent = d.find_agent(request.agent);
+  if (request.workspace.empty()) return std::unexpected(Error::invalid("workspace", "a call needs its workspace"));
+  auto agent = d.find_agent(request.workspace, request.agent);
   if (!agent) return std::unexpected(agent.error());
 
   // A sip: URI is dialed as is; anything else is a phone number for the trunk.
   const bool is_uri = request.to.rfind("sip:", 0) == 0;
   std::string to = request.to;
   if (!is_uri) {
-    auto phone = model::normalize_phone(to, d.store.settings().default_region());
+    auto phone = model::normalize_phone(to, d.store.settings().default_region(request.workspace));
     if (!phone) return std::unexpected(Error::invalid("to", phone.error().message));
     to = phone->e164;
   }
-  auto trunk = d.trunk();
+  auto trunk = d.trunk(request.workspace);
   if (!trunk) return std::unexpected(trunk.error());
   if (!is_uri && trunk->uri.empty())
     return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
@@ -657,7 +706,7 @@ Result<void> CallService::supervise(const std::string& call_id, const Supervisor
     case SupervisorCommand::Kind::take_over: p->take_over(); return {};
     case SupervisorCommand::Kind::release: p->release(); return {};
     case SupervisorCommand::Kind::transfer: {
-      auto target = transfer_target(cmd.target, d.store.settings().default_region());
+      auto target = transfer_target(cmd.target, d.store.settings().default_region((*call)->record.workspace_id));
       if (!target) return std::unexpected(target.error());
       if (!answered) return std::unexpected(Error{ErrorCode::conflict, "the call is not connected yet", {}});
       p->transfer(*target);
@@ -691,9 +740,9 @@ bool truthy(const nlohmann::json& v) { return v.is_boolean() ? v.get<bool>() : v
 /// The call-record transcript of a call cut by a crash: its final agent and
 /// caller lines in live_transcripts, in order (interim hypotheses and
 /// supervisor lines are not part of a call's transcript).
-nlohmann::json stored_transcript(store::LiveStore& live, const std::string& call_id) {
+nlohmann::json stored_transcript(store::LiveStore& live, const WorkspaceId& ws, const std::string& call_id) {
   auto out = nlohmann::json::array();
-  auto rows = live.transcript(call_id);
+  auto rows = live.transcript(ws, call_id);
   if (!rows) {
     spdlog::warn("recover {}: transcript: {}", call_id, rows.error().message);
     return out;
@@ -721,6 +770,7 @@ Result<int> CallService::recover_interrupted() {
   for (const auto& l : *orphans) {
     store::CallRecord r;
     r.id = l.call_id;
+    r.workspace_id = WorkspaceId(l.workspace_id);
     r.agent_id = l.agent_id;
     r.direction = l.direction;
     r.status = "failed";
@@ -733,7 +783,7 @@ Result<int> CallService::recover_interrupted() {
     }
     // What the call had already left: its transcript lines, and the
     // recording up to the crash (a WAV again once its header has its sizes).
-    r.transcript = stored_transcript(d.store.live(), l.call_id);
+    r.transcript = stored_transcript(d.store.live(), r.workspace_id, l.call_id);
     if (!d.cfg.recordings_dir.empty()) {
       const auto wav = d.recording_path(l.call_id);
       auto audio = pipeline::repair_recording(wav);
@@ -777,10 +827,10 @@ void CallService::remove_empty_recordings() {
       std::lock_guard lock(d.mutex);
       if (d.active.contains(id)) continue;
     }
-    // A record that points at it keeps it (an answered call that recorded nothing still has its WAV).
-    if (auto rec = d.store.calls().get(id); rec && (*rec).value("recordingUrl", nlohmann::json()).is_string()) continue;
-    // Another node's call in progress (a shared folder) may be writing it.
-    if (auto row = d.store.live().call_row(id); row && (*row).value("endedAt", nlohmann::json()).is_null()) continue;
+    // A record that points at it keeps it (an answered call that recorded
+    // nothing still has its WAV), and so does another node's call in
+    // progress (a shared folder) that may be writing it.
+    if (auto kept = d.calls.recording_in_use(id); !kept || *kept) continue;
     if (std::filesystem::remove(path, fec)) ++removed;
   }
   if (removed > 0) spdlog::info("recordings: removed {} recording(s) without audio left in {}", removed, dir.string());

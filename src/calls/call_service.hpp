@@ -76,7 +76,8 @@ struct CallServiceConfig {
 
 /// One outbound call request.
 struct PlaceCall {
-  std::string agent;         ///< agent id or name
+  WorkspaceId workspace;     ///< the workspace placing the call: the agent, contact, trunk and settings are its own
+  std::string agent;         ///< agent id or name (in `workspace`)
   std::string to;            ///< phone number (normalised to E.164 with default_region) or a sip: URI
   nlohmann::json variables = nlohmann::json::object();  ///< batch contact variables for the brain
   std::string contact_name;  ///< used when the contact is created

@@ -107,9 +107,9 @@ Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string
                                                               "'; known: flite, espeak-ng, elevenlabs"));
 }
 
-Result<std::string> Engines::preview_wav(store::Store& store, const std::string& provider, const speech::Voice& voice,
-                                         std::string_view text) {
-  auto settings = store.settings().all();
+Result<std::string> Engines::preview_wav(store::Store& store, const WorkspaceId& ws, const std::string& provider,
+                                         const speech::Voice& voice, std::string_view text) {
+  auto settings = store.settings().all(ws);
   if (!settings) return std::unexpected(settings.error());
   auto tts = tts_for(provider, *settings);
   if (!tts) return std::unexpected(tts.error());
@@ -128,7 +128,9 @@ Result<std::string> Engines::preview_wav(store::Store& store, const std::string&
 Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r) {
   BuiltEngines out;
   const auto& a = r.agent;
-  auto settings = store.settings().all();
+  // The call runs on its agent's workspace's providers, keys and tools.
+  const WorkspaceId ws(a.value("workspaceId", std::string()));
+  auto settings = store.settings().all(ws);
   if (!settings) return std::unexpected(settings.error());
 
   // Text-to-speech and the voice.
@@ -195,7 +197,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
     store::ListQuery q;
     q.limit = store::kMaxPageSize;
     q.conditions.push_back({store::Condition::Op::equals, {"agent_id"}, a.value("id", "")});
-    if (auto page = store.custom_functions().list(q)) {
+    if (auto page = store.custom_functions().list(ws, q)) {
       for (const auto& f : page->items) {
         if (!f.value("enabled", true)) continue;
         brain::CustomFunction cf;
@@ -205,7 +207,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
         cf.method = f.value("method", "POST");
         cf.headers = f.value("headers", nlohmann::json::object());
         cf.auth_type = f.value("authType", "none");
-        if (auto secret = store.custom_functions().read_secret(f.value("id", ""), "auth_config"); secret && *secret)
+        if (auto secret = store.custom_functions().read_secret(ws, f.value("id", ""), "auth_config"); secret && *secret)
           cf.auth_config = **secret;
         cf.parameters = f.value("parameters", cf.parameters);
         if (f.contains("responseMapping") && f["responseMapping"].is_object()) cf.response_mapping = f["responseMapping"];

@@ -58,7 +58,7 @@ class Engines {
   /// preview (POST /api/tts/preview). Errors: invalid_argument naming
   /// "voiceProvider", "voiceId", "speechRate" or "pitch"; the provider's error
   /// (e.g. unavailable) otherwise.
-  Result<std::string> preview_wav(store::Store& store, const std::string& provider, const speech::Voice& voice,
+  Result<std::string> preview_wav(store::Store& store, const WorkspaceId& ws, const std::string& provider, const speech::Voice& voice,
                                   std::string_view text);
 
   /// PocketSphinx decoders held by calls now (taken from the pool, not yet

@@ -29,6 +29,7 @@ struct LiveCallInfo {
   std::string session_id;      ///< the SIP Call-ID
   bool is_recording = false;
   std::string started_at;      ///< ISO-8601 UTC, when the call was created
+  std::string workspace_id;    ///< the call's workspace: live feeds go to its subscribers only
 };
 
 /// One transcript line as it forms: interim hypotheses of an utterance share

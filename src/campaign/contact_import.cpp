@@ -504,10 +504,11 @@ Result<ImportReport> import_rows(std::istream& in, store::UploadWriter& writer, 
   return report;
 }
 
-Result<ImportReport> import_contacts(store::UploadRepository& uploads, const std::string& campaign_id,
-                                     const std::string& filename, std::istream& in, const ImportOptions& options) {
+Result<ImportReport> import_contacts(store::UploadRepository& uploads, const WorkspaceId& ws,
+                                     const std::string& campaign_id, const std::string& filename, std::istream& in,
+                                     const ImportOptions& options) {
   ImportReport report;
-  auto id = uploads.import(campaign_id, filename, [&](store::UploadWriter& writer) -> Result<store::ImportCounts> {
+  auto id = uploads.import(ws, campaign_id, filename, [&](store::UploadWriter& writer) -> Result<store::ImportCounts> {
     auto r = import_rows(in, writer, options);
     if (!r) return std::unexpected(r.error());
     report = std::move(*r);

@@ -92,7 +92,8 @@ Result<ImportReport> import_rows(std::istream& in, store::UploadWriter& writer, 
 /// it as an upload of `campaign_id` named `filename` in one transaction.
 /// Hard errors (nothing is stored): empty file, header only, no phone column,
 /// too many header columns, I/O failure, campaign not found.
-Result<ImportReport> import_contacts(store::UploadRepository& uploads, const std::string& campaign_id,
+Result<ImportReport> import_contacts(store::UploadRepository& uploads, const WorkspaceId& ws,
+                                     const std::string& campaign_id,
                                      const std::string& filename, std::istream& in,
                                      const ImportOptions& options);
 

@@ -95,6 +95,7 @@ double turn_latency_us(const json& call) {
 
 /// One running job as the scheduler sees it (the rest is in the store).
 struct JobState {
+  WorkspaceId ws;
   std::string id, agent_id, campaign_id, campaign_name;
   int max_concurrent = 5;
   double calls_per_second = 1;
@@ -114,7 +115,10 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   calls::CallService& calls;
   postcall::OutcomeLoop* outcomes;
   DialerConfig cfg;
-  CallingHours hours;  // rebuilt each tick from the callee_local_hours setting (scheduler thread only)
+  LocalHours default_local;  // the callee_local_hours default, for a workspace whose setting is unreadable
+  // Each workspace's calling-hours rules, rebuilt each tick from its
+  // callee_local_hours setting (scheduler thread only).
+  std::map<std::string, CallingHours> hours;
   DoNotCallList dnc;
   std::mutex mutex;
   std::condition_variable wake;
@@ -124,17 +128,44 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   std::thread thread;
 
   State(store::Store& s, calls::CallService& c, postcall::OutcomeLoop* o, DialerConfig config, LocalHours local)
-      : store(s), calls(c), outcomes(o), cfg(std::move(config)), hours(local, cfg.enforce_callee_hours), dnc(s.db()) {}
+      : store(s), calls(c), outcomes(o), cfg(std::move(config)), default_local(local), dnc(s.db()) {}
 
   Clock::time_point now() const { return cfg.clock ? cfg.clock() : Clock::now(); }
-  std::string region() { return store.settings().default_region(); }
+  std::string region(const WorkspaceId& ws) { return store.settings().default_region(ws); }
+
+  /// The calling-hours rules of `ws` (built on first use in a tick).
+  CallingHours& hours_of(const WorkspaceId& ws) {
+    auto it = hours.find(ws.value);
+    if (it != hours.end()) return it->second;
+    LocalHours local = default_local;
+    if (auto v = store.settings().get(ws, "callee_local_hours"); v && v->is_object())
+      if (auto parsed = parse_local_hours(*v)) local = *parsed;
+    return hours.emplace(ws.value, CallingHours(local, cfg.enforce_callee_hours)).first->second;
+  }
+
+  /// The workspace of a job (its row's), or an empty id when the job is gone.
+  WorkspaceId workspace_of_job(const std::string& job_id) {
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = jobs.find(job_id); it != jobs.end()) return it->second.ws;
+    }
+    auto r = store.db().read([&](store::Connection& c) -> Result<std::string> {
+      auto st = c.prepare("SELECT workspace_id FROM jobs WHERE id = ?");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, job_id);
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      return *row ? std::string((*st)->column_text(0)) : std::string();
+    });
+    return WorkspaceId(r ? *r : std::string());
+  }
 
   // ---- store helpers (inside a write transaction) ----
   static Result<void> event(store::Connection& c, const std::string& job_id, const std::string& job_call_id,
                             const std::string& call_id, std::string_view type, const std::string& message,
                             const json& details = json::object()) {
-    auto st = c.prepare("INSERT INTO job_events (job_id, job_call_id, call_id, type, message, details, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    auto st = c.prepare("INSERT INTO job_events (job_id, job_call_id, call_id, type, message, details, created_at, "
+                        "workspace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT workspace_id FROM jobs WHERE id = ?1))");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, job_id);
@@ -186,6 +217,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
 
   Result<JobState> load_job(const json& job) {
     JobState js;
+    js.ws = WorkspaceId(str(job, "workspaceId"));
     js.id = str(job, "id");
     js.agent_id = str(job, "agentId");
     js.campaign_id = str(job, "campaignId");
@@ -199,7 +231,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       if (!win) return std::unexpected(win.error());
       js.window = *win;
     }
-    if (auto camp = store.campaigns().get(js.campaign_id)) js.campaign_name = str(*camp, "name");
+    if (auto camp = store.campaigns().get(js.ws, js.campaign_id)) js.campaign_name = str(*camp, "name");
     js.tokens = 1;
     js.refilled = std::chrono::steady_clock::now();
     return js;
@@ -218,17 +250,17 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   }
 
   void tick() {
-    if (auto v = store.settings().get("callee_local_hours"); v && v->is_object())
-      if (auto local = parse_local_hours(*v)) hours = CallingHours(*local, cfg.enforce_callee_hours);
-    auto active = store.db().read([](store::Connection& c) -> Result<std::vector<std::string>> {
-      auto st = c.prepare("SELECT id FROM jobs WHERE status IN ('pending','running') ORDER BY created_at, id");
+    hours.clear();  // settings may have changed since the last tick
+    using Active = std::pair<WorkspaceId, std::string>;
+    auto active = store.db().read([](store::Connection& c) -> Result<std::vector<Active>> {
+      auto st = c.prepare("SELECT workspace_id, id FROM jobs WHERE status IN ('pending','running') ORDER BY created_at, id");
       if (!st) return std::unexpected(st.error());
-      std::vector<std::string> ids;
+      std::vector<Active> ids;
       for (;;) {
         auto row = (*st)->step();
         if (!row) return std::unexpected(row.error());
         if (!*row) break;
-        ids.emplace_back((*st)->column_text(0));
+        ids.emplace_back(WorkspaceId(std::string((*st)->column_text(0))), std::string((*st)->column_text(1)));
       }
       return ids;
     });
@@ -236,11 +268,11 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       spdlog::warn("dialer: {}", active.error().message);
       return;
     }
-    for (const auto& id : *active) run_job(id);
+    for (const auto& [ws, id] : *active) run_job(ws, id);
   }
 
-  void run_job(const std::string& id) {
-    auto job = store.jobs().records().get(id);
+  void run_job(const WorkspaceId& ws, const std::string& id) {
+    auto job = store.jobs().records().get(ws, id);
     if (!job) return;
     {
       std::lock_guard lock(mutex);
@@ -347,21 +379,23 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   /// Applies the rules to one candidate: the callee's time zone ("" = unknown)
   /// when it may be dialed now; nullopt when it was skipped or made to wait.
   std::optional<std::string> decide(const std::string& job_id, const Candidate& cand, Clock::time_point t) {
-    const std::string reg = region();
+    std::optional<CallingWindow> window;
+    WorkspaceId ws;
+    {
+      std::lock_guard lock(mutex);
+      window = jobs.at(job_id).window;
+      ws = jobs.at(job_id).ws;
+    }
+    const std::string reg = region(ws);
     if (cand.phone.empty()) {
       finish_call_unplaced(job_id, cand.id, "skipped: no valid phone number", "skip");
       return std::nullopt;
     }
-    if (auto listed = dnc.contains(cand.phone, reg); listed && *listed) {
+    if (auto listed = dnc.contains(ws, cand.phone, reg); listed && *listed) {
       finish_call_unplaced(job_id, cand.id, "skipped: " + cand.phone + " is on the do-not-call list", "skip");
       return std::nullopt;
     }
-    std::optional<CallingWindow> window;
-    {
-      std::lock_guard lock(mutex);
-      window = jobs.at(job_id).window;
-    }
-    auto verdict = hours.check(cand.phone, window, t);
+    auto verdict = hours_of(ws).check(cand.phone, window, t);
     if (!verdict.allowed) {
       const std::string until = to_iso8601(verdict.next_allowed);
       (void)store.db().write([&](store::Connection& c) -> Result<void> {
@@ -492,6 +526,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       js = jobs.at(job_id);
     }
     calls::PlaceCall req;
+    req.workspace = js.ws;
     req.agent = js.agent_id;
     req.to = cand.phone;
     if (cfg.route)
@@ -544,6 +579,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     {
       std::lock_guard lock(mutex);
       r.agent_id = jobs.at(job_id).agent_id;
+      r.workspace_id = jobs.at(job_id).ws;
     }
     r.direction = "outbound";
     r.status = "failed";
@@ -714,6 +750,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
 
   /// Ends a job: remaining pending job calls fail with the reason; the job gets its final state.
   void finalize_job(const std::string& job_id, const std::string& status, const std::string& why) {
+    const WorkspaceId ws = workspace_of_job(job_id);
     auto ok = store.db().write([&](store::Connection& c) -> Result<bool> {
       if (auto e = exec(c, "UPDATE jobs SET status = ?2, error_message = ?3, finished_at = ?4, updated_at = ?4 "
                            "WHERE id = ?1 AND status IN ('pending','running')",
@@ -734,7 +771,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     if (!ok || !*ok) return;
     spdlog::info("dialer: job {} {}{}", job_id, status, why.empty() ? "" : ": " + why);
     if (outcomes)
-      if (auto job = store.jobs().records().get(job_id)) (void)outcomes->job_completed(*job);
+      if (auto job = store.jobs().records().get(ws, job_id)) (void)outcomes->job_completed(*job);
   }
 
   /// Completes a job whose calls are all final.
@@ -743,7 +780,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       std::lock_guard lock(mutex);
       if (jobs.at(job_id).in_flight > 0) return;
     }
-    auto p = progress(job_id);
+    auto p = progress(workspace_of_job(job_id), job_id);
     if (!p || p->pending > 0 || p->calling > 0) return;
     if (p->total > 0 && p->completed == 0 && p->failed == p->total) {
       // Every call failed: the job failed, with the commonest reason.
@@ -765,8 +802,8 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     jobs.erase(job_id);
   }
 
-  Result<JobProgress> progress(const std::string& job_id) {
-    auto job = store.jobs().records().get(job_id);
+  Result<JobProgress> progress(const WorkspaceId& ws, const std::string& job_id) {
+    auto job = store.jobs().records().get(ws, job_id);
     if (!job) return std::unexpected(job.error());
     JobProgress p;
     p.status = job->value("status", "");
@@ -802,36 +839,38 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
 
   /// Job calls left `calling` by a crash.
   Result<int> recover() {
-    auto stuck = store.db().read([](store::Connection& c) -> Result<std::vector<std::array<std::string, 4>>> {
-      auto st = c.prepare("SELECT jc.id, jc.job_id, coalesce(jc.attempt_call_id, ''), coalesce(jc.phone, '') FROM job_calls jc "
-                          "WHERE jc.status = 'calling'");
+    auto stuck = store.db().read([](store::Connection& c) -> Result<std::vector<std::array<std::string, 5>>> {
+      auto st = c.prepare("SELECT jc.id, jc.job_id, coalesce(jc.attempt_call_id, ''), coalesce(jc.phone, ''), "
+                          "jc.workspace_id FROM job_calls jc WHERE jc.status = 'calling'");
       if (!st) return std::unexpected(st.error());
-      std::vector<std::array<std::string, 4>> out;
+      std::vector<std::array<std::string, 5>> out;
       for (;;) {
         auto row = (*st)->step();
         if (!row) return std::unexpected(row.error());
         if (!*row) break;
         out.push_back({std::string((*st)->column_text(0)), std::string((*st)->column_text(1)),
-                       std::string((*st)->column_text(2)), std::string((*st)->column_text(3))});
+                       std::string((*st)->column_text(2)), std::string((*st)->column_text(3)),
+                       std::string((*st)->column_text(4))});
       }
       return out;
     });
     if (!stuck) return std::unexpected(stuck.error());
-    for (const auto& [job_call_id, job_id, call_id, phone] : *stuck) {
-      auto job = store.jobs().records().get(job_id);
+    for (const auto& [job_call_id, job_id, call_id, phone, workspace] : *stuck) {
+      const WorkspaceId ws(workspace);
+      auto job = store.jobs().records().get(ws, job_id);
       if (!job) continue;
       {
         std::lock_guard lock(mutex);
         if (!jobs.contains(job_id))
           if (auto js = load_job(*job)) jobs.emplace(job_id, std::move(*js));
       }
-      auto record = store.calls().get(call_id);
+      auto record = store.calls().get(ws, call_id);
       if (!record) {
         Candidate cand{job_call_id, phone};
         store_unplaced_record(job_id, cand, call_id, "interrupted");
         if (outcomes)
-          if (auto stored = store.calls().get(call_id)) (void)outcomes->call_ended(*stored);
-        record = store.calls().get(call_id);
+          if (auto stored = store.calls().get(ws, call_id)) (void)outcomes->call_ended(*stored);
+        record = store.calls().get(ws, call_id);
       }
       (void)store.db().write([&](store::Connection& c) -> Result<void> {
         return event(c, job_id, job_call_id, call_id, "recover",
@@ -863,12 +902,7 @@ Dialer::~Dialer() {
 
 Result<std::unique_ptr<Dialer>> Dialer::create(store::Store& store, calls::CallService& calls,
                                                postcall::OutcomeLoop* outcomes, DialerConfig config) {
-  LocalHours local;
-  if (auto v = store.settings().get("callee_local_hours"); v && v->is_object()) {
-    auto parsed = parse_local_hours(*v);
-    if (!parsed) return std::unexpected(parsed.error());
-    local = *parsed;
-  }
+  LocalHours local;  // each workspace's own callee_local_hours is read per tick (State::hours_of)
   auto state = std::make_shared<State>(store, calls, outcomes, std::move(config), local);
   auto recovered = state->recover();
   if (!recovered) return std::unexpected(recovered.error());
@@ -885,33 +919,33 @@ Result<std::unique_ptr<Dialer>> Dialer::create(store::Store& store, calls::CallS
   return std::unique_ptr<Dialer>(new Dialer(std::move(state)));
 }
 
-Result<nlohmann::json> Dialer::create_job(const nlohmann::json& body) {
+Result<nlohmann::json> Dialer::create_job(const WorkspaceId& ws, const nlohmann::json& body) {
   auto& st = *state_;
   if (!body.is_object()) return std::unexpected(Error::invalid("body", "must be a JSON object"));
   if (auto r = parse_retry(body.value("retry", json())); !r) return std::unexpected(r.error());
   if (auto w = body.find("callingWindow"); w != body.end() && !w->is_null())
     if (auto win = parse_calling_window(*w); !win) return std::unexpected(win.error());
   if (body.contains("agentId") && body["agentId"].is_string()) {
-    auto agent = st.store.agents().records().get(body["agentId"].get<std::string>());
+    auto agent = st.store.agents().records().get(ws, body["agentId"].get<std::string>());
     if (agent && !agent->value("enabled", true))
       return std::unexpected(Error::conflict("agentId", "agent " + agent->value("name", "") + " is disabled"));
   }
   if (body.contains("uploadId") && body["uploadId"].is_string()) {
-    auto upload = st.store.upload_records().get(body["uploadId"].get<std::string>());
+    auto upload = st.store.upload_records().get(ws, body["uploadId"].get<std::string>());
     if (upload && upload->value("importedRows", 0) == 0)
       return std::unexpected(Error::invalid("uploadId", "upload " + upload->value("filename", "") + " has no contacts to call"));
   }
-  auto job = st.store.jobs().create(body);
+  auto job = st.store.jobs().create(ws, body);
   if (job) poke();
   return job;
 }
 
-Result<nlohmann::json> Dialer::pause(const std::string& job_id) {
+Result<nlohmann::json> Dialer::pause(const WorkspaceId& ws, const std::string& job_id) {
   auto& st = *state_;
   auto r = st.store.db().write([&](store::Connection& c) -> Result<bool> {
-    if (auto e = State::exec(c, "UPDATE jobs SET paused_at = ?2, updated_at = ?2 WHERE id = ?1 AND status IN ('pending','running') "
-                                "AND paused_at IS NULL",
-                             {job_id, now_iso8601()});
+    if (auto e = State::exec(c, "UPDATE jobs SET paused_at = ?2, updated_at = ?2 WHERE id = ?1 AND workspace_id = ?3 "
+                                "AND status IN ('pending','running') AND paused_at IS NULL",
+                             {job_id, now_iso8601(), ws.value});
         !e)
       return std::unexpected(e.error());
     if (c.changes() == 0) return false;
@@ -920,19 +954,19 @@ Result<nlohmann::json> Dialer::pause(const std::string& job_id) {
     return true;
   });
   if (!r) return std::unexpected(r.error());
-  auto job = st.store.jobs().records().get(job_id);
+  auto job = st.store.jobs().records().get(ws, job_id);
   if (!job) return job;
   if (!*r && (*job)["pausedAt"].is_null())
     return std::unexpected(Error::conflict("status", "job " + job_id + " is " + job->value("status", "") + "; only active jobs pause"));
   return job;
 }
 
-Result<nlohmann::json> Dialer::resume(const std::string& job_id) {
+Result<nlohmann::json> Dialer::resume(const WorkspaceId& ws, const std::string& job_id) {
   auto& st = *state_;
   auto r = st.store.db().write([&](store::Connection& c) -> Result<bool> {
-    if (auto e = State::exec(c, "UPDATE jobs SET paused_at = NULL, updated_at = ?2 WHERE id = ?1 AND status IN ('pending','running') "
-                                "AND paused_at IS NOT NULL",
-                             {job_id, now_iso8601()});
+    if (auto e = State::exec(c, "UPDATE jobs SET paused_at = NULL, updated_at = ?2 WHERE id = ?1 AND workspace_id = ?3 "
+                                "AND status IN ('pending','running') AND paused_at IS NOT NULL",
+                             {job_id, now_iso8601(), ws.value});
         !e)
       return std::unexpected(e.error());
     if (c.changes() == 0) return false;
@@ -940,7 +974,7 @@ Result<nlohmann::json> Dialer::resume(const std::string& job_id) {
     return true;
   });
   if (!r) return std::unexpected(r.error());
-  auto job = st.store.jobs().records().get(job_id);
+  auto job = st.store.jobs().records().get(ws, job_id);
   if (!job) return job;
   const std::string status = job->value("status", "");
   if (!*r && status != "pending" && status != "running")
@@ -949,17 +983,19 @@ Result<nlohmann::json> Dialer::resume(const std::string& job_id) {
   return job;
 }
 
-Result<nlohmann::json> Dialer::cancel(const std::string& job_id) {
-  auto job = state_->store.jobs().records().get(job_id);
+Result<nlohmann::json> Dialer::cancel(const WorkspaceId& ws, const std::string& job_id) {
+  auto job = state_->store.jobs().records().get(ws, job_id);
   if (!job) return job;
   const std::string status = job->value("status", "");
   if (status != "pending" && status != "running")
     return std::unexpected(Error::conflict("status", "job " + job_id + " is already " + status));
   state_->finalize_job(job_id, "cancelled", "");
-  return state_->store.jobs().records().get(job_id);
+  return state_->store.jobs().records().get(ws, job_id);
 }
 
-Result<JobProgress> Dialer::progress(const std::string& job_id) { return state_->progress(job_id); }
+Result<JobProgress> Dialer::progress(const WorkspaceId& ws, const std::string& job_id) {
+  return state_->progress(ws, job_id);
+}
 
 std::size_t Dialer::in_flight() const {
   std::lock_guard lock(state_->mutex);

@@ -44,6 +44,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 
 namespace voqo::store {
 class Store;
@@ -98,16 +99,16 @@ class Dialer {
   /// its next tick). Errors: 422 naming the field (an empty upload is
   /// "uploadId"), 404 for records that do not exist, 409 "agentId" for a
   /// disabled agent.
-  Result<nlohmann::json> create_job(const nlohmann::json& body);
+  Result<nlohmann::json> create_job(const WorkspaceId& ws, const nlohmann::json& body);
   /// Pause (no new calls; calls in progress finish), resume, cancel (no new
   /// calls or retries; pending job calls fail with "cancelled"). Return the
   /// job's JSON. Errors: not_found; conflict when the job is not active.
-  Result<nlohmann::json> pause(const std::string& job_id);
-  Result<nlohmann::json> resume(const std::string& job_id);
-  Result<nlohmann::json> cancel(const std::string& job_id);
+  Result<nlohmann::json> pause(const WorkspaceId& ws, const std::string& job_id);
+  Result<nlohmann::json> resume(const WorkspaceId& ws, const std::string& job_id);
+  Result<nlohmann::json> cancel(const WorkspaceId& ws, const std::string& job_id);
 
   /// Counts for one job. Errors: not_found.
-  Result<JobProgress> progress(const std::string& job_id);
+  Result<JobProgress> progress(const WorkspaceId& ws, const std::string& job_id);
   /// Calls this dialer has in progress (all jobs).
   [[nodiscard]] std::size_t in_flight() const;
   /// Wakes the scheduler (after a fake clock moved, or a job was created).

@@ -33,20 +33,24 @@ bool has_digit(std::string_view s) {
 }
 
 /// The id of the row listing `e164`, or "" when none.
-Result<std::string> find_id(store::Connection& c, const std::string& e164) {
-  auto st = c.prepare("SELECT id FROM do_not_call WHERE phone = ?");
+Result<std::string> find_id(store::Connection& c, const WorkspaceId& ws, const std::string& e164) {
+  auto st = c.prepare("SELECT id FROM do_not_call WHERE workspace_id = ? AND phone = ?");
   if (!st) return std::unexpected(st.error());
-  (*st)->bind_text(1, e164);
+  (*st)->bind_text(1, ws.value);
+  (*st)->bind_text(2, e164);
   auto row = (*st)->step();
   if (!row) return std::unexpected(row.error());
   return *row ? std::string((*st)->column_text(0)) : std::string{};
 }
 
 /// Deletes rows where `column` = `value`; returns how many.
-Result<int64_t> delete_where(store::Connection& c, std::string_view column, const std::string& value) {
-  auto st = c.prepare(column == "id" ? "DELETE FROM do_not_call WHERE id = ?" : "DELETE FROM do_not_call WHERE phone = ?");
+Result<int64_t> delete_where(store::Connection& c, const WorkspaceId& ws, std::string_view column,
+                             const std::string& value) {
+  auto st = c.prepare(column == "id" ? "DELETE FROM do_not_call WHERE workspace_id = ? AND id = ?"
+                                     : "DELETE FROM do_not_call WHERE workspace_id = ? AND phone = ?");
   if (!st) return std::unexpected(st.error());
-  (*st)->bind_text(1, value);
+  (*st)->bind_text(1, ws.value);
+  (*st)->bind_text(2, value);
   if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
   return c.changes();
 }
@@ -55,18 +59,19 @@ Result<int64_t> delete_where(store::Connection& c, std::string_view column, cons
 
 DoNotCallList::DoNotCallList(store::Database& db) : db_(db), repo_(db, model::do_not_call_spec()) {}
 
-Result<bool> DoNotCallList::contains(const std::string& phone, const std::string& region) {
+Result<bool> DoNotCallList::contains(const WorkspaceId& ws, const std::string& phone, const std::string& region) {
   auto parsed = model::normalize_phone(phone, region);
   if (!parsed) return false;
   return db_.read([&](store::Connection& c) -> Result<bool> {
-    auto id = find_id(c, parsed->e164);
+    auto id = find_id(c, ws, parsed->e164);
     if (!id) return std::unexpected(id.error());
     return !id->empty();
   });
 }
 
-Result<nlohmann::json> DoNotCallList::add(const std::string& phone, const std::string& reason, const std::string& source,
-                                          const std::string& call_id, const std::string& region) {
+Result<nlohmann::json> DoNotCallList::add(const WorkspaceId& ws, const std::string& phone, const std::string& reason,
+                                          const std::string& source, const std::string& call_id,
+                                          const std::string& region) {
   auto parsed = model::normalize_phone(phone, region);
   if (!parsed) return std::unexpected(Error::invalid("phone", parsed.error().message));
   if (source != "api" && source != "import" && source != "call")
@@ -79,17 +84,17 @@ Result<nlohmann::json> DoNotCallList::add(const std::string& phone, const std::s
     return s;
   };
   return db_.write([&](store::Connection& c) -> Result<nlohmann::json> {
-    auto id = find_id(c, parsed->e164);
+    auto id = find_id(c, ws, parsed->e164);
     if (!id) return std::unexpected(id.error());
-    if (!id->empty()) return repo_.get(c, *id);
-    return repo_.insert(c, {{spec.by_column("phone"), parsed->e164},
+    if (!id->empty()) return repo_.get(c, ws, *id);
+    return repo_.insert(c, ws, {{spec.by_column("phone"), parsed->e164},
                             {spec.by_column("reason"), text_or_null(reason)},
                             {spec.by_column("source"), source},
                             {spec.by_column("call_id"), text_or_null(call_id)}});
   });
 }
 
-Result<DncImportReport> DoNotCallList::import_csv(std::istream& csv, const std::string& region,
+Result<DncImportReport> DoNotCallList::import_csv(const WorkspaceId& ws, std::istream& csv, const std::string& region,
                                                   const std::string& reason) {
   DncImportReport report;
   CsvReader reader(csv);
@@ -132,8 +137,8 @@ Result<DncImportReport> DoNotCallList::import_csv(std::istream& csv, const std::
 
   auto done = db_.write([&](store::Connection& c) -> Result<void> {
     auto st = c.prepare(
-        "INSERT INTO do_not_call (id, phone, reason, source, created_at) VALUES (?, ?, ?, 'import', ?) "
-        "ON CONFLICT (phone) DO NOTHING");
+        "INSERT INTO do_not_call (id, phone, reason, source, created_at, workspace_id) "
+        "VALUES (?, ?, ?, 'import', ?, ?) ON CONFLICT (workspace_id, phone) DO NOTHING");
     if (!st) return std::unexpected(st.error());
     IdSequence ids;
     const std::string now = now_iso8601();
@@ -146,6 +151,7 @@ Result<DncImportReport> DoNotCallList::import_csv(std::istream& csv, const std::
       else
         (*st)->bind_text(3, reason);
       (*st)->bind_text(4, now);
+      (*st)->bind_text(5, ws.value);
       if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
       (c.changes() == 1 ? report.added : report.already_listed)++;
     }
@@ -155,19 +161,19 @@ Result<DncImportReport> DoNotCallList::import_csv(std::istream& csv, const std::
   return report;
 }
 
-Result<void> DoNotCallList::remove(const std::string& id_or_phone, const std::string& region) {
+Result<void> DoNotCallList::remove(const WorkspaceId& ws, const std::string& id_or_phone, const std::string& region) {
   auto parsed = model::normalize_phone(id_or_phone, region);
   const bool id_shaped = looks_like_id(id_or_phone);
   if (!id_shaped && !parsed)
     return std::unexpected(Error::not_found("do-not-call entry not found: " + id_or_phone));
   return db_.write([&](store::Connection& c) -> Result<void> {
     if (id_shaped) {
-      auto n = delete_where(c, "id", id_or_phone);
+      auto n = delete_where(c, ws, "id", id_or_phone);
       if (!n) return std::unexpected(n.error());
       if (*n > 0) return ok();
     }
     if (parsed) {
-      auto n = delete_where(c, "phone", parsed->e164);
+      auto n = delete_where(c, ws, "phone", parsed->e164);
       if (!n) return std::unexpected(n.error());
       if (*n > 0) return ok();
     }

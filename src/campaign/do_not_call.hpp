@@ -34,20 +34,22 @@ struct DncImportReport {
   static constexpr size_t kMaxRejections = 10000;
 };
 
-/// Thread-safe as the Database is: reads on the caller's read connection,
+/// The do-not-call list of each workspace (a number listed in one workspace
+/// is not listed in another). Thread-safe as the Database is: reads on the caller's read connection,
 /// writes through the single writer.
 class DoNotCallList {
  public:
   explicit DoNotCallList(store::Database& db);
   /// Whether the number (any format libphonenumber parses with `region`) is listed. Errors: database.
   /// Text that is not a phone number cannot be listed: false.
-  Result<bool> contains(const std::string& phone, const std::string& region = "US");
+  Result<bool> contains(const WorkspaceId& ws, const std::string& phone, const std::string& region = "US");
   /// Adds a number; returns the row's API JSON (existing row when already listed).
   /// Errors: invalid_argument field "phone" when it does not parse (the
   /// message is normalize_phone()'s), field "source" when not api / import /
   /// call, field "reason" over 500 characters; database. An empty reason or
   /// call_id is stored as null.
-  Result<nlohmann::json> add(const std::string& phone, const std::string& reason, const std::string& source = "api",
+  Result<nlohmann::json> add(const WorkspaceId& ws, const std::string& phone, const std::string& reason,
+                             const std::string& source = "api",
                              const std::string& call_id = {}, const std::string& region = "US");
   /// Imports a CSV (RFC 4180): the column named phone / number / phone_number
   /// (any case), else the first column; a header row is detected. Bad rows are
@@ -60,12 +62,12 @@ class DoNotCallList {
   /// "missing phone". Rows are stored with source "import" and `reason`.
   /// Errors: the CSV reader's (an unclosed quote, UTF-16 input: nothing is
   /// imported); database (the transaction is rolled back).
-  Result<DncImportReport> import_csv(std::istream& csv, const std::string& region = "US",
+  Result<DncImportReport> import_csv(const WorkspaceId& ws, std::istream& csv, const std::string& region = "US",
                                      const std::string& reason = "imported");
   /// Removes a number (by id or phone). Errors: not_found.
   /// Text shaped like an id (core/id.hpp) is tried as an id first, then as
   /// a phone; errors also: database.
-  Result<void> remove(const std::string& id_or_phone, const std::string& region = "US");
+  Result<void> remove(const WorkspaceId& ws, const std::string& id_or_phone, const std::string& region = "US");
 
  private:
   store::Database& db_;

@@ -30,21 +30,36 @@ namespace {
 using json = nlohmann::json;
 using Steady = std::chrono::steady_clock;
 
-constexpr const char* kLiveCalls = "liveCalls";
-std::string call_topic(const std::string& id) { return "liveCall:" + id; }
-std::string job_topic(const std::string& id) { return "job:" + id; }
-std::string campaign_topic(const std::string& id) { return "campaignStats:" + id; }
+/// The liveCalls topic of one workspace: each tenant's list of calls is its own.
+std::string live_calls_topic(const std::string& workspace_id) { return "liveCalls:" + workspace_id; }
+
+/// The workspace a realtime query runs in: the transport sets `workspaceId`
+/// from the subscriber's credentials (a client cannot choose it).
+WorkspaceId query_workspace(const nlohmann::json& args) {
+  auto it = args.find("workspaceId");
+  return WorkspaceId(it != args.end() && it->is_string() ? it->get<std::string>() : std::string());
+}
+// Topics name the workspace as well as the object: a subscriber's topic is
+// built from its own workspace (query_workspace), so subscribing to another
+// tenant's call, job or campaign id — even resuming from history, which
+// skips the snapshot — reaches a topic nothing is ever published on.
+std::string call_topic(const std::string& ws, const std::string& id) { return "liveCall:" + ws + ":" + id; }
+std::string job_topic(const std::string& ws, const std::string& id) { return "job:" + ws + ":" + id; }
+std::string campaign_topic(const std::string& ws, const std::string& id) { return "campaignStats:" + ws + ":" + id; }
 
 /// A query's topic from its required `args.id`: `topic(id)`, or an error
 /// naming "id" ("the <what>'s id is required"; the hub shows it as args.id,
 /// an SSE request as its query parameter id).
-std::function<Result<std::string>(const nlohmann::json&)> topic_by_id(std::string (*topic)(const std::string&),
-                                                                        std::string what) {
+std::function<Result<std::string>(const nlohmann::json&)> topic_by_id(
+    std::string (*topic)(const std::string&, const std::string&), std::string what) {
   return [topic, what = std::move(what)](const nlohmann::json& args) -> Result<std::string> {
     auto it = args.find("id");
     if (it == args.end() || !it->is_string() || it->get<std::string>().empty())
       return std::unexpected(Error::invalid("id", "the " + what + "'s id is required"));
-    return topic(it->get<std::string>());
+    auto ws = args.find("workspaceId");
+    if (ws == args.end() || !ws->is_string() || ws->get<std::string>().empty())
+      return std::unexpected(Error::invalid("workspaceId", "the subscriber's workspace is required"));
+    return topic(ws->get<std::string>(), it->get<std::string>());
   };
 }
 
@@ -203,7 +218,7 @@ struct LiveMonitor::Impl {
   /// with the levels and duration as they are now (the store has them at
   /// most levels_flush late).
   json call_row(const CallState& c, Steady::time_point now) {
-    auto stored = store.live().call_row(c.info.call_id);
+    auto stored = store.live().call_row(WorkspaceId(c.info.workspace_id), c.info.call_id);
     json row = stored ? *stored : json{{"callId", c.info.call_id}, {"status", c.status}};
     row["status"] = c.status;
     row["currentPhase"] = or_null(c.phase);
@@ -217,8 +232,8 @@ struct LiveMonitor::Impl {
 
   void publish_call(const CallState& c, Steady::time_point now) {
     json row = call_row(c, now);
-    publish(call_topic(c.info.call_id), {{"kind", "call"}, {"call", row}});
-    publish(kLiveCalls, {{"kind", "upsert"}, {"call", std::move(row)}});
+    publish(call_topic(c.info.workspace_id, c.info.call_id), {{"kind", "call"}, {"call", row}});
+    publish(live_calls_topic(c.info.workspace_id), {{"kind", "upsert"}, {"call", std::move(row)}});
   }
 
   // --- events, on the monitor's thread ---------------------------------
@@ -229,7 +244,7 @@ struct LiveMonitor::Impl {
     intel::IntelConfig ic;
     ic.phases = kCallFlow;
     if (!info.agent_id.empty()) {
-      if (auto agent = store.agents().records().get(info.agent_id)) {
+      if (auto agent = store.agents().records().get(WorkspaceId(info.workspace_id), info.agent_id)) {
         ic.purpose = str(*agent, "purpose");
         c.providers["ttsProvider"] = or_null(str(*agent, "voiceProvider"));
       }
@@ -248,16 +263,17 @@ struct LiveMonitor::Impl {
 
   void fill_system_config(CallState& c) {
     auto& p = c.providers;
-    auto speech = store.settings().get("speech_providers");
+    const WorkspaceId ws(c.info.workspace_id);
+    auto speech = store.settings().get(ws, "speech_providers");
     p["sttProvider"] = speech && speech->is_object() ? json(str(*speech, "stt").empty() ? "pocketsphinx" : str(*speech, "stt"))
                                                      : json("pocketsphinx");
-    auto llm = store.settings().get("llm");
+    auto llm = store.settings().get(ws, "llm");
     p["llmProvider"] = llm && llm->is_object() && !str(*llm, "baseUrl").empty() ? json(str(*llm, "model")) : json("scripted");
     if (!p.contains("ttsProvider") || p["ttsProvider"].is_null()) p["ttsProvider"] = "flite";
-    auto trunk = store.settings().get("sip_trunk");
+    auto trunk = store.settings().get(ws, "sip_trunk");
     const std::string uri = trunk && trunk->is_object() ? str(*trunk, "uri") : std::string{};
     p["sipProvider"] = uri.empty() ? json(c.info.sip_endpoint.empty() ? "direct" : c.info.sip_endpoint) : json(uri);
-    auto prices = store.settings().get("call_prices");
+    auto prices = store.settings().get(ws, "call_prices");
     if (prices && prices->is_object()) {
       for (const char* k : {"sip", "stt", "llm", "tts"})
         if (auto it = prices->find(k); it != prices->end() && it->is_number()) c.price_per_minute += it->get<double>();
@@ -290,7 +306,7 @@ struct LiveMonitor::Impl {
     json cfg = system_config(c, now);
     if (auto ok = store.live().save_system_config(c.info.call_id, cfg); !ok)
       log_error("system config", c.info.call_id, ok.error());
-    publish(call_topic(c.info.call_id), {{"kind", "systemConfig"}, {"config", std::move(cfg)}});
+    publish(call_topic(c.info.workspace_id, c.info.call_id), {{"kind", "systemConfig"}, {"config", std::move(cfg)}});
   }
 
   void on_status(const std::string& call_id, const std::string& status) {
@@ -334,7 +350,7 @@ struct LiveMonitor::Impl {
       log_error("transcript", call_id, stored.error());
       return;
     }
-    publish(call_topic(call_id), {{"kind", "transcript"}, {"line", *stored}});
+    publish(call_topic(c->info.workspace_id, call_id), {{"kind", "transcript"}, {"line", *stored}});
   }
 
   void on_levels(const std::string& call_id, int agent, int customer, const std::string& speaker) {
@@ -347,12 +363,12 @@ struct LiveMonitor::Impl {
     c->customer_gain = customer;
     c->speaker = speaker;
     c->levels_dirty = true;
-    publish(call_topic(call_id), {{"kind", "levels"},
+    publish(call_topic(c->info.workspace_id, call_id), {{"kind", "levels"},
                                   {"agentGain", agent},
                                   {"customerGain", customer},
                                   {"currentSpeaker", or_null(speaker)},
                                   {"duration", c->duration_s(now)}});
-    if (speaker_changed) publish(kLiveCalls, {{"kind", "upsert"}, {"call", call_row(*c, now)}});
+    if (speaker_changed) publish(live_calls_topic(c->info.workspace_id), {{"kind", "upsert"}, {"call", call_row(*c, now)}});
   }
 
   void on_turn(const std::string& call_id, const brain::Reply& reply) {
@@ -380,10 +396,10 @@ struct LiveMonitor::Impl {
     if (auto ok = store.live().save_insights(c.info.call_id, j); !ok) log_error("insights", c.info.call_id, ok.error());
     const std::string overall = j["sentiment"].is_object() ? str(j["sentiment"], "overall") : std::string{};
     j["kind"] = "insights";
-    publish(call_topic(c.info.call_id), std::move(j));
+    publish(call_topic(c.info.workspace_id, c.info.call_id), std::move(j));
     if (overall != c.sentiment) {  // the calls list shows each call's sentiment
       c.sentiment = overall;
-      publish(kLiveCalls, {{"kind", "upsert"}, {"call", call_row(c, now)}});
+      publish(live_calls_topic(c.info.workspace_id), {{"kind", "upsert"}, {"call", call_row(c, now)}});
     }
     c.insights_at = now;
     c.insights_dirty = false;
@@ -402,12 +418,13 @@ struct LiveMonitor::Impl {
                     {"errorMessage", record.value("errorMessage", json(nullptr))}};
     if (auto ok = store.live().finish(call_id, details); !ok) log_error("finish", call_id, ok.error());
     ij["kind"] = "insights";
-    publish(call_topic(call_id), std::move(ij));
-    outbox.emplace_back([this, call_id] {  // the analytics record as committed
-      auto stored = store.live().analytics(call_id);
-      hub.publish(call_topic(call_id), {{"kind", "ended"}, {"analytics", stored ? *stored : json(nullptr)}});
+    const WorkspaceId ws(c->info.workspace_id);
+    publish(call_topic(ws.value, call_id), std::move(ij));
+    outbox.emplace_back([this, call_id, ws] {  // the analytics record as committed
+      auto stored = store.live().analytics(ws, call_id);
+      hub.publish(call_topic(ws.value, call_id), {{"kind", "ended"}, {"analytics", stored ? *stored : json(nullptr)}});
     });
-    publish(kLiveCalls, {{"kind", "remove"}, {"callId", call_id}});
+    publish(live_calls_topic(ws.value), {{"kind", "remove"}, {"callId", call_id}});
     std::lock_guard lock(live_mutex);
     live.erase(call_id);
   }
@@ -431,13 +448,13 @@ struct LiveMonitor::Impl {
 
   // --- jobs and campaigns ----------------------------------------------
 
-  json job_view(const std::string& job_id) {
-    auto job = store.jobs().records().get(job_id);
+  json job_view(const WorkspaceId& ws, const std::string& job_id) {
+    auto job = store.jobs().records().get(ws, job_id);
     if (!job) return nullptr;
     json j = *job;
     std::lock_guard lock(dialer_mutex);
     if (dialer) {
-      if (auto p = dialer->progress(job_id)) {
+      if (auto p = dialer->progress(ws, job_id)) {
         j["progress"] = {{"status", p->status},       {"total", p->total},       {"pending", p->pending},
                          {"waiting", p->waiting},     {"calling", p->calling},   {"completed", p->completed},
                          {"failed", p->failed},       {"paused", p->paused},     {"outcomes", p->outcomes}};
@@ -451,17 +468,20 @@ struct LiveMonitor::Impl {
   void publish_jobs() {
     const std::string since = jobs_since;
     jobs_since = now_iso8601();
-    auto ids = store.db().read([&](store::Connection& c) -> Result<std::vector<std::pair<std::string, std::string>>> {
+    using Changed = std::array<std::string, 3>;  // workspace, job, campaign
+    auto ids = store.db().read([&](store::Connection& c) -> Result<std::vector<Changed>> {
       auto st = c.prepare(
-          "SELECT id, campaign_id FROM jobs WHERE status IN ('pending', 'running') OR coalesce(updated_at, created_at) >= ?");
+          "SELECT workspace_id, id, campaign_id FROM jobs "
+          "WHERE status IN ('pending', 'running') OR coalesce(updated_at, created_at) >= ?");
       if (!st) return std::unexpected(st.error());
       (*st)->bind_text(1, since);
-      std::vector<std::pair<std::string, std::string>> out;
+      std::vector<Changed> out;
       for (;;) {
         auto row = (*st)->step();
         if (!row) return std::unexpected(row.error());
         if (!*row) break;
-        out.emplace_back(std::string((*st)->column_text(0)), std::string((*st)->column_text(1)));
+        out.push_back({std::string((*st)->column_text(0)), std::string((*st)->column_text(1)),
+                       std::string((*st)->column_text(2))});
       }
       return out;
     });
@@ -469,20 +489,20 @@ struct LiveMonitor::Impl {
       spdlog::warn("live monitor: jobs: {}", ids.error().message);
       return;
     }
-    std::set<std::string> campaigns;
-    for (const auto& [job_id, campaign_id] : *ids) {
-      json view = job_view(job_id);
+    std::set<std::pair<std::string, std::string>> campaigns;  // workspace, campaign
+    for (const auto& [workspace_id, job_id, campaign_id] : *ids) {
+      json view = job_view(WorkspaceId(workspace_id), job_id);
       if (view.is_null()) continue;
       std::string text = view.dump();
       auto& last = job_last[job_id];
       if (last == text) continue;
       last = std::move(text);
-      hub.publish(job_topic(job_id), {{"kind", "job"}, {"job", std::move(view)}});
-      campaigns.insert(campaign_id);
+      hub.publish(job_topic(workspace_id, job_id), {{"kind", "job"}, {"job", std::move(view)}});
+      campaigns.insert({workspace_id, campaign_id});
     }
-    for (const auto& id : campaigns) {
+    for (const auto& [workspace_id, id] : campaigns) {
       auto stats = campaign_stats(store, id);
-      if (stats) hub.publish(campaign_topic(id), {{"kind", "stats"}, {"stats", std::move(*stats)}});
+      if (stats) hub.publish(campaign_topic(workspace_id, id), {{"kind", "stats"}, {"stats", std::move(*stats)}});
     }
   }
 
@@ -557,12 +577,14 @@ struct LiveMonitor::Impl {
           return std::unexpected(Error::invalid(
               "status", "must be one of connecting, ringing, connected, on-hold, transferring"));
       }
-      return std::string(kLiveCalls);
+      const WorkspaceId ws = query_workspace(args);
+      if (ws.empty()) return std::unexpected(Error::invalid("workspaceId", "the subscriber's workspace is required"));
+      return live_calls_topic(ws.value);
     };
     calls_q.snapshot = [this](const json& args) -> Result<json> {
       std::optional<std::string> status;
       if (auto it = args.find("status"); it != args.end() && it->is_string()) status = it->get<std::string>();
-      return store.live().live_calls(status);
+      return store.live().live_calls(query_workspace(args), status);
     };
     calls_q.filter = [](const json& args, const json& change) -> std::optional<json> {
       auto it = args.find("status");
@@ -576,14 +598,16 @@ struct LiveMonitor::Impl {
     realtime::QuerySpec call_q;
     call_q.name = "liveCall";
     call_q.topic = topic_by_id(call_topic, "live call");
-    call_q.snapshot = [this](const json& args) -> Result<json> { return store.live().live_call(str(args, "id")); };
+    call_q.snapshot = [this](const json& args) -> Result<json> {
+      return store.live().live_call(query_workspace(args), str(args, "id"));
+    };
     hub.register_query(std::move(call_q));
 
     realtime::QuerySpec job_q;
     job_q.name = "job";
     job_q.topic = topic_by_id(job_topic, "job");
     job_q.snapshot = [this](const json& args) -> Result<json> {
-      json view = job_view(str(args, "id"));
+      json view = job_view(query_workspace(args), str(args, "id"));
       if (view.is_null()) return std::unexpected(Error::not_found("job " + str(args, "id") + " not found"));
       return view;
     };
@@ -594,7 +618,7 @@ struct LiveMonitor::Impl {
     stats_q.topic = topic_by_id(campaign_topic, "campaign");
     stats_q.snapshot = [this](const json& args) -> Result<json> {
       const std::string id = str(args, "id");
-      if (auto campaign = store.campaigns().get(id); !campaign)
+      if (auto campaign = store.campaigns().get(query_workspace(args), id); !campaign)
         return std::unexpected(Error::not_found("campaign " + id + " not found"));
       return campaign_stats(store, id);
     };
@@ -662,14 +686,15 @@ void LiveMonitor::call_ended(const std::string& call_id, const nlohmann::json& r
   impl_->post([this, call_id, record] { impl_->on_ended(call_id, record); });
 }
 
-Result<nlohmann::json> LiveMonitor::act(const std::string& call_id, const std::string& action,
+Result<nlohmann::json> LiveMonitor::act(const WorkspaceId& ws, const std::string& call_id, const std::string& action,
                                         const nlohmann::json& details, const std::string& supervisor_id,
                                         const std::string& supervisor_name) {
   int64_t call_ms = 0;
   {
     std::lock_guard lock(impl_->live_mutex);
     auto it = impl_->live.find(call_id);
-    if (it == impl_->live.end()) return std::unexpected(Error::not_found("no live call " + call_id + " on this node"));
+    if (it == impl_->live.end() || it->second.info.workspace_id != ws.value)
+      return std::unexpected(Error::not_found("no live call " + call_id + " on this node"));
     call_ms = it->second.call_ms(Steady::now());
   }
   std::optional<calls::SupervisorCommand> cmd;
@@ -685,10 +710,10 @@ Result<nlohmann::json> LiveMonitor::act(const std::string& call_id, const std::s
     if (!svc) return std::unexpected(Error{ErrorCode::conflict, "live control unavailable: this node places no calls", {}});
     if (auto ok = svc->supervise(call_id, *cmd); !ok) return std::unexpected(ok.error());
   }
-  auto row = impl_->store.live().record_supervisor_action(call_id, action, details, supervisor_id, supervisor_name,
+  auto row = impl_->store.live().record_supervisor_action(ws, call_id, action, details, supervisor_id, supervisor_name,
                                                           call_ms);
   if (!row) return std::unexpected(row.error());
-  impl_->hub.publish(call_topic(call_id), {{"kind", "action"}, {"action", *row}});
+  impl_->hub.publish(call_topic(ws.value, call_id), {{"kind", "action"}, {"action", *row}});
   return row;
 }
 

@@ -34,6 +34,7 @@
 
 #include "calls/live_observer.hpp"
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 
 namespace voqo::store { class Store; }
 namespace voqo::realtime { class Hub; }
@@ -77,7 +78,8 @@ class LiveMonitor final : public calls::LiveObserver {
   /// call time) and a realtime change. Errors: not_found (no such live call
   /// on this node), conflict (the call has ended), unavailable (no call
   /// service), and the call service's own (invalid transfer target, ...).
-  Result<nlohmann::json> act(const std::string& call_id, const std::string& action, const nlohmann::json& details,
+  Result<nlohmann::json> act(const WorkspaceId& ws, const std::string& call_id, const std::string& action,
+                             const nlohmann::json& details,
                              const std::string& supervisor_id, const std::string& supervisor_name);
 
   /// Processes what is queued, then stops the thread. Idempotent.

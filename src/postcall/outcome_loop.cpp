@@ -43,8 +43,8 @@ struct Settings {
   json sms_provider = json::object();
 };
 
-Result<Settings> load_settings(store::Store& st) {
-  auto all = st.settings().all();
+Result<Settings> load_settings(store::Store& st, const WorkspaceId& ws) {
+  auto all = st.settings().all(ws);
   if (!all) return std::unexpected(all.error());
   Settings s;
   s.auto_create = flag(*all, "auto_create_contacts", true);
@@ -87,11 +87,19 @@ Result<std::vector<std::string>> first_row(Connection& c, const char* sql, std::
 /// Lists `phone` (E.164) on do_not_call for `call_id`, source "call"; a
 /// number already listed keeps its row (the mid-call and post-call writes
 /// of one request are one entry).
-Result<void> list_do_not_call(Connection& c, const std::string& phone, const std::string& call_id, const std::string& now) {
+Result<void> list_do_not_call(Connection& c, const WorkspaceId& ws, const std::string& phone, const std::string& call_id,
+                              const std::string& now) {
   return exec(c,
-              "INSERT INTO do_not_call (id, phone, reason, source, call_id, created_at) "
-              "VALUES (?, ?, ?, 'call', ?, ?) ON CONFLICT (phone) DO NOTHING",
-              {new_id(), phone, "asked not to be called again during the call", call_id, now});
+              "INSERT INTO do_not_call (id, phone, reason, source, call_id, created_at, workspace_id) "
+              "VALUES (?, ?, ?, 'call', ?, ?, ?) ON CONFLICT (workspace_id, phone) DO NOTHING",
+              {new_id(), phone, "asked not to be called again during the call", call_id, now, ws.value});
+}
+
+/// The workspace named in a call's or job's JSON (`workspaceId`, as the store writes it).
+Result<WorkspaceId> workspace_of(const json& o, const char* what) {
+  const std::string ws = str(o, "workspaceId");
+  if (ws.empty()) return std::unexpected(Error::invalid("workspaceId", std::string(what) + " needs its workspace"));
+  return WorkspaceId(ws);
 }
 
 /// The other party's number of a call's JSON in E.164 ("" when there is none
@@ -132,21 +140,27 @@ class Loop final : public OutcomeLoop {
     const std::string id = str(call, "id");
     if (id.empty()) return std::unexpected(Error::invalid("id", "call.started needs the call's id"));
     json small = json::object();
+    auto ws = workspace_of(call, "call.started");
+    if (!ws) return std::unexpected(ws.error());
     for (const char* k : {"id", "agentId", "direction", "fromPhone", "toPhone", "startedAt", "jobId"})
       small[k] = or_null(call, k);
-    return queue_event("call.started", id, str(call, "agentId"), id, str(call, "jobId"), "call", small);
+    return queue_event(*ws, "call.started", id, str(call, "agentId"), id, str(call, "jobId"), "call", small);
   }
 
   Result<void> job_completed(const json& job) override {
     const std::string id = str(job, "id");
     if (id.empty()) return std::unexpected(Error::invalid("id", "job.completed needs the job's id"));
-    return queue_event("job.completed", id, str(job, "agentId"), "", id, "job", job);
+    auto ws = workspace_of(job, "job.completed");
+    if (!ws) return std::unexpected(ws.error());
+    return queue_event(*ws, "job.completed", id, str(job, "agentId"), "", id, "job", job);
   }
 
   Result<void> call_ended(const json& call) override {
     const std::string id = str(call, "id");
     if (id.empty()) return std::unexpected(Error::invalid("id", "call_ended needs the stored call's id"));
-    auto ran = run(id, false);
+    auto ws = workspace_of(call, "call_ended");
+    if (!ws) return std::unexpected(ws.error());
+    auto ran = run(*ws, id, false);
     if (!ran) return std::unexpected(ran.error());
     return {};
   }
@@ -154,30 +168,33 @@ class Loop final : public OutcomeLoop {
   Result<void> do_not_call_heard(const json& call) override {
     const std::string id = str(call, "id");
     if (id.empty()) return std::unexpected(Error::invalid("id", "do_not_call_heard needs the call's id"));
-    auto settings = load_settings(store_);
+    auto ws = workspace_of(call, "do_not_call_heard");
+    if (!ws) return std::unexpected(ws.error());
+    auto settings = load_settings(store_, *ws);
     if (!settings) return std::unexpected(settings.error());
     const std::string phone = their_phone(call, settings->region);
     if (phone.empty()) return {};
-    return store_.db().write([&](Connection& c) { return list_do_not_call(c, phone, id, now_iso8601()); });
+    return store_.db().write([&](Connection& c) { return list_do_not_call(c, *ws, phone, id, now_iso8601()); });
   }
 
   Result<int> recover() override {
-    auto ids = store_.db().read([](Connection& c) -> Result<std::vector<std::string>> {
-      auto st = c.prepare("SELECT id FROM calls WHERE postcall_at IS NULL ORDER BY created_at, id");
+    using Pending = std::pair<WorkspaceId, std::string>;
+    auto ids = store_.db().read([](Connection& c) -> Result<std::vector<Pending>> {
+      auto st = c.prepare("SELECT workspace_id, id FROM calls WHERE postcall_at IS NULL ORDER BY created_at, id");
       if (!st) return std::unexpected(st.error());
-      std::vector<std::string> out;
+      std::vector<Pending> out;
       for (;;) {
         auto row = (*st)->step();
         if (!row) return std::unexpected(row.error());
         if (!*row) break;
-        out.emplace_back((*st)->column_text(0));
+        out.emplace_back(WorkspaceId(std::string((*st)->column_text(0))), std::string((*st)->column_text(1)));
       }
       return out;
     });
     if (!ids) return std::unexpected(ids.error());
     int count = 0;
-    for (const auto& id : *ids) {
-      auto ran = run(id, true);
+    for (const auto& [ws, id] : *ids) {
+      auto ran = run(ws, id, true);
       if (!ran) spdlog::error("outcome loop: recovering call {}: {}", id, ran.error().message);
       else if (*ran) ++count;
     }
@@ -192,17 +209,18 @@ class Loop final : public OutcomeLoop {
 
  private:
   /// The agent's webhookUrl ("" when none or the agent is gone).
-  std::string webhook_url(const std::string& agent_id) {
+  std::string webhook_url(const WorkspaceId& ws, const std::string& agent_id) {
     if (agent_id.empty()) return {};
-    auto agent = store_.agents().records().get(agent_id);
+    auto agent = store_.agents().records().get(ws, agent_id);
     return agent ? str(*agent, "webhookUrl") : std::string{};
   }
 
-  Result<void> queue_event(const std::string& event, const std::string& subject, const std::string& agent_id,
-                           const std::string& call_id, const std::string& job_id, const char* key, const json& body) {
-    const std::string url = webhook_url(agent_id);
+  Result<void> queue_event(const WorkspaceId& ws, const std::string& event, const std::string& subject,
+                           const std::string& agent_id, const std::string& call_id, const std::string& job_id,
+                           const char* key, const json& body) {
+    const std::string url = webhook_url(ws, agent_id);
     if (url.empty()) return {};
-    WebhookEvent e{derived_event_id(subject, event), event, url, agent_id, call_id, job_id, json::object()};
+    WebhookEvent e{derived_event_id(subject, event), event, url, agent_id, call_id, job_id, json::object(), ws};
     e.payload = {{"event", event}, {"id", e.id}, {"createdAt", now_iso8601()}, {key, body}};
     auto added = store_.db().write([&](Connection& c) { return enqueue_webhook(c, e); });
     if (!added) return std::unexpected(added.error());
@@ -213,20 +231,20 @@ class Loop final : public OutcomeLoop {
   /// The whole post-call step for one stored call, in one transaction.
   /// `recovering`: skip calls already done, and stale ones get no follow-up.
   /// Returns whether it ran.
-  Result<bool> run(const std::string& call_id, bool recovering) {
-    auto settings = load_settings(store_);
+  Result<bool> run(const WorkspaceId& ws, const std::string& call_id, bool recovering) {
+    auto settings = load_settings(store_, ws);
     if (!settings) return std::unexpected(settings.error());
     const Settings& s = *settings;
     bool sms_queued = false, hook_queued = false;
     auto ran = store_.db().write([&](Connection& c) -> Result<bool> {
-      auto call = store_.calls().get(c, call_id);
+      auto call = store_.calls().get(c, ws, call_id);
       if (!call) return std::unexpected(call.error());
       if (recovering && !(*call)["postcallAt"].is_null()) return false;
       const json info = call->contains("systemInfo") && (*call)["systemInfo"].is_object() ? (*call)["systemInfo"]
                                                                                            : json::object();
       const std::string agent_id = str(*call, "agentId");
       json agent = json::object();
-      if (auto a = store_.agents().records().get(c, agent_id)) agent = *a;
+      if (auto a = store_.agents().records().get(c, ws, agent_id)) agent = *a;
       const bool outbound = str(*call, "direction") == "outbound";
       const std::string their_raw = str(*call, outbound ? "toPhone" : "fromPhone");
       const std::string our_phone = str(*call, outbound ? "fromPhone" : "toPhone");
@@ -236,12 +254,12 @@ class Loop final : public OutcomeLoop {
       // The contact: the call's own, else by phone, else created.
       std::string contact_id, contact_name;
       if (auto cid = str(*call, "contactId"); !cid.empty()) {
-        auto row = first_row(c, "SELECT id, name FROM contacts WHERE id = ?", {cid});
+        auto row = first_row(c, "SELECT id, name FROM contacts WHERE workspace_id = ? AND id = ?", {ws.value, cid});
         if (!row) return std::unexpected(row.error());
         if (!row->empty()) contact_id = (*row)[0], contact_name = (*row)[1];
       }
       if (contact_id.empty() && !phone.empty()) {
-        auto row = first_row(c, "SELECT id, name FROM contacts WHERE phone = ?", {phone});
+        auto row = first_row(c, "SELECT id, name FROM contacts WHERE workspace_id = ? AND phone = ?", {ws.value, phone});
         if (!row) return std::unexpected(row.error());
         if (!row->empty()) contact_id = (*row)[0], contact_name = (*row)[1];
       }
@@ -249,9 +267,9 @@ class Loop final : public OutcomeLoop {
         contact_id = new_id();
         contact_name = phone;
         if (auto ok = exec(c,
-                           "INSERT INTO contacts (id, name, phone, notes, tags, created_at, updated_at) "
-                           "VALUES (?, ?, ?, NULL, '[]', ?, ?)",
-                           {contact_id, contact_name, phone, now, now});
+                           "INSERT INTO contacts (id, name, phone, notes, tags, created_at, updated_at, workspace_id) "
+                           "VALUES (?, ?, ?, NULL, '[]', ?, ?, ?)",
+                           {contact_id, contact_name, phone, now, now, ws.value});
             !ok)
           return std::unexpected(ok.error());
       } else if (!contact_id.empty()) {
@@ -272,9 +290,9 @@ class Loop final : public OutcomeLoop {
             text.erase(0, text.find_first_not_of(" \t\r\n"));
             if (text.empty() || text.size() > 10000 || !seen.insert(text).second) continue;
             if (auto ok = exec(c,
-                               "INSERT INTO memories (id, contact_id, content, source, call_id, created_at) "
-                               "VALUES (?, ?, ?, 'auto', ?, ?)",
-                               {new_id(), contact_id, text, call_id, now});
+                               "INSERT INTO memories (id, contact_id, content, source, call_id, created_at, "
+                               "workspace_id) VALUES (?, ?, ?, 'auto', ?, ?, ?)",
+                               {new_id(), contact_id, text, call_id, now, ws.value});
                 !ok)
               return std::unexpected(ok.error());
           }
@@ -283,10 +301,10 @@ class Loop final : public OutcomeLoop {
       // Do-not-call: the callee asked (usually listed already, by do_not_call_heard() during the call).
       const bool asked_dnc = flag(info, "doNotCall", false);
       if (asked_dnc && !phone.empty())
-        if (auto ok = list_do_not_call(c, phone, call_id, now); !ok) return std::unexpected(ok.error());
+        if (auto ok = list_do_not_call(c, ws, phone, call_id, now); !ok) return std::unexpected(ok.error());
       bool listed = false;
       if (!phone.empty()) {
-        auto row = first_row(c, "SELECT id FROM do_not_call WHERE phone = ?", {phone});
+        auto row = first_row(c, "SELECT id FROM do_not_call WHERE workspace_id = ? AND phone = ?", {ws.value, phone});
         if (!row) return std::unexpected(row.error());
         listed = !row->empty();
       }
@@ -327,7 +345,8 @@ class Loop final : public OutcomeLoop {
             twilio && s.sms_provider.contains("twilio") ? str(s.sms_provider["twilio"], "from") : our_phone;
         auto st = c.prepare(
             "INSERT INTO sms_messages (id, call_id, contact_id, agent_id, to_phone, from_phone, body, provider, "
-            "status, error_message, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+            "status, error_message, attempts, created_at, updated_at, workspace_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)");
         if (!st) return std::unexpected(st.error());
         auto& q = **st;
         auto text_or_null = [&q](int i, const std::string& v) {
@@ -346,6 +365,7 @@ class Loop final : public OutcomeLoop {
         text_or_null(10, skip);
         q.bind_text(11, now);
         q.bind_text(12, now);
+        q.bind_text(13, ws.value);
         if (auto done = q.step(); !done) return std::unexpected(done.error());
         sms_queued = skip.empty();
       }
@@ -353,10 +373,10 @@ class Loop final : public OutcomeLoop {
       // The call.ended webhook, with the call as it now stands.
       const std::string url = str(agent, "webhookUrl");
       if (!url.empty() && !stale) {
-        auto fresh = store_.calls().get(c, call_id);
+        auto fresh = store_.calls().get(c, ws, call_id);
         if (!fresh) return std::unexpected(fresh.error());
         WebhookEvent e{derived_event_id(call_id, "call.ended"), "call.ended", url, agent_id, call_id,
-                       str(*fresh, "jobId"), json::object()};
+                       str(*fresh, "jobId"), json::object(), ws};
         json contact = contact_id.empty() ? json(nullptr)
                                           : json{{"id", contact_id}, {"name", contact_name}, {"phone", phone}};
         e.payload = {{"event", e.event}, {"id", e.id}, {"createdAt", now}, {"call", *fresh}, {"contact", contact}};
@@ -381,7 +401,6 @@ class Loop final : public OutcomeLoop {
 }  // namespace
 
 Result<std::unique_ptr<OutcomeLoop>> OutcomeLoop::create(store::Store& store, OutcomeLoopConfig config) {
-  if (auto secret = ensure_webhook_secret(store); !secret) return std::unexpected(secret.error());
   auto loop = std::make_unique<Loop>(store, config);
   loop->start();
   return std::unique_ptr<OutcomeLoop>(std::move(loop));

@@ -1,6 +1,8 @@
 // Follow-up SMS: the outbox and Twilio senders and the sms_messages sending loop.
 #include "postcall/sms.hpp"
 
+#include <map>
+
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -57,7 +59,7 @@ std::chrono::milliseconds sms_backoff(int n, const SmsOutboxConfig& c) {
 }
 
 struct QueuedSms {
-  std::string id, call_id, to, from, body;
+  std::string id, call_id, to, from, body, workspace_id;
   int attempts = 0;
   Clock::time_point due;
 };
@@ -65,7 +67,7 @@ struct QueuedSms {
 Result<std::vector<QueuedSms>> queued(store::Database& db, const SmsOutboxConfig& config) {
   return db.read([&](store::Connection& c) -> Result<std::vector<QueuedSms>> {
     auto st = c.prepare(
-        "SELECT id, call_id, to_phone, from_phone, body, attempts, updated_at FROM sms_messages "
+        "SELECT id, call_id, to_phone, from_phone, body, attempts, updated_at, workspace_id FROM sms_messages "
         "WHERE status = 'queued' ORDER BY created_at, id LIMIT 500");
     if (!st) return std::unexpected(st.error());
     std::vector<QueuedSms> out;
@@ -75,7 +77,8 @@ Result<std::vector<QueuedSms>> queued(store::Database& db, const SmsOutboxConfig
       if (!*row) break;
       auto& s = **st;
       QueuedSms q{std::string(s.column_text(0)), std::string(s.column_text(1)), std::string(s.column_text(2)),
-                  std::string(s.column_text(3)), std::string(s.column_text(4)), static_cast<int>(s.column_int(5)), {}};
+                  std::string(s.column_text(3)), std::string(s.column_text(4)), std::string(s.column_text(7)),
+                  static_cast<int>(s.column_int(5)), {}};
       const auto updated = parse_iso8601(s.column_text(6)).value_or(Clock::now());
       q.due = q.attempts == 0 ? updated : updated + sms_backoff(q.attempts + 1, config);
       out.push_back(std::move(q));
@@ -299,7 +302,8 @@ Result<std::optional<Clock::time_point>> SmsOutbox::run_due(std::stop_token stop
   auto rows = queued(store_.db(), config_);
   if (!rows) return std::unexpected(rows.error());
   std::optional<Clock::time_point> next;
-  std::unique_ptr<SmsSender> sender;
+  // Each workspace sends through its own provider and credentials.
+  std::map<std::string, std::unique_ptr<SmsSender>> senders;
   for (const auto& q : *rows) {
     if (stop.stop_requested()) return next;
     const auto now = Clock::now();
@@ -307,8 +311,9 @@ Result<std::optional<Clock::time_point>> SmsOutbox::run_due(std::stop_token stop
       next = next ? std::min(*next, q.due) : q.due;
       continue;
     }
+    auto& sender = senders[q.workspace_id];
     if (!sender) {
-      auto setting = store_.settings().get("sms_provider");
+      auto setting = store_.settings().get(WorkspaceId(q.workspace_id), "sms_provider");
       if (!setting) return std::unexpected(setting.error());
       auto made = make_sms_sender(*setting);
       if (made) sender = std::move(*made);

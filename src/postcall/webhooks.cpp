@@ -1,6 +1,8 @@
 // Webhooks: the webhook_events outbox (queue, sign, deliver, retry).
 #include "postcall/webhooks.hpp"
 
+#include <map>
+
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -22,14 +24,15 @@ constexpr const char* kDeliverable =
     "WHERE p.call_id = e.call_id AND p.status = 'pending' AND p.seq < e.seq))";
 
 struct DueEvent {
-  std::string id, event, url, payload, call_id;
+  std::string id, event, url, payload, call_id, workspace_id;
   int64_t seq = 0;
   int attempts = 0;
 };
 
 Result<std::vector<DueEvent>> due_events(store::Database& db, const std::string& now) {
   return db.read([&](store::Connection& c) -> Result<std::vector<DueEvent>> {
-    auto st = c.prepare(std::string("SELECT e.id, e.event, e.url, e.payload, e.attempts, e.seq, e.call_id FROM webhook_events e WHERE ") +
+    auto st = c.prepare(std::string("SELECT e.id, e.event, e.url, e.payload, e.attempts, e.seq, e.call_id, "
+                                    "e.workspace_id FROM webhook_events e WHERE ") +
                         kDeliverable + " AND e.next_attempt_at <= ? ORDER BY e.seq LIMIT 100");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, now);
@@ -40,7 +43,8 @@ Result<std::vector<DueEvent>> due_events(store::Database& db, const std::string&
       if (!*row) break;
       auto& s = **st;
       DueEvent e{std::string(s.column_text(0)), std::string(s.column_text(1)), std::string(s.column_text(2)),
-                 std::string(s.column_text(3)), std::string(s.column_text(6)), s.column_int(5),
+                 std::string(s.column_text(3)), std::string(s.column_text(6)), std::string(s.column_text(7)),
+                 s.column_int(5),
                  static_cast<int>(s.column_int(4))};
       out.push_back(std::move(e));
     }
@@ -132,8 +136,8 @@ std::string derived_event_id(std::string_view subject_id, std::string_view event
 Result<bool> enqueue_webhook(store::Connection& c, const WebhookEvent& e) {
   auto st = c.prepare(
       "INSERT INTO webhook_events (id, seq, event, url, agent_id, call_id, job_id, payload, status, attempts, "
-      "failure_count, next_attempt_at, created_at) "
-      "SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ? FROM webhook_events "
+      "failure_count, next_attempt_at, created_at, workspace_id) "
+      "SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?, ? FROM webhook_events "
       "WHERE true ON CONFLICT (id) DO NOTHING");
   if (!st) return std::unexpected(st.error());
   auto& s = **st;
@@ -147,6 +151,7 @@ Result<bool> enqueue_webhook(store::Connection& c, const WebhookEvent& e) {
   s.bind_text(7, e.payload.dump());
   s.bind_text(8, now);
   s.bind_text(9, now);
+  s.bind_text(10, e.workspace.value);
   if (auto done = s.step(); !done) return std::unexpected(done.error());
   return c.changes() > 0;
 }
@@ -171,9 +176,9 @@ std::string webhook_signature(std::string_view secret, int64_t unix_seconds, std
   return "t=" + t + ",v1=" + hmac_sha256_hex(secret, signed_text);
 }
 
-Result<std::string> ensure_webhook_secret(store::Store& store) {
+Result<std::string> ensure_webhook_secret(store::Store& store, const WorkspaceId& ws) {
   return store.db().write([&](store::Connection&) -> Result<std::string> {
-    auto current = store.settings().get("webhook_secret");
+    auto current = store.settings().get(ws, "webhook_secret");
     if (!current) return std::unexpected(current.error());
     if (current->is_string() && !current->get<std::string>().empty()) return current->get<std::string>();
     if (sodium_init() < 0) return std::unexpected(Error{ErrorCode::internal, "libsodium failed to initialise", {}});
@@ -183,7 +188,7 @@ Result<std::string> ensure_webhook_secret(store::Store& store) {
     sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
     hex.pop_back();
     const std::string secret = "whsec_" + hex;
-    if (auto put = store.settings().put("webhook_secret", secret); !put) return std::unexpected(put.error());
+    if (auto put = store.settings().put(ws, "webhook_secret", secret); !put) return std::unexpected(put.error());
     return secret;
   });
 }
@@ -223,15 +228,27 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
     auto due = due_events(store_.db(), now_iso8601());
     if (!due) return std::unexpected(due.error());
     if (due->empty()) return next_due(store_.db());
-    auto secret = store_.settings().get("webhook_secret");
-    const std::string key = secret && secret->is_string() ? secret->get<std::string>() : std::string{};
-    // The one opt-in for every URL a user can aim (custom functions too);
-    // unreadable = off.
-    auto allow = store_.settings().get("allow_private_tool_hosts");
-    const bool allow_private = allow && allow->is_boolean() && allow->get<bool>();
+    // Each event is signed with its workspace's secret and guarded by its
+    // workspace's opt-in for private hosts (read once per batch and workspace).
+    struct Signing {
+      std::string key;
+      bool allow_private = false;
+    };
+    std::map<std::string, Signing> signing;
     std::size_t held_count = 0;
     for (const auto& e : *due) {
       if (stop.stop_requested()) return std::optional<Clock::time_point>{};
+      auto [it, fresh] = signing.try_emplace(e.workspace_id);
+      if (fresh) {
+        const WorkspaceId ws(e.workspace_id);
+        auto secret = ensure_webhook_secret(store_, ws);
+        it->second.key = secret ? *secret : std::string{};
+        // The one opt-in for every URL a user can aim (custom functions too); unreadable = off.
+        auto allow = store_.settings().get(ws, "allow_private_tool_hosts");
+        it->second.allow_private = allow && allow->is_boolean() && allow->get<bool>();
+      }
+      const std::string& key = it->second.key;
+      const bool allow_private = it->second.allow_private;
       auto held = held_back(store_.db(), e);
       if (!held) return std::unexpected(held.error());
       if (*held) {

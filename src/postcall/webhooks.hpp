@@ -59,6 +59,7 @@ struct WebhookEvent {
   std::string url;      ///< the agent's webhookUrl
   std::string agent_id, call_id, job_id;  ///< "" = NULL
   nlohmann::json payload;
+  WorkspaceId workspace;  ///< the agent's workspace: its secret signs the delivery
 };
 
 /// A stable id for `event` about `subject_id` (a call or job id): 24
@@ -80,7 +81,7 @@ std::string webhook_signature(std::string_view secret, int64_t unix_seconds, std
 /// The webhook_secret setting; when it is empty, 32 random bytes
 /// (libsodium randombytes) are stored as "whsec_" + 64 hex characters first.
 /// Errors: database.
-Result<std::string> ensure_webhook_secret(store::Store& store);
+Result<std::string> ensure_webhook_secret(store::Store& store, const WorkspaceId& ws);
 
 /// Full-jitter delay before attempt `attempt` (≥ 2): uniform in
 /// [0, min(max, base·2^(attempt-2))] ms. Attempt 1 (and below) waits 0.

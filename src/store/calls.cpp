@@ -251,6 +251,15 @@ Result<std::optional<std::string>> CallStore::agent_id(const WorkspaceId& ws, co
   return std::optional<std::string>{rows->front()};
 }
 
+Result<bool> CallStore::recording_in_use(const std::string& call_id) {
+  auto rows = texts(db_,
+                    "SELECT 1 FROM calls WHERE id = ?1 AND recording_url IS NOT NULL "
+                    "UNION ALL SELECT 1 FROM live_calls WHERE call_id = ?1 AND ended_at IS NULL",
+                    {call_id});
+  if (!rows) return std::unexpected(rows.error());
+  return !rows->empty();
+}
+
 Result<std::optional<WorkspaceId>> CallStore::workspace_of_agent(const std::string& agent_id) {
   auto rows = texts(db_, "SELECT workspace_id FROM agents WHERE id = ?", {agent_id});
   if (!rows) return std::unexpected(rows.error());

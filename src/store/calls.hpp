@@ -39,7 +39,6 @@ struct CallRecord {
 /// A call in flight (live_calls, the live-monitoring spec's table).
 struct LiveCall {
   std::string call_id;
-  std::string workspace_id;  ///< the call's workspace (issue 16): live views and feeds are per workspace
   std::string agent_id, agent_name;
   std::string customer_name, customer_phone;
   std::string direction;  ///< inbound | outbound
@@ -48,6 +47,7 @@ struct LiveCall {
   std::string sip_endpoint, session_id, node;
   bool is_recording = false;
   std::string campaign_id, campaign_name;  ///< "" outside campaigns
+  std::string workspace_id;  ///< the call's workspace (issue 16): live views and feeds are per workspace
 };
 
 class CallStore {
@@ -96,6 +96,10 @@ class CallStore {
   Result<std::optional<WorkspaceId>> workspace_of_agent(const std::string& agent_id);
   /// The dialer's {job id, job call id} that placed `call_id`, or nullopt.
   Result<std::optional<std::pair<std::string, std::string>>> job_call_of(const std::string& call_id);
+  /// Whether call `call_id`'s recording file is still wanted: its record
+  /// names a recording, or its live row has not ended (another node may be
+  /// writing it). For the recordings sweep, which knows only file names.
+  Result<bool> recording_in_use(const std::string& call_id);
   /// Live rows of `node` left behind by a crash (not ended).
   Result<std::vector<LiveCall>> live_orphans(const std::string& node);
 

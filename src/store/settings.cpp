@@ -425,6 +425,27 @@ Result<nlohmann::json> SettingsRepository::patch(const WorkspaceId& ws, const nl
   return all(ws);
 }
 
+Result<std::vector<std::pair<WorkspaceId, nlohmann::json>>> SettingsRepository::across_workspaces(
+    const std::string& key) {
+  if (!find(key)) return std::unexpected(unknown_key(key));
+  return db_.read([&](Connection& c) -> Result<std::vector<std::pair<WorkspaceId, nlohmann::json>>> {
+    auto st = c.prepare("SELECT s.workspace_id, s.value FROM settings s JOIN workspaces w ON w.id = s.workspace_id "
+                        "WHERE s.key = ? ORDER BY w.created_at, w.id");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, key);
+    std::vector<std::pair<WorkspaceId, nlohmann::json>> out;
+    while (true) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      auto value = nlohmann::json::parse((*st)->column_text(1), nullptr, false);
+      if (value.is_discarded()) continue;
+      out.emplace_back(WorkspaceId(std::string((*st)->column_text(0))), std::move(value));
+    }
+    return out;
+  });
+}
+
 std::string SettingsRepository::default_region(const WorkspaceId& ws) {
   auto v = get(ws, "default_region");
   return v && v->is_string() ? v->get<std::string>() : "US";

@@ -50,6 +50,10 @@ class SettingsRepository {
   /// Sets several settings atomically from an object {key: value}, with
   /// put()'s rule for masked secrets. Returns all settings (not redacted).
   Result<nlohmann::json> patch(const WorkspaceId& ws, const nlohmann::json& values);
+  /// Setting `key` of every workspace, oldest workspace first: for what the
+  /// server decides before it knows the tenant (an INVITE's source, its
+  /// dialed number). Errors: unknown key (404), database.
+  Result<std::vector<std::pair<WorkspaceId, nlohmann::json>>> across_workspaces(const std::string& key);
   /// The `default_region` setting ("US" when unreadable).
   std::string default_region(const WorkspaceId& ws);
 
