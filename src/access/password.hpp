@@ -10,11 +10,13 @@
 ///
 /// Cost: opslimit crypto_pwhash_OPSLIMIT_INTERACTIVE (t = 2 passes) and
 /// memlimit crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB), one lane. Measured
-/// on the 2-core Debian 12 VM (libsodium 1.0.18): 97 ms per hash (t = 3 took
-/// 137 ms), under the 150 ms budget for a sign-in, so the INTERACTIVE preset
-/// stands. It exceeds OWASP's Argon2id minimum (19 MiB, t = 2). Each hash or
-/// verify holds 64 MiB while it runs: callers bound concurrent sign-ins (the
-/// login rate limits do) so a burst cannot take 64 MiB × threads.
+/// on the 2-core Debian 12 VM (libsodium 1.0.18, bench/access_bench.cpp):
+/// 52 ms per hash or verify (t = 3: 70 ms; 97 ms at t = 2 while another build
+/// held both cores), well under the 150 ms budget for a sign-in, so the
+/// INTERACTIVE preset stands. It exceeds OWASP's Argon2id minimum (19 MiB,
+/// t = 2). Each hash or verify holds 64 MiB while it runs: the caller runs
+/// sign-ins on a bounded lane (a few at once), so a burst of sign-ins from
+/// many addresses cannot take 64 MiB × HTTP threads.
 ///
 /// Rules (check_password_rules): 10 to 256 bytes of valid UTF-8 (RFC 3629).
 /// No composition rules (NIST SP 800-63B §5.1.1.2: length, not character
@@ -43,7 +45,7 @@ Result<std::string> hash_password(std::string_view pw);
 
 /// True when `pw` matches `stored_hash` (a string from hash_password, of any
 /// cost). False for a wrong password and for a malformed or empty hash.
-/// Takes as long as one hash at the stored cost (≈ 100 ms).
+/// Takes as long as one hash at the stored cost (≈ 50 ms at the chosen one).
 bool verify_password(std::string_view stored_hash, std::string_view pw);
 
 /// True when `stored_hash` was made with other parameters than the chosen
