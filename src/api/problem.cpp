@@ -65,6 +65,8 @@ int http_status(voqo::ErrorCode code) {
   switch (code) {
     case voqo::ErrorCode::invalid_argument: return 422;
     case voqo::ErrorCode::bad_request: return 400;
+    case voqo::ErrorCode::unauthorized: return 401;
+    case voqo::ErrorCode::forbidden: return 403;
     case voqo::ErrorCode::not_found: return 404;
     case voqo::ErrorCode::conflict: return 409;
     case voqo::ErrorCode::too_large: return 413;

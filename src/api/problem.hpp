@@ -31,7 +31,7 @@ HttpResponse problem(int status, std::string_view title, std::string_view detail
                      std::vector<voqo::FieldError> fields = {}, std::string_view instance = {});
 
 /// The HTTP status for an error code: invalid_argument 422, bad_request 400,
-/// not_found 404, conflict 409, too_large 413, unsupported 415, everything
+/// unauthorized 401, forbidden 403, not_found 404, conflict 409, too_large 413, unsupported 415, everything
 /// else (database, io, internal) 500.
 int http_status(voqo::ErrorCode code);
 

@@ -11,6 +11,8 @@ namespace voqo {
 enum class ErrorCode {
   invalid_argument,  ///< input failed validation (HTTP 422); `field` names it
   bad_request,       ///< input could not be parsed at all (HTTP 400)
+  unauthorized,      ///< no, or no valid, credential: key, session or ticket (HTTP 401)
+  forbidden,         ///< authenticated but not allowed: scope, role or tier limit (HTTP 403); `field` names the limit
   not_found,         ///< the addressed entity does not exist (HTTP 404)
   conflict,          ///< a uniqueness or state rule was violated (HTTP 409)
   too_large,         ///< input exceeded a configured limit (HTTP 413)
@@ -43,6 +45,13 @@ struct Error {
   static Error not_found(std::string message);
   static Error conflict(std::string field, std::string message);
   static Error bad_request(std::string message);
+  /// 401: the credential is missing, unknown, expired, revoked or forged. The
+  /// message is for logs and the client alike, so it never echoes a secret.
+  static Error unauthorized(std::string message);
+  /// 403: the caller is known but may not do this. `field` names what refused
+  /// it when that helps the client (a tier limit: "agents", "premiumVoices"),
+  /// or is empty (a missing scope or role).
+  static Error forbidden(std::string field, std::string message);
   static Error database(std::string message);
 };
 

@@ -158,12 +158,22 @@ TEST(Problem, MapsErrorCodesToStatus) {
   EXPECT_EQ(problem_from(Error::invalid("name", "is required"), "/x").status, 422);
   EXPECT_EQ(problem_from(Error::bad_request("not JSON"), "/x").status, 400);
   EXPECT_EQ(problem_from(Error::not_found("no agent"), "/x").status, 404);
+  EXPECT_EQ(problem_from(Error::unauthorized("ticket expired"), "/x").status, 401);
+  EXPECT_EQ(problem_from(Error::forbidden("agents", "the free tier allows 1 agent"), "/x").status, 403);
   EXPECT_EQ(problem_from(Error::conflict("email", "taken"), "/x").status, 409);
   EXPECT_EQ(problem_from(Error{ErrorCode::too_large, "big", {}}, "/x").status, 413);
   EXPECT_EQ(problem_from(Error{ErrorCode::unsupported, "csv only", {}}, "/x").status, 415);
   EXPECT_EQ(problem_from(Error::database("disk I/O error"), "/x").status, 500);
   EXPECT_EQ(problem_from(Error{ErrorCode::io, "x", {}}, "/x").status, 500);
   EXPECT_EQ(problem_from(Error{ErrorCode::internal, "x", {}}, "/x").status, 500);
+}
+
+TEST(Problem, ForbiddenNamesTheLimit) {
+  auto j = nlohmann::json::parse(problem_from(voqo::Error::forbidden("premiumVoices", "not on the free tier"), "/api/agents").body);
+  EXPECT_EQ(j["status"], 403);
+  EXPECT_EQ(j["title"], "Forbidden");
+  EXPECT_EQ(j["field"], "premiumVoices");
+  EXPECT_EQ(j["detail"], "not on the free tier");
 }
 
 TEST(Problem, ValidationErrorCarriesFields) {
