@@ -32,7 +32,9 @@
 /// flooding it with addresses cannot lock others out).
 ///
 /// Clock: a function returning milliseconds on a monotonic clock (default
-/// std::chrono::steady_clock); tests pass a fake one and need no sleep.
+/// std::chrono::steady_clock); tests pass a fake one and need no sleep. It is
+/// called from every calling thread at once, outside the shard locks, so it
+/// must be thread-safe. A clock going backwards adds no tokens.
 ///
 /// Threads: take(), peek(), erase() and size() are safe from any number of
 /// threads (one mutex per shard; a key always lands in the same shard).
@@ -105,6 +107,10 @@ class RateLimiter {
 /// burst of 2×max_failures around a window edge.) A successful sign-in
 /// forgets the account's failures (record_success), not the address's.
 /// Defaults: 5 failures per 15 minutes (one more try every 3 minutes).
+/// check() and record_failure() are separate calls, so attempts racing on
+/// one key may each pass check() before any failure is counted: at most one
+/// extra attempt per concurrent request, which the caller's bounded sign-in
+/// lane keeps small.
 ///
 /// Threads: as RateLimiter.
 class LoginThrottle {
