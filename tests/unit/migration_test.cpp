@@ -222,6 +222,10 @@ TEST_F(MigrationTest, MigratedRowsAreReachedOnlyThroughTheDefaultWorkspace) {
   const std::string function_id = original.column("SELECT id FROM custom_functions").at(0);
   const std::string contact_id = original.column("SELECT id FROM contacts ORDER BY id").at(0);
   EXPECT_TRUE(st_->custom_functions().get(def, function_id));
+  // Its sealed auth_config still opens with the key file that came with the database.
+  auto sealed = st_->custom_functions().read_secret(def, function_id, "auth_config");
+  ASSERT_TRUE(sealed) << sealed.error().message;
+  EXPECT_TRUE(sealed->has_value());
   EXPECT_TRUE(st_->contacts().get(def, contact_id));
   auto hidden = st_->contacts().get(other->id, contact_id);
   ASSERT_FALSE(hidden);
