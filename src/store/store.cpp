@@ -24,7 +24,8 @@ Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
       do_not_call_(*db_, model::do_not_call_spec()),
       sms_messages_(*db_, model::sms_message_spec()),
       webhook_events_(*db_, model::webhook_event_spec()),
-      live_(*db_) {}
+      live_(*db_),
+      access_(*db_) {}
 
 Store::~Store() { close(); }
 

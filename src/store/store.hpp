@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/secret_box.hpp"
+#include "store/access.hpp"
 #include "store/agents.hpp"
 #include "store/database.hpp"
 #include "store/jobs.hpp"
@@ -47,6 +48,8 @@ class Store {
   Repository& webhook_events() { return webhook_events_; }
   /// Issue 5: the live-monitoring tables and call_analytics.
   LiveStore& live() { return live_; }
+  /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
+  AccessRepository& access() { return access_; }
   const SecretBox& secrets() const { return secrets_; }
 
   /// Closes the database cleanly (WAL checkpoint).
@@ -64,6 +67,7 @@ class Store {
   SettingsRepository settings_;
   Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
   LiveStore live_;
+  AccessRepository access_;
 };
 
 }  // namespace voqo::store
