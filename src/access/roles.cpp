@@ -22,6 +22,7 @@ constexpr std::array<ScopeInfo, kScopeCount> kScopes{{
     {Scope::live_read, "live:read", "watch live calls (realtime feed, live transcripts)"},
     {Scope::live_control, "live:control",
      "supervisor actions on live calls (listen, whisper, barge, take over, hang up)"},
+    {Scope::settings_read, "settings:read", "read workspace settings (secrets always masked)"},
     {Scope::settings_write, "settings:write",
      "change workspace settings (providers, SIP trunk, webhooks, calling hours)"},
     {Scope::admin, "admin", "everything above, plus API keys and the audit log"},
@@ -92,7 +93,8 @@ ScopeSet all_scopes() { return ScopeSet{}.set(); }
 
 ScopeSet scopes_of(Role role) {
   const ScopeSet read = scope_set(Scope::agents_read) | scope_set(Scope::calls_read) |
-                        scope_set(Scope::campaigns_read) | scope_set(Scope::live_read);
+                        scope_set(Scope::campaigns_read) | scope_set(Scope::live_read) |
+                        scope_set(Scope::settings_read);
   switch (role) {
     case Role::owner:
     case Role::admin: return all_scopes();

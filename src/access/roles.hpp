@@ -16,6 +16,7 @@
 ///   campaigns:write  | create, start, pause, change campaigns, uploads, do-not-call entries
 ///   live:read        | watch live calls (realtime feed, live transcripts)
 ///   live:control     | supervisor actions on live calls (listen, whisper, barge, take over, hang up)
+///   settings:read    | read workspace settings (secrets always masked)
 ///   settings:write   | change workspace settings (providers, SIP trunk, webhooks, calling hours)
 ///   admin            | everything above, plus API keys and the audit log
 ///
@@ -31,6 +32,7 @@
 ///   campaigns:write  |   Y   |   Y   |            |
 ///   live:read        |   Y   |   Y   |     Y      |   Y
 ///   live:control     |   Y   |   Y   |     Y      |
+///   settings:read    |   Y   |   Y   |     Y      |   Y
 ///   settings:write   |   Y   |   Y   |            |
 ///   admin            |   Y   |   Y   |            |
 ///   -----------------|-------|-------|------------|-------
@@ -66,10 +68,11 @@ enum class Scope {
   campaigns_write,
   live_read,
   live_control,
+  settings_read,
   settings_write,
   admin,
 };
-inline constexpr size_t kScopeCount = 10;
+inline constexpr size_t kScopeCount = 11;
 
 /// A set of scopes; bit i = Scope with value i.
 using ScopeSet = std::bitset<kScopeCount>;

@@ -46,7 +46,7 @@ TierLimits limits_of(Tier tier) {
     case Tier::free: return {1, 2, 5, 10, false};
     case Tier::starter: return {3, 10, 20, 40, true};
     case Tier::premium: return {10, 50, 50, 100, true};
-    case Tier::enterprise: return {std::nullopt, std::nullopt, 200, 400, true};
+    case Tier::enterprise: return {std::nullopt, std::nullopt, 0, 0, true};  // no workspace-wide request limit
   }
   return limits_of(Tier::free);
 }
@@ -63,10 +63,15 @@ Result<TierLimits> apply_overrides(TierLimits limits, const nlohmann::json& over
       auto n = count(member, v, 0, 100'000, true);
       if (!n) return std::unexpected(n.error());
       limits.concurrent_calls = *n;
+    } else if (member == "apiRequestsPerSecond" && v.is_null()) {
+      limits.api_requests_per_s = 0;  // unlimited
+      limits.api_burst = 0;
     } else if (member == "apiRequestsPerSecond") {
       if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() <= 0 || v.get<double>() > 100'000)
         return std::unexpected(bad(member, "must be a number above 0 and at most 100000"));
       limits.api_requests_per_s = v.get<double>();
+    } else if (member == "apiBurst" && v.is_null()) {
+      limits.api_burst = 0;
     } else if (member == "apiBurst") {
       auto n = count(member, v, 1, 1'000'000, false);
       if (!n) return std::unexpected(n.error());
@@ -85,8 +90,9 @@ nlohmann::json to_json(const TierLimits& limits) {
   nlohmann::json j;
   j["agents"] = limits.agents ? nlohmann::json(*limits.agents) : nlohmann::json(nullptr);
   j["concurrentCalls"] = limits.concurrent_calls ? nlohmann::json(*limits.concurrent_calls) : nlohmann::json(nullptr);
-  j["apiRequestsPerSecond"] = limits.api_requests_per_s;
-  j["apiBurst"] = limits.api_burst;
+  // 0 = no workspace-wide request limit, shown as null like the other unlimited ones.
+  j["apiRequestsPerSecond"] = limits.api_requests_per_s > 0 ? nlohmann::json(limits.api_requests_per_s) : nlohmann::json();
+  j["apiBurst"] = limits.api_requests_per_s > 0 ? nlohmann::json(limits.api_burst) : nlohmann::json();
   j["premiumVoices"] = limits.premium_voices;
   return j;
 }

@@ -6,13 +6,15 @@
 ///   ----------------------------------|-------|---------|---------|-----------
 ///   agents                            |   1   |    3    |   10    | unlimited
 ///   concurrentCalls                   |   2   |   10    |   50    | unlimited
-///   apiRequestsPerSecond (per wkspace)|   5   |   20    |   50    |   200
-///   apiBurst                          |  10   |   40    |  100    |   400
+///   apiRequestsPerSecond (per wkspace)|   5   |   20    |   50    | unlimited
+///   apiBurst                          |  10   |   40    |  100    | unlimited
 ///   premiumVoices                     |  no   |   yes   |   yes   |   yes
 ///
 /// agents: 1/3/10/unlimited from the issue. The others are voqo's documented
 /// defaults: concurrent calls sized to what one 2-core node carries for a
-/// paying plan (enterprise: bounded only by the server's own call limit);
+/// paying plan (enterprise: bounded only by the server's own call limit, and
+/// no workspace-wide request rate: a self-hosted install is not limited
+/// until its admin says so; keys may still carry their own rate);
 /// request rates well above what the dashboard needs (a page load is ~5
 /// requests), burst = 2 s of rate. premiumVoices: the ElevenLabs voices; the
 /// issue: "a Free workspace cannot ... use ElevenLabs voices". A limit is
@@ -41,7 +43,7 @@ Result<Tier> parse_tier(std::string_view text, std::string_view field = "tier");
 struct TierLimits {
   std::optional<uint32_t> agents;            ///< agents in the workspace
   std::optional<uint32_t> concurrent_calls;  ///< calls in progress at once (call service and dialer)
-  double api_requests_per_s = 0;             ///< sustained API rate for the workspace (token bucket rate)
+  double api_requests_per_s = 0;             ///< sustained API rate for the workspace (token bucket rate); 0 = unlimited
   uint32_t api_burst = 0;                    ///< token bucket capacity
   bool premium_voices = false;               ///< may use ElevenLabs (premium) voices
 

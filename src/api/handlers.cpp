@@ -13,6 +13,8 @@
 #include "api/multipart.hpp"
 #include "api/openapi.hpp"
 #include "api/problem.hpp"
+#include "api/rest_kit.hpp"
+#include "access/tiers.hpp"
 #include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
 #include "campaign/dialer.hpp"
@@ -20,10 +22,11 @@
 #include "core/id.hpp"
 #include "core/json_parse.hpp"
 #include "core/time.hpp"
+#include "api/permissions.hpp"
+#include <spdlog/spdlog.h>
 #include "model/phone.hpp"
 
-namespace voqo::api {
-namespace {
+namespace voqo::api::rest {
 
 using nlohmann::json;
 using store::Condition;
@@ -97,16 +100,9 @@ HttpResponse created(const json& body, const std::string& location) {
   return r;
 }
 
-template <class T>
-HttpResponse reply(const Result<T>& result, const HttpRequest& req, int status = 200) {
-  if (!result) return problem_from(result.error(), req.target);
-  if constexpr (std::is_void_v<T>) return HttpResponse::no_content();
-  else return json_response(status, *result);
-}
-
 Result<json> parse_body(const HttpRequest& req) {
   const auto type = req.header("content-type");
-  if (!type.empty() && type.find("json") == std::string_view::npos)
+  if (!type.empty() && !is_json_media_type(type))
     return std::unexpected(Error{ErrorCode::unsupported, "Content-Type must be application/json, got " + std::string(type), {}});
   if (req.body.empty()) return std::unexpected(Error::bad_request("a JSON request body is required"));
   return parse_json(req.body);
@@ -117,8 +113,15 @@ Result<json> parse_body(const HttpRequest& req) {
 bool has_json_body(const HttpRequest& req) {
   if (req.body.empty()) return false;
   const auto type = req.header("content-type");
-  return type.empty() || type.find("json") != std::string_view::npos;
+  return type.empty() || is_json_media_type(type);
 }
+
+const WorkspaceId& workspace(const HttpRequest& req) {
+  static const WorkspaceId none;
+  return req.principal ? req.principal->workspace : none;
+}
+
+std::string actor(const HttpRequest& req) { return req.principal ? req.principal->actor() : std::string("anonymous"); }
 
 /// The `{name}` path parameter as an id; a value that cannot be an id is a 404.
 Result<std::string> path_id(const HttpRequest& req, std::string_view name, std::string_view what) {
@@ -160,7 +163,7 @@ Result<ListQuery> list_query(const HttpRequest& req, const model::EntitySpec& sp
     if (!f || !f->has(model::kFilter) || f->has(model::kParent))
       return std::unexpected(Error::invalid(key, "unknown query parameter"));
     model::ValidationContext ctx;
-    if (f->format == model::Format::e164) ctx.default_region = st.settings().default_region();
+    if (f->format == model::Format::e164) ctx.default_region = st.settings().default_region(workspace(req));
     json v = value;
     if (f->type == model::FieldType::boolean) {
       if (value != "true" && value != "false" && value != "1" && value != "0")
@@ -187,17 +190,18 @@ json page_json(const store::Page& page) {
 
 /// A page of `repo` as the list endpoints return it, serialized straight from the rows.
 HttpResponse list_response(store::Repository& repo, const ListQuery& q, const HttpRequest& req) {
-  auto text = repo.list_text(q);
+  auto text = repo.list_text(workspace(req), q);
   if (!text) return problem_from(text.error(), req.target);
   return HttpResponse::json(200, std::move(*text));
 }
 
 /// First page of a child collection, embedded in its parent's GET.
-Result<json> embedded(store::Repository& children, std::string column, std::string parent_id, uint32_t limit = 100) {
+Result<json> embedded(const WorkspaceId& ws, store::Repository& children, std::string column, std::string parent_id,
+                      uint32_t limit = 100) {
   ListQuery q;
   q.limit = limit;
   q.conditions.push_back({Condition::Op::equals, {std::move(column)}, std::move(parent_id)});
-  auto page = children.list(q);
+  auto page = children.list(ws, q);
   if (!page) return std::unexpected(page.error());
   return page_json(*page);
 }
@@ -212,193 +216,206 @@ Result<std::pair<std::string, std::string>> child_ids(const HttpRequest& req, co
   return std::pair{std::move(*pid), std::move(*id)};
 }
 
-bool api_key_ok(const HttpRequest& req, const std::string& key) {
-  std::string_view given = req.header("x-api-key");
-  if (given.empty()) {
-    const auto auth = req.header("authorization");
-    if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) given = auth.substr(7);
-  }
-  return given.size() == key.size() && sodium_memcmp(given.data(), key.data(), key.size()) == 0;
+
+/// Whether workspace `ws` may use the voice an agent body names: ElevenLabs
+/// voices are premium (issue 16 §5), refused with 403 naming `premiumVoices`
+/// on a tier without them.
+Result<void> premium_voice_allowed(Authenticator& auth, const WorkspaceId& ws, const json& body) {
+  auto it = body.find("voiceProvider");
+  if (it == body.end() || !it->is_string() || *it != "elevenlabs") return {};
+  if (auth.limits(ws).premium_voices) return {};
+  return std::unexpected(Error::forbidden(
+      "premiumVoices", "ElevenLabs voices are premium: this workspace's tier does not include them (limit premiumVoices)"));
 }
 
-/// 401 with WWW-Authenticate (RFC 6750 §3) unless `req` carries `key`; nullopt when it does.
-std::optional<HttpResponse> unauthorized(const HttpRequest& req, const std::string& key) {
-  if (api_key_ok(req, key)) return std::nullopt;
-  auto r = problem(401, "", "a valid API key is required (Authorization: Bearer <key>)", {}, req.target);
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"voqo\"");
-  return r;
+void Api::add(std::string method, std::string pattern, Handler h, RouteOptions options) {
+  if (!options.spool_body) {
+    // Every JSON body, whatever the route does with it (or whether it reads
+    // it at all), nests at most kMaxJsonDepth levels: checked here, before
+    // the handler, so a route cannot forget it (issue 15: 150,000 levels
+    // overflowed the stack of a recursive copy).
+    h = [h = std::move(h)](HttpRequest& req) {
+      if (has_json_body(req)) {
+        if (auto deep = check_json_depth(req.body); !deep) return problem_from(deep.error(), req.target);
+      }
+      return h(req);
+    };
+  }
+  // Who may call it: one table (permissions.cpp), checked by the server when
+  // the header arrives (RouteOptions::authorize) and here again for callers
+  // of the Router that are not the server (once: the principal is set).
+  const Permission permission = permission_for(method, pattern);
+  options.authorize = [auth = &auth_, permission, json_body = !options.spool_body](HttpRequest& req) {
+    return auth->admit(req, permission, json_body);
+  };
+  const bool change = method != "GET" && method != "HEAD";
+  h = [this, h = std::move(h), authorize = options.authorize, permission, change, method,
+       pattern](HttpRequest& req) {
+    if (!req.principal && permission.kind != Permission::Kind::open)
+      if (auto refused = authorize(req)) return std::move(*refused);
+    HttpResponse res = h(req);
+    // Every change that succeeded is in the workspace's audit log (issue 16
+    // §8), named by its route: "POST /api/agents", "PATCH /api/settings", ...
+    if (change && res.status >= 200 && res.status < 300 && req.principal && !req.principal->workspace.empty() &&
+        !pattern.starts_with("/api/workspaces")) {  // those name their own workspace (access_routes.cpp)
+      std::string object_id(req.param("id"));
+      if (object_id.empty() && res.status == 201)
+        if (auto body = json::parse(res.body, nullptr, false); body.is_object() && body["id"].is_string())
+          object_id = body["id"].get<std::string>();
+      audit(req, method + " " + pattern, pattern.substr(5, pattern.find('/', 5) - 5), object_id);
+    }
+    return res;
+  };
+  router_.add(std::move(method), std::move(pattern), std::move(h), options);
 }
 
-/// Which of the five CRUD routes Api::crud() registers.
-struct Parts {
-  bool list = true, get = true, create = true, update = true, remove = true;
-};
+void Api::audit(const HttpRequest& req, std::string action, std::string object_type, std::string object_id,
+                json details) {
+  if (!req.principal || req.principal->workspace.empty()) return;
+  const auto& p = *req.principal;
+  store::AuditEntry e;
+  e.ws = p.workspace;
+  e.actor_type = p.kind == Principal::Kind::user ? "user" : "key";
+  e.actor_id = p.id;
+  e.actor_name = p.name;
+  e.action = std::move(action);
+  e.object_type = std::move(object_type);
+  e.object_id = std::move(object_id);
+  e.details = std::move(details);
+  e.address = req.remote_address;
+  if (auto ok = st_.access().audit(e); !ok) spdlog::warn("audit log: {}", ok.error().message);
+}
 
-class Api {
- public:
-  Api(Router& router, store::Store& store, const ApiConfig& config) : router_(router), st_(store), config_(config) {}
+void Api::add_create(const std::string& base, std::function<Result<json>(HttpRequest&, const json&)> create) {
+  add("POST", base, [base, create = std::move(create)](HttpRequest& req) {
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    auto r = create(req, *body);
+    if (!r) return problem_from(r.error(), req.target);
+    return created(*r, base + "/" + (*r)["id"].get<std::string>());
+  });
+}
 
-  void add(std::string method, std::string pattern, Handler h, RouteOptions options = {}) {
-    const bool open = pattern == "/api/health" || pattern == "/api/openapi.json";
-    if (!options.spool_body) {
-      // Every JSON body, whatever the route does with it (or whether it reads
-      // it at all), nests at most kMaxJsonDepth levels: checked here, before
-      // the handler, so a route cannot forget it (issue 15: 150,000 levels
-      // overflowed the stack of a recursive copy).
-      h = [h = std::move(h)](HttpRequest& req) {
-        if (has_json_body(req)) {
-          if (auto deep = check_json_depth(req.body); !deep) return problem_from(deep.error(), req.target);
-        }
-        return h(req);
-      };
-    }
-    if (!config_.api_key.empty() && !open) {
-      // The server checks it at the header (RouteOptions::authorize); the
-      // handler checks again, for callers of the Router that are not the server.
-      options.authorize = [key = config_.api_key](const HttpRequest& req) { return unauthorized(req, key); };
-      h = [h = std::move(h), authorize = options.authorize](HttpRequest& req) {
-        if (auto refused = authorize(req)) return std::move(*refused);
-        return h(req);
-      };
-    }
-    router_.add(std::move(method), std::move(pattern), std::move(h), options);
+void Api::crud(const std::string& base, store::Repository& repo, Parts parts) {
+  if (parts.list) add("GET", base, [this, &repo](HttpRequest& req) {
+    auto q = list_query(req, repo.spec(), st_);
+    if (!q) return problem_from(q.error(), req.target);
+    return list_response(repo, *q, req);
+  });
+  if (parts.get) add("GET", base + "/{id}", [&repo](HttpRequest& req) {
+    auto id = path_id(req, "id", repo.spec().name);
+    if (!id) return problem_from(id.error(), req.target);
+    return reply(repo.get(workspace(req), *id), req);
+  });
+  if (parts.create)
+    add_create(base, [this, &repo](HttpRequest& req, const json& body) {
+      return repo.create(workspace(req), body, {}, context(req));
+    });
+  if (parts.update) add("PATCH", base + "/{id}", [this, &repo](HttpRequest& req) {
+    auto id = path_id(req, "id", repo.spec().name);
+    if (!id) return problem_from(id.error(), req.target);
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    return reply(repo.update(workspace(req), *id, *body, {}, context(req)), req);
+  });
+  if (parts.remove) add("DELETE", base + "/{id}", [&repo](HttpRequest& req) {
+    auto id = path_id(req, "id", repo.spec().name);
+    if (!id) return problem_from(id.error(), req.target);
+    return reply(repo.remove(workspace(req), *id), req);
+  });
+}
+
+void Api::nested(const std::string& parent_base, store::Repository& parent, const std::string& child,
+                 const std::string& child_param, store::Repository& repo) {
+  const std::string coll = parent_base + "/{id}/" + child;
+  const std::string one = coll + "/{" + child_param + "}";
+  std::string parent_column;
+  for (const auto& f : repo.spec().fields)
+    if (f.has(model::kParent)) parent_column = std::string(f.column);
+  child_list(coll, parent, repo, parent_column);
+  add("POST", coll, [this, &repo, &parent, parent_base, child](HttpRequest& req) {
+    auto pid = path_id(req, "id", parent.spec().name);
+    if (!pid) return problem_from(pid.error(), req.target);
+    if (auto p = parent.get(workspace(req), *pid); !p) return problem_from(p.error(), req.target);
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    auto r = repo.create(workspace(req), *body, *pid, context(req));
+    if (!r) return problem_from(r.error(), req.target);
+    return created(*r, parent_base + "/" + *pid + "/" + child + "/" + (*r)["id"].get<std::string>());
+  });
+  add("GET", one, [&repo, &parent, child_param](HttpRequest& req) {
+    auto ids = child_ids(req, parent, repo, child_param);
+    if (!ids) return problem_from(ids.error(), req.target);
+    const auto& [pid, id] = *ids;
+    return reply(repo.get(workspace(req), id, pid), req);
+  });
+  add("PATCH", one, [this, &repo, &parent, child_param](HttpRequest& req) {
+    auto ids = child_ids(req, parent, repo, child_param);
+    if (!ids) return problem_from(ids.error(), req.target);
+    const auto& [pid, id] = *ids;
+    auto body = parse_body(req);
+    if (!body) return problem_from(body.error(), req.target);
+    return reply(repo.update(workspace(req), id, *body, pid, context(req)), req);
+  });
+  add("DELETE", one, [&repo, &parent, child_param](HttpRequest& req) {
+    auto ids = child_ids(req, parent, repo, child_param);
+    if (!ids) return problem_from(ids.error(), req.target);
+    const auto& [pid, id] = *ids;
+    return reply(repo.remove(workspace(req), id, pid), req);
+  });
+}
+
+void Api::child_list(const std::string& pattern, store::Repository& parent, store::Repository& repo,
+                     const std::string& parent_column) {
+  add("GET", pattern, [this, &repo, &parent, parent_column](HttpRequest& req) {
+    auto pid = path_id(req, "id", parent.spec().name);
+    if (!pid) return problem_from(pid.error(), req.target);
+    if (auto p = parent.get(workspace(req), *pid); !p) return problem_from(p.error(), req.target);
+    auto q = list_query(req, repo.spec(), st_);
+    if (!q) return problem_from(q.error(), req.target);
+    q->conditions.push_back({Condition::Op::equals, {parent_column}, *pid});
+    return list_response(repo, *q, req);
+  });
+}
+
+/// POST /api/agents: the tier's limit on agents (403 naming `agents`) and on
+/// premium voices, then the agent and its configuration version 1.
+HttpResponse Api::create_agent(HttpRequest& req) {
+  auto body = parse_body(req);
+  if (!body) return problem_from(body.error(), req.target);
+  const WorkspaceId& ws = workspace(req);
+  if (auto premium = premium_voice_allowed(auth_, ws, *body); !premium) return problem_from(premium.error(), req.target);
+  if (auto max = auth_.limits(ws).agents) {
+    auto n = st_.agents().count(ws);
+    if (!n) return problem_from(n.error(), req.target);
+    if (*n >= static_cast<int64_t>(*max))
+      return problem_from(Error::forbidden("agents", "this workspace's tier allows " + std::to_string(*max) +
+                                                         " agent" + (*max == 1 ? "" : "s") + " (limit agents)"),
+                          req.target);
   }
-
-  /// POST base: `create` validates and stores the body; 201 + Location.
-  void add_create(const std::string& base, std::function<Result<json>(const json&)> create) {
-    add("POST", base, [base, create = std::move(create)](HttpRequest& req) {
-      auto body = parse_body(req);
-      if (!body) return problem_from(body.error(), req.target);
-      auto r = create(*body);
-      if (!r) return problem_from(r.error(), req.target);
-      return created(*r, base + "/" + (*r)["id"].get<std::string>());
-    });
-  }
-
-  /// GET list, POST create, GET/PATCH/DELETE one, for a top-level resource.
-  void crud(const std::string& base, store::Repository& repo, Parts parts = {}) {
-    if (parts.list) add("GET", base, [this, &repo](HttpRequest& req) {
-      auto q = list_query(req, repo.spec(), st_);
-      if (!q) return problem_from(q.error(), req.target);
-      return list_response(repo, *q, req);
-    });
-    if (parts.get) add("GET", base + "/{id}", [&repo](HttpRequest& req) {
-      auto id = path_id(req, "id", repo.spec().name);
-      if (!id) return problem_from(id.error(), req.target);
-      return reply(repo.get(*id), req);
-    });
-    if (parts.create) add_create(base, [this, &repo](const json& body) { return repo.create(body, {}, context()); });
-    if (parts.update) add("PATCH", base + "/{id}", [this, &repo](HttpRequest& req) {
-      auto id = path_id(req, "id", repo.spec().name);
-      if (!id) return problem_from(id.error(), req.target);
-      auto body = parse_body(req);
-      if (!body) return problem_from(body.error(), req.target);
-      return reply(repo.update(*id, *body, {}, context()), req);
-    });
-    if (parts.remove) add("DELETE", base + "/{id}", [&repo](HttpRequest& req) {
-      auto id = path_id(req, "id", repo.spec().name);
-      if (!id) return problem_from(id.error(), req.target);
-      return reply(repo.remove(*id), req);
-    });
-  }
-
-  /// The same, for a collection nested under a parent: base/{id}/<child>.
-  void nested(const std::string& parent_base, store::Repository& parent, const std::string& child,
-              const std::string& child_param, store::Repository& repo) {
-    const std::string coll = parent_base + "/{id}/" + child;
-    const std::string one = coll + "/{" + child_param + "}";
-    std::string parent_column;
-    for (const auto& f : repo.spec().fields)
-      if (f.has(model::kParent)) parent_column = std::string(f.column);
-    child_list(coll, parent, repo, parent_column);
-    add("POST", coll, [this, &repo, &parent, parent_base, child](HttpRequest& req) {
-      auto pid = path_id(req, "id", parent.spec().name);
-      if (!pid) return problem_from(pid.error(), req.target);
-      if (auto p = parent.get(*pid); !p) return problem_from(p.error(), req.target);
-      auto body = parse_body(req);
-      if (!body) return problem_from(body.error(), req.target);
-      auto r = repo.create(*body, *pid, context());
-      if (!r) return problem_from(r.error(), req.target);
-      return created(*r, parent_base + "/" + *pid + "/" + child + "/" + (*r)["id"].get<std::string>());
-    });
-    add("GET", one, [&repo, &parent, child_param](HttpRequest& req) {
-      auto ids = child_ids(req, parent, repo, child_param);
-      if (!ids) return problem_from(ids.error(), req.target);
-      const auto& [pid, id] = *ids;
-      return reply(repo.get(id, pid), req);
-    });
-    add("PATCH", one, [this, &repo, &parent, child_param](HttpRequest& req) {
-      auto ids = child_ids(req, parent, repo, child_param);
-      if (!ids) return problem_from(ids.error(), req.target);
-      const auto& [pid, id] = *ids;
-      auto body = parse_body(req);
-      if (!body) return problem_from(body.error(), req.target);
-      return reply(repo.update(id, *body, pid, context()), req);
-    });
-    add("DELETE", one, [&repo, &parent, child_param](HttpRequest& req) {
-      auto ids = child_ids(req, parent, repo, child_param);
-      if (!ids) return problem_from(ids.error(), req.target);
-      const auto& [pid, id] = *ids;
-      return reply(repo.remove(id, pid), req);
-    });
-  }
-
-  /// GET base/{id}/<child>: a read-only page of child records.
-  void child_list(const std::string& pattern, store::Repository& parent, store::Repository& repo,
-                  const std::string& parent_column) {
-    add("GET", pattern, [this, &repo, &parent, parent_column](HttpRequest& req) {
-      auto pid = path_id(req, "id", parent.spec().name);
-      if (!pid) return problem_from(pid.error(), req.target);
-      if (auto p = parent.get(*pid); !p) return problem_from(p.error(), req.target);
-      auto q = list_query(req, repo.spec(), st_);
-      if (!q) return problem_from(q.error(), req.target);
-      q->conditions.push_back({Condition::Op::equals, {parent_column}, *pid});
-      return list_response(repo, *q, req);
-    });
-  }
-
-  model::ValidationContext context() { return {st_.settings().default_region()}; }
-
-  void register_all();
-
- private:
-  void agents();
-  HttpResponse tts_preview(HttpRequest& req);
-  void contacts();
-  void calls();
-  void campaigns_and_uploads();
-  void jobs();
-  void compliance_and_outboxes();
-  void live();
-  void settings();
-  HttpResponse upload(HttpRequest& req);
-  HttpResponse place_call(HttpRequest& req);
-  HttpResponse supervisor_action(HttpRequest& req);
-  HttpResponse serve_file(const std::filesystem::path& path, std::string content_type, const HttpRequest& req);
-
-  Router& router_;
-  store::Store& st_;
-  ApiConfig config_;
-  std::once_flag openapi_once_;
-  std::string openapi_;
-};
+  auto agent = st_.agents().create(ws, *body, actor(req));
+  if (!agent) return problem_from(agent.error(), req.target);
+  return created(*agent, "/api/agents/" + (*agent)["id"].get<std::string>());
+}
 
 void Api::agents() {
   auto& agents = st_.agents();
   auto& repo = agents.records();
   crud("/api/agents", repo, {.list = true, .get = true, .create = false, .update = false, .remove = true});
-  add_create("/api/agents", [&agents](const json& body) { return agents.create(body); });
-  add("PATCH", "/api/agents/{id}", [&agents](HttpRequest& req) {
+  add("POST", "/api/agents", [this](HttpRequest& req) { return create_agent(req); });
+  add("PATCH", "/api/agents/{id}", [this, &agents](HttpRequest& req) {
     auto id = path_id(req, "id", "agent");
     if (!id) return problem_from(id.error(), req.target);
     auto body = parse_body(req);
     if (!body) return problem_from(body.error(), req.target);
-    return reply(agents.update(*id, *body), req);
+    if (auto premium = premium_voice_allowed(auth_, workspace(req), *body); !premium)
+      return problem_from(premium.error(), req.target);
+    return reply(agents.update(workspace(req), *id, *body, actor(req)), req);
   });
   add("GET", "/api/agents/{id}/configurations", [&agents](HttpRequest& req) {
     auto id = path_id(req, "id", "agent");
     if (!id) return problem_from(id.error(), req.target);
-    auto items = agents.configurations(*id);
+    auto items = agents.configurations(workspace(req), *id);
     if (!items) return problem_from(items.error(), req.target);
     return json_response(200, json{{"items", *items}, {"nextCursor", nullptr}});
   });
@@ -410,7 +427,7 @@ void Api::agents() {
     const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
     if (ec != std::errc{} || p != text.data() + text.size() || version < 1)
       return problem_from(Error::not_found("configuration version " + std::string(text) + " not found"), req.target);
-    return reply(agents.activate(*id, version), req);
+    return reply(agents.activate(workspace(req), *id, version, actor(req)), req);
   });
   nested("/api/agents", repo, "functions", "functionId", st_.custom_functions());
   add("POST", "/api/tts/preview", [this](HttpRequest& req) { return tts_preview(req); }, {.lane = Lane::slow});
@@ -450,7 +467,9 @@ HttpResponse Api::tts_preview(HttpRequest& req) {
   if (voice.id.empty() && !body->contains("voiceId")) errors.push_back({"voiceId", "required"});
   if (!errors.empty()) return problem(422, "Unprocessable Content", "the voice preview request is invalid", errors, req.target);
   if (!config_.tts_preview) return problem(503, "Service Unavailable", "speech engines are not available on this server", {}, req.target);
-  auto wav = config_.tts_preview(provider, voice, text);
+  if (auto premium = premium_voice_allowed(auth_, workspace(req), {{"voiceProvider", provider}}); !premium)
+    return problem_from(premium.error(), req.target);
+  auto wav = config_.tts_preview(workspace(req), provider, voice, text);
   if (!wav) return problem_from(wav.error(), req.target);
   return HttpResponse{200, "audio/wav", std::move(*wav), {{"Cache-Control", "no-store"}}};
 }
@@ -462,9 +481,9 @@ void Api::contacts() {
   add("GET", "/api/contacts/{id}", [this, &contacts](HttpRequest& req) {
     auto id = path_id(req, "id", "contact");
     if (!id) return problem_from(id.error(), req.target);
-    auto c = contacts.get(*id);
+    auto c = contacts.get(workspace(req), *id);
     if (!c) return problem_from(c.error(), req.target);
-    auto memories = embedded(st_.memories(), "contact_id", *id);
+    auto memories = embedded(workspace(req), st_.memories(), "contact_id", *id);
     if (!memories) return problem_from(memories.error(), req.target);
     (*c)["memories"] = std::move(*memories);
     return json_response(200, *c);
@@ -475,9 +494,9 @@ void Api::contacts() {
 void Api::calls() {
   auto& calls = st_.calls();
   add("GET", "/api/calls", [this, &calls](HttpRequest& req) {
-    auto q = list_query(req, calls.spec(), st_, [this](std::string_view key, std::string_view value, ListQuery& q) -> Result<bool> {
+    auto q = list_query(req, calls.spec(), st_, [this, &req](std::string_view key, std::string_view value, ListQuery& q) -> Result<bool> {
       if (key == "phone") {
-        auto p = model::normalize_phone(value, st_.settings().default_region());
+        auto p = model::normalize_phone(value, st_.settings().default_region(workspace(req)));
         if (!p) return std::unexpected(Error::invalid("phone", p.error().message));
         q.conditions.push_back({Condition::Op::any_equals, {"from_phone", "to_phone"}, p->e164});
         return true;
@@ -496,13 +515,13 @@ void Api::calls() {
   });
   add("GET", "/api/calls/{id}", [&calls](HttpRequest& req) {
     auto id = path_id(req, "id", "call");
-    return id ? reply(calls.get(*id), req) : problem_from(id.error(), req.target);
+    return id ? reply(calls.get(workspace(req), *id), req) : problem_from(id.error(), req.target);
   });
   add("POST", "/api/calls", [this](HttpRequest& req) { return place_call(req); });
   add("GET", "/api/calls/{id}/recording", [this, &calls](HttpRequest& req) {
     auto id = path_id(req, "id", "call");
     if (!id) return problem_from(id.error(), req.target);
-    auto call = calls.get(*id);
+    auto call = calls.get(workspace(req), *id);
     if (!call) return problem_from(call.error(), req.target);
     if (!(*call)["recordingUrl"].is_string() || config_.recordings_dir.empty())
       return problem(404, "Not Found", "this call has no recording", {}, req.target);
@@ -522,7 +541,7 @@ HttpResponse Api::place_call(HttpRequest& req) {
     if (key != "agentId" && key != "to" && key != "variables") errors.push_back({key, "unknown field"});
   if (!errors.empty()) return problem(422, "Unprocessable Content", "the call request is invalid", errors, req.target);
   if (!config_.calls) return problem(503, "Service Unavailable", "telephony is not running on this server (started without SIP)", {}, req.target);
-  calls::PlaceCall pc{(*body)["agentId"], (*body)["to"], body->value("variables", json::object()), ""};
+  calls::PlaceCall pc{workspace(req), (*body)["agentId"], (*body)["to"], body->value("variables", json::object()), ""};
   auto id = config_.calls->place_call(pc);
   if (!id) return problem_from(id.error(), req.target);
   return json_response(202, json{{"id", *id}, {"status", "connecting"}, {"agentId", pc.agent}, {"to", pc.to}});
@@ -554,9 +573,9 @@ HttpResponse Api::serve_file(const std::filesystem::path& path, std::string cont
 HttpResponse Api::upload(HttpRequest& req) {
   auto cid = path_id(req, "id", "campaign");
   if (!cid) return problem_from(cid.error(), req.target);
-  if (auto c = st_.campaigns().get(*cid); !c) return problem_from(c.error(), req.target);
+  if (auto c = st_.campaigns().get(workspace(req), *cid); !c) return problem_from(c.error(), req.target);
   campaign::ImportOptions options;
-  options.region = st_.settings().default_region();
+  options.region = st_.settings().default_region(workspace(req));
   std::string filename = "upload.csv";
   for (const auto& [key, value] : req.query) {
     if (key == "region") {
@@ -584,7 +603,7 @@ HttpResponse Api::upload(HttpRequest& req) {
     if (auto ok = check_upload_filename(csv.filename); !ok) return problem_from(ok.error(), req.target);
     filename = csv.filename;
   }
-  auto report = campaign::import_contacts(st_.uploads(), *cid, filename, csv.stream, options);
+  auto report = campaign::import_contacts(st_.uploads(), workspace(req), *cid, filename, csv.stream, options);
   if (!report) return problem_from(report.error(), req.target);
   json body = import_report_json(*report, config_.max_inline_rejections);
   body["campaignId"] = *cid;
@@ -604,10 +623,10 @@ void Api::campaigns_and_uploads() {
   add("GET", "/api/uploads/{id}", [this, &uploads](HttpRequest& req) {
     auto id = path_id(req, "id", "upload");
     if (!id) return problem_from(id.error(), req.target);
-    auto u = uploads.get(*id);
+    auto u = uploads.get(workspace(req), *id);
     if (!u) return problem_from(u.error(), req.target);
-    auto contacts = embedded(st_.batch_contacts(), "upload_id", *id);
-    auto rejections = embedded(st_.upload_rejections(), "upload_id", *id);
+    auto contacts = embedded(workspace(req), st_.batch_contacts(), "upload_id", *id);
+    auto rejections = embedded(workspace(req), st_.upload_rejections(), "upload_id", *id);
     if (!contacts) return problem_from(contacts.error(), req.target);
     if (!rejections) return problem_from(rejections.error(), req.target);
     (*u)["batchContacts"] = std::move(*contacts);
@@ -627,22 +646,22 @@ void Api::jobs() {
   auto& jobs = st_.jobs();
   auto& repo = jobs.records();
   crud("/api/jobs", repo, {.list = true, .get = false, .create = false, .update = false, .remove = false});
-  add_create("/api/jobs", [this, &jobs](const json& body) {
-    return config_.dialer ? config_.dialer->create_job(body) : jobs.create(body);
+  add_create("/api/jobs", [this, &jobs](HttpRequest& req, const json& body) {
+    return config_.dialer ? config_.dialer->create_job(workspace(req), body) : jobs.create(workspace(req), body);
   });
   add("GET", "/api/jobs/{id}", [this, &jobs, &repo](HttpRequest& req) {
     auto id = path_id(req, "id", "job");
     if (!id) return problem_from(id.error(), req.target);
-    auto j = repo.get(*id);
+    auto j = repo.get(workspace(req), *id);
     if (!j) return problem_from(j.error(), req.target);
-    auto calls = embedded(jobs.job_calls(), "job_id", *id);
+    auto calls = embedded(workspace(req), jobs.job_calls(), "job_id", *id);
     if (!calls) return problem_from(calls.error(), req.target);
     (*j)["jobCalls"] = std::move(*calls);
     if (config_.dialer)
-      if (auto p = config_.dialer->progress(*id)) (*j)["progress"] = progress_json(*p);
+      if (auto p = config_.dialer->progress(workspace(req), *id)) (*j)["progress"] = progress_json(*p);
     return json_response(200, *j);
   });
-  using Control = Result<json> (campaign::Dialer::*)(const std::string&);
+  using Control = Result<json> (campaign::Dialer::*)(const WorkspaceId&, const std::string&);
   for (const auto& [verb, fn] : std::initializer_list<std::pair<const char*, Control>>{
            {"pause", &campaign::Dialer::pause}, {"resume", &campaign::Dialer::resume}, {"cancel", &campaign::Dialer::cancel}}) {
     add("POST", std::string("/api/jobs/{id}/") + verb, [this, fn](HttpRequest& req) {
@@ -651,13 +670,13 @@ void Api::jobs() {
       if (!config_.dialer)
         return problem(503, "Service Unavailable", "this server runs without telephony (--no-sip): jobs do not run", {},
                        req.target);
-      return reply((config_.dialer->*fn)(*id), req);
+      return reply((config_.dialer->*fn)(workspace(req), *id), req);
     });
   }
   child_list("/api/jobs/{id}/events", repo, st_.job_events(), "job_id");
   add("DELETE", "/api/jobs/{id}", [&jobs](HttpRequest& req) {
     auto id = path_id(req, "id", "job");
-    return id ? reply(jobs.remove(*id), req) : problem_from(id.error(), req.target);
+    return id ? reply(jobs.remove(workspace(req), *id), req) : problem_from(id.error(), req.target);
   });
   child_list("/api/jobs/{id}/calls", repo, jobs.job_calls(), "job_id");
 }
@@ -665,7 +684,7 @@ void Api::jobs() {
 void Api::compliance_and_outboxes() {
   auto& dnc = st_.do_not_call();
   crud("/api/do-not-call", dnc, {.list = true, .get = true, .create = false, .update = false, .remove = false});
-  add_create("/api/do-not-call", [this](const json& body) -> Result<json> {
+  add_create("/api/do-not-call", [this](HttpRequest& req, const json& body) -> Result<json> {
     if (!body.is_object() || !body.contains("phone") || !body["phone"].is_string())
       return std::unexpected(Error::invalid("phone", "required: the number never to dial"));
     for (auto it = body.begin(); it != body.end(); ++it)
@@ -674,13 +693,14 @@ void Api::compliance_and_outboxes() {
       return std::unexpected(Error::invalid("reason", "must be a string"));
     campaign::DoNotCallList list(st_.db());
     const std::string reason = body.contains("reason") && body["reason"].is_string() ? body["reason"].get<std::string>() : "";
-    return list.add(body["phone"].get<std::string>(), reason, "api", "", st_.settings().default_region());
+    return list.add(workspace(req), body["phone"].get<std::string>(), reason, "api", "",
+                    st_.settings().default_region(workspace(req)));
   });
   add("DELETE", "/api/do-not-call/{id}", [this](HttpRequest& req) {
     auto id = path_id(req, "id", "do-not-call entry");
     if (!id) return problem_from(id.error(), req.target);
     campaign::DoNotCallList list(st_.db());
-    return reply(list.remove(*id, st_.settings().default_region()), req);
+    return reply(list.remove(workspace(req), *id, st_.settings().default_region(workspace(req))), req);
   });
   add(
       "POST", "/api/do-not-call/import",
@@ -688,7 +708,7 @@ void Api::compliance_and_outboxes() {
         SpooledCsv csv;
         if (auto opened = open_spooled_csv(req, csv); !opened) return problem_from(opened.error(), req.target);
         campaign::DoNotCallList list(st_.db());
-        auto report = list.import_csv(csv.stream, st_.settings().default_region());
+        auto report = list.import_csv(workspace(req), csv.stream, st_.settings().default_region(workspace(req)));
         if (!report) return problem_from(report.error(), req.target);
         json rejected = json::array();
         for (const auto& r : report->rejected) rejected.push_back({{"line", r.line}, {"reason", r.reason}});
@@ -722,36 +742,36 @@ void Api::live() {
       if (key != "status") return problem_from(Error::invalid(key, "unknown query parameter"), req.target);
       status = value;
     }
-    auto items = live.live_calls(status);
+    auto items = live.live_calls(workspace(req), status);
     return items ? json_response(200, all_items(std::move(*items))) : problem_from(items.error(), req.target);
   });
   add("GET", "/api/live-calls/{id}", [&live](HttpRequest& req) {
     auto id = path_id(req, "id", "live call");
-    return id ? reply(live.live_call(*id), req) : problem_from(id.error(), req.target);
+    return id ? reply(live.live_call(workspace(req), *id), req) : problem_from(id.error(), req.target);
   });
-  using List = Result<json> (store::LiveStore::*)(const std::string&);
+  using List = Result<json> (store::LiveStore::*)(const WorkspaceId&, const std::string&);
   for (const auto& [child, fn] : std::initializer_list<std::pair<const char*, List>>{
            {"transcript", &store::LiveStore::transcript}, {"actions", &store::LiveStore::supervisor_actions}}) {
     add("GET", std::string("/api/live-calls/{id}/") + child, [&live, fn](HttpRequest& req) {
       auto id = path_id(req, "id", "live call");
       if (!id) return problem_from(id.error(), req.target);
-      if (auto row = live.call_row(*id); !row) return problem_from(row.error(), req.target);
-      auto items = (live.*fn)(*id);
+      if (auto row = live.call_row(workspace(req), *id); !row) return problem_from(row.error(), req.target);
+      auto items = (live.*fn)(workspace(req), *id);
       return items ? json_response(200, all_items(std::move(*items))) : problem_from(items.error(), req.target);
     });
   }
   add("POST", "/api/live-calls/{id}/actions", [this](HttpRequest& req) { return supervisor_action(req); });
   add("GET", "/api/calls/{id}/analytics", [&live](HttpRequest& req) {
     auto id = path_id(req, "id", "call");
-    return id ? reply(live.analytics(*id), req) : problem_from(id.error(), req.target);
+    return id ? reply(live.analytics(workspace(req), *id), req) : problem_from(id.error(), req.target);
   });
 }
 
-/// POST /api/live-calls/{id}/actions {action, details?, supervisorId?, supervisorName?}.
+/// POST /api/live-calls/{id}/actions {action, details?}; the supervisor is the caller.
 HttpResponse Api::supervisor_action(HttpRequest& req) {
   auto id = path_id(req, "id", "live call");
   if (!id) return problem_from(id.error(), req.target);
-  auto row = st_.live().call_row(*id);
+  auto row = st_.live().call_row(workspace(req), *id);
   if (!row) return problem_from(row.error(), req.target);
   if ((*row)["endedAt"].is_string())
     return problem(409, "", "call " + *id + " has ended: supervisor actions apply to calls in progress", {}, req.target);
@@ -768,14 +788,16 @@ HttpResponse Api::supervisor_action(HttpRequest& req) {
   json details = body->value("details", json::object());
   if (details.is_null()) details = json::object();
   if (!details.is_object()) errors.push_back({"details", "must be an object"});
-  std::string who[2] = {"api", "API"};
+  // The supervisor is who the server authenticated (issue 16 §3): a
+  // supervisorId or supervisorName in the body is not trusted, only refused
+  // when it names someone else.
+  const std::string who[2] = {actor(req), req.principal ? req.principal->name : std::string("API")};
   const char* who_fields[2] = {"supervisorId", "supervisorName"};
   for (int i = 0; i < 2; ++i) {
     auto f = body->find(who_fields[i]);
     if (f == body->end() || f->is_null()) continue;
-    if (!f->is_string() || f->get_ref<const std::string&>().empty() || f->get_ref<const std::string&>().size() > 200)
-      errors.push_back({who_fields[i], "must be a string of 1–200 characters"});
-    else who[i] = f->get<std::string>();
+    if (!f->is_string() || *f != who[i])
+      errors.push_back({who_fields[i], "is set by the server to the signed-in user or key (" + who[i] + ")"});
   }
   for (const auto& [key, _] : body->items())
     if (key != "action" && key != "details" && key != "supervisorId" && key != "supervisorName")
@@ -790,7 +812,7 @@ HttpResponse Api::supervisor_action(HttpRequest& req) {
     auto t = details.find("target");
     bool ok = t != details.end() && t->is_string();
     if (ok && !is_sip_uri(t->get_ref<const std::string&>())) {
-      auto phone = model::normalize_phone(t->get_ref<const std::string&>(), st_.settings().default_region());
+      auto phone = model::normalize_phone(t->get_ref<const std::string&>(), st_.settings().default_region(workspace(req)));
       ok = phone.has_value();
       if (ok) *t = phone->e164;
     }
@@ -798,14 +820,14 @@ HttpResponse Api::supervisor_action(HttpRequest& req) {
   }
   if (!errors.empty()) return problem(422, "Unprocessable Content", "the supervisor action is invalid", errors, req.target);
   if (config_.live_action) {
-    auto done = config_.live_action(*id, action, details, who[0], who[1]);
+    auto done = config_.live_action(workspace(req), *id, action, details, who[0], who[1]);
     return done ? json_response(202, *done) : problem_from(done.error(), req.target);
   }
   if (action != "ADD_NOTE" && action != "BOOKMARK_MOMENT" && action != "FLAG_FOR_REVIEW")
     return problem(503, "Service Unavailable", "live control unavailable: this server cannot act on calls", {}, req.target);
-  auto at = st_.live().call_time_ms(*id);
+  auto at = st_.live().call_time_ms(workspace(req), *id);
   if (!at) return problem_from(at.error(), req.target);
-  auto recorded = st_.live().record_supervisor_action(*id, action, details, who[0], who[1], *at);
+  auto recorded = st_.live().record_supervisor_action(workspace(req), *id, action, details, who[0], who[1], *at);
   return recorded ? json_response(202, *recorded) : problem_from(recorded.error(), req.target);
 }
 
@@ -817,14 +839,14 @@ void Api::settings() {
       for (auto& [key, value] : all->items()) value = store::redact_secrets(key, std::move(value));
     return all;
   };
-  add("GET", "/api/settings", [&s, redact_all](HttpRequest& req) { return reply(redact_all(s.all()), req); });
+  add("GET", "/api/settings", [&s, redact_all](HttpRequest& req) { return reply(redact_all(s.all(workspace(req))), req); });
   add("PATCH", "/api/settings", [&s, redact_all](HttpRequest& req) {
     auto body = parse_body(req);
-    return body ? reply(redact_all(s.patch(*body)), req) : problem_from(body.error(), req.target);
+    return body ? reply(redact_all(s.patch(workspace(req), *body)), req) : problem_from(body.error(), req.target);
   });
   add("GET", "/api/settings/{key}", [&s](HttpRequest& req) {
     const std::string key(req.param("key"));
-    auto v = s.get(key);
+    auto v = s.get(workspace(req), key);
     if (!v) return problem_from(v.error(), req.target);
     return json_response(200, json{{"key", key}, {"value", store::redact_secrets(key, std::move(*v))}});
   });
@@ -834,7 +856,7 @@ void Api::settings() {
     if (!body) return problem_from(body.error(), req.target);
     if (!body->is_object() || !body->contains("value") || body->size() != 1)
       return problem_from(Error::invalid("value", "body must be {\"value\": ...}"), req.target);
-    auto v = s.put(key, (*body)["value"]);
+    auto v = s.put(workspace(req), key, (*body)["value"]);
     if (!v) return problem_from(v.error(), req.target);
     return json_response(200, json{{"key", key}, {"value", store::redact_secrets(key, std::move(*v))}});
   });
@@ -853,6 +875,7 @@ void Api::register_all() {
   compliance_and_outboxes();
   live();
   settings();
+  access();
   // Last, so the document lists every route registered above.
   // Built on first use, when every route (this one included) is registered.
   add("GET", "/api/openapi.json", [this](HttpRequest&) {
@@ -861,7 +884,11 @@ void Api::register_all() {
   });
 }
 
-}  // namespace
+}  // namespace voqo::api::rest
+
+namespace voqo::api {
+
+using nlohmann::json;
 
 json import_report_json(const campaign::ImportReport& report, size_t max_rejections) {
   auto issues = [&](const std::vector<store::RowIssue>& list) {
@@ -886,11 +913,11 @@ json import_report_json(const campaign::ImportReport& report, size_t max_rejecti
 }
 
 struct RestApi::Impl {
-  Api api;
+  rest::Api api;
 };
 
 RestApi::RestApi(Router& router, store::Store& store, ApiConfig config)
-    : impl_(new Impl{Api(router, store, std::move(config))}) {
+    : impl_(new Impl{rest::Api(router, store, std::move(config))}) {
   impl_->api.register_all();
 }
 

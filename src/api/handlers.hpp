@@ -22,10 +22,12 @@ namespace voqo::campaign { class Dialer; }
 
 namespace voqo::api {
 
+class Authenticator;
+
 struct ApiConfig {
-  /// When set, every /api route except /api/health and /api/openapi.json
-  /// requires `Authorization: Bearer <key>` (or `X-API-Key: <key>`).
-  std::string api_key;
+  /// Admits every request (credentials, permission, cross-site rules, rate
+  /// limits: authenticator.hpp); required, must outlive the API.
+  Authenticator* auth = nullptr;
   /// How many rejected rows an upload response lists inline (all of them are
   /// always stored and listed by GET /api/uploads/{id}/rejections).
   size_t max_inline_rejections = 1000;
@@ -45,14 +47,15 @@ struct ApiConfig {
   /// usual (e.g. conflict → 409 when the call cannot take the action now).
   /// Null = no live control on this server: ADD_NOTE, BOOKMARK_MOMENT and
   /// FLAG_FOR_REVIEW are then recorded directly, the others answer 503.
-  std::function<Result<nlohmann::json>(const std::string& call_id, const std::string& action,
+  std::function<Result<nlohmann::json>(const WorkspaceId& ws, const std::string& call_id, const std::string& action,
                                        const nlohmann::json& details, const std::string& supervisor_id,
                                        const std::string& supervisor_name)>
       live_action;
   /// Synthesises a voice sample for POST /api/tts/preview (calls::Engines::preview_wav)
   /// from an already validated provider, voice and text; returns WAV bytes.
   /// Null = no speech engines on this server (503).
-  std::function<Result<std::string>(const std::string& provider, const speech::Voice& voice, std::string_view text)>
+  std::function<Result<std::string>(const WorkspaceId& ws, const std::string& provider, const speech::Voice& voice,
+                                    std::string_view text)>
       tts_preview;
 };
 

@@ -3,6 +3,7 @@
 /// Boost.Beast types, so that only http_server.cpp pulls in Beast.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@ namespace voqo::api {
 
 /// One HTTP request (RFC 9110/9112). Header names are lower-cased; the path
 /// and query are percent-decoded (a `+` in the query means a space).
+struct Principal;  // api/authenticator.hpp
+
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string target;  ///< raw request-target, e.g. "/api/agents?limit=5"
@@ -27,6 +30,9 @@ struct HttpRequest {
   std::filesystem::path body_file;
   std::uint64_t body_size = 0;  ///< bytes of body received
   std::string remote_address;   ///< peer IP, for logs
+  /// Who sent it, once the route's authorize step admitted it (issue 16);
+  /// null on open routes.
+  std::shared_ptr<const Principal> principal;
 
   /// First header with this (lower-case) name, or "" when absent.
   [[nodiscard]] std::string_view header(std::string_view lower_name) const;

@@ -1,6 +1,9 @@
 // The only translation unit that includes Boost.Beast (it is heavy to compile).
 #include "api/http_server.hpp"
 
+#include "api/authenticator.hpp"
+#include "api/permissions.hpp"
+
 #include <fcntl.h>
 
 #include <algorithm>
@@ -220,17 +223,25 @@ struct ServerState {
 
 // ---- realtime: WebSocket and SSE connections --------------------------------------------------
 
-/// Same keys as the REST API (handlers.cpp), plus `?apiKey=` because browsers
-/// cannot set headers on a WebSocket. Constant-time comparison.
-bool realtime_authorised(const HttpRequest& req, const std::string& key) {
-  if (key.empty()) return true;
-  std::string_view given = req.header("x-api-key");
-  if (given.empty()) {
-    const auto auth = req.header("authorization");
-    if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) given = auth.substr(7);
+/// Whether the server answers to `host` (a Host header): an IP literal or
+/// localhost (DNS rebinding needs a name that resolves to us), or a name in
+/// `allowed` ("*" = any). The port is ignored.
+bool host_allowed(std::string_view host, const std::vector<std::string>& allowed) {
+  if (host.empty()) return true;  // HTTP/1.0: the connection's address is all there is
+  std::string_view name = host;
+  if (name.front() == '[') return name.find(']') != std::string_view::npos;  // an IPv6 literal
+  if (auto colon = name.rfind(':'); colon != std::string_view::npos) name = name.substr(0, colon);
+  std::string lower(name);
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower == "localhost" || lower.ends_with(".localhost")) return true;
+  if (!lower.empty() && lower.find_first_not_of("0123456789.") == std::string::npos) return true;  // IPv4 literal
+  for (const auto& a : allowed) {
+    if (a == "*") return true;
+    std::string l(a);
+    for (auto& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (l == lower) return true;
   }
-  if (given.empty()) given = req.query_param("apiKey").value_or("");
-  return given.size() == key.size() && sodium_memcmp(given.data(), key.data(), key.size()) == 0;
+  return false;
 }
 
 /// A close reason fits a control frame: at most 123 bytes (RFC 6455 §5.5).
@@ -272,9 +283,13 @@ struct Outbox {
 class PushConnection : public Conn, public std::enable_shared_from_this<PushConnection> {
  public:
   PushConnection(ServerState& srv, net::any_io_executor ex)
-      : Conn(ex), srv_(srv), out_(std::make_shared<Outbox>()), force_close_(ex) {
+      : Conn(ex), srv_(srv), out_(std::make_shared<Outbox>()), force_close_(ex), revalidate_(ex) {
     out_->exec = std::move(ex);
   }
+
+  /// Who opened it: the hub session is bound to its workspace, and the
+  /// credential is checked again every RealtimeOptions::revalidate_every.
+  void set_principal(std::shared_ptr<const Principal> p) { principal_ = std::move(p); }
   ~PushConnection() override { srv_.remove_conn(this); }
 
   void on_stop() override { begin_close(1001, "server shutting down"); }
@@ -386,6 +401,7 @@ class PushConnection : public Conn, public std::enable_shared_from_this<PushConn
       out_->bytes = 0;
     }
     force_close_.cancel();
+    revalidate_.cancel();
     if (hub_) hub_->close();
     on_teardown();
     shut();
@@ -398,6 +414,8 @@ class PushConnection : public Conn, public std::enable_shared_from_this<PushConn
   /// the stream's only subscription failed).
   std::shared_ptr<realtime::Session> open_hub_session(std::string (*format)(std::string&&), bool end_on_error) {
     std::weak_ptr<PushConnection> weak = weak_from_this();
+    nlohmann::json bound = nlohmann::json::object();
+    if (principal_) bound["workspaceId"] = principal_->workspace.value;
     return srv_.rt.hub->open_session(
         [out = out_, format, end_on_error](std::string text) {
           const std::size_t n = text.size();
@@ -406,14 +424,37 @@ class PushConnection : public Conn, public std::enable_shared_from_this<PushConn
         },
         [weak](int code, std::string reason) {
           if (auto self = weak.lock()) self->request_close(code, std::move(reason));
+        },
+        std::move(bound));
+  }
+
+  /// Checks the credential on a worker every revalidate_every; a revoked key,
+  /// an ended session or a removed member closes the connection (WebSocket
+  /// 1008 policy violation, RFC 6455 §7.4.1).
+  void start_revalidation() {
+    if (!principal_ || !srv_.rt.auth) return;
+    revalidate_.expires_after(srv_.rt.revalidate_every);
+    revalidate_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->torn_) return;
+      net::post(*self->srv_.workers, [self] {
+        const bool valid = self->srv_.rt.auth->still_valid(*self->principal_);
+        net::post(self->exec_, [self, valid] {
+          if (self->torn_ || self->close_requested_) return;
+          if (!valid) return self->request_close(1008, "the credential was revoked or the session ended");
+          self->start_revalidation();
         });
+      });
+    });
   }
 
   ServerState& srv_;
   std::shared_ptr<Outbox> out_;
   std::shared_ptr<realtime::Session> hub_;
+  std::shared_ptr<const Principal> principal_;
   Outbox::Item current_;
   net::steady_timer force_close_;
+  net::steady_timer revalidate_;
   bool close_requested_ = false;
   bool finished_ = false;
   bool torn_ = false;
@@ -497,6 +538,7 @@ class WsConnection final : public PushConnection {
     } else {
       hub_ = open_hub_session([](std::string&& text) { return std::move(text); }, false);
     }
+    start_revalidation();
     read_next();
   }
 
@@ -604,6 +646,7 @@ class SseConnection final : public PushConnection {
                             false, 0, false});
     hub_ = open_hub_session([](std::string&& text) { return to_event(text); }, true);
     net::post(*srv_.workers, [self = self(), subscribe = std::move(subscribe)] { self->hub_->on_message(subscribe); });
+    start_revalidation();
     read_some();
     tick();
   }
@@ -786,6 +829,15 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
       send_error(problem(400, {}, "malformed request target"), true);
       return;
     }
+    if (!host_allowed(req_.header("host"), srv_.config.allowed_hosts)) {
+      send_error(problem(421, "Misdirected Request",
+                         "this server does not answer to Host " + std::string(req_.header("host")) +
+                             " (allow it with --allowed-host)",
+                         {}, raw_path),
+                 has_body);
+      return;
+    }
+    req_.principal.reset();
     if (auto ep = realtime_endpoint(); ep != Endpoint::none) {
       serve_realtime(ep, has_body, raw_path);
       return;
@@ -966,12 +1018,15 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
       send_error(problem(400, {}, "a GET request has no body here", {}, raw_path), true);
       return;
     }
-    if (!realtime_authorised(req_, srv_.rt.api_key)) {
-      auto r = problem(401, "",
-                       "a valid API key is required (Authorization: Bearer <key>, X-API-Key or ?apiKey=)", {},
-                       raw_path);
-      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"voqo\"");
-      send_error(std::move(r), false);
+    const char* pattern = ep == Endpoint::websocket ? "/api/realtime"
+                          : ep == Endpoint::sse     ? "/api/realtime/events"
+                                                    : "/api/live-calls/{id}/audio";
+    if (!srv_.rt.auth) {
+      send_error(problem(503, {}, "realtime endpoints need the server's authenticator", {}, raw_path), false);
+      return;
+    }
+    if (auto refused = srv_.rt.auth->admit(req_, permission_for("GET", pattern), false)) {
+      send_error(std::move(*refused), false);
       return;
     }
     if (ep == Endpoint::sse) {
@@ -995,7 +1050,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
     net::post(*srv_.workers, [self = shared_from_this(), call_id = std::move(call_id)]() mutable {
       Result<std::shared_ptr<calls::SupervisorAudio>> leg{std::unexpected(Error{})};
       try {
-        leg = self->srv_.rt.open_supervisor_audio(call_id);
+        leg = self->srv_.rt.open_supervisor_audio(self->req_.principal->workspace, call_id);
       } catch (const std::exception& e) {
         leg = std::unexpected(Error{ErrorCode::internal, e.what(), {}});
       }
@@ -1023,6 +1078,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
     state_ = State::closed;  // the stream is no longer ours
     finish_request();
     auto conn = std::make_shared<WsConnection>(srv_, std::move(stream_), std::move(audio));
+    conn->set_principal(req_.principal);
     conn->start(std::move(req));
   }
 
@@ -1036,7 +1092,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
         query = v;
       } else if (k == "lastEventId") {
         if (last_id.empty()) last_id = v;
-      } else if (k != "apiKey") {
+      } else if (k != "ticket") {
         args[k] = v;
       }
     }
@@ -1056,6 +1112,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
       }
       from = v;
     }
+    if (req_.principal) args["workspaceId"] = req_.principal->workspace.value;  // as the hub session binds it
     if (auto t = srv_.rt.hub->topic_for(query, args); !t) {
       Error e = t.error();
       if (e.code == ErrorCode::not_found) e.fields = {{"query", e.message}};
@@ -1067,6 +1124,7 @@ class Session : public Conn, public std::enable_shared_from_this<Session> {
     state_ = State::closed;  // the stream is no longer ours
     finish_request();
     auto conn = std::make_shared<SseConnection>(srv_, std::move(stream_));
+    conn->set_principal(req_.principal);
     conn->start(sub.dump());
   }
 

@@ -13,6 +13,7 @@
 
 #include "api/router.hpp"
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 
 namespace voqo::realtime {
 class Hub;
@@ -22,6 +23,8 @@ class SupervisorAudio;
 }
 
 namespace voqo::api {
+
+class Authenticator;
 
 struct ServerConfig {
   std::string bind_address = "127.0.0.1";
@@ -36,6 +39,12 @@ struct ServerConfig {
   /// slow_retry_after_s` as soon as its header arrives, before its body is read.
   unsigned slow_queue = 4;
   unsigned slow_retry_after_s = 5;
+  /// Host names the server answers to besides IP literals and `localhost`
+  /// (issue 16 §7: DNS rebinding — a page on evil.example whose name resolves
+  /// to 127.0.0.1 sends `Host: evil.example`). Behind a proxy or on a DNS
+  /// name, list it here (`--allowed-host`, env VOQO_ALLOWED_HOSTS); "*"
+  /// answers every Host. Others get 421 Misdirected Request.
+  std::vector<std::string> allowed_hosts;
   uint64_t max_body_bytes = 1 << 20;            ///< JSON bodies; larger → 413
   uint64_t max_upload_bytes = 256ull << 20;     ///< spooled bodies; larger → 413
   std::filesystem::path spool_dir = std::filesystem::temp_directory_path();
@@ -53,15 +62,21 @@ struct ServerConfig {
 /// - `GET /api/live-calls/{id}/audio`: WebSocket of binary frames, 16-bit
 ///   little-endian mono PCM at 16 kHz both ways, bridged to a supervisor's
 ///   calls::SupervisorAudio (JOIN_CALL).
-/// Authorisation as the REST API: when `api_key` is set, `Authorization:
-/// Bearer <key>` or `X-API-Key: <key>`, and — on these endpoints only,
-/// because browsers cannot set headers on a WebSocket — `?apiKey=<key>`.
+/// Admitted as the REST API is (Authenticator::admit with the route's
+/// permission: live:read, the audio leg live:control), and — because
+/// browsers cannot set headers on a WebSocket — with `?ticket=` from POST
+/// /api/tickets. A subscriber sees its own workspace only (the hub session's
+/// bound `workspaceId`), and its connection is closed (WebSocket 1008) within
+/// a second of its key being revoked or its session ended.
 /// Missing pieces switch endpoints off (the Router then answers, i.e. 404).
 struct RealtimeOptions {
   realtime::Hub* hub = nullptr;  ///< not owned; must outlive the server's stop()
-  std::string api_key;           ///< "" = no authorisation
-  /// Opens a supervisor's audio leg on a live call; not_found → 404.
-  std::function<Result<std::shared_ptr<calls::SupervisorAudio>>(const std::string& call_id)> open_supervisor_audio;
+  Authenticator* auth = nullptr; ///< not owned; required with `hub` or `open_supervisor_audio`
+  /// Opens a supervisor's audio leg on a live call of workspace `ws`; not_found → 404.
+  std::function<Result<std::shared_ptr<calls::SupervisorAudio>>(const WorkspaceId& ws, const std::string& call_id)>
+      open_supervisor_audio;
+  /// How often an open WebSocket or SSE stream checks that its credential still holds.
+  std::chrono::milliseconds revalidate_every{500};
   /// SSE comment lines sent this often keep idle streams (and proxies) alive.
   std::chrono::seconds sse_heartbeat{15};
   /// Call audio queued for a slow supervisor beyond this is dropped, oldest

@@ -45,7 +45,8 @@ struct RouteOptions {
   /// spooled: a response refuses the request with it (e.g. 401 for a missing
   /// API key), so an unauthenticated client cannot take a slow-lane place or
   /// make the server write a 256 MB upload to disk. Unset = no check.
-  std::function<std::optional<HttpResponse>(const HttpRequest&)> authorize;
+  /// When it admits the request it may attach the caller (HttpRequest::principal).
+  std::function<std::optional<HttpResponse>(HttpRequest&)> authorize;
 };
 
 struct Route {

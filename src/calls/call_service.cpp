@@ -723,11 +723,12 @@ Result<void> CallService::supervise(const std::string& call_id, const Supervisor
   return std::unexpected(Error::bad_request("unknown supervisor command"));
 }
 
-Result<std::shared_ptr<SupervisorAudio>> CallService::join_audio(const std::string& call_id) {
+Result<std::shared_ptr<SupervisorAudio>> CallService::join_audio(const WorkspaceId& ws, const std::string& call_id) {
   std::shared_ptr<pipeline::CallPipeline> p;
   std::shared_ptr<telephony::SipCall> sip;
   auto call = impl_->live_call(call_id, p, sip);
   if (!call) return std::unexpected(call.error());
+  if ((*call)->record.workspace_id != ws) return std::unexpected(Error::not_found("no call " + call_id + " in progress"));
   auto leg = p->join();
   if (!leg) return std::unexpected(leg.error());
   return std::shared_ptr<SupervisorAudio>(std::make_shared<SupervisorAudioLeg>(std::move(*leg)));

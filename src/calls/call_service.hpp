@@ -124,7 +124,8 @@ class CallService {
   /// JOIN_CALL: the supervisor's audio leg (SupervisorAudio; at most
   /// pipeline::CallPipeline::kMaxSupervisors at once per call). Release it
   /// when the call ends. Errors: not_found (as supervise), conflict (full).
-  Result<std::shared_ptr<SupervisorAudio>> join_audio(const std::string& call_id);
+  /// A call of another workspace than `ws` is not found.
+  Result<std::shared_ptr<SupervisorAudio>> join_audio(const WorkspaceId& ws, const std::string& call_id);
 
   /// What a crash of this node left behind (run at start-up, before any call):
   /// live_calls rows become failed call records with error "interrupted"

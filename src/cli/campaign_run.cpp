@@ -38,13 +38,13 @@ Result<int64_t> callbacks_waiting(store::Store& st, const std::string& job_id) {
 
 }  // namespace
 
-bool watch_job(Runtime& rt, const std::string& job_id, std::ostream& out, bool draw, const std::atomic<bool>& stop,
+bool watch_job(Runtime& rt, const WorkspaceId& ws, const std::string& job_id, std::ostream& out, bool draw, const std::atomic<bool>& stop,
                bool callbacks_settle) {
   const bool tty = draw && ::isatty(STDOUT_FILENO) && &out == &std::cout;
   auto last_line = std::chrono::steady_clock::now() - std::chrono::hours(1);
   std::string last_text;
   for (;;) {
-    auto p = rt.dialer->progress(job_id);
+    auto p = rt.dialer->progress(ws, job_id);
     if (!p) return true;
     const bool final = p->status == "completed" || p->status == "failed" || p->status == "cancelled";
     const int64_t callbacks = callbacks_settle ? callbacks_waiting(*rt.store, job_id).value_or(0) : 0;
@@ -83,8 +83,8 @@ bool watch_job(Runtime& rt, const std::string& job_id, std::ostream& out, bool d
   }
 }
 
-Result<json> job_report(store::Store& st, const std::string& job_id) {
-  auto job = st.jobs().records().get(job_id);
+Result<json> job_report(store::Store& st, const WorkspaceId& ws, const std::string& job_id) {
+  auto job = st.jobs().records().get(ws, job_id);
   if (!job) return std::unexpected(job.error());
   json calls = json::array();
   auto r = st.db().read([&](store::Connection& c) -> Result<void> {

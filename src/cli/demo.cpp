@@ -4,6 +4,8 @@
 // prints the results, then serves the API until Ctrl-C (or exits: --exit).
 #include "cli/demo.hpp"
 
+#include "cli/access_commands.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -160,7 +162,14 @@ int run_demo(const DemoOptions& o) {
     return 1;
   }
   const auto csv = examples_dir() / "demo-contacts.csv";
-  auto demo = seed_demo_data(**opened, csv);
+  // The demo runs in the Default workspace (enterprise: no limits).
+  auto demo_ws = (*opened)->access().default_workspace();
+  if (!demo_ws) {
+    std::cerr << "voqo: " << demo_ws.error().message << "\n";
+    return 1;
+  }
+  const WorkspaceId ws = *demo_ws;
+  auto demo = seed_demo_data(**opened, ws, csv);
   if (!demo) {
     std::cerr << "voqo: cannot set up the demo data: " << demo.error().message << "\n";
     return 1;
@@ -263,10 +272,17 @@ int run_demo(const DemoOptions& o) {
     return 1;
   }
 
+  if (!is_loopback_host(o.server.bind_address))
+    if (auto ready = prepare_operator_access(*rt.store, o.server.bind_address, "", !o.api_key.empty(), std::cerr);
+        !ready) {
+      std::cerr << "voqo: " << ready.error().message << "\n";
+      return 2;
+    }
+  rt.start_auth(auth_config(o.api_key));
   api::Router router;
-  api::RestApi rest(router, *rt.store, rt.api_config(o.api_key, cc.recordings_dir));
+  api::RestApi rest(router, *rt.store, rt.api_config(cc.recordings_dir));
   mount_dashboard(router, o.web_root);
-  api::HttpServer server(o.server, router, rt.realtime_options(o.api_key));
+  api::HttpServer server(o.server, router, rt.realtime_options());
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -275,8 +291,14 @@ int run_demo(const DemoOptions& o) {
   }
   const std::string base = "http://" + o.server.bind_address + ":" + std::to_string(server.port());
   say << "voqo listening on " << base << " (database " << o.db << "; API at /api)\n";
+  if (is_loopback_host(o.server.bind_address)) {
+    // Printed on its own line to stdout, so the dashboard needs no manual step (issue 16 §9).
+    auto link = prepare_operator_access(*rt.store, o.server.bind_address, base, !o.api_key.empty(), std::cerr);
+    if (!link) std::cerr << "voqo: no sign-in link: " << link.error().message << "\n";
+    else if (*link) std::cout << "Sign in to the dashboard (one use, 15 minutes):\n" << **link << std::endl;
+  }
 
-  auto job = rt.dialer->create_job({{"campaignId", demo->campaign_id},
+  auto job = rt.dialer->create_job(ws, {{"campaignId", demo->campaign_id},
                                     {"uploadId", demo->upload_id},
                                     {"agentId", demo->agent_id},
                                     {"maxConcurrent", o.concurrency},
@@ -289,8 +311,8 @@ int run_demo(const DemoOptions& o) {
   const std::string job_id = (*job)["id"];
   say << "Campaign started: job " << job_id << ", agent '" << demo->agent_name << "', " << o.concurrency
       << " calls at once (callee-local hours are not enforced for simulated callees)\n";
-  const bool settled = watch_job(rt, job_id, say, true, stop);
-  auto report = job_report(*rt.store, job_id);
+  const bool settled = watch_job(rt, ws, job_id, say, true, stop);
+  auto report = job_report(*rt.store, ws, job_id);
   if (!report) {
     std::cerr << "voqo: " << report.error().message << "\n";
     return 1;

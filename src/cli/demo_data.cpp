@@ -12,11 +12,12 @@ constexpr const char* kAgentName = "Property Sales Demo";
 constexpr const char* kCampaignName = "Demo campaign";
 
 /// The first record of `repo` whose `column` equals `value`, or null.
-Result<nlohmann::json> find_by(store::Repository& repo, const std::string& column, const std::string& value) {
+Result<nlohmann::json> find_by(store::Repository& repo, const WorkspaceId& ws, const std::string& column,
+                               const std::string& value) {
   store::ListQuery q;
   q.limit = 1;
   q.conditions.push_back({store::Condition::Op::equals, {column}, value});
-  auto page = repo.list(q);
+  auto page = repo.list(ws, q);
   if (!page) return std::unexpected(page.error());
   return page->items.empty() ? nlohmann::json() : page->items[0];
 }
@@ -29,12 +30,12 @@ std::filesystem::path examples_dir() {
   return VOQO_EXAMPLES_DIR;
 }
 
-Result<DemoData> seed_demo_data(store::Store& st, const std::filesystem::path& csv) {
+Result<DemoData> seed_demo_data(store::Store& st, const WorkspaceId& ws, const std::filesystem::path& csv) {
   DemoData d;
-  auto agent = find_by(st.agents().records(), "name", kAgentName);
+  auto agent = find_by(st.agents().records(), ws, "name", kAgentName);
   if (!agent) return std::unexpected(agent.error());
   if (agent->is_null()) {
-    agent = st.agents().create({
+    agent = st.agents().create(ws, {
         {"name", kAgentName},
         {"description", "Calls property owners about a free valuation and books a visit."},
         {"systemPrompt", "You are a friendly property sales assistant. Ask whether the owner is thinking of selling, "
@@ -50,15 +51,15 @@ Result<DemoData> seed_demo_data(store::Store& st, const std::filesystem::path& c
   d.agent_id = (*agent)["id"];
   d.agent_name = (*agent)["name"];
 
-  auto campaign = find_by(st.campaigns(), "name", kCampaignName);
+  auto campaign = find_by(st.campaigns(), ws, "name", kCampaignName);
   if (!campaign) return std::unexpected(campaign.error());
   if (campaign->is_null()) {
-    campaign = st.campaigns().create({{"name", kCampaignName}, {"description", "Property owners from examples/demo-contacts.csv"}});
+    campaign = st.campaigns().create(ws, {{"name", kCampaignName}, {"description", "Property owners from examples/demo-contacts.csv"}});
     if (!campaign) return std::unexpected(campaign.error());
   }
   d.campaign_id = (*campaign)["id"];
 
-  auto upload = find_by(st.upload_records(), "campaign_id", d.campaign_id);
+  auto upload = find_by(st.upload_records(), ws, "campaign_id", d.campaign_id);
   if (!upload) return std::unexpected(upload.error());
   if (!upload->is_null()) {
     d.upload_id = (*upload)["id"];
@@ -66,8 +67,8 @@ Result<DemoData> seed_demo_data(store::Store& st, const std::filesystem::path& c
   }
   std::ifstream in(csv, std::ios::binary);
   if (!in) return std::unexpected(Error{ErrorCode::io, "cannot read the demo contacts " + csv.string(), {}});
-  auto report = campaign::import_contacts(st.uploads(), d.campaign_id, csv.filename().string(), in,
-                                          campaign::ImportOptions{.region = st.settings().default_region()});
+  auto report = campaign::import_contacts(st.uploads(), ws, d.campaign_id, csv.filename().string(), in,
+                                          campaign::ImportOptions{.region = st.settings().default_region(ws)});
   if (!report) return std::unexpected(report.error());
   d.upload_id = report->upload_id;
   d.imported = static_cast<int>(report->imported);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/workspace_id.hpp"
 #include "store/store.hpp"
 
 namespace voqo::cli {
@@ -23,6 +24,6 @@ struct DemoData {
 std::filesystem::path examples_dir();
 
 /// Creates (or finds) the demo agent and campaign and imports `csv` once.
-Result<DemoData> seed_demo_data(store::Store& store, const std::filesystem::path& csv);
+Result<DemoData> seed_demo_data(store::Store& store, const WorkspaceId& ws, const std::filesystem::path& csv);
 
 }  // namespace voqo::cli

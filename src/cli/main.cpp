@@ -16,6 +16,7 @@
 #include "api/http_server.hpp"
 #include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
+#include "cli/access_commands.hpp"
 #include "cli/commands.hpp"
 #include "cli/campaign_run.hpp"
 #include "cli/demo.hpp"
@@ -40,6 +41,9 @@ struct Options {
   uint64_t max_upload_mb = 256;
   unsigned threads = 0;
   std::string web_root;  ///< the dashboard's files ("" = find_web_root's search)
+  std::vector<std::string> allowed_hosts;  ///< Host names answered besides IP literals and localhost
+  // import, call, campaign start: the workspace they act in (by name)
+  std::string workspace = "Default";
   // import
   std::string file, campaign, region;
   bool json = false;
@@ -101,11 +105,16 @@ int call_cmd(const Options& o) {
     std::cerr << "voqo: cannot start SIP: " << r.error().message << "\n";
     return 1;
   }
+  auto ws = cli::workspace_by_name(*rt.store, o.workspace);
+  if (!ws) {
+    std::cerr << "voqo: --workspace: " << ws.error().message << "\n";
+    return 2;
+  }
   auto* service = &rt.calls;
   std::mutex m;
   std::condition_variable cv;
   std::optional<nlohmann::json> record;
-  auto id = (*service)->place_call({o.agent, o.to, nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+  auto id = (*service)->place_call({*ws, o.agent, o.to, nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
     std::lock_guard lock(m);
     record = r;
     cv.notify_all();
@@ -142,6 +151,14 @@ void apply_env(Options& o) {
   if (const char* v = std::getenv("VOQO_LOG_LEVEL")) o.log_level = v;
   if (const char* v = std::getenv("VOQO_HOST")) o.host = v;
   if (const char* v = std::getenv("VOQO_PORT")) o.port = static_cast<uint16_t>(std::atoi(v));
+  if (const char* v = std::getenv("VOQO_ALLOWED_HOSTS")) {
+    std::string all = v;
+    for (std::size_t at = 0; at <= all.size();) {
+      const auto comma = std::min(all.find(',', at), all.size());
+      if (comma > at) o.allowed_hosts.push_back(all.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
 }
 
 std::unique_ptr<store::Store> open_store(const Options& o) {
@@ -161,6 +178,7 @@ api::ServerConfig server_config(const Options& o) {
   config.io_threads = o.threads;
   config.worker_threads = o.threads ? std::max(4u, 2 * o.threads) : 0;
   config.max_upload_bytes = o.max_upload_mb << 20;
+  config.allowed_hosts = o.allowed_hosts;
   // Owner-only, beside the database, and emptied of what a crash left (issue 15 §8, §10).
   auto spool = cli::prepare_upload_spool(o.db);
   if (!spool) {
@@ -190,10 +208,17 @@ int serve(const Options& o) {
               << " (use --sip-port, or --no-sip to run without telephony)\n";
     return 1;
   }
+  // Secure by default (issue 16 §9): no user, no listening beyond loopback.
+  if (!cli::is_loopback_host(o.host))
+    if (auto ready = cli::prepare_operator_access(*rt.store, o.host, "", !o.api_key.empty(), std::cerr); !ready) {
+      std::cerr << "voqo: " << ready.error().message << "\n";
+      return 2;
+    }
+  rt.start_auth(cli::auth_config(o.api_key));
   api::Router router;
-  api::RestApi rest(router, *rt.store, rt.api_config(o.api_key, call_cfg.recordings_dir));
+  api::RestApi rest(router, *rt.store, rt.api_config(call_cfg.recordings_dir));
   const bool dashboard = cli::mount_dashboard(router, o.web_root);
-  api::HttpServer server(server_config(o), router, rt.realtime_options(o.api_key));
+  api::HttpServer server(server_config(o), router, rt.realtime_options());
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -201,9 +226,15 @@ int serve(const Options& o) {
     return 1;
   }
   const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
-  std::cout << "voqo listening on http://" << host << ":" << server.port() << "  (database " << o.db
+  const std::string base = "http://" + host + ":" + std::to_string(server.port());
+  std::cout << "voqo listening on " << base << "  (database " << o.db
             << (dashboard ? "; dashboard at /" : "; dashboard not built") << "; API at /api, OpenAPI at /api/openapi.json; Ctrl-C stops)"
             << std::endl;
+  if (cli::is_loopback_host(o.host)) {
+    auto link = cli::prepare_operator_access(*rt.store, o.host, base, !o.api_key.empty(), std::cerr);
+    if (!link) std::cerr << "voqo: no sign-in link: " << link.error().message << "\n";
+    else if (*link) std::cout << "Sign in (one use, 15 minutes):\n" << **link << std::endl;
+  }
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::cout << "voqo: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", finishing in-flight requests" << std::endl;
@@ -222,10 +253,15 @@ int campaign_start_cmd(const Options& o) {
   const auto& stop = signals.flag();
   std::ostream& say = o.json ? std::cerr : std::cout;
   auto st = open_store(o);
+  auto ws = cli::workspace_by_name(*st, o.workspace);
+  if (!ws) {
+    std::cerr << "voqo: --workspace: " << ws.error().message << "\n";
+    return 2;
+  }
   store::ListQuery q;
   q.limit = 1;
   q.conditions.push_back({store::Condition::Op::equals, {"name"}, o.campaign});
-  auto found = st->campaigns().list(q);
+  auto found = st->campaigns().list(*ws, q);
   if (!found || found->items.empty()) {
     std::cerr << "voqo: no campaign named '" << o.campaign << "' (create one with voqo import FILE --campaign NAME)\n";
     return 2;
@@ -234,14 +270,14 @@ int campaign_start_cmd(const Options& o) {
   store::ListQuery uq;
   uq.limit = store::kMaxPageSize;
   uq.conditions.push_back({store::Condition::Op::equals, {"campaign_id"}, campaign_id});
-  auto uploads = st->upload_records().list(uq);
+  auto uploads = st->upload_records().list(*ws, uq);
   if (!uploads || uploads->items.empty()) {
     std::cerr << "voqo: campaign '" << o.campaign << "' has no uploaded contacts\n";
     return 2;
   }
   const std::string upload_id = uploads->items.back()["id"];  // the latest upload
   store::CallStore lookup(st->db());
-  auto agent = lookup.agent_id(o.agent);
+  auto agent = lookup.agent_id(*ws, o.agent);
   if (!agent || !*agent) {
     std::cerr << "voqo: no agent named '" << o.agent << "'\n";
     return 2;
@@ -263,7 +299,7 @@ int campaign_start_cmd(const Options& o) {
     }
     body["callingWindow"] = w;
   }
-  auto job = rt.dialer->create_job(body);
+  auto job = rt.dialer->create_job(*ws, body);
   if (!job) {
     std::cerr << "voqo: " << job.error().message;
     if (!job.error().field().empty()) std::cerr << " (" << job.error().field() << ")";
@@ -272,8 +308,8 @@ int campaign_start_cmd(const Options& o) {
   }
   const std::string job_id = (*job)["id"];
   say << "Job " << job_id << " started: campaign '" << o.campaign << "', agent '" << o.agent << "'\n";
-  const bool settled = cli::watch_job(rt, job_id, say, true, stop, false);
-  auto report = cli::job_report(*rt.store, job_id);
+  const bool settled = cli::watch_job(rt, *ws, job_id, say, true, stop, false);
+  auto report = cli::job_report(*rt.store, *ws, job_id);
   if (report) {
     if (o.json) std::cout << report->dump(2) << std::endl;
     else cli::print_report(*report, std::cout);
@@ -308,7 +344,12 @@ int import_cmd(const Options& o) {
     return 1;
   }
   auto st = open_store(o);
-  std::string region = o.region.empty() ? st->settings().default_region() : o.region;
+  auto ws = cli::workspace_by_name(*st, o.workspace);
+  if (!ws) {
+    std::cerr << "voqo: --workspace: " << ws.error().message << "\n";
+    return 2;
+  }
+  std::string region = o.region.empty() ? st->settings().default_region(*ws) : o.region;
   if (!model::is_valid_region(region)) {
     std::cerr << "voqo: --region " << region << " is not an ISO 3166-1 region code (e.g. US, GB, DE)\n";
     return 2;
@@ -317,7 +358,7 @@ int import_cmd(const Options& o) {
   store::ListQuery q;
   q.limit = 1;
   q.conditions.push_back({store::Condition::Op::equals, {"name"}, o.campaign});
-  auto found = st->campaigns().list(q);
+  auto found = st->campaigns().list(*ws, q);
   if (!found) {
     std::cerr << "voqo: " << found.error().message << "\n";
     return 1;
@@ -326,7 +367,7 @@ int import_cmd(const Options& o) {
   if (!found->items.empty()) {
     campaign_id = found->items[0]["id"];
   } else {
-    auto created = st->campaigns().create({{"name", o.campaign}});
+    auto created = st->campaigns().create(*ws, {{"name", o.campaign}});
     if (!created) {
       std::cerr << "voqo: cannot create campaign: " << created.error().message << "\n";
       return 2;
@@ -334,7 +375,7 @@ int import_cmd(const Options& o) {
     campaign_id = (*created)["id"];
   }
   const std::string filename = std::filesystem::path(o.file).filename().string();
-  auto report = campaign::import_contacts(st->uploads(), campaign_id, filename, in,
+  auto report = campaign::import_contacts(st->uploads(), *ws, campaign_id, filename, in,
                                           campaign::ImportOptions{.region = region});
   if (!report) {
     if (o.json) std::cout << nlohmann::json{{"error", report.error().message}}.dump() << "\n";
@@ -351,7 +392,7 @@ int import_cmd(const Options& o) {
       q.conditions = {{store::Condition::Op::equals, {"upload_id"}, report->upload_id},
                       {store::Condition::Op::equals, {"severity"}, std::string("error")}};
       do {
-        auto page = st->upload_rejections().list(q);
+        auto page = st->upload_rejections().list(*ws, q);
         if (!page) {
           std::cerr << "voqo: " << page.error().message << "\n";
           return 1;
@@ -399,8 +440,12 @@ int main(int argc, char** argv) {
   auto add_server_flags = [&](CLI::App* cmd) {
     cmd->add_option("--port,-p", o.port, "TCP port (0 = any free port)")->capture_default_str();
     cmd->add_option("--host", o.host, "Address to bind")->capture_default_str();
-    cmd->add_option("--api-key", o.api_key, "Require this bearer token on /api (env VOQO_API_KEY)");
+    cmd->add_option("--api-key", o.api_key,
+                    "Deprecated: an admin key of the Default workspace (env VOQO_API_KEY); use `voqo key create`");
     cmd->add_option("--max-upload-mb", o.max_upload_mb, "Largest CSV upload, MiB")->capture_default_str();
+    cmd->add_option("--allowed-host", o.allowed_hosts,
+                    "A Host name this server answers to besides IP addresses and localhost (repeatable; \"*\" = any; "
+                    "env VOQO_ALLOWED_HOSTS, comma-separated)");
     cmd->add_option("--threads", o.threads, "I/O threads (0 = cores); handler workers are max(4, 2 × this)")->capture_default_str();
     cmd->add_option("--web-root", o.web_root, "The built dashboard (web/dist) to serve at / (default: env VOQO_WEB_ROOT, "
                     "share/voqo/web beside the binary, then the source tree's web/dist)");
@@ -454,6 +499,10 @@ int main(int argc, char** argv) {
   add_sip_flags(serve_cmd);
   serve_cmd->add_flag("--no-sip", o.no_sip, "Run the API without telephony (POST /api/calls answers 503)");
   auto callee_sim = cli::add_callee_sim_command(app);
+  auto user_create = cli::add_user_command(app, o.db);
+  auto key_create = cli::add_key_command(app, o.db);
+  for (auto* sub : {import, call, campaign_start})
+    sub->add_option("--workspace", o.workspace, "Workspace name (default: Default)");
   auto* config = app.add_subcommand("config", "Print the effective configuration");
   for (auto* sub : {serve_cmd, demo_cmd, migrate, import, call, config, campaign_start}) {
     sub->add_option("--db", o.db, "SQLite database file");
@@ -487,6 +536,8 @@ int main(int argc, char** argv) {
   if (*import) return import_cmd(o);
   if (*call) return call_cmd(o);
   if (*callee_sim.command) return callee_sim.run();
+  if (*user_create.command) return user_create.run();
+  if (*key_create.command) return key_create.run();
   if (*config) {
     std::cout << nlohmann::json{{"db", o.db}, {"host", o.host}, {"port", o.port}, {"apiKey", o.api_key.empty() ? "" : "(set)"},
                                 {"maxUploadMb", o.max_upload_mb}, {"threads", o.threads}, {"logLevel", o.log_level}}

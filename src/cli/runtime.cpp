@@ -41,22 +41,25 @@ void Runtime::shutdown() {
   live.reset();
   retention.reset();
   hub.reset();
+  auth.reset();
   if (store) store->close();
   store.reset();
 }
 
-api::ApiConfig Runtime::api_config(std::string api_key, std::filesystem::path recordings_dir) const {
-  api::ApiConfig c{.api_key = std::move(api_key), .calls = calls.get(), .dialer = dialer.get(),
+void Runtime::start_auth(api::AuthConfig config) { auth = std::make_unique<api::Authenticator>(*store, std::move(config)); }
+
+api::ApiConfig Runtime::api_config(std::filesystem::path recordings_dir) const {
+  api::ApiConfig c{.auth = auth.get(), .calls = calls.get(), .dialer = dialer.get(),
                    .recordings_dir = std::move(recordings_dir)};
   // Voice previews use engines of their own (built on first use), so they work without telephony too.
   c.tts_preview = [st = store.get(), engines = std::make_shared<calls::Engines>()](
-                      const std::string& provider, const speech::Voice& voice, std::string_view text) {
-    return engines->preview_wav(*st, provider, voice, text);
-  };
+                      const WorkspaceId& ws, const std::string& provider, const speech::Voice& voice,
+                      std::string_view text) { return engines->preview_wav(*st, ws, provider, voice, text); };
   if (live && calls) {
-    c.live_action = [m = live.get()](const std::string& call_id, const std::string& action, const nlohmann::json& details,
-                                     const std::string& supervisor_id, const std::string& supervisor_name) {
-      return m->act(call_id, action, details, supervisor_id, supervisor_name);
+    c.live_action = [m = live.get()](const WorkspaceId& ws, const std::string& call_id, const std::string& action,
+                                     const nlohmann::json& details, const std::string& supervisor_id,
+                                     const std::string& supervisor_name) {
+      return m->act(ws, call_id, action, details, supervisor_id, supervisor_name);
     };
   }
   return c;
@@ -71,12 +74,14 @@ bool mount_dashboard(api::Router& router, const std::string& web_root) {
   return root.has_value();
 }
 
-api::RealtimeOptions Runtime::realtime_options(std::string api_key) const {
+api::RealtimeOptions Runtime::realtime_options() const {
   api::RealtimeOptions o;
   o.hub = hub.get();
-  o.api_key = std::move(api_key);
+  o.auth = auth.get();
   if (calls) {
-    o.open_supervisor_audio = [svc = calls.get()](const std::string& call_id) { return svc->join_audio(call_id); };
+    o.open_supervisor_audio = [svc = calls.get()](const WorkspaceId& ws, const std::string& call_id) {
+      return svc->join_audio(ws, call_id);
+    };
   }
   return o;
 }

@@ -16,6 +16,7 @@
 
 #include <filesystem>
 
+#include "api/authenticator.hpp"
 #include "api/handlers.hpp"
 #include "api/http_server.hpp"
 #include "calls/call_service.hpp"
@@ -36,11 +37,15 @@ struct Runtime {
   std::unique_ptr<postcall::OutcomeLoop> outcomes;
   std::unique_ptr<calls::CallService> calls;
   std::unique_ptr<campaign::Dialer> dialer;
+  /// Who may call the API (serve, demo): set by start_auth().
+  std::unique_ptr<api::Authenticator> auth;
 
-  /// The REST API's wiring to these parts (calls, dialer, live actions).
-  [[nodiscard]] api::ApiConfig api_config(std::string api_key, std::filesystem::path recordings_dir) const;
-  /// The realtime endpoints' wiring (hub, supervisor audio legs).
-  [[nodiscard]] api::RealtimeOptions realtime_options(std::string api_key) const;
+  /// Creates the authenticator over the store (before api_config()).
+  void start_auth(api::AuthConfig config);
+  /// The REST API's wiring to these parts (authenticator, calls, dialer, live actions).
+  [[nodiscard]] api::ApiConfig api_config(std::filesystem::path recordings_dir) const;
+  /// The realtime endpoints' wiring (hub, authenticator, supervisor audio legs).
+  [[nodiscard]] api::RealtimeOptions realtime_options() const;
 
   /// Stops the dialer, hangs up calls (their records are written), drains
   /// the live monitor, stops the outcome loop and the retention job and

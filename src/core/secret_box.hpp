@@ -29,6 +29,11 @@ class SecretBox {
   /// sealed under another key.
   [[nodiscard]] Result<std::string> open(std::string_view sealed) const;
 
+  /// The server key itself, for deriving keys with another purpose (the
+  /// ticket HMAC key, access::derive_key with its own context): never used
+  /// directly for anything but sealing.
+  [[nodiscard]] const Key& master_key() const { return key_; }
+
  private:
   Key key_;
 };

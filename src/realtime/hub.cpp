@@ -52,6 +52,7 @@ struct SessionState {
   std::atomic<std::size_t> queued{0};
   std::atomic<bool> closed{false};
   Seq last_seq = 0;  // highest seq handed to send (errors carry it)
+  json bound_args = json::object();  // set by the transport; override the client's args
 };
 
 struct Core {
@@ -313,6 +314,7 @@ void Session::on_message(std::string_view text) {
     if (!a->is_object()) return fail(id, "\"args\" must be an object", "args");
     args = *a;
   }
+  for (const auto& [k, v] : s.bound_args.items()) args[k] = v;
   std::optional<Seq> from;
   if (auto f = msg.find("fromSeq"); f != msg.end() && !f->is_null()) {
     if (!f->is_number_unsigned()) return fail(id, "\"fromSeq\" must be a non-negative integer", "fromSeq");
@@ -429,10 +431,11 @@ Seq Hub::publish(const std::string& topic, json change) {
 }
 
 std::shared_ptr<Session> Hub::open_session(std::function<void(std::string)> send,
-                                           std::function<void(int, std::string)> close) {
+                                           std::function<void(int, std::string)> close, json bound_args) {
   auto st = std::make_unique<detail::SessionState>();
   st->send = std::move(send);
   st->close = std::move(close);
+  if (bound_args.is_object()) st->bound_args = std::move(bound_args);
   auto* raw = st.get();
   auto session = std::make_shared<Session>(core_, std::move(st));
   Locked lk(*core_);

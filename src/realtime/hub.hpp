@@ -158,8 +158,12 @@ class Hub {
   /// Session::sent). `close` asks the transport to drop the client with a
   /// WebSocket close code and reason; it is called at most once, never
   /// under the hub's lock.
+  /// `bound_args` are set on every subscription's args, over what the client
+  /// sent: the transport puts the subscriber's workspace there (issue 16), so
+  /// a query's topic and snapshot only ever see the caller's own tenant.
   std::shared_ptr<Session> open_session(std::function<void(std::string)> send,
-                                        std::function<void(int code, std::string reason)> close);
+                                        std::function<void(int code, std::string reason)> close,
+                                        nlohmann::json bound_args = nlohmann::json::object());
   /// The topic a subscription to `query` with `args` would have: validates
   /// as on_message does (for transports that want to answer an HTTP error
   /// before streaming, e.g. SSE). Errors: not_found for an unknown query;

@@ -857,17 +857,19 @@ Result<void> AccessRepository::create_login_token(const std::string& user_id, st
 }
 
 Result<std::optional<std::pair<std::string, std::string>>> AccessRepository::consume_login_token(
-    std::string_view token_hash) {
+    std::string_view token_hash, std::string_view only_purpose) {
   using Found = std::optional<std::pair<std::string, std::string>>;
   return db_.write([&](Connection& c) -> Result<Found> {
     const std::string now = now_iso8601();
     auto st = c.prepare(
         "UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? "
-        "RETURNING user_id, purpose");
+        "AND (? = '' OR purpose = ?) RETURNING user_id, purpose");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, now);
     (*st)->bind_text(2, token_hash);
     (*st)->bind_text(3, now);
+    (*st)->bind_text(4, only_purpose);
+    (*st)->bind_text(5, only_purpose);
     auto row = (*st)->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return Found();

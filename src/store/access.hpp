@@ -235,7 +235,11 @@ class AccessRepository {
   /// exists, was not used and has not expired — atomically (one UPDATE … WHERE
   /// used_at IS NULL AND expires_at > now RETURNING), so two requests with
   /// the same token cannot both succeed. Otherwise nullopt.
-  Result<std::optional<std::pair<std::string, std::string>>> consume_login_token(std::string_view token_hash);
+  /// With `only_purpose` set, a link of another purpose is left unused (and
+  /// nullopt returned): a sign-in without a password cannot spend a
+  /// set-password link.
+  Result<std::optional<std::pair<std::string, std::string>>> consume_login_token(std::string_view token_hash,
+                                                                                 std::string_view only_purpose = "");
   /// Deletes links that have expired or were used; returns how many.
   Result<int> delete_spent_login_tokens();
 

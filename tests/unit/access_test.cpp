@@ -361,7 +361,8 @@ TEST(Roles, ScopeStringsAreTheIssues) {
       {Scope::calls_read, "calls:read"},         {Scope::calls_write, "calls:write"},
       {Scope::campaigns_read, "campaigns:read"}, {Scope::campaigns_write, "campaigns:write"},
       {Scope::live_read, "live:read"},           {Scope::live_control, "live:control"},
-      {Scope::settings_write, "settings:write"}, {Scope::admin, "admin"}};
+      {Scope::settings_read, "settings:read"},   {Scope::settings_write, "settings:write"},
+      {Scope::admin, "admin"}};
   ASSERT_EQ(expected.size(), kScopeCount);
   for (const auto& [scope, text] : expected) {
     EXPECT_EQ(to_string(scope), text);
@@ -405,6 +406,7 @@ TEST(Roles, MatrixEveryRoleTimesEveryScope) {
       {"campaigns:write", true, true, false, false},
       {"live:read", true, true, true, true},
       {"live:control", true, true, true, false},
+      {"settings:read", true, true, true, true},
       {"settings:write", true, true, false, false},
       {"admin", true, true, false, false},
   };
@@ -643,7 +645,7 @@ TEST(Tiers, LimitsPerTier) {
   EXPECT_EQ(limits_of(Tier::free), (TierLimits{1, 2, 5, 10, false}));
   EXPECT_EQ(limits_of(Tier::starter), (TierLimits{3, 10, 20, 40, true}));
   EXPECT_EQ(limits_of(Tier::premium), (TierLimits{10, 50, 50, 100, true}));
-  EXPECT_EQ(limits_of(Tier::enterprise), (TierLimits{std::nullopt, std::nullopt, 200, 400, true}));
+  EXPECT_EQ(limits_of(Tier::enterprise), (TierLimits{std::nullopt, std::nullopt, 0, 0, true}));
 }
 
 TEST(Tiers, OverridesApply) {
@@ -688,10 +690,11 @@ TEST(Tiers, JsonShowsUnlimitedAsNull) {
   const auto j = to_json(limits_of(Tier::enterprise));
   EXPECT_TRUE(j["agents"].is_null());
   EXPECT_TRUE(j["concurrentCalls"].is_null());
-  EXPECT_EQ(j["apiRequestsPerSecond"], 200.0);
-  EXPECT_EQ(j["apiBurst"], 400);
+  EXPECT_TRUE(j["apiRequestsPerSecond"].is_null());
+  EXPECT_TRUE(j["apiBurst"].is_null());
   EXPECT_EQ(j["premiumVoices"], true);
   EXPECT_EQ(to_json(limits_of(Tier::free))["agents"], 1);
   // What to_json writes, apply_overrides reads back.
   EXPECT_EQ(*apply_overrides(limits_of(Tier::free), to_json(limits_of(Tier::premium))), limits_of(Tier::premium));
+  EXPECT_EQ(*apply_overrides(limits_of(Tier::free), to_json(limits_of(Tier::enterprise))), limits_of(Tier::enterprise));
 }
