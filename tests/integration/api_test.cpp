@@ -386,14 +386,19 @@ TEST_F(ApiTest, ReadsAnswerWhileWritesWaitForALongTransaction) {
   EXPECT_EQ(created, 2);
 }
 
-TEST_F(ApiTest, ApiKeyIsRequiredWhenConfigured) {
-  test::ApiServer secured(api::ApiConfig{.api_key = "k3y"});
-  expect_problem(secured.get("/api/agents"), 401);
-  EXPECT_EQ(secured.raw("GET", "/api/agents", "", {{"Authorization", "Bearer k3y"}}).status, 200);
-  EXPECT_EQ(secured.raw("GET", "/api/agents", "", {{"X-API-Key", "k3y"}}).status, 200);
-  expect_problem(secured.raw("GET", "/api/agents", "", {{"Authorization", "Bearer wrong"}}), 401);
-  EXPECT_EQ(secured.get("/api/health").status, 200);
-  EXPECT_EQ(secured.get("/api/openapi.json").status, 200);
+TEST_F(ApiTest, TheDeprecatedApiKeyActsAsAnAdminKeyOfDefault) {
+  test::ApiServer secured({}, {}, api::AuthConfig{.legacy_api_key = "k3y"});
+  expect_problem(secured.anonymous("GET", "/api/agents"), 401);
+  EXPECT_EQ(secured.anonymous("GET", "/api/agents", "", {{"Authorization", "Bearer k3y"}}).status, 200);
+  EXPECT_EQ(secured.anonymous("GET", "/api/agents", "", {{"X-API-Key", "k3y"}}).status, 200);
+  expect_problem(secured.anonymous("GET", "/api/agents", "", {{"Authorization", "Bearer wrong"}}), 401);
+  expect_problem(secured.anonymous("GET", "/api/agents", "", {{"Authorization", "Bearer ak_wrong"}}), 401);
+  auto created = secured.anonymous("POST", "/api/agents", R"({"name":"Legacy","systemPrompt":"Made with the old key."})",
+                                   {{"X-API-Key", "k3y"}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(test::body_json(created)["workspaceId"], secured.workspace().value) << "in the Default workspace";
+  EXPECT_EQ(secured.anonymous("GET", "/api/health").status, 200);
+  EXPECT_EQ(secured.anonymous("GET", "/api/openapi.json").status, 200);
 }
 
 }  // namespace

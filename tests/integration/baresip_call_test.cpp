@@ -20,6 +20,7 @@
 #include "support/speech_fixtures.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 #include "telephony/codec.hpp"
 
 namespace voqo {
@@ -111,7 +112,7 @@ class BaresipCallTest : public ::testing::Test {
     BaresipCallee callee(dir_ / "callee", dir_ / "voice.wav");
     auto st = store::Store::open(dir_ / "voqo.db");
     EXPECT_TRUE(st) << st.error().message;
-    auto agent = (*st)->agents().create(test::baresip_agent());
+    auto agent = (*st)->agents().create(test::default_workspace(**st), test::baresip_agent());
     EXPECT_TRUE(agent || agent.error().code == ErrorCode::conflict);
     calls::CallServiceConfig cfg;
     cfg.sip_listen_ip = "127.0.0.1";
@@ -125,7 +126,7 @@ class BaresipCallTest : public ::testing::Test {
       std::mutex m;
       std::condition_variable cv;
       bool done = false;
-      auto id = (*service)->place_call({"Ava", callee.uri(), nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+      auto id = (*service)->place_call({test::default_workspace(**st), "Ava", callee.uri(), nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
         std::lock_guard lock(m);
         out.record = r;
         done = true;

@@ -23,6 +23,7 @@
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -31,7 +32,7 @@ class CalleeSimTest : public test::SipSuite {
  protected:
   static void SetUpTestSuite() {
     test::SipSuite::SetUpTestSuite();
-    auto agent = store_->agents().create({{"name", "Sally"},
+    auto agent = store_->agents().create(test::default_workspace(*store_), {{"name", "Sally"},
                                           {"systemPrompt", "You are Sally, calling homeowners about a free valuation."},
                                           {"template", "property_sales"},
                                           {"purpose", "sales"},
@@ -77,7 +78,7 @@ class CalleeSimTest : public test::SipSuite {
     std::condition_variable cv;
     for (const auto& user : users) {
       const std::string uri = "sip:" + user + "@127.0.0.1:" + std::to_string(port_);
-      auto id = (*service)->place_call({"Sally", uri, nlohmann::json::object(), ""}, [&, user](const nlohmann::json& r) {
+      auto id = (*service)->place_call({test::default_workspace(*store_), "Sally", uri, nlohmann::json::object(), ""}, [&, user](const nlohmann::json& r) {
         std::lock_guard lock(m);
         records[user] = r;
         cv.notify_all();

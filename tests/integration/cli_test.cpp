@@ -2,6 +2,9 @@
 // reports of the real messy export), serve (prints its URL, answers, and on
 // SIGTERM finishes the request in flight and closes the database cleanly).
 #include <gtest/gtest.h>
+
+#include "access/api_key.hpp"
+#include "store/store.hpp"
 #include <signal.h>
 
 #include <map>
@@ -13,6 +16,7 @@
 #include "support/http_client.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/voqo_serve.hpp"
 
 using nlohmann::json;
 using namespace voqo;
@@ -91,16 +95,18 @@ TEST(Cli, ImportJsonListsEveryRejectionEvenPastTheInMemoryCap) {
 TEST(Cli, ServePrintsItsUrlAndStopsCleanlyOnSigterm) {
   test::TempDir dir;
   const std::string db = (dir / "serve.db").string();
+  const std::string key = test::create_admin_key(db);
   test::Subprocess server({kVoqo, "serve", "--port", "0", "--sip-port", "0", "--db", db});
   auto line = server.wait_for_line("listening on http://");
   ASSERT_TRUE(line) << server.output();
   std::smatch m;
   ASSERT_TRUE(std::regex_search(*line, m, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << *line;
   const auto port = static_cast<uint16_t>(std::stoi(m[1]));
-  auto agents = test::http_request(port, "GET", "/api/agents");
+  auto agents = test::http_request(port, "GET", "/api/agents", "", {{"X-API-Key", key}});
   EXPECT_EQ(agents.status, 200);
 
-  auto campaign = test::http_request(port, "POST", "/api/campaigns", R"({"name":"Shutdown"})", {{"Content-Type", "application/json"}});
+  auto campaign = test::http_request(port, "POST", "/api/campaigns", R"({"name":"Shutdown"})",
+                                     {{"Content-Type", "application/json"}, {"X-API-Key", key}});
   ASSERT_EQ(campaign.status, 201) << campaign.body;
   const std::string id = json::parse(campaign.body)["id"];
 
@@ -108,7 +114,8 @@ TEST(Cli, ServePrintsItsUrlAndStopsCleanlyOnSigterm) {
   // it must still be answered, then the server exits and the database is closed.
   const std::string body = "name,phone\nAda,4155550101\nAlan,4155550102\n";
   test::HttpConnection conn(port);
-  conn.send_all("POST /api/campaigns/" + id + "/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: " +
+  conn.send_all("POST /api/campaigns/" + id + "/uploads HTTP/1.1\r\nHost: x\r\nX-API-Key: " + key +
+                "\r\nContent-Type: text/csv\r\nContent-Length: " +
                 std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 20));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   server.signal(SIGTERM);
@@ -139,3 +146,78 @@ TEST(Cli, ServeRefusesAPortInUse) {
 }
 
 }  // namespace
+
+namespace voqo {
+namespace {
+
+// Issue 16 §9: secure by default, still two commands.
+TEST(Cli, ServeOnLoopbackPrintsAOneTimeSignInLinkThatSignsInOnce) {
+  test::TempDir dir;
+  const std::string db = (dir / "fresh.db").string();
+  test::Subprocess server({kVoqo, "serve", "--port", "0", "--no-sip", "--db", db});
+  auto line = server.wait_for_line("/login?token=", std::chrono::seconds(60));
+  ASSERT_TRUE(line) << server.output();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(*line, m, std::regex(R"(^http://127\.0\.0\.1:(\d+)/login\?token=([A-Za-z0-9_-]+)\s*$)")))
+      << "the link is on its own line: " << *line;
+  const auto port = static_cast<uint16_t>(std::stoi(m[1]));
+  const std::string body = json{{"token", m[2].str()}}.dump();
+  const std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/json"}};
+  auto first = test::http_request(port, "POST", "/api/auth/login", body, headers);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string cookie = first.header("set-cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
+  const auto session = cookie.substr(0, cookie.find(';'));
+  auto me = test::http_request(port, "GET", "/api/me", "", {{"Cookie", session}});
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(json::parse(me.body)["role"], "owner");
+  EXPECT_EQ(json::parse(me.body)["workspace"]["name"], "Default");
+  EXPECT_EQ(json::parse(me.body)["workspace"]["tier"], "enterprise");
+  EXPECT_EQ(test::http_request(port, "POST", "/api/auth/login", body, headers).status, 401) << "a link signs in once";
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0) << server.output();
+}
+
+TEST(Cli, ServeRefusesANonLoopbackAddressUntilAUserExists) {
+  test::TempDir dir;
+  const std::string db = (dir / "open.db").string();
+  auto [status, out] = test::run({kVoqo, "serve", "--host", "0.0.0.0", "--port", "0", "--no-sip", "--db", db});
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_NE(out.find("voqo user create"), std::string::npos) << "says how to create one: " << out;
+  auto [made, made_out] = test::run({kVoqo, "--log-level", "off", "user", "create", "--email", "ops@example.com",
+                                     "--workspace", "Default", "--role", "owner", "--db", db});
+  ASSERT_EQ(made, 0) << made_out;
+  EXPECT_NE(made_out.find("/login?token="), std::string::npos) << made_out;
+  EXPECT_NE(made_out.find("purpose=set_password"), std::string::npos) << "a new user sets a password: " << made_out;
+  test::Subprocess server({kVoqo, "serve", "--host", "0.0.0.0", "--port", "0", "--no-sip", "--db", db});
+  ASSERT_TRUE(server.wait_for_line("listening on http://", std::chrono::seconds(60))) << server.output();
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0) << server.output();
+}
+
+TEST(Cli, KeyCreatePrintsTheKeyOnceAndCreatesTheWorkspaceByName) {
+  test::TempDir dir;
+  const std::string db = (dir / "keys.db").string();
+  auto [status, out] = test::run({kVoqo, "--log-level", "off", "key", "create", "--workspace", "Acme", "--scopes",
+                                  "agents:read,calls:read", "--name", "reporting", "--rate-limit", "5", "--db", db});
+  ASSERT_EQ(status, 0) << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"((ak_[0-9A-Za-z]{49}))"))) << out;
+  auto st = store::Store::open(db);
+  ASSERT_TRUE(st);
+  auto acme = (*st)->access().workspace_by_name("Acme");
+  ASSERT_TRUE(acme && *acme) << "created by name";
+  EXPECT_EQ((*acme)->tier, "free");
+  auto rec = (*st)->access().api_key_by_hash(access::api_key_hash(m[1].str()));
+  ASSERT_TRUE(rec && *rec);
+  EXPECT_EQ((*rec)->workspace_id, (*acme)->id);
+  EXPECT_EQ((*rec)->scopes, (std::vector<std::string>{"agents:read", "calls:read"}));
+  EXPECT_EQ((*rec)->rate_limit_per_second, 5.0);
+  auto [bad, bad_out] = test::run({kVoqo, "key", "create", "--scopes", "agents:delete", "--db", db});
+  EXPECT_EQ(bad, 2) << bad_out;
+  EXPECT_NE(bad_out.find("agents:delete"), std::string::npos) << bad_out;
+}
+
+}  // namespace
+}  // namespace voqo

@@ -21,6 +21,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -38,6 +39,8 @@
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/voqo_serve.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -108,7 +111,7 @@ TEST(CrashRecovery, AnInterruptedCallKeepsItsLiveTranscriptAndTheRecordingWritte
   auto st = test::store_with_tester(dir.path());
   ASSERT_NE(st, nullptr);
   store::CallStore calls(st->db());
-  auto agent = calls.agent_id("Tester");
+  auto agent = calls.agent_id(test::default_workspace(*st), "Tester");
   ASSERT_TRUE(agent && *agent);
   const auto recordings = dir / "recordings";
   std::filesystem::create_directories(recordings);
@@ -117,6 +120,7 @@ TEST(CrashRecovery, AnInterruptedCallKeepsItsLiveTranscriptAndTheRecordingWritte
   auto live_row = [&](const std::string& id, const std::string& status, const std::string& node) {
     store::LiveCall l{id, **agent, "Tester", "", "+14155550100", "outbound", "connecting", now_iso8601(),
                       "sip:127.0.0.1:5060", "sip-call-" + id, node, true};
+    l.workspace_id = test::default_workspace(*st).value;
     ASSERT_TRUE(calls.live_begin(l));
     ASSERT_TRUE(calls.live_status(id, status));
   };
@@ -140,6 +144,7 @@ TEST(CrashRecovery, AnInterruptedCallKeepsItsLiveTranscriptAndTheRecordingWritte
   for (const auto& [id, frames] : {std::pair{e, std::size_t{8000}}, std::pair{f, std::size_t{0}}}) {
     store::CallRecord r;
     r.id = id;
+    r.workspace_id = test::default_workspace(*st);
     r.agent_id = **agent;
     r.direction = "outbound";
     r.status = "completed";
@@ -164,7 +169,7 @@ TEST(CrashRecovery, AnInterruptedCallKeepsItsLiveTranscriptAndTheRecordingWritte
   ASSERT_TRUE(n) << n.error().message;
   EXPECT_EQ(*n, 2);
 
-  auto ra = st->calls().get(a);
+  auto ra = st->calls().get(test::default_workspace(*st), a);
   ASSERT_TRUE(ra) << ra.error().message;
   EXPECT_EQ((*ra)["status"], "failed");
   EXPECT_EQ((*ra)["errorMessage"], "interrupted");
@@ -180,7 +185,7 @@ TEST(CrashRecovery, AnInterruptedCallKeepsItsLiveTranscriptAndTheRecordingWritte
   ASSERT_TRUE(wav) << wav.error().message;
   EXPECT_EQ(wav->samples.size(), 32000u) << "the header now claims the second of audio the file holds";
 
-  auto rb = st->calls().get(b);
+  auto rb = st->calls().get(test::default_workspace(*st), b);
   ASSERT_TRUE(rb) << rb.error().message;
   EXPECT_EQ((*rb)["errorMessage"], "interrupted");
   EXPECT_TRUE((*rb)["recordingUrl"].is_null()) << rb->dump(2);
@@ -216,7 +221,7 @@ TEST(CrashRecovery, AStopCallingMeIsListedWhileTheCallGoesOn) {
   auto opened = store::Store::open(dir / "voqo.db");
   ASSERT_TRUE(opened) << opened.error().message;
   auto& st = **opened;
-  ASSERT_TRUE(st.agents().create(kSally));
+  ASSERT_TRUE(st.agents().create(test::default_workspace(st), kSally));
   auto loop = postcall::OutcomeLoop::create(st);
   ASSERT_TRUE(loop) << loop.error().message;
   const std::string phone = "+12125550107";
@@ -242,7 +247,7 @@ TEST(CrashRecovery, AStopCallingMeIsListedWhileTheCallGoesOn) {
   std::mutex m;
   std::condition_variable cv;
   std::optional<json> record;
-  auto id = service->place_call({"Sally", phone, json::object(), ""}, [&](const json& r) {
+  auto id = service->place_call({test::default_workspace(st), "Sally", phone, json::object(), ""}, [&](const json& r) {
     std::lock_guard lock(m);
     record = r;
     cv.notify_all();
@@ -271,8 +276,17 @@ struct Server {
   uint16_t port = 0;
 };
 
+/// The admin key of the database the servers of this test run on (created
+/// once per database, before its first server): every request sends it.
+std::string g_key;
+std::map<std::string, std::string> g_keys;
+std::pair<std::string, std::string> auth() { return {"Authorization", "Bearer " + g_key}; }
+
 Server start_server(const std::filesystem::path& db, const std::string& trunk) {
   Server s;
+  const std::string db_key = std::filesystem::path(db).string();
+  if (!g_keys.count(db_key)) g_keys[db_key] = test::create_admin_key(db_key);
+  g_key = g_keys[db_key];
   s.process = std::make_unique<test::Subprocess>(std::vector<std::string>{
       VOQO_BINARY, "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", "0", "--db", db.string(), "--trunk", trunk,
       "--ring-timeout", "6"});
@@ -286,7 +300,7 @@ Server start_server(const std::filesystem::path& db, const std::string& trunk) {
 }
 
 json get(uint16_t port, const std::string& target, int* status = nullptr) {
-  auto r = test::http_request(port, "GET", target);
+  auto r = test::http_request(port, "GET", target, "", {auth()});
   if (status) *status = r.status;
   return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
 }
@@ -316,11 +330,11 @@ TEST(CrashRecovery, KilledMidCallTheServerKeepsTranscriptRecordingAndDoNotCallAn
 
   auto server = start_server(db, trunk);
   ASSERT_NE(server.port, 0);
-  auto agent = test::http_request(server.port, "POST", "/api/agents", kSally.dump(), {{"Content-Type", "application/json"}});
+  auto agent = test::http_request(server.port, "POST", "/api/agents", kSally.dump(), {{"Content-Type", "application/json"}, auth()});
   ASSERT_EQ(agent.status, 201) << agent.body;
   auto placed = test::http_request(server.port, "POST", "/api/calls",
                                    json{{"agentId", json::parse(agent.body)["id"]}, {"to", phone}}.dump(),
-                                   {{"Content-Type", "application/json"}});
+                                   {{"Content-Type", "application/json"}, auth()});
   ASSERT_EQ(placed.status, 202) << placed.body;
   const std::string id = json::parse(placed.body)["id"];
 
@@ -380,7 +394,7 @@ TEST(CrashRecovery, KilledMidCallTheServerKeepsTranscriptRecordingAndDoNotCallAn
   for (std::size_t i = 0; i < live_lines.size(); ++i) EXPECT_EQ(kept_lines[i], live_lines[i]) << i << "\n" << call.dump(2);
   // The recording up to the kill, a valid WAV.
   ASSERT_TRUE(call["recordingUrl"].is_string()) << call.dump(2);
-  auto rec = test::http_request(server.port, "GET", call["recordingUrl"].get<std::string>());
+  auto rec = test::http_request(server.port, "GET", call["recordingUrl"].get<std::string>(), "", {auth()});
   ASSERT_EQ(rec.status, 200) << rec.body.substr(0, 200);
   ASSERT_GT(rec.body.size(), pipeline::kWavHeaderBytes);
   EXPECT_EQ(rec.body.substr(0, 4), "RIFF");

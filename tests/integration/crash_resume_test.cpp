@@ -20,6 +20,7 @@
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/voqo_serve.hpp"
 
 namespace voqo {
 namespace {
@@ -34,11 +35,20 @@ struct Server {
   uint16_t port = 0;
 };
 
+/// The admin key of the database the servers of this test run on (created
+/// once per database, before its first server): every request sends it.
+std::string g_key;
+std::map<std::string, std::string> g_keys;
+std::pair<std::string, std::string> auth() { return {"Authorization", "Bearer " + g_key}; }
+
 /// The server started last: what it printed is reported when a request to it cannot connect.
 const test::Subprocess* g_latest_server = nullptr;
 
 Server start_server(const std::string& db, const std::string& trunk) {
   Server s;
+  const std::string db_key = std::filesystem::path(db).string();
+  if (!g_keys.count(db_key)) g_keys[db_key] = test::create_admin_key(db_key);
+  g_key = g_keys[db_key];
   s.process = std::make_unique<test::Subprocess>(std::vector<std::string>{
       VOQO_BINARY, "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", "0", "--db", db, "--trunk", trunk,
       "--ring-timeout", "5"});
@@ -50,7 +60,7 @@ Server start_server(const std::string& db, const std::string& trunk) {
   EXPECT_NE(s.port, 0) << "no port in the listening line: " << (line ? *line : "") << "\n" << s.process->output();
   // It answers before the test goes on; if not, what it printed says why.
   try {
-    if (s.port) (void)test::http_request(s.port, "GET", "/api/jobs?limit=1");
+    if (s.port) (void)test::http_request(s.port, "GET", "/api/jobs?limit=1", "", {auth()});
   } catch (const std::exception& e) {
     ADD_FAILURE() << "the server does not answer (" << e.what() << "):\n" << s.process->output();
     s.port = 0;
@@ -61,7 +71,9 @@ Server start_server(const std::string& db, const std::string& trunk) {
 json api(uint16_t port, std::string_view method, const std::string& target, const json& body = nullptr) {
   test::HttpResult r;
   try {
-    r = test::http_request(port, method, target, body.is_null() ? std::string() : body.dump(), kJson);
+    auto headers = kJson;
+    headers.push_back(auth());
+    r = test::http_request(port, method, target, body.is_null() ? std::string() : body.dump(), headers);
   } catch (const std::exception& e) {
     ADD_FAILURE() << method << " " << target << ": " << e.what() << "; the server printed:\n"
                   << (g_latest_server ? g_latest_server->output() : std::string());
@@ -133,7 +145,7 @@ TEST(CrashResume, KilledServerResumesTheJobWithoutLosingOrRedialingAnyone) {
   const int contacts = 12;
   for (int i = 0; i < contacts; ++i) csv += "Person " + std::to_string(i) + ",+1415555" + std::to_string(2100 + i) + "\n";
   auto upload = test::http_request(server.port, "POST", "/api/campaigns/" + campaign["id"].get<std::string>() + "/uploads", csv,
-                                   {{"Content-Type", "text/csv"}});
+                                   {{"Content-Type", "text/csv"}, auth()});
   ASSERT_EQ(upload.status, 201) << upload.body;
   auto job = api(server.port, "POST", "/api/jobs",
                  {{"campaignId", campaign["id"]}, {"uploadId", json::parse(upload.body)["uploadId"]},
@@ -191,7 +203,7 @@ TEST(CrashResume, KilledServerResumesTheJobWithoutLosingOrRedialingAnyone) {
   int with_analytics = 0;
   for (const auto& c : calls) {
     if (!c.value("errorMessage", json()).is_string() || c["errorMessage"] != "interrupted") continue;
-    auto a = test::http_request(server.port, "GET", "/api/calls/" + c["id"].get<std::string>() + "/analytics");
+    auto a = test::http_request(server.port, "GET", "/api/calls/" + c["id"].get<std::string>() + "/analytics", "", {auth()});
     if (a.status != 200) continue;
     EXPECT_EQ(json::parse(a.body)["details"].value("errorMessage", ""), "interrupted") << a.body;
     ++with_analytics;

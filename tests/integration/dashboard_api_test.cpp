@@ -11,6 +11,7 @@
 #include "speech/audio.hpp"
 #include "support/api_server.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 
 using nlohmann::json;
 using namespace voqo;
@@ -80,9 +81,8 @@ TEST(DashboardApi, VoicePreviewIsRealSpeechFromTheEngines) {
   auto engines = std::make_shared<calls::Engines>();
   store::Store* st = nullptr;
   api::ApiConfig cfg;
-  cfg.tts_preview = [&st, engines](const std::string& provider, const speech::Voice& voice, std::string_view text) {
-    return engines->preview_wav(*st, provider, voice, text);
-  };
+  cfg.tts_preview = [&st, engines](const WorkspaceId& ws, const std::string& provider, const speech::Voice& voice,
+                                   std::string_view text) { return engines->preview_wav(*st, ws, provider, voice, text); };
   test::ApiServer srv(cfg);
   st = &srv.store();
 
@@ -137,20 +137,20 @@ TEST(DashboardApi, SecretsInSettingsAreWriteOnly) {
   json llm = all["llm"];
   llm["model"] = "m2";
   ASSERT_EQ(srv.put("/api/settings/llm", {{"value", llm}}).status, 200);
-  auto stored = srv.store().settings().get("llm").value();
+  auto stored = srv.store().settings().get(test::default_workspace(srv.store()), "llm").value();
   EXPECT_EQ(stored["apiKey"], "sk-live-1");
   EXPECT_EQ(stored["model"], "m2");
   ASSERT_EQ(srv.patch("/api/settings", {{"webhook_secret", "********"}, {"sip_trunk", all["sip_trunk"]}}).status, 200);
-  EXPECT_EQ(srv.store().settings().get("webhook_secret").value(), "whsec-1");
-  EXPECT_EQ(srv.store().settings().get("sip_trunk").value()["password"], "pw-1");
+  EXPECT_EQ(srv.store().settings().get(test::default_workspace(srv.store()), "webhook_secret").value(), "whsec-1");
+  EXPECT_EQ(srv.store().settings().get(test::default_workspace(srv.store()), "sip_trunk").value()["password"], "pw-1");
 
   // A new value replaces it; "" clears it.
   llm["apiKey"] = "sk-live-2";
   ASSERT_EQ(srv.put("/api/settings/llm", {{"value", llm}}).status, 200);
-  EXPECT_EQ(srv.store().settings().get("llm").value()["apiKey"], "sk-live-2");
+  EXPECT_EQ(srv.store().settings().get(test::default_workspace(srv.store()), "llm").value()["apiKey"], "sk-live-2");
   llm["apiKey"] = "";
   ASSERT_EQ(srv.put("/api/settings/llm", {{"value", llm}}).status, 200);
-  EXPECT_EQ(srv.store().settings().get("llm").value()["apiKey"], "");
+  EXPECT_EQ(srv.store().settings().get(test::default_workspace(srv.store()), "llm").value()["apiKey"], "");
   EXPECT_EQ(body_json(srv.get("/api/settings"))["llm"]["apiKey"], "");
 }
 
@@ -174,7 +174,7 @@ TEST(DashboardApi, ObjectSettingsHaveTheirMembersChecked) {
                                            "speech_providers.openai.baseUrl", "llm.apiKey", "llm.colour", "call_prices.currency",
                                            "call_prices.sip", "inbound_numbers.+14155550100"}))
       << r.body;
-  EXPECT_EQ(srv.store().settings().get("sip_trunk").value()["transport"], "udp") << "nothing was written";
+  EXPECT_EQ(srv.store().settings().get(test::default_workspace(srv.store()), "sip_trunk").value()["transport"], "udp") << "nothing was written";
 
   EXPECT_EQ(problem_field(srv.put("/api/settings/callee_local_hours", {{"value", {{"start", "09:00"}, {"end", "09:00"}}}})),
             "callee_local_hours.end");

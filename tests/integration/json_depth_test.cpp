@@ -96,7 +96,8 @@ TEST_F(JsonDepth, EveryRouteWithABodyRefusesDeepArraysAndObjectsAndTheServerStay
   };
   for (const auto& [method, path] : routes) {
     for (const auto& [kind, body] : bodies) {
-      auto r = test::http_request(server.port(), method, path, body, {{"Content-Type", "application/json"}});
+      auto r = test::http_request(server.port(), method, path, body,
+                                  {{"Content-Type", "application/json"}, server.auth_header()});
       EXPECT_EQ(r.status, 400) << method << " " << path << " with deep " << kind << ": " << r.body.substr(0, 300)
                                << "\nserver:\n" << server.output().substr(0, 4000);
       EXPECT_EQ(r.header("content-type"), "application/problem+json") << method << " " << path;
@@ -111,7 +112,7 @@ TEST_F(JsonDepth, EveryRouteWithABodyRefusesDeepArraysAndObjectsAndTheServerStay
   std::string ok = std::string(63, '[') + "1" + std::string(63, ']');
   auto agent = test::http_request(server.port(), "POST", "/api/agents",
                                 R"({"name":"Deep","systemPrompt":"You are helpful.","x":)" + ok + "}",
-                                {{"Content-Type", "application/json"}});
+                                {{"Content-Type", "application/json"}, server.auth_header()});
   EXPECT_EQ(agent.status, 422) << agent.body;  // an unknown field, judged on its merits: not a depth problem
   EXPECT_EQ(json::parse(agent.body, nullptr, false).value("field", ""), "x") << agent.body;
 }
@@ -119,7 +120,7 @@ TEST_F(JsonDepth, EveryRouteWithABodyRefusesDeepArraysAndObjectsAndTheServerStay
 TEST_F(JsonDepth, TheRealtimeWebSocketRefusesDeepMessagesAndStaysUsable) {
   Server server(dir_.path());
   test::WsClient ws;
-  ASSERT_EQ(ws.connect(server.port(), "/api/realtime"), 101);
+  ASSERT_EQ(ws.connect(server.port(), "/api/realtime", {{"X-API-Key", server.key()}}), 101);
   // Within the 64 KiB message cap: 30,000 levels of arrays, 10,000 of objects.
   for (const std::string& deep : {deep_arrays(30'000), deep_objects(10'000)}) {
     const std::string text = R"({"type":"subscribe","id":"deep","query":"liveCalls","args":{"status":)" + deep + "}}";

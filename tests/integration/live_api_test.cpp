@@ -11,6 +11,7 @@
 #include "store/calls.hpp"
 #include "support/api_server.hpp"
 #include "support/schema_check.hpp"
+#include "support/workspace.hpp"
 
 using nlohmann::json;
 using namespace voqo;
@@ -49,6 +50,7 @@ class LiveApiTest : public ::testing::Test {
     l.status = status;
     l.start_time = start;
     l.node = "local";
+    l.workspace_id = api.workspace().value;
     ASSERT_TRUE(calls.live_begin(l));
   }
   static void expect_problem(const test::HttpResult& r, int status, const std::string& field = {}) {
@@ -121,13 +123,17 @@ TEST_F(LiveApiTest, ActionsWithoutLiveControlRecordNotesAndRefuseTheRest) {
   auto n = body_json(note);
   EXPECT_EQ(n["action"], "ADD_NOTE");
   EXPECT_EQ(n["details"]["text"], "asked about pricing");
-  EXPECT_EQ(n["supervisorId"], "api");
-  EXPECT_EQ(n["supervisorName"], "API");
+  // The supervisor is who the server authenticated (issue 16 §3): here the admin key.
+  EXPECT_EQ(n["supervisorId"], api.key_actor());
+  EXPECT_EQ(n["supervisorName"], "test");
   EXPECT_EQ(n["order"], 1);
   EXPECT_GT(n["callTimeMs"].get<int64_t>(), 0) << "call time since the call's start";
-  auto mark = api.post(url, {{"action", "BOOKMARK_MOMENT"}, {"supervisorId", "sup-7"}, {"supervisorName", "Maya"}});
+  // A client cannot record someone else as the supervisor.
+  expect_problem(api.post(url, {{"action", "BOOKMARK_MOMENT"}, {"supervisorId", "sup-7"}}), 422, "supervisorId");
+  expect_problem(api.post(url, {{"action", "BOOKMARK_MOMENT"}, {"supervisorName", "Maya"}}), 422, "supervisorName");
+  auto mark = api.post(url, {{"action", "BOOKMARK_MOMENT"}, {"supervisorId", api.key_actor()}});
   ASSERT_EQ(mark.status, 202) << mark.body;
-  EXPECT_EQ(body_json(mark)["supervisorName"], "Maya");
+  EXPECT_EQ(body_json(mark)["supervisorName"], "test");
   EXPECT_EQ(body_json(mark)["details"], json::object());
   ASSERT_EQ(api.post(url, action("FLAG_FOR_REVIEW", {{"reason", "rude"}})).status, 202);
 
@@ -170,25 +176,25 @@ TEST_F(LiveApiTest, LiveControlReceivesValidatedActions) {
   auto seen = std::make_shared<Seen>();
   api::ApiConfig config;
   test::ApiServer* server = nullptr;
-  config.live_action = [seen, &server](const std::string& call_id, const std::string& action, const json& details,
-                                       const std::string& sup_id, const std::string& sup_name) -> Result<json> {
+  config.live_action = [seen, &server](const WorkspaceId& ws, const std::string& call_id, const std::string& action,
+                                       const json& details, const std::string& sup_id,
+                                       const std::string& sup_name) -> Result<json> {
     {
       std::lock_guard lock(seen->mutex);
       seen->calls.push_back({{"callId", call_id}, {"action", action}, {"details", details}, {"id", sup_id}, {"name", sup_name}});
     }
     if (action == "RELEASE") return std::unexpected(Error::conflict("action", "the supervisor has not taken over"));
-    return server->store().live().record_supervisor_action(call_id, action, details, sup_id, sup_name, 1234);
+    return server->store().live().record_supervisor_action(ws, call_id, action, details, sup_id, sup_name, 1234);
   };
   test::ApiServer api(config);
   server = &api;
   begin(api, "call-a", "2026-11-23T10:00:00.000Z", "connected");
   const std::string url = "/api/live-calls/call-a/actions";
 
-  auto coach = api.post(url, {{"action", "COACH_AGENT"}, {"details", {{"text", "offer the demo"}}}, {"supervisorId", "sup-1"},
-                              {"supervisorName", "Ana"}});
+  auto coach = api.post(url, {{"action", "COACH_AGENT"}, {"details", {{"text", "offer the demo"}}}});
   ASSERT_EQ(coach.status, 202) << coach.body;
   EXPECT_EQ(body_json(coach)["callTimeMs"], 1234);
-  EXPECT_EQ(body_json(coach)["supervisorId"], "sup-1");
+  EXPECT_EQ(body_json(coach)["supervisorId"], api.key_actor());
   auto transfer = api.post(url, action("TRANSFER_CALL", {{"target", "(415) 555-0199"}}));
   ASSERT_EQ(transfer.status, 202) << transfer.body;
   EXPECT_EQ(body_json(transfer)["details"]["target"], "+14155550199") << "normalised to E.164";
@@ -200,10 +206,10 @@ TEST_F(LiveApiTest, LiveControlReceivesValidatedActions) {
   std::lock_guard lock(seen->mutex);
   ASSERT_EQ(seen->calls.size(), 5u) << "invalid input never reaches live control";
   EXPECT_EQ(seen->calls[0], json({{"callId", "call-a"}, {"action", "COACH_AGENT"}, {"details", {{"text", "offer the demo"}}},
-                                  {"id", "sup-1"}, {"name", "Ana"}}));
+                                  {"id", api.key_actor()}, {"name", "test"}}));
   EXPECT_EQ(seen->calls[1]["details"]["target"], "+14155550199");
   EXPECT_EQ(seen->calls[2]["details"]["target"], "sip:sales@pbx.example.com");
-  EXPECT_EQ(seen->calls[3]["id"], "api");
+  EXPECT_EQ(seen->calls[3]["id"], api.key_actor());
   EXPECT_EQ(body_json(api.get(url))["items"].size(), 4u);
 }
 
@@ -292,16 +298,21 @@ TEST_F(LiveApiTest, AnswersMatchTheOpenApiDocument) {
   EXPECT_EQ(statuses, (std::set<int>{200, 202, 400, 404, 409, 422, 503}));
 }
 
-TEST_F(LiveApiTest, LiveRoutesNeedTheApiKey) {
-  api::ApiConfig config;
-  config.api_key = "s3cret";
-  test::ApiServer api(config);
+TEST_F(LiveApiTest, LiveRoutesNeedAKeyWithTheirScope) {
+  test::ApiServer api;
   begin(api, "call-a", "2026-11-23T10:00:00.000Z", "connected");
-  expect_problem(api.get("/api/live-calls"), 401);
-  expect_problem(api.get("/api/live-calls/call-a"), 401);
-  expect_problem(api.post("/api/live-calls/call-a/actions", action("ADD_NOTE", {{"text", "x"}})), 401);
-  auto ok = api.raw("GET", "/api/live-calls/call-a", "", {{"Authorization", "Bearer s3cret"}});
+  expect_problem(api.anonymous("GET", "/api/live-calls"), 401);
+  expect_problem(api.anonymous("GET", "/api/live-calls/call-a"), 401);
+  expect_problem(api.anonymous("POST", "/api/live-calls/call-a/actions", action("ADD_NOTE", {{"text", "x"}}).dump(),
+                               {{"Content-Type", "application/json"}}),
+                 401);
+  const std::string reader = api.create_key(api.workspace(), {"live:read"});
+  auto ok = api.raw("GET", "/api/live-calls/call-a", "", {{"Authorization", "Bearer " + reader}});
   EXPECT_EQ(ok.status, 200) << ok.body;
+  // Watching is not acting: a supervisor action needs live:control.
+  expect_problem(api.raw("POST", "/api/live-calls/call-a/actions", action("ADD_NOTE", {{"text", "x"}}).dump(),
+                         {{"Authorization", "Bearer " + reader}, {"Content-Type", "application/json"}}),
+                 403, "scope");
 }
 
 }  // namespace

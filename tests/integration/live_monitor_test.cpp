@@ -40,7 +40,7 @@ class Server : public test::VoqoServe {
 
   json call(std::string_view method, const std::string& target, const json& body = nullptr) {
     auto r = test::http_request(port(), method, target, body.is_null() ? "" : body.dump(),
-                                {{"Content-Type", "application/json"}});
+                                {{"Content-Type", "application/json"}, auth_header()});
     last_status = r.status;
     return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
   }
@@ -51,8 +51,9 @@ class Server : public test::VoqoServe {
 /// checking that seq never goes back.
 class Supervisor {
  public:
-  explicit Supervisor(uint16_t port) {
-    if (ws_.connect(port, "/api/realtime") != 101) throw std::runtime_error("WebSocket upgrade refused");
+  Supervisor(uint16_t port, const std::string& key) {
+    if (ws_.connect(port, "/api/realtime", {{"X-API-Key", key}}) != 101)
+      throw std::runtime_error("WebSocket upgrade refused");
   }
   json subscribe(const std::string& id, const std::string& query, const json& args) {
     EXPECT_TRUE(ws_.send_text(json{{"type", "subscribe"}, {"id", id}, {"query", query}, {"args", args}}.dump()));
@@ -124,7 +125,7 @@ TEST_F(live_monitor, SupervisorWatchesCoachesAndEndsABaresipCall) {
   test::BaresipCallee callee(dir_ / "callee", callee_voice(dir_.path()));
   Server server(dir_.path());
   const std::string agent_id = make_agent(server);
-  Supervisor sup(server.port());
+  Supervisor sup(server.port(), server.key());
   auto calls_snapshot = sup.subscribe("calls", "liveCalls", json::object());
   ASSERT_EQ(calls_snapshot.value("type", ""), "snapshot") << calls_snapshot.dump();
 
@@ -243,7 +244,7 @@ TEST_F(live_monitor, TransferToASippUasThatAcceptsReferEndsTransferred) {
   std::this_thread::sleep_for(300ms);
   Server server(dir_.path());
   const std::string agent_id = make_agent(server);
-  Supervisor sup(server.port());
+  Supervisor sup(server.port(), server.key());
   auto placed = server.call("POST", "/api/calls",
                             {{"agentId", agent_id}, {"to", "sip:uas@127.0.0.1:" + std::to_string(sipp_port)}});
   ASSERT_TRUE(server.last_status == 201 || server.last_status == 202) << placed.dump();

@@ -12,6 +12,7 @@
 #include "postcall/outcome_loop.hpp"
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -21,7 +22,7 @@ using json = nlohmann::json;
 class MemoryLoopTest : public test::SipSuite {};
 
 TEST_F(MemoryLoopTest, TheSecondCallUsesTheMemoryTheFirstOneLeft) {
-  auto agent = store_->agents().create({{"name", "Rita"},
+  auto agent = store_->agents().create(test::default_workspace(*store_), {{"name", "Rita"},
                                         {"systemPrompt", "You are Rita, calling homeowners about a free valuation."},
                                         {"template", "property_sales"},
                                         {"purpose", "sales"},
@@ -71,7 +72,7 @@ TEST_F(MemoryLoopTest, TheSecondCallUsesTheMemoryTheFirstOneLeft) {
   store::ListQuery q;
   q.limit = 20;
   q.conditions = {{store::Condition::Op::equals, {"contact_id"}, contact}};
-  auto memories = store_->memories().list(q);
+  auto memories = store_->memories().list(test::default_workspace(*store_), q);
   ASSERT_TRUE(memories);
   bool callback_memory = false;
   for (const auto& m : memories->items)

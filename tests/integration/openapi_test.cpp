@@ -56,9 +56,8 @@ class OpenApiTest : public ::testing::Test {
   /// The voice preview runs on real engines, as in `voqo serve`.
   api::ApiConfig config() {
     api::ApiConfig c;
-    c.tts_preview = [this](const std::string& provider, const speech::Voice& voice, std::string_view text) {
-      return engines_->preview_wav(api_.store(), provider, voice, text);
-    };
+    c.tts_preview = [this](const WorkspaceId& ws, const std::string& provider, const speech::Voice& voice,
+                           std::string_view text) { return engines_->preview_wav(api_.store(), ws, provider, voice, text); };
     return c;
   }
   std::shared_ptr<calls::Engines> engines_ = std::make_shared<calls::Engines>();
@@ -139,6 +138,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     lc.status = "connected";
     lc.start_time = "2026-11-23T00:00:00.000Z";
     lc.node = "local";
+    lc.workspace_id = api_.workspace().value;
     for (const char* id : {"live1", "call1"}) {
       lc.call_id = id;
       ASSERT_TRUE(live_calls.live_begin(lc));

@@ -13,7 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "access/api_key.hpp"
+#include "api/authenticator.hpp"
 #include "api/http_server.hpp"
+#include "store/store.hpp"
+#include "support/test_support.hpp"
 #include "calls/live_observer.hpp"
 #include "realtime/hub.hpp"
 #include "support/http_client.hpp"
@@ -71,7 +75,23 @@ bool eventually(F&& f, std::chrono::milliseconds limit = 10s) {
 
 class RealtimeTest : public ::testing::Test {
  protected:
-  void start(realtime::HubLimits limits = {}, std::string api_key = "") {
+  /// A new key of the Default workspace (or `ws`) with `scopes`: its secret.
+  std::string key_with(const std::vector<std::string>& scopes, std::optional<WorkspaceId> ws = {}) {
+    const auto k = access::generate_api_key();
+    auto rec = store_->access().create_api_key(ws ? *ws : workspace_, "rt", k.prefix, k.hash, scopes, std::nullopt,
+                                               std::nullopt, "test");
+    EXPECT_TRUE(rec);
+    return k.secret;
+  }
+
+  void start(realtime::HubLimits limits = {}) {
+    auto st = store::Store::open(dir_ / "voqo.db");
+    ASSERT_TRUE(st) << st.error().message;
+    store_ = std::move(*st);
+    workspace_ = *store_->access().default_workspace();
+    auth_ = std::make_unique<Authenticator>(*store_, AuthConfig{});
+    key_ = key_with({"admin"});
+    bearer_ = {{"Authorization", "Bearer " + key_}};
     hub_ = std::make_unique<realtime::Hub>(limits);
     hub_->register_query(realtime::QuerySpec{
         .name = "liveCall",
@@ -90,8 +110,11 @@ class RealtimeTest : public ::testing::Test {
         .filter = {}});
     RealtimeOptions rt;
     rt.hub = hub_.get();
-    rt.api_key = std::move(api_key);
-    rt.open_supervisor_audio = [this](const std::string& id) -> Result<std::shared_ptr<calls::SupervisorAudio>> {
+    rt.auth = auth_.get();
+    rt.revalidate_every = 100ms;
+    rt.open_supervisor_audio = [this](const WorkspaceId& ws,
+                                      const std::string& id) -> Result<std::shared_ptr<calls::SupervisorAudio>> {
+      if (ws != workspace_) return std::unexpected(Error::not_found("no live call " + id));
       if (id != "c1") return std::unexpected(Error::not_found("no live call " + id));
       return audio_;
     };
@@ -105,6 +128,8 @@ class RealtimeTest : public ::testing::Test {
   }
   void TearDown() override {
     if (server_) server_->stop();  // with connections still open
+    auth_.reset();
+    if (store_) store_->close();
   }
 
   realtime::Seq update(const std::string& id, json call) {
@@ -129,6 +154,12 @@ class RealtimeTest : public ::testing::Test {
     return m.dump();
   }
 
+  test::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  WorkspaceId workspace_;
+  std::unique_ptr<Authenticator> auth_;
+  std::string key_;
+  std::vector<std::pair<std::string, std::string>> bearer_;  ///< the admin key's header
   std::mutex mu_;
   std::map<std::string, json> calls_;
   Router router_;
@@ -142,7 +173,7 @@ TEST_F(RealtimeTest, WebSocketSnapshotThenOrderedChangesThenUnsubscribe) {
   start();
   update("c1", {{"status", "connecting"}});
   WsClient c;
-  ASSERT_EQ(c.connect(port_, "/api/realtime"), 101);
+  ASSERT_EQ(c.connect(port_, "/api/realtime", bearer_), 101);
   ASSERT_TRUE(c.send_text(sub("s1", "c1")));
   json snap = next(c);
   ASSERT_EQ(snap["type"], "snapshot") << snap;
@@ -162,30 +193,75 @@ TEST_F(RealtimeTest, WebSocketSnapshotThenOrderedChangesThenUnsubscribe) {
   EXPECT_FALSE(c.read(300ms));  // nothing more
 }
 
-TEST_F(RealtimeTest, AuthorisationAsRestPlusApiKeyQueryParameter) {
-  start({}, "s3cret");
+TEST_F(RealtimeTest, CredentialsAreKeysOrTicketsAndAForeignOriginIsRefused) {
+  start();
   update("c1", {});
   EXPECT_EQ(WsClient().connect(port_, "/api/realtime"), 401);
   EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"Authorization", "Bearer nope"}}), 401);
-  EXPECT_EQ(WsClient().connect(port_, "/api/realtime?apiKey=nope"), 401);
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime?apiKey=" + key_), 401) << "keys never travel in URLs";
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime?ticket=forged"), 401);
   EXPECT_EQ(WsClient().connect(port_, "/api/live-calls/c1/audio"), 401);
-  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"Authorization", "Bearer s3cret"}}), 101);
-  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"X-API-Key", "s3cret"}}), 101);
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", bearer_), 101);
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"X-API-Key", key_}}), 101);
+  // A key without live:read may not watch; one with live:read may not listen in (live:control).
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"X-API-Key", key_with({"agents:read"})}}), 403);
+  EXPECT_EQ(WsClient().connect(port_, "/api/live-calls/c1/audio", {{"X-API-Key", key_with({"live:read"})}}), 403);
+  // Issue 16 §7: a page of another origin cannot open the feed, whatever the browser carries.
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"X-API-Key", key_}, {"Origin", "http://evil.example"}}), 403);
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"X-API-Key", key_}, {"Origin", "http://x"}}), 101)
+      << "the server's own origin (Host: x)";
+  // A browser opens it with a ticket for exactly that path (60 s).
+  Principal p;
+  p.workspace = workspace_;
+  p.id = "legacy";
+  auto ticket = auth_->issue_ticket(p, "/api/realtime");
+  ASSERT_FALSE(ticket) << "a ticket names a key or user that still exists";
+  auto rec = store_->access().api_key_by_hash(access::api_key_hash(key_));
+  ASSERT_TRUE(rec && *rec);
+  p.id = (*rec)->id;
+  ticket = auth_->issue_ticket(p, "/api/realtime");
+  ASSERT_TRUE(ticket) << ticket.error().message;
   WsClient c;
-  ASSERT_EQ(c.connect(port_, "/api/realtime?apiKey=s3cret"), 101);
+  ASSERT_EQ(c.connect(port_, "/api/realtime?ticket=" + ticket->first), 101);
   c.send_text(sub("s", "c1"));
   EXPECT_EQ(next(c)["type"], "snapshot");
+  EXPECT_EQ(WsClient().connect(port_, "/api/live-calls/c1/audio?ticket=" + ticket->first), 401)
+      << "a ticket is for one path";
   auto sse = test::http_request(port_, "GET", "/api/realtime/events?query=liveCall&id=c1");
   EXPECT_EQ(sse.status, 401);
   EXPECT_EQ(sse.header("www-authenticate"), "Bearer realm=\"voqo\"");
 }
 
+TEST_F(RealtimeTest, ARevokedKeysOpenSocketIsClosedWithinASecond) {
+  start();
+  update("c1", {});
+  const std::string key = key_with({"live:read"});
+  WsClient c;
+  ASSERT_EQ(c.connect(port_, "/api/realtime", {{"X-API-Key", key}}), 101);
+  ASSERT_TRUE(c.send_text(sub("s", "c1")));
+  ASSERT_EQ(next(c)["type"], "snapshot");
+  auto rec = store_->access().api_key_by_hash(access::api_key_hash(key));
+  ASSERT_TRUE(rec && *rec);
+  ASSERT_TRUE(store_->access().revoke_api_key(workspace_, (*rec)->id));
+  // The server checks every revalidate_every (100 ms here, 500 ms by default):
+  // the close frame arrives well within the issue's second.
+  bool closed = false;
+  for (int i = 0; i < 20 && !closed; ++i) {
+    auto m = c.read(100ms);
+    closed = c.closed();
+    (void)m;
+  }
+  EXPECT_TRUE(closed) << "the revoked key's socket is still open";
+  EXPECT_EQ(c.close_code(), 1008);
+  EXPECT_EQ(WsClient().connect(port_, "/api/realtime", {{"X-API-Key", key}}), 401) << "and the next attempt is refused";
+}
+
 TEST_F(RealtimeTest, EndpointsNeedAnUpgradeAndAreOffWithoutAHub) {
   start();
-  auto plain = test::http_request(port_, "GET", "/api/realtime");
+  auto plain = test::http_request(port_, "GET", "/api/realtime", {}, bearer_);
   EXPECT_EQ(plain.status, 426);
   EXPECT_EQ(plain.header("upgrade"), "websocket");
-  EXPECT_EQ(test::http_request(port_, "POST", "/api/realtime", "{}").status, 405);
+  EXPECT_EQ(test::http_request(port_, "POST", "/api/realtime", "{}", bearer_).status, 405);
 
   Router empty;
   ServerConfig cfg;
@@ -204,7 +280,7 @@ TEST_F(RealtimeTest, ResumesAfterTenSecondDisconnectWithEveryMissedChangeOnce) {
   realtime::Seq last = 0;
   {
     WsClient c;
-    ASSERT_EQ(c.connect(port_, "/api/realtime"), 101);
+    ASSERT_EQ(c.connect(port_, "/api/realtime", bearer_), 101);
     c.send_text(sub("s1", "c1"));
     last = next(c)["seq"].get<realtime::Seq>();
     update("c1", {{"n", 1}});
@@ -222,7 +298,7 @@ TEST_F(RealtimeTest, ResumesAfterTenSecondDisconnectWithEveryMissedChangeOnce) {
     std::this_thread::sleep_for(100ms);
   }
   WsClient c;
-  ASSERT_EQ(c.connect(port_, "/api/realtime"), 101);
+  ASSERT_EQ(c.connect(port_, "/api/realtime", bearer_), 101);
   c.send_text(sub("s1", "c1", last));
   json r = next(c);
   ASSERT_EQ(r["type"], "resumed") << r;
@@ -242,7 +318,7 @@ TEST_F(RealtimeTest, BadInputGetsErrorsAndTheConnectionStaysUsable) {
   start();
   update("c1", {});
   WsClient c;
-  ASSERT_EQ(c.connect(port_, "/api/realtime"), 101);
+  ASSERT_EQ(c.connect(port_, "/api/realtime", bearer_), 101);
   struct Case {
     std::string text, field;
   };
@@ -270,7 +346,7 @@ TEST_F(RealtimeTest, TenThousandSubscribesFromOneClientGetErrorsServerStaysHealt
   start();
   update("c1", {});
   WsClient spam;
-  ASSERT_EQ(spam.connect(port_, "/api/realtime"), 101);
+  ASSERT_EQ(spam.connect(port_, "/api/realtime", bearer_), 101);
   // All sent before reading (one thread per client): the ~1 MB of answers
   // waits in socket buffers and the server's bounded queue.
   for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(spam.send_text(sub("s" + std::to_string(i), "c1")));
@@ -286,7 +362,7 @@ TEST_F(RealtimeTest, TenThousandSubscribesFromOneClientGetErrorsServerStaysHealt
   EXPECT_EQ(hub_->stats().subscriptions, 100u);
   // Everyone else is served, and the spammer still gets its 100 topics' changes.
   WsClient other;
-  ASSERT_EQ(other.connect(port_, "/api/realtime"), 101);
+  ASSERT_EQ(other.connect(port_, "/api/realtime", bearer_), 101);
   other.send_text(sub("x", "c1"));
   EXPECT_EQ(next(other)["type"], "snapshot");
   update("c1", {{"status", "ringing"}});
@@ -300,8 +376,8 @@ TEST_F(RealtimeTest, OversizedFrameIsRefusedWith1009) {
   start();
   update("c1", {});
   WsClient big, other;
-  ASSERT_EQ(big.connect(port_, "/api/realtime"), 101);
-  ASSERT_EQ(other.connect(port_, "/api/realtime"), 101);
+  ASSERT_EQ(big.connect(port_, "/api/realtime", bearer_), 101);
+  ASSERT_EQ(other.connect(port_, "/api/realtime", bearer_), 101);
   big.send_text(std::string(100 * 1024, ' '));
   EXPECT_FALSE(big.read(5s));
   EXPECT_TRUE(big.closed());
@@ -315,8 +391,8 @@ TEST_F(RealtimeTest, SlowConsumerIsClosedWith1008WhileAnotherKeepsReceiving) {
   start();
   update("c1", {});
   WsClient slow, fast;
-  ASSERT_EQ(slow.connect(port_, "/api/realtime"), 101);
-  ASSERT_EQ(fast.connect(port_, "/api/realtime"), 101);
+  ASSERT_EQ(slow.connect(port_, "/api/realtime", bearer_), 101);
+  ASSERT_EQ(fast.connect(port_, "/api/realtime", bearer_), 101);
   slow.send_text(sub("s", "c1"));
   ASSERT_EQ(next(slow)["type"], "snapshot");  // then it stops reading
   fast.send_text(sub("f", "c1"));
@@ -374,7 +450,8 @@ class SseReader {
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
-    std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n" + extra_headers + "\r\n";
+    std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n" + extra_headers +
+                      "\r\n";
     (void)::write(fd_, req.data(), req.size());
   }
   ~SseReader() { ::close(fd_); }
@@ -427,7 +504,7 @@ TEST_F(RealtimeTest, ServerSentEventsStreamAndResumeWithLastEventId) {
   update("c1", {{"status", "ringing"}});
   std::string last_id;
   {
-    SseReader r(port_, "/api/realtime/events?query=liveCall&id=c1");
+    SseReader r(port_, "/api/realtime/events?query=liveCall&id=c1", "Authorization: Bearer " + key_ + "\r\n");
     auto ev = r.events(1);
     ASSERT_EQ(ev.size(), 1u) << r.head();
     EXPECT_NE(r.head().find("200"), std::string::npos);
@@ -445,7 +522,8 @@ TEST_F(RealtimeTest, ServerSentEventsStreamAndResumeWithLastEventId) {
   }
   ASSERT_TRUE(eventually([&] { return hub_->stats().sessions == 0; }));
   auto missed = update("c1", {{"status", "on-hold"}});
-  SseReader again(port_, "/api/realtime/events?query=liveCall&id=c1", "Last-Event-ID: " + last_id + "\r\n");
+  SseReader again(port_, "/api/realtime/events?query=liveCall&id=c1",
+                  "Authorization: Bearer " + key_ + "\r\nLast-Event-ID: " + last_id + "\r\n");
   auto ev = again.events(2);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0]["event"], "resumed");
@@ -453,13 +531,14 @@ TEST_F(RealtimeTest, ServerSentEventsStreamAndResumeWithLastEventId) {
   EXPECT_EQ(ev[1]["id"], std::to_string(missed));
 
   // Bad requests are answered before streaming.
-  EXPECT_EQ(test::http_request(port_, "GET", "/api/realtime/events?query=nosuch").status, 404);
-  auto bad = test::http_request(port_, "GET", "/api/realtime/events?query=liveCall");
+  EXPECT_EQ(test::http_request(port_, "GET", "/api/realtime/events?query=nosuch", {}, bearer_).status, 404);
+  auto bad = test::http_request(port_, "GET", "/api/realtime/events?query=liveCall", {}, bearer_);
   EXPECT_EQ(bad.status, 422);
   EXPECT_EQ(json::parse(bad.body)["field"], "id");
-  EXPECT_EQ(test::http_request(port_, "GET", "/api/realtime/events?query=liveCall&id=c1&lastEventId=x").status, 422);
+  EXPECT_EQ(test::http_request(port_, "GET", "/api/realtime/events?query=liveCall&id=c1&lastEventId=x", {}, bearer_).status,
+            422);
   // A snapshot error ends the stream with an error event.
-  SseReader ghost(port_, "/api/realtime/events?query=liveCall&id=ghost");
+  SseReader ghost(port_, "/api/realtime/events?query=liveCall&id=ghost", "Authorization: Bearer " + key_ + "\r\n");
   auto gev = ghost.events(1);
   ASSERT_EQ(gev.size(), 1u);
   EXPECT_EQ(gev[0]["event"], "error");
@@ -469,9 +548,9 @@ TEST_F(RealtimeTest, ServerSentEventsStreamAndResumeWithLastEventId) {
 
 TEST_F(RealtimeTest, SupervisorAudioBridgesPcmBothWays) {
   start();
-  EXPECT_EQ(WsClient().connect(port_, "/api/live-calls/nobody/audio"), 404);
+  EXPECT_EQ(WsClient().connect(port_, "/api/live-calls/nobody/audio", bearer_), 404);
   WsClient c;
-  ASSERT_EQ(c.connect(port_, "/api/live-calls/c1/audio"), 101);
+  ASSERT_EQ(c.connect(port_, "/api/live-calls/c1/audio", bearer_), 101);
   // Supervisor → call: 20 ms at 16 kHz, little-endian.
   std::vector<int16_t> mic(320);
   for (std::size_t i = 0; i < mic.size(); ++i) mic[i] = static_cast<int16_t>(i * 97 - 15000);

@@ -15,6 +15,7 @@
 #include "core/id.hpp"
 #include "store/calls.hpp"
 #include "support/api_server.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -54,7 +55,7 @@ class RecordingDownloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
     api_ = std::make_unique<test::ApiServer>(api::ApiConfig{.recordings_dir = recordings_.path()});
-    auto agent = api_->store().agents().create({{"name", "Sales Bot"}, {"systemPrompt", "You sell houses."}});
+    auto agent = api_->store().agents().create(test::default_workspace(api_->store()), {{"name", "Sales Bot"}, {"systemPrompt", "You sell houses."}});
     ASSERT_TRUE(agent) << agent.error().message;
     agent_id_ = (*agent)["id"];
   }
@@ -63,6 +64,7 @@ class RecordingDownloadTest : public ::testing::Test {
   std::string call_with_recording(uint64_t size) {
     store::CallRecord r;
     r.id = new_id();
+    r.workspace_id = api_->workspace();
     r.agent_id = agent_id_;
     r.direction = "outbound";
     r.status = "completed";

@@ -56,15 +56,28 @@ struct ReleaseAtExit {
   ~ReleaseAtExit() { gate.release(); }
 };
 
-/// One request on a fresh connection; a timeout or a closed connection is status 0.
+/// The credential request() sends: the admin key of the test's ApiServer.
+std::string g_key;
+
+/// One request on a fresh connection with g_key (unless `headers` name a
+/// credential) and, for a JSON body, its Content-Type; a timeout or a closed
+/// connection is status 0.
 test::HttpResult request(uint16_t port, const std::string& method, const std::string& target,
                          const std::string& body = {},
                          const std::vector<std::pair<std::string, std::string>>& headers = {},
                          std::chrono::seconds timeout = 60s) {
+  auto with = headers;
+  bool credential = false, type = false;
+  for (const auto& [k, v] : headers) {
+    credential |= k == "Authorization" || k == "X-API-Key";
+    type |= k == "Content-Type";
+  }
+  if (!credential && !g_key.empty()) with.emplace_back("Authorization", "Bearer " + g_key);
+  if (!type && !body.empty() && body.front() == '{') with.emplace_back("Content-Type", "application/json");
   try {
     test::HttpConnection c(port);
     c.set_timeout(timeout);
-    return c.request(method, target, body, headers);
+    return c.request(method, target, body, with);
   } catch (const std::exception& e) {
     test::HttpResult r;
     r.reason = e.what();
@@ -82,7 +95,8 @@ bool ready(std::future<test::HttpResult>& f) { return f.wait_for(0s) == std::fut
 
 api::ApiConfig gated_preview(Gate& gate) {
   api::ApiConfig c;
-  c.tts_preview = [&gate](const std::string&, const speech::Voice&, std::string_view) -> Result<std::string> {
+  c.tts_preview = [&gate](const WorkspaceId&, const std::string&, const speech::Voice&,
+                          std::string_view) -> Result<std::string> {
     gate.pass();
     return std::string("RIFF\0\0\0\0WAVE", 12);
   };
@@ -114,6 +128,7 @@ TEST(RequestLanes, SlowRequestsCannotTakeTheWorkersAndBeyondTheirBoundAre503) {
   sc.slow_queue = 1;
   sc.slow_retry_after_s = 7;
   test::ApiServer api(gated_preview(gate), sc);
+  g_key = api.key();
   std::vector<std::future<test::HttpResult>> previews;
   ReleaseAtExit release{gate};
 
@@ -166,14 +181,15 @@ TEST(RequestLanes, SlowRequestsCannotTakeTheWorkersAndBeyondTheirBoundAre503) {
 TEST(RequestLanes, HealthAnswersWhileEveryWorkerIsBusy) {
   Gate gate;
   api::ApiConfig ac;
-  ac.live_action = [&gate](const std::string&, const std::string& action, const json&, const std::string&,
-                           const std::string&) -> Result<json> {
+  ac.live_action = [&gate](const WorkspaceId&, const std::string&, const std::string& action, const json&,
+                           const std::string&, const std::string&) -> Result<json> {
     gate.pass();
     return json{{"action", action}};
   };
   api::ServerConfig sc;
   sc.worker_threads = 2;
   test::ApiServer api(ac, sc);
+  g_key = api.key();
   const std::string call_id = new_id();
   store::LiveCall l;
   l.call_id = call_id;
@@ -184,6 +200,7 @@ TEST(RequestLanes, HealthAnswersWhileEveryWorkerIsBusy) {
   l.status = "connected";
   l.start_time = "2026-11-23T10:00:00.000Z";
   l.node = "local";
+  l.workspace_id = api.workspace().value;
   ASSERT_TRUE(store::CallStore(api.store().db()).live_begin(l));
   std::vector<std::future<test::HttpResult>> actions;
   ReleaseAtExit release{gate};
@@ -212,6 +229,7 @@ TEST(RequestLanes, ImportsShareTheSlowLaneAndAreRefusedBeforeTheirBody) {
   sc.slow_threads = 1;
   sc.slow_queue = 0;
   test::ApiServer api(gated_preview(gate), sc);
+  g_key = api.key();
   std::vector<std::future<test::HttpResult>> previews;
   ReleaseAtExit release{gate};
   previews.push_back(preview_async(api.port()));
@@ -238,16 +256,16 @@ TEST(RequestLanes, ImportsShareTheSlowLaneAndAreRefusedBeforeTheirBody) {
 }
 
 TEST(RequestLanes, AnUnauthenticatedUploadIsRefusedAtItsHeaderAndTakesNoPlace) {
-  // With an API key set, the key is checked when the header arrives: a
-  // client without it gets 401 before sending its body, nothing is spooled,
-  // and the slow lane (one place here) is still free for the next request.
+  // The credential is checked when the header arrives: a client without one
+  // gets 401 before sending its body, nothing is spooled, and the slow lane
+  // (one place here) is still free for the next request.
   Gate gate;
   auto config = gated_preview(gate);
-  config.api_key = "k-123";
   api::ServerConfig sc;
   sc.slow_threads = 1;
   sc.slow_queue = 0;
   test::ApiServer api(config, sc);
+  g_key = api.key();
   ReleaseAtExit release{gate};
   const uint64_t huge = 100ull << 20;
   for (int i = 0; i < 3; ++i) {
@@ -267,7 +285,7 @@ TEST(RequestLanes, AnUnauthenticatedUploadIsRefusedAtItsHeaderAndTakesNoPlace) {
   // The one slow place is free: an authorised preview runs.
   gate.release();
   auto r = request(api.port(), "POST", "/api/tts/preview", kPreview,
-                   {{"Content-Type", "application/json"}, {"Authorization", "Bearer k-123"}});
+                   {{"Content-Type", "application/json"}, api.auth_header()});
   EXPECT_EQ(r.status, 200) << r.reason << r.body;
 }
 

@@ -14,6 +14,7 @@
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -49,7 +50,7 @@ class SipCallTest : public test::SipSuite {
       std::mutex m;
       std::condition_variable cv;
       bool done = false;
-      auto id = (*service)->place_call({"Tester", "+14155550123", nlohmann::json::object(), "Sipp"},
+      auto id = (*service)->place_call({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), "Sipp"},
                                        [&](const nlohmann::json& r) {
                                          std::lock_guard lock(m);
                                          record = r;
@@ -170,7 +171,7 @@ namespace voqo {
 namespace {
 
 TEST_F(SipCallTest, InboundCallToAnAssignedNumberIsAnsweredByItsAgent) {
-  ASSERT_TRUE(store_->settings().put("inbound_numbers", {{"+14155550100", "Tester"}}));
+  ASSERT_TRUE(store_->settings().put(test::default_workspace(*store_), "inbound_numbers", {{"+14155550100", "Tester"}}));
   calls::CallServiceConfig cfg = loopback_config();
   auto service = calls::CallService::create(*store_, cfg);
   ASSERT_TRUE(service) << service.error().message;
@@ -187,7 +188,7 @@ TEST_F(SipCallTest, InboundCallToAnAssignedNumberIsAnsweredByItsAgent) {
   EXPECT_NE(no_status, 0) << "an unassigned number must not be answered";
   for (int i = 0; i < 100 && (*service)->active_calls() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   service->reset();
-  auto calls = store_->calls().list({});
+  auto calls = store_->calls().list(test::default_workspace(*store_), {});
   ASSERT_TRUE(calls);
   nlohmann::json inbound;
   for (const auto& c : calls->items)
@@ -241,7 +242,7 @@ TEST_F(SipCallTest, BlindTransferByReferEndsTheCallAsTransferred) {
     ASSERT_TRUE(service) << service.error().message;
     std::mutex m;
     std::condition_variable cv;
-    auto id = (*service)->place_call({"Tester", "+14155550123", nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+    auto id = (*service)->place_call({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
       std::lock_guard lock(m);
       record = r;
       cv.notify_all();

@@ -30,6 +30,7 @@
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 #include "telephony/rtp.hpp"
 #include "telephony/sip_agent.hpp"
 
@@ -433,14 +434,14 @@ class ScopedSettings {
  public:
   ScopedSettings(store::Store& s, const nlohmann::json& values) : store_(s) {
     for (const auto& [k, v] : values.items()) {
-      auto old = s.settings().get(k);
+      auto old = s.settings().get(test::default_workspace(s), k);
       EXPECT_TRUE(old) << k;
       if (old) saved_[k] = *old;
-      EXPECT_TRUE(s.settings().put(k, v)) << k;
+      EXPECT_TRUE(s.settings().put(test::default_workspace(s), k, v)) << k;
     }
   }
   ~ScopedSettings() {
-    for (const auto& [k, v] : saved_.items()) (void)store_.settings().put(k, v);
+    for (const auto& [k, v] : saved_.items()) (void)store_.settings().put(test::default_workspace(store_), k, v);
   }
 
  private:
@@ -452,7 +453,7 @@ class ScopedSettings {
 nlohmann::json catch_all() { return {{"inbound_numbers", {{"*", "Tester"}}}}; }
 
 std::size_t live_call_count(store::Store& s) {
-  auto live = s.live().live_calls(std::nullopt);
+  auto live = s.live().live_calls(test::default_workspace(s), std::nullopt);
   EXPECT_TRUE(live) << live.error().message;
   return live ? live->size() : 0;
 }
@@ -476,7 +477,7 @@ TEST_F(SipRobustnessTest, RejectedInboundOffersAllocateNothingAndLeakNothing) {
   auto service = calls::CallService::create(*store_, cfg);
   ASSERT_TRUE(service) << service.error().message;
   const uint16_t port = (*service)->sip_port();
-  const auto records_before = store_->calls().list({});
+  const auto records_before = store_->calls().list(test::default_workspace(*store_), {});
   ASSERT_TRUE(records_before);
   int n = 0;
   auto send_all = [&] {
@@ -498,7 +499,7 @@ TEST_F(SipRobustnessTest, RejectedInboundOffersAllocateNothingAndLeakNothing) {
   std::printf("[ figure ] RSS after %d rejected INVITEs: %+ld KiB\n", 5 * static_cast<int>(rejected_offers().size()), grew_kib);
   EXPECT_LT(grew_kib, 16 * 1024) << "rejected INVITEs grew the process";
   EXPECT_EQ(test::count_dir("/proc/self/fd"), fds_before) << test::describe_fds();
-  auto records_after = store_->calls().list({});
+  auto records_after = store_->calls().list(test::default_workspace(*store_), {});
   ASSERT_TRUE(records_after);
   EXPECT_EQ(records_after->items.size(), records_before->items.size()) << "a rejected INVITE left a call record";
 }
@@ -530,7 +531,7 @@ TEST_F(SipRobustnessTest, AnInboundCallRefusedAfterPreparationIsReleasedAndRecor
   for (int i = 0; i < 100 && (*service)->stt_decoders_in_use() > 0; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ((*service)->stt_decoders_in_use(), 0u) << "the prepared call's decoder went back to the pool";
   EXPECT_EQ(live_call_count(*store_), 0u);
-  auto records = store_->calls().list({});
+  auto records = store_->calls().list(test::default_workspace(*store_), {});
   ASSERT_TRUE(records);
   bool recorded = false;
   for (const auto& r : records->items)
@@ -757,7 +758,7 @@ TEST_F(SipRobustnessTest, JunkAtTheRtpPortsDuringACallIsCountedAndIgnored) {
     std::condition_variable cv;
     std::atomic<bool> done{false};
     nlohmann::json record;
-    auto id = (*service)->place_call({"Tester", "+14155550123", nlohmann::json::object(), "Sipp"},
+    auto id = (*service)->place_call({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), "Sipp"},
                                      [&](const nlohmann::json& r) {
                                        std::lock_guard lock(m);
                                        record = r;

@@ -81,11 +81,18 @@ class SoakTest : public ::testing::Test {
     ASSERT_FALSE(agent_id_.empty()) << agent.dump();
   }
 
+  /// JSON and the server's admin key.
+  std::vector<std::pair<std::string, std::string>> headers() const {
+    auto h = kJson;
+    h.push_back(server_->auth_header());
+    return h;
+  }
+
   /// Drains what the server printed so its pipe never fills.
   void drain() { (void)server_->output(); }
 
   json api(std::string_view method, const std::string& target, const json& body = nullptr) {
-    auto r = test::http_request(port_, method, target, body.is_null() ? std::string() : body.dump(), kJson);
+    auto r = test::http_request(port_, method, target, body.is_null() ? std::string() : body.dump(), headers());
     EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
     return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
   }
@@ -112,7 +119,7 @@ class SoakTest : public ::testing::Test {
           ++done;
           continue;
         }
-        auto r = test::http_request(port_, "GET", "/api/calls/" + ids[i]);
+        auto r = test::http_request(port_, "GET", "/api/calls/" + ids[i], "", headers());
         if (r.status == 200) records[i] = json::parse(r.body);
       }
       if (done < ids.size()) std::this_thread::sleep_for(500ms);
@@ -146,7 +153,8 @@ TEST_F(SoakTest, TwentyCallsCompleteWhileAHostileClientFloodsTheServer) {
   auto records = twenty_calls(1, [&] {
     // 100 recording downloads that never read.
     for (int i = 0; i < 100; ++i) {
-      const int fd = open_and_never_read(port_, "GET " + recording + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      const int fd = open_and_never_read(port_, "GET " + recording + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " +
+                                                    server_->key() + "\r\n\r\n");
       if (fd >= 0) readers.push_back(fd);
     }
     // 1,000 INVITEs with offers nothing can be negotiated from (opus only,
@@ -184,7 +192,7 @@ TEST_F(SoakTest, TwentyCallsCompleteWhileAHostileClientFloodsTheServer) {
     for (int i = 0; i < 200; ++i) {
       const auto& [method, target] = routes[static_cast<std::size_t>(i) % routes.size()];
       const std::string body = i % 8 < 4 ? "{\"value\":" + test::deep_json(150'000, i % 2 == 0) + "}" : test::deep_json(150'000, i % 2 == 0);
-      auto r = test::http_request(port_, method, target, body, kJson);
+      auto r = test::http_request(port_, method, target, body, headers());
       ++deep_answers;
       if (r.status == 400 || r.status == 413) ++deep_rejected;
     }

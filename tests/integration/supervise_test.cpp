@@ -26,6 +26,7 @@
 #include "support/speech_fixtures.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -136,7 +137,7 @@ class SuperviseTest : public test::SipSuite {
 
   static void SetUpTestSuite() {
     test::SipSuite::SetUpTestSuite();
-    auto agent = store_->agents().create(test::baresip_agent());
+    auto agent = store_->agents().create(test::default_workspace(*store_), test::baresip_agent());
     ASSERT_TRUE(agent) << agent.error().message;
   }
 
@@ -187,7 +188,7 @@ TEST_F(SuperviseTest, LiveEventsCoachingAndEndCallOnACallToBaresip) {
   cfg.live_observer = observer;
   auto service = calls::CallService::create(*store_, cfg);
   ASSERT_TRUE(service) << service.error().message;
-  const std::string id = place(**service, {"Ava", callee.uri(), nlohmann::json::object(), "Baresip"});
+  const std::string id = place(**service, {test::default_workspace(*store_), "Ava", callee.uri(), nlohmann::json::object(), "Baresip"});
   ASSERT_FALSE(id.empty());
 
   // The caller's first sentence shows interim hypotheses, then its final.
@@ -261,9 +262,9 @@ TEST_F(SuperviseTest, TransferByReferToASippUasEndsTransferred) {
     auto unknown = (*service)->supervise("no-such-call", {calls::SupervisorCommand::Kind::coach, "hi", ""});
     ASSERT_FALSE(unknown);
     EXPECT_EQ(unknown.error().code, ErrorCode::not_found);
-    EXPECT_EQ((*service)->join_audio("no-such-call").error().code, ErrorCode::not_found);
+    EXPECT_EQ((*service)->join_audio(test::default_workspace(*store_), "no-such-call").error().code, ErrorCode::not_found);
 
-    const std::string id = place(**service, {"Tester", "+14155550123", nlohmann::json::object(), "Sipp"});
+    const std::string id = place(**service, {test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), "Sipp"});
     ASSERT_FALSE(id.empty());
     ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.statuses().empty() && o.statuses().back() == "connected"; },
                                    20s))
@@ -296,7 +297,7 @@ TEST_F(SuperviseTest, APeerThatHoldsAndResumesIsReportedOnHoldThenConnected) {
   {
     auto service = calls::CallService::create(*store_, cfg);
     ASSERT_TRUE(service) << service.error().message;
-    const std::string id = place(**service, {"Tester", "+14155550124", nlohmann::json::object(), "Sipp"});
+    const std::string id = place(**service, {test::default_workspace(*store_), "Tester", "+14155550124", nlohmann::json::object(), "Sipp"});
     ASSERT_FALSE(id.empty());
     ASSERT_TRUE(wait_record(30s)) << observer->dump();
     ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.ended_.is_null(); }, 10s));

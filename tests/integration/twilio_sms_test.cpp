@@ -19,6 +19,7 @@
 #include "store/store.hpp"
 #include "support/replay_server.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 
 using nlohmann::json;
 using namespace voqo;
@@ -57,7 +58,7 @@ constexpr const char* kCreated = R"({
 
 // Twilio's REST error body for error 21211.
 constexpr const char* kInvalidTo =
-    R"({"code": 21211, "message": "The 'To' number +15551234 is not a valid phone number.", )"
+    R"({"code": 21211, "message": "The 'To' number +15551234 is not a valid phone number.")"
     R"("more_info": "https://www.twilio.com/docs/errors/21211", "status": 400})";
 
 std::string http(const std::string& status_line, const std::string& body) {
@@ -143,7 +144,7 @@ class twilio_sms_outbox : public ::testing::Test {
     auto st = store::Store::open(dir_ / "voqo.db");
     ASSERT_TRUE(st) << st.error().message;
     st_ = std::move(*st);
-    auto agent = st_->agents().create({{"name", "Ava"}, {"systemPrompt", "You are a helpful sales agent."}});
+    auto agent = st_->agents().create(test::default_workspace(*st_), {{"name", "Ava"}, {"systemPrompt", "You are a helpful sales agent."}});
     ASSERT_TRUE(agent) << agent.error().message;
     agent_id_ = (*agent)["id"];
   }
@@ -153,7 +154,7 @@ class twilio_sms_outbox : public ::testing::Test {
   }
 
   void start(const test::ReplayServer& server) {
-    ASSERT_TRUE(st_->settings().put(
+    ASSERT_TRUE(st_->settings().put(test::default_workspace(*st_), 
         "sms_provider", {{"provider", "twilio"},
                          {"twilio",
                           {{"accountSid", kAccountSid},
@@ -180,7 +181,7 @@ class twilio_sms_outbox : public ::testing::Test {
     r.system_info = {{"callerSpoke", true}};
     store::CallStore calls(st_->db());
     EXPECT_TRUE(calls.insert(r));
-    auto stored = st_->calls().get(r.id);
+    auto stored = st_->calls().get(test::default_workspace(*st_), r.id);
     EXPECT_TRUE(stored);
     EXPECT_TRUE(loop_->call_ended(*stored));
     return r.id;
@@ -229,7 +230,7 @@ TEST_F(twilio_sms_outbox, A503IsRetriedThenTheSidIsStoredAndTheCallMarkedSent) {
   EXPECT_EQ(row[3], "2");
   EXPECT_EQ(row[4], "+15557122661");
   EXPECT_NE(row[6], "<null>");
-  EXPECT_EQ(st_->calls().get(id).value()["smsSent"], true);
+  EXPECT_EQ(st_->calls().get(test::default_workspace(*st_), id).value()["smsSent"], true);
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[1].body, reqs[0].body) << "the retry sends the same message";
@@ -246,7 +247,7 @@ TEST_F(twilio_sms_outbox, ARefusedMessageIsFailedOnceWithTheReason) {
   EXPECT_EQ(row[3], "1");
   EXPECT_NE(row[5].find("21211"), std::string::npos) << row[5];
   EXPECT_EQ(row[6], "<null>");
-  EXPECT_EQ(st_->calls().get(id).value()["smsSent"], false);
+  EXPECT_EQ(st_->calls().get(test::default_workspace(*st_), id).value()["smsSent"], false);
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(server.requests().size(), 1u) << "a final failure is not retried";
 }

@@ -28,6 +28,7 @@
 #include "support/replay_server.hpp"
 #include "support/test_support.hpp"
 #include "support/webhook_receiver.hpp"
+#include "support/workspace.hpp"
 
 using nlohmann::json;
 using namespace voqo;
@@ -60,13 +61,13 @@ class webhooks : public ::testing::Test {
   }
 
   void allow_private_hosts(bool on) {
-    auto put = st_->settings().put("allow_private_tool_hosts", on);
+    auto put = st_->settings().put(test::default_workspace(*st_), "allow_private_tool_hosts", on);
     ASSERT_TRUE(put) << put.error().message;
   }
 
   std::string agent_with(const std::string& webhook_url) {
     const std::string name = agents_made_++ == 0 ? "Ava" : "Ava " + std::to_string(agents_made_);  // names are unique
-    auto agent = st_->agents().create(
+    auto agent = st_->agents().create(test::default_workspace(*st_), 
         {{"name", name}, {"systemPrompt", "You are a helpful sales agent."}, {"webhookUrl", webhook_url}});
     EXPECT_TRUE(agent) << agent.error().message;
     return agent ? std::string((*agent)["id"]) : std::string();
@@ -99,7 +100,7 @@ class webhooks : public ::testing::Test {
     r.system_info = {{"callerSpoke", true}};
     store::CallStore calls(st_->db());
     EXPECT_TRUE(calls.insert(r));
-    auto stored = st_->calls().get(r.id);
+    auto stored = st_->calls().get(test::default_workspace(*st_), r.id);
     EXPECT_TRUE(stored);
     EXPECT_TRUE(loop_->call_ended(*stored));
     return r.id;
@@ -191,7 +192,7 @@ TEST_F(webhooks, ReceiverDownThenBackGetsEveryEventOnceInOrderPerCall) {
   receiver.set_status(200);
   ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'delivered'") == 7; }));
 
-  const auto secret = st_->settings().get("webhook_secret").value().get<std::string>();
+  const auto secret = st_->settings().get(test::default_workspace(*st_), "webhook_secret").value().get<std::string>();
   ASSERT_FALSE(secret.empty());
   const auto got = receiver.received();
   std::map<std::string, int> accepted;                        // event id → 2xx answers

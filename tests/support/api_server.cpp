@@ -19,6 +19,7 @@ ApiServer::ApiServer(api::ApiConfig api_config, api::ServerConfig server_config,
   workspace_ = *ws;
   auth_ = std::make_unique<api::Authenticator>(*store_, std::move(auth_config));
   key_ = create_key(workspace_, {"admin"});
+  key_id_ = last_key_id_;
   if (!api_config.auth) api_config.auth = auth_.get();
   rest_ = std::make_unique<api::RestApi>(router_, *store_, std::move(api_config));
   server_config.port = 0;
@@ -32,6 +33,7 @@ std::string ApiServer::create_key(const WorkspaceId& ws, const std::vector<std::
   auto rec = store_->access().create_api_key(ws, "test", k.prefix, k.hash, scopes, std::nullopt,
                                              rate_per_s > 0 ? std::optional(rate_per_s) : std::nullopt, "test");
   if (!rec) throw std::runtime_error(rec.error().message);
+  last_key_id_ = rec->id;
   return k.secret;
 }
 

@@ -31,8 +31,11 @@ class ApiServer {
   const std::filesystem::path& db_path() const { return db_path_; }
   /// The Default workspace, where key() acts.
   const WorkspaceId& workspace() const { return workspace_; }
-  /// The admin key the helpers send.
+  /// The admin key the helpers send, its id, and its name ("test").
   const std::string& key() const { return key_; }
+  const std::string& key_id() const { return key_id_; }
+  /// How the server records the admin key as an actor: "key:<id>".
+  std::string key_actor() const { return "key:" + key_id_; }
   /// A new key of workspace `ws` with `scopes` (and a rate limit when > 0): its secret.
   std::string create_key(const WorkspaceId& ws, const std::vector<std::string>& scopes, double rate_per_s = 0);
   /// A new workspace (tier `tier`): its id.
@@ -59,7 +62,7 @@ class ApiServer {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<api::Authenticator> auth_;
   WorkspaceId workspace_;
-  std::string key_;
+  std::string key_, key_id_, last_key_id_;
   api::Router router_;
   std::unique_ptr<api::RestApi> rest_;
   std::unique_ptr<api::HttpServer> server_;

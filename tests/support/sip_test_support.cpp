@@ -190,7 +190,9 @@ std::unique_ptr<store::Store> store_with_tester(const std::filesystem::path& dir
   auto st = store::Store::open(dir / "voqo.db");
   EXPECT_TRUE(st) << st.error().message;
   if (!st) return nullptr;
-  auto agent = (*st)->agents().create({{"name", "Tester"},
+  auto ws = (*st)->access().default_workspace();
+  EXPECT_TRUE(ws);
+  auto agent = (*st)->agents().create(*ws, {{"name", "Tester"},
                                        {"systemPrompt", "You are a test agent for SIP scenarios."},
                                        {"greetingMessage", "Hello, this is the voqo test agent."},
                                        {"responseDelayMs", 0}});

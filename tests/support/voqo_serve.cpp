@@ -10,7 +10,19 @@
 
 namespace voqo::test {
 
+std::string create_admin_key(const std::filesystem::path& db) {
+  Subprocess create({VOQO_BINARY, "key", "create", "--db", db.string(), "--workspace", "Default", "--scopes", "admin",
+                     "--name", "test"});
+  auto line = create.wait_for_line("ak_", std::chrono::seconds(60));
+  if (!line || create.wait(std::chrono::seconds(30)) != 0)
+    throw std::runtime_error("voqo key create failed: " + create.output());
+  std::string key = line->substr(line->find("ak_"));
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+  return key;
+}
+
 VoqoServe::VoqoServe(const std::filesystem::path& dir, const std::vector<std::string>& extra) {
+  key_ = create_admin_key(dir / "voqo.db");
   sip_port_ = net::free_loopback_port();
   std::vector<std::string> argv{VOQO_BINARY,  "serve", "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port",
                                 std::to_string(sip_port_), "--db", (dir / "voqo.db").string(), "--recordings",

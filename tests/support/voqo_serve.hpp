@@ -16,6 +16,11 @@ namespace voqo::test {
 /// reads its HTTP port from the "listening on http://" banner (throws
 /// std::runtime_error with its output when it does not start within 60 s).
 /// The destructor sends SIGTERM and expects a clean exit (a test failure otherwise).
+/// An admin key of the Default workspace of the database `db` (created, with
+/// the database, by `voqo key create`): what a test sends to a `voqo serve`
+/// it starts by hand. Throws when the command fails.
+std::string create_admin_key(const std::filesystem::path& db);
+
 class VoqoServe {
  public:
   explicit VoqoServe(const std::filesystem::path& dir, const std::vector<std::string>& extra = {});
@@ -29,9 +34,14 @@ class VoqoServe {
   [[nodiscard]] const std::string& output();
   /// GET /api/health answers 200.
   [[nodiscard]] bool healthy() const;
+  /// An admin key of the Default workspace, created with `voqo key create`
+  /// before the server started (every /api route but health needs one).
+  [[nodiscard]] const std::string& key() const { return key_; }
+  [[nodiscard]] std::pair<std::string, std::string> auth_header() const { return {"Authorization", "Bearer " + key_}; }
 
  private:
   std::unique_ptr<Subprocess> process_;
+  std::string key_;
   uint16_t port_ = 0, sip_port_ = 0;
 };
 
