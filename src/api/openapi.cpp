@@ -1,5 +1,8 @@
 #include "api/openapi.hpp"
 
+#include "access/roles.hpp"
+#include "api/permissions.hpp"
+
 #include <map>
 
 #include "store/settings.hpp"
@@ -162,6 +165,24 @@ const std::map<std::string, OperationDoc>& operations() {
       {"PATCH /api/settings", {"Change several settings atomically", "settings", "SettingsUpdate", 200, "Settings"}},
       {"GET /api/settings/{key}", {"One setting", "settings", "", 200, "SettingValue"}},
       {"PUT /api/settings/{key}", {"Change one setting", "settings", "SettingPut", 200, "SettingValue"}},
+
+      // Issue 16: sign-in, workspaces, members, API keys, tickets, the audit log.
+      {"POST /api/auth/login", {"Sign in with an email and password, or a one-time link's token (sets the voqo_session cookie)", "access", "LoginRequest", 200, "LoginResult"}},
+      {"POST /api/auth/logout", {"Sign out: ends the session of the cookie", "access", "", 204, ""}},
+      {"GET /api/me", {"Who is calling: the user or key, its role and scopes, its workspaces", "access", "", 200, "Me"}},
+      {"GET /api/workspaces", {"The caller's workspaces (a key: its own)", "access", "", 200, "WorkspacePage"}},
+      {"POST /api/workspaces", {"Create a workspace (the creator becomes its owner; a tier other than free needs a server admin)", "access", "WorkspaceCreate", 201, "Workspace"}},
+      {"GET /api/workspaces/{id}", {"Get one of the caller's workspaces", "access", "", 200, "Workspace"}},
+      {"PATCH /api/workspaces/{id}", {"Rename a workspace (owner); change its tier or limits (server admin)", "access", "WorkspaceUpdate", 200, "Workspace"}},
+      {"GET /api/members", {"The workspace's members and their roles", "access", "", 200, "MemberPage"}},
+      {"POST /api/members", {"Invite a member (owner): creates the user when new and answers a one-time set-password link", "access", "MemberInvite", 201, "MemberInvited"}},
+      {"PATCH /api/members/{userId}", {"Change a member's role (owner)", "access", "MemberUpdate", 200, "Member"}},
+      {"DELETE /api/members/{userId}", {"Remove a member (owner); the last owner stays", "access", "", 204, ""}},
+      {"GET /api/keys", {"The workspace's API keys (never their secrets)", "access", "", 200, "ApiKeyPage"}},
+      {"POST /api/keys", {"Create an API key: the secret is in `key`, shown this once", "access", "ApiKeyCreate", 201, "ApiKeyCreated"}},
+      {"DELETE /api/keys/{id}", {"Revoke an API key: refused from the next request on, its open WebSockets closed", "access", "", 204, ""}},
+      {"POST /api/tickets", {"A signed ticket (60 s) for one URL a browser opens without headers: ?ticket= on the WebSocket, SSE, recording or audio URL", "access", "TicketRequest", 201, "Ticket"}},
+      {"GET /api/audit-log", {"Who did what, when, from where: newest first", "access", "", 200, "AuditLogPage", {"limit", "cursor", "action"}}},
   };
   return ops;
 }
@@ -303,6 +324,89 @@ void live_schemas(json& schemas) {
        {"details", {{"type", "object"}, {"description", "what the call's end added (e.g. outcome)"}}}, {"createdAt", stamp}});
 }
 
+/// The schemas of issue 16's resources (access_routes.cpp).
+void access_schemas(json& schemas) {
+  auto str = [] { return json{{"type", "string"}}; };
+  auto nstr = [] { return json{{"type", {"string", "null"}}}; };
+  auto object = [](json props, json required) {
+    return json{{"type", "object"}, {"properties", std::move(props)}, {"required", std::move(required)}};
+  };
+  const json roles = {"owner", "admin", "supervisor", "viewer"};
+  const json tiers = {"free", "starter", "premium", "enterprise"};
+  json scope_values = json::array();
+  for (size_t i = 0; i < access::kScopeCount; ++i) scope_values.push_back(access::to_string(static_cast<access::Scope>(i)));
+  const json scopes = {{"type", "array"}, {"items", {{"type", "string"}, {"enum", scope_values}}}};
+  schemas["Limits"] = object({{"agents", {{"type", {"integer", "null"}}}},
+                              {"concurrentCalls", {{"type", {"integer", "null"}}}},
+                              {"apiRequestsPerSecond", {{"type", {"number", "null"}}}},
+                              {"apiBurst", {{"type", {"integer", "null"}}}},
+                              {"premiumVoices", {{"type", "boolean"}}}},
+                             json::array());
+  schemas["Workspace"] = object({{"id", str()}, {"name", str()}, {"tier", {{"type", "string"}, {"enum", tiers}}},
+                                 {"limits", {{"type", "object"}, {"description", "Overrides of the tier's limits (server admin)"}}},
+                                 {"effectiveLimits", schema_ref("Limits")},
+                                 {"role", {{"type", "string"}, {"enum", roles}}},
+                                 {"createdAt", str()}, {"updatedAt", str()}},
+                                {"id", "name", "tier", "limits", "createdAt"});
+  schemas["WorkspacePage"] = page_schema("Workspace");
+  schemas["WorkspaceCreate"] = object({{"name", str()}, {"tier", {{"type", "string"}, {"enum", tiers}}}}, {"name"});
+  schemas["WorkspaceUpdate"] = object({{"name", str()}, {"tier", {{"type", "string"}, {"enum", tiers}}},
+                                       {"limits", schema_ref("Limits")}},
+                                      json::array());
+  schemas["User"] = object({{"id", str()}, {"email", str()}, {"displayName", str()}, {"hasPassword", {{"type", "boolean"}}},
+                            {"disabled", {{"type", "boolean"}}}, {"lastLoginAt", nstr()}, {"createdAt", str()}},
+                           {"id", "email"});
+  schemas["LoginRequest"] = object({{"email", str()}, {"password", {{"type", "string"}, {"writeOnly", true}}},
+                                    {"token", {{"type", "string"}, {"description", "A one-time sign-in or set-password link's token"}}}},
+                                   json::array());
+  schemas["LoginResult"] = object({{"user", schema_ref("User")},
+                                   {"workspaces", {{"type", "array"}, {"items", schema_ref("Workspace")}}}},
+                                  {"user", "workspaces"});
+  schemas["Me"] = object({{"kind", {{"type", "string"}, {"enum", {"user", "key"}}}},
+                          {"actor", str()},
+                          {"role", {{"type", {"string", "null"}}}},
+                          {"scopes", scopes},
+                          {"user", schema_ref("User")},
+                          {"key", object({{"id", str()}, {"name", str()}}, {"id"})},
+                          {"workspace", {{"anyOf", json::array({schema_ref("Workspace"), {{"type", "null"}}})}}},
+                          {"workspaces", {{"type", "array"}, {"items", schema_ref("Workspace")}}}},
+                         {"kind", "actor", "scopes", "workspaces"});
+  schemas["Member"] = object({{"userId", str()}, {"email", str()}, {"displayName", str()},
+                              {"role", {{"type", "string"}, {"enum", roles}}}, {"disabled", {{"type", "boolean"}}},
+                              {"createdAt", str()}},
+                             {"userId", "email", "role"});
+  schemas["MemberPage"] = page_schema("Member");
+  schemas["MemberInvite"] = object({{"email", str()}, {"displayName", str()}, {"role", {{"type", "string"}, {"enum", roles}}}},
+                                   {"email"});
+  schemas["MemberInvited"] = object({{"userId", str()}, {"email", str()}, {"displayName", str()},
+                                     {"role", {{"type", "string"}, {"enum", roles}}},
+                                     {"setPasswordUrl", {{"type", {"string", "null"}},
+                                                         {"description", "One-time link for a new user (7 days); null when the user has a password"}}},
+                                     {"setPasswordExpiresAt", str()}},
+                                    {"userId", "email", "role"});
+  schemas["MemberUpdate"] = object({{"role", {{"type", "string"}, {"enum", roles}}}}, {"role"});
+  const json key_props = {{"id", str()},           {"workspaceId", str()},      {"name", str()},
+                          {"prefix", str()},       {"scopes", scopes},          {"expiresAt", nstr()},
+                          {"rateLimitPerSecond", {{"type", {"number", "null"}}}},
+                          {"lastUsedAt", nstr()},  {"revokedAt", nstr()},       {"createdBy", nstr()},
+                          {"createdAt", str()}};
+  schemas["ApiKey"] = object(key_props, {"id", "name", "prefix", "scopes", "createdAt"});
+  schemas["ApiKeyPage"] = page_schema("ApiKey");
+  json created_props = key_props;
+  created_props["key"] = {{"type", "string"}, {"description", "ak_ + 43 base62 + a 6-character checksum; shown once"}};
+  schemas["ApiKeyCreated"] = object(created_props, {"id", "name", "prefix", "scopes", "key"});
+  schemas["ApiKeyCreate"] = object({{"name", str()}, {"scopes", scopes}, {"expiresAt", nstr()},
+                                    {"rateLimitPerSecond", {{"type", {"number", "null"}}}}},
+                                   {"name", "scopes"});
+  schemas["TicketRequest"] = object({{"resource", str()}}, {"resource"});
+  schemas["Ticket"] = object({{"ticket", str()}, {"expiresAt", str()}, {"resource", str()}}, {"ticket", "expiresAt"});
+  schemas["AuditEntry"] = object({{"id", str()}, {"actorType", str()}, {"actorId", nstr()}, {"actorName", nstr()},
+                                  {"action", str()}, {"objectType", nstr()}, {"objectId", nstr()},
+                                  {"details", {{"type", "object"}}}, {"address", nstr()}, {"createdAt", str()}},
+                                 {"id", "actorType", "action", "createdAt"});
+  schemas["AuditLogPage"] = page_schema("AuditEntry");
+}
+
 json components() {
   json schemas = json::object();
   for (const auto* spec : model::all_specs()) {
@@ -357,6 +461,7 @@ json components() {
                             {"properties", {{"agentId", {{"type", "string"}, {"description", "Agent id or name"}}},
                                             {"to", {{"type", "string"}, {"description", "Phone number (E.164 or national with the default region) or a sip: URI"}}},
                                             {"variables", {{"type", "object"}, {"description", "Values for the brain (e.g. company)"}}}}}};
+  access_schemas(schemas);
   schemas["CallPlaced"] = {{"type", "object"}, {"required", {"id", "status"}},
                            {"properties", {{"id", {{"type", "string"}}}, {"status", {{"type", "string"}, {"enum", {"connecting"}}}},
                                            {"agentId", {{"type", "string"}}}, {"to", {{"type", "string"}}}}}};
@@ -378,7 +483,12 @@ json components() {
         {"field", {{"type", "string"}}},
         {"errors", {{"type", "array"}, {"items", {{"type", "object"}, {"properties", {{"field", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}}}}}}}};
   return json{{"schemas", schemas},
-              {"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"description", "Required when the server runs with --api-key."}}}}}};
+              {"securitySchemes",
+               {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"description", "An API key (ak_…), also accepted as X-API-Key"}}},
+                {"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "voqo_session"},
+                             {"description", "A signed-in user's session; the workspace is X-Workspace-Id (or their first)"}}},
+                {"ticket", {{"type", "apiKey"}, {"in", "query"}, {"name", "ticket"},
+                            {"description", "POST /api/tickets: 60 s, for one WebSocket, SSE, recording or audio URL"}}}}}};
 }
 
 json problem_response(std::string_view description) {
@@ -463,6 +573,29 @@ json openapi_document(const Router& router) {
       if (d.request == "csv") responses["413"] = problem_response("Upload larger than the server's limit");
       if (route.method == "POST" || route.method == "PATCH" || route.method == "DELETE")
         responses["409"] = problem_response("Conflicts with existing data");
+      // Who may call it (permissions.cpp; docs/SECURITY.md has the same table).
+      const Permission perm = permission_for(route.method, route.pattern);
+      if (perm.kind == Permission::Kind::open) {
+        op["security"] = json::array();
+        if (route.pattern == "/api/auth/login") {
+          responses["401"] = problem_response("Wrong email or password, or a link that is unknown, used or expired");
+          responses["429"] = problem_response("Too many failed sign-ins for this account or address: Retry-After says when");
+        }
+      } else {
+        json security = json::array({{{"bearer", json::array()}}, {{"session", json::array()}}});
+        if (perm.ticket) security.push_back({{"ticket", json::array()}});
+        op["security"] = security;
+        responses["401"] = problem_response("No valid key, session or ticket");
+        responses["403"] = problem_response("Not allowed: `field` names the missing scope or role, a tier limit, or a cross-site Origin");
+        responses["429"] = problem_response("Over a rate limit: Retry-After and RateLimit-Limit/-Remaining/-Reset say when");
+        switch (perm.kind) {
+          case Permission::Kind::signed_in: op["x-voqo-permission"] = "signed-in"; break;
+          case Permission::Kind::owner: op["x-voqo-permission"] = "owner"; break;
+          case Permission::Kind::member: op["x-voqo-permission"] = "member or " + std::string(access::to_string(perm.scope)); break;
+          default: op["x-voqo-permission"] = std::string(access::to_string(perm.scope));
+        }
+      }
+      if (!d.request.empty()) responses["415"] = problem_response("The body is not application/json");
       responses["default"] = problem_response("Error");
       op["responses"] = responses;
     }
@@ -473,10 +606,11 @@ json openapi_document(const Router& router) {
               {"info",
                {{"title", "voqo API"},
                 {"version", "1"},
-                {"description", "Self-hosted AI voice agents: agents, contacts, calls, campaigns, uploads, jobs, settings and live calls. "
-                                "Errors are RFC 7807 problem+json. Lists page by cursor (limit ≤ 500)."}}},
+                {"description", "Self-hosted AI voice agents: agents, contacts, calls, campaigns, uploads, jobs, settings and live calls, "
+                                "in workspaces reached with an API key or a signed-in session (x-voqo-permission names what each "
+                                "operation needs). Errors are RFC 7807 problem+json. Lists page by cursor (limit ≤ 500)."}}},
               {"servers", json::array({{{"url", "/"}}})},
-              {"security", json::array({json::object(), {{"bearer", json::array()}}})},
+              {"security", json::array({{{"bearer", json::array()}}, {{"session", json::array()}}})},
               {"paths", paths},
               {"components", components()}};
 }

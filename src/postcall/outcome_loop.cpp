@@ -401,6 +401,13 @@ class Loop final : public OutcomeLoop {
 }  // namespace
 
 Result<std::unique_ptr<OutcomeLoop>> OutcomeLoop::create(store::Store& store, OutcomeLoopConfig config) {
+  // Every workspace has its signing secret before its first event, so a
+  // receiver can be set up first (a workspace created later gets one at its
+  // first delivery, or when its settings are read).
+  auto workspaces = store.access().workspaces();
+  if (!workspaces) return std::unexpected(workspaces.error());
+  for (const auto& w : *workspaces)
+    if (auto secret = ensure_webhook_secret(store, w.id); !secret) return std::unexpected(secret.error());
   auto loop = std::make_unique<Loop>(store, config);
   loop->start();
   return std::unique_ptr<OutcomeLoop>(std::move(loop));

@@ -57,7 +57,7 @@ struct OutcomeLoopConfig {
 class OutcomeLoop {
  public:
   /// Starts the webhook and SMS delivery threads (webhooks.hpp, sms.hpp);
-  /// generates the webhook_secret setting when it is empty. `store` must
+  /// generates each workspace's webhook_secret setting when it is empty. `store` must
   /// outlive the loop; the destructor stops and joins both threads. Every
   /// method is thread-safe and does database work only (never the network).
   /// Errors: database.

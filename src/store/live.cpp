@@ -413,6 +413,8 @@ Result<json> LiveStore::upsert_transcript(const std::string& call_id, const Live
                              {"confidence", "confidence", Kind::real, true, "a number between 0 and 1"}};
   if (!std::isfinite(r.confidence)) return std::unexpected(Error::invalid("confidence", "must be a number between 0 and 1"));
   return db_.write([&](Connection& c) -> Result<json> {
+    // An unknown call is not found (its rows take their workspace from it).
+    if (auto call = call_row_in(c, call_id); !call) return std::unexpected(call.error());
     auto st = c.prepare(
         "INSERT INTO live_transcripts (id, call_id, entry_id, speaker, text, timestamp, start_ms, end_ms, sentiment, "
         "confidence, is_final, interrupted, \"order\", created_at, updated_at, workspace_id) "

@@ -154,9 +154,10 @@ TEST_F(ApiTest, CallsAreListedByAgentPhoneStatusAndDate) {
   auto put = [&](const std::string& id, const std::string& status, const std::string& created) {
     auto r = db.write([&](store::Connection& conn) -> Result<void> {
       auto st = conn.prepare(
-          "INSERT INTO calls (id, agent_id, contact_id, direction, status, from_phone, to_phone, created_at) "
-          "VALUES (?, ?, ?, 'outbound', ?, '+14155550000', '+14155550101', ?)");
+          "INSERT INTO calls (id, agent_id, contact_id, direction, status, from_phone, to_phone, created_at, "
+          "workspace_id) VALUES (?, ?, ?, 'outbound', ?, '+14155550000', '+14155550101', ?, ?)");
       if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(6, api_.workspace().value);
       (*st)->bind_text(1, id);
       (*st)->bind_text(2, agent_id);
       (*st)->bind_text(3, c["id"].get<std::string>());
@@ -304,7 +305,7 @@ TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedWithBoundedMemory) {
   const long before = test::rss_kib();
   test::HttpConnection conn(api_.port());
   const uint64_t size = 300ull << 20;  // over the default 256 MiB limit
-  conn.send_all("POST /api/campaigns/" + campaign + "/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+  conn.send_all("POST /api/campaigns/" + campaign + "/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api_.key() + "\r\nContent-Type: text/csv\r\n"
                 "Content-Length: " + std::to_string(size) + "\r\n\r\n");
   conn.send_body_until_response(size);
   auto r = conn.read_response();
@@ -334,7 +335,7 @@ TEST_F(ApiTest, A200MegabyteUploadIsImportedWithBoundedMemory) {
   test::HttpConnection conn(api_.port());
   // The answer comes once the last row is imported: on a loaded 2-core CI box that took over 10 s.
   conn.set_timeout(std::chrono::seconds(120));
-  conn.send_all("POST /api/campaigns/" + campaign + "/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+  conn.send_all("POST /api/campaigns/" + campaign + "/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api_.key() + "\r\nContent-Type: text/csv\r\n"
                 "Content-Length: " + std::to_string(size) + "\r\n\r\nname,phone,notes\n");
   std::string chunk;
   for (uint64_t i = 0; i < rows; ++i) {

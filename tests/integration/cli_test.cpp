@@ -114,7 +114,7 @@ TEST(Cli, ServePrintsItsUrlAndStopsCleanlyOnSigterm) {
   // it must still be answered, then the server exits and the database is closed.
   const std::string body = "name,phone\nAda,4155550101\nAlan,4155550102\n";
   test::HttpConnection conn(port);
-  conn.send_all("POST /api/campaigns/" + id + "/uploads HTTP/1.1\r\nHost: x\r\nX-API-Key: " + key +
+  conn.send_all("POST /api/campaigns/" + id + "/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + key +
                 "\r\nContent-Type: text/csv\r\nContent-Length: " +
                 std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 20));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));

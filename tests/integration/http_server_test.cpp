@@ -157,8 +157,8 @@ TEST_F(HttpServerTest, GetWithKeepAlive) {
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   HttpConnection c(port_);
   c.send_all(
-      "GET /echo/one HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /echo/two HTTP/1.1\r\nHost: x\r\n\r\n");
+      "GET /echo/one HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+      "GET /echo/two HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   EXPECT_EQ(body_json(c.read_response())["id"], "one");
   EXPECT_EQ(body_json(c.read_response())["id"], "two");
 }
@@ -219,7 +219,7 @@ TEST_F(HttpServerTest, MalformedRequestsAre400) {
   }
   {
     HttpConnection c(port_);
-    c.send_all("GET /hello HTTP/1.1\r\nHost: x\r\nX-Huge: " + std::string(20000, 'h') + "\r\n\r\n");
+    c.send_all("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Huge: " + std::string(20000, 'h') + "\r\n\r\n");
     EXPECT_EQ(c.read_response().status, 431);
   }
   EXPECT_EQ(http_request(port_, "GET", "/hello").status, 200);
@@ -230,8 +230,8 @@ TEST_F(HttpServerTest, AnUnknownTransferCodingIs400AndTheBodyIsNotTakenForAReque
   // request, was then answered as if the client had sent it (request smuggling).
   for (const char* te : {"xchunked", "gzip", "chunked, identity"}) {
     HttpConnection c(port_);
-    c.send_all(std::string("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + te +
-               "\r\n\r\nDELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.send_all(std::string("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: ") + te +
+               "\r\n\r\nDELETE /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     auto r = c.read_response();
     EXPECT_EQ(r.status, 400) << te;
     EXPECT_EQ(r.header("content-type"), "application/problem+json") << te;
@@ -241,14 +241,14 @@ TEST_F(HttpServerTest, AnUnknownTransferCodingIs400AndTheBodyIsNotTakenForAReque
   }
   {
     HttpConnection c(port_);
-    c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    c.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
     auto r = c.read_response();
     EXPECT_EQ(r.status, 501);  // RFC 9112 §6.1: a coding we do not implement
     EXPECT_TRUE(c.closed_by_peer());
   }
   {
     HttpConnection c(port_);  // the coding's name is case-insensitive
-    c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    c.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
     auto r = c.read_response();
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(body_json(r)["head"], "hello");
@@ -268,7 +268,7 @@ TEST_F(HttpServerTest, JsonBodyIsDelivered) {
 
 TEST_F(HttpServerTest, ChunkedJsonBodyIsDelivered) {
   HttpConnection c(port_);
-  c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  c.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
   auto r = c.read_response();
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(body_json(r)["head"], "hello world");
@@ -276,7 +276,7 @@ TEST_F(HttpServerTest, ChunkedJsonBodyIsDelivered) {
 
 TEST_F(HttpServerTest, OverLimitJsonBodyIs413) {
   HttpConnection c(port_);
-  c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n");
+  c.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n");
   uint64_t sent = c.send_body_until_response(2 << 20);
   auto r = c.read_response();
   EXPECT_EQ(r.status, 413);
@@ -290,7 +290,7 @@ TEST_F(HttpServerTest, OverLimitJsonBodyIs413) {
 
 TEST_F(HttpServerTest, OverLimitChunkedJsonBodyIs413) {
   HttpConnection c(port_);
-  c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+  c.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
   c.send_body_until_response(8 << 20, /*chunked=*/true);
   auto r = c.read_response();
   EXPECT_EQ(r.status, 413);
@@ -299,7 +299,7 @@ TEST_F(HttpServerTest, OverLimitChunkedJsonBodyIs413) {
 
 TEST_F(HttpServerTest, ExpectContinue) {
   HttpConnection c(port_);
-  c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  c.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
   char buf[64];
   ssize_t n = ::recv(c.fd(), buf, sizeof buf, 0);
   ASSERT_GT(n, 0);
@@ -310,7 +310,7 @@ TEST_F(HttpServerTest, ExpectContinue) {
   EXPECT_EQ(body_json(r)["head"], "hello");
 
   HttpConnection big(port_);
-  big.send_all("POST /json HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 9999999\r\n\r\n");
+  big.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 9999999\r\n\r\n");
   EXPECT_EQ(big.read_response().status, 413);  // final answer, no 100 first
 }
 
@@ -330,7 +330,7 @@ TEST_F(HttpServerTest, SpooledUploadLandsInAFile) {
   EXPECT_FALSE(std::filesystem::exists(last_upload_));  // removed after the handler
   EXPECT_EQ(files_in(spool_.path()), 0u);
   // Same connection, chunked this time.
-  c.send_all("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+  c.send_all("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
   std::string framed;
   for (uint64_t off = 0; off < size; off += 100'000) {
     uint64_t n = std::min<uint64_t>(100'000, size - off);
@@ -371,7 +371,7 @@ TEST_F(HttpServerTest, HugeUploadsAreRefusedWithBoundedMemory) {
   {
     // Declared length over the 256 MB limit: refused before reading the body.
     HttpConnection c(port_);
-    c.send_all("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(huge) + "\r\n\r\n");
+    c.send_all("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(huge) + "\r\n\r\n");
     uint64_t sent = c.send_body_until_response(huge);
     auto r = c.read_response();
     EXPECT_EQ(r.status, 413);
@@ -381,7 +381,7 @@ TEST_F(HttpServerTest, HugeUploadsAreRefusedWithBoundedMemory) {
   {
     // Unknown length (chunked): spooled to disk up to the limit, then refused.
     HttpConnection c(port_);
-    c.send_all("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    c.send_all("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
     c.send_body_until_response(huge, /*chunked=*/true);
     auto r = c.read_response();
     EXPECT_EQ(r.status, 413);
@@ -389,7 +389,7 @@ TEST_F(HttpServerTest, HugeUploadsAreRefusedWithBoundedMemory) {
   {
     // 200 MB at a JSON route (1 MiB limit).
     HttpConnection c(port_);
-    c.send_all("POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(200 << 20) + "\r\n\r\n");
+    c.send_all("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(200 << 20) + "\r\n\r\n");
     c.send_body_until_response(200 << 20);
     EXPECT_EQ(c.read_response().status, 413);
   }

@@ -116,19 +116,19 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
   // Calls are written by the pipeline; this one belongs to an agent that stays.
   const std::string caller = body_json(api_.post("/api/agents", {{"name", "Call Agent"}, {"systemPrompt", "You take calls all day."}}))["id"];
   ASSERT_TRUE(api_.store().db().write([&](store::Connection& c) -> Result<void> {
-    return c.exec("INSERT INTO calls (id, agent_id, direction, status, created_at) VALUES ('call1', '" + caller +
-                  "', 'inbound', 'completed', '2026-11-23T00:00:00.000Z')");
+    return c.exec("INSERT INTO calls (id, agent_id, direction, status, created_at, workspace_id) VALUES ('call1', '" +
+                  caller + "', 'inbound', 'completed', '2026-11-23T00:00:00.000Z', '" + api_.workspace().value + "')");
   }));
   const std::string dnc = body_json(api_.post("/api/do-not-call", {{"phone", "+14155550177"}, {"reason", "asked"}}))["id"];
   ASSERT_TRUE(api_.store().db().write([&](store::Connection& c) -> Result<void> {
-    if (auto r = c.exec("INSERT INTO sms_messages (id, call_id, to_phone, body, provider, status, created_at, updated_at) VALUES "
-                        "('sms1', 'call1', '+14155550101', 'Hi', 'outbox', 'sent', '2026-11-23T00:00:00.000Z', "
-                        "'2026-11-23T00:00:00.000Z')");
+    if (auto r = c.exec("INSERT INTO sms_messages (id, call_id, to_phone, body, provider, status, created_at, updated_at, "
+                        "workspace_id) VALUES ('sms1', 'call1', '+14155550101', 'Hi', 'outbox', 'sent', "
+                        "'2026-11-23T00:00:00.000Z', '2026-11-23T00:00:00.000Z', '" + api_.workspace().value + "')");
         !r)
       return r;
-    return c.exec("INSERT INTO webhook_events (id, seq, event, url, call_id, payload, next_attempt_at, created_at) VALUES "
-                  "('evt1', 1, 'call.ended', 'https://x.example/h', 'call1', '{}', '2026-11-23T00:00:00.000Z', "
-                  "'2026-11-23T00:00:00.000Z')");
+    return c.exec("INSERT INTO webhook_events (id, seq, event, url, call_id, payload, next_attempt_at, created_at, "
+                  "workspace_id) VALUES ('evt1', 1, 'call.ended', 'https://x.example/h', 'call1', '{}', "
+                  "'2026-11-23T00:00:00.000Z', '2026-11-23T00:00:00.000Z', '" + api_.workspace().value + "')");
   }));
   // Issue 5: a call in progress (live1) and call1's live rows, finished into its analytics.
   {
@@ -145,8 +145,14 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     }
     ASSERT_TRUE(api_.store().live().finish("call1", json::object()));
   }
+  // Issue 16: a member to name in /api/members/{userId}, and a key to revoke.
+  auto member = api_.store().access().create_user("member@example.com", "Member");
+  ASSERT_TRUE(member);
+  ASSERT_TRUE(api_.store().access().add_member(api_.workspace(), member->id, "viewer"));
+  const std::string spare_key = body_json(api_.post("/api/keys", {{"name", "spare"}, {"scopes", {"agents:read"}}}))["id"];
   const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
-                                                     {"{version}", "1"}, {"{key}", "default_region"}};
+                                                     {"{version}", "1"}, {"{key}", "default_region"},
+                                                     {"{userId}", member->id}};
   auto id_for = [&](const std::string& pattern) {
     if (pattern.starts_with("/api/agents")) return agent;
     if (pattern.starts_with("/api/contacts")) return contact;
@@ -158,6 +164,8 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     if (pattern.starts_with("/api/do-not-call")) return dnc;
     if (pattern.starts_with("/api/sms-messages")) return std::string("sms1");
     if (pattern.starts_with("/api/webhook-events")) return std::string("evt1");
+    if (pattern.starts_with("/api/workspaces")) return api_.workspace().value;
+    if (pattern.starts_with("/api/keys")) return spare_key;
     return std::string();
   };
   // Request bodies for operations that take one.
@@ -181,6 +189,13 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"POST /api/do-not-call/import", {"text/csv", "phone\n4155550188\nnot a number\n"}},
       {"POST /api/tts/preview", {"application/json", json{{"voiceProvider", "flite"}, {"voiceId", "slt"}, {"text", "Hi."}}.dump()}},
       {"POST /api/live-calls/{id}/actions", {"application/json", json{{"action", "ADD_NOTE"}, {"details", {{"text", "n"}}}}.dump()}},
+      {"POST /api/auth/login", {"application/json", json{{"email", "nobody@example.com"}, {"password", "not-the-password"}}.dump()}},
+      {"POST /api/workspaces", {"application/json", json{{"name", "Second"}}.dump()}},
+      {"PATCH /api/workspaces/{id}", {"application/json", json{{"name", "Renamed"}}.dump()}},
+      {"POST /api/members", {"application/json", json{{"email", "new@example.com"}, {"role", "viewer"}}.dump()}},
+      {"PATCH /api/members/{userId}", {"application/json", json{{"role", "admin"}}.dump()}},
+      {"POST /api/keys", {"application/json", json{{"name", "k"}, {"scopes", {"agents:read"}}}.dump()}},
+      {"POST /api/tickets", {"application/json", json{{"resource", "/api/realtime"}}.dump()}},
   };
   // This server runs without telephony (no dialer) and call1 has no
   // recording: these answer with their documented problems (checked like any response).
@@ -188,7 +203,14 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
                                                        {"GET /api/calls/{id}/recording", 404},
                                                        {"POST /api/jobs/{id}/pause", 503},
                                                        {"POST /api/jobs/{id}/resume", 503},
-                                                       {"POST /api/jobs/{id}/cancel", 503}};
+                                                       {"POST /api/jobs/{id}/cancel", 503},
+                                                       // Issue 16: the test's admin key is not a signed-in owner.
+                                                       {"POST /api/auth/login", 401},
+                                                       {"POST /api/workspaces", 403},
+                                                       {"PATCH /api/workspaces/{id}", 403},
+                                                       {"POST /api/members", 403},
+                                                       {"PATCH /api/members/{userId}", 403},
+                                                       {"DELETE /api/members/{userId}", 403}};
   // DELETEs last, children before parents.
   std::vector<const api::Route*> order;
   for (const auto& r : api_.router().routes())

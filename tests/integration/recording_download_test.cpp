@@ -98,7 +98,8 @@ TEST_F(RecordingDownloadTest, ClientsThatDoNotReadALargeRecordingCostNoMemory) {
   std::vector<std::unique_ptr<test::HttpConnection>> clients;
   for (int i = 0; i < kClients; ++i) {
     auto c = std::make_unique<test::HttpConnection>(api_->port());
-    c->send_all("GET /api/calls/" + id + "/recording HTTP/1.1\r\nHost: x\r\n\r\n");
+    c->send_all("GET /api/calls/" + id + "/recording HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api_->key() +
+                "\r\n\r\n");
     std::string head;
     char buf[512];
     while (head.find("\r\n\r\n") == std::string::npos) {
@@ -177,17 +178,17 @@ TEST_F(RecordingDownloadTest, HeadAndKeepAliveAfterAStreamedBody) {
   const std::string id = call_with_recording(10'000);
   test::HttpConnection c(api_->port());
   const std::string target = "/api/calls/" + id + "/recording";
-  auto first = c.request("GET", target, "", {{"Range", "bytes=0-99"}});
+  auto first = c.request("GET", target, "", {{"Range", "bytes=0-99"}, api_->auth_header()});
   EXPECT_EQ(first.status, 206);
   EXPECT_TRUE(first.body == expected(0, 100));
-  auto head = c.request("HEAD", target, "", {{"Range", "bytes=0-99"}});  // Range is for GET only
+  auto head = c.request("HEAD", target, "", {{"Range", "bytes=0-99"}, api_->auth_header()});  // Range is for GET only
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.header("content-length"), "10000");
   EXPECT_EQ(head.body, "");
-  auto whole = c.request("GET", target);
+  auto whole = c.request("GET", target, "", {api_->auth_header()});
   EXPECT_EQ(whole.status, 200);
   EXPECT_TRUE(whole.body == expected(0, 10'000));
-  auto call = c.request("GET", "/api/calls/" + id);
+  auto call = c.request("GET", "/api/calls/" + id, "", {api_->auth_header()});
   EXPECT_EQ(call.status, 200);
   EXPECT_EQ(test::body_json(call).value("id", ""), id);
 }

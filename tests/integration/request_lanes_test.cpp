@@ -238,7 +238,8 @@ TEST(RequestLanes, ImportsShareTheSlowLaneAndAreRefusedBeforeTheirBody) {
   const uint64_t huge = 100ull << 20;
   for (const std::string& target : {"/api/campaigns/" + new_id() + "/uploads", std::string("/api/do-not-call/import")}) {
     test::HttpConnection c(api.port());
-    c.send_all("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: " +
+    c.send_all("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api.key() +
+               "\r\nContent-Type: text/csv\r\nContent-Length: " +
                std::to_string(huge) + "\r\n\r\n");
     const uint64_t sent = c.send_body_until_response(huge);
     auto r = c.read_response();
@@ -270,7 +271,7 @@ TEST(RequestLanes, AnUnauthenticatedUploadIsRefusedAtItsHeaderAndTakesNoPlace) {
   const uint64_t huge = 100ull << 20;
   for (int i = 0; i < 3; ++i) {
     test::HttpConnection c(api.port());
-    c.send_all("POST /api/do-not-call/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: " +
+    c.send_all("POST /api/do-not-call/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\nContent-Length: " +
                std::to_string(huge) + "\r\n\r\n");
     const uint64_t sent = c.send_body_until_response(huge);
     auto r = c.read_response();
