@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "net/local_port.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo::test {
 namespace {
@@ -190,7 +191,7 @@ std::unique_ptr<store::Store> store_with_tester(const std::filesystem::path& dir
   auto st = store::Store::open(dir / "voqo.db");
   EXPECT_TRUE(st) << st.error().message;
   if (!st) return nullptr;
-  auto agent = (*st)->agents().create({{"name", "Tester"},
+  auto agent = (*st)->agents().create(test::default_workspace(**st), {{"name", "Tester"},
                                        {"systemPrompt", "You are a test agent for SIP scenarios."},
                                        {"greetingMessage", "Hello, this is the voqo test agent."},
                                        {"responseDelayMs", 0}});
