@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "access/api_key.hpp"
+#include "api/authenticator.hpp"
 #include "api/handlers.hpp"
 #include "api/http_server.hpp"
 #include "store/store.hpp"
@@ -28,9 +30,10 @@ long rss_mb() {
   return u.ru_maxrss / 1024;
 }
 
-void run_wrk(const std::string& url, int seconds, int connections) {
-  const std::string cmd = "wrk -t1 -c" + std::to_string(connections) + " -d" + std::to_string(seconds) + "s --latency '" +
-                          url + "' 2>&1 | grep -E 'Requests/sec|Latency|50%|99%|Transfer|requests in|Non-2xx'";
+/// wrk against `url`, every request with `key` (Authorization: Bearer), as an API client sends it.
+void run_wrk(const std::string& url, const std::string& key, int seconds, int connections) {
+  const std::string cmd = "wrk -t1 -c" + std::to_string(connections) + " -d" + std::to_string(seconds) +
+                          "s --latency -H 'Authorization: Bearer " + key + "' '" + url + "' 2>&1 | grep -E 'Requests/sec|Latency|50%|99%|Transfer|requests in|Non-2xx'";
   std::printf("$ wrk -t1 -c%d -d%ds %s\n", connections, seconds, url.c_str());
   std::fflush(stdout);
   if (std::system(cmd.c_str()) != 0) std::printf("(wrk failed or is not installed: scripts/setup installs it)\n");
@@ -54,11 +57,28 @@ int main(int argc, char** argv) {
       return 1;
     }
     auto& store = **st;
+    // Every request is authenticated (issue 16): an admin key of the Default
+    // workspace, created as `voqo key create` does, so the figures include
+    // the key check the server does on each request.
+    auto ws_found = store.access().default_workspace();
+    if (!ws_found) {
+      std::fprintf(stderr, "workspace: %s\n", ws_found.error().message.c_str());
+      return 1;
+    }
+    const voqo::WorkspaceId ws = *ws_found;
+    const auto key = voqo::access::generate_api_key();
+    if (auto rec = store.access().create_api_key(ws, "bench", key.prefix, key.hash, {"admin"}, std::nullopt, std::nullopt,
+                                                 "cli");
+        !rec) {
+      std::fprintf(stderr, "api key: %s\n", rec.error().message.c_str());
+      return 1;
+    }
+    voqo::api::Authenticator auth(store, {});
     auto seeded = store.db().write([&](voqo::store::Connection&) -> voqo::Result<void> {
       for (int i = 0; i < contacts; ++i) {
         char phone[16];
         std::snprintf(phone, sizeof phone, "+1415%07d", 2000000 + i);
-        auto c = store.contacts().create({{"name", "Contact " + std::to_string(i)},
+        auto c = store.contacts().create(ws, {{"name", "Contact " + std::to_string(i)},
                                           {"phone", phone},
                                           {"notes", "Seeded by bench_api"},
                                           {"tags", {"bench", "lead"}}});
@@ -70,10 +90,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "seed: %s\n", seeded.error().message.c_str());
       return 1;
     }
-    auto agent = store.agents().create({{"name", "Bench"}, {"systemPrompt", "You are a benchmark agent."}});
+    auto agent = store.agents().create(ws, {{"name", "Bench"}, {"systemPrompt", "You are a benchmark agent."}});
 
     voqo::api::Router router;
-    voqo::api::RestApi api(router, store, {});
+    voqo::api::ApiConfig api_config;
+    api_config.auth = &auth;
+    voqo::api::RestApi api(router, store, std::move(api_config));
     voqo::api::ServerConfig config;
     config.port = 0;
     config.io_threads = threads;
@@ -83,9 +105,9 @@ int main(int argc, char** argv) {
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
     std::printf("%d contacts; server threads: %s; cores: %ld\n", contacts,
                 threads ? std::to_string(threads).c_str() : "cores", sysconf(_SC_NPROCESSORS_ONLN));
-    run_wrk(base + "/api/contacts?limit=100", seconds, connections);
-    if (const char* small = std::getenv("VOQO_BENCH_SMALL"); small && *small) run_wrk(base + "/api/contacts?limit=10", seconds, connections);
-    run_wrk(base + "/api/agents/" + (*agent)["id"].get<std::string>(), seconds, connections);
+    run_wrk(base + "/api/contacts?limit=100", key.secret, seconds, connections);
+    if (const char* small = std::getenv("VOQO_BENCH_SMALL"); small && *small) run_wrk(base + "/api/contacts?limit=10", key.secret, seconds, connections);
+    run_wrk(base + "/api/agents/" + (*agent)["id"].get<std::string>(), key.secret, seconds, connections);
     std::printf("server peak RSS: %ld MB\n", rss_mb());
     server.stop();
   }

@@ -32,6 +32,7 @@
 #include "calls/call_service.hpp"
 #include "net/local_port.hpp"
 #include "speech/audio.hpp"
+#include "store/store.hpp"
 
 extern char** environ;
 
@@ -312,10 +313,22 @@ inline std::vector<int> int_list(const std::string& s) {
 
 // ---- Conversations with baresip callees and their turn metrics ------------
 
-/// Places `concurrent` calls at once (100 ms apart) to the callees `uris`
+/// The Default workspace of `st`, where the benchmarks' agents live (every
+/// repository takes a workspace, issue 16). Exits when there is none.
+inline WorkspaceId default_workspace(store::Store& st) {
+  auto ws = st.access().default_workspace();
+  if (!ws) {
+    std::fprintf(stderr, "default workspace: %s\n", ws.error().message.c_str());
+    std::exit(1);
+  }
+  return *ws;
+}
+
+/// Places `concurrent` calls at once (100 ms apart) from workspace `ws` to the callees `uris`
 /// (round robin), hangs each up just before its callee's WAV ends (the last
 /// reply has been spoken by then) and returns the finished call records.
-inline std::vector<nlohmann::json> run_conversations(calls::CallService& svc, const std::vector<std::string>& uris,
+inline std::vector<nlohmann::json> run_conversations(calls::CallService& svc, const WorkspaceId& ws,
+                                                     const std::vector<std::string>& uris,
                                                      const CalleeVoice& voice, int concurrent, const std::string& agent) {
   Records records;
   struct Placed {
@@ -324,7 +337,7 @@ inline std::vector<nlohmann::json> run_conversations(calls::CallService& svc, co
   };
   std::vector<Placed> placed;
   for (int i = 0; i < concurrent; ++i) {
-    auto id = svc.place_call({agent, uris[static_cast<std::size_t>(i) % uris.size()], nlohmann::json::object(), "Callee"},
+    auto id = svc.place_call({ws, agent, uris[static_cast<std::size_t>(i) % uris.size()], nlohmann::json::object(), "Callee"},
                              records.sink());
     if (!id) {
       std::fprintf(stderr, "place_call: %s\n", id.error().message.c_str());

@@ -50,6 +50,7 @@ namespace {
 struct Env {
   fs::path dir;
   std::unique_ptr<store::Store> store;
+  WorkspaceId ws;  ///< the Default workspace: the agent and its calls
 };
 
 Env make_env(const std::string& tag) {
@@ -62,6 +63,7 @@ Env make_env(const std::string& tag) {
     std::exit(1);
   }
   e.store = std::move(*st);
+  e.ws = default_workspace(*e.store);
   return e;
 }
 
@@ -87,12 +89,12 @@ calls::CallServiceConfig media_plane_config(const Env& e, const std::string& tru
 }
 
 /// Places calls until `target` are placed, `rate` per second. Returns false on a placement error.
-bool place_up_to(calls::CallService& svc, std::vector<std::string>& ids, std::size_t target, double rate,
+bool place_up_to(calls::CallService& svc, const WorkspaceId& ws, std::vector<std::string>& ids, std::size_t target, double rate,
                  const std::string& to, Records& records) {
   const auto period = std::chrono::microseconds(static_cast<int64_t>(1e6 / rate));
   auto next = std::chrono::steady_clock::now();
   while (ids.size() < target) {
-    auto id = svc.place_call({"Capacity", to, nlohmann::json::object(), "Peer"}, records.sink());
+    auto id = svc.place_call({ws, "Capacity", to, nlohmann::json::object(), "Peer"}, records.sink());
     if (!id) {
       std::fprintf(stderr, "place_call #%zu: %s\n", ids.size() + 1, id.error().message.c_str());
       return false;
@@ -177,7 +179,7 @@ int part_a(int argc, char** argv) {
               "%d media threads, setup %.0f calls/s, %d s per step ==\n", g_codec.c_str(), media_threads, rate, measure_s);
   Env env = make_env("a");
   (void)env.store->agents().create(
-      {{"name", "Capacity"}, {"systemPrompt", "Capacity test."}, {"greetingMessage", "Hello, this is a capacity test."}});
+      env.ws, {{"name", "Capacity"}, {"systemPrompt", "Capacity test."}, {"greetingMessage", "Hello, this is a capacity test."}});
   const uint16_t sip_port = free_loopback_port(), media_port = static_cast<uint16_t>(free_loopback_port() & ~1u);
   Child sipp({"/usr/bin/sipp", "-sf", (kSource / "tests/data/sipp/answer_hold_echo.xml").string(), "-i", "127.0.0.1",
               "-p", std::to_string(sip_port), "-mp", std::to_string(media_port), "-rtp_echo", "-nostdin"},
@@ -200,7 +202,7 @@ int part_a(int argc, char** argv) {
   int best = 0;
   for (int step : steps) {
     const auto t_setup = std::chrono::steady_clock::now();
-    if (!place_up_to(svc, ids, static_cast<std::size_t>(step), rate, "+14155550123", records)) break;
+    if (!place_up_to(svc, env.ws, ids, static_cast<std::size_t>(step), rate, "+14155550123", records)) break;
     const std::size_t running = wait_streams(svc, static_cast<std::size_t>(step), std::chrono::seconds(30));
     const double setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
     std::this_thread::sleep_for(3s);  // greetings synthesised and queued
@@ -255,7 +257,7 @@ int part_b(int argc, char** argv) {
   std::printf("\n== (b) full pipeline: N concurrent conversations with baresip callees (pocketsphinx, flite slt, "
               "silence %d ms, response delay 0) ==\n", silence_ms);
   Env env = make_env("b");
-  (void)env.store->agents().create(bench_agent("Capacity", silence_ms, "slt"));
+  (void)env.store->agents().create(env.ws, bench_agent("Capacity", silence_ms, "slt"));
   const CalleeVoice voice = make_callee_wav(env.dir / "callee.wav",
                                             {"001.wav", "sense_and_sensibility_01_austen_64kb-0880.wav",
                                              "sense_and_sensibility_01_austen_64kb-0930.wav",
@@ -290,7 +292,7 @@ int part_b(int argc, char** argv) {
     const double cpu0 = process_cpu_s(::getpid()), peer0 = process_cpu_s(callee.child.pid());
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {
-      auto id = (*service)->place_call({"Capacity", callee.uri(), nlohmann::json::object(), "Callee"}, records.sink());
+      auto id = (*service)->place_call({env.ws, "Capacity", callee.uri(), nlohmann::json::object(), "Callee"}, records.sink());
       if (id) placed.emplace_back(*id, std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>((voice.duration_s - 0.5) * 1000)));
       else std::fprintf(stderr, "place_call: %s\n", id.error().message.c_str());
       std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(spread_s * 1000 / n)));
@@ -333,7 +335,7 @@ int part_c(int argc, char** argv) {
               record ? ", recording" : ", no recording", hold_s);
   Env env = make_env("c");
   (void)env.store->agents().create(
-      {{"name", "Capacity"}, {"systemPrompt", "Capacity test."}, {"greetingMessage", "Hello, this is a capacity test."}});
+      env.ws, {{"name", "Capacity"}, {"systemPrompt", "Capacity test."}, {"greetingMessage", "Hello, this is a capacity test."}});
   // The callee talks all the time: the five audiobook sentences back to back, a minute in all.
   const CalleeVoice voice = make_callee_wav(env.dir / "callee.wav",
                                             {"sense_and_sensibility_01_austen_64kb-0870.wav", "sense_and_sensibility_01_austen_64kb-0880.wav",
@@ -358,7 +360,7 @@ int part_c(int argc, char** argv) {
   for (int n : steps) {
     Records records;
     std::vector<std::string> ids;
-    if (!place_up_to(svc, ids, static_cast<std::size_t>(n), 20, callee.uri(), records)) break;
+    if (!place_up_to(svc, env.ws, ids, static_cast<std::size_t>(n), 20, callee.uri(), records)) break;
     const std::size_t running = wait_streams(svc, static_cast<std::size_t>(n), std::chrono::seconds(20));
     const double peer0 = process_cpu_s(callee.child.pid()), cpu0 = process_cpu_s(::getpid());
     const auto t0 = std::chrono::steady_clock::now();

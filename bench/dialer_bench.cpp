@@ -102,9 +102,10 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
     std::fprintf(stderr, "store: %s\n", st.error().message.c_str());
     std::exit(1);
   }
-  auto agent = (*st)->agents().create({{"name", "Dialer Bench"}, {"systemPrompt", "You say hi and listen quietly."},
+  const WorkspaceId ws = default_workspace(**st);
+  auto agent = (*st)->agents().create(ws, {{"name", "Dialer Bench"}, {"systemPrompt", "You say hi and listen quietly."},
                                        {"greetingMessage", "Hi."}, {"responseDelayMs", 0}});
-  auto campaign = (*st)->campaigns().create({{"name", "bench"}});
+  auto campaign = (*st)->campaigns().create(ws, {{"name", "bench"}});
   std::string csv = "name,phone\n";
   for (int i = 0; i < contacts; ++i) {
     char phone[32];
@@ -112,8 +113,8 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
     csv += "P" + std::to_string(i) + "," + phone + "\n";
   }
   std::istringstream in(csv);
-  auto report = campaign::import_contacts((*st)->uploads(), (*campaign)["id"], "bench.csv", in, {.region = "US"});
-  (void)(*st)->settings().put("callee_local_hours", {{"start", "00:00"}, {"end", "24:00"}});
+  auto report = campaign::import_contacts((*st)->uploads(), ws, (*campaign)["id"], "bench.csv", in, {.region = "US"});
+  (void)(*st)->settings().put(ws, "callee_local_hours", {{"start", "00:00"}, {"end", "24:00"}});
   calls::CallServiceConfig cfg;
   cfg.sip_listen_ip = "127.0.0.1";
   cfg.sip_port = 0;
@@ -133,7 +134,7 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
   const double cpu0 = self_cpu_s();
   const auto writes0 = (*st)->db().write_stats();
   const auto t0 = std::chrono::steady_clock::now();
-  auto job = (*dialer)->create_job({{"campaignId", (*campaign)["id"]}, {"uploadId", report->upload_id}, {"agentId", (*agent)["id"]},
+  auto job = (*dialer)->create_job(ws, {{"campaignId", (*campaign)["id"]}, {"uploadId", report->upload_id}, {"agentId", (*agent)["id"]},
                                     {"maxConcurrent", max_concurrent}, {"callsPerSecond", cps},
                                     {"retry", {{"maxAttempts", 1}}}});
   if (!job) {
@@ -147,7 +148,7 @@ VoqoRun voqo_rate(const fs::path& dir, int contacts, double cps, int max_concurr
       std::this_thread::sleep_for(20ms);
       continue;
     }
-    auto p = (*dialer)->progress((*job)["id"]);
+    auto p = (*dialer)->progress(ws, (*job)["id"]);
     if (p && (p->status == "completed" || p->status == "failed")) {
       r.completed = p->completed;
       r.failed = p->failed;

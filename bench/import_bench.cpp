@@ -238,10 +238,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "store error: %s\n", st.error().message.c_str());
         return 1;
       }
-      auto campaign = (*st)->campaigns().create({{"name", "bench"}});
+      auto ws = (*st)->access().default_workspace();  // every repository takes a workspace (issue 16)
+      if (!ws) return fail(ws.error());
+      auto campaign = (*st)->campaigns().create(*ws, {{"name", "bench"}});
       std::ifstream in(path, std::ios::binary);
       auto [report, s, cpu] = timed([&] {
-        return voqo::campaign::import_contacts((*st)->uploads(), (*campaign)["id"].get<std::string>(), "bench.csv", in,
+        return voqo::campaign::import_contacts((*st)->uploads(), *ws, (*campaign)["id"].get<std::string>(), "bench.csv", in,
                                                voqo::campaign::ImportOptions{});
       });
       if (!report) return fail(report.error());

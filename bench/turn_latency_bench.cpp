@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& store = **st;
-  if (auto a = store.agents().create(bench_agent("Bench", silence_ms, voice)); !a) {
+  const WorkspaceId ws = default_workspace(store);
+  if (auto a = store.agents().create(ws, bench_agent("Bench", silence_ms, voice)); !a) {
     std::fprintf(stderr, "agent: %s\n", a.error().message.c_str());
     return 1;
   }
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n_calls; ++i) {
       std::printf("call %d/%d ...\n", i + 1, n_calls);
       std::fflush(stdout);
-      for (auto& r : run_conversations(**service, {callee.uri()}, callee_voice, 1, "Bench")) records.push_back(std::move(r));
+      for (auto& r : run_conversations(**service, ws, {callee.uri()}, callee_voice, 1, "Bench")) records.push_back(std::move(r));
     }
   }
   int turns = 0, interrupted = 0;

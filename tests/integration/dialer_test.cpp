@@ -16,6 +16,7 @@
 #include "core/time.hpp"
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -85,20 +86,33 @@ class DialerTest : public test::SipSuite {
     return rig;
   }
 
+  /// The Default workspace, where the suite's Tester agent lives.
+  WorkspaceId ws() { return test::default_workspace(*store_); }
+  /// A second workspace (created on first use), for the isolation checks.
+  WorkspaceId other_workspace() {
+    auto found = store_->access().workspace_by_name("Dialer tenant B");
+    if (found && *found) return (*found)->id;
+    auto made = store_->access().create_workspace("Dialer tenant B", "enterprise");
+    if (!made) throw std::runtime_error("workspace: " + made.error().message);
+    return made->id;
+  }
+
   /// A campaign with an upload of `n` numbers +1415555 01<10+i>.
   std::pair<std::string, std::string> campaign_with(int n) {
-    auto c = store_->campaigns().create({{"name", "dialer " + std::to_string(++campaigns_)}});
+    auto c = store_->campaigns().create(ws(), {{"name", "dialer " + std::to_string(++campaigns_)}});
     EXPECT_TRUE(c.has_value());
     std::string csv = "name,phone\n";
     for (int i = 0; i < n; ++i) csv += "Person " + std::to_string(i) + ",+1415555" + std::to_string(1100 + campaigns_ * 10 + i) + "\n";
     std::istringstream in(csv);
-    auto r = campaign::import_contacts(store_->uploads(), (*c)["id"], "list.csv", in, {.region = "US"});
+    auto r = campaign::import_contacts(store_->uploads(), ws(), (*c)["id"], "list.csv", in, {.region = "US"});
     EXPECT_TRUE(r.has_value());
     return {(*c)["id"].get<std::string>(), r->upload_id};
   }
 
   std::string tester_id() {
-    auto a = store_->agents().records().list(store::ListQuery{});
+    // By name: the list is newest first, and a test adds agents of its own.
+    auto a = store_->agents().records().list(
+        ws(), store::ListQuery{.limit = 1, .conditions = {{store::Condition::Op::equals, {"name"}, std::string("Tester")}}});
     return a->items.at(0)["id"];
   }
 
@@ -106,19 +120,19 @@ class DialerTest : public test::SipSuite {
   json wait_final(campaign::Dialer& d, const std::string& job_id, std::chrono::seconds timeout = 60s) {
     const auto until = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < until) {
-      auto j = store_->jobs().records().get(job_id);
+      auto j = store_->jobs().records().get(ws(), job_id);
       const std::string s = j->value("status", "");
       if (s == "completed" || s == "failed" || s == "cancelled") return *j;
       d.poke();
       std::this_thread::sleep_for(100ms);
     }
-    return *store_->jobs().records().get(job_id);
+    return *store_->jobs().records().get(ws(), job_id);
   }
 
   /// The job's calls as {status → count} straight from job_calls (the tallies).
   std::map<std::string, int64_t> tallies(const std::string& job_id) {
     std::map<std::string, int64_t> out;
-    auto page = store_->jobs().job_calls().list(store::ListQuery{.limit = 500, .conditions = {{store::Condition::Op::equals, {"job_id"}, job_id}}});
+    auto page = store_->jobs().job_calls().list(ws(), store::ListQuery{.limit = 500, .conditions = {{store::Condition::Op::equals, {"job_id"}, job_id}}});
     for (const auto& jc : page->items) ++out[jc["status"].get<std::string>()];
     return out;
   }
@@ -128,7 +142,7 @@ class DialerTest : public test::SipSuite {
     store::ListQuery q;
     q.limit = 500;
     q.conditions = {{store::Condition::Op::equals, {"job_id"}, job_id}};
-    auto page = store_->job_events().list(q);
+    auto page = store_->job_events().list(ws(), q);
     for (const auto& e : page->items)
       if (e["type"] == type) out.push_back(e);
     return out;
@@ -141,7 +155,7 @@ TEST_F(DialerTest, JobCallsEveryContactWithinConcurrencyAndCountersEqualTallies)
   auto rig = start("answer_hold_1s.xml");
   auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(6);
-  auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
+  auto job = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
                                     {"maxConcurrent", 2}, {"callsPerSecond", 20}});
   ASSERT_TRUE(job) << job.error().message;
   const std::string id = (*job)["id"];
@@ -167,7 +181,7 @@ TEST_F(DialerTest, JobCallsEveryContactWithinConcurrencyAndCountersEqualTallies)
   EXPECT_GE(peak, 1u);
   EXPECT_EQ(events(id, "dial").size(), 6u);
   // Each call record names its job.
-  auto calls = store_->calls().list(store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"job_id"}, id}}});
+  auto calls = store_->calls().list(ws(), store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"job_id"}, id}}});
   EXPECT_EQ(calls->items.size(), 6u);
 }
 
@@ -175,7 +189,7 @@ TEST_F(DialerTest, BusyCalleesAreRetriedThenTheJobFailsWithTheReasonNotAHotLoop)
   auto rig = start("busy.xml");
   auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(2);
-  auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
+  auto job = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
                                     {"retry", {{"maxAttempts", 3}, {"backoffMinutes", 0}}}, {"callsPerSecond", 20}});
   ASSERT_TRUE(job);
   const std::string id = (*job)["id"];
@@ -186,7 +200,7 @@ TEST_F(DialerTest, BusyCalleesAreRetriedThenTheJobFailsWithTheReasonNotAHotLoop)
   EXPECT_EQ(final["failedCalls"], 2);
   EXPECT_EQ(events(id, "dial").size(), 6u);  // 2 contacts × 3 attempts, not one more
   EXPECT_EQ(events(id, "retry").size(), 4u);
-  auto calls = store_->calls().list(store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"job_id"}, id}}});
+  auto calls = store_->calls().list(ws(), store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"job_id"}, id}}});
   ASSERT_EQ(calls->items.size(), 6u);
   for (const auto& c : calls->items) EXPECT_EQ(c["status"], "busy");
 }
@@ -195,11 +209,14 @@ TEST_F(DialerTest, DoNotCallNumbersAreSkippedWithTheReasonAndNeverDialed) {
   auto rig = start("answer_hold_1s.xml");
   auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(3);
-  auto contacts = store_->batch_contacts().list(store::ListQuery{.limit = 10, .conditions = {{store::Condition::Op::equals, {"upload_id"}, upload_id}}});
+  auto contacts = store_->batch_contacts().list(ws(), store::ListQuery{.limit = 10, .conditions = {{store::Condition::Op::equals, {"upload_id"}, upload_id}}});
   const std::string listed = contacts->items.at(1)["phone"];
   campaign::DoNotCallList dnc(store_->db());
-  ASSERT_TRUE(dnc.add(listed, "asked on an earlier call"));
-  auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}, {"callsPerSecond", 20}});
+  ASSERT_TRUE(dnc.add(ws(), listed, "asked on an earlier call"));
+  // Another workspace's list does not stop this workspace's calls.
+  const std::string listed_elsewhere = contacts->items.at(0)["phone"];
+  ASSERT_TRUE(dnc.add(other_workspace(), listed_elsewhere, "asked another tenant"));
+  auto job = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}, {"callsPerSecond", 20}});
   const std::string id = (*job)["id"];
   auto final = wait_final(**dialer, id);
   EXPECT_EQ(final["status"], "completed");
@@ -208,8 +225,10 @@ TEST_F(DialerTest, DoNotCallNumbersAreSkippedWithTheReasonAndNeverDialed) {
   auto skips = events(id, "skip");
   ASSERT_EQ(skips.size(), 1u);
   EXPECT_NE(skips[0]["message"].get<std::string>().find("do-not-call"), std::string::npos);
-  auto calls = store_->calls().list(store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"to_phone"}, listed}}});
+  auto calls = store_->calls().list(ws(), store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"to_phone"}, listed}}});
   EXPECT_TRUE(calls->items.empty()) << "a do-not-call number was dialed";
+  calls = store_->calls().list(ws(), store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"to_phone"}, listed_elsewhere}}});
+  EXPECT_EQ(calls->items.size(), 1u) << "another workspace's do-not-call entry applied here";
 }
 
 TEST_F(DialerTest, OutsideTheCallingWindowCallsWaitUntilItOpensOnTheFakeClock) {
@@ -224,7 +243,7 @@ TEST_F(DialerTest, OutsideTheCallingWindowCallsWaitUntilItOpensOnTheFakeClock) {
   auto rig = start("answer_hold_1s.xml", dc);
   auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(2);
-  auto job = (*dialer)->create_job(
+  auto job = (*dialer)->create_job(ws(), 
       {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}, {"callsPerSecond", 20},
        {"callingWindow", {{"start", "09:00"}, {"end", "17:00"}, {"timezone", "UTC"}, {"daysOfWeek", {1, 2, 3, 4, 5}}}}});
   ASSERT_TRUE(job) << job.error().message;
@@ -234,7 +253,7 @@ TEST_F(DialerTest, OutsideTheCallingWindowCallsWaitUntilItOpensOnTheFakeClock) {
   auto waits = events(id, "wait");
   ASSERT_EQ(waits.size(), 2u);
   EXPECT_NE(waits[0]["message"].get<std::string>().find("2026-11-23T09:00:00"), std::string::npos) << waits[0].dump();
-  auto p = (*dialer)->progress(id);
+  auto p = (*dialer)->progress(ws(), id);
   EXPECT_EQ(p->waiting, 2);
   // Monday 09:00: the window opens and both are called.
   now_s = seconds_of("2026-11-23T09:00:00Z");
@@ -249,19 +268,19 @@ TEST_F(DialerTest, CallBackLaterSchedulesTheNextAttemptAtTheParsedTime) {
                    [when](const brain::CallContext&) { return std::make_unique<CallbackBrain>(when); });
   auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(1);
-  auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}});
+  auto job = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}});
   const std::string id = (*job)["id"];
   for (int i = 0; i < 100 && events(id, "retry").empty(); ++i) std::this_thread::sleep_for(100ms);
-  auto calls = store_->jobs().job_calls().list(store::ListQuery{.limit = 5, .conditions = {{store::Condition::Op::equals, {"job_id"}, id}}});
+  auto calls = store_->jobs().job_calls().list(ws(), store::ListQuery{.limit = 5, .conditions = {{store::Condition::Op::equals, {"job_id"}, id}}});
   ASSERT_EQ(calls->items.size(), 1u);
   const auto& jc = calls->items[0];
   EXPECT_EQ(jc["status"], "pending");
   EXPECT_EQ(jc["outcome"], "Call Back Later");
   EXPECT_EQ(jc["attempts"], 1);
   EXPECT_EQ(parse_iso8601(jc["nextAttemptAt"].get<std::string>()), when) << jc.dump();
-  EXPECT_EQ(store_->jobs().records().get(id)->value("status", ""), "running");
-  ASSERT_TRUE((*dialer)->cancel(id));
-  EXPECT_EQ(store_->jobs().records().get(id)->value("status", ""), "cancelled");
+  EXPECT_EQ(store_->jobs().records().get(ws(), id)->value("status", ""), "running");
+  ASSERT_TRUE((*dialer)->cancel(ws(), id));
+  EXPECT_EQ(store_->jobs().records().get(ws(), id)->value("status", ""), "cancelled");
   EXPECT_EQ(tallies(id)["failed"], 1);
 }
 
@@ -269,33 +288,33 @@ TEST_F(DialerTest, PauseStopsNewCallsResumeContinuesCancelEndsTheRest) {
   auto rig = start("answer_hold_1s.xml");
   auto* dialer = &rig.dialer;
   auto [campaign_id, upload_id] = campaign_with(6);
-  auto job = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
+  auto job = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
                                     {"maxConcurrent", 1}, {"callsPerSecond", 20}});
   const std::string id = (*job)["id"];
   for (int i = 0; i < 100 && events(id, "dial").empty(); ++i) std::this_thread::sleep_for(50ms);
-  auto paused = (*dialer)->pause(id);
+  auto paused = (*dialer)->pause(ws(), id);
   ASSERT_TRUE(paused);
   EXPECT_FALSE((*paused)["pausedAt"].is_null());
   const auto dials_at_pause = events(id, "dial").size();
   std::this_thread::sleep_for(3s);  // the call in progress ends; nothing new starts
   EXPECT_EQ(events(id, "dial").size(), dials_at_pause);
   EXPECT_EQ((*dialer)->in_flight(), 0u);
-  ASSERT_TRUE((*dialer)->resume(id));
+  ASSERT_TRUE((*dialer)->resume(ws(), id));
   for (int i = 0; i < 100 && events(id, "dial").size() == dials_at_pause; ++i) std::this_thread::sleep_for(50ms);
   EXPECT_GT(events(id, "dial").size(), dials_at_pause);
-  auto cancelled = (*dialer)->cancel(id);
+  auto cancelled = (*dialer)->cancel(ws(), id);
   ASSERT_TRUE(cancelled);
   EXPECT_EQ((*cancelled)["status"], "cancelled");
   // The call in progress finishes; no job call stays pending; the counters equal the tallies.
   for (int i = 0; i < 100 && (*dialer)->in_flight() > 0; ++i) std::this_thread::sleep_for(100ms);
-  auto final = *store_->jobs().records().get(id);
+  auto final = *store_->jobs().records().get(ws(), id);
   auto t = tallies(id);
   EXPECT_EQ(t["pending"], 0);
   EXPECT_EQ(t["calling"], 0);
   EXPECT_EQ(final["completedCalls"].get<int64_t>(), t["completed"]);
   EXPECT_EQ(final["failedCalls"].get<int64_t>(), t["failed"]);
   EXPECT_EQ(t["completed"] + t["failed"], 6);
-  EXPECT_FALSE((*dialer)->resume(id).has_value()) << "a cancelled job resumed";
+  EXPECT_FALSE((*dialer)->resume(ws(), id).has_value()) << "a cancelled job resumed";
 }
 
 TEST_F(DialerTest, BadJobsAreRefusedNamingTheField) {
@@ -304,28 +323,57 @@ TEST_F(DialerTest, BadJobsAreRefusedNamingTheField) {
   auto dialer = campaign::Dialer::create(*store_, **service, nullptr, {.enforce_callee_hours = false});
   auto [campaign_id, upload_id] = campaign_with(1);
   // An upload with no callable contact (its only row is rejected).
-  auto empty = store_->campaigns().create({{"name", "empty"}});
+  auto empty = store_->campaigns().create(ws(), {{"name", "empty"}});
   std::istringstream none("name,phone\nNobody,not a number\n");
-  auto report = campaign::import_contacts(store_->uploads(), (*empty)["id"], "empty.csv", none, {.region = "US"});
+  auto report = campaign::import_contacts(store_->uploads(), ws(), (*empty)["id"], "empty.csv", none, {.region = "US"});
   ASSERT_TRUE(report);
-  auto r = (*dialer)->create_job({{"campaignId", (*empty)["id"]}, {"uploadId", report->upload_id}, {"agentId", tester_id()}});
+  auto r = (*dialer)->create_job(ws(), {{"campaignId", (*empty)["id"]}, {"uploadId", report->upload_id}, {"agentId", tester_id()}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().field(), "uploadId");
   // A disabled agent.
-  auto agent = store_->agents().create({{"name", "Disabled one"}, {"systemPrompt", "You are disabled for this test."}, {"enabled", false}});
+  auto agent = store_->agents().create(ws(), {{"name", "Disabled one"}, {"systemPrompt", "You are disabled for this test."}, {"enabled", false}});
   ASSERT_TRUE(agent) << agent.error().message;
-  r = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", (*agent)["id"]}});
+  r = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", (*agent)["id"]}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::conflict);
   EXPECT_EQ(r.error().field(), "agentId");
   // A bad retry policy and a bad window.
-  r = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}, {"retry", {{"maxAttempts", 0}}}});
+  r = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}, {"retry", {{"maxAttempts", 0}}}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().field(), "retry.maxAttempts");
-  r = (*dialer)->create_job({{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
+  r = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
                              {"callingWindow", {{"start", "9am"}, {"end", "17:00"}, {"timezone", "UTC"}}}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().field(), "callingWindow.start");
+  // Another workspace's agent, campaign or upload is not found from this one,
+  // and this workspace's job cannot be driven from the other.
+  const WorkspaceId b = other_workspace();
+  auto b_agent = store_->agents().create(b, {{"name", "Tester"}, {"systemPrompt", "You are B's agent for this test."}});
+  ASSERT_TRUE(b_agent) << b_agent.error().message;
+  auto b_camp = store_->campaigns().create(b, {{"name", "B's campaign"}});
+  ASSERT_TRUE(b_camp);
+  std::istringstream b_csv("name,phone\nBea,+14155559901\n");
+  auto b_upload = campaign::import_contacts(store_->uploads(), b, (*b_camp)["id"], "b.csv", b_csv, {.region = "US"});
+  ASSERT_TRUE(b_upload) << b_upload.error().message;
+  r = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", (*b_agent)["id"]}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  EXPECT_EQ(r.error().field(), "agentId");
+  r = (*dialer)->create_job(ws(), {{"campaignId", (*b_camp)["id"]}, {"uploadId", b_upload->upload_id}, {"agentId", tester_id()}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  auto mine = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()}});
+  ASSERT_TRUE(mine) << mine.error().message;
+  const std::string job_id = (*mine)["id"];
+  for (auto result : {(*dialer)->pause(b, job_id), (*dialer)->resume(b, job_id), (*dialer)->cancel(b, job_id)}) {
+    ASSERT_FALSE(result) << "B drove A's job: " << result->dump();
+    EXPECT_EQ(result.error().code, ErrorCode::not_found) << result.error().message;
+  }
+  auto progress = (*dialer)->progress(b, job_id);
+  ASSERT_FALSE(progress);
+  EXPECT_EQ(progress.error().code, ErrorCode::not_found);
+  EXPECT_NE(store_->jobs().records().get(ws(), job_id)->value("status", ""), "cancelled");
+  ASSERT_TRUE((*dialer)->cancel(ws(), job_id));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "campaign/do_not_call.hpp"
 #include "store/store.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo::campaign {
 namespace {
@@ -22,9 +23,11 @@ class DoNotCallTest : public ::testing::Test {
     ASSERT_TRUE(st) << st.error().message;
     store_ = std::move(*st);
     dnc_ = std::make_unique<DoNotCallList>(store_->db());
+    ws_ = test::default_workspace(*store_);
   }
-  bool listed(const std::string& phone) {
-    auto r = dnc_->contains(phone);
+  bool listed(const std::string& phone) { return listed_in(ws_, phone); }
+  bool listed_in(const WorkspaceId& ws, const std::string& phone) {
+    auto r = dnc_->contains(ws, phone);
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     return r.value_or(false);
   }
@@ -40,7 +43,7 @@ class DoNotCallTest : public ::testing::Test {
   }
   DncImportReport import(const std::string& csv) {
     std::istringstream in(csv);
-    auto r = dnc_->import_csv(in, "US", "imported");
+    auto r = dnc_->import_csv(ws_, in, "US", "imported");
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     return r.value_or(DncImportReport{});
   }
@@ -48,10 +51,11 @@ class DoNotCallTest : public ::testing::Test {
   test::TempDir dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<DoNotCallList> dnc_;
+  WorkspaceId ws_;
 };
 
 TEST_F(DoNotCallTest, OneEntryPerNumberWhateverTheFormat) {
-  auto row = dnc_->add("(212) 555-0100", "asked on the phone", "call", "call123");
+  auto row = dnc_->add(ws_, "(212) 555-0100", "asked on the phone", "call", "call123");
   ASSERT_TRUE(row) << row.error().message;
   EXPECT_EQ((*row)["phone"], "+12125550100");
   EXPECT_EQ((*row)["reason"], "asked on the phone");
@@ -64,32 +68,32 @@ TEST_F(DoNotCallTest, OneEntryPerNumberWhateverTheFormat) {
   EXPECT_FALSE(listed("+12125550101"));
   EXPECT_FALSE(listed("call me maybe")) << "not a number: not listed, not an error";
   // Adding the same number in another format returns the existing row, unchanged.
-  auto again = dnc_->add("+1 212-555-0100", "other reason");
+  auto again = dnc_->add(ws_, "+1 212-555-0100", "other reason");
   ASSERT_TRUE(again);
   EXPECT_EQ((*again)["id"], (*row)["id"]);
   EXPECT_EQ((*again)["reason"], "asked on the phone");
   EXPECT_EQ(rows(), 1);
   // Defaults: source api, empty reason and call id are null.
-  auto plain = dnc_->add("+44 20 7123 4567", "");
+  auto plain = dnc_->add(ws_, "+44 20 7123 4567", "");
   ASSERT_TRUE(plain);
   EXPECT_EQ((*plain)["source"], "api");
   EXPECT_TRUE((*plain)["reason"].is_null());
   EXPECT_TRUE((*plain)["callId"].is_null());
   // A national number read with another region.
-  ASSERT_TRUE(dnc_->add("020 7946 0018", "uk", "api", "", "GB"));
+  ASSERT_TRUE(dnc_->add(ws_, "020 7946 0018", "uk", "api", "", "GB"));
   EXPECT_TRUE(listed("+442079460018"));
 }
 
 TEST_F(DoNotCallTest, AddRejectsBadInputNamingTheField) {
-  auto bad = dnc_->add("n/a", "x");
+  auto bad = dnc_->add(ws_, "n/a", "x");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(bad.error().field(), "phone");
   EXPECT_EQ(bad.error().message, "not a phone number");
-  auto source = dnc_->add("+12125550100", "x", "spreadsheet");
+  auto source = dnc_->add(ws_, "+12125550100", "x", "spreadsheet");
   ASSERT_FALSE(source);
   EXPECT_EQ(source.error().field(), "source");
-  auto reason = dnc_->add("+12125550100", std::string(501, 'r'));
+  auto reason = dnc_->add(ws_, "+12125550100", std::string(501, 'r'));
   ASSERT_FALSE(reason);
   EXPECT_EQ(reason.error().field(), "reason");
   EXPECT_EQ(rows(), 0);
@@ -103,7 +107,7 @@ TEST_F(DoNotCallTest, ImportWithHeaderUsesThePhoneColumn) {
   EXPECT_TRUE(listed("+12125550100"));
   EXPECT_TRUE(listed("+14155550123"));
   // Imported rows carry source "import" and the given reason.
-  auto row = dnc_->add("2125550100", "ignored");
+  auto row = dnc_->add(ws_, "2125550100", "ignored");
   ASSERT_TRUE(row);
   EXPECT_EQ((*row)["source"], "import");
   EXPECT_EQ((*row)["reason"], "imported");
@@ -156,7 +160,7 @@ TEST_F(DoNotCallTest, BadRowsAreReportedWithTheirLinesAndTheRestImported) {
 }
 
 TEST_F(DoNotCallTest, DuplicatesAreCountedAsAlreadyListed) {
-  ASSERT_TRUE(dnc_->add("+12125550100", "api"));
+  ASSERT_TRUE(dnc_->add(ws_, "+12125550100", "api"));
   auto r = import("phone\n(212) 555-0100\n+12125550100\n415-555-0123\n4155550123\n");
   EXPECT_EQ(r.added, 1);
   EXPECT_EQ(r.already_listed, 3);
@@ -169,7 +173,7 @@ TEST_F(DoNotCallTest, DuplicatesAreCountedAsAlreadyListed) {
 
 TEST_F(DoNotCallTest, BrokenFileImportsNothing) {
   std::istringstream in("phone\n2125550100\n\"4155550123\n");  // unclosed quote
-  auto r = dnc_->import_csv(in);
+  auto r = dnc_->import_csv(ws_, in);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::bad_request);
   EXPECT_EQ(rows(), 0) << "the good rows before the error are not stored either";
@@ -179,20 +183,55 @@ TEST_F(DoNotCallTest, BrokenFileImportsNothing) {
 }
 
 TEST_F(DoNotCallTest, RemoveByIdOrPhone) {
-  auto a = dnc_->add("+12125550100", "a");
-  auto b = dnc_->add("+14155550123", "b");
+  auto a = dnc_->add(ws_, "+12125550100", "a");
+  auto b = dnc_->add(ws_, "+14155550123", "b");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(dnc_->remove((*a)["id"].get<std::string>()));
+  ASSERT_TRUE(dnc_->remove(ws_, (*a)["id"].get<std::string>()));
   EXPECT_FALSE(listed("+12125550100"));
   EXPECT_TRUE(listed("+14155550123"));
-  ASSERT_TRUE(dnc_->remove("(415) 555-0123")) << "by phone, in another format";
+  ASSERT_TRUE(dnc_->remove(ws_, "(415) 555-0123")) << "by phone, in another format";
   EXPECT_FALSE(listed("+14155550123"));
   EXPECT_EQ(rows(), 0);
   for (const auto& gone : {(*a)["id"].get<std::string>(), std::string("+14155550123"), std::string("nonsense")}) {
-    auto r = dnc_->remove(gone);
+    auto r = dnc_->remove(ws_, gone);
     ASSERT_FALSE(r) << gone;
     EXPECT_EQ(r.error().code, ErrorCode::not_found) << gone;
   }
+}
+
+TEST_F(DoNotCallTest, EachWorkspaceHasItsOwnList) {
+  auto other = store_->access().create_workspace("Tenant B", "enterprise");
+  ASSERT_TRUE(other) << other.error().message;
+  const WorkspaceId b = other->id;
+  auto mine = dnc_->add(ws_, "+12125550100", "asked A");
+  ASSERT_TRUE(mine);
+  // A's entry does not stop B from dialing the number...
+  EXPECT_TRUE(listed("+12125550100"));
+  EXPECT_FALSE(listed_in(b, "+12125550100"));
+  // ...and B may list the same number itself (unique per workspace): a new row, not A's.
+  auto theirs = dnc_->add(b, "(212) 555-0100", "asked B");
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  EXPECT_NE((*theirs)["id"], (*mine)["id"]);
+  EXPECT_EQ((*theirs)["reason"], "asked B");
+  EXPECT_EQ((*theirs)["workspaceId"], b.value);
+  EXPECT_EQ(rows(), 2);
+  std::istringstream csv("phone\n2125550100\n4155550123\n");
+  auto r = dnc_->import_csv(b, csv);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->added, 1);
+  EXPECT_EQ(r->already_listed, 1) << "B's own entry, not A's, makes the number already listed";
+  EXPECT_FALSE(listed("+14155550123")) << "B's import lands in B only";
+  // A cannot remove B's entry, by id or by phone.
+  for (const auto& key : {(*theirs)["id"].get<std::string>(), std::string("+14155550123")}) {
+    auto gone = dnc_->remove(ws_, key);
+    ASSERT_FALSE(gone) << key;
+    EXPECT_EQ(gone.error().code, ErrorCode::not_found) << key;
+  }
+  EXPECT_TRUE(listed_in(b, "+14155550123"));
+  // Removing the number in A leaves B's entry.
+  ASSERT_TRUE(dnc_->remove(ws_, "+12125550100"));
+  EXPECT_FALSE(listed("+12125550100"));
+  EXPECT_TRUE(listed_in(b, "+12125550100"));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "store/live.hpp"
 #include "store/store.hpp"
 #include "support/test_support.hpp"
+#include "support/workspace.hpp"
 
 namespace voqo {
 namespace {
@@ -25,7 +26,8 @@ class LiveMonitorTest : public ::testing::Test {
     auto st = store::Store::open(dir_ / "voqo.db");
     ASSERT_TRUE(st) << st.error().message;
     st_ = std::move(*st);
-    auto agent = st_->agents().create({{"name", "Ava"}, {"systemPrompt", "You sell property management."},
+    ws_ = test::default_workspace(*st_);
+    auto agent = st_->agents().create(ws_, {{"name", "Ava"}, {"systemPrompt", "You sell property management."},
                                        {"purpose", "sales"}});
     ASSERT_TRUE(agent) << agent.error().message;
     agent_id_ = (*agent)["id"];
@@ -50,6 +52,7 @@ class LiveMonitorTest : public ::testing::Test {
     store::CallStore calls(st_->db());
     store::LiveCall row{id, agent_id_, "Ava", "Jane Doe", "+14155550101", "outbound", "connecting",
                         "2026-11-23T10:00:00.000Z"};
+    row.workspace_id = ws_.value;
     EXPECT_TRUE(calls.live_begin(row));
     calls::LiveCallInfo info;
     info.call_id = id;
@@ -59,8 +62,17 @@ class LiveMonitorTest : public ::testing::Test {
     info.customer_phone = "+14155550101";
     info.direction = "outbound";
     info.started_at = row.start_time;
+    info.workspace_id = ws_.value;
     monitor_->call_created(info);
     return info;
+  }
+
+  /// A subscribe message as the transport forwards it: args carry the
+  /// subscriber's workspace (bound from its credential), `ws` or Default.
+  std::string subscribe(const std::string& id, const std::string& query, json args = json::object(),
+                        const WorkspaceId* ws = nullptr) {
+    args["workspaceId"] = (ws ? *ws : ws_).value;
+    return json{{"type", "subscribe"}, {"id", id}, {"query", query}, {"args", std::move(args)}}.dump();
   }
 
   std::vector<json> received() {
@@ -81,15 +93,16 @@ class LiveMonitorTest : public ::testing::Test {
   std::shared_ptr<live::LiveMonitor> monitor_;
   std::shared_ptr<realtime::Session> session_;
   std::string agent_id_;
+  WorkspaceId ws_;
   std::mutex mutex_;
   std::vector<json> received_;
 };
 
 TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
-  session_->on_message(R"({"type":"subscribe","id":"list","query":"liveCalls","args":{}})");
+  session_->on_message(subscribe("list", "liveCalls"));
   begin_call("call-1");
   monitor_->flush();
-  session_->on_message(R"({"type":"subscribe","id":"one","query":"liveCall","args":{"id":"call-1"}})");
+  session_->on_message(subscribe("one", "liveCall", {{"id", "call-1"}}));
   monitor_->call_status("call-1", "ringing");
   monitor_->call_status("call-1", "connected");
   calls::LiveTranscriptEvent greet{"a1", "agent", "Hi, this is Ava. Do you have a minute?", 0, 2500, 1.0, true, false};
@@ -112,7 +125,7 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
   EXPECT_EQ(statuses, (std::vector<std::string>{"connecting", "ringing", "connected"}));
   // ... and its overall sentiment once there was one (the list shows it), as a new snapshot does.
   EXPECT_EQ(changes("list", "upsert").back()["call"].value("sentiment", ""), "positive");
-  auto list = st_->live().live_calls(std::nullopt);
+  auto list = st_->live().live_calls(ws_, std::nullopt);
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].value("sentiment", ""), "positive") << (*list)[0].dump();
@@ -126,7 +139,7 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
   // Intelligence was stored (the tables accepted its shape) and published.
   auto insights = changes("one", "insights");
   ASSERT_FALSE(insights.empty());
-  auto bundle = st_->live().live_call("call-1");
+  auto bundle = st_->live().live_call(ws_, "call-1");
   ASSERT_TRUE(bundle) << bundle.error().message;
   ASSERT_FALSE((*bundle)["phases"].empty()) << bundle->dump();
   EXPECT_EQ((*bundle)["transcript"].size(), 2u) << "the interim line was replaced by its final";
@@ -140,14 +153,14 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
   EXPECT_EQ(levels[0].value("agentGain", 0), 40);
 
   // A record-only action is stored and published with the call time.
-  auto note = monitor_->act("call-1", "ADD_NOTE", {{"text", "warm lead"}}, "sup-1", "Sam");
+  auto note = monitor_->act(ws_, "call-1", "ADD_NOTE", {{"text", "warm lead"}}, "sup-1", "Sam");
   ASSERT_TRUE(note) << note.error().message;
   EXPECT_EQ(note->value("action", ""), "ADD_NOTE");
   EXPECT_EQ(changes("one", "action").size(), 1u);
   // Acting on the call needs a call service.
-  auto coach = monitor_->act("call-1", "COACH_AGENT", {{"text", "ask about budget"}}, "sup-1", "Sam");
+  auto coach = monitor_->act(ws_, "call-1", "COACH_AGENT", {{"text", "ask about budget"}}, "sup-1", "Sam");
   EXPECT_FALSE(coach);
-  EXPECT_FALSE(monitor_->act("nope", "ADD_NOTE", {{"text", "x"}}, "sup-1", "Sam"));
+  EXPECT_FALSE(monitor_->act(ws_, "nope", "ADD_NOTE", {{"text", "x"}}, "sup-1", "Sam"));
 
   // The end: analytics, the call leaves the list.
   store::CallStore(st_->db()).live_end("call-1");
@@ -160,7 +173,7 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
   auto removed = changes("list", "remove");
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_EQ(removed[0].value("callId", ""), "call-1");
-  auto analytics = st_->live().analytics("call-1");
+  auto analytics = st_->live().analytics(ws_, "call-1");
   ASSERT_TRUE(analytics) << analytics.error().message;
   for (const auto& c : (*analytics)["coaching"]) EXPECT_FALSE(c.value("isActive", true));
   // The seq of changes only grows.
@@ -173,10 +186,10 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
 }
 
 TEST_F(LiveMonitorTest, QueriesValidateTheirArguments) {
-  session_->on_message(R"({"type":"subscribe","id":"a","query":"liveCalls","args":{"status":"sleeping"}})");
-  session_->on_message(R"({"type":"subscribe","id":"b","query":"liveCall","args":{}})");
-  session_->on_message(R"({"type":"subscribe","id":"c","query":"campaignStats","args":{"id":"missing"}})");
-  session_->on_message(R"({"type":"subscribe","id":"d","query":"job","args":{"id":"missing"}})");
+  session_->on_message(subscribe("a", "liveCalls", {{"status", "sleeping"}}));
+  session_->on_message(subscribe("b", "liveCall"));
+  session_->on_message(subscribe("c", "campaignStats", {{"id", "missing"}}));
+  session_->on_message(subscribe("d", "job", {{"id", "missing"}}));
   auto got = received();
   ASSERT_EQ(got.size(), 4u);
   for (const auto& m : got) EXPECT_EQ(m.value("type", ""), "error") << m.dump();
@@ -188,7 +201,7 @@ TEST_F(LiveMonitorTest, QueriesValidateTheirArguments) {
 }
 
 TEST_F(LiveMonitorTest, AStatusFilteredSubscriberIsToldWhenACallLeavesItsView) {
-  session_->on_message(R"({"type":"subscribe","id":"ringing","query":"liveCalls","args":{"status":"ringing"}})");
+  session_->on_message(subscribe("ringing", "liveCalls", {{"status", "ringing"}}));
   begin_call("call-2");
   monitor_->call_status("call-2", "ringing");
   monitor_->call_status("call-2", "connected");
@@ -200,6 +213,55 @@ TEST_F(LiveMonitorTest, AStatusFilteredSubscriberIsToldWhenACallLeavesItsView) {
   // connecting: not in view (remove), ringing: upsert, connected: out of view again (remove; later
   // changes of the connected call, such as its first sentiment, are removes for this view too).
   EXPECT_EQ(kinds, (std::vector<std::string>{"remove", "upsert", "remove"}));
+}
+
+TEST_F(LiveMonitorTest, AnotherWorkspaceNeitherSeesNorActsOnTheCall) {
+  auto other = st_->access().create_workspace("Tenant B", "enterprise");
+  ASSERT_TRUE(other) << other.error().message;
+  const WorkspaceId b = other->id;
+  session_->on_message(subscribe("b-list", "liveCalls", json::object(), &b));
+  session_->on_message(subscribe("a-list", "liveCalls"));
+  begin_call("call-3");
+  // B asks for A's call by id: its topic is B's, where A's call never appears.
+  session_->on_message(subscribe("b-one", "liveCall", {{"id", "call-3"}}, &b));
+  monitor_->call_status("call-3", "ringing");
+  calls::LiveTranscriptEvent line{"a1", "agent", "Hi, this is Ava.", 0, 1500, 1.0, true, false};
+  monitor_->transcript("call-3", line);
+  monitor_->flush();
+  EXPECT_FALSE(changes("a-list", "upsert").empty()) << "A's own subscriber sees its call";
+  int b_one_errors = 0;
+  for (const auto& m : received()) {
+    const std::string id = m.value("id", "");
+    if (id == "b-one") {
+      // B's subscription to A's call is refused as an unknown call.
+      EXPECT_EQ(m.value("type", ""), "error") << m.dump();
+      b_one_errors += m.value("type", "") == "error";
+      EXPECT_EQ(m.dump().find("Hi, this is Ava"), std::string::npos) << m.dump();
+      EXPECT_EQ(m.dump().find("Jane Doe"), std::string::npos) << m.dump();
+      continue;
+    }
+    if (id != "b-list") continue;
+    EXPECT_EQ(m.dump().find("call-3"), std::string::npos) << "B received A's call: " << m.dump();
+    EXPECT_EQ(m.dump().find("Jane Doe"), std::string::npos) << m.dump();
+  }
+  EXPECT_EQ(b_one_errors, 1);
+  // A subscription without its workspace is refused, not given a default.
+  session_->on_message(R"({"type":"subscribe","id":"anon","query":"liveCalls","args":{}})");
+  bool refused = false;
+  for (const auto& m : received())
+    if (m.value("id", "") == "anon") refused = m.value("type", "") == "error";
+  EXPECT_TRUE(refused);
+  // B can neither act on A's call nor read it.
+  auto note = monitor_->act(b, "call-3", "ADD_NOTE", {{"text", "not mine"}}, "sup-b", "Bea");
+  ASSERT_FALSE(note);
+  EXPECT_EQ(note.error().code, ErrorCode::not_found);
+  EXPECT_FALSE(st_->live().live_call(b, "call-3"));
+  auto b_list = st_->live().live_calls(b, std::nullopt);
+  ASSERT_TRUE(b_list);
+  EXPECT_TRUE(b_list->empty());
+  auto actions = st_->live().supervisor_actions(ws_, "call-3");
+  ASSERT_TRUE(actions);
+  EXPECT_TRUE(actions->empty()) << actions->dump();
 }
 
 }  // namespace
