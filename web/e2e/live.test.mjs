@@ -21,6 +21,7 @@ test("live monitor: list, transcript, meters, field errors, join with microphone
     args: ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
   });
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   const { body: agent } = await server.api("POST", "/api/agents", {
@@ -131,7 +132,9 @@ test("live monitor: list, transcript, meters, field errors, join with microphone
   await actionLog.getByText("Caller sounds keen").waitFor();
 
   // --- a refused microphone is explained (a second tab whose getUserMedia is refused) ---
-  const denied = await browser.newPage({ viewport: { width: 1024, height: 720 } });
+  // Another tab of the same signed-in browser.
+  const denied = await page.context().newPage();
+  await denied.setViewportSize({ width: 1024, height: 720 });
   await denied.addInitScript(() => {
     navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
   });
