@@ -20,6 +20,8 @@ test("access: invite a viewer, their read-only dashboard, roles, API keys shown 
   const nav = page.getByRole("navigation", { name: "Main" });
   const { body: agent } = await server.api("POST", "/api/agents", { name: "Default Agent", systemPrompt: "You answer questions about open houses." });
   assert.ok(agent.id, JSON.stringify(agent));
+  const { body: campaign } = await server.api("POST", "/api/campaigns", { name: "Spring open houses" });
+  assert.ok(campaign.id, JSON.stringify(campaign));
 
   // ---- Members: invite a viewer; the set-password link is shown once ----------------------
   await nav.getByRole("link", { name: "Members" }).click();
@@ -65,6 +67,18 @@ test("access: invite a viewer, their read-only dashboard, roles, API keys shown 
   await viewer.getByRole("heading", { name: "Configuration versions" }).waitFor();
   assert.equal(await viewer.getByRole("link", { name: "Edit" }).count(), 0, "no Edit");
   assert.equal(await viewer.getByRole("button", { name: "Delete agent" }).count(), 0, "no Delete");
+  // Campaigns and the do-not-call list: no create, upload, job or add forms.
+  await viewer.goto(`${base}/campaigns`);
+  await viewer.getByRole("link", { name: "Spring open houses" }).click();
+  await viewer.getByRole("heading", { name: "Spring open houses", level: 1 }).waitFor();
+  await viewer.getByRole("heading", { name: "Uploads" }).waitFor();
+  for (const h of ["Upload a contact list", "Start a job"]) assert.equal(await viewer.getByRole("heading", { name: h }).count(), 0, `no "${h}"`);
+  await viewer.goto(`${base}/campaigns`);
+  await viewer.getByRole("link", { name: "Spring open houses" }).waitFor();
+  assert.equal(await viewer.getByRole("heading", { name: "New campaign" }).count(), 0, "no New campaign");
+  await viewer.goto(`${base}/do-not-call`);
+  await viewer.getByRole("heading", { name: "Numbers on the list" }).waitFor();
+  for (const h of ["Add a number", "Import a CSV of numbers"]) assert.equal(await viewer.getByRole("heading", { name: h }).count(), 0, `no "${h}"`);
   // Navigation: no API keys, no audit log; the members page is read-only.
   const viewerNav = viewer.getByRole("navigation", { name: "Main" });
   assert.equal(await viewerNav.getByRole("link", { name: "API keys" }).count(), 0);

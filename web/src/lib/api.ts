@@ -1,8 +1,10 @@
 // The REST client. Every call goes to the same origin (`voqo serve` serves the
 // dashboard and /api) with the session cookie sign-in set (HttpOnly: the page
-// never sees it) and the chosen workspace as X-Workspace-Id. Errors are RFC 9457 problem+json: ApiError keeps the
-// status, the detail and the per-field messages (`errors[].field/message`) so
-// forms can show the API's own message beside the field it names.
+// never sees it) and the chosen workspace as X-Workspace-Id. A 401 (no or an
+// expired session) sends the shell to /login. Errors are RFC 9457
+// problem+json: ApiError keeps the status, the detail and the per-field
+// messages (`errors[].field/message`) so forms can show the API's own message
+// beside the field it names.
 
 export interface FieldProblem {
   field: string;
