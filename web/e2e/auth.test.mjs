@@ -4,7 +4,8 @@
 // asks for a password twice (errors beside the fields), then signs in; email
 // and password sign-in from the keyboard alone (Tab/Enter), a wrong password
 // refused beside the form; the realtime socket opens with a ticket, never a
-// credential in its URL; signing out ends the session. axe-core on /login.
+// credential in its URL; signing out ends the session, and a session that
+// ends under an open dashboard sends it back to /login. axe-core on /login.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { accessibilityViolations, describedText, launchBrowser, screenshot, startServer, TEST_PASSWORD } from "./harness.mjs";
@@ -96,6 +97,12 @@ test("auth: one-time link, set-password link, keyboard password sign-in, return 
   // The first browser's session is its own: still signed in.
   await page.reload();
   await page.getByText("Live updates connected").waitFor();
+
+  // A session that ends under an open dashboard (here: the cookie is gone) sends it to /login on the next request, keeping the path.
+  await page.context().clearCookies();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Contacts" }).click();
+  await page.waitForURL(`${base}/login?next=%2Fcontacts`);
+  await page.getByRole("heading", { name: "Sign in to voqo" }).waitFor();
 
   assert.deepEqual(consoleErrors, []);
   // The 401s: /api/me before sign-in (which sent the page to /login); nothing else refused.
