@@ -12,6 +12,7 @@ test("a11y: axe finds no WCAG A/AA violation on any screen; no sideways scrollin
   t.after(() => server.stop());
   const { browser, page, consoleErrors } = await launchBrowser({ viewport: { width: 1280, height: 720 } });
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   // The check can fail: a control without a label is reported.
@@ -24,7 +25,7 @@ test("a11y: axe finds no WCAG A/AA violation on any screen; no sideways scrollin
   const agent = (await server.api("POST", "/api/agents", { name: "A11y Agent", systemPrompt: "You are a property agent.", template: "property_sales" })).body;
   const campaign = (await server.api("POST", "/api/campaigns", { name: "Accessible campaign" })).body;
   const up = await fetch(`${base}/api/campaigns/${campaign.id}/uploads?filename=few.csv`, {
-    method: "POST", headers: { "Content-Type": "text/csv" }, body: "name,phone\nAda,+12125550100\nBad,12\n",
+    method: "POST", headers: { "Content-Type": "text/csv", Authorization: `Bearer ${server.apiKey}` }, body: "name,phone\nAda,+12125550100\nBad,12\n",
   });
   const upload = await up.json();
   const call = (await server.api("POST", "/api/calls", { agentId: agent.id, to: "+12125550100" })).body;

@@ -17,6 +17,7 @@ test("agents: wizard with API-rejected fields, preview, list, edit → v2, roll 
   t.after(() => server.stop());
   const { browser, page, consoleErrors, clientErrors } = await launchBrowser();
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   // An agent that already holds the name the wizard will first try.

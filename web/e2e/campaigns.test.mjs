@@ -36,6 +36,7 @@ test("campaigns: create, drag-and-drop upload with rejected rows, start a job, l
   t.after(() => server.stop());
   const { browser, page, consoleErrors, clientErrors } = await launchBrowser();
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   // --- create a campaign through the UI

@@ -49,6 +49,7 @@ test("compliance: do-not-call list (form, CSV import, remove, stop-calling-me) a
   t.after(() => receiver.stop());
   const { browser, page, consoleErrors, clientErrors } = await launchBrowser();
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   // ---- the calls first (they take a while): one callee asks to stop, one is interested; the agent has a webhook

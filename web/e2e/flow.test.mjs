@@ -18,6 +18,7 @@ test("flow: wizard → upload → job → live call → END_CALL → recording",
   t.after(() => server.stop());
   const { browser, page, consoleErrors, clientErrors } = await launchBrowser();
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   // ---- 1. the agent, through the four-step wizard

@@ -2,9 +2,14 @@
 // `voqo serve` (optionally with `voqo callee-sim` as its SIP trunk) on free
 // loopback ports over a fresh database, and Debian's Chromium driven by
 // playwright-core (no browser download). Screenshots go to web/e2e-artifacts/.
+// Access (issue 16): before serve starts, `voqo key create` makes an admin key
+// of the Default workspace that api() sends; serve prints a one-time sign-in
+// link for the Default workspace's owner, which signIn(page) follows (later
+// calls sign in as new users made with `voqo user create`).
 //
 //   const srv = await startServer({ sims: true });
 //   const { browser, page, consoleErrors } = await launchBrowser();
+//   await srv.signIn(page);
 //   await page.goto(srv.url + "/agents");
 //   await screenshot(page, "agents-list");
 //   ... assert.deepEqual(consoleErrors, []);
@@ -12,7 +17,7 @@
 //
 // Environment: VOQO_BIN (default ../build/voqo), VOQO_WEB_ROOT (default web/dist),
 // CHROMIUM (default /usr/bin/chromium).
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
@@ -53,6 +58,19 @@ async function freeSipPort() {
   }
   throw new Error("no free SIP port");
 }
+
+/** Runs `voqo args` to completion; resolves with its stdout (rejects with its stderr on failure). */
+export function runVoqo(args, timeoutMs = 60000) {
+  return new Promise((resolve, reject) => {
+    execFile(voqoBin, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`voqo ${args.join(" ")} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** The password signIn() gives the users it creates (10–256 bytes). */
+export const TEST_PASSWORD = "correct horse battery staple";
 
 /** Starts `cmd args`, resolving when a stdout/stderr line matches `ready` (its match) or rejecting on exit/timeout. */
 function startProcess(name, args, ready, logFile, timeoutMs = 60000) {
@@ -104,11 +122,16 @@ function stopProcess(child, timeoutMs = 15000) {
 /**
  * Starts a real voqo server. Options: sims (start a callee-sim as the trunk),
  * simRules (a PersonaRules object for the sim, default: the last-digit rule),
- * apiKey, ringTimeout (s, default 8).
- * Returns {url, port, dir, api(method, path, body?) → {status, body, headers}, waitFor(fn, ms), stop()}.
+ * ringTimeout (s, default 8).
+ * Returns {url, port, dir, db, apiKey, signInLink, api(method, path, body?, {key}) → {status, body, headers},
+ * signIn(page, {email, role, workspace}), createUser(...), waitFor(fn, ms), stop()}.
  */
-export async function startServer({ sims = false, simRules = null, apiKey = "", ringTimeout = 8 } = {}) {
+export async function startServer({ sims = false, simRules = null, ringTimeout = 8 } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "voqo-e2e-"));
+  const db = path.join(dir, "voqo.db");
+  // An admin key of the Default workspace for the tests' own API calls (made before serve opens the database).
+  const apiKey = (await runVoqo(["key", "create", "--db", db, "--workspace", "Default", "--scopes", "admin", "--name", "e2e harness"])).trim();
+  if (!/^ak_\w+$/.test(apiKey)) throw new Error(`voqo key create printed ${JSON.stringify(apiKey)}, not a key`);
   const procs = [];
   const sipPort = await freeSipPort();
   let trunk = [];
@@ -124,18 +147,31 @@ export async function startServer({ sims = false, simRules = null, apiKey = "", 
     procs.push(sim.child);
     trunk = ["--trunk", `sip:127.0.0.1:${simPort}`];
   }
-  const args = ["serve", "--db", path.join(dir, "voqo.db"), "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", String(sipPort),
+  const args = ["serve", "--db", db, "--port", "0", "--sip-ip", "127.0.0.1", "--sip-port", String(sipPort),
     "--web-root", webRoot, "--ring-timeout", String(ringTimeout), ...trunk];
-  if (apiKey) args.push("--api-key", apiKey);
   const srv = await startProcess("voqo serve", args, /voqo listening on http:\/\/[^:]+:(\d+)/, path.join(dir, "serve.log"));
   procs.push(srv.child);
   const port = Number(srv.match[1]);
   const url = `http://127.0.0.1:${port}`;
+  // The one-time sign-in link serve prints on the lines after "listening".
+  let signInLink = null;
+  for (let i = 0; i < 100 && !signInLink; i++) {
+    const m = srv.log().match(/^Sign in \(one use, 15 minutes\):\n(http:\/\/\S+\/login\?token=\S+)$/m);
+    if (m) signInLink = m[1];
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!signInLink) {
+    for (const p of procs.reverse()) await stopProcess(p);
+    throw new Error(`voqo serve printed no sign-in link:\n${srv.log().slice(-3000)}`);
+  }
+  let serveLinkUsed = false;
+  let users = 0;
 
-  async function api(method, p, body) {
-    const headers = { Accept: "application/json" };
+  /** Calls the API with the admin key (or `key`: another key, "" for none). */
+  async function api(method, p, body, { key = apiKey, headers: extra = {} } = {}) {
+    const headers = { Accept: "application/json", ...extra };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
+    if (key) headers.Authorization = `Bearer ${key}`;
     const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     let parsed = text;
@@ -151,11 +187,56 @@ export async function startServer({ sims = false, simRules = null, apiKey = "", 
   const hours = await api("PUT", "/api/settings/callee_local_hours", { value: { start: "00:00", end: "24:00" } });
   if (hours.status !== 200) throw new Error(`cannot set callee_local_hours: ${JSON.stringify(hours.body)}`);
 
+  /**
+   * Makes a user with `voqo user create` (a member of `workspace` with `role`)
+   * and returns {email, link, setPassword}: the link is a set-password link for
+   * a new user, a sign-in link for one who has a password.
+   */
+  async function createUser({ email = `e2e-user-${++users}@voqo.test`, role = "owner", workspace = "Default" } = {}) {
+    const out = await runVoqo(["user", "create", "--db", db, "--email", email, "--workspace", workspace, "--role", role, "--url", url]);
+    const link = out.match(/^(http:\/\/\S+\/login\?token=\S+)$/m)?.[1];
+    if (!link) throw new Error(`voqo user create printed no link:\n${out}`);
+    return { email, link, setPassword: link.includes("purpose=set_password") };
+  }
+
+  /**
+   * Signs `page` in. The first call (no options) follows serve's one-time link
+   * (the Default workspace's owner, owner@voqo.localhost); any other call makes
+   * a user (createUser's options) and goes through its set-password link with
+   * TEST_PASSWORD. Resolves, on the dashboard, with {email, password}.
+   */
+  async function signIn(page, options) {
+    let email = "owner@voqo.localhost";
+    let password = null;
+    if (!options && !serveLinkUsed) {
+      serveLinkUsed = true;
+      await page.goto(signInLink);
+    } else {
+      const user = await createUser(options ?? {});
+      email = user.email;
+      await page.goto(user.link);
+      if (user.setPassword) {
+        password = TEST_PASSWORD;
+        await page.getByLabel("New password").fill(password);
+        await page.getByLabel("Repeat the password").fill(password);
+        await page.getByRole("button", { name: "Set password and sign in" }).click();
+      }
+    }
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 20000 });
+    await page.getByRole("navigation", { name: "Main" }).waitFor();
+    return { email, password };
+  }
+
   return {
     url,
     port,
     dir,
+    db,
+    apiKey,
+    signInLink,
     api,
+    signIn,
+    createUser,
     serveLog: srv.log,
     /** Polls `fn` (async, truthy = done) every 250 ms for up to `ms`; returns its value or throws `what`. */
     async waitFor(fn, ms = 60000, what = "condition") {

@@ -40,6 +40,7 @@ test("history: calls list filters, call page with transcript and seekable record
   t.after(() => server.stop());
   const { browser, page, consoleErrors, clientErrors } = await launchBrowser();
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   // ---- fixtures through the API: an agent and two calls
@@ -124,7 +125,9 @@ test("history: calls list filters, call page with transcript and seekable record
     if (r.url().includes(`/api/calls/${call.id}/recording`)) ranged.push({ status: r.status(), range: r.request().headers()["range"] ?? "" });
   });
   const audio = page.getByLabel("Call recording");
-  assert.match(await audio.getAttribute("src"), new RegExp(`/api/calls/${call.id}/recording`));
+  // The element's URL carries a ticket (POST /api/tickets) for exactly this recording, never a key.
+  const src = await eventually("the recording's ticketed src", () => audio.getAttribute("src"), new RegExp(`/api/calls/${call.id}/recording\\?ticket=`));
+  assert.doesNotMatch(src, /apiKey|ak_/);
   await page.waitForFunction(() => document.querySelector("audio")?.readyState >= 1);
   const [duration, seekableEnd] = await audio.evaluate((a) => [a.duration, a.seekable.length ? a.seekable.end(0) : 0]);
   assert.ok(Math.abs(duration - call.duration) < 2, `recording lasts about the call's ${call.duration} s (got ${duration})`);

@@ -6,7 +6,8 @@
 // show beside the supervisor's fields; "Join with microphone" (Chromium's
 // fake microphone) sends and receives PCM frames on the audio WebSocket;
 // END_CALL (confirmed in a dialog) ends the call: the ended banner links to
-// the call record, whose status the API reports as completed.
+// the call record, whose status the API reports as completed. A supervisor
+// signed in elsewhere gets the controls; a viewer watches without them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, screenshot, startServer, until } from "./harness.mjs";
@@ -21,6 +22,7 @@ test("live monitor: list, transcript, meters, field errors, join with microphone
     args: ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
   });
   t.after(() => browser.close());
+  await server.signIn(page);
   const base = server.url;
 
   const { body: agent } = await server.api("POST", "/api/agents", {
@@ -130,8 +132,25 @@ test("live monitor: list, transcript, meters, field errors, join with microphone
   const actionLog = page.getByRole("list", { name: "Supervisor actions" });
   await actionLog.getByText("Caller sounds keen").waitFor();
 
+  // --- roles: a supervisor (live:control) gets the controls, a viewer only watches ---
+  for (const [role, controls] of [["supervisor", 1], ["viewer", 0]]) {
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const otherPage = await other.newPage();
+    await server.signIn(otherPage, { role });
+    await otherPage.goto(`${base}/live/${placed.id}`);
+    await otherPage.getByRole("heading", { name: `Call to ${PHONE}` }).waitFor();
+    await otherPage.getByRole("heading", { name: "Sentiment" }).waitFor();
+    assert.equal(await otherPage.getByRole("heading", { name: "Supervisor", exact: true }).count(), controls, `${role}: the supervisor panel`);
+    assert.equal(await otherPage.getByRole("button", { name: "Take over" }).count(), controls, `${role}: Take over`);
+    assert.equal(await otherPage.getByRole("button", { name: "End call" }).count(), controls, `${role}: End call`);
+    if (role === "viewer") await screenshot(otherPage, "live-call-viewer");
+    await other.close();
+  }
+
   // --- a refused microphone is explained (a second tab whose getUserMedia is refused) ---
-  const denied = await browser.newPage({ viewport: { width: 1024, height: 720 } });
+  // Another tab of the same signed-in browser.
+  const denied = await page.context().newPage();
+  await denied.setViewportSize({ width: 1024, height: 720 });
   await denied.addInitScript(() => {
     navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
   });

@@ -1,7 +1,10 @@
 // The REST client. Every call goes to the same origin (`voqo serve` serves the
-// dashboard and /api). Errors are RFC 9457 problem+json: ApiError keeps the
-// status, the detail and the per-field messages (`errors[].field/message`) so
-// forms can show the API's own message beside the field it names.
+// dashboard and /api) with the session cookie sign-in set (HttpOnly: the page
+// never sees it) and the chosen workspace as X-Workspace-Id. A 401 (no or an
+// expired session) sends the shell to /login. Errors are RFC 9457
+// problem+json: ApiError keeps the status, the detail and the per-field
+// messages (`errors[].field/message`) so forms can show the API's own message
+// beside the field it names.
 
 export interface FieldProblem {
   field: string;
@@ -27,28 +30,25 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-const KEY_STORAGE = "voqo.apiKey";
+const WORKSPACE_STORAGE = "voqo.workspace";
 
-/** The API key the user entered (only needed when the server was started with --api-key). */
-export function apiKey(): string {
-  return localStorage.getItem(KEY_STORAGE) ?? "";
+/**
+ * The workspace the dashboard acts in: sent as `X-Workspace-Id` on every
+ * request (a signed-in user may belong to several). Kept in localStorage so a
+ * reload stays in it; session.tsx checks it against /api/me's workspaces and
+ * falls back to the first.
+ */
+export function workspaceId(): string {
+  return localStorage.getItem(WORKSPACE_STORAGE) ?? "";
 }
-export function setApiKey(key: string): void {
-  if (key) localStorage.setItem(KEY_STORAGE, key);
-  else localStorage.removeItem(KEY_STORAGE);
-  window.dispatchEvent(new Event("voqo-api-key"));
+export function setWorkspaceId(id: string): void {
+  if (id) localStorage.setItem(WORKSPACE_STORAGE, id);
+  else localStorage.removeItem(WORKSPACE_STORAGE);
 }
 
-function authHeaders(): Record<string, string> {
-  const k = apiKey();
-  return k ? { Authorization: `Bearer ${k}` } : {};
-}
-
-/** Appends `?apiKey=` for the endpoints a browser cannot send headers to (WebSocket, <audio>). */
-export function withKey(url: string): string {
-  const k = apiKey();
-  if (!k) return url;
-  return url + (url.includes("?") ? "&" : "?") + "apiKey=" + encodeURIComponent(k);
+function workspaceHeaders(override?: string): Record<string, string> {
+  const w = override ?? workspaceId();
+  return w ? { "X-Workspace-Id": w } : {};
 }
 
 async function toError(res: Response): Promise<ApiError> {
@@ -58,21 +58,31 @@ async function toError(res: Response): Promise<ApiError> {
   } catch {
     /* not JSON */
   }
-  if (res.status === 401) window.dispatchEvent(new Event("voqo-unauthorized"));
+  // The session ended (expired, signed out elsewhere): the shell goes to /login.
+  // A refused sign-in is the login form's own business.
+  if (res.status === 401 && !new URL(res.url || location.href, location.href).pathname.startsWith("/api/auth/"))
+    window.dispatchEvent(new Event("voqo-unauthorized"));
   return new ApiError(res.status, body.title ?? res.statusText, body.detail ?? "", body.errors ?? []);
 }
 
+export interface RequestOptions extends RequestInit {
+  /** The workspace to act in instead of the chosen one ("" = none: the user's first). */
+  workspace?: string;
+}
+
 /** Sends a JSON request; resolves with the parsed body (undefined for 204). Rejects with ApiError. */
-export async function request<T>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, opts?: RequestOptions): Promise<T> {
+  const { workspace, ...init } = opts ?? {};
   let res: Response;
   try {
     res = await fetch(path, {
       method,
+      credentials: "same-origin",
       ...init,
       headers: {
         Accept: "application/json, application/problem+json",
         ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
-        ...authHeaders(),
+        ...workspaceHeaders(workspace),
         ...(init?.headers as Record<string, string> | undefined),
       },
       body: body !== undefined ? JSON.stringify(body) : init?.body,
@@ -103,7 +113,8 @@ export async function postForBlob(path: string, body: unknown): Promise<Blob> {
   try {
     res = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json", ...authHeaders() },
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", ...workspaceHeaders() },
       body: JSON.stringify(body),
     });
   } catch (e) {
@@ -119,4 +130,22 @@ export function query(path: string, params: Record<string, string | number | boo
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
   const s = q.toString();
   return s ? `${path}?${s}` : path;
+}
+
+/** The resources a ticket can be issued for (the browser cannot set headers on them). */
+export type TicketResource = "/api/realtime" | "/api/realtime/events" | `/api/calls/${string}/recording` | `/api/live-calls/${string}/audio`;
+
+/**
+ * A short-lived ticket (POST /api/tickets, valid 60 s) for exactly `resource`:
+ * the WebSocket, SSE stream and <audio> element authenticate with `?ticket=`
+ * instead of a credential in the URL.
+ */
+export async function ticket(resource: TicketResource): Promise<string> {
+  const t = await post<{ ticket: string; expiresAt: string; resource: string }>("/api/tickets", { resource });
+  return t.ticket;
+}
+
+/** `resource?ticket=…` with a fresh ticket. */
+export async function withTicket(resource: TicketResource): Promise<string> {
+  return `${resource}${resource.includes("?") ? "&" : "?"}ticket=${encodeURIComponent(await ticket(resource))}`;
 }

@@ -3,9 +3,12 @@
 // snapshot, then changes in seq order; after a disconnect the client
 // reconnects with backoff and resubscribes with `fromSeq` = the last seq it saw
 // for that subscription, so it gets `resumed` + the missed changes, or a
-// snapshot with `resync: true`.
+// snapshot with `resync: true`. Every (re)connect first gets a fresh ticket
+// (POST /api/tickets, valid 60 s) and opens `/api/realtime?ticket=…`: a
+// browser cannot send the session's headers on a WebSocket, and the ticket
+// names the workspace the dashboard acts in.
 import { useEffect, useRef, useState } from "react";
-import { withKey } from "./api";
+import { ticket } from "./api";
 
 export interface RealtimeMessage {
   seq: number;
@@ -34,6 +37,10 @@ class RealtimeClient {
   private nextId = 1;
   private retry = 0;
   private timer: number | undefined;
+  /** A ticket request is on its way (counts as connecting). */
+  private opening = false;
+  /** Bumped by restart(): a ticket that arrives for an older generation is dropped. */
+  private generation = 0;
   private stateListeners = new Set<(s: ConnectionState) => void>();
   state: ConnectionState = "closed";
 
@@ -66,12 +73,63 @@ class RealtimeClient {
     this.ws.send(JSON.stringify(msg));
   }
 
+  /**
+   * Drops the connection and every subscription's position (the workspace
+   * changed: the old socket's feed is another workspace's), then reconnects
+   * if anything is subscribed.
+   */
+  restart() {
+    this.generation++;
+    if (this.timer !== undefined) window.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.opening = false;
+    this.retry = 0;
+    const old = this.ws;
+    this.ws = null;
+    if (old) {
+      old.onclose = null;
+      old.onmessage = null;
+      old.close();
+      this.setState("closed");
+    }
+    for (const s of this.subs.values()) s.lastSeq = undefined;
+    if (this.subs.size > 0) this.connect();
+  }
+
+  private scheduleReconnect() {
+    if (this.subs.size === 0) return;
+    const delay = Math.min(10000, 500 * 2 ** this.retry++);
+    this.timer = window.setTimeout(() => {
+      this.timer = undefined;
+      if (this.subs.size > 0) this.connect();
+    }, delay);
+  }
+
   private connect() {
-    if (this.ws || this.timer !== undefined) return;
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(withKey(`${proto}//${location.host}/api/realtime`));
-    this.ws = ws;
+    if (this.ws || this.opening || this.timer !== undefined) return;
+    this.opening = true;
     this.setState("connecting");
+    const gen = this.generation;
+    ticket("/api/realtime").then(
+      (t) => {
+        if (gen !== this.generation) return;
+        this.opening = false;
+        this.open(t);
+      },
+      () => {
+        // Not signed in any more (the shell goes to /login) or the server is away: retry with backoff.
+        if (gen !== this.generation) return;
+        this.opening = false;
+        this.setState("closed");
+        this.scheduleReconnect();
+      },
+    );
+  }
+
+  private open(t: string) {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${proto}//${location.host}/api/realtime?ticket=${encodeURIComponent(t)}`);
+    this.ws = ws;
     ws.onopen = () => {
       this.retry = 0;
       this.setState("open");
@@ -91,14 +149,10 @@ class RealtimeClient {
       s.listener(msg);
     };
     ws.onclose = () => {
+      if (this.ws !== ws) return;
       this.ws = null;
       this.setState("closed");
-      if (this.subs.size === 0) return;
-      const delay = Math.min(10000, 500 * 2 ** this.retry++);
-      this.timer = window.setTimeout(() => {
-        this.timer = undefined;
-        if (this.subs.size > 0) this.connect();
-      }, delay);
+      this.scheduleReconnect();
     };
   }
 }

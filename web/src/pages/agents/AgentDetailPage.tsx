@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, del, get, post, type Page } from "../../lib/api";
 import { dateTime, duration, percent } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
+import { useCan } from "../../lib/session";
 import { Badge, Empty, ErrorBanner, LoadFailed, Loading, PageHeader, toneOf } from "../../lib/ui";
 import { ConfirmButton, label, show } from "./parts";
 import { AGENT_FIELDS, AGENT_RULES, STEPS } from "./rules";
@@ -26,6 +27,7 @@ export function AgentDetailPage() {
   const functions = useAsync(() => get<Page<CustomFunction>>(`${path}/functions?limit=500`), [path]);
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const canWrite = useCan()("agents:write");
 
   if (agent.error && !agent.data)
     return <LoadFailed title="Agent" error={agent.error} onRetry={agent.reload} back={["/agents", "Back to agents"]} />;
@@ -58,12 +60,14 @@ export function AgentDetailPage() {
       <PageHeader
         title={a.name}
         actions={
-          <>
-            <Link className="btn primary" to={`/agents/${a.id}/edit`}>
-              Edit
-            </Link>
-            <ConfirmButton label="Delete agent" question={`Delete ${a.name}?`} confirmLabel="Delete" danger onConfirm={remove} />
-          </>
+          canWrite ? (
+            <>
+              <Link className="btn primary" to={`/agents/${a.id}/edit`}>
+                Edit
+              </Link>
+              <ConfirmButton label="Delete agent" question={`Delete ${a.name}?`} confirmLabel="Delete" danger onConfirm={remove} />
+            </>
+          ) : undefined
         }
       >
         <p>
@@ -116,7 +120,7 @@ export function AgentDetailPage() {
         {versions.loading && !versions.data ? (
           <Loading what="Loading versions" />
         ) : versions.data ? (
-          <Versions items={versions.data.items} onRollback={rollback} />
+          <Versions items={versions.data.items} onRollback={canWrite ? rollback : undefined} />
         ) : null}
       </section>
 
@@ -127,7 +131,7 @@ export function AgentDetailPage() {
           <Loading what="Loading functions" />
         ) : functions.data && functions.data.items.length === 0 ? (
           <Empty>
-            No custom functions. <Link to={`/agents/${a.id}/edit`}>Add one in the wizard</Link>.
+            No custom functions.{canWrite && <> <Link to={`/agents/${a.id}/edit`}>Add one in the wizard</Link>.</>}
           </Empty>
         ) : functions.data ? (
           <div className="table-wrap">
@@ -195,7 +199,8 @@ function changes(cur: AgentConfiguration, prev: AgentConfiguration | undefined):
   return out;
 }
 
-function Versions({ items, onRollback }: { items: AgentConfiguration[]; onRollback: (version: number) => Promise<void> }) {
+/** `onRollback` undefined: the user may not change agents (no rollback buttons). */
+function Versions({ items, onRollback }: { items: AgentConfiguration[]; onRollback?: (version: number) => Promise<void> }) {
   if (items.length === 0) return <Empty>No configuration versions.</Empty>;
   const byVersion = [...items].sort((x, y) => x.version - y.version);
   return (
@@ -235,7 +240,7 @@ function Versions({ items, onRollback }: { items: AgentConfiguration[]; onRollba
                 </td>
                 <td>{c.isActive ? <Badge tone="good">Active</Badge> : null}</td>
                 <td>
-                  {!c.isActive && (
+                  {!c.isActive && onRollback && (
                     <ConfirmButton
                       small
                       label={`Roll back to version ${c.version}`}

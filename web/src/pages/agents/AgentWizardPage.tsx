@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes, 
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, del, get, patch, post, postForBlob, type Page } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
+import { useCan } from "../../lib/session";
 import { ErrorBanner, Field, Loading, PageHeader } from "../../lib/ui";
 import { FunctionsEditor } from "./FunctionsEditor";
 import { label } from "./parts";
@@ -29,6 +30,7 @@ import type { Agent, CustomFunction } from "./types";
 
 export function AgentWizardPage() {
   const { id } = useParams();
+  const canWrite = useCan()("agents:write");
   const loaded = useAsync(
     async () =>
       id
@@ -39,6 +41,14 @@ export function AgentWizardPage() {
         : null,
     [id],
   );
+  if (!canWrite)
+    return (
+      <>
+        <PageHeader title={id ? "Edit agent" : "Create agent"} />
+        <p role="alert">Your role in this workspace cannot create or change agents (it needs the agents:write scope).</p>
+        <Link to={id ? `/agents/${id}` : "/agents"}>Back</Link>
+      </>
+    );
   if (!id) return <Wizard key="new" />;
   if (loaded.error)
     return (

@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { get, query, type Page } from "../../lib/api";
 import { duration, percent } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
+import { useCan } from "../../lib/session";
 import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, toneOf } from "../../lib/ui";
 import { label } from "./parts";
 import type { Agent, AgentConfiguration, AgentStatus } from "./types";
@@ -13,6 +14,7 @@ const STATUSES: AgentStatus[] = ["active", "idle", "offline", "configuring", "er
 
 export function AgentsPage() {
   const [status, setStatus] = useState("");
+  const canWrite = useCan()("agents:write");
   const [pages, setPages] = useState<Agent[][]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const first = useAsync(async () => {
@@ -41,9 +43,11 @@ export function AgentsPage() {
       <PageHeader
         title="Agents"
         actions={
-          <Link className="btn primary" to="/agents/new">
-            Create agent
-          </Link>
+          canWrite ? (
+            <Link className="btn primary" to="/agents/new">
+              Create agent
+            </Link>
+          ) : undefined
         }
       >
         <p className="muted">Voice agents, their call totals and their active configuration.</p>
@@ -67,7 +71,13 @@ export function AgentsPage() {
         <Loading what="Loading agents" />
       ) : !first.error && agents.length === 0 ? (
         <Empty>
-          {status ? `No ${status} agents.` : "No agents yet."} <Link to="/agents/new">Create the first one</Link>.
+          {status ? `No ${status} agents.` : "No agents yet."}
+          {canWrite && (
+            <>
+              {" "}
+              <Link to="/agents/new">Create the first one</Link>.
+            </>
+          )}
         </Empty>
       ) : agents.length > 0 ? (
         <div className="table-wrap">

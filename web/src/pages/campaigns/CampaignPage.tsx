@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { get, query, type Page } from "../../lib/api";
+import { useCan } from "../../lib/session";
 import { useAsync, useInterval } from "../../lib/hooks";
 import { dateTime } from "../../lib/format";
 import { Badge, Empty, ErrorBanner, LoadFailed, Loading, PageHeader, ProgressBar, TableHead, toneOf } from "../../lib/ui";
@@ -86,6 +87,7 @@ function UploadsTable({ uploads, onShow, shown }: { uploads: Upload[]; onShow: (
 
 export function CampaignPage() {
   const { id = "" } = useParams();
+  const canWrite = useCan()("campaigns:write");
   const campaign = useAsync(() => get<Campaign>(`/api/campaigns/${encodeURIComponent(id)}`), [id]);
   const uploads = useAsync(
     () => get<Page<Upload>>(query(`/api/campaigns/${encodeURIComponent(id)}/uploads`, { limit: 500 })).then((p) => p.items),
@@ -115,17 +117,19 @@ export function CampaignPage() {
         <p className="muted">Created {dateTime(c.createdAt)}</p>
       </PageHeader>
 
-      <section className="card" aria-labelledby="campaigns-upload-title">
-        <h2 id="campaigns-upload-title">Upload a contact list</h2>
-        <UploadZone
-          campaignId={c.id}
-          onImported={(r) => {
-            setReport(r);
-            setStored(null);
-            uploads.reload();
-          }}
-        />
-      </section>
+      {canWrite && (
+        <section className="card" aria-labelledby="campaigns-upload-title">
+          <h2 id="campaigns-upload-title">Upload a contact list</h2>
+          <UploadZone
+            campaignId={c.id}
+            onImported={(r) => {
+              setReport(r);
+              setStored(null);
+              uploads.reload();
+            }}
+          />
+        </section>
+      )}
 
       {report && !stored && <ImportReportView report={report} />}
       {stored && <StoredUploadReport key={stored.id} upload={stored} onClose={() => setStored(null)} />}
@@ -148,7 +152,7 @@ export function CampaignPage() {
             {jobs.data ? <JobsTable jobs={jobs.data} agents={agentNames} /> : !jobs.error && <Loading what="Loading jobs" />}
           </section>
         </div>
-        <section className="card">
+        {canWrite && <section className="card">
           {agents.data && uploads.data ? (
             <JobForm campaignId={c.id} agents={agents.data} uploads={uploads.data} />
           ) : agents.error || uploads.error ? (
@@ -162,7 +166,7 @@ export function CampaignPage() {
           ) : (
             <Loading what="Loading agents" />
           )}
-        </section>
+        </section>}
       </div>
     </div>
   );

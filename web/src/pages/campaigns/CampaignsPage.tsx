@@ -2,6 +2,7 @@
 import { type FormEvent, useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ApiError, get, post, query, type Page } from "../../lib/api";
+import { useCan } from "../../lib/session";
 import { useAsync } from "../../lib/hooks";
 import { dateTime } from "../../lib/format";
 import { Empty, ErrorBanner, Field, Loading, PageHeader } from "../../lib/ui";
@@ -57,6 +58,7 @@ function NewCampaignForm() {
 }
 
 export function CampaignsPage() {
+  const canWrite = useCan()("campaigns:write");
   const [pages, setPages] = useState<Campaign[][]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState<{ busy: boolean; error: ApiError | null }>({ busy: false, error: null });
@@ -154,7 +156,7 @@ export function CampaignsPage() {
             </button>
           )}
         </section>
-        <NewCampaignForm />
+        {canWrite && <NewCampaignForm />}
       </div>
     </div>
   );

@@ -5,6 +5,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError, get, post, query, type Page } from "../../lib/api";
+import { useCan } from "../../lib/session";
 import { useAsync, useInterval } from "../../lib/hooks";
 import { dateTime, duration, titleCase } from "../../lib/format";
 import { useRealtime, type RealtimeMessage } from "../../lib/realtime";
@@ -251,6 +252,7 @@ function Events({ jobId, active, version }: { jobId: string; active: boolean; ve
 }
 
 export function JobPage() {
+  const canWrite = useCan()("campaigns:write");
   const { id = "" } = useParams();
   const fetched = useAsync(() => get<Job>(`/api/jobs/${encodeURIComponent(id)}`), [id]);
   const rt = useRealtime<Job | null>("job", id ? { id } : null, null, reduceJob);
@@ -307,7 +309,7 @@ export function JobPage() {
       <section className="card" aria-labelledby="campaigns-progress-title">
         <div className="campaigns-card-head">
           <h2 id="campaigns-progress-title">Progress</h2>
-          <Controls job={job} onChanged={setActed} />
+          {canWrite && <Controls job={job} onChanged={setActed} />}
         </div>
         <ProgressBar value={done} max={total} label="Job progress" />
         <p className="campaigns-progress-text">

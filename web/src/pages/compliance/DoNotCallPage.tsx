@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ApiError, del, post, query } from "../../lib/api";
+import { useCan } from "../../lib/session";
 import { Badge, ErrorBanner, Field, PageHeader, TableHead } from "../../lib/ui";
 import { dateTime } from "../../lib/format";
 import { ImportCsv } from "./ImportCsv";
@@ -124,6 +125,7 @@ function RemoveEntry({ entry, onRemoved }: { entry: DoNotCall; onRemoved: (entry
 }
 
 export function DoNotCallPage() {
+  const canWrite = useCan()("campaigns:write");
   const [params, setParams] = useSearchParams();
   const phone = params.get("phone") ?? "";
   const source = params.get("source") ?? "";
@@ -148,10 +150,12 @@ export function DoNotCallPage() {
         </p>
       </PageHeader>
 
-      <div className="grid two">
-        <AddNumber onAdded={() => { setStatus(""); list.reload(); }} />
-        <ImportCsv onImported={() => list.reload()} />
-      </div>
+      {canWrite && (
+        <div className="grid two">
+          <AddNumber onAdded={() => { setStatus(""); list.reload(); }} />
+          <ImportCsv onImported={() => list.reload()} />
+        </div>
+      )}
 
       <section className="card" aria-labelledby="compliance-list-title">
         <h2 id="compliance-list-title" ref={listTitle} tabIndex={-1}>Numbers on the list</h2>
@@ -187,7 +191,7 @@ export function DoNotCallPage() {
           empty={phone || source ? "No number on the list matches." : "The list is empty: every number may be dialed."}>
           <div className="table-wrap">
             <table aria-label="Do-not-call numbers" aria-busy={list.loading}>
-              <TableHead columns={["Phone", "Reason", "Source", "Added", "Actions"]} />
+              <TableHead columns={["Phone", "Reason", "Source", "Added", ...(canWrite ? ["Actions"] : [])]} />
               <tbody>
                 {list.items.map((d) => (
                   <tr key={d.id}>
@@ -200,13 +204,15 @@ export function DoNotCallPage() {
                       )}
                     </td>
                     <td>{dateTime(d.createdAt)}</td>
-                    <td>
-                      <RemoveEntry entry={d} onRemoved={(gone) => {
-                        list.drop((x) => x.id !== gone.id);
-                        setStatus(`${gone.phone} was removed from the list.`);
-                        listTitle.current?.focus();
-                      }} />
-                    </td>
+                    {canWrite && (
+                      <td>
+                        <RemoveEntry entry={d} onRemoved={(gone) => {
+                          list.drop((x) => x.id !== gone.id);
+                          setStatus(`${gone.phone} was removed from the list.`);
+                          listTitle.current?.focus();
+                        }} />
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

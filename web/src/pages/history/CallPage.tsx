@@ -2,7 +2,8 @@
 // the memories it produced, its analytics and the engines that ran it.
 import { useRef } from "react";
 import { Link, useParams } from "react-router";
-import { ApiError, get, withKey, type Page } from "../../lib/api";
+import { ApiError, get, type Page } from "../../lib/api";
+import { TicketAudio } from "../../lib/TicketAudio";
 import { useAsync } from "../../lib/hooks";
 import { Badge, Empty, ErrorBanner, Loading, PageHeader, toneOf } from "../../lib/ui";
 import { dateTime, duration, percent, titleCase } from "../../lib/format";
@@ -132,12 +133,12 @@ export function CallPage() {
             <h2 id="call-recording">Recording</h2>
             {c.recordingUrl ? (
               <>
-                <audio
+                <TicketAudio
                   ref={audio}
                   className="hist-audio"
                   controls
                   preload="metadata"
-                  src={withKey(`/api/calls/${c.id}/recording`)}
+                  resource={`/api/calls/${c.id}/recording`}
                   aria-label="Call recording"
                 />
                 <p className="muted small">

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, del, get, patch, post, query, type Page } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
+import { useCan } from "../../lib/session";
 import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, TableHead, toneOf, unmatchedError } from "../../lib/ui";
 import { dateTime, duration, titleCase } from "../../lib/format";
 import { PagedFooter, usePaged } from "../../lib/paged";
@@ -16,6 +17,7 @@ export function ContactPage() {
   const contact = useAsync(() => get<Contact>(`/api/contacts/${encodeURIComponent(id)}`), [id]);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+  const canWrite = useCan()("calls:write");
   const c = contact.data;
 
   if (!c) {
@@ -35,7 +37,7 @@ export function ContactPage() {
             <Link className="btn" to="/contacts">
               All contacts
             </Link>
-            {confirmDelete ? (
+            {!canWrite ? null : confirmDelete ? (
               <>
                 <button
                   type="button"
@@ -67,15 +69,16 @@ export function ContactPage() {
       </PageHeader>
       <ErrorBanner error={deleteError} />
       <div className="grid two hist-top">
-        <ContactForm contact={c} onSaved={contact.setData} />
-        <Memories contactId={c.id} />
+        <ContactForm contact={c} onSaved={contact.setData} readOnly={!canWrite} />
+        <Memories contactId={c.id} readOnly={!canWrite} />
       </div>
       <ContactCalls phone={c.phone} />
     </>
   );
 }
 
-function ContactForm({ contact, onSaved }: { contact: Contact; onSaved: (c: Contact) => void }) {
+/** `readOnly`: the user may not change contacts (calls:write): disabled fields, no Save. */
+function ContactForm({ contact, onSaved, readOnly }: { contact: Contact; onSaved: (c: Contact) => void; readOnly: boolean }) {
   const initial = () => ({ name: contact.name, phone: contact.phone, notes: contact.notes ?? "", tags: contact.tags.join(", ") });
   const [form, setForm] = useState(initial);
   const [error, setError] = useState<ApiError | null>(null);
@@ -102,27 +105,29 @@ function ContactForm({ contact, onSaved }: { contact: Contact; onSaved: (c: Cont
       }}
     >
       <h2 id="contact-details">Details</h2>
-      <ContactFields
-        draft={form}
-        onChange={(d) => {
-          setForm(d);
-          setSaved(false);
-        }}
-        error={error}
-      />
-      <div className="hist-row">
+      <fieldset className="plain-fieldset" disabled={readOnly}>
+        <ContactFields
+          draft={form}
+          onChange={(d) => {
+            setForm(d);
+            setSaved(false);
+          }}
+          error={error}
+        />
+      </fieldset>
+      {!readOnly && <div className="hist-row">
         <button type="submit" className="btn primary" disabled={busy}>
           {busy ? "Saving…" : "Save details"}
         </button>
         <span role="status" className="hist-ok">
           {saved ? "Saved." : ""}
         </span>
-      </div>
+      </div>}
     </form>
   );
 }
 
-function Memories({ contactId }: { contactId: string }) {
+function Memories({ contactId, readOnly }: { contactId: string; readOnly: boolean }) {
   const list = useAsync(() => get<Page<Memory>>(`/api/contacts/${contactId}/memories?limit=500`).then((p) => p.items), [contactId]);
   const [text, setText] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
@@ -131,7 +136,7 @@ function Memories({ contactId }: { contactId: string }) {
     <section className="card" aria-labelledby="contact-memories">
       <h2 id="contact-memories">Memories</h2>
       <p className="muted small">What agents remember about this contact on their next call. Automatic memories come from calls.</p>
-      <form
+      {!readOnly && <form
         onSubmit={async (e) => {
           e.preventDefault();
           setBusy(true);
@@ -155,14 +160,14 @@ function Memories({ contactId }: { contactId: string }) {
         <button type="submit" className="btn primary" disabled={busy || !text.trim()}>
           Add memory
         </button>
-      </form>
+      </form>}
       {list.loading && !list.data && <Loading what="Loading memories" />}
       <ErrorBanner error={list.error} onRetry={list.reload} />
       {list.data && list.data.length === 0 && <Empty>No memories yet.</Empty>}
       {list.data && list.data.length > 0 && (
         <ul className="hist-memlist" aria-label="Memories">
           {list.data.map((m) => (
-            <MemoryItem key={m.id} memory={m} onChanged={list.reload} />
+            <MemoryItem key={m.id} memory={m} onChanged={list.reload} readOnly={readOnly} />
           ))}
         </ul>
       )}
@@ -170,7 +175,7 @@ function Memories({ contactId }: { contactId: string }) {
   );
 }
 
-function MemoryItem({ memory: m, onChanged }: { memory: Memory; onChanged: () => void }) {
+function MemoryItem({ memory: m, onChanged, readOnly }: { memory: Memory; onChanged: () => void; readOnly: boolean }) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [text, setText] = useState(m.content);
@@ -232,7 +237,7 @@ function MemoryItem({ memory: m, onChanged }: { memory: Memory; onChanged: () =>
             from this call
           </Link>
         )}
-        {m.source === "manual" && !editing && (
+        {m.source === "manual" && !editing && !readOnly && (
           <span className="hist-mem-actions">
             {confirming ? (
               <>

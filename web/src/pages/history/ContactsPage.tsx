@@ -6,6 +6,7 @@ import { ApiError, post, query } from "../../lib/api";
 import { Badge, Empty, ErrorBanner, Field, PageHeader, TableHead, unmatchedError } from "../../lib/ui";
 import { dateTime } from "../../lib/format";
 import { PagedFooter, usePaged } from "../../lib/paged";
+import { useCan } from "../../lib/session";
 import type { Contact } from "./types";
 
 /** "a, b ,c" → ["a","b","c"]. */
@@ -60,6 +61,7 @@ export function ContactFields({ draft, onChange, error, autoFocus }: {
 }
 
 export function ContactsPage() {
+  const canWrite = useCan()("calls:write");
   const [params, setParams] = useSearchParams();
   const by = params.get("phone") !== null ? "phone" : "name";
   const current = params.get(by) ?? "";
@@ -79,9 +81,11 @@ export function ContactsPage() {
       <PageHeader
         title="Contacts"
         actions={
-          <button type="button" className="btn primary" onClick={() => setCreating(true)} disabled={creating}>
-            New contact
-          </button>
+          canWrite ? (
+            <button type="button" className="btn primary" onClick={() => setCreating(true)} disabled={creating}>
+              New contact
+            </button>
+          ) : undefined
         }
       >
         <p className="muted">People voqo has talked to (created from calls) and those you add.</p>

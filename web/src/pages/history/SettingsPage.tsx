@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import { get } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
+import { useCan } from "../../lib/session";
 import { Badge, ErrorBanner, Field, Loading, PageHeader } from "../../lib/ui";
 import { useAgents } from "./CallsPage";
 import { countSms, renderSms, SAMPLE_VALUES, SMS_VARIABLES, unknownVariables } from "./sms";
@@ -24,12 +25,14 @@ const SECTIONS = [
 type Saved = (s: Settings) => void;
 
 export function SettingsPage() {
+  const canWrite = useCan()("settings:write");
   const settings = useAsync(() => get<Settings>("/api/settings"), []);
   const s = settings.data;
   return (
     <>
       <PageHeader title="Settings">
         <p className="muted">Each section saves on its own. Keys and passwords are write-only: they are never shown again once saved.</p>
+        {!canWrite && <p className="muted">Read-only: your role in this workspace cannot change settings.</p>}
       </PageHeader>
       {!s && (settings.loading ? <Loading what="Loading settings" /> : <ErrorBanner error={settings.error} onRetry={settings.reload} />)}
       {s && (

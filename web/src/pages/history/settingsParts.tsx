@@ -3,6 +3,7 @@
 // setting key and sub-path, and write-only secret inputs.
 import { type FormEvent, type ReactNode, useState } from "react";
 import { ApiError, patch } from "../../lib/api";
+import { useCan } from "../../lib/session";
 import { ErrorBanner, Field } from "../../lib/ui";
 
 export type Settings = Record<string, unknown>;
@@ -85,8 +86,13 @@ interface SectionProps {
   children: ReactNode;
 }
 
-/** A settings card with its own Save button, error banner and success message. */
+/**
+ * A settings card with its own Save button, error banner and success message.
+ * Without settings:write (a supervisor, a viewer) the card is read-only: its
+ * controls are disabled and there is no Save button.
+ */
 export function Section({ id, title, description, state, onSubmit, children }: SectionProps) {
+  const readOnly = !useCan()("settings:write");
   return (
     <form
       id={id}
@@ -102,15 +108,19 @@ export function Section({ id, title, description, state, onSubmit, children }: S
       <h2 id={`${id}-title`}>{title}</h2>
       {description && <p className="muted small">{description}</p>}
       <ErrorBanner error={state.bannerError} />
-      {children}
-      <div className="hist-row">
-        <button type="submit" className="btn primary" disabled={state.busy}>
-          {state.busy ? "Saving…" : `Save ${title}`}
-        </button>
-        <span role="status" className="hist-ok">
-          {state.saved ? `${title} saved.` : ""}
-        </span>
-      </div>
+      <fieldset className="plain-fieldset" disabled={readOnly}>
+        {children}
+      </fieldset>
+      {!readOnly && (
+        <div className="hist-row">
+          <button type="submit" className="btn primary" disabled={state.busy}>
+            {state.busy ? "Saving…" : `Save ${title}`}
+          </button>
+          <span role="status" className="hist-ok">
+            {state.saved ? `${title} saved.` : ""}
+          </span>
+        </div>
+      )}
     </form>
   );
 }

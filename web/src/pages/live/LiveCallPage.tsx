@@ -5,6 +5,7 @@ import { Link, useParams } from "react-router";
 import { get } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
 import { useRealtime } from "../../lib/realtime";
+import { useCan } from "../../lib/session";
 import { Badge, ErrorBanner, Loading, toneOf } from "../../lib/ui";
 import { duration, titleCase } from "../../lib/format";
 import { EMPTY_CALL, foldCall, tickingDuration, type CallState, type EndDetails } from "./types";
@@ -57,6 +58,7 @@ function useRecordedEnd(id: string, needed: boolean): EndDetails | null {
 }
 
 function CallView({ id, onRetry }: { id: string; onRetry: () => void }) {
+  const can = useCan();
   const { state, error, connected, loaded } = useRealtime<CallState>("liveCall", { id }, EMPTY_CALL, foldCall);
   const currency = useCurrency();
   const recorded = useRecordedEnd(id, state.ended && !state.end);
@@ -159,7 +161,7 @@ function CallView({ id, onRetry }: { id: string; onRetry: () => void }) {
           </div>
         </div>
         <div className="live-col">
-          <SupervisorPanel callId={c.callId} actions={v.supervisorActions} ended={state.ended} callMs={secs * 1000} />
+          {can("live:control") && <SupervisorPanel callId={c.callId} actions={v.supervisorActions} ended={state.ended} callMs={secs * 1000} />}
           <Panel title="Sentiment">
             <SentimentGauge sentiment={v.sentiment} />
             <h3 className="live-h3">Trend</h3>

@@ -1,6 +1,8 @@
 // The supervisor's controls: POST /api/live-calls/{id}/actions (coach, take
 // over / release, transfer, end, note, bookmark, flag), "join with
 // microphone" (JOIN_CALL + the audio WebSocket), and the actions taken so far.
+// The server records the signed-in user as the supervisor (the client sends no
+// name). Shown only to holders of live:control.
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError, post } from "../../lib/api";
 import { ErrorBanner, Field } from "../../lib/ui";
@@ -8,8 +10,6 @@ import { titleCase } from "../../lib/format";
 import { useSupervisorAudio } from "./audio";
 import { clock, type SupervisorAction, type SupervisorActionName } from "./types";
 import { LevelMeter } from "./panels";
-
-const NAME_KEY = "voqo.supervisorName";
 
 type Form = "coach" | "note" | "transfer" | "end" | "takeover" | "bookmark" | "flag" | "join";
 
@@ -26,7 +26,6 @@ function asError(e: unknown): ApiError {
 }
 
 export function SupervisorPanel({ callId, actions, ended, callMs }: Props) {
-  const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? "Supervisor");
   const [busy, setBusy] = useState<Form | null>(null);
   const [failure, setFailure] = useState<{ form: Form; error: ApiError } | null>(null);
   const [done, setDone] = useState<string>("");
@@ -37,9 +36,6 @@ export function SupervisorPanel({ callId, actions, ended, callMs }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const audio = useSupervisorAudio(callId, () => void act("join", "JOIN_CALL", { via: "browser microphone" }, "Joined the call"));
 
-  useEffect(() => {
-    if (name.trim()) localStorage.setItem(NAME_KEY, name.trim());
-  }, [name]);
   // A call that ends closes the microphone leg and the dialog.
   useEffect(() => {
     if (!ended) return;
@@ -59,8 +55,6 @@ export function SupervisorPanel({ callId, actions, ended, callMs }: Props) {
       await post<SupervisorAction>(`/api/live-calls/${encodeURIComponent(callId)}/actions`, {
         action,
         details,
-        supervisorId: "dashboard",
-        supervisorName: name.trim() || "Supervisor",
       });
       setDone(`${message} (at ${clock(callMs)})`);
       return true;
@@ -73,7 +67,7 @@ export function SupervisorPanel({ callId, actions, ended, callMs }: Props) {
   }
 
   const fieldError = (form: Form, field: string) => (failure?.form === form ? failure.error.fields[field] : undefined);
-  const shownFields = ["details.text", "details.target", "supervisorName"];
+  const shownFields = ["details.text", "details.target"];
   const generalError =
     failure && !shownFields.some((f) => failure.error.fields[f]) ? failure.error : null;
   const disabled = ended || busy !== null;
@@ -87,9 +81,6 @@ export function SupervisorPanel({ callId, actions, ended, callMs }: Props) {
     <section className="card live-supervisor" aria-labelledby="live-sup-h">
       <h2 id="live-sup-h">Supervisor</h2>
       {ended && <p className="muted">The call has ended: controls are off.</p>}
-      <Field label="Your name" error={failure?.error.fields.supervisorName}>
-        {(id, d) => <input id={id} aria-describedby={d} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
-      </Field>
 
       <div className="live-sup-row">
         <ToggleButton

@@ -4,8 +4,10 @@
 //   microphone → AudioContext (16 kHz when the browser allows, else the
 //   worklet resamples) → AudioWorklet /pcm-worklet.js → 320-sample frames →
 //   socket; socket frames → AudioBuffers played back to back.
+// The socket authenticates with a fresh ticket (POST /api/tickets for exactly
+// this call's audio path, valid 60 s): a WebSocket cannot carry headers.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { withKey } from "../../lib/api";
+import { withTicket } from "../../lib/api";
 
 const RATE = 16000;
 /** Longest backlog of call audio kept ahead of the playhead; beyond it we skip ahead (latency bound). */
@@ -135,8 +137,18 @@ export function useSupervisorAudio(callId: string, onOpen?: () => void): Supervi
     mute.gain.value = 0; // keeps the worklet pulled by the graph without echoing the microphone
     source.connect(node).connect(mute).connect(ctx.destination);
 
+    let path: string;
+    try {
+      path = await withTicket(`/api/live-calls/${encodeURIComponent(callId)}/audio`);
+    } catch (e) {
+      stream.getTracks().forEach((t) => t.stop());
+      void ctx.close();
+      setError(`Could not join the call's audio: ${(e as Error).message}`);
+      setState("error");
+      return;
+    }
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(withKey(`${proto}//${location.host}/api/live-calls/${encodeURIComponent(callId)}/audio`));
+    const ws = new WebSocket(`${proto}//${location.host}${path}`);
     ws.binaryType = "arraybuffer";
     const l: Leg = { ws, ctx, stream, node, nextAt: 0, opened: false };
     leg.current = l;

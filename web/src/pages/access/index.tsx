@@ -1,0 +1,5 @@
+export { LoginPage } from "./LoginPage";
+export { MembersPage } from "./MembersPage";
+export { KeysPage } from "./KeysPage";
+export { AuditLogPage } from "./AuditLogPage";
+export { WorkspaceSwitcher } from "./WorkspaceSwitcher";
