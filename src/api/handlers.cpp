@@ -466,9 +466,9 @@ HttpResponse Api::tts_preview(HttpRequest& req) {
   if (provider.empty() && !body->contains("voiceProvider")) errors.push_back({"voiceProvider", "required"});
   if (voice.id.empty() && !body->contains("voiceId")) errors.push_back({"voiceId", "required"});
   if (!errors.empty()) return problem(422, "Unprocessable Content", "the voice preview request is invalid", errors, req.target);
-  if (!config_.tts_preview) return problem(503, "Service Unavailable", "speech engines are not available on this server", {}, req.target);
   if (auto premium = premium_voice_allowed(auth_, workspace(req), {{"voiceProvider", provider}}); !premium)
     return problem_from(premium.error(), req.target);
+  if (!config_.tts_preview) return problem(503, "Service Unavailable", "speech engines are not available on this server", {}, req.target);
   auto wav = config_.tts_preview(workspace(req), provider, voice, text);
   if (!wav) return problem_from(wav.error(), req.target);
   return HttpResponse{200, "audio/wav", std::move(*wav), {{"Cache-Control", "no-store"}}};

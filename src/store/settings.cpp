@@ -1,5 +1,9 @@
 #include "store/settings.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <functional>
+
 #include <algorithm>
 #include <vector>
 
@@ -235,14 +239,53 @@ void redact_members(nlohmann::json& v) {
   }
 }
 
-/// Puts the stored secret back wherever `incoming` holds the mask.
-void restore_members(nlohmann::json& incoming, const nlohmann::json& stored) {
-  if (!incoming.is_object()) return;
+/// The endpoint a secret of the same object is sent to (issue 16 §6: a
+/// secret is bound to where it goes).
+std::string endpoint_of(const nlohmann::json& o) {
+  if (!o.is_object()) return {};
+  for (const char* k : {"baseUrl", "uri"})
+    if (auto it = o.find(k); it != o.end() && it->is_string()) return it->get<std::string>();
+  return {};
+}
+
+/// Puts the stored secret back wherever `incoming` holds the mask — unless
+/// the object's endpoint (baseUrl, uri) changed: the stored secret is never
+/// sent to a new host, so the client must send it again (422 naming it).
+Result<void> restore_members(nlohmann::json& incoming, const nlohmann::json& stored, const std::string& path) {
+  if (!incoming.is_object()) return {};
+  const bool moved = endpoint_of(incoming) != endpoint_of(stored);
   for (auto& [k, member] : incoming.items()) {
     const nlohmann::json* old = stored.is_object() && stored.contains(k) ? &stored.at(k) : nullptr;
-    if (is_secret_member(k) && member == kSecretMask) member = old && old->is_string() ? *old : nlohmann::json("");
-    else if (old) restore_members(member, *old);
+    if (is_secret_member(k) && member == kSecretMask) {
+      const bool had = old && old->is_string() && !old->get_ref<const std::string&>().empty();
+      if (had && moved)
+        return std::unexpected(Error::invalid(path + "." + k, "the endpoint changed: send the secret again for " +
+                                                                  endpoint_of(incoming)));
+      member = had ? *old : nlohmann::json("");
+    } else if (old) {
+      if (auto r = restore_members(member, *old, path + "." + k); !r) return r;
+    }
   }
+  return {};
+}
+
+constexpr std::string_view kSealedPrefix = "sb1:";
+
+/// Applies `fn` to every secret string of setting `key`'s value (the
+/// top-level webhook_secret, and apiKey/password/authToken members at any depth).
+void for_each_secret(std::string_view key, nlohmann::json& v, const std::function<void(nlohmann::json&)>& fn) {
+  if (key == "webhook_secret") {
+    if (v.is_string()) fn(v);
+    return;
+  }
+  std::function<void(nlohmann::json&)> walk = [&](nlohmann::json& o) {
+    if (!o.is_object()) return;
+    for (auto& [k, member] : o.items()) {
+      if (is_secret_member(k) && member.is_string()) fn(member);
+      else walk(member);
+    }
+  };
+  walk(v);
 }
 
 }  // namespace
@@ -356,7 +399,7 @@ Result<nlohmann::json> SettingsRepository::all(const WorkspaceId& ws) {
       if (!*row) break;
       const std::string key((*st)->column_text(0));
       if (!find(key)) continue;  // a key a newer voqo wrote: not ours to show
-      out[key] = nlohmann::json::parse((*st)->column_text(1), nullptr, false);
+      out[key] = opened(key, nlohmann::json::parse((*st)->column_text(1), nullptr, false));
     }
     return out;
   });
@@ -372,7 +415,7 @@ Result<nlohmann::json> SettingsRepository::get(const WorkspaceId& ws, const std:
     auto row = (*st)->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return nlohmann::json::parse(find(key)->default_json);
-    return nlohmann::json::parse((*st)->column_text(0), nullptr, false);
+    return opened(key, nlohmann::json::parse((*st)->column_text(0), nullptr, false));
   });
 }
 
@@ -382,7 +425,7 @@ Result<nlohmann::json> SettingsRepository::put(const WorkspaceId& ws, const std:
   if (!value) return std::unexpected(value.error());
   auto text = validated(key, *value);
   if (!text) return std::unexpected(text.error());
-  auto r = db_.write([&](Connection& c) { return upsert(c, ws, key, *text); });
+  auto r = db_.write([&](Connection& c) { return upsert(c, ws, key, sealed(key, *text)); });
   if (!r) return std::unexpected(r.error());
   return *value;
 }
@@ -393,7 +436,7 @@ Result<nlohmann::json> SettingsRepository::unmask(const WorkspaceId& ws, const s
   auto stored = get(ws, key);
   if (!stored) return std::unexpected(stored.error());
   if (key == "webhook_secret" && value == kSecretMask) return *stored;
-  restore_members(value, *stored);
+  if (auto r = restore_members(value, *stored, key); !r) return std::unexpected(r.error());
   return value;
 }
 
@@ -418,7 +461,7 @@ Result<nlohmann::json> SettingsRepository::patch(const WorkspaceId& ws, const nl
   }
   auto r = db_.write([&](Connection& c) -> Result<void> {
     for (const auto& [k, v] : rows)
-      if (auto u = upsert(c, ws, k, v); !u) return u;
+      if (auto u = upsert(c, ws, k, sealed(k, v)); !u) return u;
     return {};
   });
   if (!r) return std::unexpected(r.error());
@@ -443,6 +486,57 @@ Result<std::vector<std::pair<WorkspaceId, nlohmann::json>>> SettingsRepository::
       out.emplace_back(WorkspaceId(std::string((*st)->column_text(0))), std::move(value));
     }
     return out;
+  });
+}
+
+std::string SettingsRepository::sealed(std::string_view key, const std::string& value_json) const {
+  if (!secrets_) return value_json;
+  auto v = nlohmann::json::parse(value_json, nullptr, false);
+  if (v.is_discarded()) return value_json;
+  for_each_secret(key, v, [&](nlohmann::json& secret) {
+    const auto& text = secret.get_ref<const std::string&>();
+    if (!text.empty() && !text.starts_with(kSealedPrefix)) secret = secrets_->seal(text);
+  });
+  return v.dump();
+}
+
+nlohmann::json SettingsRepository::opened(std::string_view key, nlohmann::json v) const {
+  if (!secrets_) return v;
+  for_each_secret(key, v, [&](nlohmann::json& secret) {
+    const auto& text = secret.get_ref<const std::string&>();
+    if (!text.starts_with(kSealedPrefix)) return;  // written before secrets were sealed
+    auto plain = secrets_->open(text);
+    if (!plain) spdlog::error("setting {}: a secret does not open with this server's key ({})", key, plain.error().message);
+    secret = plain ? *plain : std::string();
+  });
+  return v;
+}
+
+Result<int> SettingsRepository::seal_plaintext_secrets() {
+  if (!secrets_) return 0;
+  return db_.write([&](Connection& c) -> Result<int> {
+    std::vector<std::tuple<WorkspaceId, std::string, std::string>> rows;
+    {
+      auto st = c.prepare("SELECT workspace_id, key, value FROM settings");
+      if (!st) return std::unexpected(st.error());
+      while (true) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        rows.emplace_back(WorkspaceId(std::string((*st)->column_text(0))), std::string((*st)->column_text(1)),
+                          std::string((*st)->column_text(2)));
+      }
+    }
+    int n = 0;
+    for (const auto& [ws, key, value] : rows) {
+      if (!find(key)) continue;
+      const std::string sealed_value = sealed(key, value);
+      if (sealed_value == value || nlohmann::json::parse(sealed_value, nullptr, false) == nlohmann::json::parse(value, nullptr, false))
+        continue;
+      if (auto r = upsert(c, ws, key, sealed_value); !r) return std::unexpected(r.error());
+      ++n;
+    }
+    return n;
   });
 }
 

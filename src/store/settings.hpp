@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/secret_box.hpp"
 #include "core/workspace_id.hpp"
 #include "model/schema.hpp"
 #include "store/database.hpp"
@@ -19,9 +20,10 @@ namespace voqo::store {
 /// The known settings with their rules and defaults (FieldSpec::json is the key).
 const std::vector<model::FieldSpec>& setting_specs();
 
-/// Secrets in settings are write-only through the API: these helpers mask
-/// them on the way out and keep the stored secret when a client sends the
-/// mask back. A secret is the top-level `webhook_secret` and, at any depth of
+/// Secrets in settings are sealed at rest (core/secret_box) and write-only
+/// through the API: these helpers mask them on the way out and keep the
+/// stored secret when a client sends the mask back — to the same endpoint
+/// only: with a changed baseUrl or uri the secret must be sent again. A secret is the top-level `webhook_secret` and, at any depth of
 /// an object setting, a string member named `apiKey`, `password` or
 /// `authToken` (sip_trunk.password, speech_providers.*.apiKey, llm.apiKey,
 /// sms_provider.twilio.authToken).
@@ -32,7 +34,9 @@ nlohmann::json redact_secrets(std::string_view key, nlohmann::json value);
 
 class SettingsRepository {
  public:
-  explicit SettingsRepository(Database& db) : db_(db) {}
+  /// `secrets`: seals every secret before it is written (issue 16 §6) and
+  /// opens it on read; null = stored as given (migrations' defaults).
+  explicit SettingsRepository(Database& db, const SecretBox* secrets = nullptr) : db_(db), secrets_(secrets) {}
 
   /// Inserts every known setting that is missing, with its default, in every workspace.
   Result<void> insert_defaults();
@@ -54,13 +58,20 @@ class SettingsRepository {
   /// server decides before it knows the tenant (an INVITE's source, its
   /// dialed number). Errors: unknown key (404), database.
   Result<std::vector<std::pair<WorkspaceId, nlohmann::json>>> across_workspaces(const std::string& key);
+  /// Seals the secrets a database written before issue 16 keeps in clear
+  /// (called by Store::open). Returns the number of settings rewritten.
+  Result<int> seal_plaintext_secrets();
   /// The `default_region` setting ("US" when unreadable).
   std::string default_region(const WorkspaceId& ws);
 
  private:
+  /// `value_json` with its secrets sealed, and a stored value with them opened.
+  std::string sealed(std::string_view key, const std::string& value_json) const;
+  nlohmann::json opened(std::string_view key, nlohmann::json value) const;
   /// `value` for `key` with masked secrets replaced by the stored ones.
   Result<nlohmann::json> unmask(const WorkspaceId& ws, const std::string& key, nlohmann::json value);
   Database& db_;
+  const SecretBox* secrets_ = nullptr;
 };
 
 }  // namespace voqo::store

@@ -19,7 +19,7 @@ Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
       upload_rejections_(*db_, model::upload_rejection_spec()),
       jobs_(*db_),
       custom_functions_(*db_, model::custom_function_spec(), &secrets_),
-      settings_(*db_),
+      settings_(*db_, &secrets_),
       job_events_(*db_, model::job_event_spec()),
       do_not_call_(*db_, model::do_not_call_spec()),
       sms_messages_(*db_, model::sms_message_spec()),
@@ -42,11 +42,15 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
   if (auto m = migrate(**db); !m) return std::unexpected(m.error());
   std::filesystem::path key = path;
   key += ".key";
+  std::unique_ptr<Store> store;
   try {
-    return std::make_unique<Store>(std::move(*db), SecretBox::load_or_create(key));
+    store = std::make_unique<Store>(std::move(*db), SecretBox::load_or_create(key));
   } catch (const std::exception& e) {
     return std::unexpected(Error{ErrorCode::io, e.what(), {}});
   }
+  // Secrets a database kept in clear before issue 16 are sealed now.
+  if (auto n = store->settings().seal_plaintext_secrets(); !n) return std::unexpected(n.error());
+  return store;
 }
 
 }  // namespace voqo::store

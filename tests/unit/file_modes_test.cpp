@@ -54,7 +54,7 @@ TEST_P(FileModes, DatabaseItsWalAndShmAndTheDataFolderAreOwnerOnly) {
   auto st = store::Store::open(db);
   ASSERT_TRUE(st) << st.error().message;
   // A write, so the WAL holds something while the store is open.
-  ASSERT_TRUE((*st)->agents().create({{"name", "Modes"}, {"systemPrompt", "You check file modes."}}));
+  ASSERT_TRUE((*st)->agents().create(*(*st)->access().default_workspace(), {{"name", "Modes"}, {"systemPrompt", "You check file modes."}}));
   EXPECT_EQ(mode_of(data), 0700);
   EXPECT_EQ(mode_of(db), 0600);
   auto wal = db, shm = db;

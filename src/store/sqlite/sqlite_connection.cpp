@@ -58,7 +58,10 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::file
   sqlite3_extended_result_codes(db, 1);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" + std::to_string(options.cache_kib) +
                         "; PRAGMA temp_store=MEMORY;";
-  if (!read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; ";
+  // secure_delete=FAST: what a write replaces or deletes is zeroed in its
+  // page when that costs no extra I/O, so a secret sealed in place (issue 16
+  // §6) leaves no clear copy behind in the file.
+  if (!read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=FAST; ";
   if (auto r = conn->exec(pragmas); !r) return std::unexpected(r.error());
   // Refuse a file that is not a database now rather than at the first query.
   if (auto r = conn->exec("SELECT count(*) FROM sqlite_schema"); !r) return std::unexpected(r.error());
