@@ -664,9 +664,10 @@ void Api::jobs() {
   using Control = Result<json> (campaign::Dialer::*)(const WorkspaceId&, const std::string&);
   for (const auto& [verb, fn] : std::initializer_list<std::pair<const char*, Control>>{
            {"pause", &campaign::Dialer::pause}, {"resume", &campaign::Dialer::resume}, {"cancel", &campaign::Dialer::cancel}}) {
-    add("POST", std::string("/api/jobs/{id}/") + verb, [this, fn](HttpRequest& req) {
+    add("POST", std::string("/api/jobs/{id}/") + verb, [this, fn, &repo](HttpRequest& req) {
       auto id = path_id(req, "id", "job");
       if (!id) return problem_from(id.error(), req.target);
+      if (auto job = repo.get(workspace(req), *id); !job) return problem_from(job.error(), req.target);
       if (!config_.dialer)
         return problem(503, "Service Unavailable", "this server runs without telephony (--no-sip): jobs do not run", {},
                        req.target);

@@ -62,7 +62,10 @@ Result<nlohmann::json> AgentRepository::create(const WorkspaceId& ws, const nloh
 Result<nlohmann::json> AgentRepository::update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch,
                                                const std::string& actor) {
   auto values = model::validate_input(model::agent_spec(), patch, model::Mode::update);
-  if (!values) return std::unexpected(values.error());
+  if (!values) {
+    if (auto found = agents_.get(ws, id); !found) return std::unexpected(found.error());  // 404 before 422
+    return std::unexpected(values.error());
+  }
   return db_.write([&](Connection& c) -> Result<nlohmann::json> {
     auto before = agents_.get(c, ws, id);
     if (!before) return before;

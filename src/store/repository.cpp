@@ -181,7 +181,12 @@ Result<nlohmann::json> Repository::get(Connection& c, const WorkspaceId& ws, con
 Result<nlohmann::json> Repository::update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch,
                                           const std::string& parent_id, const model::ValidationContext& context) {
   auto values = model::validate_input(spec_, patch, model::Mode::update, context);
-  if (!values) return std::unexpected(values.error());
+  if (!values) {
+    // Another workspace's record (or none) is not found, whatever the body
+    // says: the 404 comes before the body's faults (issue 16).
+    if (auto found = get(ws, id, parent_id); !found) return std::unexpected(found.error());
+    return std::unexpected(values.error());
+  }
   return db_.write([&](Connection& c) { return apply(c, ws, id, *values, parent_id); });
 }
 

@@ -119,7 +119,14 @@ TEST_F(AccessApi, OnlyApplicationJsonIsJson) {
     auto r = api_.raw("POST", "/api/agents", agent("Typed"), {{"Content-Type", type}});
     EXPECT_EQ(r.status, 415) << type << ": " << r.body;
   }
-  EXPECT_EQ(api_.raw("POST", "/api/agents", agent("No Type"), {}).status, 415) << "a body needs its type";
+  {
+    // A body without any Content-Type (written by hand: the test client adds JSON's).
+    test::HttpConnection c(api_.port());
+    const std::string body = agent("No Type");
+    c.send_all("POST /api/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api_.key() +
+               "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    EXPECT_EQ(c.read_response().status, 415) << "a body needs its type";
+  }
   EXPECT_EQ(api_.raw("POST", "/api/agents", agent("Utf8"), {{"Content-Type", "application/json; charset=UTF-8"}}).status, 201);
   EXPECT_EQ(body_json(api_.get("/api/agents"))["items"].size(), 1u) << "nothing else was created";
 }
@@ -141,7 +148,11 @@ TEST_F(AccessApi, AForeignHostIsMisdirected) {
 
 TEST_F(AccessApi, SignInIsThrottledPerAccountAndAudited) {
   user("ops@example.com", api_.workspace(), "admin");
-  for (int i = 0; i < 5; ++i) {
+  // An unknown account answers as a wrong password does.
+  auto unknown = api_.anonymous("POST", "/api/auth/login", json{{"email", "nobody@example.com"}, {"password", kPassword}}.dump(),
+                                {{"Content-Type", "application/json"}});
+  EXPECT_EQ(unknown.status, 401) << unknown.body;
+  for (int i = 0; i < 4; ++i) {
     auto r = api_.anonymous("POST", "/api/auth/login", json{{"email", "ops@example.com"}, {"password", "wrong password"}}.dump(),
                             {{"Content-Type", "application/json"}});
     EXPECT_EQ(r.status, 401) << r.body;
@@ -150,12 +161,8 @@ TEST_F(AccessApi, SignInIsThrottledPerAccountAndAudited) {
                                {{"Content-Type", "application/json"}});
   EXPECT_EQ(locked.status, 429) << "even the right password waits: " << locked.body;
   EXPECT_GE(std::stoi(locked.header("retry-after")), 1);
-  // An unknown account answers as a wrong password does.
-  auto unknown = api_.anonymous("POST", "/api/auth/login", json{{"email", "nobody@example.com"}, {"password", kPassword}}.dump(),
-                                {{"Content-Type", "application/json"}});
-  EXPECT_EQ(unknown.status, 401);
   auto log = body_json(api_.get("/api/audit-log?action=auth.login_failed"));
-  EXPECT_EQ(log["items"].size(), 5u) << log;
+  EXPECT_EQ(log["items"].size(), 4u) << log;
   EXPECT_EQ(log["items"][0]["actorName"], "ops@example.com");
   EXPECT_EQ(log["items"][0]["address"], "127.0.0.1");
 }

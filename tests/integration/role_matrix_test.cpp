@@ -35,7 +35,6 @@ std::vector<std::string> cells(const std::string& line) {
     while (!cell.empty() && cell.back() == ' ') cell.pop_back();
     out.push_back(cell);
   }
-  if (!out.empty() && out.back().empty()) out.pop_back();
   return out;
 }
 

@@ -56,6 +56,7 @@ HttpConnection::HttpConnection(uint16_t port, std::string host) {
     throw e;
   }
   set_timeout(std::chrono::seconds(10));
+  host_header_ = host + ":" + std::to_string(port);
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
@@ -194,12 +195,15 @@ HttpResult HttpConnection::read_response(bool head) {
 HttpResult HttpConnection::request(std::string_view method, std::string_view target, std::string_view body,
                                    const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string req;
-  req.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-  bool has_ct = false;
+  req.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
+  // Host names the port as a browser's does (RFC 9110 §7.2), unless the caller sets its own.
+  bool has_ct = false, has_host = false;
   for (const auto& [k, v] : headers) {
     req.append(k).append(": ").append(v).append("\r\n");
     if (lower(k) == "content-type") has_ct = true;
+    if (lower(k) == "host") has_host = true;
   }
+  if (!has_host) req.append("Host: ").append(host_header_).append("\r\n");
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     if (!has_ct) req += "Content-Type: application/json\r\n";
     req.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");

@@ -53,6 +53,7 @@ class HttpConnection {
   bool fill();  // reads more into buf_; false at EOF
   std::string read_line();
   int fd_ = -1;
+  std::string host_header_;
   std::string buf_;
 };
 

@@ -671,10 +671,8 @@ TEST(Tiers, OverridesValidationNamesTheField) {
       {R"({"concurrentCalls": true})", "limits.concurrentCalls"},
       {R"({"apiRequestsPerSecond": 0})", "limits.apiRequestsPerSecond"},
       {R"({"apiRequestsPerSecond": -3})", "limits.apiRequestsPerSecond"},
-      {R"({"apiRequestsPerSecond": null})", "limits.apiRequestsPerSecond"},
       {R"({"apiRequestsPerSecond": 1e9})", "limits.apiRequestsPerSecond"},
       {R"({"apiBurst": 0})", "limits.apiBurst"},
-      {R"({"apiBurst": null})", "limits.apiBurst"},
       {R"({"premiumVoices": 1})", "limits.premiumVoices"},
       {R"({"agents": 2, "voices": true})", "limits.voices"},
   };
