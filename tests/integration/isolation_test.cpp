@@ -321,7 +321,7 @@ TEST_F(IsolationTest, RealtimeSnapshotsAndStreamsShowNothingOfA) {
   auto sse = test::http_request(server.port(), "GET", "/api/realtime/events?query=liveCall&id=" + ids_["live"], "",
                                 {{"Authorization", "Bearer " + b_key_}});
   EXPECT_NE(sse.body.find("event: error"), std::string::npos) << sse.body;
-  EXPECT_EQ(leaked(sse.body), "") << sse.body;
+  EXPECT_EQ(leaked(sse.body, ids_["live"]), "") << sse.body;
   // A's recording and analytics: 404 for B, and B's ticket cannot name them.
   EXPECT_EQ(api_.raw("GET", "/api/calls/" + ids_["call"] + "/recording", "", {{"Authorization", "Bearer " + b_key_}}).status,
             404);
