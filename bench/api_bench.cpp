@@ -3,7 +3,9 @@
 // (default 10,000) in a temporary SQLite file, serves the real RestApi on a
 // free loopback port and runs wrk against it: first the page of 100
 // contacts (and, with VOQO_BENCH_SMALL=1, a page of 10), then a single agent.
-// Prints wrk's figures and the server's RSS.
+// Prints wrk's figures and the server's RSS; the page of 100 runs twice, on
+// the same handlers without authentication and with an API key, so the cost
+// of authentication is the difference (issue 16 target: ≤ 5%).
 //
 // Usage: bench_api [contacts] [seconds] [threads] [wrk connections]
 #include <sys/resource.h>
@@ -105,6 +107,39 @@ int main(int argc, char** argv) {
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
     std::printf("%d contacts; server threads: %s; cores: %ld\n", contacts,
                 threads ? std::to_string(threads).c_str() : "cores", sysconf(_SC_NPROCESSORS_ONLN));
+    // The same routes without authentication (issue 16's figure: what the key
+    // check costs): each handler runs with the key's principal already set, so
+    // the only difference is admit() — the key's checksum, SHA-256, lookup and
+    // the workspace's limits.
+    voqo::api::Router open_router;
+    {
+      voqo::api::HttpRequest probe;
+      probe.method = "GET";
+      probe.path = "/api/agents";
+      probe.headers = {{"authorization", "Bearer " + key.secret}};
+      auto principal = auth.authenticate(probe, false);
+      if (!principal) {
+        std::fprintf(stderr, "principal: %s\n", principal.error().message.c_str());
+        return 1;
+      }
+      for (const auto& r : router.routes()) {
+        voqo::api::RouteOptions options = r.options;
+        options.authorize = {};
+        open_router.add(r.method, r.pattern,
+                        [h = r.handler, p = *principal](voqo::api::HttpRequest& req) {
+                          req.principal = p;
+                          return h(req);
+                        },
+                        options);
+      }
+    }
+    voqo::api::HttpServer open_server(config, open_router);
+    open_server.start();
+    const std::string open_base = "http://127.0.0.1:" + std::to_string(open_server.port());
+    std::printf("-- without authentication (the same handlers):\n");
+    run_wrk(open_base + "/api/contacts?limit=100", key.secret, seconds, connections);
+    open_server.stop();
+    std::printf("-- with the API key (every request authenticated):\n");
     run_wrk(base + "/api/contacts?limit=100", key.secret, seconds, connections);
     if (const char* small = std::getenv("VOQO_BENCH_SMALL"); small && *small) run_wrk(base + "/api/contacts?limit=10", key.secret, seconds, connections);
     run_wrk(base + "/api/agents/" + (*agent)["id"].get<std::string>(), key.secret, seconds, connections);

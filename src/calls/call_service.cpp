@@ -1,5 +1,7 @@
 #include "calls/call_service.hpp"
 
+#include "access/tiers.hpp"
+
 #include <map>
 #include <mutex>
 #include <regex>
@@ -104,6 +106,8 @@ struct CallService::Impl {
   std::optional<InboundRoute> route_inbound(const std::string& to_user);
   /// Calls in progress of workspace `ws`.
   std::size_t calls_in(const WorkspaceId& ws) const;
+  /// The tier's limit on calls in progress of `ws` (nullopt = none).
+  std::optional<std::size_t> tier_call_limit(const WorkspaceId& ws) const;
   /// Where call `id`'s stereo recording is written.
   std::filesystem::path recording_path(const std::string& id) const { return cfg.recordings_dir / (id + ".wav"); }
   void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
@@ -511,6 +515,16 @@ std::size_t CallService::Impl::calls_in(const WorkspaceId& ws) const {
   return n;
 }
 
+std::optional<std::size_t> CallService::Impl::tier_call_limit(const WorkspaceId& ws) const {
+  auto w = store.access().workspace(ws);
+  if (!w) return std::nullopt;
+  auto tier = access::parse_tier(w->tier);
+  access::TierLimits limits = access::limits_of(tier ? *tier : access::Tier::free);
+  if (auto applied = access::apply_overrides(limits, w->limits)) limits = *applied;
+  if (!limits.concurrent_calls) return std::nullopt;
+  return static_cast<std::size_t>(*limits.concurrent_calls);
+}
+
 telephony::IncomingDecision CallService::Impl::incoming(const telephony::IncomingCall& in) {
   // The inbound source policy first (docs/SECURITY.md): an INVITE from
   // outside sip_inbound_sources (default loopback) and the trunks allocates nothing.
@@ -533,6 +547,10 @@ telephony::IncomingDecision CallService::Impl::incoming(const telephony::Incomin
       spdlog::warn("inbound call from {}: {} calls in progress (max_concurrent_calls), 503", in.from_user, now);
       return {nullptr, 503, "Service Unavailable", std::nullopt, kRetryAfterBusyS};
     }
+  }
+  if (auto limit = tier_call_limit(ws); limit && calls_in(ws) >= *limit) {
+    spdlog::warn("inbound call from {}: the workspace is at its tier's {} calls (concurrentCalls), 503", in.from_user, *limit);
+    return {nullptr, 503, "Service Unavailable", std::nullopt, kRetryAfterBusyS};
   }
   auto agent = find_agent(ws, route->agent);
   if (!agent) {
@@ -610,6 +628,9 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
   if (request.workspace.empty()) return std::unexpected(Error::invalid("workspace", "a call needs its workspace"));
   auto agent = d.find_agent(request.workspace, request.agent);
   if (!agent) return std::unexpected(agent.error());
+  if (auto limit = d.tier_call_limit(request.workspace); limit && d.calls_in(request.workspace) >= *limit)
+    return std::unexpected(Error::forbidden("concurrentCalls", "this workspace's tier allows " + std::to_string(*limit) +
+                                                                   " calls at once (limit concurrentCalls)"));
 
   // A sip: URI is dialed as is; anything else is a phone number for the trunk.
   const bool is_uri = request.to.rfind("sip:", 0) == 0;
@@ -835,6 +856,13 @@ void CallService::remove_empty_recordings() {
     if (std::filesystem::remove(path, fec)) ++removed;
   }
   if (removed > 0) spdlog::info("recordings: removed {} recording(s) without audio left in {}", removed, dir.string());
+}
+
+std::optional<std::size_t> CallService::call_room(const WorkspaceId& ws) const {
+  auto limit = impl_->tier_call_limit(ws);
+  if (!limit) return std::nullopt;
+  const std::size_t now = impl_->calls_in(ws);
+  return now >= *limit ? 0 : *limit - now;
 }
 
 std::size_t CallService::active_calls() const {

@@ -141,6 +141,11 @@ class CallService {
   Result<int> recover_interrupted();
 
   [[nodiscard]] std::size_t active_calls() const;
+  /// How many more calls workspace `ws` may have in progress now: its tier's
+  /// concurrentCalls (with the workspace's overrides, issue 16 §5) less its
+  /// calls in progress; nullopt = no limit. place_call refuses a call past it
+  /// (403 naming `concurrentCalls`); the dialer waits.
+  [[nodiscard]] std::optional<std::size_t> call_room(const WorkspaceId& ws) const;
   /// Speech decoders held by calls (Engines::stt_decoders_in_use), for leak checks.
   [[nodiscard]] std::size_t stt_decoders_in_use() const;
   [[nodiscard]] uint16_t sip_port() const;

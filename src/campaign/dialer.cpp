@@ -104,6 +104,7 @@ struct JobState {
   int in_flight = 0;
   double tokens = 1;
   std::chrono::steady_clock::time_point refilled{};  // pacing runs on real time, whatever the rules' clock says
+  bool capped = false;            // waiting on the workspace's concurrent-call limit (logged once)
   double rate_factor = 1;         // adaptive CPS multiplier
   double concurrency_factor = 1;  // adaptive concurrency multiplier
   std::deque<bool> recent;        // last attempts: true = trunk trouble
@@ -360,11 +361,31 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   void place_due_calls(const std::string& job_id) {
     const auto t = now();
     int n = 0;
+    WorkspaceId ws;
     {
       std::lock_guard lock(mutex);
       n = budget(jobs.at(job_id), std::chrono::steady_clock::now());
+      ws = jobs.at(job_id).ws;
     }
     if (n <= 0) return;
+    // The workspace's tier bounds its calls in progress across all its jobs
+    // (issue 16 §5): at the limit the job waits, and says so once.
+    if (auto room = calls.call_room(ws)) {
+      bool log = false;
+      {
+        std::lock_guard lock(mutex);
+        auto& js = jobs.at(job_id);
+        log = *room == 0 && !js.capped;
+        js.capped = *room == 0;
+      }
+      if (log)
+        (void)store.db().write([&](store::Connection& c) {
+          return event(c, job_id, "", "", "wait",
+                       "waiting: the workspace has as many calls in progress as its tier allows (concurrentCalls)");
+        });
+      if (*room == 0) return;
+      n = std::min(n, static_cast<int>(*room));
+    }
     // Candidates may be skipped or made to wait; look a little further than the budget.
     auto cands = due(job_id, t, n * 4 + 4);
     if (!cands) return;
@@ -549,6 +570,10 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     const std::string field(err.field());
     spdlog::warn("dialer: job {}: cannot place call to {}: {}", job_id, cand.phone, err.message);
     // Nothing was dialed: the attempt is undone in the record of attempts but kept in the audit log.
+    if (field == "concurrentCalls") {  // another job of the workspace took the last place: try again later
+      unplace(job_id, cand.id, call_id);
+      return;
+    }
     if (field == "agentId" || field == "trunk") {
       unplace(job_id, cand.id, call_id);
       fail_job(job_id, err.message);

@@ -50,6 +50,7 @@ TEST_F(MemoryLoopTest, TheSecondCallUsesTheMemoryTheFirstOneLeft) {
     std::condition_variable cv;
     std::optional<json> record;
     calls::PlaceCall req;
+    req.workspace = test::default_workspace(*store_);
     req.agent = "Rita";
     req.to = phone;
     req.contact_name = "Grace Hopper";

@@ -58,7 +58,7 @@ constexpr const char* kCreated = R"({
 
 // Twilio's REST error body for error 21211.
 constexpr const char* kInvalidTo =
-    R"({"code": 21211, "message": "The 'To' number +15551234 is not a valid phone number.")"
+    R"({"code": 21211, "message": "The 'To' number +15551234 is not a valid phone number.", )"
     R"("more_info": "https://www.twilio.com/docs/errors/21211", "status": 400})";
 
 std::string http(const std::string& status_line, const std::string& body) {
@@ -172,6 +172,7 @@ class twilio_sms_outbox : public ::testing::Test {
   std::string end_call() {
     store::CallRecord r;
     r.id = new_id();
+    r.workspace_id = test::default_workspace(*st_);
     r.agent_id = agent_id_;
     r.direction = "inbound";
     r.status = "completed";

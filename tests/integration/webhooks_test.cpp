@@ -86,6 +86,7 @@ class webhooks : public ::testing::Test {
   std::string run_call(int n) {
     store::CallRecord r;
     r.id = new_id();
+    r.workspace_id = test::default_workspace(*st_);
     r.agent_id = agent_id_;
     r.direction = "inbound";
     r.status = "completed";
@@ -93,7 +94,8 @@ class webhooks : public ::testing::Test {
     r.to_phone = "+14155550100";
     r.summary = "Call " + std::to_string(n);
     r.started_at = now_iso8601();
-    EXPECT_TRUE(loop_->call_started({{"id", r.id}, {"agentId", agent_id_}, {"direction", "inbound"},
+    EXPECT_TRUE(loop_->call_started({{"id", r.id}, {"workspaceId", r.workspace_id.value}, {"agentId", agent_id_},
+                                     {"direction", "inbound"},
                                      {"fromPhone", r.from_phone}, {"toPhone", r.to_phone},
                                      {"startedAt", *r.started_at}}));
     r.ended_at = now_iso8601();
@@ -167,7 +169,8 @@ TEST_F(webhooks, ReceiverDownThenBackGetsEveryEventOnceInOrderPerCall) {
 
   std::vector<std::string> calls;
   for (int n = 1; n <= 3; ++n) calls.push_back(run_call(n));
-  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}, {"status", "completed"}}));
+  ASSERT_TRUE(loop_->job_completed(
+      {{"id", "job-1"}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agent_id_}, {"status", "completed"}}));
   ASSERT_EQ(count("SELECT count(*) FROM webhook_events"), 7);
 
   // While it is down: the first event of each call keeps failing without a
@@ -275,7 +278,8 @@ TEST_F(webhooks, LocalPrivateAndMetadataReceiversAreRefusedWithoutAConnectionUnl
   std::vector<std::string> agents = {agent_id_};
   for (std::size_t i = 1; i < urls.size(); ++i) agents.push_back(agent_with(urls[i]));
   for (std::size_t i = 0; i < agents.size(); ++i)
-    ASSERT_TRUE(loop_->job_completed({{"id", "job-" + std::to_string(i)}, {"agentId", agents[i]}}));
+    ASSERT_TRUE(loop_->job_completed(
+        {{"id", "job-" + std::to_string(i)}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agents[i]}}));
   loop_->poke();
   ASSERT_TRUE(eventually([&] {
     return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == static_cast<int>(urls.size());
@@ -290,7 +294,8 @@ TEST_F(webhooks, LocalPrivateAndMetadataReceiversAreRefusedWithoutAConnectionUnl
 
   // The opt-in (read at each delivery) lets the loopback receiver have the next events.
   allow_private_hosts(true);
-  ASSERT_TRUE(loop_->job_completed({{"id", "job-allowed-1"}, {"agentId", agents[0]}}));
+  ASSERT_TRUE(loop_->job_completed(
+      {{"id", "job-allowed-1"}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agents[0]}}));
   ASSERT_TRUE(loop_->job_completed({{"id", "job-allowed-2"}, {"agentId", agents[1]}}));  // via "localhost"
   loop_->poke();
   ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'delivered'") == 2; }));
