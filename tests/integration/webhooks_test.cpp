@@ -296,7 +296,7 @@ TEST_F(webhooks, LocalPrivateAndMetadataReceiversAreRefusedWithoutAConnectionUnl
   allow_private_hosts(true);
   ASSERT_TRUE(loop_->job_completed(
       {{"id", "job-allowed-1"}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agents[0]}}));
-  ASSERT_TRUE(loop_->job_completed({{"id", "job-allowed-2"}, {"agentId", agents[1]}}));  // via "localhost"
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-allowed-2"}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agents[1]}}));  // via "localhost"
   loop_->poke();
   ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'delivered'") == 2; }));
   EXPECT_EQ(receiver.received().size(), 2u);
@@ -309,7 +309,7 @@ TEST_F(webhooks, FailedReplyKeepsOnlyItsStatusLineInTheRowAndTheLog) {
       std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
   test::WebhookReceiver receiver(500);  // answers "HTTP/1.1 500 Status" with the body {"error":"unavailable"}
   start(receiver.url(), fast(1));
-  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}}));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agent_id_}}));
   loop_->poke();
   ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == 1; }));
   loop_.reset();  // the delivery thread is joined before the logger is put back
@@ -327,7 +327,7 @@ TEST_F(webhooks, RedirectIsAFailedDeliveryAndIsNotFollowed) {
   test::ReplayServer redirector(
       {{"POST", "/hooks", "HTTP/1.1 302 Found\r\nLocation: " + receiver.url() + "\r\nContent-Length: 0\r\n\r\n", {}, {}}});
   start(redirector.base_url() + "/hooks", fast(1));
-  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}}));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agent_id_}}));
   loop_->poke();
   ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status = 'failed'") == 1; }));
   auto r = rows("SELECT last_error, last_status_code FROM webhook_events");
@@ -344,7 +344,7 @@ TEST_F(webhooks, DeliveryGoesDirectWhateverTheProxyEnvironmentSays) {
                        {"all_proxy", p}, {"ALL_PROXY", p}, {"no_proxy", std::nullopt}, {"NO_PROXY", std::nullopt}});
   test::WebhookReceiver receiver(200);
   start(receiver.url(), fast(1));
-  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"agentId", agent_id_}}));
+  ASSERT_TRUE(loop_->job_completed({{"id", "job-1"}, {"workspaceId", test::default_workspace(*st_).value}, {"agentId", agent_id_}}));
   loop_->poke();
   ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM webhook_events WHERE status <> 'pending'") == 1; }));
   loop_.reset();  // no thread reads the environment when it is restored
