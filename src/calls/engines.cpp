@@ -205,7 +205,9 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
         cf.description = f.value("description", "");
         cf.endpoint = f.value("endpoint", "");
         cf.method = f.value("method", "POST");
-        cf.headers = f.value("headers", nlohmann::json::object());
+        // Headers are returned masked; the engine reads them in clear, for this call only.
+        if (auto headers = store.custom_functions().read_secret(ws, f.value("id", ""), "headers"); headers && *headers)
+          cf.headers = **headers;
         cf.auth_type = f.value("authType", "none");
         if (auto secret = store.custom_functions().read_secret(ws, f.value("id", ""), "auth_config"); secret && *secret)
           cf.auth_config = **secret;

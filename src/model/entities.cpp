@@ -296,7 +296,9 @@ const EntitySpec& custom_function_spec() {
        with_min_length(text("description", "description", kRequired, "What the function does (shown to the LLM).", 2000), 1),
        text("endpoint", "endpoint", kRequired, "http(s) URL called with the arguments.", 2048, Format::http_url),
        enumeration("method", "method", 0, "HTTP method.", {"GET", "POST", "PUT", "PATCH", "DELETE"}, "\"POST\""),
-       of_type("headers", "headers", T::json_object, 0, "Extra request headers (name → value).", "{}"),
+       of_type("headers", "headers", T::json_object, kEncrypted,
+               "Extra request headers (name → value); sealed at rest, every value shown as \"********\" "
+               "(send \"********\" back to keep one).", "{}"),
        enumeration("auth_type", "authType", 0, "Authentication.", {"none", "api_key", "bearer", "basic"}, "\"none\""),
        of_type("auth_config", "authConfig", T::json_object, kWriteOnly | kNullable | kEncrypted,
                "Credentials for authType (encrypted at rest, never returned)."),

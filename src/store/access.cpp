@@ -1,5 +1,7 @@
 #include "store/access.hpp"
 
+#include "store/repository.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -174,25 +176,6 @@ ApiKeyRecord read_key(const Statement& st) {
   return k;
 }
 
-std::string base64url(std::string_view in) {
-  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::optional<std::string> unbase64url(std::string_view in) {
-  std::string out(in.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(), nullptr, &len,
-                        nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-    return std::nullopt;
-  out.resize(len);
-  return out;
-}
-
-constexpr char kCursorSep = '\x1f';
 
 /// Inserts a workspace and its default settings on `c`.
 Result<Workspace> insert_workspace(Connection& c, const std::string& name, std::string_view tier) {
@@ -932,13 +915,12 @@ Result<nlohmann::json> AccessRepository::audit_log(const WorkspaceId& ws, uint32
     args.push_back(*action);
   }
   if (!cursor.empty()) {
-    auto raw = unbase64url(cursor);
-    const auto sep = raw ? raw->find(kCursorSep) : std::string::npos;
-    if (sep == std::string::npos) return std::unexpected(Error::invalid("cursor", "is not a cursor from this list"));
+    auto decoded = decode_cursor(cursor);
+    if (!decoded) return std::unexpected(decoded.error());
     sql += " AND (created_at < ? OR (created_at = ? AND id < ?))";
-    args.push_back(raw->substr(0, sep));
-    args.push_back(raw->substr(0, sep));
-    args.push_back(raw->substr(sep + 1));
+    args.push_back(decoded->first);
+    args.push_back(decoded->first);
+    args.push_back(decoded->second);
   }
   sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(limit + 1);
   return db_.read([&](Connection& c) -> Result<json> {
@@ -953,7 +935,7 @@ Result<nlohmann::json> AccessRepository::audit_log(const WorkspaceId& ws, uint32
       if (!row) return std::unexpected(row.error());
       if (!*row) break;
       if (items.size() == limit) {  // another row follows the page
-        out["nextCursor"] = base64url(last_key + kCursorSep + last_id);
+        out["nextCursor"] = encode_cursor(last_key, last_id);
         break;
       }
       const auto& s = **st;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/id.hpp"
 #include "core/time.hpp"
 #include "store/settings.hpp"
@@ -697,6 +699,20 @@ Result<void> replace_once(std::string& sql, std::string_view table, std::string_
   return {};
 }
 
+/// The first column of every row of `sql` with its one parameter bound to `arg`.
+Result<std::vector<std::string>> texts_of(Connection& c, std::string_view sql, const std::string& arg) {
+  auto st = c.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind_text(1, arg);
+  std::vector<std::string> out;
+  while (true) {
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.emplace_back((*st)->column_text(0));
+  }
+}
+
 std::string sql_name(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 /// Rebuilds every customer table with `workspace_id TEXT NOT NULL REFERENCES
@@ -741,32 +757,12 @@ Result<void> rebuild_tenant_tables(Connection& c) {
       {"settings", "key TEXT NOT NULL UNIQUE,", "key TEXT NOT NULL,", "key"},
   };
   for (auto& t : tables) {
-    std::vector<std::string> columns;
-    bool has_created_at = false;
-    {
-      auto st = c.prepare("SELECT name FROM pragma_table_info(?) ORDER BY cid");
-      if (!st) return std::unexpected(st.error());
-      (*st)->bind_text(1, t.name);
-      while (true) {
-        auto row = (*st)->step();
-        if (!row) return std::unexpected(row.error());
-        if (!*row) break;
-        columns.emplace_back((*st)->column_text(0));
-        has_created_at |= columns.back() == "created_at";
-      }
-    }
-    std::vector<std::string> indexes;
-    {
-      auto st = c.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL");
-      if (!st) return std::unexpected(st.error());
-      (*st)->bind_text(1, t.name);
-      while (true) {
-        auto row = (*st)->step();
-        if (!row) return std::unexpected(row.error());
-        if (!*row) break;
-        indexes.emplace_back((*st)->column_text(0));
-      }
-    }
+    auto columns = texts_of(c, "SELECT name FROM pragma_table_info(?) ORDER BY cid", t.name);
+    if (!columns) return std::unexpected(columns.error());
+    const bool has_created_at = std::ranges::find(*columns, "created_at") != columns->end();
+    auto indexes =
+        texts_of(c, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", t.name);
+    if (!indexes) return std::unexpected(indexes.error());
     std::string sql = t.sql;
     const std::string temp = t.name + "__v7";
     if (auto r = replace_once(sql, t.name, "CREATE TABLE " + t.name + " (",
@@ -781,14 +777,14 @@ Result<void> rebuild_tenant_tables(Connection& c) {
     }
     if (auto r = c.exec(sql); !r) return r;
     std::string list;
-    for (const auto& col : columns) list += ", " + sql_name(col);
+    for (const auto& col : *columns) list += ", " + sql_name(col);
     auto copy = c.prepare("INSERT INTO " + temp + " (workspace_id" + list + ") SELECT ?" + list + " FROM " + t.name);
     if (!copy) return std::unexpected(copy.error());
     (*copy)->bind_text(1, workspace);
     if (auto r = (*copy)->step(); !r) return std::unexpected(r.error());
     if (auto r = c.exec("DROP TABLE " + t.name); !r) return r;
     if (auto r = c.exec("ALTER TABLE " + temp + " RENAME TO " + t.name); !r) return r;
-    for (const auto& index : indexes)
+    for (const auto& index : *indexes)
       if (auto r = c.exec(index); !r) return r;
     const std::string index = "CREATE INDEX idx_" + t.name + "_workspace ON " + t.name +
                               (has_created_at ? " (workspace_id, created_at, id)" : " (workspace_id)");

@@ -49,7 +49,32 @@ Error name_fields(Error e, const model::EntitySpec& spec) {
   return e;
 }
 
+constexpr std::string_view kMask = "********";
+constexpr std::string_view kSealed = "sb1:";
+
+/// Every string member of an object replaced by the mask (names kept).
+nlohmann::json masked(nlohmann::json v) {
+  if (v.is_object())
+    for (auto& [k, member] : v.items())
+      if (member.is_string() && !member.get_ref<const std::string&>().empty()) member = kMask;
+  return v;
+}
+
 }  // namespace
+
+std::string encode_cursor(std::string_view key, std::string_view id) {
+  std::string raw(key);
+  raw += kCursorSep;
+  raw += id;
+  return base64url(raw);
+}
+
+Result<std::pair<std::string, std::string>> decode_cursor(std::string_view cursor) {
+  auto raw = unbase64url(cursor);
+  const auto sep = raw ? raw->find(kCursorSep) : std::string::npos;
+  if (sep == std::string::npos) return std::unexpected(Error::invalid("cursor", "is not a cursor from this list"));
+  return std::pair{raw->substr(0, sep), raw->substr(sep + 1)};
+}
 
 void bind_value(Statement& st, int index, const model::Value& v) {
   std::visit(
@@ -90,6 +115,13 @@ std::string Repository::order_sql() const {
   return file_order_ ? " ORDER BY line ASC, id ASC" : " ORDER BY created_at DESC, id DESC";
 }
 
+std::string Repository::clear_text(std::string_view stored) const {
+  // Written before the field was sealed (a database of an older voqo): as is.
+  if (!secrets_ || !stored.starts_with(kSealed)) return std::string(stored);
+  auto plain = secrets_->open(stored);
+  return plain ? *plain : std::string("{}");
+}
+
 Result<nlohmann::json> Repository::row_to_json(const Statement& st) const {
   nlohmann::json out = nlohmann::json::object();
   int col = 0;
@@ -105,11 +137,15 @@ Result<nlohmann::json> Repository::row_to_json(const Statement& st) const {
       case FieldType::json_array:
       case FieldType::json_object:
       case FieldType::json_any: {
-        auto parsed = nlohmann::json::parse(st.column_text(c), nullptr, false);
+        // A sealed object that is returned (custom functions' headers) shows
+        // its names with every value masked.
+        const bool sealed = f.has(model::kEncrypted);
+        auto parsed = nlohmann::json::parse(sealed ? clear_text(st.column_text(c)) : std::string(st.column_text(c)),
+                                            nullptr, false);
         if (parsed.is_discarded())
           return std::unexpected(Error::database("column " + std::string(f.column) + " of " + std::string(spec_.table) +
                                                  " holds invalid JSON"));
-        slot = std::move(parsed);
+        slot = sealed ? masked(std::move(parsed)) : std::move(parsed);
         break;
       }
       case FieldType::text:
@@ -178,8 +214,10 @@ Result<nlohmann::json> Repository::get(Connection& c, const WorkspaceId& ws, con
   return row_to_json(**st);
 }
 
-Result<nlohmann::json> Repository::update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch,
+Result<nlohmann::json> Repository::update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& given,
                                           const std::string& parent_id, const model::ValidationContext& context) {
+  nlohmann::json patch = given;
+  if (auto kept = keep_sealed_secrets(ws, id, parent_id, patch); !kept) return std::unexpected(kept.error());
   auto values = model::validate_input(spec_, patch, model::Mode::update, context);
   if (!values) {
     // Another workspace's record (or none) is not found, whatever the body
@@ -276,10 +314,9 @@ Result<std::string> Repository::walk(const WorkspaceId& ws, const ListQuery& que
     }
   }
   if (!query.cursor.empty()) {
-    auto raw = unbase64url(query.cursor);
-    const auto sep = raw ? raw->find(kCursorSep) : std::string::npos;
-    if (sep == std::string::npos) return std::unexpected(Error::invalid("cursor", "is not a cursor from this list"));
-    const std::string key = raw->substr(0, sep), id = raw->substr(sep + 1);
+    auto decoded = decode_cursor(query.cursor);
+    if (!decoded) return std::unexpected(decoded.error());
+    const auto& [key, id] = *decoded;
     if (file_order_) {
       char* end = nullptr;
       const long long line = std::strtoll(key.c_str(), &end, 10);
@@ -314,7 +351,7 @@ Result<std::string> Repository::walk(const WorkspaceId& ws, const ListQuery& que
       auto row = (*st)->step();
       if (!row) return std::unexpected(row.error());
       if (!*row) return std::string();
-      if (n++ == limit) return base64url(last_key + kCursorSep + last_id);
+      if (n++ == limit) return encode_cursor(last_key, last_id);
       if (auto r = row_fn(**st); !r) return std::unexpected(r.error());
       if (n == limit) {  // the page's last row: its key is the cursor if another row follows
         last_key = file_order_ ? std::to_string((*st)->column_int(key_col)) : std::string((*st)->column_text(key_col));
@@ -396,12 +433,84 @@ void Repository::append_row_text(std::string& out, const Statement& st) const {
       // JSON columns hold text that nlohmann::json::dump() wrote on the way in.
       case FieldType::json_array:
       case FieldType::json_object:
-      case FieldType::json_any: out.append(st.column_text(c)); break;
+      case FieldType::json_any:
+        if (f.has(model::kEncrypted)) out += masked(nlohmann::json::parse(clear_text(st.column_text(c)), nullptr, false)).dump();
+        else out.append(st.column_text(c));
+        break;
       case FieldType::text:
       case FieldType::timestamp: append_json_string(out, st.column_text(c)); break;
     }
   }
   out.push_back('}');
+}
+
+Result<void> Repository::keep_sealed_secrets(const WorkspaceId& ws, const std::string& id, const std::string& parent_id,
+                                             nlohmann::json& patch) {
+  if (!secrets_ || !patch.is_object()) return {};
+  const auto* endpoint = spec_.by_column("endpoint");
+  const bool moves = endpoint && patch.contains(std::string(endpoint->json));
+  std::optional<nlohmann::json> before;
+  auto current = [&]() -> Result<nlohmann::json> {
+    if (!before) {
+      auto row = get(ws, id, parent_id);
+      if (!row) return std::unexpected(row.error());
+      before = *row;
+    }
+    return *before;
+  };
+  bool moved = false;
+  if (moves) {
+    auto row = current();
+    if (!row) return std::unexpected(row.error());
+    moved = (*row)[std::string(endpoint->json)] != patch[std::string(endpoint->json)];
+  }
+  for (const auto& f : spec_.fields) {
+    if (!f.has(model::kEncrypted)) continue;
+    const std::string name(f.json);
+    auto stored = read_secret(ws, id, f.column);
+    if (!stored) return std::unexpected(stored.error());
+    const bool has_secret = *stored && !(*stored)->is_null() && !(*stored)->empty();
+    // A secret is bound to where it is sent (issue 16 §6): a new endpoint
+    // needs the credentials again.
+    if (moved && has_secret && f.has(model::kWriteOnly) && !patch.contains(name))
+      return std::unexpected(Error::invalid(name, "the endpoint changed: send the credentials again"));
+    auto it = patch.find(name);
+    if (it == patch.end() || !it->is_object()) continue;
+    for (auto& [k, member] : it->items()) {
+      if (member != kMask) continue;
+      if (moved) return std::unexpected(Error::invalid(name + "." + k, "the endpoint changed: send this value again"));
+      const nlohmann::json* old = has_secret && (*stored)->is_object() && (*stored)->contains(k) ? &(**stored)[k] : nullptr;
+      if (!old) return std::unexpected(Error::invalid(name + "." + k, "has no stored value to keep"));
+      member = *old;
+    }
+  }
+  return {};
+}
+
+Result<int> Repository::seal_plaintext(std::string_view column) {
+  if (!secrets_) return 0;
+  return db_.write([&](Connection& c) -> Result<int> {
+    std::vector<std::pair<std::string, std::string>> rows;
+    {
+      auto st = c.prepare("SELECT id, " + std::string(column) + " FROM " + std::string(spec_.table) + " WHERE " +
+                          std::string(column) + " IS NOT NULL AND " + std::string(column) + " NOT LIKE 'sb1:%'");
+      if (!st) return std::unexpected(st.error());
+      while (true) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) break;
+        rows.emplace_back(std::string((*st)->column_text(0)), std::string((*st)->column_text(1)));
+      }
+    }
+    for (const auto& [id, text] : rows) {
+      auto st = c.prepare("UPDATE " + std::string(spec_.table) + " SET " + std::string(column) + " = ? WHERE id = ?");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, secrets_->seal(text));
+      (*st)->bind_text(2, id);
+      if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+    }
+    return static_cast<int>(rows.size());
+  });
 }
 
 Result<std::optional<nlohmann::json>> Repository::read_secret(const WorkspaceId& ws, const std::string& id,
@@ -419,7 +528,10 @@ Result<std::optional<nlohmann::json>> Repository::read_secret(const WorkspaceId&
     if (!row) return std::unexpected(row.error());
     if (!*row) return std::unexpected(not_found(spec_, id));
     if ((*st)->is_null(0)) return std::optional<nlohmann::json>{};
-    auto plain = secrets_->open((*st)->column_text(0));
+    const std::string_view text = (*st)->column_text(0);
+    if (!text.starts_with(kSealed))  // written before it was sealed
+      return std::optional<nlohmann::json>{nlohmann::json::parse(text, nullptr, false)};
+    auto plain = secrets_->open(text);
     if (!plain) return std::unexpected(plain.error());
     return std::optional<nlohmann::json>{nlohmann::json::parse(*plain)};
   });

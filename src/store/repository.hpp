@@ -85,12 +85,23 @@ class Repository {
   /// rows (no JSON DOM: the list endpoints' hot path).
   Result<std::string> list_text(const WorkspaceId& ws, const ListQuery& query);
 
+  /// Seals the values of `column` (kEncrypted) that an older voqo wrote in
+  /// clear. Returns how many rows it sealed.
+  Result<int> seal_plaintext(std::string_view column);
+
   /// Reads a secret column (kEncrypted) in clear, for the engines that need it.
   Result<std::optional<nlohmann::json>> read_secret(const WorkspaceId& ws, const std::string& id,
                                                     std::string_view column);
 
  private:
   Result<nlohmann::json> row_to_json(const Statement& st) const;
+  /// A stored kEncrypted value in clear ("sb1:…" opened; older clear text as is).
+  std::string clear_text(std::string_view stored) const;
+  /// In a patch: masked values of a sealed object ("********") take the stored
+  /// ones; with a changed `endpoint`, sealed credentials must be sent again
+  /// (422 naming them) — a secret is never sent to a new host (issue 16 §6).
+  Result<void> keep_sealed_secrets(const WorkspaceId& ws, const std::string& id, const std::string& parent_id,
+                                   nlohmann::json& patch);
   void append_row_text(std::string& out, const Statement& st) const;
   /// Runs the page query and calls `row` for each of at most `limit` rows;
   /// returns the next cursor ("" on the last page).
@@ -106,6 +117,13 @@ class Repository {
   std::string select_;
   bool file_order_ = false;  ///< batch contacts and rejections list in line order
 };
+
+/// A page cursor: the base64url (RFC 4648 §5) of the last row's order key
+/// and id, so pages are stable under inserts.
+std::string encode_cursor(std::string_view key, std::string_view id);
+/// The {order key, id} of a cursor. Errors: invalid naming `cursor` when it
+/// is not one encode_cursor() wrote.
+Result<std::pair<std::string, std::string>> decode_cursor(std::string_view cursor);
 
 /// Binds a model::Value to parameter `index`.
 void bind_value(Statement& st, int index, const model::Value& v);

@@ -50,6 +50,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
   }
   // Secrets a database kept in clear before issue 16 are sealed now.
   if (auto n = store->settings().seal_plaintext_secrets(); !n) return std::unexpected(n.error());
+  if (auto n = store->custom_functions().seal_plaintext("headers"); !n) return std::unexpected(n.error());
   return store;
 }
 

@@ -232,6 +232,52 @@ TEST_F(AccessApi, SecretsAreSealedAtRestAndBoundToTheirEndpoint) {
     EXPECT_EQ(bytes.find(s), std::string::npos) << s << " is in the database file in clear";
 }
 
+TEST_F(AccessApi, CustomFunctionCredentialsAreSealedMaskedAndBoundToTheEndpoint) {
+  const std::string agent_id = body_json(api_.post("/api/agents", json::parse(agent("Tool User"))))["id"];
+  const std::string base = "/api/agents/" + agent_id + "/functions";
+  auto made = api_.post(base, {{"name", "lookup"},
+                               {"description", "Looks an order up"},
+                               {"endpoint", "https://tools.example.com/orders"},
+                               {"headers", {{"Authorization", "Bearer tool-secret-9931"}, {"X-Team", "sales-9932"}}},
+                               {"authType", "bearer"},
+                               {"authConfig", {{"token", "auth-secret-9933"}}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string fn = body_json(made)["id"];
+  EXPECT_EQ(body_json(made)["headers"], json({{"Authorization", "********"}, {"X-Team", "********"}}));
+  auto listed = api_.get(base);
+  EXPECT_EQ(listed.body.find("tool-secret-9931"), std::string::npos) << "lists mask them too";
+  // The engines read them in clear.
+  auto headers = api_.store().custom_functions().read_secret(api_.workspace(), fn, "headers");
+  ASSERT_TRUE(headers && *headers);
+  EXPECT_EQ((**headers)["Authorization"], "Bearer tool-secret-9931");
+  // Sending the masks back keeps them; one new value replaces only itself.
+  ASSERT_EQ(api_.patch(base + "/" + fn, {{"headers", {{"Authorization", "********"}, {"X-Team", "sales-2"}}}}).status, 200);
+  headers = api_.store().custom_functions().read_secret(api_.workspace(), fn, "headers");
+  EXPECT_EQ((**headers)["Authorization"], "Bearer tool-secret-9931");
+  EXPECT_EQ((**headers)["X-Team"], "sales-2");
+  // A new endpoint needs the credentials again (they are never sent to a new host).
+  auto moved = api_.patch(base + "/" + fn, {{"endpoint", "https://attacker.example/steal"}});
+  EXPECT_EQ(moved.status, 422) << moved.body;
+  EXPECT_EQ(body_json(moved)["field"], "authConfig");
+  auto masked_move = api_.patch(base + "/" + fn, {{"endpoint", "https://attacker.example/steal"},
+                                                  {"authConfig", {{"token", "new-token"}}},
+                                                  {"headers", {{"Authorization", "********"}}}});
+  EXPECT_EQ(masked_move.status, 422) << masked_move.body;
+  EXPECT_EQ(body_json(masked_move)["field"], "headers.Authorization");
+  EXPECT_EQ(api_.patch(base + "/" + fn, {{"endpoint", "https://tools2.example.com/orders"},
+                                         {"authConfig", {{"token", "auth-secret-2"}}},
+                                         {"headers", {{"Authorization", "Bearer other"}}}})
+                .status,
+            200);
+  std::string bytes;
+  for (const auto& suffix : {"", "-wal"}) {
+    std::ifstream in(api_.db_path().string() + suffix, std::ios::binary);
+    bytes += std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  for (const char* s : {"tool-secret-9931", "sales-9932", "auth-secret-9933", "Bearer other"})
+    EXPECT_EQ(bytes.find(s), std::string::npos) << s << " is in the database file in clear";
+}
+
 TEST_F(AccessApi, OwnersInviteMembersAViewerOnlyReadsAndTheLastOwnerStays) {
   const std::string owner_id = user("boss@example.com", api_.workspace(), "owner");
   const Headers owner = session(sign_in("boss@example.com"));
