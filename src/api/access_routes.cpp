@@ -270,6 +270,10 @@ void Api::access() {
       return problem_from(Error::forbidden(body->contains("tier") ? "tier" : "limits",
                                            "only a server admin (an owner of the Default workspace) changes tiers and limits"),
                           req.target);
+    // The Default workspace is found by its name (the CLI's, the migration's,
+    // the server admin's): it keeps it.
+    if (auto n = body->find("name"); n != body->end() && w->first.name == store::kDefaultWorkspaceName && *n != w->first.name)
+      return problem_from(Error::invalid("name", "the Default workspace keeps its name"), req.target);
     if (auto l = body->find("limits"); l != body->end())
       if (auto checked = access::apply_overrides(access::limits_of(access::Tier::free), *l); !checked)
         return problem_from(checked.error(), req.target);
@@ -279,6 +283,23 @@ void Api::access() {
                         "workspaces", updated->id.value, *body, req.remote_address};
     (void)access.audit(e);
     return json_response(200, workspace_json(*updated, w->second, auth_));
+  });
+
+  add("DELETE", "/api/workspaces/{id}", [this, &access, visible](HttpRequest& req) {
+    auto w = visible(req);
+    if (!w) return problem_from(w.error(), req.target);
+    if (w->second != "owner")
+      return problem_from(Error::forbidden("role", "only an owner of the workspace may delete it"), req.target);
+    auto calls = access.delete_workspace(w->first.id);
+    if (!calls) return problem_from(calls.error(), req.target);
+    // Its recordings go with it.
+    for (const auto& id : *calls) {
+      std::error_code ec;
+      if (!config_.recordings_dir.empty()) std::filesystem::remove(config_.recordings_dir / (id + ".wav"), ec);
+    }
+    spdlog::info("workspace {} ({}) deleted by {} with {} call(s)", w->first.name, w->first.id.value,
+                 req.principal->actor(), calls->size());
+    return HttpResponse::no_content();
   });
 
   // --- members ------------------------------------------------------------

@@ -174,6 +174,7 @@ const std::map<std::string, OperationDoc>& operations() {
       {"POST /api/workspaces", {"Create a workspace (the creator becomes its owner; a tier other than free needs a server admin)", "access", "WorkspaceCreate", 201, "Workspace"}},
       {"GET /api/workspaces/{id}", {"Get one of the caller's workspaces", "access", "", 200, "Workspace"}},
       {"PATCH /api/workspaces/{id}", {"Rename a workspace (owner); change its tier or limits (server admin)", "access", "WorkspaceUpdate", 200, "Workspace"}},
+      {"DELETE /api/workspaces/{id}", {"Delete a workspace and everything in it (owner; not Default; no call in progress)", "access", "", 204, ""}},
       {"GET /api/members", {"The workspace's members and their roles", "access", "", 200, "MemberPage"}},
       {"POST /api/members", {"Invite a member (owner): creates the user when new and answers a one-time set-password link", "access", "MemberInvite", 201, "MemberInvited"}},
       {"PATCH /api/members/{userId}", {"Change a member's role (owner)", "access", "MemberUpdate", 200, "Member"}},

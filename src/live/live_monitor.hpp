@@ -12,17 +12,19 @@
 /// already in the store when the snapshot is read, or published after the
 /// subscription began (see realtime/hub.hpp for the hub's half).
 ///
-/// Topics and their changes (each a JSON object with "kind"):
-///   liveCalls          {kind:"upsert", call:{live call row}} | {kind:"remove", callId}
-///   liveCall:<callId>  {kind:"call", call:{...}} (status, phase, speaker)
+/// Topics and their changes (each a JSON object with "kind"); every topic
+/// names its workspace (<ws>), which queries take from the subscriber's
+/// credential (args.workspaceId, bound by the transport):
+///   liveCalls:<ws>          {kind:"upsert", call:{live call row}} | {kind:"remove", callId}
+///   liveCall:<ws>:<callId>  {kind:"call", call:{...}} (status, phase, speaker)
 ///                      {kind:"transcript", line:{live_transcripts row}} (interim, then its final: same entryId)
 ///                      {kind:"levels", agentGain, customerGain, currentSpeaker, duration}  (every 200 ms)
 ///                      {kind:"insights", phases, objectives, nextActions, coaching, sentiment, metrics}
 ///                      {kind:"systemConfig", config:{...}}
 ///                      {kind:"action", action:{supervisor_actions row}}
 ///                      {kind:"ended", analytics:{call_analytics record}}
-///   job:<jobId>        {kind:"job", job:{the job with progress}}
-///   campaignStats:<id> {kind:"stats", stats:{...}}
+///   job:<ws>:<jobId>        {kind:"job", job:{the job with progress}}
+///   campaignStats:<ws>:<id> {kind:"stats", stats:{...}}
 /// Levels go to the store at most once a second per call (the realtime
 /// change carries every one); everything else is written as it happens.
 #include <chrono>

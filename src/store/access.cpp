@@ -354,6 +354,52 @@ Result<Workspace> AccessRepository::update_workspace(const WorkspaceId& id, cons
   });
 }
 
+Result<std::vector<std::string>> AccessRepository::delete_workspace(const WorkspaceId& id) {
+  auto w = workspace(id);
+  if (!w) return std::unexpected(w.error());
+  if (w->name == kDefaultWorkspaceName)
+    return std::unexpected(Error::conflict("id", "the Default workspace cannot be deleted"));
+  return db_.write([&](Connection& c) -> Result<std::vector<std::string>> {
+    auto one_column = [&](std::string_view sql, const std::string& arg) -> Result<std::vector<std::string>> {
+      auto st = c.prepare(sql);
+      if (!st) return std::unexpected(st.error());
+      if (!arg.empty()) (*st)->bind_text(1, arg);
+      std::vector<std::string> out;
+      while (true) {
+        auto row = (*st)->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) return out;
+        out.emplace_back((*st)->column_text(0));
+      }
+    };
+    auto live = one_column("SELECT call_id FROM live_calls WHERE workspace_id = ? AND ended_at IS NULL", id.value);
+    if (!live) return std::unexpected(live.error());
+    if (!live->empty())
+      return std::unexpected(Error::conflict("calls", std::to_string(live->size()) + " call(s) of this workspace are in progress"));
+    auto calls = one_column("SELECT id FROM calls WHERE workspace_id = ?", id.value);
+    if (!calls) return std::unexpected(calls.error());
+    auto tables = one_column(
+        "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name <> 'workspaces' AND EXISTS "
+        "(SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'workspace_id')",
+        "");
+    if (!tables) return std::unexpected(tables.error());
+    // Rows of one workspace refer only to rows of the same workspace: with the
+    // checks deferred to the commit, the order of the tables does not matter.
+    if (auto r = c.exec("PRAGMA defer_foreign_keys = ON"); !r) return std::unexpected(r.error());
+    for (const auto& t : *tables) {
+      auto st = c.prepare("DELETE FROM \"" + t + "\" WHERE workspace_id = ?");
+      if (!st) return std::unexpected(st.error());
+      (*st)->bind_text(1, id.value);
+      if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+    }
+    auto st = c.prepare("DELETE FROM workspaces WHERE id = ?");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, id.value);
+    if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+    return *calls;
+  });
+}
+
 Result<WorkspaceId> AccessRepository::default_workspace() {
   auto found = workspace_by_name(kDefaultWorkspaceName);
   if (!found) return std::unexpected(found.error());

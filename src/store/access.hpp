@@ -124,6 +124,12 @@ class AccessRepository {
   /// workspace. Errors: patch not an object or an unknown member (422 naming
   /// it), bad name or tier (422), name taken (409 naming `name`), 404.
   Result<Workspace> update_workspace(const WorkspaceId& id, const nlohmann::json& patch);
+  /// Deletes a workspace and every row it owns, in every table that carries
+  /// `workspace_id` (found in the schema, so a table added later is included),
+  /// in one transaction. Returns the ids of its calls (their recordings are
+  /// files the caller removes). Errors: 404; the Default workspace (409 naming
+  /// `id`); a call in progress (409 naming `calls`).
+  Result<std::vector<std::string>> delete_workspace(const WorkspaceId& id);
   /// The workspace named "Default" (kDefaultWorkspaceName), created (tier
   /// enterprise, with its default settings) when there is none — migration 7
   /// creates it, so this only creates it again after it was renamed.

@@ -278,6 +278,47 @@ TEST_F(AccessApi, CustomFunctionCredentialsAreSealedMaskedAndBoundToTheEndpoint)
     EXPECT_EQ(bytes.find(s), std::string::npos) << s << " is in the database file in clear";
 }
 
+TEST_F(AccessApi, AnOwnerDeletesAWorkspaceWithEverythingInIt) {
+  user("founder@example.com", api_.workspace(), "admin");
+  const Headers founder = session(sign_in("founder@example.com"));
+  auto made = api_.raw("POST", "/api/workspaces", json{{"name", "Short lived"}}.dump(), founder);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const WorkspaceId gone(body_json(made)["id"].get<std::string>());
+  EXPECT_EQ(body_json(made)["role"], "owner");
+  EXPECT_EQ(body_json(made)["tier"], "free");
+  const std::string key = api_.create_key(gone, {"admin"});
+  const Headers in_gone = {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
+  ASSERT_EQ(api_.raw("POST", "/api/agents", agent("Doomed"), in_gone).status, 201);
+  ASSERT_EQ(api_.raw("POST", "/api/contacts", json{{"name", "Doomed"}, {"phone", "+14155550166"}}.dump(), in_gone).status, 201);
+  ASSERT_EQ(api_.raw("POST", "/api/campaigns", json{{"name", "Doomed"}}.dump(), in_gone).status, 201);
+  // Only its owner deletes it; Default is never deleted; another workspace's id is not found.
+  EXPECT_EQ(api_.raw("DELETE", "/api/workspaces/" + gone.value, "", in_gone).status, 403) << "not a key";
+  auto not_default = api_.raw("DELETE", "/api/workspaces/" + api_.workspace().value, "", founder);
+  EXPECT_EQ(not_default.status, 403) << "an admin of Default is not its owner: " << not_default.body;
+  EXPECT_EQ(api_.raw("DELETE", "/api/workspaces/" + api_.create_workspace("Stranger").value, "", founder).status, 404);
+  ASSERT_EQ(api_.raw("DELETE", "/api/workspaces/" + gone.value, "", founder).status, 204);
+  EXPECT_EQ(api_.raw("GET", "/api/agents", "", in_gone).status, 401) << "its keys went with it";
+  // Not a row of it is left in any table.
+  ASSERT_TRUE(api_.store().db().read([&](store::Connection& c) -> Result<void> {
+    auto tables = c.prepare("SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS "
+                            "(SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'workspace_id')");
+    if (!tables) return std::unexpected(tables.error());
+    int checked = 0;
+    while (*(*tables)->step()) {
+      const std::string t((*tables)->column_text(0));
+      auto n = c.prepare("SELECT count(*) FROM \"" + t + "\" WHERE workspace_id = ?");
+      if (!n) return std::unexpected(n.error());
+      (*n)->bind_text(1, gone.value);
+      (void)(*n)->step();
+      EXPECT_EQ((*n)->column_int(0), 0) << t;
+      ++checked;
+    }
+    EXPECT_GE(checked, 30);
+    return {};
+  }));
+  EXPECT_EQ(api_.get("/api/agents").status, 200) << "Default is untouched";
+}
+
 TEST_F(AccessApi, OwnersInviteMembersAViewerOnlyReadsAndTheLastOwnerStays) {
   const std::string owner_id = user("boss@example.com", api_.workspace(), "owner");
   const Headers owner = session(sign_in("boss@example.com"));
@@ -304,6 +345,10 @@ TEST_F(AccessApi, OwnersInviteMembersAViewerOnlyReadsAndTheLastOwnerStays) {
   EXPECT_EQ(demote.status, 409) << demote.body;
   EXPECT_EQ(api_.raw("PATCH", "/api/members/" + viewer_id, json{{"role", "supervisor"}}.dump(), owner).status, 200);
   EXPECT_EQ(api_.raw("DELETE", "/api/members/" + viewer_id, "", owner).status, 204);
+  // The owner renames a workspace of theirs, but Default keeps its name (it is found by it).
+  auto renamed = api_.raw("PATCH", "/api/workspaces/" + api_.workspace().value, json{{"name", "Mine"}}.dump(), owner);
+  EXPECT_EQ(renamed.status, 422) << renamed.body;
+  EXPECT_EQ(body_json(renamed)["field"], "name");
   EXPECT_EQ(api_.raw("GET", "/api/agents", "", viewer).status, 403) << "a removed member belongs to no workspace";
 }
 

@@ -208,6 +208,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
                                                        {"POST /api/auth/login", 401},
                                                        {"POST /api/workspaces", 403},
                                                        {"PATCH /api/workspaces/{id}", 403},
+                                                       {"DELETE /api/workspaces/{id}", 403},
                                                        {"POST /api/members", 403},
                                                        {"PATCH /api/members/{userId}", 403},
                                                        {"DELETE /api/members/{userId}", 403}};
