@@ -9,8 +9,13 @@
 
 namespace voqo::test {
 
-ApiServer::ApiServer(api::ApiConfig api_config, api::ServerConfig server_config, api::AuthConfig auth_config) {
+ApiServer::ApiServer(api::ApiConfig api_config, api::ServerConfig server_config, api::AuthConfig auth_config,
+                     const std::filesystem::path& seed_db) {
   db_path_ = dir_ / "voqo.db";
+  if (!seed_db.empty()) {
+    std::filesystem::copy_file(seed_db, db_path_);
+    std::filesystem::copy_file(seed_db.string() + ".key", db_path_.string() + ".key");
+  }
   auto st = store::Store::open(db_path_);
   if (!st) throw std::runtime_error(st.error().message);
   store_ = std::move(*st);

@@ -20,8 +20,10 @@ namespace voqo::test {
 /// sends none.
 class ApiServer {
  public:
+  /// `seed_db` (with its `.key`), when given, is copied in and opened instead
+  /// of a fresh database: a file an earlier voqo wrote, say.
   explicit ApiServer(api::ApiConfig api_config = {}, api::ServerConfig server_config = {},
-                     api::AuthConfig auth_config = {});
+                     api::AuthConfig auth_config = {}, const std::filesystem::path& seed_db = {});
   ~ApiServer();
 
   uint16_t port() const { return server_->port(); }
