@@ -525,7 +525,13 @@ void Api::calls() {
     if (!call) return problem_from(call.error(), req.target);
     if (!(*call)["recordingUrl"].is_string() || config_.recordings_dir.empty())
       return problem(404, "Not Found", "this call has no recording", {}, req.target);
-    return serve_file(config_.recordings_dir / (*id + ".wav"), "audio/wav", req);
+    auto res = serve_file(config_.recordings_dir / (*id + ".wav"), "audio/wav", req);
+    // A recording leaving the server is an export (issue 16 §8): logged once
+    // per download or playback (from its start), not per later range.
+    const auto range = req.header("range");
+    if (res.status < 300 && (range.empty() || range.starts_with("bytes=0-")))
+      audit(req, "GET /api/calls/{id}/recording", "calls", *id, json{{"range", std::string(range)}});
+    return res;
   });
 }
 

@@ -131,6 +131,17 @@ TEST_F(RecordingDownloadTest, ClientsThatDoNotReadALargeRecordingCostNoMemory) {
   EXPECT_EQ(whole.header("accept-ranges"), "bytes");
 }
 
+TEST_F(RecordingDownloadTest, ADownloadIsAnExportInTheAuditLogOnceNotPerRange) {
+  const std::string id = call_with_recording(10'000);
+  ASSERT_EQ(get(id, "").status, 200);
+  ASSERT_EQ(get(id, "bytes=0-").status, 206);
+  ASSERT_EQ(get(id, "bytes=100-199").status, 206);
+  auto log = test::body_json(api_->get("/api/audit-log?action=" + std::string("GET%20/api/calls/%7Bid%7D/recording")));
+  ASSERT_EQ(log["items"].size(), 2u) << log;
+  EXPECT_EQ(log["items"][0]["objectId"], id);
+  EXPECT_EQ(log["items"][0]["actorId"], api_->key_id());
+}
+
 TEST_F(RecordingDownloadTest, OneRangeIsPartialContent) {
   constexpr uint64_t kSize = 10'000;
   const std::string id = call_with_recording(kSize);
