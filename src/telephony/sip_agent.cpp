@@ -388,6 +388,11 @@ void LibreCall::finish(CallEnd end) {
   if (m) m->stop();
   sdp_ = deref(sdp_);
   sdp_media_ = nullptr;
+  // A call that ended before its media started (busy, no answer, cancelled)
+  // gives its RTP/RTCP ports back now, not when the last owner of the
+  // SipCall lets go of it (the call service may hold it a while longer).
+  if (ports_.rtp_fd >= 0) MediaEngine::release_ports(ports_);
+  ports_ = {};
   auto self = shared_from_this();
   agent_.forget(this);
   observer_->on_ended(end);
