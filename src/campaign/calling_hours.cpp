@@ -13,7 +13,7 @@
 #include <phonenumbers/phonenumberutil.h>
 #include <unicode/locid.h>
 
-#include "brain/time_phrase.hpp"
+#include "core/time_zone.hpp"
 #include "core/time.hpp"
 
 namespace voqo::campaign {
@@ -100,7 +100,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& region_table
       if (!std::getline(row, codes, '\t') || !std::getline(row, coords, '\t') || !std::getline(row, zone, '\t'))
         continue;
       if (!zone.empty() && zone.back() == '\r') zone.pop_back();
-      if (!brain::TimeZone::locate(zone)) continue;
+      if (!TimeZone::locate(zone)) continue;
       std::istringstream cs(codes);
       for (std::string code; std::getline(cs, code, ',');) t[code].push_back(zone);
     }
@@ -223,13 +223,13 @@ const Place* find_place(std::string_view part) {
 /// A candidate-zone list with its loaded zones, cached per region / place.
 struct ZoneSet {
   std::vector<std::string> names;
-  std::vector<brain::TimeZone> zones;
+  std::vector<TimeZone> zones;
 };
 
 std::shared_ptr<const ZoneSet> make_zone_set(const std::vector<std::string>& names) {
   auto set = std::make_shared<ZoneSet>();
   for (const auto& n : names)
-    if (auto z = brain::TimeZone::locate(n); z && std::ranges::find(set->names, n) == set->names.end()) {
+    if (auto z = TimeZone::locate(n); z && std::ranges::find(set->names, n) == set->names.end()) {
       set->names.push_back(n);
       set->zones.push_back(*z);
     }
@@ -274,7 +274,7 @@ std::shared_ptr<const ZoneSet> zone_set_of(const std::string& e164) {
 /// One rule: local time of `zone` inside [start, end) on `days` (the day a
 /// window starts on; a window with end ≤ start runs into the next day).
 struct Rule {
-  brain::TimeZone zone;
+  TimeZone zone;
   int start = 0;
   int end = 0;
   std::array<bool, 7> on{true, true, true, true, true, true, true};
@@ -343,7 +343,7 @@ Result<CallingWindow> parse_calling_window(const nlohmann::json& value) {
   parse_span(value, "callingWindow", errors, w.start_minute, w.end_minute);
   if (auto it = value.find("timezone"); it == value.end()) {
     errors.add("callingWindow.timezone", "is required");
-  } else if (!it->is_string() || !brain::TimeZone::locate(it->get<std::string>())) {
+  } else if (!it->is_string() || !TimeZone::locate(it->get<std::string>())) {
     errors.add("callingWindow.timezone", "must be an IANA time zone name such as \"America/New_York\"");
   } else {
     w.timezone = it->get<std::string>();
@@ -438,7 +438,7 @@ DialWindowDecision CallingHours::check(const std::string& e164, const std::optio
   std::vector<Rule> rules;
   std::vector<std::string> broken;
   if (window) {
-    auto zone = brain::TimeZone::locate(window->timezone);
+    auto zone = TimeZone::locate(window->timezone);
     if (!zone) {
       d.next_allowed = limit;
       d.reason = "the job's calling window has an unknown time zone \"" + window->timezone + "\"";

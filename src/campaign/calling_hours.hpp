@@ -20,7 +20,7 @@
 /// zones by a table of US states and Canadian provinces/territories (see
 /// nanp_place_time_zones).
 ///
-/// Time zones: brain::TimeZone (the system tz database, RFC 8536 TZif files),
+/// Time zones: TimeZone (the system tz database, RFC 8536 TZif files),
 /// so DST changes are exact. Rules are judged on local wall-clock minutes:
 /// a window [start, end) allows local times start ≤ t < end.
 #include <array>

@@ -64,18 +64,21 @@ std::string host_of(const sa& addr) {
   return buf;
 }
 
-class Agent;
+class LibreUserAgent;
 void sip_exit_handler(void* arg);
 void housekeeping_handler(void* arg);
-void ring_timeout(class Call* call);
+void ring_timeout(class LibreCall* call);
 
-class Call final : public SipCall, public std::enable_shared_from_this<Call> {
+/// SipCall over libre: one dialog (a `sipsess`), its SDP session and media
+/// stream. Lives on the SIP thread; LibreUserAgent::calls_ keeps it alive
+/// while libre holds its pointer.
+class LibreCall final : public SipCall, public std::enable_shared_from_this<LibreCall> {
  public:
-  Call(Agent& agent, std::shared_ptr<SipCallObserver> observer, bool outbound)
+  LibreCall(LibreUserAgent& agent, std::shared_ptr<SipCallObserver> observer, bool outbound)
       : agent_(agent), observer_(std::move(observer)), outbound_(outbound) {
     tmr_init(&ring_timer_);
   }
-  ~Call() override;
+  ~LibreCall() override;
 
   void hangup() override;
   void transfer(const std::string& target) override;
@@ -101,7 +104,7 @@ class Call final : public SipCall, public std::enable_shared_from_this<Call> {
   void finish(CallEnd end);
   void release_sip();
 
-  Agent& agent_;
+  LibreUserAgent& agent_;
   std::shared_ptr<SipCallObserver> observer_;
   bool outbound_;
   sipsess* sess_ = nullptr;
@@ -129,10 +132,12 @@ class Call final : public SipCall, public std::enable_shared_from_this<Call> {
   std::string call_id_;
 };
 
-class Agent final : public SipUserAgent {
+/// SipUserAgent over libre: the SIP stack (`sip`, `sipsess_sock`), its own
+/// thread running libre's main loop, and the admission of inbound INVITEs.
+class LibreUserAgent final : public SipUserAgent {
  public:
-  Agent(Config config, MediaEngine& media) : config_(std::move(config)), media_(media) {}
-  ~Agent() override {
+  LibreUserAgent(Config config, MediaEngine& media) : config_(std::move(config)), media_(media) {}
+  ~LibreUserAgent() override {
     if (thread_.joinable()) {
       post([this] { shutdown(); });
       thread_.join();
@@ -175,7 +180,7 @@ class Agent final : public SipUserAgent {
   void check_media();
   /// Every housekeeping tick: CANCELs outbound calls unanswered past their ring timeout.
   void check_ring_deadlines();
-  void forget(Call* call) {
+  void forget(LibreCall* call) {
     calls_.erase(call);
     active_.store(calls_.size());
   }
@@ -184,7 +189,7 @@ class Agent final : public SipUserAgent {
   bool admit_invite(const std::string& ip);
   /// Replies `code` to an INVITE we had accepted to handle, and ends the call
   /// with the observer (on_ended "failed"), so that what it prepared is released.
-  void reject_accepted(const sip_msg* msg, const std::shared_ptr<Call>& call, uint16_t code, const char* reason);
+  void reject_accepted(const sip_msg* msg, const std::shared_ptr<LibreCall>& call, uint16_t code, const char* reason);
 
   Config config_;
   MediaEngine& media_;
@@ -198,7 +203,7 @@ class Agent final : public SipUserAgent {
   tmr housekeeping_timer_{};
   uint64_t housekeeping_ticks_ = 0;
   uint16_t udp_port_ = 0, tcp_port_ = 0;
-  std::map<Call*, std::shared_ptr<Call>> calls_;  // SIP thread only: keeps calls alive while libre holds their pointer
+  std::map<LibreCall*, std::shared_ptr<LibreCall>> calls_;  // SIP thread only: keeps calls alive while libre holds their pointer
   /// INVITE token buckets per source address (SIP thread only).
   struct Bucket {
     double tokens = 0;
@@ -214,7 +219,7 @@ class Agent final : public SipUserAgent {
 // ---- libre callbacks ---------------------------------------------------------
 
 int auth_handler(char** user, char** pass, const char* realm, void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   if (call->trunk_.username.empty()) return EAUTH;
   int err = str_dup(user, call->trunk_.username.c_str());
   err |= str_dup(pass, call->trunk_.password.c_str());
@@ -223,7 +228,7 @@ int auth_handler(char** user, char** pass, const char* realm, void* arg) {
 
 int offer_handler(mbuf** descp, const sip_msg* msg, void* arg) {
   // A re-INVITE (e.g. hold): decode the new offer and answer it.
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   if (int err = sdp_decode(call->sdp_, msg->mb, true)) return err;
   if (call->sdp_media_) {
     // RFC 3264 §8.4: hold is a sendonly (or inactive) offer; RFC 2543 used c=0.0.0.0.
@@ -242,7 +247,7 @@ int offer_handler(mbuf** descp, const sip_msg* msg, void* arg) {
 }
 
 int answer_handler(const sip_msg* msg, void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   if (int err = sdp_decode(call->sdp_, msg->mb, false)) {
     spdlog::warn("sip: malformed SDP answer in {} {}: {}", msg->scode, to_string(msg->reason), std::strerror(err));
     return err;
@@ -251,7 +256,7 @@ int answer_handler(const sip_msg* msg, void* arg) {
 }
 
 void progress_handler(const sip_msg* msg, void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   bool early = false;
   if (msg->scode == 183 && mbuf_get_left(msg->mb) > 0 && !call->media()) {
     if (sdp_decode(call->sdp_, msg->mb, false) == 0 && call->start_media_from_sdp()) early = true;
@@ -260,7 +265,7 @@ void progress_handler(const sip_msg* msg, void* arg) {
 }
 
 void established_handler(const sip_msg* msg, void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   call->ring_deadline_.reset();
   call->answered_ = true;
   call->rx_at_ = std::chrono::steady_clock::now();
@@ -276,7 +281,7 @@ void established_handler(const sip_msg* msg, void* arg) {
 }
 
 void close_handler(int err, const sip_msg* msg, void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   CallEnd end;
   end.answered = call->answered_;
   if (call->answered_) {
@@ -302,7 +307,7 @@ void close_handler(int err, const sip_msg* msg, void* arg) {
   call->finish(std::move(end));
 }
 
-void ring_timeout(Call* call) {
+void ring_timeout(LibreCall* call) {
   if (call->answered_ || call->ended_) return;
   call->release_sip();  // dereferencing an unanswered session sends CANCEL
   call->finish({"no_answer", 0, "no answer within " + std::to_string(call->ring_timeout_.count()) + " s", false, false});
@@ -310,7 +315,7 @@ void ring_timeout(Call* call) {
 
 /// IncomingDecision::answer_after elapsed: 200 OK with the SDP answer, then media.
 void answer_timer_handler(void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   if (call->ended_ || !call->sess_) return;
   mbuf* answer = nullptr;
   if (sdp_encode(&answer, call->sdp_, false) != 0 || sipsess_answer(call->sess_, 200, "OK", answer, nullptr) != 0) {
@@ -326,7 +331,7 @@ void answer_timer_handler(void* arg) {
 }
 
 void refer_notify_handler(sip* s, const sip_msg* msg, void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   (void)sip_treply(nullptr, s, msg, 200, "OK");
   // RFC 3515 §2.4.5: the NOTIFY body is a message/sipfrag status line.
   const std::string body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
@@ -343,7 +348,7 @@ void refer_notify_handler(sip* s, const sip_msg* msg, void* arg) {
 }
 
 void refer_close_handler(int err, const sip_msg* msg, const sipevent_substate* substate, void* arg) {
-  auto* call = static_cast<Call*>(arg);
+  auto* call = static_cast<LibreCall*>(arg);
   call->refer_ = deref(call->refer_);
   if (msg && msg->scode >= 300)
     call->observer_->on_transfer(false, "REFER rejected: " + std::to_string(msg->scode) + " " + to_string(msg->reason));
@@ -351,27 +356,27 @@ void refer_close_handler(int err, const sip_msg* msg, const sipevent_substate* s
     call->observer_->on_transfer(false, std::string("REFER failed: ") + std::strerror(err));
 }
 
-void connect_handler(const sip_msg* msg, void* arg) { static_cast<Agent*>(arg)->on_incoming(msg); }
+void connect_handler(const sip_msg* msg, void* arg) { static_cast<LibreUserAgent*>(arg)->on_incoming(msg); }
 
 void mqueue_handler(int id, void* data, void* arg) {
   std::unique_ptr<Command> cmd(static_cast<Command*>(data));
   (*cmd)();
 }
 
-// ---- Call ------------------------------------------------------------------
+// ---- LibreCall -------------------------------------------------------------
 
-Call::~Call() {
+LibreCall::~LibreCall() {
   if (ports_.rtp_fd >= 0) MediaEngine::release_ports(ports_);
 }
 
-void Call::release_sip() {
+void LibreCall::release_sip() {
   tmr_cancel(&ring_timer_);
   ring_deadline_.reset();
   refer_ = deref(refer_);
   sess_ = deref(sess_);  // CANCEL before answer, BYE after (libre sipsess destructor)
 }
 
-void Call::finish(CallEnd end) {
+void LibreCall::finish(CallEnd end) {
   if (ended_) return;
   ended_ = true;
   release_sip();
@@ -393,7 +398,7 @@ void Call::finish(CallEnd end) {
   observer_->on_ended(end);
 }
 
-Result<mbuf*> Call::build_sdp(const sa& local_ip) {
+Result<mbuf*> LibreCall::build_sdp(const sa& local_ip) {
   sa laddr = local_ip;
   sa_set_port(&laddr, ports_.port);
   if (sdp_session_alloc(&sdp_, &laddr)) return std::unexpected(Error{ErrorCode::internal, "sdp_session_alloc", {}});
@@ -416,7 +421,7 @@ Result<mbuf*> Call::build_sdp(const sa& local_ip) {
   return mb;
 }
 
-bool Call::usable_offer() const {
+bool LibreCall::usable_offer() const {
   if (!sdp_media_) return false;
   bool codec = false;
   for (const auto& name : trunk_.codecs) codec = codec || sdp_media_rformat(sdp_media_, name.c_str()) != nullptr;
@@ -424,7 +429,7 @@ bool Call::usable_offer() const {
   return codec && raddr && sa_isset(raddr, SA_ALL);
 }
 
-Result<void> Call::start_media_from_sdp() {
+Result<void> LibreCall::start_media_from_sdp() {
   if (!sdp_media_) return std::unexpected(Error::bad_request("no SDP"));
   // Our first codec (the trunk's order; by default G.722, 16 kHz for
   // recognition) that the peer's SDP has.
@@ -462,7 +467,7 @@ Result<void> Call::start_media_from_sdp() {
   return {};
 }
 
-void Call::hangup() {
+void LibreCall::hangup() {
   auto self = shared_from_this();
   agent_.post([self] {
     if (self->ended_) return;
@@ -474,7 +479,7 @@ void Call::hangup() {
   });
 }
 
-void Call::transfer(const std::string& target) {
+void LibreCall::transfer(const std::string& target) {
   auto self = shared_from_this();
   agent_.post([self, target] {
     if (self->ended_ || !self->sess_ || !self->answered_) {
@@ -494,9 +499,9 @@ void Call::transfer(const std::string& target) {
   });
 }
 
-// ---- Agent -----------------------------------------------------------------
+// ---- LibreUserAgent --------------------------------------------------------
 
-void Agent::run(std::promise<Result<void>>& ready) {
+void LibreUserAgent::run(std::promise<Result<void>>& ready) {
   pthread_setname_np(pthread_self(), "voqo-sip");
   auto fail = [&](const std::string& what, int err) {
     ready.set_value(std::unexpected(Error{ErrorCode::io, what + ": " + std::strerror(err), {}}));
@@ -574,23 +579,23 @@ void Agent::run(std::promise<Result<void>>& ready) {
   libre_close();
 }
 
-void release_handler(void* arg) { static_cast<Agent*>(arg)->release(); }
+void release_handler(void* arg) { static_cast<LibreUserAgent*>(arg)->release(); }
 
 // libre calls this from inside the mem_deref that ended the last
 // transaction: freeing the stack now would pull it from under that call, so
 // the release runs from the timer list right after.
 void sip_exit_handler(void* arg) {
-  auto* agent = static_cast<Agent*>(arg);
+  auto* agent = static_cast<LibreUserAgent*>(arg);
   tmr_start(&agent->shutdown_timer_, 0, release_handler, agent);
 }
 
 void shutdown_timeout_handler(void* arg) {
-  auto* agent = static_cast<Agent*>(arg);
+  auto* agent = static_cast<LibreUserAgent*>(arg);
   if (agent->sip_) sip_close(agent->sip_, true);  // give up on what is left; calls the exit handler
 }
 
 void housekeeping_handler(void* arg) {
-  auto* agent = static_cast<Agent*>(arg);
+  auto* agent = static_cast<LibreUserAgent*>(arg);
   agent->check_ring_deadlines();
   ++agent->housekeeping_ticks_;
   if (agent->config_.rtp_timeout.count() > 0 && agent->housekeeping_ticks_ % (1000 / kHousekeepingMs) == 0)
@@ -603,17 +608,17 @@ void housekeeping_handler(void* arg) {
   tmr_start(&agent->housekeeping_timer_, kHousekeepingMs, housekeeping_handler, agent);
 }
 
-void Agent::check_ring_deadlines() {
+void LibreUserAgent::check_ring_deadlines() {
   const auto now = std::chrono::steady_clock::now();
-  std::vector<std::shared_ptr<Call>> expired;
+  std::vector<std::shared_ptr<LibreCall>> expired;
   for (auto& [raw, call] : calls_)
     if (call->ring_deadline_ && now >= *call->ring_deadline_) expired.push_back(call);
   for (auto& call : expired) ring_timeout(call.get());
 }
 
-void Agent::check_media() {
+void LibreUserAgent::check_media() {
   const auto now = std::chrono::steady_clock::now();
-  std::vector<std::shared_ptr<Call>> silent;
+  std::vector<std::shared_ptr<LibreCall>> silent;
   for (auto& [raw, call] : calls_) {
     if (!call->answered_ || call->ended_ || call->held_) continue;
     auto media = call->media();
@@ -634,7 +639,7 @@ void Agent::check_media() {
   }
 }
 
-void Agent::shutdown() {
+void LibreUserAgent::shutdown() {
   tmr_cancel(&housekeeping_timer_);
   // End every call (BYE/CANCEL), then let the transactions finish (a CANCEL
   // still wants its 487 ACKed, a BYE its 200) before stopping the loop; at
@@ -652,7 +657,7 @@ void Agent::shutdown() {
   sip_close(sip_, false);
 }
 
-void Agent::release() {
+void LibreUserAgent::release() {
   tmr_cancel(&shutdown_timer_);
   event_sock_ = deref(event_sock_);
   sess_sock_ = deref(sess_sock_);
@@ -661,7 +666,7 @@ void Agent::release() {
   re_cancel();
 }
 
-Result<std::shared_ptr<SipCall>> Agent::dial(const std::string& to, const SipTrunk& trunk, std::chrono::seconds ring_timeout,
+Result<std::shared_ptr<SipCall>> LibreUserAgent::dial(const std::string& to, const SipTrunk& trunk, std::chrono::seconds ring_timeout,
                                              std::shared_ptr<SipCallObserver> observer) {
   if (to.empty()) return std::unexpected(Error::invalid("to", "empty destination"));
   if (trunk.codecs.empty()) return std::unexpected(Error::invalid("codecs", "the trunk offers no codec"));
@@ -682,7 +687,7 @@ Result<std::shared_ptr<SipCall>> Agent::dial(const std::string& to, const SipTru
   uri parsed{};
   pl p{to_uri.c_str(), to_uri.size()};
   if (uri_decode(&parsed, &p) != 0) return std::unexpected(Error::invalid("to", "not a SIP URI: " + to_uri));
-  auto call = std::make_shared<Call>(*this, std::move(observer), true);
+  auto call = std::make_shared<LibreCall>(*this, std::move(observer), true);
   call->trunk_ = trunk;
   call->ring_timeout_ = ring_timeout;
   std::promise<Result<void>> done;
@@ -794,7 +799,7 @@ uint16_t check_invite(const sip_msg* msg, const char*& reason) {
   return 0;
 }
 
-bool Agent::admit_invite(const std::string& ip) {
+bool LibreUserAgent::admit_invite(const std::string& ip) {
   if (config_.invite_rate_per_source <= 0) return true;
   const auto now = std::chrono::steady_clock::now();
   Bucket* b = nullptr;
@@ -813,7 +818,7 @@ bool Agent::admit_invite(const std::string& ip) {
   return true;
 }
 
-void Agent::reject_accepted(const sip_msg* msg, const std::shared_ptr<Call>& call, uint16_t code, const char* reason) {
+void LibreUserAgent::reject_accepted(const sip_msg* msg, const std::shared_ptr<LibreCall>& call, uint16_t code, const char* reason) {
   (void)sip_treply(nullptr, sip_, msg, code, reason);
   spdlog::warn("sip: INVITE {} accepted by the handler but rejected: {} {}", call->call_id_, code, reason);
   call->sdp_ = deref(call->sdp_);
@@ -874,7 +879,7 @@ uint16_t check_offer(const sip_msg* msg, const sa& local, const std::vector<std:
   return code;
 }
 
-void Agent::on_incoming(const sip_msg* msg) {
+void LibreUserAgent::on_incoming(const sip_msg* msg) {
   const std::string source = host_of(msg->src);
   if (!admit_invite(source)) {
     // Logged at debug: a flood would otherwise flood the log too.
@@ -919,7 +924,7 @@ void Agent::on_incoming(const sip_msg* msg) {
   }
   // From here on every reject goes through reject_accepted(): the handler
   // prepared a call (engines, a live row) that must be released.
-  auto call = std::make_shared<Call>(*this, decision.observer, false);
+  auto call = std::make_shared<LibreCall>(*this, decision.observer, false);
   call->call_id_ = in.call_id;
   call->media_ip_ = config_.media_ip.empty() ? host_of(msg->dst) : config_.media_ip;
   auto ports = media_.allocate_ports(config_.listen_ip);
@@ -975,7 +980,7 @@ Result<SipTrunk> parse_trunk_uri(const std::string& text) {
 
 Result<std::unique_ptr<SipUserAgent>> SipUserAgent::create(Config config, MediaEngine& media) {
   if (g_agent_exists.exchange(true)) return std::unexpected(Error::conflict("sip", "a SIP user agent already runs in this process"));
-  auto agent = std::make_unique<Agent>(std::move(config), media);
+  auto agent = std::make_unique<LibreUserAgent>(std::move(config), media);
   if (auto r = agent->start(); !r) {
     g_agent_exists = false;
     return std::unexpected(r.error());

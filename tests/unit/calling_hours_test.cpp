@@ -378,7 +378,7 @@ TEST(CallingHours, ParseRejectsBadWindowsNamingTheField) {
 
 /// Whether `t` is inside [start, end) local minutes of `zone` (days = the
 /// day a window starts on), computed from scratch.
-bool inside(const brain::TimeZone& zone, int start, int end, const std::array<bool, 7>& days,
+bool inside(const TimeZone& zone, int start, int end, const std::array<bool, 7>& days,
             std::chrono::sys_seconds t) {
   const auto local = zone.to_local(t);
   const auto day = std::chrono::floor<std::chrono::days>(local);
@@ -409,10 +409,10 @@ TEST(CallingHours, NextAllowedMatchesABruteForceScan) {
   for (int i = 0; i < 6; ++i) instants.push_back(instants.back() + std::chrono::minutes{4409});  // odd steps
   int denied = 0;
   for (const auto& number : numbers) {
-    std::vector<brain::TimeZone> zones;
-    for (const auto& z : time_zones_of(number)) zones.push_back(*brain::TimeZone::locate(z));
+    std::vector<TimeZone> zones;
+    for (const auto& z : time_zones_of(number)) zones.push_back(*TimeZone::locate(z));
     for (const auto& w : windows) {
-      const auto wz = w ? *brain::TimeZone::locate(w->timezone) : brain::TimeZone::utc();
+      const auto wz = w ? *TimeZone::locate(w->timezone) : TimeZone::utc();
       auto ok = [&](std::chrono::sys_seconds t) {
         if (w && !inside(wz, w->start_minute, w->end_minute, w->days, t)) return false;
         return std::ranges::all_of(zones, [&](const auto& z) { return inside(z, 8 * 60, 21 * 60, every, t); });
