@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "model/agent_config.hpp"
 
 namespace voqo::brain {
 
@@ -44,7 +45,8 @@ std::optional<Outcome> parse_outcome(std::string_view label);
 std::span<const Outcome> all_outcomes();
 
 /// What the brain knows before the call starts. Filled by the call from the
-/// agent row, the contact row and its memories.
+/// agent (model::AgentConfig; the agent fields' defaults are the agent spec's),
+/// the contact row and its memories.
 struct CallContext {
   std::string call_id;
   std::string agent_name;
@@ -53,7 +55,7 @@ struct CallContext {
   std::string purpose;         ///< agents.purpose: sales | support | appointment | technical | custom
   std::string custom_purpose;  ///< agents.custom_purpose
   std::string script_template; ///< agents.template: property_sales | property_manager | custom
-  std::string language = "en-US";
+  std::string language = model::agent_spec_default("language").get<std::string>();  ///< agents.language
   std::string direction = "outbound";  ///< inbound | outbound
   std::string contact_name;    ///< "" when unknown
   std::string contact_phone;   ///< E.164, "" when unknown
@@ -62,8 +64,8 @@ struct CallContext {
   /// Anchors relative time phrases ("tomorrow afternoon"); the call's start.
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::string time_zone = "UTC";  ///< IANA zone of the callee, for parsing time phrases
-  double temperature = 0.7;       ///< agents.temperature (LLM)
-  int max_tokens = 300;           ///< agents.max_tokens (LLM)
+  double temperature = model::agent_spec_default("temperature").get<double>();  ///< agents.temperature (LLM)
+  int max_tokens = model::agent_spec_default("maxTokens").get<int>();          ///< agents.max_tokens (LLM)
 };
 
 /// One line of the call's transcript (the call record's transcript JSON:

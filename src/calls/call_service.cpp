@@ -76,9 +76,12 @@ struct CallService::Impl {
   std::map<std::string, std::shared_ptr<ActiveCall>> active;
 
   Impl(store::Store& s, CallServiceConfig c) : store(s), calls(s.db()), cfg(std::move(c)), engines(cfg.brain_factory) {}
-  Result<telephony::SipTrunk> trunk(const WorkspaceId& ws);
-  /// Creates the call's record, engines, pipeline and live row (both directions).
-  Result<std::shared_ptr<ActiveCall>> prepare(const nlohmann::json& agent, const std::string& direction,
+  /// The trunk for outbound calls: the configured one, else settings.sip_trunk.
+  telephony::SipTrunk trunk(const model::SettingsSnapshot& settings) const;
+  /// Creates the call's record, engines, pipeline and live row (both
+  /// directions); `settings` are the agent's workspace's, read once for the call.
+  Result<std::shared_ptr<ActiveCall>> prepare(const model::AgentConfig& agent, const model::SettingsSnapshot& settings,
+                                              const std::string& direction,
                                               const std::string& from_phone, const std::string& to_phone,
                                               std::string contact_name, bool match_contact, const nlohmann::json& variables,
                                               std::function<void(const nlohmann::json&)> on_done,
@@ -88,8 +91,8 @@ struct CallService::Impl {
   /// under the lock: finalize() releases them). Errors: not_found (also once ended).
   Result<std::shared_ptr<ActiveCall>> live_call(const std::string& call_id, std::shared_ptr<pipeline::CallPipeline>& pipeline,
                                                 std::shared_ptr<telephony::SipCall>& sip);
-  /// The agent row for an id or name. Errors: not_found or conflict (disabled), field "agentId".
-  Result<nlohmann::json> find_agent(const WorkspaceId& ws, const std::string& id_or_name);
+  /// The agent for an id or name. Errors: not_found or conflict (disabled), field "agentId".
+  Result<model::AgentConfig> find_agent(const WorkspaceId& ws, const std::string& id_or_name);
   /// Routes an INVITE to the agent assigned to the dialed number, after the
   /// source policy (403) and the concurrent-call cap (503, Retry-After).
   telephony::IncomingDecision incoming(const telephony::IncomingCall& in);
@@ -232,18 +235,16 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   }
 };
 
-Result<telephony::SipTrunk> CallService::Impl::trunk(const WorkspaceId& ws) {
+telephony::SipTrunk CallService::Impl::trunk(const model::SettingsSnapshot& settings) const {
   if (cfg.trunk) return *cfg.trunk;
-  auto value = store.settings().get(ws, "sip_trunk");
-  if (!value) return std::unexpected(value.error());
+  const model::SipTrunkSettings& s = settings.sip_trunk;
   telephony::SipTrunk t;
-  const auto& v = *value;
-  t.uri = v.value("uri", "");
-  t.transport = v.value("transport", "udp");
-  t.username = v.value("username", "");
-  t.password = v.value("password", "");
-  t.caller_id = v.value("callerId", "");
-  if (auto c = v.find("codecs"); c != v.end() && c->is_array() && !c->empty()) t.codecs = c->get<std::vector<std::string>>();
+  t.uri = s.uri;
+  t.transport = s.transport;
+  t.username = s.username;
+  t.password = s.password;
+  t.caller_id = s.caller_id;
+  if (!s.codecs.empty()) t.codecs = s.codecs;
   return t;
 }
 
@@ -326,7 +327,9 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
 }
 
 
-Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::json& agent, const std::string& direction,
+Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::AgentConfig& agent,
+                                                               const model::SettingsSnapshot& settings,
+                                                               const std::string& direction,
                                                                const std::string& from_phone, const std::string& to_phone,
                                                                std::string contact_name, bool match_contact,
                                                                const nlohmann::json& variables,
@@ -340,14 +343,14 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   r.id = links && !links->call_id.empty() ? links->call_id : new_id();
   if (links && !links->job_id.empty()) r.job_id = links->job_id;
   if (links && !links->job_call_id.empty()) r.job_call_id = links->job_call_id;
-  r.agent_id = agent.value("id", "");
-  r.workspace_id = WorkspaceId(agent.value("workspaceId", std::string()));
+  r.agent_id = agent.id;
+  r.workspace_id = WorkspaceId(agent.workspace_id);
   const WorkspaceId& ws = r.workspace_id;
   r.direction = direction;
   r.from_phone = from_phone;
   r.to_phone = to_phone;
-  call->agent_name = agent.value("name", "");
-  call->silence_threshold_ms = agent.value("silenceThresholdMs", 1000);
+  call->agent_name = agent.name;
+  call->silence_threshold_ms = agent.silence_threshold_ms;
 
   // The contact: matched by phone, created when auto_create_contacts is on.
   const std::string& their_phone = outbound ? to_phone : from_phone;
@@ -356,8 +359,7 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
       r.contact_id = (*c)->first;
       contact_name = (*c)->second;
     } else {
-      auto auto_create = store.settings().get(ws, "auto_create_contacts");
-      if (auto_create && auto_create->is_boolean() && auto_create->get<bool>())
+      if (settings.auto_create_contacts)
         if (auto id = calls.create_contact(ws, contact_name.empty() ? their_phone : contact_name, their_phone))
           r.contact_id = *id;
     }
@@ -366,7 +368,7 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   if (r.contact_id)
     if (auto m = calls.memories_of(ws, *r.contact_id)) memories = *m;
 
-  EngineRequest er{agent, contact_name, their_phone, memories, variables, outbound, r.id, cfg.conversation,
+  EngineRequest er{agent, settings, contact_name, their_phone, memories, variables, outbound, r.id, cfg.conversation,
                    links ? links->time_zone : std::string()};
   auto built = engines.build(store, er);
   if (!built) return std::unexpected(built.error());
@@ -439,7 +441,7 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const nlohmann::j
   return call;
 }
 
-Result<nlohmann::json> CallService::Impl::find_agent(const WorkspaceId& ws, const std::string& id_or_name) {
+Result<model::AgentConfig> CallService::Impl::find_agent(const WorkspaceId& ws, const std::string& id_or_name) {
   auto id = calls.agent_id(ws, id_or_name);
   if (!id) return std::unexpected(id.error());
   if (!*id) {
@@ -447,27 +449,23 @@ Result<nlohmann::json> CallService::Impl::find_agent(const WorkspaceId& ws, cons
     e.fields.push_back({"agentId", "unknown agent"});
     return std::unexpected(e);
   }
-  auto agent = store.agents().records().get(ws, **id);
+  auto agent = store.agents().config(ws, **id);
   if (!agent) return std::unexpected(agent.error());
-  if (!agent->value("enabled", true)) return std::unexpected(Error::conflict("agentId", "the agent is disabled"));
+  if (!agent->enabled) return std::unexpected(Error::conflict("agentId", "the agent is disabled"));
   return agent;
 }
 
 bool CallService::Impl::admits_source(const std::string& ip) {
   // Until trunks carry their own (issue 21), the server admits a source that
   // any workspace's sip_inbound_sources or trunk admits; loopback always.
-  auto sources = store.settings().across_workspaces("sip_inbound_sources");
-  auto trunks = store.settings().across_workspaces("sip_trunk");
+  auto workspaces = store.settings().snapshots_across_workspaces({"sip_inbound_sources", "sip_trunk"});
   std::vector<std::string> networks, hosts;
-  if (sources)
-    for (const auto& [ws, v] : *sources)
-      if (v.is_array())
-        for (const auto& e : v)
-          if (e.is_string()) networks.push_back(e.get<std::string>());
+  if (workspaces)
+    for (const auto& [ws, s] : *workspaces) networks.insert(networks.end(), s.sip_inbound_sources.begin(), s.sip_inbound_sources.end());
   if (cfg.trunk) hosts.push_back(cfg.trunk->uri);
-  if (trunks)
-    for (const auto& [ws, v] : *trunks)
-      if (v.is_object() && v.value("uri", "") != "") hosts.push_back(v.value("uri", ""));
+  if (workspaces)
+    for (const auto& [ws, s] : *workspaces)
+      if (!s.sip_trunk.uri.empty()) hosts.push_back(s.sip_trunk.uri);
   for (auto& uri : hosts) {
     // The trunk's host as parse_trunk_uri leaves it ("sip:host[:port]" or
     // "sip:[v6]:port": no user part or parameters, which a setting may carry).
@@ -491,18 +489,18 @@ bool CallService::Impl::admits_source(const std::string& ip) {
 }
 
 std::optional<CallService::Impl::InboundRoute> CallService::Impl::route_inbound(const std::string& to_user) {
-  auto routes = store.settings().across_workspaces("inbound_numbers");
+  auto routes = store.settings().snapshots_across_workspaces({"inbound_numbers", "default_region"});
   if (!routes) return std::nullopt;
   // An exact number wins over a workspace's "*" catch-all.
   for (bool catch_all : {false, true})
-    for (const auto& [ws, table] : *routes) {
-      if (!table.is_object()) continue;
+    for (const auto& [ws, s] : *routes) {
+      const auto& table = s.inbound_numbers;
       std::string dialed = to_user;
-      if (auto p = model::normalize_phone(to_user, store.settings().default_region(ws))) dialed = p->e164;
-      const std::vector<std::string> keys =
+      if (auto p = model::normalize_phone(to_user, s.default_region)) dialed = p->e164;
+      const std::vector<std::string> numbers =
           catch_all ? std::vector<std::string>{"*"} : std::vector<std::string>{to_user, dialed};
-      for (const auto& key : keys)
-        if (table.contains(key) && table[key].is_string()) return InboundRoute{ws, table[key].get<std::string>(), dialed};
+      for (const auto& number : numbers)
+        if (auto it = table.find(number); it != table.end()) return InboundRoute{ws, it->second, dialed};
     }
   return std::nullopt;
 }
@@ -540,10 +538,16 @@ telephony::IncomingDecision CallService::Impl::incoming(const telephony::Incomin
     return {nullptr, 404, "Not Found"};
   }
   const WorkspaceId& ws = route->workspace;
+  // The workspace's settings, read once for this call.
+  auto settings = store.settings().snapshot(ws);
+  if (!settings) {
+    spdlog::error("inbound call to {}: settings of workspace {}: {}", in.to_user, ws.value, settings.error().message);
+    return {nullptr, 503, "Service Unavailable"};
+  }
   // The workspace's cap on calls in progress (setting max_concurrent_calls).
-  if (auto cap = store.settings().get(ws, "max_concurrent_calls"); cap && cap->is_number_integer() && *cap > 0) {
+  if (const int64_t cap = settings->max_concurrent_calls; cap > 0) {
     const std::size_t now = calls_in(ws);
-    if (now >= cap->get<std::size_t>()) {
+    if (now >= static_cast<std::size_t>(cap)) {
       spdlog::warn("inbound call from {}: {} calls in progress (max_concurrent_calls), 503", in.from_user, now);
       return {nullptr, 503, "Service Unavailable", std::nullopt, kRetryAfterBusyS};
     }
@@ -560,11 +564,11 @@ telephony::IncomingDecision CallService::Impl::incoming(const telephony::Incomin
   }
   std::string caller = in.from_user;
   bool is_phone = false;
-  if (auto p = model::normalize_phone(in.from_user, store.settings().default_region(ws))) {
+  if (auto p = model::normalize_phone(in.from_user, settings->default_region)) {
     caller = p->e164;
     is_phone = true;
   }
-  auto call = prepare(*agent, "inbound", caller, route->dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri,
+  auto call = prepare(*agent, *settings, "inbound", caller, route->dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri,
                       nullptr, in.call_id);
   if (!call) {
     spdlog::warn("inbound call from {}: {}", in.from_user, call.error().message);
@@ -632,24 +636,26 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
     return std::unexpected(Error::forbidden("concurrentCalls", "this workspace's tier allows " + std::to_string(*limit) +
                                                                    " calls at once (limit concurrentCalls)"));
 
+  // The workspace's settings, read once for this call.
+  auto settings = d.store.settings().snapshot(request.workspace);
+  if (!settings) return std::unexpected(settings.error());
   // A sip: URI is dialed as is; anything else is a phone number for the trunk.
   const bool is_uri = request.to.rfind("sip:", 0) == 0;
   std::string to = request.to;
   if (!is_uri) {
-    auto phone = model::normalize_phone(to, d.store.settings().default_region(request.workspace));
+    auto phone = model::normalize_phone(to, settings->default_region);
     if (!phone) return std::unexpected(Error::invalid("to", phone.error().message));
     to = phone->e164;
   }
-  auto trunk = d.trunk(request.workspace);
-  if (!trunk) return std::unexpected(trunk.error());
-  if (!is_uri && trunk->uri.empty())
+  const telephony::SipTrunk trunk = d.trunk(*settings);
+  if (!is_uri && trunk.uri.empty())
     return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
 
-  auto call = d.prepare(*agent, "outbound", trunk->caller_id, to, request.contact_name, !is_uri,
-                        request.variables, std::move(on_done), trunk->uri, &request);
+  auto call = d.prepare(*agent, *settings, "outbound", trunk.caller_id, to, request.contact_name, !is_uri,
+                        request.variables, std::move(on_done), trunk.uri, &request);
   if (!call) return std::unexpected(call.error());
   auto& r = (*call)->record;
-  auto sip_call = d.sip->dial(to, *trunk, request.ring_timeout.value_or(d.cfg.ring_timeout), *call);
+  auto sip_call = d.sip->dial(to, trunk, request.ring_timeout.value_or(d.cfg.ring_timeout), *call);
   if (!sip_call) {
     {
       std::lock_guard lock(d.mutex);

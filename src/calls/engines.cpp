@@ -46,24 +46,41 @@ class PooledStt final : public speech::SpeechToText {
 
 brain::CallContext context_for(const EngineRequest& r) {
   brain::CallContext c;
-  const auto& a = r.agent;
+  const model::AgentConfig& a = r.agent;
   c.call_id = r.call_id;
-  c.agent_name = a.value("name", "");
-  c.system_prompt = a.value("systemPrompt", "");
-  if (a.contains("greetingMessage") && a["greetingMessage"].is_string()) c.greeting = a["greetingMessage"];
-  c.purpose = a.value("purpose", "custom");
-  if (a.contains("customPurpose") && a["customPurpose"].is_string()) c.custom_purpose = a["customPurpose"];
-  c.script_template = a.value("template", "custom");
-  c.language = a.value("language", "en-US");
+  c.agent_name = a.name;
+  c.system_prompt = a.system_prompt;
+  c.greeting = a.greeting_message.value_or("");
+  c.purpose = a.purpose;
+  c.custom_purpose = a.custom_purpose.value_or("");
+  c.script_template = a.script_template;
+  c.language = a.language;
   c.direction = r.outbound ? "outbound" : "inbound";
   c.contact_name = r.contact_name;
   c.contact_phone = r.contact_phone;
   c.memories = r.memories;
   if (!r.time_zone.empty()) c.time_zone = r.time_zone;
   c.variables = r.variables.is_object() ? r.variables : nlohmann::json::object();
-  c.temperature = a.value("temperature", 0.7);
-  c.max_tokens = a.value("maxTokens", 300);
+  c.temperature = a.temperature;
+  c.max_tokens = a.max_tokens;
   return c;
+}
+
+/// A custom function as the LLM brain's tool.
+brain::CustomFunction tool_of(const model::CustomFunctionConfig& f) {
+  brain::CustomFunction cf;
+  cf.name = f.name;
+  cf.description = f.description;
+  cf.endpoint = f.endpoint;
+  cf.method = f.method;
+  cf.headers = f.headers;
+  cf.auth_type = f.auth_type;
+  cf.auth_config = f.auth_config;
+  cf.parameters = f.parameters;
+  cf.response_mapping = f.response_mapping;
+  cf.timeout_seconds = f.timeout_s;
+  cf.enabled = f.enabled;
+  return cf;
 }
 
 }  // namespace
@@ -72,16 +89,17 @@ Engines::Engines(BrainFactory brain_factory)
     : brain_factory_(std::move(brain_factory)), stt_pool_(std::make_shared<SttPool>()) {}
 Engines::~Engines() = default;
 
-Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string& provider, const nlohmann::json& settings) {
+Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string& provider,
+                                                               const model::SettingsSnapshot& settings) {
   std::lock_guard lock(mutex_);
   if (provider == "elevenlabs") {
     // One client per call: it only holds the key and settings (HTTP per sentence).
-    const auto p = settings.value("speech_providers", nlohmann::json::object()).value("elevenlabs", nlohmann::json::object());
+    const model::ElevenLabsSettings& p = settings.speech_providers.elevenlabs;
     speech::TtsProviderConfig c;
     c.provider = "elevenlabs";
-    c.base_url = p.value("baseUrl", "");
-    c.api_key = p.value("apiKey", "");
-    c.model = p.value("modelId", "");
+    c.base_url = p.base_url;
+    c.api_key = p.api_key;
+    c.model = p.model_id;
     auto t = speech::make_tts(c);
     if (!t) {
       Error e = t.error();
@@ -109,7 +127,7 @@ Result<std::shared_ptr<speech::TextToSpeech>> Engines::tts_for(const std::string
 
 Result<std::string> Engines::preview_wav(store::Store& store, const WorkspaceId& ws, const std::string& provider,
                                          const speech::Voice& voice, std::string_view text) {
-  auto settings = store.settings().all(ws);
+  auto settings = store.settings().snapshot(ws);
   if (!settings) return std::unexpected(settings.error());
   auto tts = tts_for(provider, *settings);
   if (!tts) return std::unexpected(tts.error());
@@ -127,31 +145,30 @@ Result<std::string> Engines::preview_wav(store::Store& store, const WorkspaceId&
 
 Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r) {
   BuiltEngines out;
-  const auto& a = r.agent;
+  const model::AgentConfig& a = r.agent;
+  const model::SettingsSnapshot& settings = r.settings;
   // The call runs on its agent's workspace's providers, keys and tools.
-  const WorkspaceId ws(a.value("workspaceId", std::string()));
-  auto settings = store.settings().all(ws);
-  if (!settings) return std::unexpected(settings.error());
+  const WorkspaceId ws(a.workspace_id);
 
   // Text-to-speech and the voice.
-  const std::string provider = a.value("voiceProvider", "flite");
-  auto tts = tts_for(provider, *settings);
+  const std::string& provider = a.voice.provider;
+  auto tts = tts_for(provider, settings);
   if (!tts) return std::unexpected(tts.error());
   out.tts = *tts;
-  out.pipeline.voice = {a.value("voiceId", "slt"), a.value("speechRate", 1.0), a.value("pitch", 1.0)};
+  out.pipeline.voice = {a.voice.id, a.voice.speech_rate, a.voice.pitch};
   if (auto f = out.tts->output_format(out.pipeline.voice.id); !f) return std::unexpected(f.error());
 
   // Speech-to-text: settings.speech_providers.stt picks a provider; the
   // embedded default is a pooled PocketSphinx decoder.
-  const auto providers = settings->value("speech_providers", nlohmann::json::object());
-  const std::string stt_provider = providers.value("stt", "pocketsphinx");
+  const std::string& stt_provider = settings.speech_providers.stt;
   if (!r.listen) {
     // Media plane only: nothing listens, so no recogniser (a PocketSphinx
     // decoder is ~90 MB and 0.3 s to load).
   } else if (stt_provider != "pocketsphinx") {
-    const auto p = providers.value(stt_provider, nlohmann::json::object());
-    speech::SttProviderConfig c{stt_provider, p.value("baseUrl", ""), p.value("apiKey", ""), p.value("model", ""),
-                                a.value("language", "en-US").substr(0, 2)};
+    const model::SttProviderSettings* p = settings.speech_providers.stt_settings();
+    const model::SttProviderSettings none;
+    if (!p) p = &none;  // an unknown provider: make_stt names it
+    speech::SttProviderConfig c{stt_provider, p->base_url, p->api_key, p->model, a.language.substr(0, 2)};
     auto s = speech::make_stt(c);
     if (!s) {
       Error e = s.error();
@@ -182,57 +199,35 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
 
   // The brain.
   auto ctx = context_for(r);
-  const auto llm = settings->value("llm", nlohmann::json::object());
+  const model::LlmSettings& llm = settings.llm;
   if (brain_factory_) {
     out.brain = brain_factory_(ctx);
     out.system_info["brain"] = {{"kind", "custom"}};
-  } else if (!llm.value("baseUrl", "").empty()) {
+  } else if (llm.enabled()) {
     brain::LlmBrainConfig lc;
-    lc.base_url = llm.value("baseUrl", "");
-    lc.api_key = llm.value("apiKey", "");
-    lc.model = llm.value("model", "gpt-4o-mini");
-    lc.allow_private_tool_hosts = settings->value("allow_private_tool_hosts", false);
+    lc.base_url = llm.base_url;
+    lc.api_key = llm.api_key;
+    lc.model = llm.model;
+    lc.allow_private_tool_hosts = settings.allow_private_tool_hosts;
     // The agent's enabled custom functions become the LLM's tools; their
     // credentials are decrypted here, for this call only.
-    store::ListQuery q;
-    q.limit = store::kMaxPageSize;
-    q.conditions.push_back({store::Condition::Op::equals, {"agent_id"}, a.value("id", "")});
-    if (auto page = store.custom_functions().list(ws, q)) {
-      for (const auto& f : page->items) {
-        if (!f.value("enabled", true)) continue;
-        brain::CustomFunction cf;
-        cf.name = f.value("name", "");
-        cf.description = f.value("description", "");
-        cf.endpoint = f.value("endpoint", "");
-        cf.method = f.value("method", "POST");
-        // Headers are returned masked; the engine reads them in clear, for this call only.
-        if (auto headers = store.custom_functions().read_secret(ws, f.value("id", ""), "headers"); headers && *headers)
-          cf.headers = **headers;
-        cf.auth_type = f.value("authType", "none");
-        if (auto secret = store.custom_functions().read_secret(ws, f.value("id", ""), "auth_config"); secret && *secret)
-          cf.auth_config = **secret;
-        cf.parameters = f.value("parameters", cf.parameters);
-        if (f.contains("responseMapping") && f["responseMapping"].is_object()) cf.response_mapping = f["responseMapping"];
-        cf.timeout_seconds = f.value("timeout", 30);
-        lc.functions.push_back(std::move(cf));
-      }
-    } else {
-      return std::unexpected(page.error());
-    }
+    auto functions = store::enabled_functions(store.custom_functions(), ws, a.id);
+    if (!functions) return std::unexpected(functions.error());
+    for (const auto& f : *functions) lc.functions.push_back(tool_of(f));
     out.brain = std::make_unique<brain::LlmBrain>(std::move(lc), std::move(ctx));
-    out.system_info["brain"] = {{"kind", "llm"}, {"model", llm.value("model", "")}};
+    out.system_info["brain"] = {{"kind", "llm"}, {"model", llm.model}};
   } else {
     out.brain = std::make_unique<brain::ScriptedBrain>(std::move(ctx));
-    out.system_info["brain"] = {{"kind", "scripted"}, {"template", a.value("template", "custom")}};
+    out.system_info["brain"] = {{"kind", "scripted"}, {"template", a.script_template}};
   }
 
   auto& p = out.pipeline;
-  p.silence_threshold_ms = a.value("silenceThresholdMs", 1000);
-  p.response_delay_ms = a.value("responseDelayMs", 300);
-  p.interruption_sensitivity = a.value("interruptionSensitivity", 0.5);
-  p.max_call_duration_min = a.value("maxCallDurationMin", 10);
+  p.silence_threshold_ms = a.silence_threshold_ms;
+  p.response_delay_ms = a.response_delay_ms;
+  p.interruption_sensitivity = a.interruption_sensitivity;
+  p.max_call_duration_min = a.max_call_duration_min;
   p.outbound = r.outbound;
-  if (a.contains("voicemailMessage") && a["voicemailMessage"].is_string()) p.voicemail_message = a["voicemailMessage"];
+  p.voicemail_message = a.voicemail_message.value_or("");
   out.system_info["stt"] = {{"provider", r.listen ? stt_provider : "none"}};
   out.system_info["tts"] = {{"provider", provider}, {"voice", p.voice.id}};
   return out;

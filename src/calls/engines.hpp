@@ -1,8 +1,10 @@
 #pragma once
-/// Chooses and builds a call's engines from the agent row and the settings:
-/// speech-to-text (settings.speech_providers.stt), text-to-speech (the agent's
-/// voiceProvider/voiceId), the brain (settings.llm.baseUrl → LLM, else the
-/// scripted call flow), and the pipeline's turn-taking configuration.
+/// Chooses and builds a call's engines from the typed agent and settings
+/// (model::AgentConfig, model::SettingsSnapshot): speech-to-text
+/// (settings.speech_providers.stt), text-to-speech (the agent's
+/// voice.provider/voice.id), the brain (settings.llm.base_url → LLM with the
+/// agent's enabled custom functions as tools, else the scripted call flow),
+/// and the pipeline's turn-taking configuration (PipelineConfig, from the agent).
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -13,6 +15,8 @@
 
 #include "brain/brain.hpp"
 #include "core/error.hpp"
+#include "model/agent_config.hpp"
+#include "model/settings_snapshot.hpp"
 #include "pipeline/call_pipeline.hpp"
 #include "speech/stt.hpp"
 #include "speech/tts.hpp"
@@ -21,7 +25,8 @@
 namespace voqo::calls {
 
 struct EngineRequest {
-  nlohmann::json agent;  ///< the agent row as the API returns it (camelCase)
+  model::AgentConfig agent;           ///< the call's agent (its workspace's settings and tools are used)
+  model::SettingsSnapshot settings;  ///< the agent's workspace's settings, read once for the call
   std::string contact_name, contact_phone;
   std::vector<std::string> memories;
   nlohmann::json variables = nlohmann::json::object();
@@ -49,7 +54,8 @@ class Engines {
   explicit Engines(BrainFactory brain_factory = {});
   ~Engines();
   /// Errors: invalid_argument naming the agent field or setting that selects
-  /// an unknown provider or voice; internal when an engine fails to load.
+  /// an unknown provider or voice; internal when an engine fails to load;
+  /// the store's, reading the agent's custom functions (LLM brain only).
   Result<BuiltEngines> build(store::Store& store, const EngineRequest& request);
 
   /// Synthesises `text` with a voice as an agent would speak it (provider =
@@ -68,7 +74,7 @@ class Engines {
   struct SttPool;
 
  private:
-  Result<std::shared_ptr<speech::TextToSpeech>> tts_for(const std::string& provider, const nlohmann::json& settings);
+  Result<std::shared_ptr<speech::TextToSpeech>> tts_for(const std::string& provider, const model::SettingsSnapshot& settings);
   BrainFactory brain_factory_;
   std::mutex mutex_;
   std::shared_ptr<SttPool> stt_pool_;

@@ -377,6 +377,11 @@ Result<LocalHours> parse_local_hours(const nlohmann::json& value) {
   return h;
 }
 
+Result<LocalHours> parse_local_hours(const model::CalleeLocalHours& value) {
+  // One set of "HH:MM" rules (parse_span) for job windows and this setting.
+  return parse_local_hours(nlohmann::json{{"start", value.start}, {"end", value.end}});
+}
+
 std::string describe_calling_window(const CallingWindow& window) {
   std::string out = hhmm(window.start_minute) + "-" + hhmm(window.end_minute) + " " + window.timezone + " (";
   if (std::ranges::all_of(window.days, [](bool b) { return b; })) return out + "every day)";

@@ -33,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "model/settings_snapshot.hpp"
 
 namespace voqo::campaign {
 
@@ -69,6 +70,8 @@ struct LocalHours {
 /// Parses the setting callee_local_hours {start, end} with the same "HH:MM"
 /// rules as parse_calling_window; errors name "callee_local_hours.start" / ".end".
 Result<LocalHours> parse_local_hours(const nlohmann::json& value);
+/// The same for the typed setting (model::SettingsSnapshot::callee_local_hours).
+Result<LocalHours> parse_local_hours(const model::CalleeLocalHours& value);
 
 /// "09:00-17:00 Europe/London (Mon-Fri)": the window in words, for reasons
 /// and audit logs (days as ranges of ISO weekdays; "every day" when all).

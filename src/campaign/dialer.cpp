@@ -139,8 +139,8 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     auto it = hours.find(ws.value);
     if (it != hours.end()) return it->second;
     LocalHours local = default_local;
-    if (auto v = store.settings().get(ws, "callee_local_hours"); v && v->is_object())
-      if (auto parsed = parse_local_hours(*v)) local = *parsed;
+    if (auto settings = store.settings().snapshot(ws))
+      if (auto parsed = parse_local_hours(settings->callee_local_hours)) local = *parsed;
     return hours.emplace(ws.value, CallingHours(local, cfg.enforce_callee_hours)).first->second;
   }
 
@@ -951,9 +951,9 @@ Result<nlohmann::json> Dialer::create_job(const WorkspaceId& ws, const nlohmann:
   if (auto w = body.find("callingWindow"); w != body.end() && !w->is_null())
     if (auto win = parse_calling_window(*w); !win) return std::unexpected(win.error());
   if (body.contains("agentId") && body["agentId"].is_string()) {
-    auto agent = st.store.agents().records().get(ws, body["agentId"].get<std::string>());
-    if (agent && !agent->value("enabled", true))
-      return std::unexpected(Error::conflict("agentId", "agent " + agent->value("name", "") + " is disabled"));
+    auto agent = st.store.agents().config(ws, body["agentId"].get<std::string>());
+    if (agent && !agent->enabled)
+      return std::unexpected(Error::conflict("agentId", "agent " + agent->name + " is disabled"));
   }
   if (body.contains("uploadId") && body["uploadId"].is_string()) {
     auto upload = st.store.upload_records().get(ws, body["uploadId"].get<std::string>());

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "campaign/contact_import.hpp"
+#include "model/agent_config.hpp"
 
 namespace voqo::cli {
 namespace {
@@ -48,8 +49,10 @@ Result<DemoData> seed_demo_data(store::Store& st, const WorkspaceId& ws, const s
     });
     if (!agent) return std::unexpected(agent.error());
   }
-  d.agent_id = (*agent)["id"];
-  d.agent_name = (*agent)["name"];
+  auto config = model::agent_config_from_json(*agent);
+  if (!config) return std::unexpected(config.error());
+  d.agent_id = config->id;
+  d.agent_name = config->name;
 
   auto campaign = find_by(st.campaigns(), ws, "name", kCampaignName);
   if (!campaign) return std::unexpected(campaign.error());

@@ -244,9 +244,9 @@ struct LiveMonitor::Impl {
     intel::IntelConfig ic;
     ic.phases = kCallFlow;
     if (!info.agent_id.empty()) {
-      if (auto agent = store.agents().records().get(WorkspaceId(info.workspace_id), info.agent_id)) {
-        ic.purpose = str(*agent, "purpose");
-        c.providers["ttsProvider"] = or_null(str(*agent, "voiceProvider"));
+      if (auto agent = store.agents().config(WorkspaceId(info.workspace_id), info.agent_id)) {
+        ic.purpose = agent->purpose;
+        c.providers["ttsProvider"] = or_null(agent->voice.provider);
       }
     }
     c.intel = std::make_unique<intel::CallIntelligence>(ic);
@@ -263,21 +263,17 @@ struct LiveMonitor::Impl {
 
   void fill_system_config(CallState& c) {
     auto& p = c.providers;
-    const WorkspaceId ws(c.info.workspace_id);
-    auto speech = store.settings().get(ws, "speech_providers");
-    p["sttProvider"] = speech && speech->is_object() ? json(str(*speech, "stt").empty() ? "pocketsphinx" : str(*speech, "stt"))
-                                                     : json("pocketsphinx");
-    auto llm = store.settings().get(ws, "llm");
-    p["llmProvider"] = llm && llm->is_object() && !str(*llm, "baseUrl").empty() ? json(str(*llm, "model")) : json("scripted");
-    if (!p.contains("ttsProvider") || p["ttsProvider"].is_null()) p["ttsProvider"] = "flite";
-    auto trunk = store.settings().get(ws, "sip_trunk");
-    const std::string uri = trunk && trunk->is_object() ? str(*trunk, "uri") : std::string{};
+    // The workspace's settings, read once per call (unreadable: the defaults).
+    auto read = store.settings().snapshot(WorkspaceId(c.info.workspace_id));
+    if (!read) spdlog::warn("live call {}: settings: {}", c.info.call_id, read.error().message);
+    const model::SettingsSnapshot settings = read ? std::move(*read) : model::SettingsSnapshot{};
+    p["sttProvider"] = settings.speech_providers.stt;
+    p["llmProvider"] = settings.llm.enabled() ? settings.llm.model : std::string("scripted");
+    if (!p.contains("ttsProvider") || p["ttsProvider"].is_null())
+      p["ttsProvider"] = model::AgentVoice{}.provider;  // the agent is gone: the spec's default voice
+    const std::string& uri = settings.sip_trunk.uri;
     p["sipProvider"] = uri.empty() ? json(c.info.sip_endpoint.empty() ? "direct" : c.info.sip_endpoint) : json(uri);
-    auto prices = store.settings().get(ws, "call_prices");
-    if (prices && prices->is_object()) {
-      for (const char* k : {"sip", "stt", "llm", "tts"})
-        if (auto it = prices->find(k); it != prices->end() && it->is_number()) c.price_per_minute += it->get<double>();
-    }
+    c.price_per_minute += settings.call_prices.per_minute();
   }
 
   json system_config(const CallState& c, Steady::time_point now) const {

@@ -36,27 +36,6 @@ json or_null(const json& o, const char* key) {
   return o.is_object() && o.contains(key) ? o[key] : json(nullptr);
 }
 
-/// The settings one run reads (one query, before the write transaction).
-struct Settings {
-  bool auto_create = true, save_memories = true, sms_enabled = true, skip_silent = true;
-  std::string tmpl, region = "US";
-  json sms_provider = json::object();
-};
-
-Result<Settings> load_settings(store::Store& st, const WorkspaceId& ws) {
-  auto all = st.settings().all(ws);
-  if (!all) return std::unexpected(all.error());
-  Settings s;
-  s.auto_create = flag(*all, "auto_create_contacts", true);
-  s.save_memories = flag(*all, "save_memories", true);
-  s.sms_enabled = flag(*all, "sms_enabled", true);
-  s.skip_silent = flag(*all, "sms_skip_silent", true);
-  s.tmpl = str(*all, "sms_template");
-  if (auto r = str(*all, "default_region"); !r.empty()) s.region = r;
-  if (all->contains("sms_provider") && (*all)["sms_provider"].is_object()) s.sms_provider = (*all)["sms_provider"];
-  return s;
-}
-
 /// Runs `sql` with text parameters ("" binds NULL when `empty_as_null`).
 Result<void> exec(Connection& c, const char* sql, std::initializer_list<std::string> args, bool empty_as_null = false) {
   auto st = c.prepare(sql);
@@ -170,9 +149,7 @@ class Loop final : public OutcomeLoop {
     if (id.empty()) return std::unexpected(Error::invalid("id", "do_not_call_heard needs the call's id"));
     auto ws = workspace_of(call, "do_not_call_heard");
     if (!ws) return std::unexpected(ws.error());
-    auto settings = load_settings(store_, *ws);
-    if (!settings) return std::unexpected(settings.error());
-    const std::string phone = their_phone(call, settings->region);
+    const std::string phone = their_phone(call, store_.settings().default_region(*ws));
     if (phone.empty()) return {};
     return store_.db().write([&](Connection& c) { return list_do_not_call(c, *ws, phone, id, now_iso8601()); });
   }
@@ -211,8 +188,8 @@ class Loop final : public OutcomeLoop {
   /// The agent's webhookUrl ("" when none or the agent is gone).
   std::string webhook_url(const WorkspaceId& ws, const std::string& agent_id) {
     if (agent_id.empty()) return {};
-    auto agent = store_.agents().records().get(ws, agent_id);
-    return agent ? str(*agent, "webhookUrl") : std::string{};
+    auto agent = store_.agents().config(ws, agent_id);
+    return agent ? agent->webhook_url.value_or("") : std::string{};
   }
 
   Result<void> queue_event(const WorkspaceId& ws, const std::string& event, const std::string& subject,
@@ -232,9 +209,10 @@ class Loop final : public OutcomeLoop {
   /// `recovering`: skip calls already done, and stale ones get no follow-up.
   /// Returns whether it ran.
   Result<bool> run(const WorkspaceId& ws, const std::string& call_id, bool recovering) {
-    auto settings = load_settings(store_, ws);
+    // The settings one run reads (one query, before the write transaction).
+    auto settings = store_.settings().snapshot(ws);
     if (!settings) return std::unexpected(settings.error());
-    const Settings& s = *settings;
+    const model::SettingsSnapshot& s = *settings;
     bool sms_queued = false, hook_queued = false;
     auto ran = store_.db().write([&](Connection& c) -> Result<bool> {
       auto call = store_.calls().get(c, ws, call_id);
@@ -243,12 +221,12 @@ class Loop final : public OutcomeLoop {
       const json info = call->contains("systemInfo") && (*call)["systemInfo"].is_object() ? (*call)["systemInfo"]
                                                                                            : json::object();
       const std::string agent_id = str(*call, "agentId");
-      json agent = json::object();
-      if (auto a = store_.agents().records().get(c, ws, agent_id)) agent = *a;
+      std::optional<model::AgentConfig> agent;  // none when the agent is gone
+      if (auto a = store_.agents().config(c, ws, agent_id)) agent = std::move(*a);
       const bool outbound = str(*call, "direction") == "outbound";
       const std::string their_raw = str(*call, outbound ? "toPhone" : "fromPhone");
       const std::string our_phone = str(*call, outbound ? "fromPhone" : "toPhone");
-      const std::string phone = their_phone(*call, s.region);  // E.164, or "" (no number, a SIP URI, ...)
+      const std::string phone = their_phone(*call, s.default_region);  // E.164, or "" (no number, a SIP URI, ...)
       const std::string now = now_iso8601();
 
       // The contact: the call's own, else by phone, else created.
@@ -263,7 +241,7 @@ class Loop final : public OutcomeLoop {
         if (!row) return std::unexpected(row.error());
         if (!row->empty()) contact_id = (*row)[0], contact_name = (*row)[1];
       }
-      if (contact_id.empty() && !phone.empty() && s.auto_create) {
+      if (contact_id.empty() && !phone.empty() && s.auto_create_contacts) {
         contact_id = new_id();
         contact_name = phone;
         if (auto ok = exec(c,
@@ -334,15 +312,14 @@ class Loop final : public OutcomeLoop {
         else if (str(*call, "outcome") == "Voicemail") skip = "the call reached voicemail";
         else if (phone.empty()) skip = "no phone number to text";
         else if (listed) skip = "the number is on the do-not-call list";
-        else if (s.skip_silent && !flag(info, "callerSpoke", true)) skip = "the caller never spoke (sms_skip_silent)";
+        else if (s.sms_skip_silent && !flag(info, "callerSpoke", true)) skip = "the caller never spoke (sms_skip_silent)";
         else if (stale) skip = "recovered too long after the call ended to follow up";
         const std::string caller =
             contact_name.empty() || contact_name == phone ? std::string("there") : contact_name;
         const std::string body =
-            render_sms_template(s.tmpl, caller, clean_summary(str(*call, "summary")), str(agent, "name"));
-        const bool twilio = str(s.sms_provider, "provider") == "twilio";
-        const std::string from =
-            twilio && s.sms_provider.contains("twilio") ? str(s.sms_provider["twilio"], "from") : our_phone;
+            render_sms_template(s.sms_template, caller, clean_summary(str(*call, "summary")), agent ? agent->name : std::string());
+        const bool twilio = s.sms_provider.provider == "twilio";
+        const std::string from = twilio ? s.sms_provider.twilio.from : our_phone;
         auto st = c.prepare(
             "INSERT INTO sms_messages (id, call_id, contact_id, agent_id, to_phone, from_phone, body, provider, "
             "status, error_message, attempts, created_at, updated_at, workspace_id) "
@@ -371,7 +348,7 @@ class Loop final : public OutcomeLoop {
       }
 
       // The call.ended webhook, with the call as it now stands.
-      const std::string url = str(agent, "webhookUrl");
+      const std::string url = agent ? agent->webhook_url.value_or("") : std::string();
       if (!url.empty() && !stale) {
         auto fresh = store_.calls().get(c, ws, call_id);
         if (!fresh) return std::unexpected(fresh.error());

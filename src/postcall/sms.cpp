@@ -220,17 +220,17 @@ SmsSendResult TwilioSmsSender::send(const SmsRequest& request, std::stop_token s
   return r;
 }
 
-Result<std::unique_ptr<SmsSender>> make_sms_sender(const nlohmann::json& setting) {
-  const std::string provider = setting.is_object() ? setting.value("provider", "outbox") : "outbox";
+Result<std::unique_ptr<SmsSender>> make_sms_sender(const model::SmsProviderSettings& setting) {
+  const std::string& provider = setting.provider;
   if (provider == "outbox") return std::unique_ptr<SmsSender>(std::make_unique<OutboxSmsSender>());
   if (provider != "twilio")
     return std::unexpected(Error::invalid("sms_provider.provider", "must be outbox or twilio, not '" + provider + "'"));
-  const auto& t = setting.contains("twilio") ? setting["twilio"] : nlohmann::json::object();
+  const model::TwilioSettings& t = setting.twilio;
   TwilioConfig c;
-  c.account_sid = string_field(t, "accountSid");
-  c.auth_token = string_field(t, "authToken");
-  c.from = string_field(t, "from");
-  if (auto base = string_field(t, "baseUrl"); !base.empty()) c.base_url = base;
+  c.account_sid = t.account_sid;
+  c.auth_token = t.auth_token;
+  c.from = t.from;
+  if (!t.base_url.empty()) c.base_url = t.base_url;
   for (auto [value, name] : {std::pair{&c.account_sid, "accountSid"}, {&c.auth_token, "authToken"}, {&c.from, "from"}})
     if (value->empty())
       return std::unexpected(
@@ -313,13 +313,12 @@ Result<std::optional<Clock::time_point>> SmsOutbox::run_due(std::stop_token stop
     }
     auto& sender = senders[q.workspace_id];
     if (!sender) {
-      auto setting = store_.settings().get(WorkspaceId(q.workspace_id), "sms_provider");
-      if (!setting) return std::unexpected(setting.error());
-      auto made = make_sms_sender(*setting);
+      auto settings = store_.settings().snapshot(WorkspaceId(q.workspace_id));
+      if (!settings) return std::unexpected(settings.error());
+      auto made = make_sms_sender(settings->sms_provider);
       if (made) sender = std::move(*made);
       else
-        sender = std::make_unique<MisconfiguredSender>(setting->value("provider", "outbox") == "twilio" ? "twilio"
-                                                                                                        : "outbox",
+        sender = std::make_unique<MisconfiguredSender>(settings->sms_provider.provider == "twilio" ? "twilio" : "outbox",
                                                        "sms_provider setting: " + made.error().message);
     }
     const auto result = sender->send({q.to, q.from, q.body}, stop);

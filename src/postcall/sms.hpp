@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "model/settings_snapshot.hpp"
 #include "postcall/delivery_worker.hpp"
 #include "store/store.hpp"
 
@@ -97,10 +98,11 @@ class TwilioSmsSender final : public SmsSender {
   TwilioConfig config_;
 };
 
-/// The sender the `sms_provider` setting names ({provider: outbox|twilio,
-/// twilio: {accountSid, authToken, from, baseUrl}}). Errors: invalid_argument
-/// naming the missing or unknown field (e.g. "sms_provider.twilio.accountSid").
-Result<std::unique_ptr<SmsSender>> make_sms_sender(const nlohmann::json& sms_provider);
+/// The sender the `sms_provider` setting names (model::SmsProviderSettings:
+/// provider outbox|twilio, twilio {account_sid, auth_token, from, base_url}).
+/// Errors: invalid_argument naming the missing or unknown field by its
+/// setting path (e.g. "sms_provider.twilio.accountSid").
+Result<std::unique_ptr<SmsSender>> make_sms_sender(const model::SmsProviderSettings& sms_provider);
 
 /// application/x-www-form-urlencoded serialisation (WHATWG URL Standard §5.2:
 /// ASCII alphanumerics and *-._ kept, space → '+', every other byte %XX).

@@ -178,9 +178,9 @@ std::string webhook_signature(std::string_view secret, int64_t unix_seconds, std
 
 Result<std::string> ensure_webhook_secret(store::Store& store, const WorkspaceId& ws) {
   return store.db().write([&](store::Connection&) -> Result<std::string> {
-    auto current = store.settings().get(ws, "webhook_secret");
+    auto current = store.settings().snapshot(ws);
     if (!current) return std::unexpected(current.error());
-    if (current->is_string() && !current->get<std::string>().empty()) return current->get<std::string>();
+    if (!current->webhook_secret.empty()) return current->webhook_secret;
     if (sodium_init() < 0) return std::unexpected(Error{ErrorCode::internal, "libsodium failed to initialise", {}});
     std::array<unsigned char, 32> raw{};
     randombytes_buf(raw.data(), raw.size());
@@ -244,8 +244,8 @@ Result<std::optional<Clock::time_point>> WebhookOutbox::deliver_due(std::stop_to
         auto secret = ensure_webhook_secret(store_, ws);
         it->second.key = secret ? *secret : std::string{};
         // The one opt-in for every URL a user can aim (custom functions too); unreadable = off.
-        auto allow = store_.settings().get(ws, "allow_private_tool_hosts");
-        it->second.allow_private = allow && allow->is_boolean() && allow->get<bool>();
+        auto settings = store_.settings().snapshot(ws);
+        it->second.allow_private = settings && settings->allow_private_tool_hosts;
       }
       const std::string& key = it->second.key;
       const bool allow_private = it->second.allow_private;

@@ -138,6 +138,40 @@ Result<nlohmann::json> AgentRepository::activate(const WorkspaceId& ws, const st
   });
 }
 
+Result<model::AgentConfig> AgentRepository::config(const WorkspaceId& ws, const std::string& id) {
+  auto row = agents_.get(ws, id);
+  if (!row) return std::unexpected(row.error());
+  return model::agent_config_from_json(*row);
+}
+
+Result<model::AgentConfig> AgentRepository::config(Connection& c, const WorkspaceId& ws, const std::string& id) {
+  auto row = agents_.get(c, ws, id);
+  if (!row) return std::unexpected(row.error());
+  return model::agent_config_from_json(*row);
+}
+
+Result<std::vector<model::CustomFunctionConfig>> enabled_functions(Repository& functions, const WorkspaceId& ws,
+                                                                   const std::string& agent_id) {
+  ListQuery q;
+  q.limit = kMaxPageSize;
+  q.conditions.push_back({Condition::Op::equals, {"agent_id"}, agent_id});
+  auto page = functions.list(ws, q);
+  if (!page) return std::unexpected(page.error());
+  std::vector<model::CustomFunctionConfig> out;
+  for (const auto& row : page->items) {
+    auto f = model::custom_function_from_json(row);
+    if (!f) return std::unexpected(f.error());
+    if (!f->enabled) continue;
+    // The list shows headers masked and never authConfig: read both in clear, for this call only.
+    if (auto headers = functions.read_secret(ws, f->id, "headers"); headers && *headers && (*headers)->is_object())
+      f->headers = **headers;
+    if (auto secret = functions.read_secret(ws, f->id, "auth_config"); secret && *secret && (*secret)->is_object())
+      f->auth_config = **secret;
+    out.push_back(std::move(*f));
+  }
+  return out;
+}
+
 Result<int64_t> AgentRepository::count(const WorkspaceId& ws) {
   return db_.read([&](Connection& c) -> Result<int64_t> {
     auto st = c.prepare("SELECT count(*) FROM agents WHERE workspace_id = ?");

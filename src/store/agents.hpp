@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/agent_config.hpp"
 #include "store/repository.hpp"
 
 namespace voqo::store {
@@ -22,6 +23,13 @@ class AgentRepository {
   explicit AgentRepository(Database& db);
 
   Repository& records() { return agents_; }
+
+  /// The agent `id` of `ws`, typed (model/agent_config.hpp): where an agent
+  /// leaves the store for the call path. Errors: not found (404), database,
+  /// invalid_argument naming a stored member of the wrong type.
+  Result<model::AgentConfig> config(const WorkspaceId& ws, const std::string& id);
+  /// The same inside a transaction on `c`.
+  Result<model::AgentConfig> config(Connection& c, const WorkspaceId& ws, const std::string& id);
 
   /// Creates an agent in `ws` and its configuration version 1 (active),
   /// atomically. `actor` names who did it ("user:<id>", "key:<id>", "cli"),
@@ -47,5 +55,13 @@ class AgentRepository {
   Database& db_;
   Repository agents_;
 };
+
+/// The enabled custom functions of agent `agent_id` (at most kMaxPageSize),
+/// typed, with `headers` and `auth_config` opened in clear — for one call's
+/// LLM tools only. `functions` is the custom_functions repository
+/// (Store::custom_functions). Errors: database; invalid_argument naming a
+/// stored member of the wrong type.
+Result<std::vector<model::CustomFunctionConfig>> enabled_functions(Repository& functions, const WorkspaceId& ws,
+                                                                   const std::string& agent_id);
 
 }  // namespace voqo::store

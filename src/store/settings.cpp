@@ -10,29 +10,11 @@
 #include "core/id.hpp"
 #include "core/ip_network.hpp"
 #include "core/time.hpp"
+#include "model/settings_snapshot.hpp"
 #include "model/validation.hpp"
 
 namespace voqo::store {
 namespace {
-
-model::FieldSpec setting(std::string_view key, model::FieldType type, std::string_view description,
-                         std::string_view default_json, model::Format format = model::Format::none,
-                         uint32_t max_length = 0) {
-  model::FieldSpec f{key, key, type, model::kRequired, description};
-  f.default_json = default_json;
-  f.format = format;
-  f.max_length = max_length;
-  return f;
-}
-
-model::FieldSpec max_calls_setting() {
-  auto f = setting("max_concurrent_calls", model::FieldType::integer,
-                   "Calls in progress (both directions) beyond which inbound INVITEs get 503 with Retry-After; 0 = no cap.",
-                   "100");
-  f.min = 0;
-  f.max = 100000;
-  return f;
-}
 
 const model::FieldSpec* find(std::string_view key) {
   for (const auto& f : setting_specs())
@@ -299,59 +281,7 @@ nlohmann::json redact_secrets(std::string_view key, nlohmann::json value) {
   return value;
 }
 
-const std::vector<model::FieldSpec>& setting_specs() {
-  using T = model::FieldType;
-  static const std::vector<model::FieldSpec> specs = {
-      setting("sms_template", T::text,
-              "Follow-up SMS; variables {caller_name}, {call_summary}, {agent_name}.",
-              "\"Hi {caller_name}, thanks for calling! Here's a summary of our conversation: {call_summary}. "
-              "Feel free to call back anytime. - {agent_name}\"",
-              model::Format::none, 1600),
-      setting("sms_enabled", T::boolean, "Send the follow-up SMS after calls.", "true"),
-      setting("sms_skip_silent", T::boolean, "Skip the SMS for calls where the caller said nothing.", "true"),
-      setting("auto_create_contacts", T::boolean, "Create or update a contact from each call's phone number.", "true"),
-      setting("save_memories", T::boolean, "Save memories extracted from calls.", "true"),
-      setting("default_region", T::text, "Region for numbers written without a country code (ISO 3166-1).", "\"US\"",
-              model::Format::region, 2),
-      setting("sip_trunk", T::json_object,
-              "Outbound SIP trunk: {uri: \"sip:host:port\", transport: udp|tcp, username, password, callerId, codecs: "
-              "[G722, PCMU, PCMA] in order of preference}.",
-              "{\"uri\":\"\",\"transport\":\"udp\",\"username\":\"\",\"password\":\"\",\"callerId\":\"\"}"),
-      setting("sip_inbound_sources", T::json_array,
-              "Where inbound INVITEs may come from: IP addresses or CIDR networks (your carrier's signalling ranges); "
-              "[] = loopback only. The sip_trunk host counts when it is an IP address. Others get 403 and allocate "
-              "nothing. [\"0.0.0.0/0\", \"::/0\"] admits everyone.",
-              "[]"),
-      max_calls_setting(),
-      setting("inbound_numbers", T::json_object,
-              "Inbound routing: dialed number (E.164 or SIP user) → agent id or name; \"*\" catches the rest.", "{}"),
-      setting("speech_providers", T::json_object,
-              "Speech engines: {stt: pocketsphinx|openai|deepgram, openai: {baseUrl, apiKey, model}, deepgram: {apiKey, "
-              "model}, elevenlabs: {apiKey, modelId}}. Each agent's voiceProvider picks its TTS.",
-              "{\"stt\":\"pocketsphinx\"}"),
-      setting("llm", T::json_object,
-              "LLM brain (OpenAI-compatible): {baseUrl, apiKey, model}; empty baseUrl = the scripted call-flow brain.",
-              "{\"baseUrl\":\"\",\"apiKey\":\"\",\"model\":\"gpt-4o-mini\"}"),
-      setting("sms_provider", T::json_object,
-              "Where follow-up SMS go: {provider: outbox|twilio, twilio: {accountSid, authToken, from, baseUrl}}; "
-              "outbox keeps them in sms_messages only.",
-              "{\"provider\":\"outbox\"}"),
-      setting("webhook_secret", T::text,
-              "HMAC-SHA256 key signing webhook deliveries (X-Voqo-Signature); generated on first use when empty.",
-              "\"\"", model::Format::none, 256),
-      setting("callee_local_hours", T::json_object,
-              "Hours when a callee may be dialed in their own time zone (from the number): {start, end} \"HH:MM\".",
-              "{\"start\":\"08:00\",\"end\":\"21:00\"}"),
-      setting("call_prices", T::json_object,
-              "Prices per call minute by component, for the live cost figures: {currency, sip, stt, llm, tts}.",
-              "{\"currency\":\"USD\",\"sip\":0.0,\"stt\":0.0,\"llm\":0.0,\"tts\":0.0}"),
-      setting("allow_private_tool_hosts", T::boolean,
-              "Let custom functions and webhooks (every URL a user can aim) reach loopback, private-network, "
-              "link-local and metadata addresses (off: SSRF guard).",
-              "false"),
-  };
-  return specs;
-}
+const std::vector<model::FieldSpec>& setting_specs() { return model::setting_specs(); }
 
 Result<void> SettingsRepository::insert_defaults(Connection& c, const WorkspaceId& ws) {
   for (const auto& f : setting_specs()) {
@@ -542,7 +472,39 @@ Result<int> SettingsRepository::seal_plaintext_secrets() {
 
 std::string SettingsRepository::default_region(const WorkspaceId& ws) {
   auto v = get(ws, "default_region");
-  return v && v->is_string() ? v->get<std::string>() : "US";
+  return v && v->is_string() ? v->get<std::string>() : model::setting_default("default_region").get<std::string>();
+}
+
+Result<model::SettingsSnapshot> SettingsRepository::snapshot(const WorkspaceId& ws) {
+  auto values = all(ws);
+  if (!values) return std::unexpected(values.error());
+  return model::settings_snapshot_from_json(*values);
+}
+
+Result<std::vector<std::pair<WorkspaceId, model::SettingsSnapshot>>> SettingsRepository::snapshots_across_workspaces(
+    std::initializer_list<std::string> keys) {
+  // Per workspace, in the order of the first key's rows (oldest workspace first).
+  std::vector<std::pair<WorkspaceId, nlohmann::json>> merged;
+  for (const auto& key : keys) {
+    auto rows = across_workspaces(key);
+    if (!rows) return std::unexpected(rows.error());
+    for (auto& [ws, value] : *rows) {
+      auto it = std::ranges::find_if(merged, [&](const auto& m) { return m.first == ws; });
+      if (it == merged.end()) it = merged.insert(merged.end(), {ws, nlohmann::json::object()});
+      it->second[key] = std::move(value);
+    }
+  }
+  std::vector<std::pair<WorkspaceId, model::SettingsSnapshot>> out;
+  out.reserve(merged.size());
+  for (auto& [ws, values] : merged) {
+    auto typed = model::settings_snapshot_from_json(values);
+    if (!typed) {
+      spdlog::error("settings of workspace {}: {}", ws.value, typed.error().message);
+      continue;
+    }
+    out.emplace_back(ws, std::move(*typed));
+  }
+  return out;
 }
 
 }  // namespace voqo::store

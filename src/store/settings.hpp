@@ -13,11 +13,13 @@
 #include "core/secret_box.hpp"
 #include "core/workspace_id.hpp"
 #include "model/schema.hpp"
+#include "model/settings_snapshot.hpp"
 #include "store/database.hpp"
 
 namespace voqo::store {
 
-/// The known settings with their rules and defaults (FieldSpec::json is the key).
+/// The known settings with their rules and defaults (FieldSpec::json is the
+/// key): model::setting_specs(), which the typed snapshot reads its defaults from.
 const std::vector<model::FieldSpec>& setting_specs();
 
 /// Secrets in settings are sealed at rest (core/secret_box) and write-only
@@ -44,6 +46,16 @@ class SettingsRepository {
   static Result<void> insert_defaults(Connection& c, const WorkspaceId& ws);
   /// All settings of `ws` as one object {key: value}.
   Result<nlohmann::json> all(const WorkspaceId& ws);
+  /// All settings of `ws`, typed, secrets opened: what a call (or a delivery
+  /// batch) reads once, instead of the JSON (model/settings_snapshot.hpp).
+  /// Errors: database; invalid_argument naming a stored value of the wrong type.
+  Result<model::SettingsSnapshot> snapshot(const WorkspaceId& ws);
+  /// Settings `keys` of every workspace, typed (every other setting at its
+  /// default), oldest workspace first: across_workspaces for several keys, for
+  /// what the server decides before it knows the tenant. A workspace whose
+  /// value has the wrong type is left out (logged). Errors: unknown key (404), database.
+  Result<std::vector<std::pair<WorkspaceId, model::SettingsSnapshot>>> snapshots_across_workspaces(
+      std::initializer_list<std::string> keys);
   /// One setting's value. Errors: unknown key (404).
   Result<nlohmann::json> get(const WorkspaceId& ws, const std::string& key);
   /// Sets one setting after validating the value. Returns the new value.

@@ -465,13 +465,16 @@ TEST(outcome_loop_helpers, TemplateFillsEveryVariableKeepsUnknownOnesAndCutsAt16
 TEST(outcome_loop_helpers, FormEncodingAndSenderSelection) {
   EXPECT_EQ(postcall::form_urlencode({{"To", "+14155550123"}, {"Body", "Hi there! a&b=c ü"}}),
             "To=%2B14155550123&Body=Hi+there%21+a%26b%3Dc+%C3%BC");
-  auto outbox = postcall::make_sms_sender(json{{"provider", "outbox"}});
+  auto provider = [](const json& setting) {
+    return model::settings_snapshot_from_json(json{{"sms_provider", setting}}).value().sms_provider;
+  };
+  auto outbox = postcall::make_sms_sender(provider(json{{"provider", "outbox"}}));
   ASSERT_TRUE(outbox);
   EXPECT_EQ((*outbox)->provider(), "outbox");
-  auto missing = postcall::make_sms_sender(json{{"provider", "twilio"}, {"twilio", {{"accountSid", "AC1"}}}});
+  auto missing = postcall::make_sms_sender(provider(json{{"provider", "twilio"}, {"twilio", {{"accountSid", "AC1"}}}}));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().field(), "sms_provider.twilio.authToken");
-  EXPECT_FALSE(postcall::make_sms_sender(json{{"provider", "carrier-pigeon"}}));
+  EXPECT_FALSE(postcall::make_sms_sender(provider(json{{"provider", "carrier-pigeon"}})));
 }
 
 }  // namespace
