@@ -194,7 +194,7 @@ class EchoOkBrain final : public brain::Brain {
   }
   void interrupted(std::string_view) override {}
   std::string phase() const override { return ""; }
-  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+  Result<brain::CallResult> finish(std::span<const model::TranscriptLine>, std::stop_token) override {
     return brain::CallResult{};
   }
 
@@ -264,15 +264,20 @@ inline double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
-/// Collects finished call records (CallService on_done runs on a worker thread).
+/// Collects finished call records: a call placed with(request) hands its
+/// stored record here when it ends (PlaceCall::events, on a finaliser thread).
 class Records {
  public:
-  std::function<void(const nlohmann::json&)> sink() {
-    return [this](const nlohmann::json& r) {
+  explicit Records(store::Store& store) : store_(store) {}
+  calls::PlaceCall with(calls::PlaceCall request) {
+    request.events = calls::when_ended([this](const calls::CallOutcome& o) {
+      nlohmann::json r = nlohmann::json::object();
+      if (auto got = store_.calls().get(o.workspace, o.call_id)) r = *got;
       std::lock_guard lock(m_);
-      done_.push_back(r);
+      done_.push_back(std::move(r));
       cv_.notify_all();
-    };
+    });
+    return request;
   }
   /// Waits until `n` records arrived or `timeout` passed; returns how many arrived.
   std::size_t wait_for(std::size_t n, std::chrono::milliseconds timeout) {
@@ -286,6 +291,7 @@ class Records {
   }
 
  private:
+  store::Store& store_;
   std::mutex m_;
   std::condition_variable cv_;
   std::vector<nlohmann::json> done_;
@@ -327,18 +333,18 @@ inline WorkspaceId default_workspace(store::Store& st) {
 /// Places `concurrent` calls at once (100 ms apart) from workspace `ws` to the callees `uris`
 /// (round robin), hangs each up just before its callee's WAV ends (the last
 /// reply has been spoken by then) and returns the finished call records.
-inline std::vector<nlohmann::json> run_conversations(calls::CallService& svc, const WorkspaceId& ws,
+inline std::vector<nlohmann::json> run_conversations(calls::CallService& svc, store::Store& store, const WorkspaceId& ws,
                                                      const std::vector<std::string>& uris,
                                                      const CalleeVoice& voice, int concurrent, const std::string& agent) {
-  Records records;
+  Records records(store);
   struct Placed {
     std::string id;
     std::chrono::steady_clock::time_point hang_up_at;
   };
   std::vector<Placed> placed;
   for (int i = 0; i < concurrent; ++i) {
-    auto id = svc.place_call({ws, agent, uris[static_cast<std::size_t>(i) % uris.size()], nlohmann::json::object(), "Callee"},
-                             records.sink());
+    auto id = svc.place_call(
+        records.with({ws, agent, uris[static_cast<std::size_t>(i) % uris.size()], nlohmann::json::object(), "Callee"}));
     if (!id) {
       std::fprintf(stderr, "place_call: %s\n", id.error().message.c_str());
       continue;

@@ -94,7 +94,7 @@ bool place_up_to(calls::CallService& svc, const WorkspaceId& ws, std::vector<std
   const auto period = std::chrono::microseconds(static_cast<int64_t>(1e6 / rate));
   auto next = std::chrono::steady_clock::now();
   while (ids.size() < target) {
-    auto id = svc.place_call({ws, "Capacity", to, nlohmann::json::object(), "Peer"}, records.sink());
+    auto id = svc.place_call(records.with({ws, "Capacity", to, nlohmann::json::object(), "Peer"}));
     if (!id) {
       std::fprintf(stderr, "place_call #%zu: %s\n", ids.size() + 1, id.error().message.c_str());
       return false;
@@ -195,7 +195,7 @@ int part_a(int argc, char** argv) {
     return 1;
   }
   auto& svc = **service;
-  Records records;
+  Records records(*env.store);
   std::vector<std::string> ids;
   std::printf("  %6s %8s %8s %8s %9s %10s %7s %7s %7s %7s %7s\n", "calls", "p50 ms", "p99 ms", "max ms", ">5ms %",
               "ticks/due", "voqo%", "media%", "sip%", "sipp%", "RSS MB");
@@ -287,12 +287,12 @@ int part_b(int argc, char** argv) {
   int knee = 0;
   for (int n : steps) {
     // Stagger: calls start spread_s / n apart (run_conversations waits 100 ms between placements; add the rest).
-    Records records;
+    Records records(*env.store);
     std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> placed;
     const double cpu0 = process_cpu_s(::getpid()), peer0 = process_cpu_s(callee.child.pid());
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {
-      auto id = (*service)->place_call({env.ws, "Capacity", callee.uri(), nlohmann::json::object(), "Callee"}, records.sink());
+      auto id = (*service)->place_call(records.with({env.ws, "Capacity", callee.uri(), nlohmann::json::object(), "Callee"}));
       if (id) placed.emplace_back(*id, std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>((voice.duration_s - 0.5) * 1000)));
       else std::fprintf(stderr, "place_call: %s\n", id.error().message.c_str());
       std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(spread_s * 1000 / n)));
@@ -358,7 +358,7 @@ int part_c(int argc, char** argv) {
   auto& svc = **service;
   int best = 0;
   for (int n : steps) {
-    Records records;
+    Records records(*env.store);
     std::vector<std::string> ids;
     if (!place_up_to(svc, env.ws, ids, static_cast<std::size_t>(n), 20, callee.uri(), records)) break;
     const std::size_t running = wait_streams(svc, static_cast<std::size_t>(n), std::chrono::seconds(20));

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n_calls; ++i) {
       std::printf("call %d/%d ...\n", i + 1, n_calls);
       std::fflush(stdout);
-      for (auto& r : run_conversations(**service, ws, {callee.uri()}, callee_voice, 1, "Bench")) records.push_back(std::move(r));
+      for (auto& r : run_conversations(**service, store, ws, {callee.uri()}, callee_voice, 1, "Bench")) records.push_back(std::move(r));
     }
   }
   int turns = 0, interrupted = 0;

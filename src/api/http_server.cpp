@@ -42,7 +42,7 @@
 #include <deque>
 
 #include "api/problem.hpp"
-#include "calls/live_observer.hpp"
+#include "calls/supervisor.hpp"
 #include "core/id.hpp"
 #include "realtime/hub.hpp"
 

@@ -20,6 +20,7 @@
 
 #include "core/error.hpp"
 #include "model/agent_config.hpp"
+#include "model/transcript_line.hpp"
 
 namespace voqo::brain {
 
@@ -66,17 +67,6 @@ struct CallContext {
   std::string time_zone = "UTC";  ///< IANA zone of the callee, for parsing time phrases
   double temperature = model::agent_spec_default("temperature").get<double>();  ///< agents.temperature (LLM)
   int max_tokens = model::agent_spec_default("maxTokens").get<int>();          ///< agents.max_tokens (LLM)
-};
-
-/// One line of the call's transcript (the call record's transcript JSON:
-/// `{speaker, text, startMs, endMs, confidence, interrupted}`).
-struct TranscriptEntry {
-  std::string speaker;       ///< "agent" or "caller"
-  std::string text;          ///< what was said (for a cut agent line: what was actually spoken)
-  int64_t start_ms = 0;      ///< from the answer of the call
-  int64_t end_ms = 0;
-  double confidence = 1.0;   ///< STT confidence for the caller, 1 for the agent
-  bool interrupted = false;  ///< an agent line cut by barge-in
 };
 
 /// The brain's answer to one turn. Its text is also streamed to the TextSink
@@ -141,9 +131,10 @@ class Brain {
   [[nodiscard]] virtual std::string closing_line() const { return "Thank you for your time. Goodbye!"; }
 
   /// Called once when the call ends: outcome, summary and memories from the
-  /// whole transcript. Errors as greet(); callers fall back to an extractive
+  /// whole transcript (its final lines in call order, model::TranscriptLine).
+  /// Errors as greet(); callers fall back to an extractive
   /// summary on error.
-  virtual Result<CallResult> finish(std::span<const TranscriptEntry> transcript, std::stop_token stop) = 0;
+  virtual Result<CallResult> finish(std::span<const model::TranscriptLine> transcript, std::stop_token stop) = 0;
 };
 
 }  // namespace voqo::brain

@@ -406,12 +406,12 @@ void LlmBrain::interrupted(std::string_view spoken) {
 
 std::string LlmBrain::phase() const { return phase_; }
 
-Result<CallResult> LlmBrain::finish(std::span<const TranscriptEntry> transcript, std::stop_token stop) {
+Result<CallResult> LlmBrain::finish(std::span<const model::TranscriptLine> transcript, std::stop_token stop) {
   CallResult result;
   result.outcome = outcome_.value_or(Outcome::other);
   result.callback_at = callback_at_;
   result.do_not_call = do_not_call_;
-  const bool caller_spoke = std::any_of(transcript.begin(), transcript.end(), [](const TranscriptEntry& e) {
+  const bool caller_spoke = std::any_of(transcript.begin(), transcript.end(), [](const model::TranscriptLine& e) {
     return e.speaker == "caller" && !trim(e.text).empty();
   });
   if (!caller_spoke) return result;
@@ -419,7 +419,7 @@ Result<CallResult> LlmBrain::finish(std::span<const TranscriptEntry> transcript,
   std::string labels;
   for (Outcome o : all_outcomes()) labels += (labels.empty() ? "\"" : ", \"") + std::string(outcome_label(o)) + "\"";
   std::string lines;
-  for (const TranscriptEntry& e : transcript) {
+  for (const model::TranscriptLine& e : transcript) {
     lines += (e.speaker == "agent" ? "Agent: " : "Caller: ") + e.text;
     lines += e.interrupted ? " (cut off by the caller)\n" : "\n";
   }

@@ -74,7 +74,7 @@ class LlmBrain final : public Brain {
   /// no caller speech in the transcript, no LLM call and an empty summary.
   /// Errors: as respond(), or ErrorCode::io when the answer is not the JSON
   /// asked for (callers then fall back to an extractive summary).
-  Result<CallResult> finish(std::span<const TranscriptEntry> transcript, std::stop_token stop) override;
+  Result<CallResult> finish(std::span<const model::TranscriptLine> transcript, std::stop_token stop) override;
   /// Queues the whisper: the next turn that calls the LLM (respond(), or
   /// greet() without a fixed greeting) first adds one system message
   /// kCoachingPrefix + whisper (trimmed) per whisper, in order, just before

@@ -456,7 +456,7 @@ Result<Reply> ScriptedBrain::respond(std::string_view caller_text, const TextSin
   return emit(std::move(t), sink, stop);
 }
 
-Result<CallResult> ScriptedBrain::finish(std::span<const TranscriptEntry> transcript, std::stop_token) {
+Result<CallResult> ScriptedBrain::finish(std::span<const model::TranscriptLine> transcript, std::stop_token) {
   CallFacts facts;
   facts.outcome = outcome_;
   facts.callback_at = callback_at_;
@@ -464,7 +464,7 @@ Result<CallResult> ScriptedBrain::finish(std::span<const TranscriptEntry> transc
   facts.time_zone = ctx_.time_zone;
   facts.now = ctx_.now;
   facts.contact_name = ctx_.contact_name;
-  const bool caller_in_transcript = std::any_of(transcript.begin(), transcript.end(), [](const TranscriptEntry& e) {
+  const bool caller_in_transcript = std::any_of(transcript.begin(), transcript.end(), [](const model::TranscriptLine& e) {
     return e.speaker != "agent" && !blank(e.text);
   });
   if (!facts.outcome && caller_spoke_ && !caller_in_transcript) facts.outcome = Outcome::follow_up_needed;

@@ -83,7 +83,7 @@ class ScriptedBrain final : public Brain {
   Result<Reply> respond(std::string_view caller_text, const TextSink& sink, std::stop_token stop) override;
   void interrupted(std::string_view spoken) override;
   [[nodiscard]] std::string phase() const override;
-  Result<CallResult> finish(std::span<const TranscriptEntry> transcript, std::stop_token stop) override;
+  Result<CallResult> finish(std::span<const model::TranscriptLine> transcript, std::stop_token stop) override;
   /// Queues the whisper's line for the next turn (rule above); a whisper
   /// with nothing to say (blank, or empty quotes) is ignored.
   void coach(std::string_view whisper) override;

@@ -13,8 +13,8 @@ bool blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
 }
 
-bool is_caller(const TranscriptEntry& e) { return e.speaker != "agent" && !blank(e.text); }
-bool is_agent(const TranscriptEntry& e) { return e.speaker == "agent" && !blank(e.text); }
+bool is_caller(const model::TranscriptLine& e) { return e.speaker != "agent" && !blank(e.text); }
+bool is_agent(const model::TranscriptLine& e) { return e.speaker == "agent" && !blank(e.text); }
 
 int content_words(const std::vector<std::string>& toks) {
   return static_cast<int>(std::count_if(toks.begin(), toks.end(), [](const std::string& t) { return !is_stop_word(t); }));
@@ -71,7 +71,7 @@ std::vector<std::string> preferences(std::string_view text) {
   return out;
 }
 
-double caller_score(const TranscriptEntry& e) {
+double caller_score(const model::TranscriptLine& e) {
   const IntentResult ir = detect_intent(e.text);
   double s = 0;
   switch (ir.intent) {
@@ -150,8 +150,8 @@ std::vector<std::string> split_sentences(std::string_view text) {
   return out;
 }
 
-CallFacts infer_outcome(std::span<const TranscriptEntry> transcript, CallFacts facts) {
-  std::vector<const TranscriptEntry*> caller;
+CallFacts infer_outcome(std::span<const model::TranscriptLine> transcript, CallFacts facts) {
+  std::vector<const model::TranscriptLine*> caller;
   for (const auto& e : transcript)
     if (is_caller(e)) caller.push_back(&e);
   bool dnc = false, wrong = false, callback = false, not_interested = false;
@@ -180,7 +180,7 @@ CallFacts infer_outcome(std::span<const TranscriptEntry> transcript, CallFacts f
   return facts;
 }
 
-std::string extractive_summary(std::span<const TranscriptEntry> transcript, const CallFacts& facts) {
+std::string extractive_summary(std::span<const model::TranscriptLine> transcript, const CallFacts& facts) {
   if (transcript.empty()) return "";
   const Outcome outcome = facts.outcome.value_or(Outcome::other);
   std::vector<std::pair<double, std::size_t>> caller, agent;
@@ -219,7 +219,7 @@ std::string extractive_summary(std::span<const TranscriptEntry> transcript, cons
   return s;
 }
 
-std::vector<std::string> extract_memories(std::span<const TranscriptEntry> transcript, const CallFacts& facts) {
+std::vector<std::string> extract_memories(std::span<const model::TranscriptLine> transcript, const CallFacts& facts) {
   std::vector<std::string> out;
   auto add = [&](std::string m) {
     if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(std::move(m));
@@ -266,7 +266,7 @@ std::vector<std::string> extract_memories(std::span<const TranscriptEntry> trans
   return out;
 }
 
-CallResult summarize_call(std::span<const TranscriptEntry> transcript, const CallFacts& facts) {
+CallResult summarize_call(std::span<const model::TranscriptLine> transcript, const CallFacts& facts) {
   const CallFacts f = infer_outcome(transcript, facts);
   CallResult r;
   r.outcome = f.outcome.value_or(Outcome::other);

@@ -54,11 +54,11 @@ struct CallFacts {
 
 /// Outcome, callback time and do-not-call from the caller's lines (see the
 /// header comment); fields already set in `facts` are kept.
-CallFacts infer_outcome(std::span<const TranscriptEntry> transcript, CallFacts facts);
+CallFacts infer_outcome(std::span<const model::TranscriptLine> transcript, CallFacts facts);
 
 /// The 2–4 sentence extractive summary (see the header comment); `facts`
 /// must carry the outcome.
-std::string extractive_summary(std::span<const TranscriptEntry> transcript, const CallFacts& facts);
+std::string extractive_summary(std::span<const model::TranscriptLine> transcript, const CallFacts& facts);
 
 /// Facts worth keeping about the contact, each one short sentence:
 /// "Callback requested for Tuesday, March 10, 2026 at 2 PM (America/Chicago)",
@@ -67,9 +67,9 @@ std::string extractive_summary(std::span<const TranscriptEntry> transcript, cons
 /// "Prefers text messages", "Has 3 rental properties", "Prefers calls in the
 /// morning", "Wrong number: this number does not reach <name>", "Asked not to
 /// be called again (do not call)". No duplicates; none for an empty call.
-std::vector<std::string> extract_memories(std::span<const TranscriptEntry> transcript, const CallFacts& facts);
+std::vector<std::string> extract_memories(std::span<const model::TranscriptLine> transcript, const CallFacts& facts);
 
 /// infer_outcome() + extractive_summary() + extract_memories() as a CallResult.
-CallResult summarize_call(std::span<const TranscriptEntry> transcript, const CallFacts& facts);
+CallResult summarize_call(std::span<const model::TranscriptLine> transcript, const CallFacts& facts);
 
 }  // namespace voqo::brain

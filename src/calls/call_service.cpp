@@ -24,7 +24,7 @@ namespace {
 /// Retry-After (s) of a 503 for an inbound call over max_concurrent_calls.
 constexpr int kRetryAfterBusyS = 5;
 
-nlohmann::json transcript_json(const std::vector<brain::TranscriptEntry>& entries) {
+nlohmann::json transcript_json(const std::vector<model::TranscriptLine>& entries) {
   auto out = nlohmann::json::array();
   for (const auto& e : entries)
     out.push_back({{"speaker", e.speaker}, {"text", e.text}, {"startMs", e.start_ms}, {"endMs", e.end_ms},
@@ -84,7 +84,6 @@ struct CallService::Impl {
                                               const std::string& direction,
                                               const std::string& from_phone, const std::string& to_phone,
                                               std::string contact_name, bool match_contact, const nlohmann::json& variables,
-                                              std::function<void(const nlohmann::json&)> on_done,
                                               const std::string& sip_endpoint, const PlaceCall* links = nullptr,
                                               const std::string& session_id = "");
   /// The call in progress with this id, its pipeline and SIP handle (copied
@@ -114,6 +113,9 @@ struct CallService::Impl {
   /// Where call `id`'s stereo recording is written.
   std::filesystem::path recording_path(const std::string& id) const { return cfg.recordings_dir / (id + ".wav"); }
   void finalize(const std::shared_ptr<ActiveCall>& call, const telephony::CallEnd& end);
+  /// What the ended call left behind (its record is filled in already).
+  CallOutcome outcome_of(ActiveCall& call, const telephony::CallEnd& end, const pipeline::PipelineResult& res,
+                         std::chrono::system_clock::time_point ended) const;
 };
 
 /// One call: observes SIP, owns the pipeline, writes the record at the end.
@@ -125,55 +127,78 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   std::shared_ptr<pipeline::CallPipeline> pipeline;
   std::shared_ptr<telephony::SipCall> sip;
   std::mutex mutex;
-  std::function<void(const nlohmann::json&)> on_done;
   std::chrono::system_clock::time_point answered_at{};
   bool answered = false;
   bool transferred = false;  ///< a REFER succeeded (outcome Transferred)
   nlohmann::json system_info = nlohmann::json::object();
   std::atomic<bool> ended{false};
 
-  // Live monitoring: the observer's calls for this call, in order, one at a
-  // time; held back until call_created is out.
-  LiveCallInfo live_info;
-  std::mutex live_mutex;
-  bool live_created = false;
+  // The call's event channel (call_events.hpp): the observers' calls for
+  // this call, one at a time, in order; held back until call_created is out
+  // and, from the answer, until call_answered is.
+  CallInfo info;
+  std::shared_ptr<CallEvents> own_observer;  ///< PlaceCall::events
+  std::mutex events_mutex;
+  bool created = false;
+  bool answer_pending = false;
+  std::size_t answer_slot = 0;  ///< where call_answered goes among `held` (answered before created)
   bool ringing_reported = false;
-  std::vector<std::function<void(LiveObserver&)>> live_pending;
+  std::vector<std::function<void(CallEvents&)>> held;
 
   explicit ActiveCall(CallService::Impl& s) : svc(s) {}
 
-  void live(std::function<void(LiveObserver&)> fn) {
-    const auto& observer = svc.cfg.live_observer;
-    if (!observer) return;
-    std::lock_guard lock(live_mutex);
-    if (!live_created) {
-      live_pending.push_back(std::move(fn));
+  bool observed() const { return !svc.cfg.observers.empty() || own_observer; }
+  /// Every observer of this call, the service's first (events_mutex held).
+  void deliver_locked(const std::function<void(CallEvents&)>& fn) {
+    for (const auto& o : svc.cfg.observers) fn(*o);
+    if (own_observer) fn(*own_observer);
+  }
+  void flush_held_locked() {
+    auto pending = std::move(held);
+    held.clear();
+    for (auto& fn : pending) deliver_locked(fn);
+  }
+  void emit(std::function<void(CallEvents&)> fn) {
+    if (!observed()) return;
+    std::lock_guard lock(events_mutex);
+    if (!created || answer_pending) {
+      held.push_back(std::move(fn));
       return;
     }
-    fn(*observer);
+    deliver_locked(fn);
   }
   /// call_created with the SIP Call-ID, then whatever waited for it.
-  void live_create(const std::string& session_id) {
-    const auto& observer = svc.cfg.live_observer;
-    if (!observer) return;
-    std::lock_guard lock(live_mutex);
-    live_info.session_id = session_id;
-    observer->call_created(live_info);
-    live_created = true;
-    for (auto& fn : live_pending) fn(*observer);
-    live_pending.clear();
+  void emit_created(const std::string& session_id) {
+    std::lock_guard lock(events_mutex);
+    info.session_id = session_id;
+    created = true;
+    if (!observed()) return;
+    deliver_locked([this](CallEvents& o) { o.call_created(info); });
+    if (!answer_pending) flush_held_locked();
   }
-  void live_status(std::string status) {
-    live([id = record.id, status = std::move(status)](LiveObserver& o) { o.call_status(id, status); });
+  /// The answer (SIP thread): later events wait for call_answered.
+  void hold_for_answer() {
+    if (!observed()) return;
+    std::lock_guard lock(events_mutex);
+    answer_pending = true;
+    answer_slot = held.size();
   }
-
-  nlohmann::json started_json() {
-    std::lock_guard lock(mutex);
-    auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-    return {{"id", record.id},           {"workspaceId", record.workspace_id.value},
-            {"agentId", record.agent_id}, {"contactId", opt(record.contact_id)},
-            {"direction", record.direction}, {"fromPhone", record.from_phone}, {"toPhone", record.to_phone},
-            {"startedAt", to_iso8601(answered_at)}, {"jobId", opt(record.job_id)}, {"jobCallId", opt(record.job_call_id)}};
+  /// call_answered (once; a worker or the finaliser), then what waited for it.
+  void emit_answered() {
+    if (!observed()) return;
+    std::lock_guard lock(events_mutex);
+    if (!answer_pending) return;
+    answer_pending = false;
+    std::function<void(CallEvents&)> fn = [call = info, at = answered_at](CallEvents& o) { o.call_answered(call, at); };
+    if (!created) {
+      held.insert(held.begin() + static_cast<std::ptrdiff_t>(std::min(answer_slot, held.size())), std::move(fn));
+      return;
+    }
+    deliver_locked(fn);
+    flush_held_locked();
+  }
+  void status(std::string s) {
+    emit([id = record.id, s = std::move(s)](CallEvents& o) { o.call_status(id, s); });
   }
 
   std::shared_ptr<telephony::MediaHandler> media_handler() override { return pipeline; }
@@ -184,7 +209,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     if (early_media) system_info["earlyMedia"] = true;
     if (ringing_reported) return;  // SIP thread only; a 180 then a 183 is one "ringing"
     ringing_reported = true;
-    live_status("ringing");
+    status("ringing");
     svc.calls.live_status_later(record.id, "ringing");
   }
   void on_answered(const std::string& codec, int rate) override {
@@ -202,11 +227,13 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
       }
     }
     spdlog::info("call {}: answered ({})", record.id, codec);
-    live_status("connected");
+    // call_answered may block on the store (the outcome loop's call.started):
+    // it runs on the pool, and the events after it wait for it.
+    hold_for_answer();
+    if (observed()) svc.pool->post([self = shared_from_this()] { self->emit_answered(); });
+    status("connected");
     pipeline->on_answered();
     svc.calls.live_status_later(record.id, "connected");
-    if (svc.cfg.on_call_started)
-      svc.pool->post([self = shared_from_this()] { self->svc.cfg.on_call_started(self->started_json()); });
   }
   void on_ended(const telephony::CallEnd& end) override {
     ended.store(true);
@@ -215,9 +242,9 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   }
   void on_hold(bool held) override {
     spdlog::info("call {}: {} by the peer", record.id, held ? "on hold" : "off hold");
-    const std::string status = held ? "on-hold" : "connected";
-    live_status(status);
-    svc.calls.live_status_later(record.id, status);
+    const std::string now = held ? "on-hold" : "connected";
+    status(now);
+    svc.calls.live_status_later(record.id, now);
   }
   void on_transfer(bool ok, const std::string& reason) override {
     spdlog::info("call {}: transfer {}: {}", record.id, ok ? "accepted" : "failed", reason);
@@ -230,7 +257,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
     }
     if (ok) return;
     svc.calls.live_status_later(record.id, "connected");
-    live_status("connected");
+    status("connected");
     if (p) p->transfer_failed(reason);
   }
 };
@@ -308,11 +335,13 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
       });
       !ok)
     spdlog::error("call {}: cannot end the live call: {}", r.id, ok.error().message);
-  nlohmann::json stored = nlohmann::json::object();
-  if (auto got = store.calls().get(r.workspace_id, r.id)) stored = *got;
-  if (cfg.on_call_ended && !stored.empty()) cfg.on_call_ended(stored);
-  call->live([&](LiveObserver& o) {
-    o.call_ended(r.id, stored.empty() ? nlohmann::json{{"id", r.id}, {"status", r.status}} : stored);
+  // Only now, with the record committed, do observers learn of the end
+  // (call_events.hpp: the dialer's and the outcome loop's crash safety).
+  const CallOutcome outcome = outcome_of(*call, end, res, ended);
+  call->emit_answered();  // a call that ended before its answer's event ran
+  CallEvents* own = call->own_observer.get();
+  call->emit([&outcome, own](CallEvents& o) {
+    if (&o != own) o.call_ended(outcome);
   });
   std::shared_ptr<pipeline::CallPipeline> pipeline;
   std::shared_ptr<telephony::SipCall> sip;
@@ -323,7 +352,48 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
     pipeline = std::move(call->pipeline);
     sip = std::move(call->sip);
   }
-  if (call->on_done) call->on_done(stored);
+  // The call's own observer (the dialer) once it no longer counts as in progress.
+  if (own)
+    call->emit([outcome, own](CallEvents& o) {
+      if (&o == own) o.call_ended(outcome);
+    });
+}
+
+CallOutcome CallService::Impl::outcome_of(ActiveCall& call, const telephony::CallEnd& end,
+                                          const pipeline::PipelineResult& res,
+                                          std::chrono::system_clock::time_point ended) const {
+  const store::CallRecord& r = call.record;
+  CallOutcome o;
+  o.call_id = r.id;
+  o.workspace = r.workspace_id;
+  o.agent_id = r.agent_id;
+  o.contact_id = r.contact_id;
+  o.job_id = r.job_id.value_or("");
+  o.job_call_id = r.job_call_id.value_or("");
+  o.direction = r.direction;
+  o.from_phone = r.from_phone;
+  o.to_phone = r.to_phone;
+  {
+    std::lock_guard lock(call.mutex);
+    if (call.answered) o.started_at = call.answered_at;
+  }
+  o.ended_at = ended;
+  o.duration_s = r.duration_s;
+  o.status = parse_call_status(end.status);
+  if (end.sip_code) o.sip_code = end.sip_code;
+  o.end_reason = r.error_message.value_or("");
+  o.remote_hangup = end.remote_hangup;
+  o.invalid_number = end.sip_code && sip_code_means_invalid_number(end.sip_code);
+  if (r.outcome) o.outcome = brain::parse_outcome(*r.outcome);
+  o.summary = r.summary.value_or("");
+  o.callback_at = res.result.callback_at;
+  o.do_not_call = res.result.do_not_call;
+  o.memories = res.result.memories;
+  o.caller_spoke = res.caller_spoke;
+  o.amd_verdict = res.amd_verdict;
+  o.turns = res.turns;
+  o.silence_threshold_ms = call.silence_threshold_ms;
+  return o;
 }
 
 
@@ -333,12 +403,11 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
                                                                const std::string& from_phone, const std::string& to_phone,
                                                                std::string contact_name, bool match_contact,
                                                                const nlohmann::json& variables,
-                                                               std::function<void(const nlohmann::json&)> on_done,
                                                                const std::string& sip_endpoint, const PlaceCall* links,
                                                                const std::string& session_id) {
   const bool outbound = direction == "outbound";
   auto call = std::make_shared<ActiveCall>(*this);
-  call->on_done = std::move(on_done);
+  if (links) call->own_observer = links->events;
   auto& r = call->record;
   r.id = links && !links->call_id.empty() ? links->call_id : new_id();
   if (links && !links->job_id.empty()) r.job_id = links->job_id;
@@ -393,32 +462,29 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
     if (name == "phase") c->svc.calls.live_status_later(c->record.id, "connected", detail);
     if (name == "transfer") {
       c->svc.calls.live_status_later(c->record.id, "transferring");
-      c->live_status("transferring");
+      c->status("transferring");
     }
-    c->live([id = c->record.id, name, detail](LiveObserver& o) { o.event(id, name, detail); });
+    c->emit([id = c->record.id, name, detail](CallEvents& o) { o.event(id, name, detail); });
   };
-  if (cfg.live_observer) {
-    hooks.on_live_line = [weak](const pipeline::LiveLine& l) {
-      if (auto c = weak.lock())
-        c->live([id = c->record.id, e = LiveTranscriptEvent{l.entry_id, l.speaker, l.text, l.start_ms, l.end_ms, l.confidence,
-                                                            l.is_final, l.interrupted}](LiveObserver& o) { o.transcript(id, e); });
+  if (call->observed()) {
+    hooks.on_live_line = [weak](const model::TranscriptLine& line) {
+      if (auto c = weak.lock()) c->emit([id = c->record.id, line](CallEvents& o) { o.transcript(id, line); });
     };
     hooks.on_levels = [weak](int agent_gain, int customer_gain, std::string_view speaker) {
       if (auto c = weak.lock())
-        c->live([id = c->record.id, agent_gain, customer_gain, speaker = std::string(speaker)](LiveObserver& o) {
+        c->emit([id = c->record.id, agent_gain, customer_gain, speaker = std::string(speaker)](CallEvents& o) {
           o.levels(id, agent_gain, customer_gain, speaker);
         });
     };
   }
-  // After each brain turn: the live view, and a "stop calling me" written at
-  // once (on_do_not_call), not after the call, which a crash may never reach.
-  hooks.on_turn = [weak, dnc_reported = std::make_shared<std::atomic<bool>>(false),
-                   live = static_cast<bool>(cfg.live_observer)](const brain::Reply& reply) {
+  // After each brain turn: agent_turn, and a "stop calling me" reported at
+  // once (do_not_call_heard), not after the call, which a crash may never reach.
+  hooks.on_turn = [weak, dnc_reported = std::make_shared<std::atomic<bool>>(false)](const brain::Reply& reply) {
     auto c = weak.lock();
     if (!c) return;
-    if (reply.do_not_call && c->svc.cfg.on_do_not_call && !dnc_reported->exchange(true))
-      c->svc.cfg.on_do_not_call(c->started_json());
-    if (live) c->live([id = c->record.id, reply](LiveObserver& o) { o.agent_turn(id, reply); });
+    if (reply.do_not_call && !dnc_reported->exchange(true))
+      c->emit([self = c.get()](CallEvents& o) { o.do_not_call_heard(self->info); });  // info read under the channel lock
+    c->emit([id = c->record.id, reply](CallEvents& o) { o.agent_turn(id, reply); });
   };
   auto pipeline = pipeline::CallPipeline::create(pc, std::move(built->stt), built->tts, std::move(built->brain), *pool,
                                                  std::move(hooks));
@@ -433,9 +499,25 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
     live.campaign_name = links->campaign_name;
   }
   if (auto ok = calls.live_begin(live); !ok) return std::unexpected(ok.error());
-  call->live_info = {r.id,           r.agent_id,        call->agent_name, contact_name,  their_phone,
-                     direction,      live.campaign_id,  live.campaign_name, links ? links->job_id : std::string(),
-                     sip_endpoint,   session_id,        live.is_recording, live.start_time, ws.value};
+  CallInfo& info = call->info;
+  info.call_id = r.id;
+  info.workspace_id = ws.value;
+  info.agent_id = r.agent_id;
+  info.agent_name = call->agent_name;
+  info.contact_id = r.contact_id;
+  info.customer_name = contact_name;
+  info.customer_phone = their_phone;
+  info.direction = direction;
+  info.from_phone = from_phone;
+  info.to_phone = to_phone;
+  info.campaign_id = live.campaign_id;
+  info.campaign_name = live.campaign_name;
+  info.job_id = r.job_id.value_or("");
+  info.job_call_id = r.job_call_id.value_or("");
+  info.sip_endpoint = sip_endpoint;
+  info.session_id = session_id;
+  info.is_recording = live.is_recording;
+  info.started_at = live.start_time;
   std::lock_guard lock(mutex);
   active[r.id] = call;
   return call;
@@ -568,14 +650,14 @@ telephony::IncomingDecision CallService::Impl::incoming(const telephony::Incomin
     caller = p->e164;
     is_phone = true;
   }
-  auto call = prepare(*agent, *settings, "inbound", caller, route->dialed, "", is_phone, nlohmann::json::object(), {}, in.from_uri,
+  auto call = prepare(*agent, *settings, "inbound", caller, route->dialed, "", is_phone, nlohmann::json::object(), in.from_uri,
                       nullptr, in.call_id);
   if (!call) {
     spdlog::warn("inbound call from {}: {}", in.from_user, call.error().message);
     return {nullptr, 503, "Service Unavailable"};
   }
-  (*call)->live_create(in.call_id);
-  (*call)->live_status("ringing");
+  (*call)->emit_created(in.call_id);
+  (*call)->status("ringing");
   spdlog::info("call {}: inbound from {} to {} for agent {}", (*call)->record.id, caller, route->dialed,
                (*call)->agent_name);
   return {*call, 0, ""};
@@ -627,7 +709,7 @@ Result<std::unique_ptr<CallService>> CallService::create(store::Store& store, Ca
   return service;
 }
 
-Result<std::string> CallService::place_call(const PlaceCall& request, std::function<void(const nlohmann::json&)> on_done) {
+Result<std::string> CallService::place_call(const PlaceCall& request) {
   auto& d = *impl_;
   if (request.workspace.empty()) return std::unexpected(Error::invalid("workspace", "a call needs its workspace"));
   auto agent = d.find_agent(request.workspace, request.agent);
@@ -652,7 +734,7 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
     return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
 
   auto call = d.prepare(*agent, *settings, "outbound", trunk.caller_id, to, request.contact_name, !is_uri,
-                        request.variables, std::move(on_done), trunk.uri, &request);
+                        request.variables, trunk.uri, &request);
   if (!call) return std::unexpected(call.error());
   auto& r = (*call)->record;
   auto sip_call = d.sip->dial(to, trunk, request.ring_timeout.value_or(d.cfg.ring_timeout), *call);
@@ -665,7 +747,7 @@ Result<std::string> CallService::place_call(const PlaceCall& request, std::funct
     return std::unexpected(sip_call.error());
   }
   (*call)->sip = *sip_call;
-  (*call)->live_create((*sip_call)->call_id());
+  (*call)->emit_created((*sip_call)->call_id());
   spdlog::info("call {}: dialing {} for agent {}", r.id, to, (*call)->agent_name);
   return r.id;
 }

@@ -2,7 +2,9 @@
 /// Calls: one object that places and answers calls for agents — the SIP user
 /// agent, the media engine, the speech engines and brains, and the call
 /// record in the store (DESIGN.md: calls/ sits between campaign/ and the
-/// pipeline). `voqo call`, `POST /api/calls` and (later) the dialer use it.
+/// pipeline). `voqo call`, `POST /api/calls` and the dialer use it; what a
+/// call does is told to its CallEvents observers (call_events.hpp), ending
+/// with a typed CallOutcome (call_outcome.hpp) beside the stored record.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -10,11 +12,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "brain/brain.hpp"
-#include "calls/live_observer.hpp"
+#include "calls/call_events.hpp"
+#include "calls/call_outcome.hpp"
+#include "calls/supervisor.hpp"
 #include "core/error.hpp"
 #include "store/store.hpp"
 #include "telephony/media_engine.hpp"
@@ -39,39 +44,14 @@ struct CallServiceConfig {
   bool record = true;                     ///< write stereo recordings
   bool conversation = true;               ///< false: greeting + recording only (PipelineConfig::conversation)
   bool detect_answering_machine = true;   ///< outbound AMD (beep + long greeting)
-  /// The outcome loop's entry points (postcall::OutcomeLoop), called for every
-  /// call of either direction: `on_call_started` when the call is answered
-  /// (the call's JSON as known then: id, agentId, contactId, direction,
-  /// fromPhone, toPhone, startedAt, jobId, jobCallId); `on_call_ended` after
-  /// the call record is stored (its API JSON), before PlaceCall's on_done.
-  /// Both run on worker threads and may block on the store.
-  std::function<void(const nlohmann::json&)> on_call_started;
-  std::function<void(const nlohmann::json&)> on_call_ended;
-  /// The callee asked never to be called again (a brain turn's
-  /// Reply::do_not_call), called at once from that turn, while the call goes
-  /// on, so that the do-not-call entry does not wait for the end of the call
-  /// (which a crash may never reach; issue 15 §11): the call's JSON as known
-  /// then (id, agentId, contactId, direction, fromPhone, toPhone, jobId).
-  /// Once per call; runs on a worker thread and may block on the store.
-  /// The outcome loop's post-call write of the same entry must be idempotent.
-  std::function<void(const nlohmann::json&)> on_do_not_call;
+  /// Who hears every call's events (calls/call_events.hpp: order, threads,
+  /// and that call_ended comes after the record is stored), called in this
+  /// order for each event: cli/runtime.cpp puts the outcome loop
+  /// (postcall::OutcomeLoop) before the live monitor (live::LiveMonitor).
+  /// Set before create(); null entries are skipped.
+  std::vector<std::shared_ptr<CallEvents>> observers;
   /// Overrides the brain the settings choose (embedding, benchmarks, tests of the telephony alone).
   std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
-  /// Live monitoring (issue 5; null = none): every call of either direction
-  /// reports, in this order for one call (one call's events never overlap):
-  /// call_created (LiveCallInfo; outbound once the INVITE is sent, so that
-  /// session_id holds the SIP Call-ID; inbound when the INVITE is accepted,
-  /// followed by status "ringing"); call_status "ringing" (outbound, first
-  /// 180/183), "connected" (answer), "transferring" (a REFER is sent: brain
-  /// or supervisor), "connected" again when a transfer fails; transcript
-  /// lines (interim then final, pipeline::LiveLine's rules), levels every
-  /// 200 ms of media, agent_turn after each brain turn, event for every
-  /// PipelineHooks::on_event (plus "transfer_failed"); call_ended last, right
-  /// after the record is stored (with on_call_ended). "on-hold" is not
-  /// reported (the SIP layer does not surface re-INVITE directions). Called
-  /// on SIP, API and worker threads, never the media thread; observers must
-  /// not call back into this CallService from a callback.
-  std::shared_ptr<LiveObserver> live_observer;
 };
 
 /// One outbound call request.
@@ -88,6 +68,11 @@ struct PlaceCall {
   std::string campaign_id, campaign_name;   ///< shown in live_calls
   std::optional<std::chrono::seconds> ring_timeout;  ///< overrides the service's
   std::string time_zone;  ///< the callee's IANA zone (the dialer's, from the number); "" = UTC
+  /// This call's own observer (null = none): every event of this call, after
+  /// the service's observers; its call_ended comes once the record is stored
+  /// and the call no longer counts as in progress. The dialer learns the end
+  /// of its attempts here.
+  std::shared_ptr<CallEvents> events;
 };
 
 class CallService {
@@ -100,9 +85,9 @@ class CallService {
   /// Validates the request (agent exists and is enabled: 404/409 with field
   /// "agentId"; a phone that does not normalise: 422 field "to"; no trunk: 422
   /// field "trunk"), writes the live_calls row, dials, and returns the new
-  /// call id at once. `on_done` (optional) receives the finished call record
-  /// (the API's JSON) on a worker thread.
-  Result<std::string> place_call(const PlaceCall& request, std::function<void(const nlohmann::json&)> on_done = {});
+  /// call id at once. The call's events go to the service's observers and
+  /// to `request.events`; a call refused here has none.
+  Result<std::string> place_call(const PlaceCall& request);
 
   /// Hangs up a call in progress. Errors: not_found.
   Result<void> hang_up(const std::string& call_id);

@@ -67,31 +67,57 @@ double num(const json& j, const char* key, double fallback = 0) {
 
 std::string text_or(const store::Statement& s, int col) { return s.is_null(col) ? std::string() : std::string(s.column_text(col)); }
 
-/// A failed attempt that says something about the trunk or the host (pacing).
-bool trunk_trouble(const json& call) {
-  const int code = static_cast<int>(num(call, "sipCode"));
-  const std::string err = str(call, "errorMessage");
+/// A failed attempt that says something about the trunk or the host (pacing):
+/// a 5xx or 408, or an end reason naming a timeout, a transport error or an
+/// unreachable peer.
+bool trunk_trouble(const calls::CallOutcome& call) {
+  const int code = call.sip_code.value_or(0);
+  const std::string& err = call.end_reason;
   return code >= 500 || code == 408 || err.find("timeout") != std::string::npos ||
          err.find("transport") != std::string::npos || err.find("unreachable") != std::string::npos;
 }
 
-/// Mean turn latency of a call excluding the configured waits (µs), or -1.
-double turn_latency_us(const json& call) {
-  auto turns = call.find("turnMetrics");
-  if (turns == call.end() || !turns->is_array()) return -1;
+/// Mean turn latency of a call excluding the configured waits (the agent's
+/// silence threshold and response delay), in µs, or -1 without turns.
+double turn_latency_us(const calls::CallOutcome& call) {
   double sum = 0;
   int n = 0;
-  for (const auto& t : *turns) {
-    if (!t.is_object()) continue;
-    const double last = num(t, "lastCallerAudioUs", -1), first = num(t, "firstPacketUs", -1);
-    if (last < 0 || first < 0) continue;
-    sum += first - last - 1000.0 * (num(t, "silenceThresholdMs") + num(t, "responseDelayMs"));
+  for (const auto& t : call.turns) {
+    if (t.last_caller_audio_us <= 0 || t.first_packet_us <= 0) continue;
+    sum += static_cast<double>(t.first_packet_us - t.last_caller_audio_us) -
+           1000.0 * (call.silence_threshold_ms + t.response_delay_ms);
     ++n;
   }
   return n ? sum / n : -1;
 }
 
+/// The result of an attempt that ended before its INVITE left (nothing was
+/// dialed): failed with `why`; `invalid_number` when the number itself is bad.
+calls::CallOutcome unplaced_outcome(const std::string& call_id, const std::string& why, bool invalid_number) {
+  calls::CallOutcome o;
+  o.call_id = call_id;
+  o.status = calls::CallStatus::failed;
+  o.end_reason = why;
+  o.invalid_number = invalid_number;
+  o.caller_spoke = false;
+  return o;
+}
+
 }  // namespace
+
+/// The end of one attempt, as the call service reports it (PlaceCall::events):
+/// after the call record is stored and the call no longer counts as in
+/// progress, so a crash before this is recovered from the record (recover()).
+class Dialer::Attempt final : public calls::CallEvents {
+ public:
+  Attempt(std::weak_ptr<Dialer::State> state, std::string job_id, std::string job_call_id, std::string call_id)
+      : state_(std::move(state)), job_id_(std::move(job_id)), job_call_id_(std::move(job_call_id)), call_id_(std::move(call_id)) {}
+  void call_ended(const calls::CallOutcome& outcome) override;
+
+ private:
+  std::weak_ptr<Dialer::State> state_;
+  std::string job_id_, job_call_id_, call_id_;
+};
 
 /// One running job as the scheduler sees it (the rest is in the store).
 struct JobState {
@@ -561,10 +587,8 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     req.campaign_name = js.campaign_name;
     req.ring_timeout = cfg.ring_timeout;
     req.time_zone = p.time_zone;
-    std::weak_ptr<State> weak = weak_from_this();
-    auto placed = calls.place_call(req, [weak, job_id, job_call_id = cand.id, call_id](const json& record) {
-      if (auto self = weak.lock()) self->apply_result(job_id, job_call_id, call_id, record);
-    });
+    req.events = std::make_shared<Attempt>(weak_from_this(), job_id, cand.id, call_id);
+    auto placed = calls.place_call(req);
     if (placed) return;
     const Error& err = placed.error();
     const std::string field(err.field());
@@ -579,10 +603,8 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       fail_job(job_id, err.message);
       return;
     }
-    json synthetic = {{"id", call_id}, {"status", "failed"}, {"errorMessage", err.message}};
-    if (field == "to") synthetic["invalidNumber"] = true;
     store_unplaced_record(job_id, cand, call_id, err.message);
-    apply_result(job_id, cand.id, call_id, synthetic);
+    apply_result(job_id, cand.id, call_id, unplaced_outcome(call_id, err.message, field == "to"));
   }
 
   /// Returns a job call marked calling to pending (its INVITE never left).
@@ -633,13 +655,11 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
 
   /// Applies a finished call to its job call: final, or back to pending for a retry.
   void apply_result(const std::string& job_id, const std::string& job_call_id, const std::string& call_id,
-                    const json& call) {
-    const std::string status = str(call, "status").empty() ? "failed" : str(call, "status");
-    const std::string outcome = str(call, "outcome");
-    const std::string error = str(call, "errorMessage");
-    std::optional<Clock::time_point> callback;
-    if (auto si = call.find("systemInfo"); si != call.end() && si->is_object())
-      if (auto cb = si->find("callbackAt"); cb != si->end() && cb->is_string()) callback = parse_iso8601(cb->get<std::string>());
+                    const calls::CallOutcome& call) {
+    const std::string status(calls::call_status_label(call.status));
+    const std::string outcome = call.outcome ? std::string(brain::outcome_label(*call.outcome)) : std::string();
+    const std::string& error = call.end_reason;
+    const std::optional<Clock::time_point>& callback = call.callback_at;
     RetryPolicy retry;
     {
       std::lock_guard lock(mutex);
@@ -660,8 +680,8 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       std::string next_status, message, type = "result";
       std::optional<std::string> next_at, final_error, wait;
       const bool retryable = status == "no_answer" || status == "busy" || status == "failed" || status == "cancelled";
-      const bool invalid_number = call.contains("invalidNumber");
-      if (status == "completed" && outcome == "Call Back Later" && callback && attempts < retry.max_attempts && job_active) {
+      const bool invalid_number = call.invalid_number;
+      if (call.status == calls::CallStatus::completed && call.outcome == brain::Outcome::call_back_later && callback && attempts < retry.max_attempts && job_active) {
         next_status = "pending";
         next_at = to_iso8601(std::max(*callback, t));
         wait = "callback requested for " + *next_at;
@@ -701,7 +721,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
         return std::unexpected(e.error());
       if (auto e = count_transition(c, job_id, next_status); !e) return std::unexpected(e.error());
       if (auto e = event(c, job_id, job_call_id, call_id, type, message,
-                         {{"status", status}, {"outcome", outcome}, {"sipCode", call.value("sipCode", json())}});
+                         {{"status", status}, {"outcome", outcome}, {"sipCode", call.sip_code ? json(*call.sip_code) : json()}});
           !e)
         return std::unexpected(e.error());
       return true;
@@ -729,8 +749,8 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   }
 
   /// Adaptive pacing from one more result (called with the mutex held).
-  void adapt(JobState& js, const json& call, std::vector<std::pair<std::string, json>>& events) {
-    js.recent.push_back(str(call, "status") != "completed" && trunk_trouble(call));
+  void adapt(JobState& js, const calls::CallOutcome& call, std::vector<std::pair<std::string, json>>& events) {
+    js.recent.push_back(call.status != calls::CallStatus::completed && trunk_trouble(call));
     while (js.recent.size() > kPacingWindow) js.recent.pop_front();
     const auto bad = std::count(js.recent.begin(), js.recent.end(), true);
     const double rate = js.calls_per_second * js.rate_factor;
@@ -893,10 +913,15 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       if (!record) {
         Candidate cand{job_call_id, phone};
         store_unplaced_record(job_id, cand, call_id, "interrupted");
-        if (outcomes)
-          if (auto stored = store.calls().get(ws, call_id)) (void)outcomes->call_ended(*stored);
         record = store.calls().get(ws, call_id);
+        if (outcomes && record)
+          if (auto stored = calls::call_outcome_from_record(*record)) (void)outcomes->post_call(*stored);
       }
+      // What the attempt left, typed (the record as the call service or
+      // CallService::recover_interrupted() wrote it).
+      std::optional<calls::CallOutcome> outcome;
+      if (record)
+        if (auto typed = calls::call_outcome_from_record(*record)) outcome = std::move(*typed);
       (void)store.db().write([&](store::Connection& c) -> Result<void> {
         return event(c, job_id, job_call_id, call_id, "recover",
                      "call " + call_id + " was in flight when the server stopped; closing it as " +
@@ -906,11 +931,15 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
         std::lock_guard lock(mutex);
         ++jobs.at(job_id).in_flight;  // apply_result() takes it back
       }
-      apply_result(job_id, job_call_id, call_id, record ? *record : json{{"status", "failed"}, {"errorMessage", "interrupted"}});
+      apply_result(job_id, job_call_id, call_id, outcome ? *outcome : unplaced_outcome(call_id, "interrupted", false));
     }
     return static_cast<int>(stuck->size());
   }
 };
+
+void Dialer::Attempt::call_ended(const calls::CallOutcome& outcome) {
+  if (auto state = state_.lock()) state->apply_result(job_id_, job_call_id_, call_id_, outcome);
+}
 
 Dialer::Dialer(std::shared_ptr<State> state) : state_(std::move(state)) {}
 

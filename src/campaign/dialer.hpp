@@ -26,9 +26,17 @@
 /// INVITEs (token bucket, burst 1 s). Adaptive: when ≥ 30% of the last 20
 /// attempts of a job end in 5xx, timeouts or transport errors, the rate is
 /// halved (down to 1/16); when < 10% fail it grows back by 25% steps. When the
-/// host's turn latency (from the calls' turnMetrics, engine waits excluded)
+/// host's turn latency (from the calls' CallOutcome::turns, engine waits excluded)
 /// rises 20% and 50 ms above the job's first calls, concurrency is cut by a
 /// quarter. Each change is a `pacing` event with the figures.
+///
+/// The end of each attempt comes as a typed calls::CallOutcome through the
+/// call's own observer (PlaceCall::events, Dialer::Attempt), which the call
+/// service calls only after the call record is stored and the call no longer
+/// counts as in progress (calls/call_events.hpp). The result is applied from
+/// the outcome's status, outcome, callback time, end reason, SIP code and
+/// invalid_number (a number the SIP failure or E.164 normalisation says is
+/// bad is not retried).
 ///
 /// Crash safety: recover() (run by create()) closes job calls left `calling`
 /// by a crash: with their call record (written by the call service or by
@@ -115,6 +123,7 @@ class Dialer {
   void poke();
 
   struct State;
+  class Attempt;
 
  private:
   explicit Dialer(std::shared_ptr<State> state);

@@ -113,12 +113,14 @@ int call_cmd(const Options& o) {
   auto* service = &rt.calls;
   std::mutex m;
   std::condition_variable cv;
-  std::optional<nlohmann::json> record;
-  auto id = (*service)->place_call({*ws, o.agent, o.to, nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+  bool ended = false;
+  calls::PlaceCall request{*ws, o.agent, o.to, nlohmann::json::object(), ""};
+  request.events = calls::when_ended([&](const calls::CallOutcome&) {
     std::lock_guard lock(m);
-    record = r;
+    ended = true;
     cv.notify_all();
   });
+  auto id = (*service)->place_call(request);
   if (!id) {
     std::cerr << "voqo: " << id.error().message;
     if (!id.error().field().empty()) std::cerr << " (" << id.error().field() << ")";
@@ -135,12 +137,15 @@ int call_cmd(const Options& o) {
   });
   {
     std::unique_lock lock(m);
-    cv.wait(lock, [&] { return record.has_value(); });
+    cv.wait(lock, [&] { return ended; });
   }
   pthread_kill(waiter.native_handle(), SIGUSR1);
   waiter.join();
+  // The stored record, as GET /api/calls/{id} shows it ({} if it could not be written).
+  nlohmann::json record = nlohmann::json::object();
+  if (auto stored = rt.store->calls().get(*ws, *id)) record = *stored;
   rt.shutdown();
-  std::cout << record->dump(o.json ? -1 : 2) << std::endl;
+  std::cout << record.dump(o.json ? -1 : 2) << std::endl;
   return 0;
 }
 

@@ -143,20 +143,11 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
     if (auto n = rt.outcomes->recover(); n && *n > 0) spdlog::info("outcome loop: ran for {} call(s) left by the last run", *n);
     return {};
   }
-  auto* loop = rt.outcomes.get();
-  calls->on_call_started = [loop](const nlohmann::json& call) {
-    if (auto r = loop->call_started(call); !r) spdlog::warn("call {}: call.started: {}", call.value("id", ""), r.error().message);
-  };
-  calls->on_call_ended = [loop](const nlohmann::json& call) {
-    if (auto r = loop->call_ended(call); !r) spdlog::warn("call {}: outcome loop: {} (retried at next start)", call.value("id", ""), r.error().message);
-  };
-  // "Stop calling me" is listed when heard, not after the call (issue 15 §11).
-  calls->on_do_not_call = [loop](const nlohmann::json& call) {
-    if (auto r = loop->do_not_call_heard(call); !r)
-      spdlog::error("call {}: cannot list the number on do-not-call now: {} (listed after the call)", call.value("id", ""),
-                    r.error().message);
-  };
-  calls->live_observer = rt.live;
+  // Every call's events (calls/call_events.hpp), in this order: the outcome
+  // loop (call.started, "stop calling me" listed when heard — issue 15 §11 —
+  // and the post-call step once the record is stored), then the live monitor.
+  // The dialer hears the end of its own attempts through PlaceCall::events.
+  calls->observers = {rt.outcomes, rt.live};
   auto service = calls::CallService::create(*rt.store, std::move(*calls));
   if (!service) return std::unexpected(service.error());
   rt.calls = std::move(*service);

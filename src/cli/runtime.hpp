@@ -34,7 +34,7 @@ struct Runtime {
   std::unique_ptr<realtime::Hub> hub;
   std::unique_ptr<store::LiveRetention> retention;
   std::shared_ptr<live::LiveMonitor> live;
-  std::unique_ptr<postcall::OutcomeLoop> outcomes;
+  std::shared_ptr<postcall::OutcomeLoop> outcomes;  ///< shared: the call service holds it as a CallEvents observer
   std::unique_ptr<calls::CallService> calls;
   std::unique_ptr<campaign::Dialer> dialer;
   /// Who may call the API (serve, demo): set by start_auth().

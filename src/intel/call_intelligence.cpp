@@ -334,7 +334,7 @@ void CallIntelligence::apply_caller_intent(Line& l, std::string_view intent, boo
   }
 }
 
-Sentiment CallIntelligence::on_transcript(const brain::TranscriptEntry& entry) {
+Sentiment CallIntelligence::on_transcript(const model::TranscriptLine& entry) {
   if (blank(entry.text)) return {};
   Line l;
   l.agent = !is_caller_speaker(entry.speaker);

@@ -31,6 +31,7 @@
 
 #include "brain/brain.hpp"
 #include "intel/sentiment.hpp"
+#include "model/transcript_line.hpp"
 
 namespace voqo::intel {
 
@@ -176,11 +177,11 @@ class CallIntelligence {
  public:
   explicit CallIntelligence(IntelConfig config);
 
-  /// A final transcript line (brain::TranscriptEntry: speaker "agent"|"caller",
+  /// A final transcript line (model::TranscriptLine: speaker "agent"|"caller",
   /// text, start_ms, end_ms, confidence, interrupted). Returns that line's
   /// sentiment. A blank line is ignored (neutral, 0 hits). The first line
   /// activates the first step when the brain has not reported one yet.
-  Sentiment on_transcript(const brain::TranscriptEntry& line);
+  Sentiment on_transcript(const model::TranscriptLine& line);
 
   /// The brain finished a turn: its phase after the turn and the caller intent
   /// it detected (brain/intent.hpp intent_name(): "yes","no","objection",

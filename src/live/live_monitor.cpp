@@ -99,7 +99,7 @@ std::string str(const json& j, const char* key) {
 }
 
 struct CallState {
-  calls::LiveCallInfo info;
+  calls::CallInfo info;
   std::unique_ptr<intel::CallIntelligence> intel;
   Steady::time_point created = Steady::now();
   std::optional<Steady::time_point> answered;
@@ -238,7 +238,7 @@ struct LiveMonitor::Impl {
 
   // --- events, on the monitor's thread ---------------------------------
 
-  void on_created(const calls::LiveCallInfo& info) {
+  void on_created(const calls::CallInfo& info) {
     CallState c;
     c.info = info;
     intel::IntelConfig ic;
@@ -318,21 +318,12 @@ struct LiveMonitor::Impl {
     save_system_config(*c, now);
   }
 
-  void on_transcript(const std::string& call_id, const calls::LiveTranscriptEvent& e) {
+  void on_transcript(const std::string& call_id, const model::TranscriptLine& e) {
     CallState* c = find(call_id);
     if (!c) return;
-    store::LiveTranscriptRow row;
-    row.entry_id = e.entry_id;
-    row.speaker = e.speaker;
-    row.text = e.text;
-    row.start_ms = e.start_ms;
-    row.end_ms = e.end_ms;
-    row.confidence = e.confidence;
-    row.is_final = e.is_final;
-    row.interrupted = e.interrupted;
+    store::LiveTranscriptRow row{e, ""};
     if (e.is_final) {
-      brain::TranscriptEntry entry{e.speaker, e.text, e.start_ms, e.end_ms, e.confidence, e.interrupted};
-      row.sentiment = c->intel->on_transcript(entry).label;
+      row.sentiment = c->intel->on_transcript(e).label;
       c->insights_dirty = true;
       if (e.speaker == "caller") {
         c->caller_final_end_ms = e.end_ms;
@@ -401,7 +392,8 @@ struct LiveMonitor::Impl {
     c.insights_dirty = false;
   }
 
-  void on_ended(const std::string& call_id, const json& record) {
+  void on_ended(const calls::CallOutcome& outcome) {
+    const std::string& call_id = outcome.call_id;
     CallState* c = find(call_id);
     if (!c) return;
     const auto now = Steady::now();
@@ -409,9 +401,9 @@ struct LiveMonitor::Impl {
     json ij = table_shape(intel::to_json(insights));
     if (auto ok = store.live().save_insights(call_id, ij); !ok) log_error("insights", call_id, ok.error());
     save_system_config(*c, now);
-    json details = {{"outcome", record.value("outcome", json(nullptr))},
-                    {"status", record.value("status", json(nullptr))},
-                    {"errorMessage", record.value("errorMessage", json(nullptr))}};
+    json details = {{"outcome", outcome.outcome ? json(brain::outcome_label(*outcome.outcome)) : json(nullptr)},
+                    {"status", calls::call_status_label(outcome.status)},
+                    {"errorMessage", outcome.end_reason.empty() ? json(nullptr) : json(outcome.end_reason)}};
     if (auto ok = store.live().finish(call_id, details); !ok) log_error("finish", call_id, ok.error());
     ij["kind"] = "insights";
     const WorkspaceId ws(c->info.workspace_id);
@@ -657,13 +649,13 @@ void LiveMonitor::set_dialer(campaign::Dialer* dialer) {
   impl_->dialer = dialer;
 }
 
-void LiveMonitor::call_created(const calls::LiveCallInfo& call) {
+void LiveMonitor::call_created(const calls::CallInfo& call) {
   impl_->post([this, call] { impl_->on_created(call); });
 }
 void LiveMonitor::call_status(const std::string& call_id, std::string_view status) {
   impl_->post([this, call_id, s = std::string(status)] { impl_->on_status(call_id, s); });
 }
-void LiveMonitor::transcript(const std::string& call_id, const calls::LiveTranscriptEvent& line) {
+void LiveMonitor::transcript(const std::string& call_id, const model::TranscriptLine& line) {
   impl_->post([this, call_id, line] { impl_->on_transcript(call_id, line); }, !line.is_final);
 }
 void LiveMonitor::levels(const std::string& call_id, int agent_gain, int customer_gain,
@@ -678,8 +670,8 @@ void LiveMonitor::agent_turn(const std::string& call_id, const brain::Reply& rep
 void LiveMonitor::event(const std::string& call_id, std::string_view name, std::string_view) {
   impl_->post([this, call_id, n = std::string(name)] { impl_->on_event(call_id, n); });
 }
-void LiveMonitor::call_ended(const std::string& call_id, const nlohmann::json& record) {
-  impl_->post([this, call_id, record] { impl_->on_ended(call_id, record); });
+void LiveMonitor::call_ended(const calls::CallOutcome& outcome) {
+  impl_->post([this, outcome] { impl_->on_ended(outcome); });
 }
 
 Result<nlohmann::json> LiveMonitor::act(const WorkspaceId& ws, const std::string& call_id, const std::string& action,

@@ -1,7 +1,7 @@
 #pragma once
 /// The live monitor (issue 5): what a supervisor sees of calls in progress.
 ///
-///   calls/ (LiveObserver events, any thread)
+///   calls/ (CallEvents of every call, any thread but the media thread)
 ///     → one queue → the monitor's thread, in batches:
 ///         call intelligence (intel::CallIntelligence, per call)
 ///         the live tables (store::LiveStore), one transaction per batch
@@ -34,7 +34,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "calls/live_observer.hpp"
+#include "calls/call_events.hpp"
+#include "calls/supervisor.hpp"
 #include "core/error.hpp"
 #include "core/workspace_id.hpp"
 
@@ -53,7 +54,7 @@ struct LiveMonitorConfig {
   std::size_t max_queue = 200000;                  ///< queued events beyond this: level updates are dropped
 };
 
-class LiveMonitor final : public calls::LiveObserver {
+class LiveMonitor final : public calls::CallEvents {
  public:
   /// Registers the realtime queries (liveCalls {status?}, liveCall {id},
   /// job {id}, campaignStats {id}) on `hub` and starts the thread. `store`
@@ -90,14 +91,17 @@ class LiveMonitor final : public calls::LiveObserver {
   /// published (tests, shutdown).
   void flush();
 
-  // calls::LiveObserver
-  void call_created(const calls::LiveCallInfo& call) override;
+  // calls::CallEvents (each queued for the monitor's thread; call_answered,
+  // do_not_call_heard: not used — "connected" status marks the answer)
+  void call_created(const calls::CallInfo& call) override;
   void call_status(const std::string& call_id, std::string_view status) override;
-  void transcript(const std::string& call_id, const calls::LiveTranscriptEvent& line) override;
+  void transcript(const std::string& call_id, const model::TranscriptLine& line) override;
   void levels(const std::string& call_id, int agent_gain, int customer_gain, std::string_view current_speaker) override;
   void agent_turn(const std::string& call_id, const brain::Reply& reply) override;
   void event(const std::string& call_id, std::string_view name, std::string_view detail) override;
-  void call_ended(const std::string& call_id, const nlohmann::json& record) override;
+  /// The call's live rows become history: the call_analytics record takes
+  /// the outcome's label, status and end reason.
+  void call_ended(const calls::CallOutcome& outcome) override;
 
   struct Impl;
 

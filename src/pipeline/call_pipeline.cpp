@@ -241,11 +241,12 @@ struct CallPipeline::Impl {
       if (h.on_event) h.on_event(name, detail);
     });
   }
-  void add_transcript(brain::TranscriptEntry e, std::string entry_id) {
-    LiveLine line{std::move(entry_id), e.speaker, e.text, e.start_ms, e.end_ms, e.confidence, true, e.interrupted};
-    post_live([e, line = std::move(line)](const PipelineHooks& h) {
+  /// A final line (is_final is set here): the hooks, then the call's transcript.
+  void add_transcript(model::TranscriptLine e) {
+    e.is_final = true;
+    post_live([e](const PipelineHooks& h) {
       if (h.on_transcript) h.on_transcript(e);
-      if (h.on_live_line) h.on_live_line(line);
+      if (h.on_live_line) h.on_live_line(e);
     });
     std::lock_guard lock(result_mutex);
     result.transcript.push_back(std::move(e));
@@ -277,9 +278,9 @@ struct CallPipeline::Impl {
   void on_caller_turn(speech::Transcript transcript, int64_t start_frame, int64_t end_frame, TurnTiming timing,
                       int64_t utterance, bool had_interim);
   void on_amd_verdict(AmdState state);
-  /// An utterance's interims were shown but it gives no line: a final with "" (LiveLine).
+  /// An utterance's interims were shown but it gives no line: a final with "" (model::TranscriptLine).
   void retract_interim(int64_t utterance, int64_t start_frame, int64_t end_frame) {
-    LiveLine line{"caller-" + std::to_string(utterance), "caller", "", start_frame * kFrameMs, end_frame * kFrameMs, 0.0, true, false};
+    model::TranscriptLine line{"caller-" + std::to_string(utterance), "caller", "", start_frame * kFrameMs, end_frame * kFrameMs, 0.0, true, false};
     post_live([line = std::move(line)](const PipelineHooks& h) {
       if (h.on_live_line) h.on_live_line(line);
     });
@@ -401,7 +402,7 @@ void CallPipeline::Impl::on_caller_voiced(bool voiced, std::span<const int16_t> 
       if (partial.empty() || partial == last_partial) return;
       last_partial = partial;
       interim_utterance = utt;
-      LiveLine line{"caller-" + std::to_string(utt), "caller", partial, start * kFrameMs, at * kFrameMs, 0.0, false, false};
+      model::TranscriptLine line{"caller-" + std::to_string(utt), "caller", partial, start * kFrameMs, at * kFrameMs, 0.0, false, false};
       post_live([line = std::move(line)](const PipelineHooks& h) {
         if (h.on_live_line) h.on_live_line(line);
       });
@@ -785,7 +786,8 @@ void CallPipeline::Impl::on_playout_done(int id, int64_t end_frame) {
   for (const auto& s : sentences) text += (text.empty() ? "" : " ") + s.text;
   if (!text.empty()) {
     const int64_t start_ms = first >= 0 ? first * kFrameMs : end_frame * kFrameMs;
-    add_transcript({"agent", text, start_ms, end_frame * kFrameMs, 1.0, false}, "agent-" + std::to_string(id));
+    add_transcript({.entry_id = "agent-" + std::to_string(id), .speaker = "agent", .text = text, .start_ms = start_ms,
+                    .end_ms = end_frame * kFrameMs});
   }
   {
     std::lock_guard lock(result_mutex);
@@ -808,8 +810,9 @@ void CallPipeline::Impl::on_interrupted(int id, uint64_t heard_at, int64_t at_fr
   const std::string heard = heard_text(sentences, heard_at);
   const int64_t first = first_packet_frame.load();
   if (first >= 0 || !heard.empty())
-    add_transcript({"agent", heard, first >= 0 ? first * kFrameMs : at_frame * kFrameMs, at_frame * kFrameMs, 1.0, true},
-                   "agent-" + std::to_string(id));
+    add_transcript({.entry_id = "agent-" + std::to_string(id), .speaker = "agent", .text = heard,
+                    .start_ms = first >= 0 ? first * kFrameMs : at_frame * kFrameMs, .end_ms = at_frame * kFrameMs,
+                    .interrupted = true});
   brain->interrupted(heard);
 }
 
@@ -826,8 +829,8 @@ void CallPipeline::Impl::on_caller_turn(speech::Transcript t, int64_t start_fram
     std::lock_guard lock(result_mutex);
     result.caller_spoke = true;
   }
-  add_transcript({"caller", t.text, start_frame * kFrameMs, end_frame * kFrameMs, t.confidence, false},
-                 "caller-" + std::to_string(utterance));
+  add_transcript({.entry_id = "caller-" + std::to_string(utterance), .speaker = "caller", .text = t.text,
+                  .start_ms = start_frame * kFrameMs, .end_ms = end_frame * kFrameMs, .confidence = t.confidence});
   if (finished.load() || ending.load()) return;
   // Taken over, transferring or the supervisor talking: heard, not answered.
   if (muted()) return;
@@ -1127,8 +1130,9 @@ void CallPipeline::attach(std::function<void()> play_soon) {
 
 void CallPipeline::on_dtmf(char digit, int duration_ms) {
   impl_->event("dtmf", std::string(1, digit));
-  impl_->add_transcript({"caller", std::string("[DTMF ") + digit + "]", impl_->frame * kFrameMs, impl_->frame * kFrameMs, 1.0, false},
-                        "dtmf-" + std::to_string(impl_->frame));
+  impl_->add_transcript({.entry_id = "dtmf-" + std::to_string(impl_->frame), .speaker = "caller",
+                         .text = std::string("[DTMF ") + digit + "]", .start_ms = impl_->frame * kFrameMs,
+                         .end_ms = impl_->frame * kFrameMs});
 }
 
 PipelineResult CallPipeline::finish() {
@@ -1177,7 +1181,7 @@ PipelineResult CallPipeline::finish() {
       d.recording = nullptr;
     }
   }
-  std::vector<brain::TranscriptEntry> transcript;
+  std::vector<model::TranscriptLine> transcript;
   {
     std::lock_guard lock(d.result_mutex);
     transcript = d.result.transcript;

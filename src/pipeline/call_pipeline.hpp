@@ -30,6 +30,7 @@
 
 #include "brain/brain.hpp"
 #include "core/worker_pool.hpp"
+#include "model/transcript_line.hpp"
 #include "speech/stt.hpp"
 #include "speech/tts.hpp"
 #include "telephony/media_engine.hpp"
@@ -75,7 +76,7 @@ struct TurnTiming {
 
 /// What the pipeline leaves behind when the call ends.
 struct PipelineResult {
-  std::vector<brain::TranscriptEntry> transcript;
+  std::vector<model::TranscriptLine> transcript;  ///< the final lines, in call order (is_final, with their entry ids)
   brain::CallResult result;
   std::vector<TurnTiming> turns;
   std::string amd_verdict;   ///< "human", "machine" or "" when not run
@@ -83,24 +84,11 @@ struct PipelineResult {
   std::string end_reason;    ///< why the pipeline ended the call ("" when the peer hung up)
 };
 
-/// One transcript line as it forms, for live monitoring (issue 5). A caller
-/// utterance shows interim hypotheses (is_final false; the STT's partial(),
-/// polled at most every 300 ms while the utterance is open, sent only when
-/// it changed) and then its final, all with the same entry_id
-/// ("caller-<n>"); an utterance whose interims were shown but that yields no
-/// transcript line (silence, a backchannel under the agent's voice) ends with
-/// a final whose text is "" (drop the entry). Agent lines ("agent-<n>") and
-/// DTMF ("dtmf-<n>") come only as finals.
-struct LiveLine {
-  std::string entry_id;
-  std::string speaker;      ///< "agent" | "caller"
-  std::string text;
-  int64_t start_ms = 0;     ///< from the answer of the call
-  int64_t end_ms = 0;
-  double confidence = 1.0;  ///< 0–1: the STT's for a caller final, 1 for the agent, 0 for interims (not known yet)
-  bool is_final = false;
-  bool interrupted = false; ///< an agent line cut by barge-in or by a supervisor
-};
+/// A transcript line as the pipeline reports it: model::TranscriptLine
+/// (its docstring has the rules of interims, finals and entry ids).
+/// Temporary name kept for the pipeline's stage split (issue 17 §1) to merge
+/// cleanly; use model::TranscriptLine.
+using LiveLine = model::TranscriptLine;
 
 /// Callbacks from the pipeline to its call. hang_up and transfer run on the
 /// control stage; every other hook runs on the pipeline's live stage (a
@@ -110,10 +98,10 @@ struct LiveLine {
 struct PipelineHooks {
   std::function<void()> hang_up;                                  ///< end the call (BYE)
   std::function<void(const std::string& target)> transfer;        ///< blind transfer (REFER)
-  std::function<void(const brain::TranscriptEntry&)> on_transcript;  ///< each final line, as it happens
+  std::function<void(const model::TranscriptLine&)> on_transcript;  ///< each final line, as it happens
   /// phase, intent, barge_in, backchannel, amd, dtmf, transfer, hangup, supervisor, ...
   std::function<void(const std::string& event, const std::string& detail)> on_event;
-  std::function<void(const LiveLine&)> on_live_line;  ///< interim and final lines (LiveLine)
+  std::function<void(const model::TranscriptLine&)> on_live_line;  ///< interim and final lines (model::TranscriptLine's rules)
   /// Every 200 ms of media (10 frames) from the answer: the agent's and the
   /// caller's level over those 200 ms as meter_percent() of their RMS dBFS
   /// (0–100; the agent's own voice, the caller after echo cancellation), and

@@ -26,15 +26,7 @@ std::string str(const json& o, const char* key) {
   return it != o.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-bool flag(const json& o, const char* key, bool fallback) {
-  if (!o.is_object()) return fallback;
-  auto it = o.find(key);
-  return it != o.end() && it->is_boolean() ? it->get<bool>() : fallback;
-}
-
-json or_null(const json& o, const char* key) {
-  return o.is_object() && o.contains(key) ? o[key] : json(nullptr);
-}
+json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 /// Runs `sql` with text parameters ("" binds NULL when `empty_as_null`).
 Result<void> exec(Connection& c, const char* sql, std::initializer_list<std::string> args, bool empty_as_null = false) {
@@ -66,7 +58,7 @@ Result<std::vector<std::string>> first_row(Connection& c, const char* sql, std::
 /// Lists `phone` (E.164) on do_not_call for `call_id`, source "call"; a
 /// number already listed keeps its row (the mid-call and post-call writes
 /// of one request are one entry).
-Result<void> list_do_not_call(Connection& c, const WorkspaceId& ws, const std::string& phone, const std::string& call_id,
+Result<void> insert_do_not_call(Connection& c, const WorkspaceId& ws, const std::string& phone, const std::string& call_id,
                               const std::string& now) {
   return exec(c,
               "INSERT INTO do_not_call (id, phone, reason, source, call_id, created_at, workspace_id) "
@@ -81,11 +73,13 @@ Result<WorkspaceId> workspace_of(const json& o, const char* what) {
   return WorkspaceId(ws);
 }
 
-/// The other party's number of a call's JSON in E.164 ("" when there is none
-/// or it is not a phone number, e.g. a SIP URI).
-std::string their_phone(const json& call, const std::string& region) {
-  const bool outbound = str(call, "direction") == "outbound";
-  const std::string raw = str(call, outbound ? "toPhone" : "fromPhone");
+/// The other party's number as the call has it (to of an outbound call, from of an inbound one).
+const std::string& their_raw_phone(const std::string& direction, const std::string& from, const std::string& to) {
+  return direction == "outbound" ? to : from;
+}
+
+/// That number in E.164 ("" when there is none or it is not a phone number, e.g. a SIP URI).
+std::string their_phone(const std::string& raw, const std::string& region) {
   if (raw.empty()) return {};
   auto p = model::normalize_phone(raw, region);
   return p ? p->e164 : std::string{};
@@ -115,15 +109,15 @@ class Loop final : public OutcomeLoop {
     sms_.start();
   }
 
-  Result<void> call_started(const json& call) override {
-    const std::string id = str(call, "id");
-    if (id.empty()) return std::unexpected(Error::invalid("id", "call.started needs the call's id"));
-    json small = json::object();
-    auto ws = workspace_of(call, "call.started");
-    if (!ws) return std::unexpected(ws.error());
-    for (const char* k : {"id", "agentId", "direction", "fromPhone", "toPhone", "startedAt", "jobId"})
-      small[k] = or_null(call, k);
-    return queue_event(*ws, "call.started", id, str(call, "agentId"), id, str(call, "jobId"), "call", small);
+  Result<void> queue_call_started(const calls::CallInfo& call, std::chrono::system_clock::time_point answered_at) override {
+    if (call.call_id.empty()) return std::unexpected(Error::invalid("id", "call.started needs the call's id"));
+    if (call.workspace_id.empty()) return std::unexpected(Error::invalid("workspaceId", "call.started needs its workspace"));
+    const json small = {{"id", call.call_id},         {"agentId", or_null(call.agent_id)},
+                        {"direction", call.direction}, {"fromPhone", call.from_phone},
+                        {"toPhone", call.to_phone},    {"startedAt", to_iso8601(answered_at)},
+                        {"jobId", or_null(call.job_id)}};
+    return queue_event(WorkspaceId(call.workspace_id), "call.started", call.call_id, call.agent_id, call.call_id,
+                       call.job_id, "call", small);
   }
 
   Result<void> job_completed(const json& job) override {
@@ -134,24 +128,22 @@ class Loop final : public OutcomeLoop {
     return queue_event(*ws, "job.completed", id, str(job, "agentId"), "", id, "job", job);
   }
 
-  Result<void> call_ended(const json& call) override {
-    const std::string id = str(call, "id");
-    if (id.empty()) return std::unexpected(Error::invalid("id", "call_ended needs the stored call's id"));
-    auto ws = workspace_of(call, "call_ended");
-    if (!ws) return std::unexpected(ws.error());
-    auto ran = run(*ws, id, false);
+  Result<void> post_call(const calls::CallOutcome& outcome) override {
+    if (outcome.call_id.empty()) return std::unexpected(Error::invalid("id", "the post-call step needs the call's id"));
+    if (outcome.workspace.empty()) return std::unexpected(Error::invalid("workspaceId", "the post-call step needs the call's workspace"));
+    auto ran = run(outcome, false);
     if (!ran) return std::unexpected(ran.error());
     return {};
   }
 
-  Result<void> do_not_call_heard(const json& call) override {
-    const std::string id = str(call, "id");
-    if (id.empty()) return std::unexpected(Error::invalid("id", "do_not_call_heard needs the call's id"));
-    auto ws = workspace_of(call, "do_not_call_heard");
-    if (!ws) return std::unexpected(ws.error());
-    const std::string phone = their_phone(call, store_.settings().default_region(*ws));
+  Result<void> list_do_not_call(const calls::CallInfo& call) override {
+    if (call.call_id.empty()) return std::unexpected(Error::invalid("id", "a do-not-call request needs the call's id"));
+    if (call.workspace_id.empty()) return std::unexpected(Error::invalid("workspaceId", "a do-not-call request needs its workspace"));
+    const WorkspaceId ws(call.workspace_id);
+    const std::string phone = their_phone(their_raw_phone(call.direction, call.from_phone, call.to_phone),
+                                          store_.settings().default_region(ws));
     if (phone.empty()) return {};
-    return store_.db().write([&](Connection& c) { return list_do_not_call(c, *ws, phone, id, now_iso8601()); });
+    return store_.db().write([&](Connection& c) { return insert_do_not_call(c, ws, phone, call.call_id, now_iso8601()); });
   }
 
   Result<int> recover() override {
@@ -171,7 +163,17 @@ class Loop final : public OutcomeLoop {
     if (!ids) return std::unexpected(ids.error());
     int count = 0;
     for (const auto& [ws, id] : *ids) {
-      auto ran = run(ws, id, true);
+      auto record = store_.calls().get(ws, id);
+      if (!record) {
+        spdlog::error("outcome loop: recovering call {}: {}", id, record.error().message);
+        continue;
+      }
+      auto outcome = calls::call_outcome_from_record(*record);
+      if (!outcome) {
+        spdlog::error("outcome loop: recovering call {}: {}", id, outcome.error().message);
+        continue;
+      }
+      auto ran = run(*outcome, true);
       if (!ran) spdlog::error("outcome loop: recovering call {}: {}", id, ran.error().message);
       else if (*ran) ++count;
     }
@@ -208,30 +210,32 @@ class Loop final : public OutcomeLoop {
   /// The whole post-call step for one stored call, in one transaction.
   /// `recovering`: skip calls already done, and stale ones get no follow-up.
   /// Returns whether it ran.
-  Result<bool> run(const WorkspaceId& ws, const std::string& call_id, bool recovering) {
+  Result<bool> run(const calls::CallOutcome& o, bool recovering) {
+    const WorkspaceId& ws = o.workspace;
+    const std::string& call_id = o.call_id;
     // The settings one run reads (one query, before the write transaction).
     auto settings = store_.settings().snapshot(ws);
     if (!settings) return std::unexpected(settings.error());
     const model::SettingsSnapshot& s = *settings;
     bool sms_queued = false, hook_queued = false;
     auto ran = store_.db().write([&](Connection& c) -> Result<bool> {
-      auto call = store_.calls().get(c, ws, call_id);
-      if (!call) return std::unexpected(call.error());
-      if (recovering && !(*call)["postcallAt"].is_null()) return false;
-      const json info = call->contains("systemInfo") && (*call)["systemInfo"].is_object() ? (*call)["systemInfo"]
-                                                                                           : json::object();
-      const std::string agent_id = str(*call, "agentId");
+      auto done = first_row(c, "SELECT postcall_at IS NOT NULL FROM calls WHERE workspace_id = ? AND id = ?",
+                            {ws.value, call_id});
+      if (!done) return std::unexpected(done.error());
+      if (done->empty()) return std::unexpected(Error::not_found("no call " + call_id));
+      if (recovering && (*done)[0] == "1") return false;
+      const std::string& agent_id = o.agent_id;
       std::optional<model::AgentConfig> agent;  // none when the agent is gone
       if (auto a = store_.agents().config(c, ws, agent_id)) agent = std::move(*a);
-      const bool outbound = str(*call, "direction") == "outbound";
-      const std::string their_raw = str(*call, outbound ? "toPhone" : "fromPhone");
-      const std::string our_phone = str(*call, outbound ? "fromPhone" : "toPhone");
-      const std::string phone = their_phone(*call, s.default_region);  // E.164, or "" (no number, a SIP URI, ...)
+      const bool outbound = o.direction == "outbound";
+      const std::string& their_raw = their_raw_phone(o.direction, o.from_phone, o.to_phone);
+      const std::string& our_phone = outbound ? o.from_phone : o.to_phone;
+      const std::string phone = their_phone(their_raw, s.default_region);  // E.164, or "" (no number, a SIP URI, ...)
       const std::string now = now_iso8601();
 
       // The contact: the call's own, else by phone, else created.
       std::string contact_id, contact_name;
-      if (auto cid = str(*call, "contactId"); !cid.empty()) {
+      if (const std::string cid = o.contact_id.value_or(""); !cid.empty()) {
         auto row = first_row(c, "SELECT id, name FROM contacts WHERE workspace_id = ? AND id = ?", {ws.value, cid});
         if (!row) return std::unexpected(row.error());
         if (!row->empty()) contact_id = (*row)[0], contact_name = (*row)[1];
@@ -260,10 +264,7 @@ class Loop final : public OutcomeLoop {
         if (auto ok = exec(c, "DELETE FROM memories WHERE call_id = ? AND source = 'auto'", {call_id}); !ok)
           return std::unexpected(ok.error());
         std::set<std::string> seen;
-        if (info.contains("memories") && info["memories"].is_array())
-          for (const auto& m : info["memories"]) {
-            if (!m.is_string()) continue;
-            std::string text = m.get<std::string>();
+        for (std::string text : o.memories) {
             while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
             text.erase(0, text.find_first_not_of(" \t\r\n"));
             if (text.empty() || text.size() > 10000 || !seen.insert(text).second) continue;
@@ -276,10 +277,10 @@ class Loop final : public OutcomeLoop {
           }
       }
 
-      // Do-not-call: the callee asked (usually listed already, by do_not_call_heard() during the call).
-      const bool asked_dnc = flag(info, "doNotCall", false);
+      // Do-not-call: the callee asked (usually listed already, by list_do_not_call() during the call).
+      const bool asked_dnc = o.do_not_call;
       if (asked_dnc && !phone.empty())
-        if (auto ok = list_do_not_call(c, ws, phone, call_id, now); !ok) return std::unexpected(ok.error());
+        if (auto ok = insert_do_not_call(c, ws, phone, call_id, now); !ok) return std::unexpected(ok.error());
       bool listed = false;
       if (!phone.empty()) {
         auto row = first_row(c, "SELECT id FROM do_not_call WHERE workspace_id = ? AND phone = ?", {ws.value, phone});
@@ -294,30 +295,25 @@ class Loop final : public OutcomeLoop {
 
       // Follow-ups of a call recovered long after it ended are not sent.
       bool stale = false;
-      if (recovering) {
-        std::string when = str(*call, "endedAt");
-        if (when.empty()) when = str(*call, "createdAt");
-        if (auto t = parse_iso8601(when))
-          stale = std::chrono::system_clock::now() - *t > config_.recover_follow_up_max_age;
-      }
+      if (recovering) stale = std::chrono::system_clock::now() - o.ended_at > config_.recover_follow_up_max_age;
 
       // The follow-up SMS: one row per call, queued or skipped with the reason.
       auto existing = first_row(c, "SELECT id FROM sms_messages WHERE call_id = ?", {call_id});
       if (!existing) return std::unexpected(existing.error());
       if (existing->empty()) {
-        const std::string status = str(*call, "status");
         std::string skip;
         if (!s.sms_enabled) skip = "sms_enabled is off";
-        else if (status != "completed") skip = "the call was not answered (status " + status + ")";
-        else if (str(*call, "outcome") == "Voicemail") skip = "the call reached voicemail";
+        else if (o.status != calls::CallStatus::completed)
+          skip = "the call was not answered (status " + std::string(calls::call_status_label(o.status)) + ")";
+        else if (o.outcome == brain::Outcome::voicemail) skip = "the call reached voicemail";
         else if (phone.empty()) skip = "no phone number to text";
         else if (listed) skip = "the number is on the do-not-call list";
-        else if (s.sms_skip_silent && !flag(info, "callerSpoke", true)) skip = "the caller never spoke (sms_skip_silent)";
+        else if (s.sms_skip_silent && !o.caller_spoke) skip = "the caller never spoke (sms_skip_silent)";
         else if (stale) skip = "recovered too long after the call ended to follow up";
         const std::string caller =
             contact_name.empty() || contact_name == phone ? std::string("there") : contact_name;
         const std::string body =
-            render_sms_template(s.sms_template, caller, clean_summary(str(*call, "summary")), agent ? agent->name : std::string());
+            render_sms_template(s.sms_template, caller, clean_summary(o.summary), agent ? agent->name : std::string());
         const bool twilio = s.sms_provider.provider == "twilio";
         const std::string from = twilio ? s.sms_provider.twilio.from : our_phone;
         auto st = c.prepare(
@@ -376,6 +372,22 @@ class Loop final : public OutcomeLoop {
 };
 
 }  // namespace
+
+void OutcomeLoop::call_answered(const calls::CallInfo& call, std::chrono::system_clock::time_point answered_at) {
+  if (auto r = queue_call_started(call, answered_at); !r)
+    spdlog::warn("call {}: call.started: {}", call.call_id, r.error().message);
+}
+
+void OutcomeLoop::do_not_call_heard(const calls::CallInfo& call) {
+  if (auto r = list_do_not_call(call); !r)
+    spdlog::error("call {}: do-not-call request not listed during the call: {} (listed after the call)", call.call_id,
+                  r.error().message);
+}
+
+void OutcomeLoop::call_ended(const calls::CallOutcome& outcome) {
+  if (auto r = post_call(outcome); !r)
+    spdlog::warn("call {}: outcome loop: {} (retried at next start)", outcome.call_id, r.error().message);
+}
 
 Result<std::unique_ptr<OutcomeLoop>> OutcomeLoop::create(store::Store& store, OutcomeLoopConfig config) {
   // Every workspace has its signing secret before its first event, so a

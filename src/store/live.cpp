@@ -404,7 +404,8 @@ std::string call_clock(int64_t ms) {
   return std::to_string(s / 60) + (sec < 10 ? ":0" : ":") + std::to_string(sec);
 }
 
-Result<json> LiveStore::upsert_transcript(const std::string& call_id, const LiveTranscriptRow& r) {
+Result<json> LiveStore::upsert_transcript(const std::string& call_id, const LiveTranscriptRow& in) {
+  const model::TranscriptLine& r = in.line;
   static const Col cols[] = {{"entry_id", "entryId", Kind::text, true, "1–200 characters"},
                              {"speaker", "speaker", Kind::text, true, "one of agent, caller, supervisor"},
                              {"start_ms", "startMs", Kind::integer, true, "≥ 0"},
@@ -437,8 +438,8 @@ Result<json> LiveStore::upsert_transcript(const std::string& call_id, const Live
     s.bind_text(6, call_clock(r.start_ms));
     s.bind_int(7, r.start_ms);
     s.bind_int(8, r.end_ms);
-    if (r.sentiment.empty()) s.bind_null(9);
-    else s.bind_text(9, r.sentiment);
+    if (in.sentiment.empty()) s.bind_null(9);
+    else s.bind_text(9, in.sentiment);
     s.bind_double(10, r.confidence);
     s.bind_int(11, r.is_final ? 1 : 0);
     s.bind_int(12, r.interrupted ? 1 : 0);

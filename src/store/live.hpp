@@ -26,22 +26,19 @@
 
 #include "core/error.hpp"
 #include "core/workspace_id.hpp"
+#include "model/transcript_line.hpp"
 #include "store/database.hpp"
 
 namespace voqo::store {
 
-/// One transcript line as it forms (calls::LiveTranscriptEvent plus its
-/// sentiment). Interim hypotheses of an utterance share `entry_id` with the
-/// final line that replaces them.
+/// One live_transcripts row: a transcript line as it forms
+/// (model::TranscriptLine: interim hypotheses of an utterance share
+/// `entry_id` with the final line that replaces them; entry_id 1–200
+/// characters, speaker agent | caller | supervisor, call times ≥ 0,
+/// confidence 0–1) plus its sentiment.
 struct LiveTranscriptRow {
-  std::string entry_id;  ///< stable per utterance; 1–200 characters
-  std::string speaker;   ///< agent | caller | supervisor
-  std::string text;
-  int64_t start_ms = 0, end_ms = 0;  ///< call time (from the answer), ≥ 0
-  double confidence = 1;  ///< 0–1
-  bool is_final = false;
-  bool interrupted = false;  ///< an agent line cut by barge-in
-  std::string sentiment;     ///< positive | neutral | negative | "" (none yet)
+  model::TranscriptLine line;
+  std::string sentiment;  ///< positive | neutral | negative | "" (none yet)
 };
 
 /// The supervisor actions of the live-monitoring specification, in its spelling.

@@ -17,6 +17,7 @@
 #include "speech/wer.hpp"
 #include "store/store.hpp"
 #include "support/baresip_callee.hpp"
+#include "support/sip_test_support.hpp"
 #include "support/speech_fixtures.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_support.hpp"
@@ -126,12 +127,12 @@ class BaresipCallTest : public ::testing::Test {
       std::mutex m;
       std::condition_variable cv;
       bool done = false;
-      auto id = (*service)->place_call({test::default_workspace(**st), "Ava", callee.uri(), nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+      auto id = (*service)->place_call(test::with_record({test::default_workspace(**st), "Ava", callee.uri(), nlohmann::json::object(), ""}, **st, [&](const nlohmann::json& r) {
         std::lock_guard lock(m);
         out.record = r;
         done = true;
         cv.notify_all();
-      });
+      }));
       EXPECT_TRUE(id) << id.error().message;
       std::unique_lock lock(m);
       if (!cv.wait_for(lock, talk_for, [&] { return done; })) {

@@ -78,11 +78,11 @@ class CalleeSimTest : public test::SipSuite {
     std::condition_variable cv;
     for (const auto& user : users) {
       const std::string uri = "sip:" + user + "@127.0.0.1:" + std::to_string(port_);
-      auto id = (*service)->place_call({test::default_workspace(*store_), "Sally", uri, nlohmann::json::object(), ""}, [&, user](const nlohmann::json& r) {
+      auto id = (*service)->place_call(test::with_record({test::default_workspace(*store_), "Sally", uri, nlohmann::json::object(), ""}, *store_, [&, user](const nlohmann::json& r) {
         std::lock_guard lock(m);
         records[user] = r;
         cv.notify_all();
-      });
+      }));
       EXPECT_TRUE(id) << user << ": " << id.error().message;
     }
     std::unique_lock lock(m);

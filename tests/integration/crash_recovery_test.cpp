@@ -232,41 +232,57 @@ TEST(CrashRecovery, AStopCallingMeIsListedWhileTheCallGoesOn) {
   cfg.recordings_dir = dir / "recordings";
   cfg.trunk = telephony::SipTrunk{.uri = "sip:127.0.0.1:" + std::to_string(sim_port)};
   cfg.ring_timeout = 6s;
-  std::atomic<int> heard{0};
-  // As the runtime wires it (cli/runtime.cpp); the post-call step is left out, so only the mid-call write can list the number.
-  cfg.on_do_not_call = [&](const json& call) {
-    ++heard;
-    auto r = (*loop)->do_not_call_heard(call);
-    EXPECT_TRUE(r) << r.error().message;
+  // The outcome loop's mid-call write as the runtime wires it (cli/runtime.cpp);
+  // the post-call step is left out, so only the mid-call write can list the number.
+  struct Probe final : calls::CallEvents {
+    Probe(postcall::OutcomeLoop& l, store::Store& s, std::string p) : loop(l), st(s), phone(std::move(p)) {}
+    void do_not_call_heard(const calls::CallInfo& call) override {
+      ++heard;
+      auto r = loop.list_do_not_call(call);
+      EXPECT_TRUE(r) << r.error().message;
+    }
+    void call_ended(const calls::CallOutcome& o) override {
+      listed_when_ended = !dnc_rows(st, phone).empty();
+      outcome = o;
+    }
+    postcall::OutcomeLoop& loop;
+    store::Store& st;
+    std::string phone;
+    std::atomic<int> heard{0};
+    std::optional<bool> listed_when_ended;
+    std::optional<calls::CallOutcome> outcome;
   };
-  std::optional<bool> listed_when_ended;
-  cfg.on_call_ended = [&](const json&) { listed_when_ended = !dnc_rows(st, phone).empty(); };
+  auto probe = std::make_shared<Probe>(**loop, st, phone);
+  cfg.observers = {probe};
   auto service = start_service(st, cfg);
   ASSERT_NE(service, nullptr);
 
   std::mutex m;
   std::condition_variable cv;
   std::optional<json> record;
-  auto id = service->place_call({test::default_workspace(st), "Sally", phone, json::object(), ""}, [&](const json& r) {
-    std::lock_guard lock(m);
-    record = r;
-    cv.notify_all();
-  });
+  auto id = service->place_call(test::with_record({test::default_workspace(st), "Sally", phone, json::object(), ""}, st,
+                                                   [&](const json& r) {
+                                                     std::lock_guard lock(m);
+                                                     record = r;
+                                                     cv.notify_all();
+                                                   }));
   ASSERT_TRUE(id) << id.error().message;
   {
     std::unique_lock lock(m);
     ASSERT_TRUE(cv.wait_for(lock, 120s, [&] { return record.has_value(); })) << "the call did not end";
   }
   EXPECT_TRUE((*record)["systemInfo"].value("doNotCall", false)) << record->dump(2);
-  EXPECT_EQ(heard.load(), 1) << "reported once per call";
-  ASSERT_TRUE(listed_when_ended.has_value());
-  EXPECT_TRUE(*listed_when_ended) << "the number was not listed by the time the call ended";
+  EXPECT_EQ(probe->heard.load(), 1) << "reported once per call";
+  ASSERT_TRUE(probe->listed_when_ended.has_value());
+  EXPECT_TRUE(*probe->listed_when_ended) << "the number was not listed by the time the call ended";
+  ASSERT_TRUE(probe->outcome.has_value());
+  EXPECT_TRUE(probe->outcome->do_not_call) << "the typed outcome carries the request too";
   auto rows = dnc_rows(st, phone);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].first, "call");
   EXPECT_EQ(rows[0].second, *id);
   // The post-call step lists the same request again: still one entry.
-  ASSERT_TRUE((*loop)->call_ended(*record));
+  ASSERT_TRUE((*loop)->post_call(*probe->outcome));
   EXPECT_EQ(dnc_rows(st, phone).size(), 1u);
   service.reset();
 }

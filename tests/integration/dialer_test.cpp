@@ -36,7 +36,7 @@ class CallbackBrain final : public brain::Brain {
   Result<brain::Reply> respond(std::string_view, const brain::TextSink&, std::stop_token) override { return brain::Reply{}; }
   void interrupted(std::string_view) override {}
   std::string phase() const override { return ""; }
-  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+  Result<brain::CallResult> finish(std::span<const model::TranscriptLine>, std::stop_token) override {
     brain::CallResult r;
     r.outcome = brain::Outcome::call_back_later;
     r.callback_at = at_;

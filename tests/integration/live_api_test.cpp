@@ -71,10 +71,10 @@ TEST_F(LiveApiTest, ListsCallsInProgressAndShowsOneCall) {
   begin(api, "call-a", "2026-11-23T10:00:00.000Z", "connected");
   begin(api, "call-b", "2026-11-23T10:01:00.000Z", "ringing");
   auto& live = api.store().live();
-  store::LiveTranscriptRow line{"u1", "caller", "hel", 500, 900, 0.5, false, false, ""};
+  store::LiveTranscriptRow line{{"u1", "caller", "hel", 500, 900, 0.5, false, false}, ""};
   ASSERT_TRUE(live.upsert_transcript("call-a", line));
-  line.text = "hello";
-  line.is_final = true;
+  line.line.text = "hello";
+  line.line.is_final = true;
   ASSERT_TRUE(live.upsert_transcript("call-a", line));
   ASSERT_TRUE(live.update_levels("call-a", 40, 70, "caller", 12));
   ASSERT_TRUE(live.save_insights("call-a", {{"objectives", {{{"key", "k"}, {"title", "Qualify"}, {"status", "pending"}}}}}));

@@ -33,12 +33,13 @@ TEST_F(MemoryLoopTest, TheSecondCallUsesTheMemoryTheFirstOneLeft) {
                         "--log-level", "warn"});
   ASSERT_TRUE(sim.wait_for_line("callee-sim listening", std::chrono::seconds(60))) << sim.output();
 
-  auto loop = postcall::OutcomeLoop::create(*store_);
-  ASSERT_TRUE(loop) << loop.error().message;
+  auto created = postcall::OutcomeLoop::create(*store_);
+  ASSERT_TRUE(created) << created.error().message;
+  std::shared_ptr<postcall::OutcomeLoop> loop = std::move(*created);
   auto cfg = loopback_config();
   cfg.brain_factory = {};  // the scripted brain
   cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(sim_port));
-  cfg.on_call_ended = [&](const json& call) { ASSERT_TRUE((*loop)->call_ended(call)); };
+  cfg.observers = {loop};  // its post-call step runs before the call's own observer hears the end
   auto service = calls::CallService::create(*store_, cfg);
   for (int i = 0; i < 5 && !service && service.error().code == ErrorCode::io; ++i) service = calls::CallService::create(*store_, cfg);
   ASSERT_TRUE(service) << service.error().message;
@@ -55,11 +56,11 @@ TEST_F(MemoryLoopTest, TheSecondCallUsesTheMemoryTheFirstOneLeft) {
     req.to = phone;
     req.contact_name = "Grace Hopper";
     req.time_zone = "America/Los_Angeles";
-    auto id = (*service)->place_call(req, [&](const json& r) {
+    auto id = (*service)->place_call(test::with_record(req, *store_, [&](const json& r) {
       std::lock_guard lock(m);
       record = r;
       cv.notify_all();
-    });
+    }));
     EXPECT_TRUE(id) << id.error().message;
     std::unique_lock lock(m);
     EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(120), [&] { return record.has_value(); }));

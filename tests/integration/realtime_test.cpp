@@ -18,7 +18,7 @@
 #include "api/http_server.hpp"
 #include "store/store.hpp"
 #include "support/test_support.hpp"
-#include "calls/live_observer.hpp"
+#include "calls/supervisor.hpp"
 #include "realtime/hub.hpp"
 #include "support/http_client.hpp"
 #include "support/ws_client.hpp"

@@ -53,13 +53,13 @@ class SipCallTest : public test::SipSuite {
       std::mutex m;
       std::condition_variable cv;
       bool done = false;
-      auto id = (*service)->place_call({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), "Sipp"},
+      auto id = (*service)->place_call(test::with_record({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), "Sipp"}, *store_,
                                        [&](const nlohmann::json& r) {
                                          std::lock_guard lock(m);
                                          record = r;
                                          done = true;
                                          cv.notify_all();
-                                       });
+                                       }));
       EXPECT_TRUE(id) << id.error().message;
       if (!id) return {};
       std::unique_lock lock(m);
@@ -247,7 +247,7 @@ class TransferBrain final : public brain::Brain {
   Result<brain::Reply> respond(std::string_view, const brain::TextSink&, std::stop_token) override { return brain::Reply{}; }
   void interrupted(std::string_view) override {}
   std::string phase() const override { return "transfer"; }
-  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+  Result<brain::CallResult> finish(std::span<const model::TranscriptLine>, std::stop_token) override {
     brain::CallResult r;
     r.outcome = brain::Outcome::transferred;
     return r;
@@ -268,11 +268,11 @@ TEST_F(SipCallTest, BlindTransferByReferEndsTheCallAsTransferred) {
     ASSERT_TRUE(service) << service.error().message;
     std::mutex m;
     std::condition_variable cv;
-    auto id = (*service)->place_call({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), ""}, [&](const nlohmann::json& r) {
+    auto id = (*service)->place_call(test::with_record({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), ""}, *store_, [&](const nlohmann::json& r) {
       std::lock_guard lock(m);
       record = r;
       cv.notify_all();
-    });
+    }));
     ASSERT_TRUE(id) << id.error().message;
     std::unique_lock lock(m);
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return !record.is_null(); }));

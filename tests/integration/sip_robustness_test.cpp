@@ -758,13 +758,13 @@ TEST_F(SipRobustnessTest, JunkAtTheRtpPortsDuringACallIsCountedAndIgnored) {
     std::condition_variable cv;
     std::atomic<bool> done{false};
     nlohmann::json record;
-    auto id = (*service)->place_call({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), "Sipp"},
+    auto id = (*service)->place_call(test::with_record({test::default_workspace(*store_), "Tester", "+14155550123", nlohmann::json::object(), "Sipp"}, *store_,
                                      [&](const nlohmann::json& r) {
                                        std::lock_guard lock(m);
                                        record = r;
                                        done = true;
                                        cv.notify_all();
-                                     });
+                                     }));
     EXPECT_TRUE(id) << id.error().message;
     if (!id) return record;
     if (during) during(done);

@@ -1,7 +1,7 @@
 // Live monitoring and a supervisor's controls on real SIP calls over
-// loopback (issue 5): a recording LiveObserver sees the call created, its
-// statuses in order, interim then final transcript lines, levels and the
-// end; a coaching whisper changes the agent's next reply, END_CALL ends the
+// loopback (issue 5): a recording CallEvents observer sees the call created,
+// answered, its statuses in order, interim then final transcript lines,
+// levels and the end with its typed CallOutcome (issue 17 §3); a coaching whisper changes the agent's next reply, END_CALL ends the
 // call after the closing line, and a transfer by REFER to a sipp UAS that
 // accepts it ends with outcome "Transferred".
 //
@@ -12,13 +12,15 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
 
 #include "calls/call_service.hpp"
-#include "calls/live_observer.hpp"
+#include "calls/call_events.hpp"
+#include "core/time.hpp"
 #include "speech/audio.hpp"
 #include "store/store.hpp"
 #include "support/baresip_callee.hpp"
@@ -34,17 +36,23 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-/// Records every live event, in arrival order.
-class RecordingObserver final : public calls::LiveObserver {
+/// Records every call event, in arrival order.
+class RecordingObserver final : public calls::CallEvents {
  public:
-  void call_created(const calls::LiveCallInfo& call) override {
+  void call_created(const calls::CallInfo& call) override {
     std::lock_guard lock(m_);
     info_ = call;
     log_.push_back("created");
     cv_.notify_all();
   }
+  void call_answered(const calls::CallInfo&, std::chrono::system_clock::time_point at) override {
+    std::lock_guard lock(m_);
+    answered_at_ = at;
+    log_.push_back("answered");
+    cv_.notify_all();
+  }
   void call_status(const std::string&, std::string_view status) override { add("status:" + std::string(status)); }
-  void transcript(const std::string&, const calls::LiveTranscriptEvent& line) override {
+  void transcript(const std::string&, const model::TranscriptLine& line) override {
     std::lock_guard lock(m_);
     lines_.push_back(line);
     log_.push_back(std::string(line.is_final ? "final:" : "interim:") + line.entry_id);
@@ -59,9 +67,9 @@ class RecordingObserver final : public calls::LiveObserver {
   }
   void agent_turn(const std::string&, const brain::Reply&) override { add("turn"); }
   void event(const std::string&, std::string_view name, std::string_view) override { add("event:" + std::string(name)); }
-  void call_ended(const std::string&, const nlohmann::json& record) override {
+  void call_ended(const calls::CallOutcome& outcome) override {
     std::lock_guard lock(m_);
-    ended_ = record;
+    ended_ = outcome;
     log_.push_back("ended");
     cv_.notify_all();
   }
@@ -101,9 +109,10 @@ class RecordingObserver final : public calls::LiveObserver {
   std::mutex m_;
   std::condition_variable cv_;
   std::vector<std::string> log_;
-  std::vector<calls::LiveTranscriptEvent> lines_;
-  calls::LiveCallInfo info_;
-  nlohmann::json ended_;
+  std::vector<model::TranscriptLine> lines_;
+  calls::CallInfo info_;
+  std::optional<std::chrono::system_clock::time_point> answered_at_;
+  std::optional<calls::CallOutcome> ended_;
   int levels_ = 0, max_customer_ = 0, max_agent_ = 0;
 
  private:
@@ -130,7 +139,7 @@ class SuperviseTest : public test::SipSuite {
             " -m 1 -nostdin -timeout 30s -timeout_error >/dev/null 2>&1"});
     std::this_thread::sleep_for(300ms);
     calls::CallServiceConfig cfg = loopback_config();
-    cfg.live_observer = std::move(observer);
+    cfg.observers = {std::move(observer)};
     cfg.trunk = telephony::SipTrunk{"sip:127.0.0.1:" + std::to_string(port), "udp", "", "", "+15550001111"};
     return {std::move(sipp), cfg};
   }
@@ -143,11 +152,11 @@ class SuperviseTest : public test::SipSuite {
 
   /// Places a call and returns its id; `record` is set when it ends.
   std::string place(calls::CallService& service, const calls::PlaceCall& request) {
-    auto id = service.place_call(request, [this](const nlohmann::json& r) {
+    auto id = service.place_call(test::with_record(request, *store_, [this](const nlohmann::json& r) {
       std::lock_guard lock(m_);
       record_ = r;
       cv_.notify_all();
-    });
+    }));
     EXPECT_TRUE(id) << id.error().message;
     return id ? *id : std::string();
   }
@@ -185,7 +194,7 @@ TEST_F(SuperviseTest, LiveEventsCoachingAndEndCallOnACallToBaresip) {
   calls::CallServiceConfig cfg = loopback_config();
   cfg.brain_factory = {};  // the settings' choice: the scripted brain
   cfg.detect_answering_machine = false;
-  cfg.live_observer = observer;
+  cfg.observers = {observer};
   auto service = calls::CallService::create(*store_, cfg);
   ASSERT_TRUE(service) << service.error().message;
   const std::string id = place(**service, {test::default_workspace(*store_), "Ava", callee.uri(), nlohmann::json::object(), "Baresip"});
@@ -202,7 +211,7 @@ TEST_F(SuperviseTest, LiveEventsCoachingAndEndCallOnACallToBaresip) {
   const std::string closing = "Thanks for your time, a colleague will follow up. Goodbye.";
   ASSERT_TRUE((*service)->supervise(id, {calls::SupervisorCommand::Kind::end_call, closing, ""}));
   ASSERT_TRUE(wait_record(30s)) << "END_CALL did not end the call: " << observer->dump();
-  ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.ended_.is_null(); }, 10s));
+  ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return o.ended_.has_value(); }, 10s));
 
   // The record: the closing line was the agent's last words, then our BYE.
   EXPECT_EQ(record_.value("status", ""), "completed") << record_.dump(2);
@@ -218,11 +227,18 @@ TEST_F(SuperviseTest, LiveEventsCoachingAndEndCallOnACallToBaresip) {
     coached_in_record |= e.value("speaker", "") == "agent" && e.value("text", "").rfind(line, 0) == 0;
   EXPECT_TRUE(coached_in_record) << "the coached reply starts with the whispered line: " << side_text(record_, "agent");
 
-  // The observer: created first, ended last, statuses in order, levels while connected.
+  // The observer: created first, answered before "connected", ended last,
+  // statuses in order, levels while connected.
   std::lock_guard lock(observer->m_);
   ASSERT_FALSE(observer->log_.empty());
   EXPECT_EQ(observer->log_.front(), "created") << observer->dump();
   EXPECT_EQ(observer->log_.back(), "ended") << observer->dump();
+  const auto at = [&](const std::string& e) {
+    return std::find(observer->log_.begin(), observer->log_.end(), e) - observer->log_.begin();
+  };
+  EXPECT_EQ(std::count(observer->log_.begin(), observer->log_.end(), "answered"), 1) << observer->dump();
+  EXPECT_LT(at("answered"), at("status:connected")) << observer->dump();
+  EXPECT_LT(at("answered"), at("levels")) << observer->dump();
   const auto statuses = observer->statuses();
   ASSERT_FALSE(statuses.empty());
   EXPECT_EQ(statuses.back(), "connected") << observer->dump();
@@ -236,7 +252,31 @@ TEST_F(SuperviseTest, LiveEventsCoachingAndEndCallOnACallToBaresip) {
   EXPECT_EQ(observer->info_.session_id, record_["systemInfo"].value("sipCallId", "?"));
   EXPECT_TRUE(observer->info_.is_recording);
   EXPECT_FALSE(observer->info_.started_at.empty());
-  EXPECT_EQ(observer->ended_.value("id", ""), id);
+  // The typed outcome says what the stored record says.
+  ASSERT_TRUE(observer->ended_.has_value());
+  const calls::CallOutcome& outcome = *observer->ended_;
+  EXPECT_EQ(outcome.call_id, id);
+  EXPECT_EQ(outcome.workspace, test::default_workspace(*store_));
+  EXPECT_EQ(outcome.status, calls::CallStatus::completed);
+  EXPECT_EQ(outcome.end_reason, "ended by a supervisor");
+  EXPECT_FALSE(outcome.remote_hangup);
+  EXPECT_TRUE(outcome.caller_spoke);
+  ASSERT_TRUE(outcome.outcome.has_value());
+  EXPECT_EQ(brain::outcome_label(*outcome.outcome), record_.value("outcome", "?"));
+  ASSERT_TRUE(outcome.started_at.has_value());
+  EXPECT_EQ(outcome.started_at, observer->answered_at_);
+  EXPECT_EQ(to_iso8601(*outcome.started_at), record_.value("startedAt", "?"));
+  EXPECT_FALSE(outcome.turns.empty()) << "the agent answered the caller";
+  EXPECT_EQ(outcome.turns.size(), record_["turnMetrics"].size());
+  EXPECT_EQ(outcome.amd_verdict, "") << "AMD was off";
+  // Read back from the stored record, the outcome is the same.
+  auto reread = calls::call_outcome_from_record(record_);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->status, outcome.status);
+  EXPECT_EQ(reread->outcome, outcome.outcome);
+  EXPECT_EQ(reread->end_reason, outcome.end_reason);
+  EXPECT_EQ(reread->turns.size(), outcome.turns.size());
+  EXPECT_EQ(reread->silence_threshold_ms, outcome.silence_threshold_ms);
   EXPECT_GT(observer->levels_, 10);
   EXPECT_GT(observer->max_customer_, 20) << "the caller's level";
   EXPECT_GT(observer->max_agent_, 20) << "the agent's level";
@@ -278,7 +318,7 @@ TEST_F(SuperviseTest, TransferByReferToASippUasEndsTransferred) {
     }
     ASSERT_TRUE((*service)->supervise(id, {calls::SupervisorCommand::Kind::transfer, "", "+1 415 555 0999"}));
     ASSERT_TRUE(wait_record(30s)) << observer->dump();
-    ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.ended_.is_null(); }, 10s));
+    ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return o.ended_.has_value(); }, 10s));
   }
   EXPECT_EQ(sipp->wait(10s), 0) << "sipp did not see the REFER to +14155550999 and the BYE";
   EXPECT_EQ(record_.value("status", ""), "completed") << record_.dump(2);
@@ -288,7 +328,8 @@ TEST_F(SuperviseTest, TransferByReferToASippUasEndsTransferred) {
   EXPECT_EQ(observer->log_.front(), "created");
   EXPECT_EQ(observer->statuses(), (std::vector<std::string>{"ringing", "connected", "transferring"})) << observer->dump();
   EXPECT_EQ(observer->log_.back(), "ended");
-  EXPECT_EQ(observer->ended_.value("outcome", ""), "Transferred");
+  ASSERT_TRUE(observer->ended_.has_value());
+  EXPECT_EQ(observer->ended_->outcome, brain::Outcome::transferred);
 }
 
 TEST_F(SuperviseTest, APeerThatHoldsAndResumesIsReportedOnHoldThenConnected) {
@@ -300,7 +341,7 @@ TEST_F(SuperviseTest, APeerThatHoldsAndResumesIsReportedOnHoldThenConnected) {
     const std::string id = place(**service, {test::default_workspace(*store_), "Tester", "+14155550124", nlohmann::json::object(), "Sipp"});
     ASSERT_FALSE(id.empty());
     ASSERT_TRUE(wait_record(30s)) << observer->dump();
-    ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return !o.ended_.is_null(); }, 10s));
+    ASSERT_TRUE(observer->wait_for([](RecordingObserver& o) { return o.ended_.has_value(); }, 10s));
   }
   EXPECT_EQ(sipp->wait(10s), 0) << "sipp's re-INVITEs were not answered";
   std::lock_guard lock(observer->m_);

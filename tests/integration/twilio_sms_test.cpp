@@ -184,7 +184,9 @@ class twilio_sms_outbox : public ::testing::Test {
     EXPECT_TRUE(calls.insert(r));
     auto stored = st_->calls().get(test::default_workspace(*st_), r.id);
     EXPECT_TRUE(stored);
-    EXPECT_TRUE(loop_->call_ended(*stored));
+    auto outcome = calls::call_outcome_from_record(*stored);
+    EXPECT_TRUE(outcome);
+    EXPECT_TRUE(loop_->post_call(*outcome));
     return r.id;
   }
 

@@ -93,18 +93,25 @@ class webhooks : public ::testing::Test {
     r.from_phone = "+1415555010" + std::to_string(n);
     r.to_phone = "+14155550100";
     r.summary = "Call " + std::to_string(n);
-    r.started_at = now_iso8601();
-    EXPECT_TRUE(loop_->call_started({{"id", r.id}, {"workspaceId", r.workspace_id.value}, {"agentId", agent_id_},
-                                     {"direction", "inbound"},
-                                     {"fromPhone", r.from_phone}, {"toPhone", r.to_phone},
-                                     {"startedAt", *r.started_at}}));
+    const auto answered_at = std::chrono::system_clock::now();
+    r.started_at = to_iso8601(answered_at);
+    calls::CallInfo info;
+    info.call_id = r.id;
+    info.workspace_id = r.workspace_id.value;
+    info.agent_id = agent_id_;
+    info.direction = "inbound";
+    info.from_phone = r.from_phone;
+    info.to_phone = r.to_phone;
+    EXPECT_TRUE(loop_->queue_call_started(info, answered_at));
     r.ended_at = now_iso8601();
     r.system_info = {{"callerSpoke", true}};
     store::CallStore calls(st_->db());
     EXPECT_TRUE(calls.insert(r));
     auto stored = st_->calls().get(test::default_workspace(*st_), r.id);
     EXPECT_TRUE(stored);
-    EXPECT_TRUE(loop_->call_ended(*stored));
+    auto outcome = calls::call_outcome_from_record(*stored);
+    EXPECT_TRUE(outcome);
+    EXPECT_TRUE(loop_->post_call(*outcome));
     return r.id;
   }
 

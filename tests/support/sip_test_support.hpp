@@ -4,6 +4,7 @@
 /// sockets that send hand-made SIP and RTP datagrams and read the replies.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,19 @@
 #include "support/test_support.hpp"
 
 namespace voqo::test {
+
+/// `request` with PlaceCall::events that hand `on_record` the stored call
+/// record (the API's JSON as GET /api/calls/{id} shows it; {} when it cannot
+/// be read) once the call has ended, on the call service's finaliser thread.
+inline calls::PlaceCall with_record(calls::PlaceCall request, store::Store& store,
+                                    std::function<void(const nlohmann::json&)> on_record) {
+  request.events = calls::when_ended([&store, on_record = std::move(on_record)](const calls::CallOutcome& o) {
+    nlohmann::json record = nlohmann::json::object();
+    if (auto got = store.calls().get(o.workspace, o.call_id)) record = *got;
+    on_record(record);
+  });
+  return request;
+}
 
 /// A UDP port on 127.0.0.1 that was free a moment ago (bound and released).
 uint16_t free_loopback_port();
@@ -52,7 +66,7 @@ class RepeatBrain final : public brain::Brain {
   Result<brain::Reply> respond(std::string_view text, const brain::TextSink& sink, std::stop_token) override;
   void interrupted(std::string_view) override {}
   std::string phase() const override { return ""; }
-  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+  Result<brain::CallResult> finish(std::span<const model::TranscriptLine>, std::stop_token) override {
     return brain::CallResult{};
   }
 

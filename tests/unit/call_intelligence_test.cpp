@@ -17,11 +17,11 @@
 namespace voqo::intel {
 namespace {
 
-brain::TranscriptEntry agent(int64_t start, int64_t end, std::string text) {
-  return {"agent", std::move(text), start, end, 1.0, false};
+model::TranscriptLine agent(int64_t start, int64_t end, std::string text) {
+  return {"", "agent", std::move(text), start, end, 1.0, true, false};
 }
-brain::TranscriptEntry caller(int64_t start, int64_t end, std::string text) {
-  return {"caller", std::move(text), start, end, 0.9, false};
+model::TranscriptLine caller(int64_t start, int64_t end, std::string text) {
+  return {"", "caller", std::move(text), start, end, 0.9, true, false};
 }
 
 const Coaching* find_coaching(const Insights& in, std::string_view key) {
@@ -283,7 +283,7 @@ TEST(CallIntelligence, JsonShape) {
 TEST(CallIntelligence, HedgingAndBargeInLowerAgentConfidence) {
   CallIntelligence sure(sales()), unsure(sales());
   sure.on_transcript(agent(0, 4000, "Our service lists your units on every major site within a day."));
-  brain::TranscriptEntry cut = agent(0, 4000, "Um, I think maybe it could probably, uh, sort of work for you");
+  model::TranscriptLine cut = agent(0, 4000, "Um, I think maybe it could probably, uh, sort of work for you");
   cut.interrupted = true;
   unsure.on_transcript(cut);
   const int a = sure.update(5000).metrics.agent_confidence, b = unsure.update(5000).metrics.agent_confidence;

@@ -49,7 +49,7 @@ class TalkativeBrain final : public brain::Brain {
   }
   void interrupted(std::string_view spoken) override { heard = std::string(spoken); }
   std::string phase() const override { return ""; }
-  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+  Result<brain::CallResult> finish(std::span<const model::TranscriptLine>, std::stop_token) override {
     return brain::CallResult{};
   }
   std::string heard;
@@ -148,8 +148,8 @@ struct Harness {
     }
   }
   /// The agent's lines (speaker "agent") of a result.
-  static std::vector<brain::TranscriptEntry> agent_lines(const PipelineResult& r) {
-    std::vector<brain::TranscriptEntry> out;
+  static std::vector<model::TranscriptLine> agent_lines(const PipelineResult& r) {
+    std::vector<model::TranscriptLine> out;
     for (const auto& e : r.transcript)
       if (e.speaker == "agent") out.push_back(e);
     return out;

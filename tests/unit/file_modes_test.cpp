@@ -37,7 +37,7 @@ class SilentBrain final : public brain::Brain {
   Result<brain::Reply> respond(std::string_view, const brain::TextSink&, std::stop_token) override { return brain::Reply{}; }
   void interrupted(std::string_view) override {}
   std::string phase() const override { return ""; }
-  Result<brain::CallResult> finish(std::span<const brain::TranscriptEntry>, std::stop_token) override {
+  Result<brain::CallResult> finish(std::span<const model::TranscriptLine>, std::stop_token) override {
     return brain::CallResult{};
   }
 };

@@ -17,6 +17,11 @@
 // text, so rule 2 leaves them to rule 1. Exceptions are listed in kAllowed,
 // each with its reason. The scanner itself is tested on snippets first, so a
 // scanner that finds nothing cannot pass.
+//
+// The same holds for what a call leaves behind (issue 17 §3): outside api/,
+// store/, model/ and calls/ (which writes the call record and reads it back
+// in calls::call_outcome_from_record), nothing reads a call record's
+// `systemInfo` or `turnMetrics` by key; consumers read calls::CallOutcome.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -50,9 +55,11 @@ constexpr Allowed kAllowed[] = {
      "the setting's name as the prefix of error fields (callee_local_hours.start), not a read; the value is "
      "model::CalleeLocalHours turned back into {start, end} for the one HH:MM parser job windows share"},
     {"campaign/dialer.cpp", "err.find(\"timeout\")", "std::string::find in a SIP error message, not JSON"},
-    {"campaign/dialer.cpp", "num(t, \"silenceThresholdMs\") + num(t, \"responseDelayMs\")",
-     "the call record's systemInfo.turnMetrics (written by calls/call_service.cpp timing_json), not the agent: "
-     "the stored turn timings, which calls::CallOutcome (issue 17 §3, second half) will type"},
+    {"calls/call_outcome.cpp", "integer(t, \"responseDelayMs\")",
+     "a stored call record's turnMetrics entry (calls/call_service.cpp timing_json writes it), not the agent: "
+     "call_outcome_from_record types the record's turn timings back into pipeline::TurnTiming"},
+    {"calls/call_outcome.cpp", "integer(t, \"silenceThresholdMs\"",
+     "the same turnMetrics entry: the endpointing wait the call ran with, as stored with each turn"},
     {"postcall/webhooks.cpp", "settings().put(ws, \"webhook_secret\"",
      "a write: the generated signing secret is stored (SettingsRepository::put)"},
 };
@@ -83,13 +90,18 @@ std::string without_comment(const std::string& line) {
   return line;
 }
 
+/// The names only a stored call record has for what the call left behind.
+const std::set<std::string> kCallRecordKeys = {"systemInfo", "turnMetrics"};
+
 class Scanner {
  public:
-  Scanner() {
+  /// Reads of `keys`; `sources` adds rule 1 (the JSON-returning repository calls).
+  explicit Scanner(const std::set<std::string>& keys = distinctive_keys(), bool sources = true) {
     std::string alternatives;
-    for (const auto& k : distinctive_keys()) alternatives += (alternatives.empty() ? "" : "|") + k;
+    for (const auto& k : keys) alternatives += (alternatives.empty() ? "" : "|") + k;
     const std::string key = "\"(" + alternatives + ")\"";
-    source_ = std::regex(R"((settings\(\)\s*\.\s*(get|all|across_workspaces)\s*\()|(agents\(\)\s*\.\s*records\(\)))");
+    source_ = std::regex(sources ? R"((settings\(\)\s*\.\s*(get|all|across_workspaces)\s*\()|(agents\(\)\s*\.\s*records\(\)))"
+                                 : R"(^\b$)");
     method_ = std::regex(R"(\.\s*(value|at|contains|find|count)\s*\(\s*)" + key);
     subscript_ = std::regex(R"(\[\s*)" + key + R"(\s*\](?!\s*=[^=]))");
     getter_ = std::regex(R"(\b[A-Za-z_]\w*\s*\(\s*[^(),"]+,\s*)" + key + R"(\s*[,)])");
@@ -198,6 +210,59 @@ TEST(Layering, NoAgentOrSettingsJsonIsReadByKeyOutsideApiStoreAndModel) {
   EXPECT_TRUE(findings.empty()) << "agent or settings JSON read by key outside api/, store/ and model/ "
                                    "(use model::AgentConfig / model::SettingsSnapshot from "
                                    "store agents().config / settings().snapshot):\n"
+                                << listing;
+}
+
+TEST(Layering, TheCallRecordScannerFindsSystemInfoReadsAndLeavesWritesAlone) {
+  const Scanner s(kCallRecordKeys, false);
+  const char* reads[] = {
+      "    if (auto si = call.find(\"systemInfo\"); si != call.end() && si->is_object())",
+      "  const json info = (*call)[\"systemInfo\"].is_object() ? (*call)[\"systemInfo\"] : json::object();",
+      "  auto turns = call.find(\"turnMetrics\");",
+      "  auto rtp = record.value(\"systemInfo\", json::object());",
+      "  if (call.contains(\"systemInfo\")) {}",
+  };
+  for (const char* r : reads) EXPECT_EQ(s.scan("campaign/example.cpp", r).size(), 1u) << r;
+  const char* other[] = {
+      "  r.system_info[\"doNotCall\"] = true;",                       // the record being written (snake_case member)
+      "  out[\"systemInfo\"] = info;",                                // JSON being written
+      "  {\"systemInfo\", json::object()},",
+      "  auto a = store.agents().records().get(ws, id);",             // rule 1 is not this scanner's
+      "  // call.find(\"systemInfo\") was the old way",
+  };
+  for (const char* w : other) EXPECT_TRUE(s.scan("campaign/example.cpp", w).empty()) << w;
+}
+
+TEST(Layering, NoCallRecordSystemInfoIsReadByKeyOutsideApiStoreModelAndCalls) {
+  const fs::path src = fs::path(VOQO_SOURCE_DIR) / "src";
+  ASSERT_TRUE(fs::is_directory(src)) << src;
+  const Scanner s(kCallRecordKeys, false);
+  std::vector<Finding> findings;
+  int files = 0, calls_files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(src)) {
+    if (!entry.is_regular_file()) continue;
+    const auto ext = entry.path().extension();
+    if (ext != ".cpp" && ext != ".hpp") continue;
+    const std::string rel = fs::relative(entry.path(), src).generic_string();
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    if (rel.starts_with("calls/")) {
+      // The writer and its one reader: the scanner does see them (so an empty scan elsewhere means something).
+      calls_files += s.scan(rel, text.str()).empty() ? 0 : 1;
+      continue;
+    }
+    if (rel.starts_with("api/") || rel.starts_with("store/") || rel.starts_with("model/")) continue;
+    ++files;
+    auto found = s.scan(rel, text.str());
+    findings.insert(findings.end(), found.begin(), found.end());
+  }
+  EXPECT_GT(files, 50);
+  EXPECT_GE(calls_files, 1) << "calls/call_outcome.cpp reads the stored record back; the scanner must see it";
+  std::string listing;
+  for (const auto& f : findings) listing += "  src/" + f.where + ": " + f.line + "\n";
+  EXPECT_TRUE(findings.empty()) << "a call record's systemInfo/turnMetrics read by key outside api/, store/, model/ and "
+                                   "calls/ (read calls::CallOutcome, or calls::call_outcome_from_record for a stored record):\n"
                                 << listing;
 }
 

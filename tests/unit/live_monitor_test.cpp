@@ -1,5 +1,5 @@
 // The live monitor between a call's events and the live tables / realtime
-// hub: a call driven through the LiveObserver interface as CallService drives
+// hub: a call driven through the CallEvents interface as CallService drives
 // it; a hub subscriber sees the snapshot and then each change; the store ends
 // up with what the REST API shows (transcript with sentiment, intelligence
 // rows the tables accept, analytics at the end), and actions are recorded.
@@ -48,13 +48,13 @@ class LiveMonitorTest : public ::testing::Test {
   }
 
   /// What CallService does when a call is created: the live row, then the event.
-  calls::LiveCallInfo begin_call(const std::string& id) {
+  calls::CallInfo begin_call(const std::string& id) {
     store::CallStore calls(st_->db());
     store::LiveCall row{id, agent_id_, "Ava", "Jane Doe", "+14155550101", "outbound", "connecting",
                         "2026-11-23T10:00:00.000Z"};
     row.workspace_id = ws_.value;
     EXPECT_TRUE(calls.live_begin(row));
-    calls::LiveCallInfo info;
+    calls::CallInfo info;
     info.call_id = id;
     info.agent_id = agent_id_;
     info.agent_name = "Ava";
@@ -105,11 +105,11 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
   session_->on_message(subscribe("one", "liveCall", {{"id", "call-1"}}));
   monitor_->call_status("call-1", "ringing");
   monitor_->call_status("call-1", "connected");
-  calls::LiveTranscriptEvent greet{"a1", "agent", "Hi, this is Ava. Do you have a minute?", 0, 2500, 1.0, true, false};
+  model::TranscriptLine greet{"a1", "agent", "Hi, this is Ava. Do you have a minute?", 0, 2500, 1.0, true, false};
   monitor_->transcript("call-1", greet);
-  calls::LiveTranscriptEvent interim{"c1", "caller", "yes this is", 3000, 3600, 0.6, false, false};
+  model::TranscriptLine interim{"c1", "caller", "yes this is", 3000, 3600, 0.6, false, false};
   monitor_->transcript("call-1", interim);
-  calls::LiveTranscriptEvent final_line{"c1", "caller", "Yes, this is great, I love it.", 3000, 4800, 0.9, true, false};
+  model::TranscriptLine final_line{"c1", "caller", "Yes, this is great, I love it.", 3000, 4800, 0.9, true, false};
   monitor_->transcript("call-1", final_line);
   brain::Reply reply;
   reply.phase = "discovery";
@@ -164,12 +164,20 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
 
   // The end: analytics, the call leaves the list.
   store::CallStore(st_->db()).live_end("call-1");
-  monitor_->call_ended("call-1", {{"id", "call-1"}, {"status", "completed"}, {"outcome", "Demo Scheduled"}});
+  calls::CallOutcome outcome;
+  outcome.call_id = "call-1";
+  outcome.workspace = ws_;
+  outcome.status = calls::CallStatus::completed;
+  outcome.outcome = brain::Outcome::demo_scheduled;
+  outcome.end_reason = "BYE from peer";
+  monitor_->call_ended(outcome);
   monitor_->flush();
   auto ended = changes("one", "ended");
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0]["analytics"].value("transcriptEntries", 0), 2) << ended[0].dump();
   EXPECT_EQ(ended[0]["analytics"]["details"].value("outcome", ""), "Demo Scheduled");
+  EXPECT_EQ(ended[0]["analytics"]["details"].value("status", ""), "completed");
+  EXPECT_EQ(ended[0]["analytics"]["details"].value("errorMessage", ""), "BYE from peer");
   auto removed = changes("list", "remove");
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_EQ(removed[0].value("callId", ""), "call-1");
@@ -225,7 +233,7 @@ TEST_F(LiveMonitorTest, AnotherWorkspaceNeitherSeesNorActsOnTheCall) {
   // B asks for A's call by id: its topic is B's, where A's call never appears.
   session_->on_message(subscribe("b-one", "liveCall", {{"id", "call-3"}}, &b));
   monitor_->call_status("call-3", "ringing");
-  calls::LiveTranscriptEvent line{"a1", "agent", "Hi, this is Ava.", 0, 1500, 1.0, true, false};
+  model::TranscriptLine line{"a1", "agent", "Hi, this is Ava.", 0, 1500, 1.0, true, false};
   monitor_->transcript("call-3", line);
   monitor_->flush();
   EXPECT_FALSE(changes("a-list", "upsert").empty()) << "A's own subscriber sees its call";

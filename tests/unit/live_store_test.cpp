@@ -50,12 +50,12 @@ class LiveStoreTest : public ::testing::Test {
   store::LiveTranscriptRow line(std::string entry, std::string speaker, std::string text, int64_t start, int64_t end,
                                 bool final) {
     store::LiveTranscriptRow r;
-    r.entry_id = std::move(entry);
-    r.speaker = std::move(speaker);
-    r.text = std::move(text);
-    r.start_ms = start;
-    r.end_ms = end;
-    r.is_final = final;
+    r.line.entry_id = std::move(entry);
+    r.line.speaker = std::move(speaker);
+    r.line.text = std::move(text);
+    r.line.start_ms = start;
+    r.line.end_ms = end;
+    r.line.is_final = final;
     return r;
   }
   int64_t count(const std::string& sql) {
@@ -120,7 +120,7 @@ TEST_F(LiveStoreTest, InterimLinesAreReplacedByTheirFinalInPlace) {
   EXPECT_EQ((*a)["isFinal"], false);
   ASSERT_TRUE(live().upsert_transcript("c1", line("t1", "agent", "Hi Ada, this is Sam", 1'200, 2'500, false)));
   auto fin = line("u1", "caller", "hello there", 1'000, 2'100, true);
-  fin.confidence = 0.82;
+  fin.line.confidence = 0.82;
   fin.sentiment = "positive";
   auto f = live().upsert_transcript("c1", fin);
   ASSERT_TRUE(f) << f.error().message;
@@ -150,7 +150,7 @@ TEST_F(LiveStoreTest, BadValuesAreRefusedNamingTheField) {
   begin("c1");
   expect_invalid(live().upsert_transcript("c1", line("u1", "robot", "x", 0, 1, true)), "speaker");
   auto conf = line("u1", "caller", "x", 0, 1, true);
-  conf.confidence = 1.5;
+  conf.line.confidence = 1.5;
   expect_invalid(live().upsert_transcript("c1", conf), "confidence");
   auto sent = line("u1", "caller", "x", 0, 1, true);
   sent.sentiment = "ecstatic";

@@ -594,10 +594,10 @@ std::string summary_response(const json& summary) {
                                 json(summary.dump()).dump()));
 }
 
-std::vector<TranscriptEntry> sample_transcript() {
-  return {{"agent", "Hi Jane, this is Ava from Acme Realty.", 0, 2000, 1.0, false},
-          {"caller", "I'm busy, call me tomorrow at three.", 2500, 4500, 0.9, false},
-          {"agent", "Of course, I'll call", 5000, 6000, 1.0, true}};
+std::vector<model::TranscriptLine> sample_transcript() {
+  return {{"", "agent", "Hi Jane, this is Ava from Acme Realty.", 0, 2000, 1.0, true, false},
+          {"", "caller", "I'm busy, call me tomorrow at three.", 2500, 4500, 0.9, true, false},
+          {"", "agent", "Of course, I'll call", 5000, 6000, 1.0, true, true}};
 }
 
 TEST(LlmBrain, FinishParsesTheJsonSummary) {
@@ -645,7 +645,7 @@ TEST(LlmBrain, FinishRetriesWithoutJsonModeAndRejectsNonJson) {
 TEST(LlmBrain, FinishWithoutCallerSpeechMakesNoRequest) {
   ReplayServer llm({});
   LlmBrain brain(config_for(llm), sample_context());
-  std::vector<TranscriptEntry> t = {{"agent", "Hello?", 0, 1000, 1.0, false}};
+  std::vector<model::TranscriptLine> t = {{"", "agent", "Hello?", 0, 1000, 1.0, true, false}};
   auto result = brain.finish(t, {});
   ASSERT_TRUE(result);
   EXPECT_EQ(result->summary, "");

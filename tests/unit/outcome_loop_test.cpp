@@ -1,5 +1,5 @@
-// The outcome loop on a real (temporary) SQLite store: what call_ended()
-// writes for a stored call record (contact, memories, do-not-call, SMS row,
+// The outcome loop on a real (temporary) SQLite store: what post_call()
+// writes for a stored call record (given as its typed calls::CallOutcome) (contact, memories, do-not-call, SMS row,
 // webhook row, postcall_at), that running it again adds nothing twice, what
 // recover() picks up, and the helpers it is built from (template, signature,
 // backoff, derived ids, form encoding, sender selection).
@@ -97,6 +97,26 @@ class outcome_loop : public ::testing::Test {
     return got ? *got : json::object();
   }
 
+  /// What the call left, typed, as the call service reports it at the end
+  /// (here read back from the stored record).
+  calls::CallOutcome outcome(const std::string& id) {
+    auto typed = calls::call_outcome_from_record(call(id));
+    EXPECT_TRUE(typed) << typed.error().message;
+    return typed ? *typed : calls::CallOutcome{};
+  }
+
+  /// The call as the call service reports it at its answer.
+  calls::CallInfo info(const std::string& id, const std::string& agent_id) {
+    calls::CallInfo c;
+    c.call_id = id;
+    c.workspace_id = ws_.value;
+    c.agent_id = agent_id;
+    c.direction = "inbound";
+    c.from_phone = kCaller;
+    c.to_phone = kOurs;
+    return c;
+  }
+
   Rows rows(const std::string& sql, const std::vector<std::string>& args = {}) {
     return st_->db().read([&](store::Connection& c) {
       Rows out;
@@ -136,7 +156,7 @@ class outcome_loop : public ::testing::Test {
 TEST_F(outcome_loop, AnsweredCallCreatesContactSavesMemoriesSendsSmsAndQueuesCallEnded) {
   const auto id = insert_call();
   ASSERT_TRUE(call(id)["contactId"].is_null());
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
 
   auto contact = rows("SELECT id, name FROM contacts WHERE phone = ?", {kCaller});
   ASSERT_EQ(contact.size(), 1u) << "the caller's number became a contact";
@@ -180,11 +200,58 @@ TEST_F(outcome_loop, AnsweredCallCreatesContactSavesMemoriesSendsSmsAndQueuesCal
   EXPECT_TRUE(looks_like_id(hooks[0][0]));
 }
 
+TEST_F(outcome_loop, ReadsWhatTheCallLeftFromTheTypedOutcomeNotTheRecordsSystemInfo) {
+  // The record's systemInfo says nothing of memories or do-not-call; the
+  // outcome the call service hands over does (as calls/call_service.cpp
+  // builds it at the end of a call, no JSON involved).
+  const auto id = insert_call([](store::CallRecord& r) { r.system_info = {{"codec", "G722"}}; });
+  calls::CallOutcome o;
+  o.call_id = id;
+  o.workspace = ws_;
+  o.agent_id = agent_id_;
+  o.direction = "inbound";
+  o.from_phone = kCaller;
+  o.to_phone = kOurs;
+  o.status = calls::CallStatus::completed;
+  o.outcome = brain::Outcome::not_interested;
+  o.summary = "Not interested";
+  o.memories = {"Prefers email", "  Prefers email  ", ""};  // trimmed, deduplicated, blanks dropped
+  o.do_not_call = true;
+  o.caller_spoke = true;
+  o.ended_at = std::chrono::system_clock::now();
+  ASSERT_TRUE(loop().post_call(o));
+  auto memories = rows("SELECT content FROM memories WHERE call_id = ?", {id});
+  EXPECT_EQ(memories, (Rows{{"Prefers email"}}));
+  EXPECT_EQ(rows("SELECT source, call_id FROM do_not_call WHERE phone = ?", {kCaller}), (Rows{{"call", id}}));
+  auto sms = rows("SELECT status, error_message FROM sms_messages WHERE call_id = ?", {id});
+  ASSERT_EQ(sms.size(), 1u);
+  EXPECT_EQ(sms[0][0], "skipped");
+  EXPECT_NE(sms[0][1].find("do-not-call"), std::string::npos) << sms[0][1];
+  // The typed status decides the SMS too: an outcome that never connected is not texted.
+  const auto missed = insert_call([](store::CallRecord& r) { r.from_phone = "+14155550166"; });
+  calls::CallOutcome busy = o;
+  busy.call_id = missed;
+  busy.from_phone = "+14155550166";
+  busy.status = calls::CallStatus::busy;
+  busy.do_not_call = false;
+  busy.memories.clear();
+  ASSERT_TRUE(loop().post_call(busy));
+  auto busy_sms = rows("SELECT status, error_message FROM sms_messages WHERE call_id = ?", {missed});
+  ASSERT_EQ(busy_sms.size(), 1u);
+  EXPECT_EQ(busy_sms[0][1], "the call was not answered (status busy)");
+  // An outcome for a call that was never stored is an error, not a guess.
+  calls::CallOutcome ghost = o;
+  ghost.call_id = new_id();
+  auto ran = loop().post_call(ghost);
+  ASSERT_FALSE(ran);
+  EXPECT_EQ(ran.error().code, ErrorCode::not_found);
+}
+
 TEST_F(outcome_loop, ExistingContactIsMatchedByPhoneAndNamedInTheSms) {
   auto dana = st_->contacts().create(ws_, {{"name", "Dana Reyes"}, {"phone", "(415) 555-0123"}});
   ASSERT_TRUE(dana) << dana.error().message;
   const auto id = insert_call([](store::CallRecord& r) { r.from_phone = "4155550123"; });  // not yet E.164
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
   EXPECT_EQ(rows("SELECT count(*) FROM contacts")[0][0], "1") << "no duplicate contact";
   EXPECT_EQ(call(id)["contactId"], (*dana)["id"]);
   auto sms = rows("SELECT body, to_phone FROM sms_messages WHERE call_id = ?", {id});
@@ -195,11 +262,11 @@ TEST_F(outcome_loop, ExistingContactIsMatchedByPhoneAndNamedInTheSms) {
 
 TEST_F(outcome_loop, RunningTwiceReplacesAutoMemoriesAndAddsNothingTwice) {
   const auto id = insert_call();
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
   const auto contact_id = call(id)["contactId"].get<std::string>();
   auto manual = st_->memories().create(ws_, {{"content", "Prefers email"}, {"source", "manual"}}, contact_id);
   ASSERT_TRUE(manual) << manual.error().message;
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
   EXPECT_EQ(rows("SELECT count(*) FROM memories WHERE source = 'auto' AND call_id = ?", {id})[0][0], "2");
   EXPECT_EQ(rows("SELECT count(*) FROM memories WHERE source = 'manual'")[0][0], "1") << "manual memories are kept";
   EXPECT_EQ(rows("SELECT count(*) FROM sms_messages")[0][0], "1");
@@ -209,7 +276,7 @@ TEST_F(outcome_loop, RunningTwiceReplacesAutoMemoriesAndAddsNothingTwice) {
 
 TEST_F(outcome_loop, DoNotCallRequestListsTheNumberAndSkipsTheSms) {
   const auto id = insert_call([](store::CallRecord& r) { r.system_info["doNotCall"] = true; });
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
   auto dnc = rows("SELECT phone, source, call_id FROM do_not_call");
   ASSERT_EQ(dnc.size(), 1u);
   EXPECT_EQ(dnc[0], (std::vector<std::string>{kCaller, "call", id}));
@@ -222,7 +289,7 @@ TEST_F(outcome_loop, DoNotCallRequestListsTheNumberAndSkipsTheSms) {
 
 TEST_F(outcome_loop, SilentCallSmsIsSkippedWithTheReasonUnlessSkipSilentIsOff) {
   const auto silent = insert_call([](store::CallRecord& r) { r.system_info["callerSpoke"] = false; });
-  ASSERT_TRUE(loop().call_ended(call(silent)));
+  ASSERT_TRUE(loop().post_call(outcome(silent)));
   auto sms = rows("SELECT status, error_message FROM sms_messages WHERE call_id = ?", {silent});
   ASSERT_EQ(sms.size(), 1u);
   EXPECT_EQ(sms[0][0], "skipped");
@@ -233,7 +300,7 @@ TEST_F(outcome_loop, SilentCallSmsIsSkippedWithTheReasonUnlessSkipSilentIsOff) {
     r.system_info["callerSpoke"] = false;
     r.from_phone = "+14155550199";
   });
-  ASSERT_TRUE(loop().call_ended(call(second)));
+  ASSERT_TRUE(loop().post_call(outcome(second)));
   EXPECT_TRUE(eventually([&] { return call(second)["smsSent"] == true; }));
 }
 
@@ -247,7 +314,7 @@ TEST_F(outcome_loop, UnansweredCallsAndDisabledSmsAreSkippedWithTheirReasons) {
     r.outcome = "No Answer";
     r.system_info = {{"callerSpoke", false}};
   });
-  ASSERT_TRUE(loop().call_ended(call(missed)));
+  ASSERT_TRUE(loop().post_call(outcome(missed)));
   auto sms = rows("SELECT status, error_message, to_phone FROM sms_messages WHERE call_id = ?", {missed});
   ASSERT_EQ(sms.size(), 1u);
   EXPECT_EQ(sms[0][0], "skipped");
@@ -256,7 +323,7 @@ TEST_F(outcome_loop, UnansweredCallsAndDisabledSmsAreSkippedWithTheirReasons) {
 
   ASSERT_TRUE(st_->settings().put(ws_, "sms_enabled", false));
   const auto off = insert_call([](store::CallRecord& r) { r.from_phone = "+14155550188"; });
-  ASSERT_TRUE(loop().call_ended(call(off)));
+  ASSERT_TRUE(loop().post_call(outcome(off)));
   sms = rows("SELECT status, error_message FROM sms_messages WHERE call_id = ?", {off});
   ASSERT_EQ(sms.size(), 1u);
   EXPECT_EQ(sms[0][0], "skipped");
@@ -266,24 +333,24 @@ TEST_F(outcome_loop, UnansweredCallsAndDisabledSmsAreSkippedWithTheirReasons) {
 TEST_F(outcome_loop, NoContactWithoutAutoCreateAndNoMemoriesWhenSavingIsOff) {
   ASSERT_TRUE(st_->settings().put(ws_, "auto_create_contacts", false));
   const auto id = insert_call();
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
   EXPECT_EQ(rows("SELECT count(*) FROM contacts")[0][0], "0");
   EXPECT_EQ(rows("SELECT count(*) FROM memories")[0][0], "0") << "memories need a contact";
 
   ASSERT_TRUE(st_->settings().put(ws_, "auto_create_contacts", true));
   ASSERT_TRUE(st_->settings().put(ws_, "save_memories", false));
   const auto second = insert_call([](store::CallRecord& r) { r.from_phone = "+14155550111"; });
-  ASSERT_TRUE(loop().call_ended(call(second)));
+  ASSERT_TRUE(loop().post_call(outcome(second)));
   EXPECT_EQ(rows("SELECT count(*) FROM contacts")[0][0], "1");
   EXPECT_EQ(rows("SELECT count(*) FROM memories")[0][0], "0");
 }
 
 TEST_F(outcome_loop, NoWebhookEventWithoutAWebhookUrl) {
   const auto id = insert_call([&](store::CallRecord& r) { r.agent_id = quiet_agent_id_; });
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
   EXPECT_FALSE(call(id)["postcallAt"].is_null());
   EXPECT_EQ(rows("SELECT count(*) FROM webhook_events")[0][0], "0");
-  ASSERT_TRUE(loop().call_started({{"id", new_id()}, {"agentId", quiet_agent_id_}, {"workspaceId", ws_.value}}));
+  ASSERT_TRUE(loop().queue_call_started(info(new_id(), quiet_agent_id_), std::chrono::system_clock::now()));
   EXPECT_EQ(rows("SELECT count(*) FROM webhook_events")[0][0], "0");
 }
 
@@ -296,7 +363,7 @@ TEST_F(outcome_loop, RecoverRunsPendingCallsExactlyOnceAndSendsNoStaleFollowUps)
     r.ended_at = to_iso8601(std::chrono::system_clock::now() - 72h + 1min);
   });
   const auto done = insert_call([](store::CallRecord& r) { r.from_phone = "+14155550144"; });
-  ASSERT_TRUE(loop().call_ended(call(done)));
+  ASSERT_TRUE(loop().post_call(outcome(done)));
 
   auto recovered = loop().recover();
   ASSERT_TRUE(recovered) << recovered.error().message;
@@ -318,12 +385,11 @@ TEST_F(outcome_loop, RecoverRunsPendingCallsExactlyOnceAndSendsNoStaleFollowUps)
 
 TEST_F(outcome_loop, CallStartedAndJobCompletedAreQueuedOnceInOrder) {
   const auto id = insert_call();
-  const json started{{"id", id},         {"agentId", agent_id_},         {"direction", "inbound"},
-                     {"fromPhone", kCaller}, {"toPhone", kOurs},          {"startedAt", now_iso8601()},
-                     {"transcript", json::array()}, {"workspaceId", ws_.value}};
-  ASSERT_TRUE(loop().call_started(started));
-  ASSERT_TRUE(loop().call_started(started));
-  ASSERT_TRUE(loop().call_ended(call(id)));
+  const calls::CallInfo started = info(id, agent_id_);
+  const auto answered_at = std::chrono::system_clock::now();
+  ASSERT_TRUE(loop().queue_call_started(started, answered_at));
+  ASSERT_TRUE(loop().queue_call_started(started, answered_at));
+  ASSERT_TRUE(loop().post_call(outcome(id)));
   ASSERT_TRUE(loop().job_completed({{"id", "job1"}, {"agentId", agent_id_}, {"status", "completed"}, {"workspaceId", ws_.value}}));
   ASSERT_TRUE(loop().job_completed({{"id", "job1"}, {"agentId", agent_id_}, {"status", "completed"}, {"workspaceId", ws_.value}}));
 
@@ -339,6 +405,8 @@ TEST_F(outcome_loop, CallStartedAndJobCompletedAreQueuedOnceInOrder) {
   for (const auto& [k, v] : p["call"].items()) keys.insert(k);
   EXPECT_EQ(keys, (std::set<std::string>{"id", "agentId", "direction", "fromPhone", "toPhone", "startedAt", "jobId"}));
   EXPECT_TRUE(p["call"]["jobId"].is_null());
+  EXPECT_EQ(p["call"]["startedAt"], to_iso8601(answered_at));
+  EXPECT_EQ(p["call"]["fromPhone"], kCaller);
   EXPECT_EQ(json::parse(hooks[2][3])["job"]["status"], "completed");
 }
 
@@ -355,7 +423,7 @@ TEST_F(outcome_loop, EachCallIsFollowedUpInItsOwnWorkspace) {
   ASSERT_TRUE(b_dana);
   // A's call from the same number does not match B's contact: A gets its own.
   const auto a_call = insert_call();
-  ASSERT_TRUE(loop().call_ended(call(a_call)));
+  ASSERT_TRUE(loop().post_call(outcome(a_call)));
   EXPECT_NE(call(a_call)["contactId"], (*b_dana)["id"]);
   EXPECT_EQ(rows("SELECT count(*) FROM contacts WHERE workspace_id = ?", {ws_.value})[0][0], "1");
   // B's call: B's contact, B's template, B's do-not-call list, B's webhook row.
@@ -365,12 +433,18 @@ TEST_F(outcome_loop, EachCallIsFollowedUpInItsOwnWorkspace) {
     r.system_info["doNotCall"] = true;
   });
   // Through A, B's call is not run.
-  (void)loop().call_ended({{"id", b_call}, {"workspaceId", ws_.value}});
+  calls::CallOutcome through_a;
+  through_a.call_id = b_call;
+  through_a.workspace = ws_;
+  EXPECT_FALSE(loop().post_call(through_a));
   EXPECT_EQ(rows("SELECT count(*) FROM sms_messages WHERE call_id = ?", {b_call})[0][0], "0");
   EXPECT_EQ(rows("SELECT postcall_at IS NULL FROM calls WHERE id = ?", {b_call})[0][0], "1");
   auto b_json = st_->calls().get(b, b_call);
   ASSERT_TRUE(b_json) << b_json.error().message;
-  ASSERT_TRUE(loop().call_ended(*b_json));
+  auto b_outcome = calls::call_outcome_from_record(*b_json);
+  ASSERT_TRUE(b_outcome) << b_outcome.error().message;
+  EXPECT_TRUE(b_outcome->do_not_call);
+  ASSERT_TRUE(loop().post_call(*b_outcome));
   EXPECT_EQ((*st_->calls().get(b, b_call))["contactId"], (*b_dana)["id"]);
   auto sms = rows("SELECT workspace_id, status FROM sms_messages WHERE call_id = ?", {b_call});
   ASSERT_EQ(sms.size(), 1u);
@@ -388,7 +462,9 @@ TEST_F(outcome_loop, EachCallIsFollowedUpInItsOwnWorkspace) {
   EXPECT_EQ(hooks[0], (std::vector<std::string>{a_call, ws_.value, "http://127.0.0.1:9/hooks"}));
   EXPECT_EQ(hooks[1], (std::vector<std::string>{b_call, b.value, "http://127.0.0.1:9/b-hooks"}));
   // A call or job without its workspace is refused rather than guessed.
-  auto anonymous = loop().call_started({{"id", new_id()}, {"agentId", agent_id_}});
+  calls::CallInfo anonymous_call = info(new_id(), agent_id_);
+  anonymous_call.workspace_id.clear();
+  auto anonymous = loop().queue_call_started(anonymous_call, std::chrono::system_clock::now());
   ASSERT_FALSE(anonymous);
   EXPECT_EQ(anonymous.error().field(), "workspaceId");
   // Webhook secrets are per workspace.

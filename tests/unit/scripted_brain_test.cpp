@@ -38,7 +38,7 @@ struct Call {
 
   Reply greet() { return record(brain.greet(sink(), {})); }
   Reply say(std::string text) {
-    transcript.push_back({"caller", text, 0, 0, 0.9, false});
+    transcript.push_back({"", "caller", text, 0, 0, 0.9, true, false});
     return record(brain.respond(text, sink(), {}));
   }
   CallResult finish() { return brain.finish(transcript, {}).value(); }
@@ -51,12 +51,12 @@ struct Call {
   }
   Reply record(Result<Reply> r) {
     EXPECT_TRUE(r.has_value());
-    if (!r->text.empty()) transcript.push_back({"agent", r->text, 0, 0, 1.0, false});
+    if (!r->text.empty()) transcript.push_back({"", "agent", r->text, 0, 0, 1.0, true, false});
     return *r;
   }
 
   ScriptedBrain brain;
-  std::vector<TranscriptEntry> transcript;
+  std::vector<model::TranscriptLine> transcript;
   std::vector<std::string> streamed;
 };
 
@@ -212,7 +212,7 @@ TEST(ScriptedBrain, SilentCalleeIsNoAnswer) {
   EXPECT_TRUE(r.end_call);
   EXPECT_EQ(r.outcome, Outcome::no_answer);
   // The pipeline's transcript holds only the agent's lines.
-  std::erase_if(c.transcript, [](const TranscriptEntry& e) { return e.speaker == "caller"; });
+  std::erase_if(c.transcript, [](const model::TranscriptLine& e) { return e.speaker == "caller"; });
   CallResult res = c.finish();
   EXPECT_EQ(res.outcome, Outcome::no_answer);
   EXPECT_TRUE(res.memories.empty());
@@ -434,12 +434,12 @@ TEST(ScriptTemplate, JsonTemplateInTheContextDrivesTheBrain) {
 }
 
 TEST(Summary, InfersTheOutcomeFromATranscriptAlone) {
-  std::vector<TranscriptEntry> t = {
-      {"agent", "Hi, this is Ava from Acme Rentals. Do you have a minute?", 0, 3000, 1, false},
-      {"caller", "not right now i'm driving", 3500, 5000, 0.8, false},
-      {"agent", "When would be a better time to call you back?", 5200, 7000, 1, false},
-      {"caller", "call me back tomorrow at 4 pm we have 3 rentals", 7500, 9000, 0.8, false},
-      {"agent", "No problem, I'll call you back tomorrow at 4 PM. Goodbye!", 9200, 11000, 1, false},
+  std::vector<model::TranscriptLine> t = {
+      {"", "agent", "Hi, this is Ava from Acme Rentals. Do you have a minute?", 0, 3000, 1, true, false},
+      {"", "caller", "not right now i'm driving", 3500, 5000, 0.8, true, false},
+      {"", "agent", "When would be a better time to call you back?", 5200, 7000, 1, true, false},
+      {"", "caller", "call me back tomorrow at 4 pm we have 3 rentals", 7500, 9000, 0.8, true, false},
+      {"", "agent", "No problem, I'll call you back tomorrow at 4 PM. Goodbye!", 9200, 11000, 1, true, false},
   };
   CallFacts facts;
   facts.now = utc("2025-03-08T20:00:00Z");
