@@ -57,8 +57,7 @@ struct CallPipeline::Impl final : FrameSink {
   std::atomic<bool> answered{false}, finished{false}, ending{false};
   std::atomic<bool> greeted{false}, control_busy{false}, caller_talking{false};
   std::atomic<bool> taken_over{false}, transferring{false};
-  enum class AmdState { off, pending, human, machine, unknown };
-  std::atomic<AmdState> amd_state{AmdState::off};
+  std::atomic<AmdVerdict> amd_state{AmdVerdict::unknown};  // pending from creation while AMD runs
   std::atomic<int64_t> frame_now{-1}, greet_frame{-1};
   SteadyTime answered_at{};  // written before `answered` (release)
   // Held by the media thread for a whole frame: finish() takes it once after
@@ -92,9 +91,14 @@ struct CallPipeline::Impl final : FrameSink {
   void event(std::string name, std::string detail) { live->event(std::move(name), std::move(detail)); }
   void add_transcript(brain::TranscriptEntry e, std::string entry_id) {
     live->transcript(e, std::move(entry_id));
-    std::lock_guard lock(result_mutex);
-    result.transcript.push_back(std::move(e));
+    with_result([&](PipelineResult& r) { r.transcript.push_back(std::move(e)); });
   }
+  void with_result(const std::function<void(PipelineResult&)>& fn) {
+    std::lock_guard lock(result_mutex);
+    fn(result);
+  }
+  /// Answering-machine detection runs, or found a machine (heard words are then not answered).
+  bool amd_listening() const { return amd_state.load() == AmdVerdict::pending || amd_state.load() == AmdVerdict::machine; }
   /// The agent must not start a reply or prompt now (control stage).
   bool muted() const { return taken_over.load() || transferring.load() || frame_now.load() < mixer.voice_until(); }
 
@@ -116,10 +120,10 @@ struct CallPipeline::Impl final : FrameSink {
     const VadFrame& v = in.vad;
     if (auto l = meter.caller(clean, v.voiced)) emit(*l);
     // Answering-machine detection: from answer until decided and, on a machine, until the message.
-    if (amd && (amd_state.load() == AmdState::pending || amd_state.load() == AmdState::machine) && !voicemail_ready_posted) {
+    if (amd && amd_listening() && !voicemail_ready_posted) {
       const AmdUpdate u = amd->process(clean, v.voiced);
       if (u.decided) emit(AmdResult{u.verdict, false, u.reason});
-      if (u.ready_for_message && amd_state.load() == AmdState::machine) {
+      if (u.ready_for_message && amd_state.load() == AmdVerdict::machine) {
         voicemail_ready_posted = true;
         emit(AmdResult{AmdVerdict::machine, true, u.ready_reason});
       }
@@ -191,9 +195,8 @@ struct CallPipeline::Impl final : FrameSink {
   void on(const AmdResult& a) {
     live->report(a);
     if (a.ready) return post_control([this] { leave_voicemail(); }, Lane::urgent);
-    const AmdState st = a.verdict == AmdVerdict::human ? AmdState::human : a.verdict == AmdVerdict::machine ? AmdState::machine : AmdState::unknown;
-    amd_state.store(st);
-    post_control([this, st] { on_amd_verdict(st); }, Lane::urgent);
+    amd_state.store(a.verdict);
+    post_control([this, v = a.verdict] { on_amd_verdict(v); }, Lane::urgent);
   }
   void on(const Levels& l) { live->report(l); }
   void on(const InterimTranscript& t) { live->report(t); }
@@ -221,8 +224,7 @@ struct CallPipeline::Impl final : FrameSink {
 
   // ---- control stage ----
   void set_end_reason(std::string reason) {
-    std::lock_guard lock(result_mutex);
-    result.end_reason = std::move(reason);
+    with_result([&](PipelineResult& r) { r.end_reason = std::move(reason); });
   }
   void settle_interrupted(const Interrupted& at) {
     if (player.settle(at.reply)) on(player.cut(at));
@@ -278,10 +280,7 @@ struct CallPipeline::Impl final : FrameSink {
     if (std::string text = player.text(); !text.empty())
       add_transcript({"agent", std::move(text), (first >= 0 ? first : d.end_frame) * kFrameMs, d.end_frame * kFrameMs, 1.0, false},
                      "agent-" + std::to_string(d.reply));
-    {
-      std::lock_guard lock(result_mutex);
-      if (t.last_caller_audio_us > 0 && t.first_packet_us > 0) result.turns.push_back(t);
-    }
+    if (t.last_caller_audio_us > 0 && t.first_packet_us > 0) with_result([&](PipelineResult& r) { r.turns.push_back(t); });
     if (current_reply.transfer_to && !current_reply.transfer_to->empty()) {
       transferring.store(true);
       event("transfer", *current_reply.transfer_to);
@@ -300,15 +299,12 @@ struct CallPipeline::Impl final : FrameSink {
     }
     // Words heard are kept even when the call is ending or over (they count
     // in the transcript, summary and outcome); they are only not answered.
-    {
-      std::lock_guard lock(result_mutex);
-      result.caller_spoke = true;
-    }
+    with_result([](PipelineResult& r) { r.caller_spoke = true; });
     add_transcript({"caller", t.text, u.start_frame * kFrameMs, u.end_frame * kFrameMs, t.confidence, false},
                    "caller-" + std::to_string(u.utterance));
     if (finished.load() || ending.load() || muted()) return;  // taken over, transferring, the supervisor talking
     // While answering-machine detection runs, or on a machine, words are kept but not answered.
-    if (const AmdState a = amd_state.load(); a == AmdState::pending || a == AmdState::machine) return;
+    if (amd_listening()) return;
     control_busy.store(true);
     if (!greeted.load()) {
       greet();  // outbound: the callee said "hello" — open the conversation
@@ -325,12 +321,9 @@ struct CallPipeline::Impl final : FrameSink {
     speak_reply([this](const brain::TextSink& sink, std::stop_token stop) { return brain->greet(sink, stop); }, {}, Speak::brain);
   }
 
-  void on_amd_verdict(AmdState state) {
-    {
-      std::lock_guard lock(result_mutex);
-      result.amd_verdict = state == AmdState::human ? "human" : state == AmdState::machine ? "machine" : "unknown";
-    }
-    if (state != AmdState::machine) greet();  // a person (or silence: they wait for us) gets the greeting
+  void on_amd_verdict(AmdVerdict verdict) {
+    with_result([&](PipelineResult& r) { r.amd_verdict = to_string(verdict); });
+    if (verdict != AmdVerdict::machine) greet();  // a person (or silence: they wait for us) gets the greeting
   }
 
   void leave_voicemail() {
@@ -397,7 +390,7 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
       auto amd = AnsweringMachineDetector::create();
       if (!amd) return std::unexpected(amd.error());
       d.amd.emplace(std::move(*amd));
-      d.amd_state.store(Impl::AmdState::pending);
+      d.amd_state.store(AmdVerdict::pending);
     }
   }
   if (!d.cfg.recording_path.empty()) {
