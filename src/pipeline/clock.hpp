@@ -1,9 +1,10 @@
 #pragma once
 /// The pipeline's time (issue 17 §2): every timed decision of a call — the
-/// silence that ends a turn (endpointing), the response delay before a reply
-/// plays, "Are you still there?" after no input, the call's maximum
-/// duration, the outbound greeting after 2 s of silence, turn-latency
-/// timestamps — reads one injected Clock. Production uses SteadyClock;
+/// response delay before a reply plays, "Are you still there?" after no
+/// input, the call's maximum duration, the outbound greeting after 2 s of
+/// silence, the interim poll, turn-latency timestamps (endpointing's
+/// timestamps too; its silence is counted in audio frames, see
+/// turn_detector.hpp) — reads one injected Clock. Production uses SteadyClock;
 /// tests use VirtualClock, so a conversation of minutes runs in milliseconds
 /// and the same frames always give the same events.
 ///

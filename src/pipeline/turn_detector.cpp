@@ -30,7 +30,7 @@ TurnStep TurnDetector::process(int64_t frame, std::span<const int16_t> pcm, bool
   }
   step.audio = open_ && !step.started;
   if (in_speech_ && unvoiced_run_ * 20 >= cfg_.stop_ms) in_speech_ = false;
-  if (open_ && !in_speech_ && now - last_voiced_at_ >= std::chrono::milliseconds(cfg_.silence_threshold_ms))
+  if (open_ && !in_speech_ && (frame - last_voiced_frame_) * 20 >= cfg_.silence_threshold_ms)
     step.ended = end(now);
   return step;
 }

@@ -57,7 +57,7 @@ TEST(PipelineLogic, TheCallersTurnEndsAfterTheSilenceThresholdAndTheReplyGoesOut
   EXPECT_TRUE(result.caller_spoke);
   ASSERT_EQ(result.turns.size(), 1u);
   const auto& t = result.turns[0];
-  EXPECT_EQ(t.end_of_turn_us - t.last_caller_audio_us, 500000) << "the silence threshold, on the clock";
+  EXPECT_EQ(t.end_of_turn_us - t.last_caller_audio_us, 500000) << "the silence threshold";
   EXPECT_EQ(t.first_packet_us - t.end_of_turn_us, 20000) << "instant engines: the next frame carries the reply";
   EXPECT_EQ(pipeline::own_overhead_us(t, 500), 20000);
   // The caller's final line came after nothing else than the greeting, and the live lines match.

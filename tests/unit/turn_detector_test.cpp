@@ -89,19 +89,22 @@ TEST(TurnDetector, EndpointingClosesTheTurnThresholdAfterTheLastVoicedFrameOnThe
   }
 }
 
-TEST(TurnDetector, EndpointingFollowsTheClockNotTheFrameCount) {
-  // A media thread that runs late (a stalled tick) does not end the turn early.
+TEST(TurnDetector, EndpointingCountsTheCallersAudioNotTheTicksJitter) {
+  // Frames processed a little early (a burst after a stalled tick): the
+  // turn still ends after 500 ms of audio, on the 25th silent frame, and
+  // the decision is stamped with the clock's time.
   Feeder f({.silence_threshold_ms = 500});
   f.run(true, 5);
   std::vector<int16_t> pcm(320, 0);
   TurnStep s;
-  for (int i = 0; i < 60; ++i) {  // unvoiced frames only 10 ms apart on the clock
-    f.clock.advance(10ms);
+  for (int i = 0; i < 60; ++i) {
+    f.clock.advance(i % 2 ? 25ms : 14ms);
     s = f.turn.process(f.frame++, pcm, false, f.clock.now());
     if (s.ended) break;
   }
-  EXPECT_TRUE(s.ended);
-  EXPECT_EQ(f.frame, 5 + 50) << "ended after 500 ms of clock, 50 frames of 10 ms";
+  ASSERT_TRUE(s.ended);
+  EXPECT_EQ(f.frame, 5 + 25);
+  EXPECT_EQ(s.ended->ended_at, f.clock.now());
 }
 
 TEST(TurnDetector, ANewUtteranceGetsTheNextNumberAndCloseEndsAnOpenOne) {
