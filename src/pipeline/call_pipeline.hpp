@@ -4,9 +4,9 @@
 ///
 ///   media thread, every 20 ms (MediaHandler::on_frame):
 ///     agent audio ← ReplyPlayer → LevelMeter → SupervisorMixer → CallRecorder;
-///     caller audio → EchoCanceller → VoiceActivityDetector → LevelMeter →
-///     AnsweringMachineDetector → BargeInDetector → TurnDetector (pre-roll,
-///     voiced runs, endpointing) → SttStage's ring
+///     caller audio → CallerInput (EchoCanceller → VoiceActivityDetector) →
+///     LevelMeter → AmdStage → BargeInDetector → TurnDetector (pre-roll,
+///     voiced runs, endpointing) → SttStage's ring; then CallTimers
 ///   STT stage (SttStage, a serial queue): streaming decode, interims, the
 ///     final transcript of each turn
 ///   control stage (a serial queue): turn-taking and the brain; reply text is

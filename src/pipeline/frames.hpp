@@ -84,6 +84,14 @@ struct Levels {
   std::string_view speaker;               ///< "caller", "agent" or ""
 };
 
+/// Media thread (CallTimers): a timer of the call fired. `prompt` counts
+/// the no-input prompts (1: "Are you still there?", 2: goodbye).
+struct Timeout {
+  enum class Kind : uint8_t { greeting, no_input, max_duration };
+  Kind kind = Kind::greeting;
+  int prompt = 0;
+};
+
 /// STT stage: an interim hypothesis of the open utterance (changed since the last).
 struct InterimTranscript {
   int64_t utterance = 0;
@@ -110,12 +118,12 @@ struct ReplyCut {
 };
 
 using Frame = std::variant<UtteranceStarted, UtteranceEnded, BargeIn, PlayoutDone, Interrupted, AmdResult, Levels,
-                           InterimTranscript, FinalTranscript, ReplyCut>;
+                           Timeout, InterimTranscript, FinalTranscript, ReplyCut>;
 
 static_assert(std::is_trivially_copyable_v<UtteranceStarted> && std::is_trivially_copyable_v<UtteranceEnded> &&
                   std::is_trivially_copyable_v<BargeIn> && std::is_trivially_copyable_v<PlayoutDone> &&
                   std::is_trivially_copyable_v<Interrupted> && std::is_trivially_copyable_v<AmdResult> &&
-                  std::is_trivially_copyable_v<Levels>,
+                  std::is_trivially_copyable_v<Levels> && std::is_trivially_copyable_v<Timeout>,
               "media-thread frames must allocate nothing");
 
 /// Receives frames as a stage makes them (called on the stage's thread).

@@ -46,6 +46,12 @@ void LiveFeed::turn(const brain::Reply& reply) {
   });
 }
 
+void LiveFeed::reply(const brain::Reply& reply, bool brain_turn) {
+  if (!reply.phase.empty()) event("phase", reply.phase);
+  if (!reply.intent.empty()) event("intent", reply.intent);
+  if (brain_turn) turn(reply);
+}
+
 void LiveFeed::report(const BargeIn& b) {
   post([b](const PipelineHooks& h) {
     if (!h.on_event) return;

@@ -31,6 +31,10 @@ class LiveFeed {
   void retract(int64_t utterance, int64_t start_frame, int64_t end_frame);
   /// on_turn.
   void turn(const brain::Reply& reply);
+  /// What a reply tells the live view: on_event "phase" and "intent" when
+  /// set, then on_turn when it is the brain's turn (`brain_turn`; not a
+  /// fixed prompt or goodbye).
+  void reply(const brain::Reply& reply, bool brain_turn);
   /// Media-thread frames: BargeIn and AmdResult → on_event ("barge_in",
   /// "supervisor", "amd"); Levels → on_levels; InterimTranscript → on_live_line.
   void report(const BargeIn& b);

@@ -7,6 +7,7 @@
 namespace voqo::pipeline {
 namespace {
 constexpr std::size_t kFrame = 320;
+constexpr int64_t kFrameMs = 20;
 }  // namespace
 
 std::string heard_text(const std::vector<SpokenSentence>& sentences, uint64_t at) {
@@ -42,6 +43,7 @@ int ReplyPlayer::begin(SteadyTime play_not_before) {
   sentences_.clear();
   settled_ = false;
   first_audio_.reset();
+  first_text_.reset();
   end_sample_.store(UINT64_MAX);
   first_packet_frame_.store(-1);
   first_packet_at_.store(0);
@@ -52,6 +54,7 @@ int ReplyPlayer::begin(SteadyTime play_not_before) {
 }
 
 bool ReplyPlayer::speak(std::string_view text, std::stop_token stop) {
+  if (!first_text_) first_text_ = clock_.now();
   auto format = tts_->output_format(voice_.id);
   if (!format) return false;
   if (format->sample_rate_hz != 16000 && (!resampler_ || resampler_->from_hz() != format->sample_rate_hz)) {
@@ -132,6 +135,29 @@ bool ReplyPlayer::settle(int id) {
 
 ReplyCut ReplyPlayer::cut(const Interrupted& at) const {
   return ReplyCut{at.reply, heard_text(sentences_, at.heard_at), first_packet_frame_.load(), at.at_frame};
+}
+
+ReplySource fixed_line(std::string text, bool end_call) {
+  return [text = std::move(text), end_call](const brain::TextSink& sink, std::stop_token) -> Result<brain::Reply> {
+    brain::Reply r;
+    r.text = text;
+    r.end_call = end_call;
+    sink(text);
+    return r;
+  };
+}
+
+std::optional<brain::TranscriptEntry> cut_line(const ReplyCut& c) {
+  if (c.start_frame < 0 && c.heard.empty()) return std::nullopt;
+  return brain::TranscriptEntry{"agent", c.heard, (c.start_frame >= 0 ? c.start_frame : c.at_frame) * kFrameMs,
+                                c.at_frame * kFrameMs, 1.0, true};
+}
+
+std::optional<brain::TranscriptEntry> ReplyPlayer::played_line(int64_t end_frame) const {
+  std::string said = text();
+  if (said.empty()) return std::nullopt;
+  const int64_t first = first_packet_frame();
+  return brain::TranscriptEntry{"agent", std::move(said), (first >= 0 ? first : end_frame) * kFrameMs, end_frame * kFrameMs, 1.0, false};
 }
 
 std::string ReplyPlayer::text() const {

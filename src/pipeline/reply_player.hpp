@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "brain/brain.hpp"
 #include "pipeline/clock.hpp"
 #include "pipeline/frames.hpp"
 #include "pipeline/spsc_ring.hpp"
@@ -49,6 +50,19 @@ struct SpokenSentence {
 /// sentences before it and the played share of the cut one, snapped back to
 /// a word boundary.
 std::string heard_text(const std::vector<SpokenSentence>& sentences, uint64_t at);
+
+/// What produces a reply: streams its sentences to the sink as they come
+/// (the brain's greet/respond, or a fixed line) and returns the Reply.
+using ReplySource = std::function<Result<brain::Reply>(const brain::TextSink&, std::stop_token)>;
+
+/// A fixed line (a prompt, a goodbye, the voicemail message) as a
+/// ReplySource: one sentence; `end_call` makes it the call's last reply.
+ReplySource fixed_line(std::string text, bool end_call);
+
+/// The agent's transcript line of a cut reply: what was heard, from its
+/// first packet (or the cut) to the cut, marked interrupted. nullopt when
+/// nothing was played or heard.
+std::optional<brain::TranscriptEntry> cut_line(const ReplyCut& cut);
 
 class ReplyPlayer {
  public:
@@ -77,10 +91,17 @@ class ReplyPlayer {
   ReplyCut cut(const Interrupted& at) const;
   /// Every sentence of the current reply, joined.
   [[nodiscard]] std::string text() const;
+  /// The agent's transcript line of the current reply played out at
+  /// `end_frame`: its text, from its first packet (or `end_frame`) to
+  /// `end_frame`. nullopt when it said nothing.
+  [[nodiscard]] std::optional<brain::TranscriptEntry> played_line(int64_t end_frame) const;
   [[nodiscard]] bool said_anything() const { return !sentences_.empty(); }
   /// The first audio of the current reply: when it was ready, and the TTS
   /// compute until then (µs). nullopt before any audio.
   [[nodiscard]] std::optional<std::pair<SteadyTime, int64_t>> first_audio() const { return first_audio_; }
+  /// When the current reply's first sentence came to speak() (the brain's
+  /// first text). nullopt before any.
+  [[nodiscard]] std::optional<SteadyTime> first_text_at() const { return first_text_; }
 
   // ---- media thread ----
   /// Fills `agent` (20 ms) with the reply's next audio once its time has
@@ -135,6 +156,7 @@ class ReplyPlayer {
   std::vector<SpokenSentence> sentences_;
   bool settled_ = true;
   std::optional<std::pair<SteadyTime, int64_t>> first_audio_;
+  std::optional<SteadyTime> first_text_;
   std::optional<telephony::Resampler> resampler_;
   std::vector<int16_t> scratch_, lead_;
 };

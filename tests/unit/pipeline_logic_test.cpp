@@ -26,12 +26,6 @@ PipelineHarness::Setup setup(std::vector<FakeBrain::Reply> replies = {}, std::ve
   return s;
 }
 
-/// The first frame index ≥ `from` at which the agent is audible (−1: none).
-int64_t audible_from(const PipelineHarness& h, int64_t from) {
-  for (auto f = static_cast<std::size_t>(from); f < h.agent_dbfs.size(); ++f)
-    if (h.agent_dbfs[f] > -40) return static_cast<int64_t>(f);
-  return -1;
-}
 bool silent_between(const PipelineHarness& h, int64_t from, int64_t to) {
   for (auto f = from; f < to && f < static_cast<int64_t>(h.agent_dbfs.size()); ++f)
     if (h.agent_dbfs[static_cast<std::size_t>(f)] > -90) return false;
