@@ -1,19 +1,24 @@
 #pragma once
-/// One call's conversation pipeline (DESIGN.md "One Call owns one pipeline"):
+/// One call's conversation pipeline (DESIGN.md "One Call owns one pipeline"),
+/// an orchestrator over stages that own their state (one class per file):
 ///
 ///   media thread, every 20 ms (MediaHandler::on_frame):
-///     caller audio (16 kHz) → recording → echo cancellation → VAD →
-///     answering-machine detection → barge-in → endpointing (end of turn) →
-///     audio to the STT stage;  agent audio ← TTS ring → recording
-///   STT stage (serial queue on the worker pool):
-///     utterance begin / audio / end → final transcript → control stage
-///   control stage (serial queue): turn-taking and the brain; reply text is
-///     synthesised sentence by sentence into the TTS ring as it arrives.
+///     agent audio ← ReplyPlayer → LevelMeter → SupervisorMixer → CallRecorder;
+///     caller audio → CallerInput (EchoCanceller → VoiceActivityDetector) →
+///     LevelMeter → AmdStage → BargeInDetector → TurnDetector (pre-roll,
+///     voiced runs, endpointing) → SttStage's ring; then CallTimers
+///   STT stage (SttStage, a serial queue): streaming decode, interims, the
+///     final transcript of each turn
+///   control stage (a serial queue): turn-taking and the brain; reply text is
+///     synthesised sentence by sentence into the ReplyPlayer as it arrives.
+///   live stage (a serial queue): the hooks, in order.
 ///
-/// The media thread never blocks: it talks to the stages through wait-free
-/// rings (audio) and posted events (rare). Barge-in is decided on the media
+/// Stages hand the orchestrator events (pipeline/frames.hpp). The media
+/// thread never blocks: it talks to the stages through wait-free rings
+/// (audio) and posted events (rare). Barge-in is decided on the media
 /// thread: it flushes the agent audio at once (the next packet is silence)
-/// and cancels the brain and TTS through a stop token.
+/// and cancels the brain and TTS through a stop token. Every timer reads the
+/// injected Clock (pipeline/clock.hpp).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -30,6 +35,8 @@
 
 #include "brain/brain.hpp"
 #include "core/worker_pool.hpp"
+#include "pipeline/clock.hpp"
+#include "pipeline/stage_executor.hpp"
 #include "speech/stt.hpp"
 #include "speech/tts.hpp"
 #include "telephony/media_engine.hpp"
@@ -145,6 +152,18 @@ class SupervisorLeg {
   virtual void leave() = 0;
 };
 
+/// Where a pipeline takes its time and runs its stages. Production: the
+/// steady clock and the call service's worker pool (the create() overload
+/// with a WorkerPool); tests: a VirtualClock and an executor the test
+/// drains (tests/support/stage_harness.hpp). The clock must outlive the
+/// pipeline; the executor only needs to outlive create() unless its queues
+/// say otherwise (PoolExecutor's need only the pool; the test executor runs
+/// the tasks itself, so it outlives the pipeline).
+struct PipelineRuntime {
+  Clock* clock = nullptr;             ///< null = SteadyClock::instance()
+  StageExecutor* executor = nullptr;  ///< required
+};
+
 class CallPipeline final : public telephony::MediaHandler, public std::enable_shared_from_this<CallPipeline> {
  public:
   /// `tts` may be shared between calls (engines document their thread-safety);
@@ -152,6 +171,12 @@ class CallPipeline final : public telephony::MediaHandler, public std::enable_sh
   static Result<std::shared_ptr<CallPipeline>> create(PipelineConfig config, std::unique_ptr<speech::SpeechToText> stt,
                                                       std::shared_ptr<speech::TextToSpeech> tts,
                                                       std::unique_ptr<brain::Brain> brain, WorkerPool& pool,
+                                                      PipelineHooks hooks);
+  /// The same on an explicit clock and executor. Errors as above, and
+  /// ErrorCode::internal without an executor.
+  static Result<std::shared_ptr<CallPipeline>> create(PipelineConfig config, std::unique_ptr<speech::SpeechToText> stt,
+                                                      std::shared_ptr<speech::TextToSpeech> tts,
+                                                      std::unique_ptr<brain::Brain> brain, PipelineRuntime runtime,
                                                       PipelineHooks hooks);
   ~CallPipeline() override;
 
