@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/log.hpp"
+#include "telephony/sdp_offer.hpp"
 
 // libre last: its headers define macros (e.g. true/false helpers) that other headers dislike.
 #include <re.h>
@@ -33,15 +34,6 @@ T* deref(T* p) {
 }
 
 std::string to_string(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
-
-/// RFC 3551 §6 static payload type of an audio codec we encode, nullptr for
-/// one we do not (SipTrunk::codecs lists SDP encoding names).
-const char* static_payload_type(std::string_view name) {
-  if (name == "G722") return "9";
-  if (name == "PCMU") return "0";
-  if (name == "PCMA") return "8";
-  return nullptr;
-}
 
 /// A command for the SIP thread, pushed through libre's mqueue.
 using Command = std::function<void()>;
@@ -829,56 +821,6 @@ void LibreUserAgent::reject_accepted(const sip_msg* msg, const std::shared_ptr<L
   call->observer_->on_ended({"failed", code, "SIP " + std::to_string(code) + " " + reason + " (sent)", false, false});
 }
 
-/// Checks the SDP offer of an INVITE before anything is allocated for it
-/// (RFC 3264 §5-6, RFC 4566 §5.14). Returns 0 when it offers an audio
-/// stream we can answer: a port 1-65535, a connection address that is set
-/// and not 0.0.0.0, and one of `codecs`; else 488 (RFC 3261 §21.4.26) with
-/// the reason. `local` is any local address (the decode needs a session).
-uint16_t check_offer(const sip_msg* msg, const sa& local, const std::vector<std::string>& codecs, const char*& reason) {
-  reason = "Not Acceptable Here";
-  if (mbuf_get_left(msg->mb) == 0) return 488;  // no offer in the INVITE: we do not support late offers
-  // libre reads an m= port as a 32-bit number and keeps its low 16 bits
-  // ("m=audio 70000" would become port 4464): check the text first.
-  const std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
-  for (std::size_t at = 0; at < body.size();) {
-    const std::size_t eol = std::min(body.find('\n', at), body.size());
-    const std::string_view line = body.substr(at, eol - at);
-    at = eol + 1;
-    if (!line.starts_with("m=")) continue;
-    const std::size_t sp = line.find(' ');
-    if (sp == std::string_view::npos) return 488;
-    uint64_t port = 0;
-    std::size_t i = sp + 1, digits = 0;
-    for (; i < line.size() && line[i] >= '0' && line[i] <= '9' && digits < 6; ++i, ++digits) port = port * 10 + (line[i] - '0');
-    if (digits == 0 || port > 65535) {
-      reason = "Not Acceptable Here (bad media port)";
-      return 488;
-    }
-  }
-  sdp_session* sess = nullptr;
-  sdp_media* media = nullptr;
-  uint16_t code = 488;
-  if (sdp_session_alloc(&sess, &local) == 0 && sdp_media_add(&media, sess, "audio", 9, "RTP/AVP") == 0) {
-    int err = 0;
-    for (const auto& name : codecs)
-      err |= sdp_format_add(nullptr, media, false, static_payload_type(name), name.c_str(), 8000, 1, nullptr, nullptr,
-                            nullptr, false, nullptr);
-    if (!err && sdp_decode(sess, msg->mb, true) == 0) {
-      bool codec = false;
-      for (const auto& name : codecs) codec = codec || sdp_media_rformat(media, name.c_str()) != nullptr;
-      const sa* raddr = sdp_media_raddr(media);
-      if (!codec) reason = "Not Acceptable Here (no common codec: G722, PCMU or PCMA)";
-      else if (!raddr || !sa_isset(raddr, SA_ALL) || sa_is_any(raddr) || sdp_media_rport(media) == 0)
-        reason = "Not Acceptable Here (no usable media address)";
-      else code = 0;
-    }
-  }
-  mem_deref(sess);  // frees its media too
-  // sdp_decode consumed the body: rewind it for the real decode.
-  mbuf_set_pos(msg->mb, static_cast<std::size_t>(reinterpret_cast<const uint8_t*>(body.data()) - msg->mb->buf));
-  return code;
-}
-
 void LibreUserAgent::on_incoming(const sip_msg* msg) {
   const std::string source = host_of(msg->src);
   if (!admit_invite(source)) {
@@ -898,10 +840,11 @@ void LibreUserAgent::on_incoming(const sip_msg* msg) {
     return;
   }
   {
-    const char* offer_reason = "";
-    if (const uint16_t code = check_offer(msg, msg->dst, SipTrunk{}.codecs, offer_reason)) {
-      spdlog::info("sip: INVITE from {} rejected: {} {}", source, code, offer_reason);
-      (void)sip_treply(nullptr, sip_, msg, code, offer_reason);
+    // The SDP offer, checked before anything is allocated for the call (sdp_offer.hpp).
+    const std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+    if (const SdpOfferCheck offer = check_sdp_offer(body, msg->dst, SipTrunk{}.codecs); offer.code != 0) {
+      spdlog::info("sip: INVITE from {} rejected: {} {}", source, offer.code, offer.reason);
+      (void)sip_treply(nullptr, sip_, msg, offer.code, offer.reason);
       return;
     }
   }
