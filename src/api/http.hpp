@@ -1,6 +1,6 @@
 #pragma once
 /// HTTP request and response as the handlers see them: plain structs with no
-/// Boost.Beast types, so that only http_server.cpp pulls in Beast.
+/// Boost.Beast types, so that only the transports under api/beast/ pull in Beast.
 #include <cstdint>
 #include <filesystem>
 #include <memory>

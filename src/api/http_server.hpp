@@ -1,6 +1,8 @@
 #pragma once
-/// The HTTP/1.1 server (Boost.Beast; the only translation unit that includes
-/// Beast is http_server.cpp). Threads as DESIGN.md says: `io_threads` run the
+/// The HTTP/1.1 server. This header is Beast-free; the implementation is
+/// api/beast/ (http_server.cpp: accept loop and threads; the transports
+/// http_session.cpp, websocket.cpp and sse.cpp are the only translation units
+/// that include Boost.Beast). Threads as DESIGN.md says: `io_threads` run the
 /// sockets; handlers (which may block on the store) run on a separate pool of
 /// `worker_threads`, and their responses are written back on the connection's
 /// strand.

@@ -3,7 +3,10 @@
 #include "access/roles.hpp"
 #include "api/permissions.hpp"
 
+#include <algorithm>
 #include <map>
+#include <set>
+#include <vector>
 
 #include "store/settings.hpp"
 
@@ -12,7 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-json schema_ref(std::string_view name) { return json{{"$ref", "#/components/schemas/" + std::string(name)}}; }
+constexpr const char* kSchemaPrefix = "#/components/schemas/";
+
+json schema_ref(std::string_view name) { return json{{"$ref", kSchemaPrefix + std::string(name)}}; }
 
 json field_schema(const model::FieldSpec& f) {
   json s = json::object();
@@ -21,6 +26,10 @@ json field_schema(const model::FieldSpec& f) {
   if (f.type == model::FieldType::timestamp) s["format"] = "date-time";
   if (f.format == model::Format::http_url) s["format"] = "uri";
   if (f.format == model::Format::e164) s["description"] = "Phone number; stored as E.164.";
+  // The shape checks of model/validation.cpp, as ECMA-262 patterns clients can apply.
+  if (f.format == model::Format::agent_name) s["pattern"] = "^[A-Za-z0-9_ -]*[A-Za-z0-9_-][A-Za-z0-9_ -]*$";
+  if (f.format == model::Format::identifier) s["pattern"] = "^[A-Za-z0-9_-]+$";
+  if (f.format == model::Format::bcp47) s["pattern"] = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$";
   if (!f.description.empty()) s["description"] = f.description;
   if (f.min) s["minimum"] = *f.min;
   if (f.max) s["maximum"] = *f.max;
@@ -62,6 +71,7 @@ json with_props(json base, json props, json required = json::array()) {
 
 /// What one operation says beyond its path: summary, request and response.
 struct OperationDoc {
+  std::string id;        ///< operationId: camelCase verb + resource (listAgents, getAgent, createAgent, ...)
   std::string summary;
   std::string tag;
   std::string request;   ///< component schema of the JSON body, "" = none; "csv" = CSV upload
@@ -76,114 +86,114 @@ struct OperationDoc {
 const std::map<std::string, OperationDoc>& operations() {
   using namespace model;
   static const std::map<std::string, OperationDoc> ops = {
-      {"GET /api/health", {"Liveness and database check", "system", "", 200, "Health"}},
-      {"GET /api/openapi.json", {"This document", "system", "", 200, "OpenApiDocument"}},
+      {"GET /api/health", {"getHealth", "Liveness and database check", "system", "", 200, "Health"}},
+      {"GET /api/openapi.json", {"getOpenApiDocument", "This document", "system", "", 200, "OpenApiDocument"}},
 
-      {"GET /api/agents", {"List agents", "agents", "", 200, "AgentPage", {}, &agent_spec()}},
-      {"POST /api/agents", {"Create an agent (configuration version 1)", "agents", "AgentCreate", 201, "Agent"}},
-      {"GET /api/agents/{id}", {"Get an agent", "agents", "", 200, "Agent"}},
-      {"PATCH /api/agents/{id}", {"Update an agent (new configuration version when prompt, voice or behaviour change)", "agents", "AgentUpdate", 200, "Agent"}},
-      {"DELETE /api/agents/{id}", {"Delete an agent without calls or jobs", "agents", "", 204, ""}},
-      {"GET /api/agents/{id}/configurations", {"List an agent's configuration versions, newest first", "agents", "", 200, "AgentConfigurationPage"}},
-      {"POST /api/agents/{id}/configurations/{version}/activate", {"Roll back to a configuration version", "agents", "", 200, "Agent"}},
-      {"GET /api/agents/{id}/functions", {"List an agent's custom functions", "custom functions", "", 200, "CustomFunctionPage", {}, &custom_function_spec()}},
-      {"POST /api/agents/{id}/functions", {"Create a custom function", "custom functions", "CustomFunctionCreate", 201, "CustomFunction"}},
-      {"GET /api/agents/{id}/functions/{functionId}", {"Get a custom function (authConfig is never returned)", "custom functions", "", 200, "CustomFunction"}},
-      {"PATCH /api/agents/{id}/functions/{functionId}", {"Update a custom function", "custom functions", "CustomFunctionUpdate", 200, "CustomFunction"}},
-      {"DELETE /api/agents/{id}/functions/{functionId}", {"Delete a custom function", "custom functions", "", 204, ""}},
+      {"GET /api/agents", {"listAgents", "List agents", "agents", "", 200, "AgentPage", {}, &agent_spec()}},
+      {"POST /api/agents", {"createAgent", "Create an agent (configuration version 1)", "agents", "AgentCreate", 201, "Agent"}},
+      {"GET /api/agents/{id}", {"getAgent", "Get an agent", "agents", "", 200, "Agent"}},
+      {"PATCH /api/agents/{id}", {"updateAgent", "Update an agent (new configuration version when prompt, voice or behaviour change)", "agents", "AgentUpdate", 200, "Agent"}},
+      {"DELETE /api/agents/{id}", {"deleteAgent", "Delete an agent without calls or jobs", "agents", "", 204, ""}},
+      {"GET /api/agents/{id}/configurations", {"listAgentConfigurations", "List an agent's configuration versions, newest first", "agents", "", 200, "AgentConfigurationPage"}},
+      {"POST /api/agents/{id}/configurations/{version}/activate", {"activateAgentConfiguration", "Roll back to a configuration version", "agents", "", 200, "Agent"}},
+      {"GET /api/agents/{id}/functions", {"listCustomFunctions", "List an agent's custom functions", "custom functions", "", 200, "CustomFunctionPage", {}, &custom_function_spec()}},
+      {"POST /api/agents/{id}/functions", {"createCustomFunction", "Create a custom function", "custom functions", "CustomFunctionCreate", 201, "CustomFunction"}},
+      {"GET /api/agents/{id}/functions/{functionId}", {"getCustomFunction", "Get a custom function (authConfig is never returned)", "custom functions", "", 200, "CustomFunction"}},
+      {"PATCH /api/agents/{id}/functions/{functionId}", {"updateCustomFunction", "Update a custom function", "custom functions", "CustomFunctionUpdate", 200, "CustomFunction"}},
+      {"DELETE /api/agents/{id}/functions/{functionId}", {"deleteCustomFunction", "Delete a custom function", "custom functions", "", 204, ""}},
 
-      {"GET /api/contacts", {"List contacts", "contacts", "", 200, "ContactPage", {}, &contact_spec()}},
-      {"POST /api/contacts", {"Create a contact", "contacts", "ContactCreate", 201, "Contact"}},
-      {"GET /api/contacts/{id}", {"Get a contact with its newest memories", "contacts", "", 200, "ContactWithMemories"}},
-      {"PATCH /api/contacts/{id}", {"Update a contact", "contacts", "ContactUpdate", 200, "Contact"}},
-      {"DELETE /api/contacts/{id}", {"Delete a contact and its memories", "contacts", "", 204, ""}},
-      {"GET /api/contacts/{id}/memories", {"List a contact's memories", "contacts", "", 200, "MemoryPage", {}, &memory_spec()}},
-      {"POST /api/contacts/{id}/memories", {"Add a memory", "contacts", "MemoryCreate", 201, "Memory"}},
-      {"GET /api/contacts/{id}/memories/{memoryId}", {"Get a memory", "contacts", "", 200, "Memory"}},
-      {"PATCH /api/contacts/{id}/memories/{memoryId}", {"Update a memory", "contacts", "MemoryUpdate", 200, "Memory"}},
-      {"DELETE /api/contacts/{id}/memories/{memoryId}", {"Delete a memory", "contacts", "", 204, ""}},
+      {"GET /api/contacts", {"listContacts", "List contacts", "contacts", "", 200, "ContactPage", {}, &contact_spec()}},
+      {"POST /api/contacts", {"createContact", "Create a contact", "contacts", "ContactCreate", 201, "Contact"}},
+      {"GET /api/contacts/{id}", {"getContact", "Get a contact with its newest memories", "contacts", "", 200, "ContactWithMemories"}},
+      {"PATCH /api/contacts/{id}", {"updateContact", "Update a contact", "contacts", "ContactUpdate", 200, "Contact"}},
+      {"DELETE /api/contacts/{id}", {"deleteContact", "Delete a contact and its memories", "contacts", "", 204, ""}},
+      {"GET /api/contacts/{id}/memories", {"listMemories", "List a contact's memories", "contacts", "", 200, "MemoryPage", {}, &memory_spec()}},
+      {"POST /api/contacts/{id}/memories", {"createMemory", "Add a memory", "contacts", "MemoryCreate", 201, "Memory"}},
+      {"GET /api/contacts/{id}/memories/{memoryId}", {"getMemory", "Get a memory", "contacts", "", 200, "Memory"}},
+      {"PATCH /api/contacts/{id}/memories/{memoryId}", {"updateMemory", "Update a memory", "contacts", "MemoryUpdate", 200, "Memory"}},
+      {"DELETE /api/contacts/{id}/memories/{memoryId}", {"deleteMemory", "Delete a memory", "contacts", "", 204, ""}},
 
-      {"GET /api/calls", {"List calls (filter by agent, contact, phone, status, date range)", "calls", "", 200, "CallPage", {"phone", "from", "to"}, &call_spec()}},
-      {"GET /api/calls/{id}", {"Get a call", "calls", "", 200, "Call"}},
-      {"POST /api/calls", {"Place an outbound call now (asynchronous: the record appears when it ends)", "calls", "CallRequest", 202,
+      {"GET /api/calls", {"listCalls", "List calls (filter by agent, contact, phone, status, date range)", "calls", "", 200, "CallPage", {"phone", "from", "to"}, &call_spec()}},
+      {"GET /api/calls/{id}", {"getCall", "Get a call", "calls", "", 200, "Call"}},
+      {"POST /api/calls", {"placeCall", "Place an outbound call now (asynchronous: the record appears when it ends)", "calls", "CallRequest", 202,
                            "CallPlaced", {}, nullptr, "application/json", true}},
-      {"GET /api/calls/{id}/recording", {"The call's stereo WAV recording (left caller, right agent); HTTP range requests (RFC 9110 §14)",
+      {"GET /api/calls/{id}/recording", {"getCallRecording", "The call's stereo WAV recording (left caller, right agent); HTTP range requests (RFC 9110 §14)",
                                          "calls", "", 200, "Recording", {}, nullptr, "audio/wav"}},
 
-      {"GET /api/campaigns", {"List campaigns", "campaigns", "", 200, "CampaignPage", {}, &campaign_spec()}},
-      {"POST /api/campaigns", {"Create a campaign", "campaigns", "CampaignCreate", 201, "Campaign"}},
-      {"GET /api/campaigns/{id}", {"Get a campaign", "campaigns", "", 200, "Campaign"}},
-      {"PATCH /api/campaigns/{id}", {"Update a campaign", "campaigns", "CampaignUpdate", 200, "Campaign"}},
-      {"DELETE /api/campaigns/{id}", {"Delete a campaign with its uploads and jobs", "campaigns", "", 204, ""}},
-      {"POST /api/campaigns/{id}/uploads", {"Import a CSV of contacts (text/csv or multipart/form-data)", "uploads", "csv", 201, "ImportReport", {"region", "filename"}}},
-      {"GET /api/campaigns/{id}/uploads", {"List a campaign's uploads", "uploads", "", 200, "UploadPage", {}, &upload_spec()}},
+      {"GET /api/campaigns", {"listCampaigns", "List campaigns", "campaigns", "", 200, "CampaignPage", {}, &campaign_spec()}},
+      {"POST /api/campaigns", {"createCampaign", "Create a campaign", "campaigns", "CampaignCreate", 201, "Campaign"}},
+      {"GET /api/campaigns/{id}", {"getCampaign", "Get a campaign", "campaigns", "", 200, "Campaign"}},
+      {"PATCH /api/campaigns/{id}", {"updateCampaign", "Update a campaign", "campaigns", "CampaignUpdate", 200, "Campaign"}},
+      {"DELETE /api/campaigns/{id}", {"deleteCampaign", "Delete a campaign with its uploads and jobs", "campaigns", "", 204, ""}},
+      {"POST /api/campaigns/{id}/uploads", {"importCampaignContacts", "Import a CSV of contacts (text/csv or multipart/form-data)", "uploads", "csv", 201, "ImportReport", {"region", "filename"}}},
+      {"GET /api/campaigns/{id}/uploads", {"listCampaignUploads", "List a campaign's uploads", "uploads", "", 200, "UploadPage", {}, &upload_spec()}},
 
-      {"GET /api/uploads", {"List uploads", "uploads", "", 200, "UploadPage", {}, &upload_spec()}},
-      {"GET /api/uploads/{id}", {"Get an upload with its first batch contacts and rejections", "uploads", "", 200, "UploadWithRows"}},
-      {"DELETE /api/uploads/{id}", {"Delete an upload and its batch contacts", "uploads", "", 204, ""}},
-      {"GET /api/uploads/{id}/contacts", {"List an upload's batch contacts in file order", "uploads", "", 200, "BatchContactPage", {}, &batch_contact_spec()}},
-      {"GET /api/uploads/{id}/rejections", {"List an upload's rejected rows and warnings in file order", "uploads", "", 200, "UploadRejectionPage", {}, &upload_rejection_spec()}},
+      {"GET /api/uploads", {"listUploads", "List uploads", "uploads", "", 200, "UploadPage", {}, &upload_spec()}},
+      {"GET /api/uploads/{id}", {"getUpload", "Get an upload with its first batch contacts and rejections", "uploads", "", 200, "UploadWithRows"}},
+      {"DELETE /api/uploads/{id}", {"deleteUpload", "Delete an upload and its batch contacts", "uploads", "", 204, ""}},
+      {"GET /api/uploads/{id}/contacts", {"listBatchContacts", "List an upload's batch contacts in file order", "uploads", "", 200, "BatchContactPage", {}, &batch_contact_spec()}},
+      {"GET /api/uploads/{id}/rejections", {"listUploadRejections", "List an upload's rejected rows and warnings in file order", "uploads", "", 200, "UploadRejectionPage", {}, &upload_rejection_spec()}},
 
-      {"GET /api/jobs", {"List jobs", "jobs", "", 200, "JobPage", {}, &job_spec()}},
-      {"POST /api/jobs", {"Create a job (one pending job call per batch contact)", "jobs", "JobCreate", 201, "Job"}},
-      {"GET /api/jobs/{id}", {"Get a job with its first job calls", "jobs", "", 200, "JobWithCalls"}},
-      {"DELETE /api/jobs/{id}", {"Delete a job that is not running", "jobs", "", 204, ""}},
-      {"GET /api/jobs/{id}/calls", {"List a job's calls", "jobs", "", 200, "JobCallPage", {}, &job_call_spec()}},
-      {"GET /api/jobs/{id}/events", {"The job's audit log: every dial decision with its reason", "jobs", "", 200, "JobEventPage", {}, &job_event_spec()}},
-      {"POST /api/jobs/{id}/pause", {"Pause a job: no new calls, calls in progress finish", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
-      {"POST /api/jobs/{id}/resume", {"Resume a paused job", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
-      {"POST /api/jobs/{id}/cancel", {"Cancel a job: no new calls or retries; pending job calls fail with \"cancelled\"", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
+      {"GET /api/jobs", {"listJobs", "List jobs", "jobs", "", 200, "JobPage", {}, &job_spec()}},
+      {"POST /api/jobs", {"createJob", "Create a job (one pending job call per batch contact)", "jobs", "JobCreate", 201, "Job"}},
+      {"GET /api/jobs/{id}", {"getJob", "Get a job with its first job calls", "jobs", "", 200, "JobWithCalls"}},
+      {"DELETE /api/jobs/{id}", {"deleteJob", "Delete a job that is not running", "jobs", "", 204, ""}},
+      {"GET /api/jobs/{id}/calls", {"listJobCalls", "List a job's calls", "jobs", "", 200, "JobCallPage", {}, &job_call_spec()}},
+      {"GET /api/jobs/{id}/events", {"listJobEvents", "The job's audit log: every dial decision with its reason", "jobs", "", 200, "JobEventPage", {}, &job_event_spec()}},
+      {"POST /api/jobs/{id}/pause", {"pauseJob", "Pause a job: no new calls, calls in progress finish", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
+      {"POST /api/jobs/{id}/resume", {"resumeJob", "Resume a paused job", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
+      {"POST /api/jobs/{id}/cancel", {"cancelJob", "Cancel a job: no new calls or retries; pending job calls fail with \"cancelled\"", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
 
-      {"GET /api/do-not-call", {"List the do-not-call list", "compliance", "", 200, "DoNotCallPage", {}, &do_not_call_spec()}},
-      {"POST /api/do-not-call", {"Add a number to the do-not-call list (normalised to E.164)", "compliance", "DoNotCallCreate", 201, "DoNotCall"}},
-      {"GET /api/do-not-call/{id}", {"Get a do-not-call entry", "compliance", "", 200, "DoNotCall"}},
-      {"DELETE /api/do-not-call/{id}", {"Remove a number (by id or phone) from the do-not-call list", "compliance", "", 204, ""}},
-      {"POST /api/do-not-call/import", {"Import a CSV of numbers into the do-not-call list (bad rows reported with line and reason)", "compliance", "csv", 200, "DncImportReport"}},
+      {"GET /api/do-not-call", {"listDoNotCall", "List the do-not-call list", "compliance", "", 200, "DoNotCallPage", {}, &do_not_call_spec()}},
+      {"POST /api/do-not-call", {"createDoNotCall", "Add a number to the do-not-call list (normalised to E.164)", "compliance", "DoNotCallCreate", 201, "DoNotCall"}},
+      {"GET /api/do-not-call/{id}", {"getDoNotCall", "Get a do-not-call entry", "compliance", "", 200, "DoNotCall"}},
+      {"DELETE /api/do-not-call/{id}", {"deleteDoNotCall", "Remove a number (by id or phone) from the do-not-call list", "compliance", "", 204, ""}},
+      {"POST /api/do-not-call/import", {"importDoNotCall", "Import a CSV of numbers into the do-not-call list (bad rows reported with line and reason)", "compliance", "csv", 200, "DncImportReport"}},
 
-      {"GET /api/sms-messages", {"List follow-up SMS messages and their delivery status", "outcomes", "", 200, "SmsMessagePage", {}, &sms_message_spec()}},
-      {"GET /api/sms-messages/{id}", {"Get an SMS message", "outcomes", "", 200, "SmsMessage"}},
-      {"GET /api/webhook-events", {"List webhook events with delivery status and failure counts", "outcomes", "", 200, "WebhookEventPage", {}, &webhook_event_spec()}},
-      {"GET /api/webhook-events/{id}", {"Get a webhook event", "outcomes", "", 200, "WebhookEvent"}},
+      {"GET /api/sms-messages", {"listSmsMessages", "List follow-up SMS messages and their delivery status", "outcomes", "", 200, "SmsMessagePage", {}, &sms_message_spec()}},
+      {"GET /api/sms-messages/{id}", {"getSmsMessage", "Get an SMS message", "outcomes", "", 200, "SmsMessage"}},
+      {"GET /api/webhook-events", {"listWebhookEvents", "List webhook events with delivery status and failure counts", "outcomes", "", 200, "WebhookEventPage", {}, &webhook_event_spec()}},
+      {"GET /api/webhook-events/{id}", {"getWebhookEvent", "Get a webhook event", "outcomes", "", 200, "WebhookEvent"}},
 
-      {"GET /api/live-calls", {"Calls in progress (not ended), newest first; ?status= filters", "live", "", 200, "LiveCallList", {"status"}}},
-      {"GET /api/live-calls/{id}", {"Everything about one call in progress or ended within the retention period ({id} = the call id): "
+      {"GET /api/live-calls", {"listLiveCalls", "Calls in progress (not ended), newest first; ?status= filters", "live", "", 200, "LiveCallList", {"status"}}},
+      {"GET /api/live-calls/{id}", {"getLiveCall", "Everything about one call in progress or ended within the retention period ({id} = the call id): "
                                     "the live_calls row, transcript, phases, objectives, next actions, coaching, sentiment, metrics, "
                                     "system configuration and supervisor actions", "live", "", 200, "LiveCallView"}},
-      {"GET /api/live-calls/{id}/transcript", {"The live transcript in order (interim lines are replaced by their final)", "live", "", 200,
+      {"GET /api/live-calls/{id}/transcript", {"getLiveTranscript", "The live transcript in order (interim lines are replaced by their final)", "live", "", 200,
                                                "LiveTranscriptList"}},
-      {"GET /api/live-calls/{id}/actions", {"The supervisor actions taken on the call, in order", "live", "", 200, "SupervisorActionList"}},
-      {"POST /api/live-calls/{id}/actions", {"Act on a call in progress as a supervisor (COACH_AGENT needs details.text, TRANSFER_CALL "
+      {"GET /api/live-calls/{id}/actions", {"listSupervisorActions", "The supervisor actions taken on the call, in order", "live", "", 200, "SupervisorActionList"}},
+      {"POST /api/live-calls/{id}/actions", {"createSupervisorAction", "Act on a call in progress as a supervisor (COACH_AGENT needs details.text, TRANSFER_CALL "
                                              "details.target, ADD_NOTE details.text); recorded with supervisor, time and order. 409 when "
                                              "the call has ended; 503 for actions on the call when live control is unavailable",
                                              "live", "SupervisorActionRequest", 202, "SupervisorAction", {}, nullptr, "application/json", true}},
-      {"POST /api/tts/preview", {"Synthesise a short sample of a voice as an agent would speak it (the dashboard's voice preview); "
+      {"POST /api/tts/preview", {"previewVoice", "Synthesise a short sample of a voice as an agent would speak it (the dashboard's voice preview); "
                                  "mono 16-bit WAV at the engine's rate; 422 names the bad field", "agents", "TtsPreviewRequest", 200,
                                  "Recording", {}, nullptr, "audio/wav"}},
-      {"GET /api/calls/{id}/analytics", {"The call's analytics: its live data summarised when it ended", "calls", "", 200, "CallAnalytics"}},
+      {"GET /api/calls/{id}/analytics", {"getCallAnalytics", "The call's analytics: its live data summarised when it ended", "calls", "", 200, "CallAnalytics"}},
 
-      {"GET /api/settings", {"All settings", "settings", "", 200, "Settings"}},
-      {"PATCH /api/settings", {"Change several settings atomically", "settings", "SettingsUpdate", 200, "Settings"}},
-      {"GET /api/settings/{key}", {"One setting", "settings", "", 200, "SettingValue"}},
-      {"PUT /api/settings/{key}", {"Change one setting", "settings", "SettingPut", 200, "SettingValue"}},
+      {"GET /api/settings", {"getSettings", "All settings", "settings", "", 200, "Settings"}},
+      {"PATCH /api/settings", {"updateSettings", "Change several settings atomically", "settings", "SettingsUpdate", 200, "Settings"}},
+      {"GET /api/settings/{key}", {"getSetting", "One setting", "settings", "", 200, "SettingValue"}},
+      {"PUT /api/settings/{key}", {"putSetting", "Change one setting", "settings", "SettingPut", 200, "SettingValue"}},
 
       // Issue 16: sign-in, workspaces, members, API keys, tickets, the audit log.
-      {"POST /api/auth/login", {"Sign in with an email and password, or a one-time link's token (sets the voqo_session cookie)", "access", "LoginRequest", 200, "LoginResult"}},
-      {"POST /api/auth/logout", {"Sign out: ends the session of the cookie", "access", "", 204, ""}},
-      {"GET /api/me", {"Who is calling: the user or key, its role and scopes, its workspaces", "access", "", 200, "Me"}},
-      {"GET /api/workspaces", {"The caller's workspaces (a key: its own)", "access", "", 200, "WorkspacePage"}},
-      {"POST /api/workspaces", {"Create a workspace (the creator becomes its owner; a tier other than free needs a server admin)", "access", "WorkspaceCreate", 201, "Workspace"}},
-      {"GET /api/workspaces/{id}", {"Get one of the caller's workspaces", "access", "", 200, "Workspace"}},
-      {"PATCH /api/workspaces/{id}", {"Rename a workspace (owner); change its tier or limits (server admin)", "access", "WorkspaceUpdate", 200, "Workspace"}},
-      {"DELETE /api/workspaces/{id}", {"Delete a workspace and everything in it (owner; not Default; no call in progress)", "access", "", 204, ""}},
-      {"GET /api/members", {"The workspace's members and their roles", "access", "", 200, "MemberPage"}},
-      {"POST /api/members", {"Invite a member (owner): creates the user when new and answers a one-time set-password link", "access", "MemberInvite", 201, "MemberInvited"}},
-      {"PATCH /api/members/{userId}", {"Change a member's role (owner)", "access", "MemberUpdate", 200, "Member"}},
-      {"DELETE /api/members/{userId}", {"Remove a member (owner); the last owner stays", "access", "", 204, ""}},
-      {"GET /api/keys", {"The workspace's API keys (never their secrets)", "access", "", 200, "ApiKeyPage"}},
-      {"POST /api/keys", {"Create an API key: the secret is in `key`, shown this once", "access", "ApiKeyCreate", 201, "ApiKeyCreated"}},
-      {"DELETE /api/keys/{id}", {"Revoke an API key: refused from the next request on, its open WebSockets closed", "access", "", 204, ""}},
-      {"POST /api/tickets", {"A signed ticket (60 s) for one URL a browser opens without headers: ?ticket= on the WebSocket, SSE, recording or audio URL", "access", "TicketRequest", 201, "Ticket"}},
-      {"GET /api/audit-log", {"Who did what, when, from where: newest first", "access", "", 200, "AuditLogPage", {"limit", "cursor", "action"}}},
+      {"POST /api/auth/login", {"login", "Sign in with an email and password, or a one-time link's token (sets the voqo_session cookie)", "access", "LoginRequest", 200, "LoginResult"}},
+      {"POST /api/auth/logout", {"logout", "Sign out: ends the session of the cookie", "access", "", 204, ""}},
+      {"GET /api/me", {"getMe", "Who is calling: the user or key, its role and scopes, its workspaces", "access", "", 200, "Me"}},
+      {"GET /api/workspaces", {"listWorkspaces", "The caller's workspaces (a key: its own)", "access", "", 200, "WorkspacePage"}},
+      {"POST /api/workspaces", {"createWorkspace", "Create a workspace (the creator becomes its owner; a tier other than free needs a server admin)", "access", "WorkspaceCreate", 201, "Workspace"}},
+      {"GET /api/workspaces/{id}", {"getWorkspace", "Get one of the caller's workspaces", "access", "", 200, "Workspace"}},
+      {"PATCH /api/workspaces/{id}", {"updateWorkspace", "Rename a workspace (owner); change its tier or limits (server admin)", "access", "WorkspaceUpdate", 200, "Workspace"}},
+      {"DELETE /api/workspaces/{id}", {"deleteWorkspace", "Delete a workspace and everything in it (owner; not Default; no call in progress)", "access", "", 204, ""}},
+      {"GET /api/members", {"listMembers", "The workspace's members and their roles", "access", "", 200, "MemberPage"}},
+      {"POST /api/members", {"inviteMember", "Invite a member (owner): creates the user when new and answers a one-time set-password link", "access", "MemberInvite", 201, "MemberInvited"}},
+      {"PATCH /api/members/{userId}", {"updateMember", "Change a member's role (owner)", "access", "MemberUpdate", 200, "Member"}},
+      {"DELETE /api/members/{userId}", {"removeMember", "Remove a member (owner); the last owner stays", "access", "", 204, ""}},
+      {"GET /api/keys", {"listApiKeys", "The workspace's API keys (never their secrets)", "access", "", 200, "ApiKeyPage"}},
+      {"POST /api/keys", {"createApiKey", "Create an API key: the secret is in `key`, shown this once", "access", "ApiKeyCreate", 201, "ApiKeyCreated"}},
+      {"DELETE /api/keys/{id}", {"revokeApiKey", "Revoke an API key: refused from the next request on, its open WebSockets closed", "access", "", 204, ""}},
+      {"POST /api/tickets", {"createTicket", "A signed ticket (60 s) for one URL a browser opens without headers: ?ticket= on the WebSocket, SSE, recording or audio URL", "access", "TicketRequest", 201, "Ticket"}},
+      {"GET /api/audit-log", {"listAuditLog", "Who did what, when, from where: newest first", "access", "", 200, "AuditLogPage", {"limit", "cursor", "action"}}},
   };
   return ops;
 }
@@ -325,7 +335,7 @@ void live_schemas(json& schemas) {
        {"details", {{"type", "object"}, {"description", "what the call's end added (e.g. outcome)"}}}, {"createdAt", stamp}});
 }
 
-/// The schemas of issue 16's resources (access_routes.cpp).
+/// The schemas of issue 16's resources (routes/access.cpp).
 void access_schemas(json& schemas) {
   auto str = [] { return json{{"type", "string"}}; };
   auto nstr = [] { return json{{"type", {"string", "null"}}}; };
@@ -437,6 +447,7 @@ json components() {
         {"rejectedCount", {{"type", "integer"}, {"minimum", 0}}},
         {"rejected", {{"type", "array"}, {"items", schema_ref("RowIssue")}}},
         {"rejectedTruncated", {{"type", "boolean"}}},
+        {"warningCount", {{"type", "integer"}, {"minimum", 0}}},
         {"warnings", {{"type", "array"}, {"items", schema_ref("RowIssue")}}},
         {"delimiter", {{"type", "string"}}},
         {"phoneColumn", {{"type", "string"}}},
@@ -470,7 +481,9 @@ json components() {
   schemas["Recording"] = {{"type", "string"}, {"contentMediaType", "audio/wav"}};
   schemas["Health"] = {{"type", "object"}, {"required", {"status"}},
                        {"properties", {{"status", {{"type", "string"}}}, {"database", {{"type", "string"}}}, {"time", {{"type", "string"}}}}}};
-  schemas["OpenApiDocument"] = {{"type", "object"}, {"required", {"openapi", "paths"}}};
+  schemas["OpenApiDocument"] = {{"type", "object"},
+                                {"required", {"openapi", "paths"}},
+                                {"properties", {{"openapi", {{"type", "string"}}}, {"paths", {{"type", "object"}}}}}};
   schemas["Problem"] = {
       {"type", "object"},
       {"description", "RFC 7807 problem details"},
@@ -490,6 +503,53 @@ json components() {
                              {"description", "A signed-in user's session; the workspace is X-Workspace-Id (or their first)"}}},
                 {"ticket", {{"type", "apiKey"}, {"in", "query"}, {"name", "ticket"},
                             {"description", "POST /api/tickets: 60 s, for one WebSocket, SSE, recording or audio URL"}}}}}};
+}
+
+void collect_schema_refs(const json& j, std::set<std::string>& out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (k == "$ref" && v.is_string() && v.get_ref<const std::string&>().starts_with(kSchemaPrefix))
+        out.insert(v.get<std::string>().substr(std::string_view(kSchemaPrefix).size()));
+      else collect_schema_refs(v, out);
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) collect_schema_refs(v, out);
+  }
+}
+
+/// Free-form objects (JSON columns such as systemInfo, a request's
+/// variables) say so with `additionalProperties: true`, JSON Schema's default
+/// written out: generators otherwise type an object without properties as
+/// an empty record (openapi-typescript: Record<string, never>).
+void mark_free_form_objects(json& j) {
+  if (j.is_object()) {
+    if (auto t = j.find("type"); t != j.end()) {
+      const bool object = *t == "object" || (t->is_array() && std::ranges::find(*t, json("object")) != t->end());
+      if (object && !j.contains("properties") && !j.contains("additionalProperties") && !j.contains("patternProperties"))
+        j["additionalProperties"] = true;
+    }
+    for (auto& [_, v] : j.items()) mark_free_form_objects(v);
+  } else if (j.is_array()) {
+    for (auto& v : j) mark_free_form_objects(v);
+  }
+}
+
+/// Drops the component schemas no operation reaches (directly or through
+/// other schemas): every spec yields Create/Update/Page shapes, and only the
+/// ones a route takes or returns belong in the document (Redocly's
+/// no-unused-components; a client generator would emit dead types).
+void prune_unused_schemas(const json& paths, json& schemas) {
+  std::set<std::string> used;
+  collect_schema_refs(paths, used);
+  for (std::vector<std::string> todo(used.begin(), used.end()); !todo.empty();) {
+    const std::string name = std::move(todo.back());
+    todo.pop_back();
+    std::set<std::string> next;
+    if (auto it = schemas.find(name); it != schemas.end()) collect_schema_refs(*it, next);
+    for (const auto& n : next)
+      if (used.insert(n).second) todo.push_back(n);
+  }
+  for (auto it = schemas.begin(); it != schemas.end();) it = used.contains(it.key()) ? std::next(it) : schemas.erase(it);
 }
 
 json problem_response(std::string_view description) {
@@ -533,7 +593,7 @@ json openapi_document(const Router& router) {
       const auto& d = it->second;
       op["summary"] = d.summary;
       op["tags"] = {d.tag};
-      op["operationId"] = route.method + " " + route.pattern;
+      op["operationId"] = d.id;
       if (d.filters) {
         params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}});
         params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
@@ -597,23 +657,31 @@ json openapi_document(const Router& router) {
         }
       }
       if (!d.request.empty()) responses["415"] = problem_response("The body is not application/json");
+      // Every route: the server answers only the Host names it serves (beast/http_session.cpp).
+      responses["421"] = problem_response("Misdirected Request: this server does not answer to the request's Host");
       responses["default"] = problem_response("Error");
       op["responses"] = responses;
     }
     if (!params.empty()) op["parameters"] = params;
     paths[route.pattern][method] = op;
   }
+  json parts = components();
+  prune_unused_schemas(paths, parts["schemas"]);
+  mark_free_form_objects(paths);
+  mark_free_form_objects(parts["schemas"]);
   return json{{"openapi", "3.1.0"},
               {"info",
                {{"title", "voqo API"},
                 {"version", "1"},
+                // No licence is granted yet (the repository has none): an SPDX reference says so.
+                {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}},
                 {"description", "Self-hosted AI voice agents: agents, contacts, calls, campaigns, uploads, jobs, settings and live calls, "
                                 "in workspaces reached with an API key or a signed-in session (x-voqo-permission names what each "
                                 "operation needs). Errors are RFC 7807 problem+json. Lists page by cursor (limit ≤ 500)."}}},
               {"servers", json::array({{{"url", "/"}}})},
               {"security", json::array({{{"bearer", json::array()}}, {{"session", json::array()}}})},
               {"paths", paths},
-              {"components", components()}};
+              {"components", std::move(parts)}};
 }
 
 }  // namespace voqo::api

@@ -2,13 +2,20 @@
 /// What the REST resources share (internal to api/): the `Api` registrar —
 /// every route goes through Api::add, which sets the route's permission
 /// (permissions.hpp) as its header-time authorize step, checks JSON depth and
-/// writes the audit log — and the helpers handlers use to read requests and
-/// write answers. The resources are defined in handlers.cpp and, for
-/// workspaces, members, keys, sign-in and the audit log, access_routes.cpp.
+/// writes the audit log — its builders for the usual shapes (crud, nested
+/// collections, child lists), and the helpers handlers use to read requests
+/// (bodies, path ids, list queries, spooled CSV uploads) and write answers
+/// (JSON, pages, problems). The kit is rest_kit.cpp; each resource is one
+/// file under routes/ (agents, contacts, calls, campaigns, jobs, compliance,
+/// live, settings, access); handlers.cpp registers them all.
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <streambuf>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +28,8 @@
 namespace voqo::api::rest {
 
 using nlohmann::json;
+using store::Condition;
+using store::ListQuery;
 
 HttpResponse json_response(int status, const json& body);
 HttpResponse created(const json& body, const std::string& location);
@@ -35,10 +44,78 @@ HttpResponse reply(const Result<T>& result, const HttpRequest& req, int status =
 
 /// The JSON body (Content-Type application/json, or none). Errors: 415, 400.
 Result<json> parse_body(const HttpRequest& req);
+/// Whether `req` carries a body that is (or may be) JSON: not spooled, and
+/// a JSON media type or none at all (parse_body() reads those as JSON).
+bool has_json_body(const HttpRequest& req);
+
+/// Reads bytes [offset, offset + length) of a file as a stream (the file part
+/// of a multipart upload, read in place).
+class RangeStreamBuf final : public std::streambuf {
+ public:
+  RangeStreamBuf(std::ifstream& in, uint64_t offset, uint64_t length) : in_(in), left_(length) {
+    in_.seekg(static_cast<std::streamoff>(offset));
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (left_ == 0) return traits_type::eof();
+    const auto want = static_cast<std::streamsize>(std::min<uint64_t>(left_, sizeof buf_));
+    in_.read(buf_, want);
+    const auto got = in_.gcount();
+    if (got <= 0) return traits_type::eof();
+    left_ -= static_cast<uint64_t>(got);
+    setg(buf_, buf_, buf_ + got);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::ifstream& in_;
+  uint64_t left_;
+  char buf_[64 * 1024];
+};
+
+/// The CSV of a spooled request body: the whole body, or the file part of a
+/// multipart/form-data body (RFC 7578), read in place from the spool file.
+struct SpooledCsv {
+  std::ifstream file;
+  std::optional<RangeStreamBuf> buffer;
+  std::istream stream{nullptr};
+  std::string filename;  ///< the multipart part's filename, "" otherwise
+};
+
+/// Opens `out` on `req`'s body. An empty body (which may come without a spool
+/// file) reads as an empty CSV. Errors: a malformed multipart body; io when
+/// the spool file is missing.
+Result<void> open_spooled_csv(const HttpRequest& req, SpooledCsv& out);
 /// The `{name}` path parameter as an id; a value that cannot be an id is a 404.
 Result<std::string> path_id(const HttpRequest& req, std::string_view name, std::string_view what);
 /// A `limit` query parameter: 1–500 (422 naming `limit`).
 Result<uint32_t> parse_limit(std::string_view text);
+
+/// Handles a query parameter a list route takes beyond the spec's filters:
+/// true when it was one (and added its condition), false for an unknown one.
+using ExtraQuery = std::function<Result<bool>(std::string_view key, std::string_view value, store::ListQuery&)>;
+/// Builds a ListQuery from `limit`, `cursor` and the spec's filterable
+/// fields (each value checked by the field's own rules; phones normalised
+/// with the workspace's default region); `extra` handles further parameters.
+/// Errors: invalid (422) naming the parameter.
+Result<store::ListQuery> list_query(const HttpRequest& req, const model::EntitySpec& spec, store::Store& st,
+                                    const ExtraQuery& extra = {});
+/// A page as JSON: {items, nextCursor (null on the last page)}.
+json page_json(const store::Page& page);
+/// A list returned whole, in one page: {items, nextCursor: null}.
+json whole_page(json items);
+/// A page of `repo` as the list endpoints return it, serialized straight from the rows.
+HttpResponse list_response(store::Repository& repo, const store::ListQuery& q, const HttpRequest& req);
+/// First page (`limit` rows) of a child collection whose `column` is
+/// `parent_id`, embedded in its parent's GET.
+Result<json> embedded(const WorkspaceId& ws, store::Repository& children, std::string column, std::string parent_id,
+                      uint32_t limit = 100);
+/// The parent's `{id}` and the child's `{child_param}` of a nested route
+/// (either not an id: 404 naming its entity).
+Result<std::pair<std::string, std::string>> child_ids(const HttpRequest& req, const store::Repository& parent,
+                                                     const store::Repository& child, const std::string& child_param);
 
 /// The workspace the request acts in (its principal's). Handlers run only
 /// after the route's authorize step, so every non-open route has one.
@@ -67,6 +144,19 @@ class Api {
   /// The same, for a collection nested under a parent: base/{id}/<child>.
   void nested(const std::string& parent_base, store::Repository& parent, const std::string& child,
               const std::string& child_param, store::Repository& repo);
+  /// A child collection a parent's GET embeds: `member` of the answer holds
+  /// the first page of `repo`'s rows whose `column` is the parent's id.
+  struct Embed {
+    std::string member;
+    store::Repository& repo;
+    std::string column;
+  };
+  /// Adds to a record just read (request, the record's id, the record).
+  using Decorate = std::function<void(const HttpRequest&, const std::string&, json&)>;
+  /// GET base/{id}: the record of `repo` with each of `embeds` embedded
+  /// (newest first, or in file order as the child's list is), then `decorate`.
+  void get_with_children(const std::string& base, store::Repository& repo, std::vector<Embed> embeds,
+                         Decorate decorate = {});
   /// GET base/{id}/<child>: a read-only page of child records.
   void child_list(const std::string& pattern, store::Repository& parent, store::Repository& repo,
                   const std::string& parent_column);
@@ -83,14 +173,17 @@ class Api {
   void calls();
   void campaigns_and_uploads();
   void jobs();
-  void compliance_and_outboxes();
+  /// The do-not-call list (routes/compliance.cpp).
+  void compliance();
+  /// The SMS and webhook outboxes, read-only (routes/compliance.cpp).
+  void outboxes();
   void live();
   void settings();
   HttpResponse upload(HttpRequest& req);
   HttpResponse place_call(HttpRequest& req);
   HttpResponse supervisor_action(HttpRequest& req);
   HttpResponse serve_file(const std::filesystem::path& path, std::string content_type, const HttpRequest& req);
-  /// Workspaces, members, API keys, sign-in, tickets, the audit log (access_routes.cpp).
+  /// Workspaces, members, API keys, sign-in, tickets, the audit log (routes/access.cpp).
   void access();
   HttpResponse login(HttpRequest& req);
   HttpResponse me(HttpRequest& req);

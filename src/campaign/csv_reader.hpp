@@ -38,8 +38,10 @@ namespace voqo::campaign {
 struct CsvOptions {
   /// The delimiter, or 0 to sniff it among `,` `;` TAB `|`.
   char delimiter = 0;
-  /// A field longer than this (bytes, after unquoting) is not stored: the
-  /// record reports it in CsvRecord::oversized_field and reading goes on.
+  /// A field longer than this (bytes as read, after unquoting) is not
+  /// stored: the record reports it in CsvRecord::oversized_field and reading
+  /// goes on. A field read as Windows-1252 is stored as UTF-8, which may take
+  /// up to 3 bytes per byte read (e.g. 0x80 → U+20AC, 3 bytes).
   size_t max_field_bytes = 64 * 1024;
   /// A field longer than this (bytes) stops reading with an error; this is
   /// what an unclosed quote that swallows the rest of a big file looks like.

@@ -39,6 +39,10 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
     return std::nullopt;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11.
+  // Outside the whole years within, converting overflowed (undefined
+  // behaviour; "2721-03-09" came back as a date in 1836; found by fuzzing).
+  if (y < kMinIsoYear || y > kMaxIsoYear) return std::nullopt;
   size_t pos = 10;
   int offset_min = 0;
   if (pos < s.size()) {

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -238,9 +239,18 @@ Result<TimeZone> TimeZone::locate(std::string_view name) {
   if (auto it = cache.find(std::string(name)); it != cache.end()) return TimeZone(it->second);
   const char* dir = std::getenv("TZDIR");
   std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + std::string(name);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(Error::not_found("unknown time zone: " + std::string(name)));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Only a regular file is a zone: a folder ("Asia/") opens, then libstdc++'s
+  // filebuf throws on the first read (found by fuzzing).
+  std::error_code ec;
+  std::ifstream in;
+  if (std::filesystem::is_regular_file(path, ec)) in.open(path, std::ios::binary);
+  if (!in.is_open() || !in) return std::unexpected(Error::not_found("unknown time zone: " + std::string(name)));
+  std::string bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    return std::unexpected(Error{ErrorCode::io, "cannot read time zone file " + path, {}});
+  }
   auto z = parse_tzif(name, bytes);
   if (!z) return std::unexpected(Error::invalid("timeZone", "not a TZif file: " + path));
   auto data = std::make_shared<const ZoneData>(std::move(*z));

@@ -1,19 +1,24 @@
 #pragma once
-/// One call's conversation pipeline (DESIGN.md "One Call owns one pipeline"):
+/// One call's conversation pipeline (DESIGN.md "One Call owns one pipeline"),
+/// an orchestrator over stages that own their state (one class per file):
 ///
 ///   media thread, every 20 ms (MediaHandler::on_frame):
-///     caller audio (16 kHz) → recording → echo cancellation → VAD →
-///     answering-machine detection → barge-in → endpointing (end of turn) →
-///     audio to the STT stage;  agent audio ← TTS ring → recording
-///   STT stage (serial queue on the worker pool):
-///     utterance begin / audio / end → final transcript → control stage
-///   control stage (serial queue): turn-taking and the brain; reply text is
-///     synthesised sentence by sentence into the TTS ring as it arrives.
+///     agent audio ← ReplyPlayer → LevelMeter → SupervisorMixer → CallRecorder;
+///     caller audio → CallerInput (EchoCanceller → VoiceActivityDetector) →
+///     LevelMeter → AmdStage → BargeInDetector → TurnDetector (pre-roll,
+///     voiced runs, endpointing) → SttStage's ring; then CallTimers
+///   STT stage (SttStage, a serial queue): streaming decode, interims, the
+///     final transcript of each turn
+///   control stage (a serial queue): turn-taking and the brain; reply text is
+///     synthesised sentence by sentence into the ReplyPlayer as it arrives.
+///   live stage (a serial queue): the hooks, in order.
 ///
-/// The media thread never blocks: it talks to the stages through wait-free
-/// rings (audio) and posted events (rare). Barge-in is decided on the media
+/// Stages hand the orchestrator events (pipeline/frames.hpp). The media
+/// thread never blocks: it talks to the stages through wait-free rings
+/// (audio) and posted events (rare). Barge-in is decided on the media
 /// thread: it flushes the agent audio at once (the next packet is silence)
-/// and cancels the brain and TTS through a stop token.
+/// and cancels the brain and TTS through a stop token. Every timer reads the
+/// injected Clock (pipeline/clock.hpp).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -31,6 +36,8 @@
 #include "brain/brain.hpp"
 #include "core/worker_pool.hpp"
 #include "model/transcript_line.hpp"
+#include "pipeline/clock.hpp"
+#include "pipeline/stage_executor.hpp"
 #include "speech/stt.hpp"
 #include "speech/tts.hpp"
 #include "telephony/media_engine.hpp"
@@ -84,12 +91,6 @@ struct PipelineResult {
   std::string end_reason;    ///< why the pipeline ended the call ("" when the peer hung up)
 };
 
-/// A transcript line as the pipeline reports it: model::TranscriptLine
-/// (its docstring has the rules of interims, finals and entry ids).
-/// Temporary name kept for the pipeline's stage split (issue 17 §1) to merge
-/// cleanly; use model::TranscriptLine.
-using LiveLine = model::TranscriptLine;
-
 /// Callbacks from the pipeline to its call. hang_up and transfer run on the
 /// control stage; every other hook runs on the pipeline's live stage (a
 /// serial queue on the worker pool): never on the media thread, one at a
@@ -101,7 +102,9 @@ struct PipelineHooks {
   std::function<void(const model::TranscriptLine&)> on_transcript;  ///< each final line, as it happens
   /// phase, intent, barge_in, backchannel, amd, dtmf, transfer, hangup, supervisor, ...
   std::function<void(const std::string& event, const std::string& detail)> on_event;
-  std::function<void(const model::TranscriptLine&)> on_live_line;  ///< interim and final lines (model::TranscriptLine's rules)
+  /// Interim and final lines, as they form (model::TranscriptLine's rules:
+  /// interims then their final under one entry id, "" finals retract).
+  std::function<void(const model::TranscriptLine&)> on_live_line;
   /// Every 200 ms of media (10 frames) from the answer: the agent's and the
   /// caller's level over those 200 ms as meter_percent() of their RMS dBFS
   /// (0–100; the agent's own voice, the caller after echo cancellation), and
@@ -133,6 +136,18 @@ class SupervisorLeg {
   virtual void leave() = 0;
 };
 
+/// Where a pipeline takes its time and runs its stages. Production: the
+/// steady clock and the call service's worker pool (the create() overload
+/// with a WorkerPool); tests: a VirtualClock and an executor the test
+/// drains (tests/support/stage_harness.hpp). The clock must outlive the
+/// pipeline; the executor only needs to outlive create() unless its queues
+/// say otherwise (PoolExecutor's need only the pool; the test executor runs
+/// the tasks itself, so it outlives the pipeline).
+struct PipelineRuntime {
+  Clock* clock = nullptr;             ///< null = SteadyClock::instance()
+  StageExecutor* executor = nullptr;  ///< required
+};
+
 class CallPipeline final : public telephony::MediaHandler, public std::enable_shared_from_this<CallPipeline> {
  public:
   /// `tts` may be shared between calls (engines document their thread-safety);
@@ -140,6 +155,12 @@ class CallPipeline final : public telephony::MediaHandler, public std::enable_sh
   static Result<std::shared_ptr<CallPipeline>> create(PipelineConfig config, std::unique_ptr<speech::SpeechToText> stt,
                                                       std::shared_ptr<speech::TextToSpeech> tts,
                                                       std::unique_ptr<brain::Brain> brain, WorkerPool& pool,
+                                                      PipelineHooks hooks);
+  /// The same on an explicit clock and executor. Errors as above, and
+  /// ErrorCode::internal without an executor.
+  static Result<std::shared_ptr<CallPipeline>> create(PipelineConfig config, std::unique_ptr<speech::SpeechToText> stt,
+                                                      std::shared_ptr<speech::TextToSpeech> tts,
+                                                      std::unique_ptr<brain::Brain> brain, PipelineRuntime runtime,
                                                       PipelineHooks hooks);
   ~CallPipeline() override;
 

@@ -4,7 +4,7 @@
 /// change in order, each with a sequence number; after a reconnect they
 /// resume from their last sequence number without loss, or get a fresh
 /// snapshot marked `"resync":true` when the bounded history no longer reaches
-/// back. Transport-free: api/http_server.cpp carries it over WebSocket and
+/// back. Transport-free: api/beast/ carries it over WebSocket and
 /// Server-Sent Events; the protocol is documented in docs/REALTIME.md.
 ///
 /// Sequence numbers: one counter for the whole hub, strictly increasing. It

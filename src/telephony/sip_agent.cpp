@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "core/log.hpp"
+#include "telephony/sdp_offer.hpp"
+#include "telephony/sdp_session.hpp"
 
 // libre last: its headers define macros (e.g. true/false helpers) that other headers dislike.
 #include <re.h>
@@ -34,15 +36,6 @@ T* deref(T* p) {
 
 std::string to_string(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
-/// RFC 3551 §6 static payload type of an audio codec we encode, nullptr for
-/// one we do not (SipTrunk::codecs lists SDP encoding names).
-const char* static_payload_type(std::string_view name) {
-  if (name == "G722") return "9";
-  if (name == "PCMU") return "0";
-  if (name == "PCMA") return "8";
-  return nullptr;
-}
-
 /// A command for the SIP thread, pushed through libre's mqueue.
 using Command = std::function<void()>;
 
@@ -50,12 +43,6 @@ std::string status_for_failure(int code) {
   if (code == 486 || code == 600) return "busy";
   if (code == 408 || code == 480 || code == 487) return "no_answer";
   return "failed";
-}
-
-sockaddr_storage to_sockaddr(const sa& addr) {
-  sockaddr_storage out{};
-  std::memcpy(&out, &addr.u, std::min(sizeof out, static_cast<std::size_t>(addr.len)));
-  return out;
 }
 
 std::string host_of(const sa& addr) {
@@ -97,10 +84,10 @@ class LibreCall final : public SipCall, public std::enable_shared_from_this<Libr
   }
 
   // SIP-thread side.
+  /// Opens sdp_ at `local_ip` and our RTP port with the trunk's codecs; returns our offer.
   Result<mbuf*> build_sdp(const sa& local_ip);
+  /// Starts the media stream as sdp_'s negotiation decided.
   Result<void> start_media_from_sdp();
-  /// The decoded offer has an audio codec we run and a media address (checked before answering 200).
-  bool usable_offer() const;
   void finish(CallEnd end);
   void release_sip();
 
@@ -108,8 +95,7 @@ class LibreCall final : public SipCall, public std::enable_shared_from_this<Libr
   std::shared_ptr<SipCallObserver> observer_;
   bool outbound_;
   sipsess* sess_ = nullptr;
-  sdp_session* sdp_ = nullptr;
-  sdp_media* sdp_media_ = nullptr;
+  SdpSession sdp_;  ///< our audio stream and the peer's last description (sdp_session.hpp)
   sipsub* refer_ = nullptr;
   tmr ring_timer_;  ///< incoming: the delayed answer
   /// Outbound: when an unanswered INVITE is given up (checked by the agent's
@@ -229,28 +215,24 @@ int auth_handler(char** user, char** pass, const char* realm, void* arg) {
 int offer_handler(mbuf** descp, const sip_msg* msg, void* arg) {
   // A re-INVITE (e.g. hold): decode the new offer and answer it.
   auto* call = static_cast<LibreCall*>(arg);
-  if (int err = sdp_decode(call->sdp_, msg->mb, true)) return err;
-  if (call->sdp_media_) {
-    // RFC 3264 §8.4: hold is a sendonly (or inactive) offer; RFC 2543 used c=0.0.0.0.
-    // libre gives the remote's direction as it applies to us: their sendonly
-    // is our recvonly.
-    const sdp_dir dir = sdp_media_rdir(call->sdp_media_);
-    const sa* raddr = sdp_media_raddr(call->sdp_media_);
-    const bool held = dir == SDP_RECVONLY || dir == SDP_INACTIVE || (raddr && sa_is_any(raddr));
-    if (held != call->held_) {
-      call->held_ = held;
-      call->rx_at_ = std::chrono::steady_clock::now();
-      call->observer_->on_hold(held);
-    }
+  if (!call->sdp_.decode(msg->mb, true)) return EBADMSG;
+  // RFC 3264 §8.4: hold is a sendonly (or inactive) offer; RFC 2543 used c=0.0.0.0.
+  if (const bool held = call->sdp_.remote_holds(); held != call->held_) {
+    call->held_ = held;
+    call->rx_at_ = std::chrono::steady_clock::now();
+    call->observer_->on_hold(held);
   }
-  return sdp_encode(descp, call->sdp_, false);
+  auto answer = call->sdp_.encode(false);
+  if (!answer) return ENOMEM;
+  *descp = *answer;
+  return 0;
 }
 
 int answer_handler(const sip_msg* msg, void* arg) {
   auto* call = static_cast<LibreCall*>(arg);
-  if (int err = sdp_decode(call->sdp_, msg->mb, false)) {
-    spdlog::warn("sip: malformed SDP answer in {} {}: {}", msg->scode, to_string(msg->reason), std::strerror(err));
-    return err;
+  if (!call->sdp_.decode(msg->mb, false)) {
+    spdlog::warn("sip: malformed SDP answer in {} {}", msg->scode, to_string(msg->reason));
+    return EBADMSG;
   }
   return 0;
 }
@@ -259,7 +241,7 @@ void progress_handler(const sip_msg* msg, void* arg) {
   auto* call = static_cast<LibreCall*>(arg);
   bool early = false;
   if (msg->scode == 183 && mbuf_get_left(msg->mb) > 0 && !call->media()) {
-    if (sdp_decode(call->sdp_, msg->mb, false) == 0 && call->start_media_from_sdp()) early = true;
+    if (call->sdp_.decode(msg->mb, false) && call->start_media_from_sdp()) early = true;
   }
   call->observer_->on_progress(msg->scode, early);
 }
@@ -317,8 +299,9 @@ void ring_timeout(LibreCall* call) {
 void answer_timer_handler(void* arg) {
   auto* call = static_cast<LibreCall*>(arg);
   if (call->ended_ || !call->sess_) return;
-  mbuf* answer = nullptr;
-  if (sdp_encode(&answer, call->sdp_, false) != 0 || sipsess_answer(call->sess_, 200, "OK", answer, nullptr) != 0) {
+  auto encoded = call->sdp_.encode(false);
+  mbuf* answer = encoded ? *encoded : nullptr;
+  if (!answer || sipsess_answer(call->sess_, 200, "OK", answer, nullptr) != 0) {
     mem_deref(answer);
     call->finish({"failed", 0, "cannot answer the call", false, false});
     return;
@@ -386,8 +369,7 @@ void LibreCall::finish(CallEnd end) {
     m = media_;
   }
   if (m) m->stop();
-  sdp_ = deref(sdp_);
-  sdp_media_ = nullptr;
+  sdp_.close();
   // A call that ended before its media started (busy, no answer, cancelled)
   // gives its RTP/RTCP ports back now, not when the last owner of the
   // SipCall lets go of it (the call service may hold it a while longer).
@@ -399,64 +381,14 @@ void LibreCall::finish(CallEnd end) {
 }
 
 Result<mbuf*> LibreCall::build_sdp(const sa& local_ip) {
-  sa laddr = local_ip;
-  sa_set_port(&laddr, ports_.port);
-  if (sdp_session_alloc(&sdp_, &laddr)) return std::unexpected(Error{ErrorCode::internal, "sdp_session_alloc", {}});
-  if (sdp_media_add(&sdp_media_, sdp_, "audio", ports_.port, "RTP/AVP"))
-    return std::unexpected(Error{ErrorCode::internal, "sdp_media_add", {}});
-  // RFC 3551 static payload types, in the trunk's order of preference
-  // (default G.722 first: the speech recognisers want 16 kHz).
-  int err = 0;
-  for (const auto& name : trunk_.codecs) {
-    const char* pt = static_payload_type(name);
-    if (!pt) return std::unexpected(Error::invalid("codecs", "unsupported codec " + name + " (G722, PCMU or PCMA)"));
-    err |= sdp_format_add(nullptr, sdp_media_, false, pt, name.c_str(), 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
-  }
-  err |= sdp_format_add(nullptr, sdp_media_, false, "101", "telephone-event", 8000, 1, nullptr, nullptr, nullptr, false,
-                        "0-15");
-  err |= sdp_media_set_lattr(sdp_media_, true, "ptime", "%d", kPtimeMs);
-  if (err) return std::unexpected(Error{ErrorCode::internal, "SDP formats", {}});
-  mbuf* mb = nullptr;
-  if (sdp_encode(&mb, sdp_, true)) return std::unexpected(Error{ErrorCode::internal, "sdp_encode", {}});
-  return mb;
-}
-
-bool LibreCall::usable_offer() const {
-  if (!sdp_media_) return false;
-  bool codec = false;
-  for (const auto& name : trunk_.codecs) codec = codec || sdp_media_rformat(sdp_media_, name.c_str()) != nullptr;
-  const sa* raddr = sdp_media_raddr(sdp_media_);
-  return codec && raddr && sa_isset(raddr, SA_ALL);
+  if (auto opened = sdp_.open(local_ip, ports_.port, trunk_.codecs); !opened) return std::unexpected(opened.error());
+  return sdp_.encode(true);
 }
 
 Result<void> LibreCall::start_media_from_sdp() {
-  if (!sdp_media_) return std::unexpected(Error::bad_request("no SDP"));
-  // Our first codec (the trunk's order; by default G.722, 16 kHz for
-  // recognition) that the peer's SDP has.
-  const sdp_format* fmt = nullptr;
-  for (const auto& name : trunk_.codecs)
-    if ((fmt = sdp_media_rformat(sdp_media_, name.c_str())) != nullptr) break;
-  if (!fmt || !fmt->name) {
-    std::string ours;
-    for (const auto& name : trunk_.codecs) ours += (ours.empty() ? "" : ", ") + name;
-    return std::unexpected(Error{ErrorCode::unsupported, "no common codec (we offer " + ours + ")", {}});
-  }
-  const sa* raddr = sdp_media_raddr(sdp_media_);
-  if (!raddr || !sa_isset(raddr, SA_ALL)) return std::unexpected(Error::bad_request("SDP has no usable media address"));
   StreamConfig sc;
   sc.ports = ports_;
-  sc.remote_rtp = to_sockaddr(*raddr);
-  sa rtcp{};
-  sdp_media_raddr_rtcp(sdp_media_, &rtcp);
-  sc.remote_rtcp = sa_isset(&rtcp, SA_ALL) ? to_sockaddr(rtcp) : sc.remote_rtp;
-  if (!sa_isset(&rtcp, SA_ALL)) {
-    sa r = *raddr;
-    sa_set_port(&r, static_cast<uint16_t>(sa_port(raddr) + 1));
-    sc.remote_rtcp = to_sockaddr(r);
-  }
-  sc.codec = fmt->name;
-  sc.payload_type = fmt->pt;
-  if (const sdp_format* te = sdp_media_rformat(sdp_media_, "telephone-event")) sc.telephone_event_pt = te->pt;
+  if (auto negotiated = sdp_.negotiate(trunk_.codecs, sc); !negotiated) return std::unexpected(negotiated.error());
   sc.cname = "voqo@" + media_ip_;
   if (!outbound_) sc.unlatched_send_limit = agent_.config_.inbound_unlatched_burst;
   auto stream = agent_.media_.start_stream(sc, observer_->media_handler());
@@ -821,62 +753,11 @@ bool LibreUserAgent::admit_invite(const std::string& ip) {
 void LibreUserAgent::reject_accepted(const sip_msg* msg, const std::shared_ptr<LibreCall>& call, uint16_t code, const char* reason) {
   (void)sip_treply(nullptr, sip_, msg, code, reason);
   spdlog::warn("sip: INVITE {} accepted by the handler but rejected: {} {}", call->call_id_, code, reason);
-  call->sdp_ = deref(call->sdp_);
-  call->sdp_media_ = nullptr;
+  call->sdp_.close();
   if (call->ports_.rtp_fd >= 0) MediaEngine::release_ports(call->ports_);
   call->ended_ = true;
   forget(call.get());
   call->observer_->on_ended({"failed", code, "SIP " + std::to_string(code) + " " + reason + " (sent)", false, false});
-}
-
-/// Checks the SDP offer of an INVITE before anything is allocated for it
-/// (RFC 3264 §5-6, RFC 4566 §5.14). Returns 0 when it offers an audio
-/// stream we can answer: a port 1-65535, a connection address that is set
-/// and not 0.0.0.0, and one of `codecs`; else 488 (RFC 3261 §21.4.26) with
-/// the reason. `local` is any local address (the decode needs a session).
-uint16_t check_offer(const sip_msg* msg, const sa& local, const std::vector<std::string>& codecs, const char*& reason) {
-  reason = "Not Acceptable Here";
-  if (mbuf_get_left(msg->mb) == 0) return 488;  // no offer in the INVITE: we do not support late offers
-  // libre reads an m= port as a 32-bit number and keeps its low 16 bits
-  // ("m=audio 70000" would become port 4464): check the text first.
-  const std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
-  for (std::size_t at = 0; at < body.size();) {
-    const std::size_t eol = std::min(body.find('\n', at), body.size());
-    const std::string_view line = body.substr(at, eol - at);
-    at = eol + 1;
-    if (!line.starts_with("m=")) continue;
-    const std::size_t sp = line.find(' ');
-    if (sp == std::string_view::npos) return 488;
-    uint64_t port = 0;
-    std::size_t i = sp + 1, digits = 0;
-    for (; i < line.size() && line[i] >= '0' && line[i] <= '9' && digits < 6; ++i, ++digits) port = port * 10 + (line[i] - '0');
-    if (digits == 0 || port > 65535) {
-      reason = "Not Acceptable Here (bad media port)";
-      return 488;
-    }
-  }
-  sdp_session* sess = nullptr;
-  sdp_media* media = nullptr;
-  uint16_t code = 488;
-  if (sdp_session_alloc(&sess, &local) == 0 && sdp_media_add(&media, sess, "audio", 9, "RTP/AVP") == 0) {
-    int err = 0;
-    for (const auto& name : codecs)
-      err |= sdp_format_add(nullptr, media, false, static_payload_type(name), name.c_str(), 8000, 1, nullptr, nullptr,
-                            nullptr, false, nullptr);
-    if (!err && sdp_decode(sess, msg->mb, true) == 0) {
-      bool codec = false;
-      for (const auto& name : codecs) codec = codec || sdp_media_rformat(media, name.c_str()) != nullptr;
-      const sa* raddr = sdp_media_raddr(media);
-      if (!codec) reason = "Not Acceptable Here (no common codec: G722, PCMU or PCMA)";
-      else if (!raddr || !sa_isset(raddr, SA_ALL) || sa_is_any(raddr) || sdp_media_rport(media) == 0)
-        reason = "Not Acceptable Here (no usable media address)";
-      else code = 0;
-    }
-  }
-  mem_deref(sess);  // frees its media too
-  // sdp_decode consumed the body: rewind it for the real decode.
-  mbuf_set_pos(msg->mb, static_cast<std::size_t>(reinterpret_cast<const uint8_t*>(body.data()) - msg->mb->buf));
-  return code;
 }
 
 void LibreUserAgent::on_incoming(const sip_msg* msg) {
@@ -898,10 +779,11 @@ void LibreUserAgent::on_incoming(const sip_msg* msg) {
     return;
   }
   {
-    const char* offer_reason = "";
-    if (const uint16_t code = check_offer(msg, msg->dst, SipTrunk{}.codecs, offer_reason)) {
-      spdlog::info("sip: INVITE from {} rejected: {} {}", source, code, offer_reason);
-      (void)sip_treply(nullptr, sip_, msg, code, offer_reason);
+    // The SDP offer, checked before anything is allocated for the call (sdp_offer.hpp).
+    const std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+    if (const SdpOfferCheck offer = check_sdp_offer(body, msg->dst, SipTrunk{}.codecs); offer.code != 0) {
+      spdlog::info("sip: INVITE from {} rejected: {} {}", source, offer.code, offer.reason);
+      (void)sip_treply(nullptr, sip_, msg, offer.code, offer.reason);
       return;
     }
   }
@@ -936,11 +818,15 @@ void LibreUserAgent::on_incoming(const sip_msg* msg) {
   if (!offer) return reject_accepted(msg, call, 500, "Internal Server Error");
   mem_deref(*offer);
   mbuf* answer = nullptr;
-  if (sdp_decode(call->sdp_, msg->mb, true) != 0 || !call->usable_offer())
+  if (!call->sdp_.decode(msg->mb, true) || !call->sdp_.usable_offer(call->trunk_.codecs))
     return reject_accepted(msg, call, 488, "Not Acceptable Here");  // RFC 3261 §21.4.26 (checked above; kept as a guard)
   // With an answer delay: 180 Ringing now (no SDP), the 200 with the answer later.
   const bool ring_first = decision.answer_after.has_value();
-  if (!ring_first && sdp_encode(&answer, call->sdp_, false) != 0) return reject_accepted(msg, call, 500, "Internal Server Error");
+  if (!ring_first) {
+    auto encoded = call->sdp_.encode(false);
+    if (!encoded) return reject_accepted(msg, call, 500, "Internal Server Error");
+    answer = *encoded;
+  }
   calls_[call.get()] = call;
   active_.store(calls_.size());
   int err = sipsess_accept(&call->sess_, sess_sock_, msg, ring_first ? 180 : 200, ring_first ? "Ringing" : "OK", "voqo",

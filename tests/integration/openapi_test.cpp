@@ -1,18 +1,25 @@
 // /api/openapi.json is kept true: every route is documented and every
 // documented operation is a route; then every route is called with a real
 // request and its response body is validated (valijson) against the schema
-// the document gives for that status.
+// the document gives for that status. It is also one clients can generate
+// from: Redocly's recommended rules report nothing, operationIds are unique
+// camelCase names, and the dashboard's copy (web/openapi.json, from which its
+// types and form rules are generated) is the document served.
 #include <gtest/gtest.h>
 
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "store/calls.hpp"
 #include "calls/engines.hpp"
 #include "support/api_server.hpp"
 #include "support/schema_check.hpp"
+#include "support/subprocess.hpp"
 
 using nlohmann::json;
 using namespace voqo;
@@ -80,6 +87,77 @@ TEST_F(OpenApiTest, DocumentIsOpenApi31AndEveryReferenceResolves) {
       for (size_t pos = path.find('{'); pos != std::string::npos; pos = path.find('{', pos + 1))
         EXPECT_TRUE(declared.count(path.substr(pos + 1, path.find('}', pos) - pos - 1))) << method << " " << path;
     }
+}
+
+TEST_F(OpenApiTest, EveryOperationHasAUniqueCamelCaseOperationIdAndAClientErrorResponse) {
+  const std::regex camel("[a-z][A-Za-z0-9]*");
+  std::map<std::string, std::string> seen;  // operationId → "METHOD path"
+  size_t operations = 0;
+  for (const auto& [path, ops] : doc_["paths"].items())
+    for (const auto& [method, op] : ops.items()) {
+      ++operations;
+      const std::string where = method + " " + path;
+      ASSERT_TRUE(op.contains("operationId") && op["operationId"].is_string()) << where;
+      const std::string id = op["operationId"];
+      EXPECT_TRUE(std::regex_match(id, camel)) << where << ": " << id;
+      auto [it, fresh] = seen.emplace(id, where);
+      EXPECT_TRUE(fresh) << id << " names both " << it->second << " and " << where;
+      bool client_error = false;
+      for (const auto& [status, _] : op["responses"].items()) client_error |= status.size() == 3 && status[0] == '4';
+      EXPECT_TRUE(client_error) << where << " documents no 4XX response";
+    }
+  EXPECT_GT(operations, 80u);
+  EXPECT_EQ(doc_["paths"]["/api/agents"]["get"]["operationId"], "listAgents");
+  EXPECT_EQ(doc_["paths"]["/api/agents/{id}"]["patch"]["operationId"], "updateAgent");
+}
+
+/// Redocly's linter (npm @redocly/cli, installed in web/ by `npm ci`) with
+/// its `recommended` rules: not one error or warning.
+TEST_F(OpenApiTest, RedoclyRecommendedRulesReportNothing) {
+  const std::filesystem::path web = std::filesystem::path(VOQO_SOURCE_DIR) / "web";
+  const auto redocly = web / "node_modules" / ".bin" / "redocly";
+  ASSERT_TRUE(std::filesystem::exists(redocly)) << redocly << " is missing: run scripts/build-web (npm ci in web/)";
+  test::TempDir dir;
+  {
+    std::ofstream out(dir / "openapi.json");
+    out << doc_.dump(2);
+  }
+  // --format json writes the report to stdout; the notices go to stderr.
+  const auto report_path = dir / "report.json";
+  auto [status, output] = test::run(
+      {"/bin/sh", "-c",
+       "cd '" + web.string() + "' && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true '" + redocly.string() +
+           "' lint --extends recommended --format json --max-problems 10000 '" + (dir / "openapi.json").string() +
+           "' > '" + report_path.string() + "'"},
+      std::chrono::seconds(300));
+  std::ifstream in(report_path);
+  const json report = json::parse(in, nullptr, false);
+  ASSERT_TRUE(report.is_object() && report.contains("totals")) << "exit " << status << "\n" << output;
+  for (const auto& p : report["problems"]) {
+    std::string where;
+    for (const auto& l : p.value("location", json::array())) where += l.value("pointer", "") + " ";
+    ADD_FAILURE() << p.value("severity", "") << " " << p.value("ruleId", "") << ": " << p.value("message", "") << " at "
+                  << where;
+  }
+  EXPECT_EQ(report["totals"]["errors"], 0);
+  EXPECT_EQ(report["totals"]["warnings"], 0);
+  EXPECT_EQ(status, 0) << output;
+}
+
+/// The dashboard generates its API types and form rules from web/openapi.json
+/// at build time (web/package.json: npm run generate); that file must be the
+/// document the server serves, so an API change reaches the dashboard's type
+/// check. When it fails, the fresh document is written beside the test.
+TEST_F(OpenApiTest, DashboardCopyIsTheServedDocument) {
+  const auto copy_path = std::filesystem::path(VOQO_SOURCE_DIR) / "web" / "openapi.json";
+  std::ifstream in(copy_path);
+  ASSERT_TRUE(in) << copy_path << " is missing";
+  const json copy = json::parse(in, nullptr, false);
+  if (copy == doc_) return;
+  const auto fresh = std::filesystem::absolute("openapi.json");
+  std::ofstream(fresh) << doc_.dump(2) << "\n";
+  FAIL() << copy_path << " is not the served document: the API changed. Refresh it with\n  cp " << fresh.string()
+         << " " << copy_path.string() << "\nthen build the dashboard (scripts/build-web) and follow the changes it reports.";
 }
 
 TEST_F(OpenApiTest, EveryRouteIsDocumentedAndEveryDocumentedOperationIsARoute) {

@@ -88,7 +88,7 @@ struct Harness {
   std::vector<int> agent_level;  ///< meter per frame of what the agent sent
   std::vector<std::vector<int16_t>> caller_frames, agent_frames;  ///< every frame, as sent and as received
   std::vector<std::string> events;
-  std::vector<LiveLine> lines;
+  std::vector<model::TranscriptLine> lines;
   std::vector<Level> levels;
   std::vector<brain::Reply> turns;
   std::mutex mutex;
@@ -106,7 +106,7 @@ struct Harness {
       std::lock_guard lock(mutex);
       events.push_back(name + ": " + detail);
     };
-    hooks.on_live_line = [this](const LiveLine& l) {
+    hooks.on_live_line = [this](const model::TranscriptLine& l) {
       std::lock_guard lock(mutex);
       lines.push_back(l);
     };

@@ -1,15 +1,20 @@
-// The wizard's client-side checks, one table mirroring the Agent and
-// CustomFunction schemas of the API (required, min/max, maxLength, enum,
-// formats). The API stays the authority: for URLs the client only checks that
-// the text looks like an absolute URL; the server's stricter rule (http or
-// https with a valid host) comes back as a 422 and is shown beside the field.
+// The wizard's client-side checks. The limits (required, min/max,
+// minLength/maxLength, enumerations, patterns) and defaults are the API's:
+// src/api/fieldRules.gen.ts, generated at build time from the AgentCreate and
+// CustomFunctionCreate schemas of the OpenAPI document. This file adds only
+// what a form needs beyond them: labels, the wizard step of each field, units,
+// and shape checks for URLs and JSON text. The API stays the authority: for
+// URLs the client only checks that the text looks like an absolute URL; the
+// server's stricter rule (http or https with a valid host) comes back as a 422
+// and is shown beside the field.
+import { AGENT_FIELD_RULES, CUSTOM_FUNCTION_FIELD_RULES, type FieldRule } from "../../api/fieldRules.gen";
 import type { Agent, AgentConfigurable, AuthType, CustomFunction, HttpMethod } from "./types";
 
-export const PURPOSES = ["sales", "support", "appointment", "technical", "custom"] as const;
-export const TEMPLATES = ["property_sales", "property_manager", "custom"] as const;
-export const VOICE_STYLES = ["professional", "friendly", "energetic", "calm", "custom"] as const;
-export const METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-export const AUTH_TYPES: readonly AuthType[] = ["none", "api_key", "bearer", "basic"];
+export const PURPOSES = AGENT_FIELD_RULES.purpose.enum;
+export const TEMPLATES = AGENT_FIELD_RULES.template.enum;
+export const VOICE_STYLES = AGENT_FIELD_RULES.voiceStyle.enum;
+export const METHODS: readonly HttpMethod[] = CUSTOM_FUNCTION_FIELD_RULES.method.enum;
+export const AUTH_TYPES: readonly AuthType[] = CUSTOM_FUNCTION_FIELD_RULES.authType.enum;
 
 /**
  * TTS providers and their voices. flite has four built-in voices (a select);
@@ -30,7 +35,8 @@ export const VOICE_PROVIDERS: Record<string, { label: string; voices: readonly s
 export const STEPS = ["Basics and purpose", "Voice", "Behaviour", "Advanced"] as const;
 
 type Kind = "text" | "integer" | "number" | "enum" | "boolean";
-type Format = "agentName" | "identifier" | "bcp47" | "url" | "json";
+/** Client-side shape checks the document does not state as a pattern. */
+type Format = "url" | "json";
 
 export interface Rule {
   label: string;
@@ -45,46 +51,78 @@ export interface Rule {
   min?: number;
   max?: number;
   options?: readonly string[];
+  /** ECMA-262 pattern of the API (whole value), with the message shown when it fails. */
+  pattern?: { regex: RegExp; message: string };
   format?: Format;
   unit?: string;
+}
+
+/** What a form adds to a field's API rules. */
+interface FieldUi {
+  label: string;
+  step: number;
+  format?: Format;
+  unit?: string;
+  /** Shown when the API's pattern does not match. */
+  patternMessage?: string;
+}
+
+/** A field's form rule: its API rule (generated) plus its UI. */
+function ruleOf(api: FieldRule, ui: FieldUi): Rule {
+  const kind: Kind =
+    api.type === "boolean" ? "boolean" : api.enum ? "enum" : api.type === "integer" ? "integer" : api.type === "number" ? "number" : "text";
+  const rule: Rule = { label: ui.label, step: ui.step, kind };
+  // A field without null is required in the form (the form sends every field; empty text is null).
+  if (kind !== "boolean") rule.required = !api.nullable;
+  if (api.nullable) rule.nullable = true;
+  if (api.minimum !== undefined) rule.min = api.minimum;
+  if (api.maximum !== undefined) rule.max = api.maximum;
+  if (api.minLength !== undefined) rule.minLength = api.minLength;
+  if (api.maxLength !== undefined) rule.maxLength = api.maxLength;
+  if (api.enum) rule.options = api.enum;
+  if (api.pattern) rule.pattern = { regex: new RegExp(api.pattern), message: ui.patternMessage ?? `must match ${api.pattern}` };
+  if (ui.format) rule.format = ui.format;
+  if (ui.unit) rule.unit = ui.unit;
+  return rule;
 }
 
 /** The form keeps every value as the input shows it: text for text and numbers, booleans for toggles. */
 export type AgentForm = { [K in keyof AgentConfigurable]: AgentConfigurable[K] extends boolean ? boolean : string };
 
-export const AGENT_RULES: { [K in keyof AgentForm]: Rule } = {
-  name: { label: "Name", step: 0, kind: "text", required: true, maxLength: 50, format: "agentName" },
-  description: { label: "Description", step: 0, kind: "text", nullable: true, maxLength: 2000 },
-  purpose: { label: "Purpose", step: 0, kind: "enum", required: true, options: PURPOSES },
-  customPurpose: { label: "Custom purpose", step: 0, kind: "text", nullable: true, maxLength: 2000 },
-  template: { label: "Template", step: 0, kind: "enum", required: true, options: TEMPLATES },
-  enabled: { label: "Enabled (takes and places calls)", step: 0, kind: "boolean" },
-  voiceProvider: { label: "Voice provider", step: 1, kind: "text", required: true, maxLength: 50 },
-  voiceId: { label: "Voice", step: 1, kind: "text", required: true, maxLength: 200 },
-  voiceStyle: { label: "Style", step: 1, kind: "enum", required: true, options: VOICE_STYLES },
-  speechRate: { label: "Speech rate", step: 1, kind: "number", required: true, min: 0.5, max: 2, unit: "×" },
-  pitch: { label: "Pitch", step: 1, kind: "number", required: true, min: 0.5, max: 2, unit: "×" },
-  language: { label: "Language", step: 2, kind: "text", required: true, maxLength: 35, format: "bcp47" },
-  responseDelayMs: { label: "Response delay (ms)", step: 2, kind: "integer", required: true, min: 0, max: 2000 },
-  interruptionSensitivity: { label: "Interruption sensitivity", step: 2, kind: "number", required: true, min: 0, max: 1 },
-  silenceThresholdMs: { label: "Silence threshold (ms)", step: 2, kind: "integer", required: true, min: 500, max: 5000 },
-  maxCallDurationMin: { label: "Max call duration (min)", step: 2, kind: "integer", required: true, min: 1, max: 60 },
-  greetingMessage: { label: "Greeting message", step: 2, kind: "text", nullable: true, maxLength: 2000 },
-  voicemailMessage: { label: "Voicemail message", step: 2, kind: "text", nullable: true, maxLength: 2000 },
-  systemPrompt: { label: "System prompt", step: 3, kind: "text", required: true, minLength: 10, maxLength: 20000 },
-  temperature: { label: "Temperature", step: 3, kind: "number", required: true, min: 0, max: 2 },
-  maxTokens: { label: "Max tokens", step: 3, kind: "integer", required: true, min: 50, max: 2000 },
-  enableTranscription: { label: "Transcription (keep a transcript of calls)", step: 3, kind: "boolean" },
-  enableAnalytics: { label: "Analytics (compute call analytics)", step: 3, kind: "boolean" },
-  webhookUrl: { label: "Webhook URL", step: 3, kind: "text", nullable: true, maxLength: 2048, format: "url" },
+const AGENT_UI: { [K in keyof AgentForm]: FieldUi } = {
+  name: { label: "Name", step: 0, patternMessage: "may contain only letters, digits, spaces, '-' and '_'" },
+  description: { label: "Description", step: 0 },
+  purpose: { label: "Purpose", step: 0 },
+  customPurpose: { label: "Custom purpose", step: 0 },
+  template: { label: "Template", step: 0 },
+  enabled: { label: "Enabled (takes and places calls)", step: 0 },
+  voiceProvider: { label: "Voice provider", step: 1 },
+  voiceId: { label: "Voice", step: 1 },
+  voiceStyle: { label: "Style", step: 1 },
+  speechRate: { label: "Speech rate", step: 1, unit: "×" },
+  pitch: { label: "Pitch", step: 1, unit: "×" },
+  language: { label: "Language", step: 2, patternMessage: "must be a BCP-47 language tag such as en-US" },
+  responseDelayMs: { label: "Response delay (ms)", step: 2 },
+  interruptionSensitivity: { label: "Interruption sensitivity", step: 2 },
+  silenceThresholdMs: { label: "Silence threshold (ms)", step: 2 },
+  maxCallDurationMin: { label: "Max call duration (min)", step: 2 },
+  greetingMessage: { label: "Greeting message", step: 2 },
+  voicemailMessage: { label: "Voicemail message", step: 2 },
+  systemPrompt: { label: "System prompt", step: 3 },
+  temperature: { label: "Temperature", step: 3 },
+  maxTokens: { label: "Max tokens", step: 3 },
+  enableTranscription: { label: "Transcription (keep a transcript of calls)", step: 3 },
+  enableAnalytics: { label: "Analytics (compute call analytics)", step: 3 },
+  webhookUrl: { label: "Webhook URL", step: 3, format: "url" },
 };
+
+export const AGENT_RULES = Object.fromEntries(
+  Object.entries(AGENT_UI).map(([key, ui]) => [key, ruleOf(AGENT_FIELD_RULES[key as keyof AgentForm], ui)]),
+) as { [K in keyof AgentForm]: Rule };
 
 export const AGENT_FIELDS = Object.keys(AGENT_RULES) as (keyof AgentForm)[];
 
 const FORMAT_CHECKS: Record<Format, [RegExp | ((s: string) => boolean), string]> = {
-  agentName: [/^[A-Za-z0-9_\- ]*[A-Za-z0-9_-][A-Za-z0-9_\- ]*$/, "may contain only letters, digits, spaces, '-' and '_'"],
-  identifier: [/^[A-Za-z0-9_-]+$/, "may contain only letters, digits, '_' and '-'"],
-  bcp47: [/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, "must be a BCP-47 language tag such as en-US"],
   // Shape only ("scheme://something"); the API decides which schemes and hosts it accepts.
   url: [/^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/, "must be an absolute URL such as https://example.com/hook"],
   json: [(s) => isJsonObject(s), "must be a JSON object"],
@@ -116,6 +154,7 @@ export function check(rule: Rule, value: string | boolean): string | undefined {
   const len = [...String(value)].length;
   if (rule.maxLength !== undefined && len > rule.maxLength) return `must be at most ${rule.maxLength} characters, got ${len}`;
   if (rule.minLength !== undefined && len < rule.minLength) return `must be at least ${rule.minLength} characters, got ${len}`;
+  if (rule.pattern && !rule.pattern.regex.test(s)) return rule.pattern.message;
   if (rule.format) {
     const [test, message] = FORMAT_CHECKS[rule.format];
     if (!(typeof test === "function" ? test(s) : test.test(s))) return message;
@@ -136,32 +175,14 @@ export function checkAgent(form: AgentForm, step?: number): Record<string, strin
   return out;
 }
 
-export const DEFAULTS: AgentForm = {
-  name: "",
-  description: "",
-  purpose: "custom",
-  customPurpose: "",
-  template: "custom",
-  enabled: true,
-  voiceProvider: "flite",
-  voiceId: "slt",
-  voiceStyle: "professional",
-  speechRate: "1",
-  pitch: "1",
-  language: "en-US",
-  responseDelayMs: "300",
-  interruptionSensitivity: "0.5",
-  silenceThresholdMs: "1000",
-  maxCallDurationMin: "10",
-  greetingMessage: "",
-  voicemailMessage: "",
-  systemPrompt: "",
-  temperature: "0.7",
-  maxTokens: "300",
-  enableTranscription: true,
-  enableAnalytics: true,
-  webhookUrl: "",
-};
+/** A new agent's form: the API's documented defaults, empty where it has none. */
+export const DEFAULTS: AgentForm = Object.fromEntries(
+  AGENT_FIELDS.map((key) => {
+    const api: FieldRule = AGENT_FIELD_RULES[key];
+    const d = api.default;
+    return [key, api.type === "boolean" ? d !== false : d === undefined || d === null ? "" : String(d)];
+  }),
+) as AgentForm;
 
 /** The form of an existing agent. */
 export function formOf(agent: Agent): AgentForm {
@@ -180,7 +201,7 @@ export function toApi(key: keyof AgentForm, value: string | boolean): unknown {
   const s = String(value);
   if (rule.kind === "integer" || rule.kind === "number") return s.trim() === "" ? null : Number(s);
   if (rule.nullable && s.trim() === "") return null;
-  return rule.format === "agentName" || rule.format === "bcp47" || rule.format === "url" ? s.trim() : s;
+  return key === "name" || key === "language" || rule.format === "url" ? s.trim() : s;
 }
 
 /** The request body: every field for a create, only the changed ones for an update. */
@@ -219,12 +240,16 @@ export interface FunctionForm {
 }
 
 export const FUNCTION_RULES: Record<"name" | "description" | "endpoint" | "headers" | "parameters" | "timeout", Rule> = {
-  name: { label: "Function name", step: 3, kind: "text", required: true, minLength: 1, maxLength: 64, format: "identifier" },
-  description: { label: "Function description", step: 3, kind: "text", required: true, minLength: 1, maxLength: 2000 },
-  endpoint: { label: "Endpoint URL", step: 3, kind: "text", required: true, maxLength: 2048, format: "url" },
-  headers: { label: "Headers (JSON object)", step: 3, kind: "text", required: true, format: "json" },
-  parameters: { label: "Parameters (JSON Schema)", step: 3, kind: "text", required: true, format: "json" },
-  timeout: { label: "Timeout (s)", step: 3, kind: "integer", required: true, min: 1, max: 300 },
+  name: ruleOf(CUSTOM_FUNCTION_FIELD_RULES.name, {
+    label: "Function name",
+    step: 3,
+    patternMessage: "may contain only letters, digits, '_' and '-'",
+  }),
+  description: ruleOf(CUSTOM_FUNCTION_FIELD_RULES.description, { label: "Function description", step: 3 }),
+  endpoint: ruleOf(CUSTOM_FUNCTION_FIELD_RULES.endpoint, { label: "Endpoint URL", step: 3, format: "url" }),
+  headers: ruleOf(CUSTOM_FUNCTION_FIELD_RULES.headers, { label: "Headers (JSON object)", step: 3, format: "json" }),
+  parameters: ruleOf(CUSTOM_FUNCTION_FIELD_RULES.parameters, { label: "Parameters (JSON Schema)", step: 3, format: "json" }),
+  timeout: ruleOf(CUSTOM_FUNCTION_FIELD_RULES.timeout, { label: "Timeout (s)", step: 3 }),
 };
 
 /** Errors of the function rows keyed like the API's nested names: `functions[0].endpoint`. */

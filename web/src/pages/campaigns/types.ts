@@ -1,53 +1,9 @@
-// The API shapes this area reads (docs: /api/openapi.json; realtime data from
-// src/live/live_monitor.cpp: job_view and campaign_stats).
+// The API shapes this area reads: records from the OpenAPI document
+// (generated: src/api/types.ts); realtime data from
+// src/live/live_monitor.cpp (job_view and campaign_stats).
+import type { Campaign, ImportReport, RowIssue, Upload, UploadRejection } from "../../api/types";
 
-export interface Campaign {
-  id: string;
-  name: string;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Upload {
-  id: string;
-  campaignId: string;
-  filename: string;
-  totalRows: number;
-  importedRows: number;
-  rejectedRows: number;
-  createdAt: string;
-}
-
-export interface RowIssue {
-  line: number;
-  column: string;
-  reason: string;
-}
-
-/** POST /api/campaigns/{id}/uploads → 201. `rejected` is inline up to the server's limit. */
-export interface ImportReport {
-  uploadId: string;
-  campaignId?: string;
-  filename?: string;
-  totalRows: number;
-  imported: number;
-  rejected: RowIssue[];
-  rejectedCount: number;
-  rejectedTruncated?: boolean;
-  warnings?: RowIssue[];
-  warningCount?: number;
-  delimiter?: string;
-  phoneColumn?: string;
-  nameColumn?: string;
-}
-
-export interface UploadRejection extends RowIssue {
-  id: string;
-  uploadId: string;
-  severity: "error" | "warning";
-  createdAt: string;
-}
+export type { Campaign, ImportReport, RowIssue, Upload, UploadRejection };
 
 export interface CallingWindow {
   start: string;

@@ -1,7 +1,12 @@
-// Shapes of the API records the history screens read (see the OpenAPI
-// document: Call, Contact, Memory, CallAnalytics, Settings).
+// Shapes of the API records the history screens read: the Call, Contact,
+// Memory and CallAnalytics schemas of the OpenAPI document (generated:
+// src/api/types.ts). Only a call's JSON columns, which the document types as
+// free-form, are narrowed here to what the call service writes into them.
+import type { Call as ApiCall, CallAnalytics, Contact, Memory } from "../../api/types";
 
-export const CALL_STATUSES = ["completed", "failed", "no_answer", "busy", "cancelled"] as const;
+export type { CallAnalytics, Contact, Memory };
+
+export const CALL_STATUSES = ["completed", "failed", "no_answer", "busy", "cancelled"] as const satisfies readonly ApiCall["status"][];
 export const CALL_OUTCOMES = [
   "Demo Scheduled",
   "Follow-up Needed",
@@ -12,8 +17,9 @@ export const CALL_OUTCOMES = [
   "Voicemail",
   "Transferred",
   "Other",
-] as const;
+] as const satisfies readonly NonNullable<ApiCall["outcome"]>[];
 
+/** One line of a stored call's transcript (the call record's `transcript` column). */
 export interface TranscriptEntry {
   speaker: string;
   text: string;
@@ -23,81 +29,15 @@ export interface TranscriptEntry {
   confidence?: number | null;
 }
 
-export interface Call {
-  id: string;
-  agentId: string;
-  contactId: string | null;
-  direction: "inbound" | "outbound";
-  status: string;
-  fromPhone: string | null;
-  toPhone: string | null;
-  summary: string | null;
+export type Call = Omit<ApiCall, "transcript" | "systemInfo" | "turnMetrics"> & {
   transcript: TranscriptEntry[];
-  duration: number | null;
-  recordingUrl: string | null;
-  recordingExpiresAt: string | null;
-  smsSent: boolean;
-  smsSentAt: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  createdAt: string;
-  outcome: string | null;
-  errorMessage: string | null;
-  sipCode: number | null;
   systemInfo: Record<string, unknown>;
   turnMetrics: Array<Record<string, number>>;
-  jobId: string | null;
-  jobCallId: string | null;
-}
+};
 
 export interface AgentRef {
   id: string;
   name: string;
-}
-
-export interface Contact {
-  id: string;
-  name: string;
-  phone: string;
-  notes: string | null;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Memory {
-  id: string;
-  contactId: string;
-  content: string;
-  source: "auto" | "manual";
-  callId: string | null;
-  createdAt: string;
-}
-
-export interface CallAnalytics {
-  agentTalkMs: number;
-  callerTalkMs: number;
-  agentTalkShare: number | null;
-  conversionProbability: number | null;
-  scriptAdherence: number | null;
-  overallSentiment: "positive" | "neutral" | "negative" | null;
-  finalPhase: string | null;
-  objectivesCompleted: number;
-  objectivesTotal: number;
-  objectives: Array<{ id: string; title: string; status: string }>;
-  nextActions: Array<{ id: string; action: string; reason?: string; type?: string }>;
-  coaching: Array<{ id: string; title: string; description: string; type: string }>;
-  phases: Array<{ id: string; name: string; startTime: string | null; endTime: string | null; status: string }>;
-  supervisorActions: Array<{ id: string; action: string; callTimeMs?: number; supervisorName?: string; details?: Record<string, unknown> }>;
-  systemConfig: {
-    sipProvider?: string;
-    sttProvider?: string;
-    ttsProvider?: string;
-    llmProvider?: string;
-    apiLatencyMs?: number;
-    totalCost?: number;
-    costPerMinute?: number;
-  } | null;
 }
 
 /** The phone number on the other end of a call. */
