@@ -205,6 +205,35 @@ TEST_F(DialerTest, BusyCalleesAreRetriedThenTheJobFailsWithTheReasonNotAHotLoop)
   for (const auto& c : calls->items) EXPECT_EQ(c["status"], "busy");
 }
 
+TEST_F(DialerTest, ANumberTheTrunkSaysDoesNotExistIsNotRetried) {
+  // 404 Not Found: the call's typed outcome says invalid_number (calls::CallOutcome), so the retry policy
+  // that redials busy callees gives up after the first attempt.
+  auto rig = start("not_found.xml");
+  auto* dialer = &rig.dialer;
+  auto [campaign_id, upload_id] = campaign_with(2);
+  auto job = (*dialer)->create_job(ws(), {{"campaignId", campaign_id}, {"uploadId", upload_id}, {"agentId", tester_id()},
+                                    {"retry", {{"maxAttempts", 3}, {"backoffMinutes", 0}}}, {"callsPerSecond", 20}});
+  ASSERT_TRUE(job);
+  const std::string id = (*job)["id"];
+  auto final = wait_final(**dialer, id);
+  EXPECT_EQ(final["status"], "failed");
+  EXPECT_EQ(final["failedCalls"], 2);
+  EXPECT_EQ(events(id, "dial").size(), 2u) << "one attempt per contact";
+  EXPECT_TRUE(events(id, "retry").empty());
+  auto results = events(id, "result");
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    EXPECT_NE(r["message"].get<std::string>().find("404"), std::string::npos) << r.dump();
+    EXPECT_EQ(r["message"].get<std::string>().find("attempt"), std::string::npos) << "no attempt count for a bad number: " << r.dump();
+  }
+  auto calls = store_->calls().list(ws(), store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"job_id"}, id}}});
+  ASSERT_EQ(calls->items.size(), 2u);
+  for (const auto& c : calls->items) {
+    EXPECT_EQ(c["status"], "failed");
+    EXPECT_EQ(c["sipCode"], 404);
+  }
+}
+
 TEST_F(DialerTest, DoNotCallNumbersAreSkippedWithTheReasonAndNeverDialed) {
   auto rig = start("answer_hold_1s.xml");
   auto* dialer = &rig.dialer;
