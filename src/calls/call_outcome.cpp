@@ -1,5 +1,7 @@
 #include "calls/call_outcome.hpp"
 
+#include <type_traits>
+
 #include "core/time.hpp"
 
 namespace voqo::calls {
@@ -30,23 +32,41 @@ bool flag(const json& j, const char* key, bool fallback) {
   return fallback;
 }
 
-/// One turnMetrics entry (calls/call_service.cpp writes them: µs since answer).
-pipeline::TurnTiming turn_of(const json& t) {
+/// Every member of a turn's timing with its name in a turnMetrics entry
+/// (the calls table's turn_metrics, the API's turnMetrics: µs since the
+/// answer, the response delay in ms): written and read through this one list.
+template <class Timing, class F>
+void visit_turn_fields(Timing& t, F&& f) {
+  f("lastCallerAudioUs", t.last_caller_audio_us);
+  f("endOfTurnUs", t.end_of_turn_us);
+  f("finalTranscriptUs", t.final_transcript_us);
+  f("brainFirstTextUs", t.brain_first_text_us);
+  f("firstAudioUs", t.first_audio_us);
+  f("firstPacketUs", t.first_packet_us);
+  f("sttComputeUs", t.stt_compute_us);
+  f("brainComputeUs", t.brain_compute_us);
+  f("ttsComputeUs", t.tts_compute_us);
+  f("responseDelayMs", t.response_delay_ms);
+}
+
+/// One stored turnMetrics entry back into the pipeline's timing.
+pipeline::TurnTiming turn_of(const json& entry) {
   pipeline::TurnTiming out;
-  out.last_caller_audio_us = integer(t, "lastCallerAudioUs");
-  out.end_of_turn_us = integer(t, "endOfTurnUs");
-  out.final_transcript_us = integer(t, "finalTranscriptUs");
-  out.brain_first_text_us = integer(t, "brainFirstTextUs");
-  out.first_audio_us = integer(t, "firstAudioUs");
-  out.first_packet_us = integer(t, "firstPacketUs");
-  out.stt_compute_us = integer(t, "sttComputeUs");
-  out.brain_compute_us = integer(t, "brainComputeUs");
-  out.tts_compute_us = integer(t, "ttsComputeUs");
-  out.response_delay_ms = static_cast<int>(integer(t, "responseDelayMs"));
+  visit_turn_fields(out, [&](const char* name, auto& member) {
+    member = static_cast<std::remove_reference_t<decltype(member)>>(integer(entry, name));
+  });
   return out;
 }
 
 }  // namespace
+
+json turn_metrics_entry(const pipeline::TurnTiming& timing, int silence_threshold_ms) {
+  json entry = json::object();
+  visit_turn_fields(timing, [&](const char* name, const auto& member) { entry[name] = member; });
+  entry["silenceThresholdMs"] = silence_threshold_ms;
+  entry["ownOverheadUs"] = pipeline::own_overhead_us(timing, silence_threshold_ms);
+  return entry;
+}
 
 std::string_view call_status_label(CallStatus status) {
   switch (status) {

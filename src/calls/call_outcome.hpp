@@ -99,6 +99,16 @@ struct CallOutcome {
   int silence_threshold_ms = 0;             ///< the agent's endpointing wait those turns include
 };
 
+/// One entry of a call record's turnMetrics (the calls table's
+/// turn_metrics; the API's Call.turnMetrics) for one agent turn: the
+/// TurnTiming stamps in µs since the answer (lastCallerAudioUs, endOfTurnUs,
+/// finalTranscriptUs, brainFirstTextUs, firstAudioUs, firstPacketUs), the
+/// engines' compute (sttComputeUs, brainComputeUs, ttsComputeUs),
+/// responseDelayMs, silenceThresholdMs and ownOverheadUs
+/// (pipeline::own_overhead_us). call_outcome_from_record reads the same
+/// names back: both go through one field list in call_outcome.cpp.
+nlohmann::json turn_metrics_entry(const pipeline::TurnTiming& timing, int silence_threshold_ms);
+
 /// Reads a stored call record (the API's JSON of a call, as
 /// store::CallStore / GET /api/calls/{id} give it) back into a CallOutcome:
 /// status, sipCode, errorMessage, outcome (a label), summary, the ids and

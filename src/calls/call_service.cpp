@@ -32,15 +32,6 @@ nlohmann::json transcript_json(const std::vector<model::TranscriptLine>& entries
   return out;
 }
 
-nlohmann::json timing_json(const pipeline::TurnTiming& t, int silence_ms) {
-  return {{"lastCallerAudioUs", t.last_caller_audio_us}, {"endOfTurnUs", t.end_of_turn_us},
-          {"finalTranscriptUs", t.final_transcript_us},   {"brainFirstTextUs", t.brain_first_text_us},
-          {"firstAudioUs", t.first_audio_us},             {"firstPacketUs", t.first_packet_us},
-          {"sttComputeUs", t.stt_compute_us},             {"brainComputeUs", t.brain_compute_us},
-          {"ttsComputeUs", t.tts_compute_us},             {"responseDelayMs", t.response_delay_ms},
-          {"silenceThresholdMs", silence_ms},             {"ownOverheadUs", pipeline::own_overhead_us(t, silence_ms)}};
-}
-
 /// CallService::join_audio's leg: the pipeline's leg behind the contract's interface.
 class SupervisorAudioLeg final : public SupervisorAudio {
  public:
@@ -309,7 +300,7 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
   } else if (end.status == "no_answer" || end.status == "busy") {
     r.outcome = std::string(brain::outcome_label(brain::Outcome::no_answer));
   }
-  for (const auto& t : res.turns) r.turn_metrics.push_back(timing_json(t, call->silence_threshold_ms));
+  for (const auto& t : res.turns) r.turn_metrics.push_back(turn_metrics_entry(t, call->silence_threshold_ms));
   r.system_info["remoteHangup"] = end.remote_hangup;
   r.system_info["callerSpoke"] = res.caller_spoke;
   if (res.result.callback_at) r.system_info["callbackAt"] = to_iso8601(*res.result.callback_at);

@@ -78,6 +78,41 @@ TEST(CallOutcome, AStoredRecordReadsBackAsTheTypedOutcome) {
   EXPECT_EQ(o->amd_verdict, "") << "a record does not keep the AMD verdict";
 }
 
+TEST(CallOutcome, EveryTurnTimingWrittenToTheRecordReadsBackTheSame) {
+  pipeline::TurnTiming t;
+  t.last_caller_audio_us = 1;
+  t.end_of_turn_us = 2;
+  t.final_transcript_us = 3;
+  t.brain_first_text_us = 4;
+  t.first_audio_us = 5;
+  t.first_packet_us = 6;
+  t.stt_compute_us = 7;
+  t.brain_compute_us = 8;
+  t.tts_compute_us = 9;
+  t.response_delay_ms = 10;
+  const json entry = turn_metrics_entry(t, 700);
+  EXPECT_EQ(entry.at("silenceThresholdMs"), 700);
+  EXPECT_EQ(entry.at("ownOverheadUs"), pipeline::own_overhead_us(t, 700));
+  EXPECT_EQ(entry.at("ttsComputeUs"), 9);
+  json record = answered_record();
+  record["turnMetrics"] = json::array({entry});
+  auto o = call_outcome_from_record(record);
+  ASSERT_TRUE(o) << o.error().message;
+  ASSERT_EQ(o->turns.size(), 1u);
+  const pipeline::TurnTiming& back = o->turns[0];
+  EXPECT_EQ(back.last_caller_audio_us, 1);
+  EXPECT_EQ(back.end_of_turn_us, 2);
+  EXPECT_EQ(back.final_transcript_us, 3);
+  EXPECT_EQ(back.brain_first_text_us, 4);
+  EXPECT_EQ(back.first_audio_us, 5);
+  EXPECT_EQ(back.first_packet_us, 6);
+  EXPECT_EQ(back.stt_compute_us, 7);
+  EXPECT_EQ(back.brain_compute_us, 8);
+  EXPECT_EQ(back.tts_compute_us, 9);
+  EXPECT_EQ(back.response_delay_ms, 10);
+  EXPECT_EQ(o->silence_threshold_ms, 700);
+}
+
 TEST(CallOutcome, AnUnansweredRecordEndsWhenItWasWrittenAndKeepsItsSipFailure) {
   json r = {{"id", "call-2"}, {"workspaceId", "ws-1"}, {"status", "failed"}, {"sipCode", 404},
             {"errorMessage", "SIP 404 Not Found"}, {"createdAt", "2026-12-01T11:00:00.000Z"},

@@ -55,11 +55,9 @@ constexpr Allowed kAllowed[] = {
      "the setting's name as the prefix of error fields (callee_local_hours.start), not a read; the value is "
      "model::CalleeLocalHours turned back into {start, end} for the one HH:MM parser job windows share"},
     {"campaign/dialer.cpp", "err.find(\"timeout\")", "std::string::find in a SIP error message, not JSON"},
-    {"calls/call_outcome.cpp", "integer(t, \"responseDelayMs\")",
-     "a stored call record's turnMetrics entry (calls/call_service.cpp timing_json writes it), not the agent: "
-     "call_outcome_from_record types the record's turn timings back into pipeline::TurnTiming"},
     {"calls/call_outcome.cpp", "integer(t, \"silenceThresholdMs\"",
-     "the same turnMetrics entry: the endpointing wait the call ran with, as stored with each turn"},
+     "a stored call record's turnMetrics entry (calls::turn_metrics_entry writes it), not the agent: the "
+     "endpointing wait the call ran with, as stored with each turn, read back by call_outcome_from_record"},
     {"postcall/webhooks.cpp", "settings().put(ws, \"webhook_secret\"",
      "a write: the generated signing secret is stored (SettingsRepository::put)"},
 };
