@@ -81,7 +81,7 @@ Result<PcmAudio> decode_wav(std::span<const std::byte> bytes) {
       const std::size_t frame_bytes = 2 * static_cast<std::size_t>(format.channels);
       n -= n % frame_bytes;
       PcmAudio audio{format, std::vector<int16_t>(n / 2)};
-      std::memcpy(audio.samples.data(), chunk + 8, n);
+      if (n > 0) std::memcpy(audio.samples.data(), chunk + 8, n);  // an empty data chunk: no copy (memcpy from null is UB)
       return audio;
     }
     if (declared > available) break;

@@ -251,8 +251,12 @@ TEST_F(IsolationTest, EveryOperationWithAnotherWorkspacesCredentialsFindsNothing
       } else {
         ++collections;
         // Creating in B with a body naming A's objects is refused as not found.
-        if (key == "POST /api/jobs" || key == "POST /api/tickets") EXPECT_EQ(r.status, 404);
-        if (key == "POST /api/calls") EXPECT_TRUE(r.status == 404 || r.status == 503);
+        if (key == "POST /api/jobs" || key == "POST /api/tickets") {
+          EXPECT_EQ(r.status, 404);
+        }
+        if (key == "POST /api/calls") {
+          EXPECT_TRUE(r.status == 404 || r.status == 503);
+        }
       }
     }
   }

@@ -137,8 +137,11 @@ TEST(CustomFunctionConfig, DefaultsAreTheSpecsAndEveryFieldRoundTrips) {
   ASSERT_TRUE(empty) << empty.error().message;
   EXPECT_EQ(*empty, model::CustomFunctionConfig{});
   const json defaults = model::to_json(*empty);
-  for (const auto& f : model::custom_function_spec().fields)
-    if (!f.default_json.empty()) EXPECT_EQ(defaults[std::string(f.json)], json::parse(f.default_json)) << f.json;
+  for (const auto& f : model::custom_function_spec().fields) {
+    if (!f.default_json.empty()) {
+      EXPECT_EQ(defaults[std::string(f.json)], json::parse(f.default_json)) << f.json;
+    }
+  }
 
   json row = json::object();
   for (const auto& f : model::custom_function_spec().fields) row[std::string(f.json)] = other_value(f);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <map>
 #include <mutex>
 #include <thread>
@@ -189,17 +191,19 @@ TEST(RealtimeHub, ConcurrentPublishersNeverLoseOrReorderAroundSnapshot) {
   std::thread pub([&] {
     for (int i = 0; !stop.load(); ++i) w.update("c1", {{"n", i}});
   });
-  std::vector<FakeClient*> clients;
+  // Owned here: a client that subscribed before the first update is skipped
+  // below, and must still be freed (LeakSanitizer found it leaked).
+  std::vector<std::unique_ptr<FakeClient>> clients;
   for (int k = 0; k < 20; ++k) {
-    auto* cl = new FakeClient(w.hub);
+    auto cl = std::make_unique<FakeClient>(w.hub);
     cl->send({{"type", "subscribe"}, {"id", "s"}, {"query", "liveCall"}, {"args", {{"id", "c1"}}}});
-    clients.push_back(cl);
+    clients.push_back(std::move(cl));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   stop = true;
   pub.join();
   const Seq last = w.hub.current_seq();
-  for (auto* cl : clients) {
+  for (auto& cl : clients) {
     auto msgs = cl->take();
     ASSERT_FALSE(msgs.empty());
     if (msgs[0]["type"] == "error") continue;  // subscribed before the first update: no call yet
@@ -216,7 +220,6 @@ TEST(RealtimeHub, ConcurrentPublishersNeverLoseOrReorderAroundSnapshot) {
       prev_n = n;
     }
     EXPECT_LE(prev, last);
-    delete cl;
   }
 }
 
