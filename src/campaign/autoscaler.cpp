@@ -329,6 +329,42 @@ double calling_seconds_left(const CallingWindow& window, system_clock::time_poin
   return static_cast<double>(total);
 }
 
+Result<CallingWindow> parse_active_hours(const nlohmann::json& value) {
+  if (!value.is_object())
+    return std::unexpected(Error::invalid("activeHours", "must be an object {start, end, timezone, daysOfWeek}"));
+  nlohmann::json iso = value;
+  std::optional<FieldError> days_error;
+  if (const auto it = value.find("daysOfWeek"); it != value.end()) {
+    nlohmann::json days = nlohmann::json::array();
+    bool ok = it->is_array() && !it->empty();
+    if (ok)
+      for (const auto& d : *it) {
+        if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > 6) {
+          ok = false;
+          break;
+        }
+        days.push_back(d.get<int64_t>() == 0 ? 7 : d.get<int64_t>());  // Sunday: ISO 7
+      }
+    if (ok)
+      iso["daysOfWeek"] = days;
+    else {
+      iso.erase("daysOfWeek");
+      days_error = FieldError{"activeHours.daysOfWeek", "must be a non-empty array of weekdays 0-6 (0 = Sunday)"};
+    }
+  }
+  auto w = parse_calling_window(iso);
+  if (w && !days_error) return w;
+  Error e{ErrorCode::invalid_argument, {}, {}};
+  if (!w)
+    for (auto f : w.error().fields) {
+      if (f.field.rfind("callingWindow", 0) == 0) f.field = "activeHours" + f.field.substr(13);
+      e.fields.push_back(std::move(f));
+    }
+  if (days_error) e.fields.push_back(*days_error);
+  e.message = e.fields.front().field + ": " + e.fields.front().message;
+  return std::unexpected(std::move(e));
+}
+
 std::optional<double> pace_to_finish_metric(int64_t remaining_contacts, std::optional<double> avg_call_seconds,
                                             const CallingWindow& window, system_clock::time_point now,
                                             system_clock::time_point end, double attempts_per_contact,

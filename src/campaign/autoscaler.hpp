@@ -148,8 +148,8 @@ struct ScalingDecision {
 ///   campaign's max_cost_per_hour, when cost_per_agent_hour > 0); a
 ///   scale-down never under max(rule min, campaign min). The cost cap never
 ///   forces a scale-down (that is a cost_based rule's job). A rule whose
-///   clamped target equals active_agents (at a bound, blocked by the cap)
-///   does not apply, and the next rule is tried.
+///   clamped target does not move the count its way (at or past a bound,
+///   blocked by the cap) does not apply, and the next rule is tried.
 /// - a rule on pace_to_finish moves toward the needed number: a scale-up
 ///   targets min(active + scale_amount, pace) (nothing when pace ≤ active), a
 ///   scale-down max(active − scale_amount, pace) (nothing when pace ≥
@@ -202,6 +202,15 @@ inline constexpr std::chrono::days kCallingHorizon{731};
 /// and end are floored to the second). Cost: a few steps per local day.
 double calling_seconds_left(const CallingWindow& window, std::chrono::system_clock::time_point now,
                             std::chrono::system_clock::time_point end);
+
+/// Parses a swarm campaign's activeHours {start "HH:MM", end "HH:MM",
+/// timezone, daysOfWeek [0..6]} where, as the swarm specification writes it,
+/// 0 = Sunday … 6 = Saturday, into the dialer's CallingWindow (ISO days) for
+/// calling_seconds_left and the job. The same rules as parse_calling_window
+/// (required start/end/timezone, end "24:00" allowed, end ≠ start, unknown
+/// members refused, daysOfWeek absent = every day); errors name
+/// "activeHours.start", "activeHours.daysOfWeek", …
+Result<CallingWindow> parse_active_hours(const nlohmann::json& value);
 
 /// The pace_to_finish metric for SwarmMetrics: pace_to_finish(remaining,
 /// avg_call_seconds, calling_seconds_left(window, now, end), attempts, gap),

@@ -637,6 +637,61 @@ TEST(Autoscaler, CallingSecondsLeftIsBoundedAndRefusesAnUnknownZone) {
   EXPECT_EQ(pace_to_finish_metric(0, 120.0, w, kNow, kNow), 0);
 }
 
+TEST(Autoscaler, ActiveHoursCountSundayAsZero) {
+  struct Case {
+    json days;
+    std::array<bool, 7> iso;  // [0] = Monday
+  };
+  const std::vector<Case> cases = {
+      {json::array({1, 2, 3, 4, 5}), kWeekdays},
+      {json::array({0, 6}), {false, false, false, false, false, true, true}},
+      {json::array({0}), {false, false, false, false, false, false, true}},
+      {nullptr, {true, true, true, true, true, true, true}},  // absent: every day
+  };
+  for (const auto& c : cases) {
+    json body{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "America/New_York"}};
+    if (!c.days.is_null()) body["daysOfWeek"] = c.days;
+    const auto w = parse_active_hours(body);
+    ASSERT_TRUE(w) << w.error().message;
+    EXPECT_EQ(w->days, c.iso) << c.days.dump();
+    EXPECT_EQ(w->start_minute, 9 * 60);
+    EXPECT_EQ(w->end_minute, 17 * 60);
+    EXPECT_EQ(w->timezone, "America/New_York");
+  }
+  // Sunday 2026-06-14 in New York: only a window with day 0 has calling time.
+  const json sunday{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "America/New_York"}, {"daysOfWeek", {0}}};
+  EXPECT_EQ(calling_seconds_left(*parse_active_hours(sunday), utc("2026-06-14T04:00:00Z"), utc("2026-06-15T04:00:00Z")),
+            8 * 3600.0);
+
+  struct Bad {
+    json body;
+    const char* field;
+  };
+  const std::vector<Bad> bad = {
+      {json{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "UTC"}, {"daysOfWeek", {7}}}, "activeHours.daysOfWeek"},
+      {json{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "UTC"}, {"daysOfWeek", {-1}}}, "activeHours.daysOfWeek"},
+      {json{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "UTC"}, {"daysOfWeek", json::array()}},
+       "activeHours.daysOfWeek"},
+      {json{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "UTC"}, {"daysOfWeek", "weekdays"}}, "activeHours.daysOfWeek"},
+      {json{{"end", "17:00"}, {"timezone", "UTC"}}, "activeHours.start"},
+      {json{{"start", "09:00"}, {"end", "09:00"}, {"timezone", "UTC"}}, "activeHours.end"},
+      {json{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "Mars/Olympus_Mons"}}, "activeHours.timezone"},
+      {json{{"start", "09:00"}, {"end", "17:00"}, {"timezone", "UTC"}, {"days", {1}}}, "activeHours.days"},
+      {json::array(), "activeHours"},
+  };
+  for (const auto& b : bad) {
+    const auto w = parse_active_hours(b.body);
+    ASSERT_FALSE(w) << b.body.dump();
+    EXPECT_EQ(w.error().field(), b.field) << b.body.dump() << ": " << w.error().message;
+    EXPECT_EQ(w.error().code, ErrorCode::invalid_argument);
+  }
+  // Both a bad day and a bad start are reported.
+  const auto w = parse_active_hours(json{{"start", "9"}, {"end", "17:00"}, {"timezone", "UTC"}, {"daysOfWeek", {9}}});
+  ASSERT_FALSE(w);
+  ASSERT_EQ(w.error().fields.size(), 2u);
+  EXPECT_EQ(w.error().fields[1].field, "activeHours.daysOfWeek");
+}
+
 // ------------------------------------------------------------ the rule's JSON
 
 TEST(Autoscaler, ARuleBodyParsesWithTheTablesDefaults) {
