@@ -67,7 +67,6 @@ bool is_scaling_metric(std::string_view name);
 /// One swarm_autoscaling_rules row, typed (parse_autoscaling_rule).
 struct AutoscalingRule {
   std::string id;
-  std::string name;                    ///< for the activity log; may be empty
   ScalingRuleType type = ScalingRuleType::queue_based;
   std::string metric;                  ///< one of is_scaling_metric's names
   ScalingOperator op = ScalingOperator::gt;
@@ -81,6 +80,7 @@ struct AutoscalingRule {
   int priority = 5;                    ///< higher first
   bool active = true;
   std::optional<std::chrono::system_clock::time_point> last_triggered;
+  std::string name;                    ///< for the activity log; may be empty (last, so the fields above keep the issue's order)
 };
 
 /// The measured values on one tick. A metric that cannot be measured yet
