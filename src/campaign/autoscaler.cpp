@@ -15,7 +15,6 @@ namespace {
 
 using std::chrono::days;
 using std::chrono::local_seconds;
-using std::chrono::minutes;
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
 using std::chrono::system_clock;
@@ -102,48 +101,6 @@ bool in_cooldown(const AutoscalingRule& rule, system_clock::time_point now) {
   if (last > system_clock::time_point::max() - cooldown) return true;
   return last + cooldown > now;
 }
-
-// ------------------------------------------------------------ calling window
-
-/// Monday = 0 … Sunday = 6 (CallingWindow::days' order).
-int iso_index(std::chrono::local_days d) { return static_cast<int>(std::chrono::weekday{d}.iso_encoding()) - 1; }
-
-/// The window in one zone; the same reading as CallingHours' rule
-/// (calling_hours.cpp), so the seconds counted here are the seconds the
-/// dialer may dial (the unit test checks both against each other).
-struct WindowRule {
-  TimeZone zone;
-  const CallingWindow& w;
-
-  [[nodiscard]] bool allows(sys_seconds t) const {
-    const local_seconds local = zone.to_local(t);
-    const auto day = std::chrono::floor<days>(local);
-    const auto m = static_cast<int>(std::chrono::duration_cast<minutes>(local - day).count());
-    const int wd = iso_index(day);
-    if (w.start_minute < w.end_minute) return w.days[static_cast<size_t>(wd)] && m >= w.start_minute && m < w.end_minute;
-    return (w.days[static_cast<size_t>(wd)] && m >= w.start_minute) ||
-           (w.days[static_cast<size_t>((wd + 6) % 7)] && m < w.end_minute);
-  }
-
-  /// The first instant after `t` where allows() may change: the next local
-  /// midnight, start or end, or an offset change of the zone before it.
-  [[nodiscard]] sys_seconds next_change(sys_seconds t) const {
-    const seconds off = zone.offset(t);
-    const local_seconds local{t.time_since_epoch() + off};
-    const auto day = std::chrono::floor<days>(local);
-    local_seconds best = day + days{1};
-    for (const int b : {w.start_minute, w.end_minute})
-      if (const local_seconds at = day + minutes{b}; at > local && at < best) best = at;
-    const sys_seconds at{best.time_since_epoch() - off};
-    if (zone.offset(at) == off) return at;
-    sys_seconds lo = t, hi = at;  // the offset changes in (t, at]: find it to the second
-    while (hi - lo > seconds{1}) {
-      const sys_seconds mid = lo + (hi - lo) / 2;
-      (zone.offset(mid) == off ? lo : hi) = mid;
-    }
-    return hi;
-  }
-};
 
 // ------------------------------------------------------------ rule JSON
 
@@ -313,20 +270,14 @@ int pace_to_finish(int64_t remaining_contacts, double avg_call_seconds, double r
 }
 
 double calling_seconds_left(const CallingWindow& window, system_clock::time_point now, system_clock::time_point end) {
-  auto zone = TimeZone::locate(window.timezone);
-  if (!zone) return std::numeric_limits<double>::quiet_NaN();
   const sys_seconds t0 = std::chrono::floor<seconds>(now);
   sys_seconds t1 = std::chrono::floor<seconds>(end);
   if (t1 <= t0) return 0;
-  if (t1 - t0 > kCallingHorizon) t1 = t0 + kCallingHorizon;
-  const WindowRule rule{*zone, window};
-  int64_t total = 0;
-  for (sys_seconds t = t0; t < t1;) {
-    const sys_seconds next = std::min(rule.next_change(t), t1);
-    if (rule.allows(t)) total += (next - t).count();
-    t = next;
-  }
-  return static_cast<double>(total);
+  if (t1 - t0 > kCallingHorizon) t1 = t0 + kCallingHorizon;  // in seconds: no overflow near the clock's ends
+  // The dialer's own reading of the window (CallingHours::check), so the
+  // seconds counted are the seconds it may dial.
+  const auto inside = seconds_inside_window(window, t0, t1);
+  return inside ? static_cast<double>(inside->count()) : std::numeric_limits<double>::quiet_NaN();
 }
 
 Result<CallingWindow> parse_active_hours(const nlohmann::json& value) {

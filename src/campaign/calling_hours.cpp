@@ -492,4 +492,19 @@ DialWindowDecision CallingHours::check(const std::string& e164, const std::optio
   return d;
 }
 
+Result<seconds> seconds_inside_window(const CallingWindow& window, std::chrono::system_clock::time_point from,
+                                      std::chrono::system_clock::time_point to) {
+  auto zone = TimeZone::locate(window.timezone);
+  if (!zone) return std::unexpected(zone.error());
+  const Rule rule{*zone, window.start_minute, window.end_minute, window.days};
+  const sys_seconds end = std::chrono::floor<seconds>(to);
+  seconds total{0};
+  for (sys_seconds t = std::chrono::floor<seconds>(from); t < end;) {
+    const sys_seconds next = std::min(rule.next_change(t), end);
+    if (rule.allows(t)) total += next - t;
+    t = next;
+  }
+  return total;
+}
+
 }  // namespace voqo::campaign

@@ -128,6 +128,17 @@ struct DialWindowDecision {
   std::vector<std::string> zones;
 };
 
+/// Seconds in [from, to) at which `window` allows a dial, as check() reads
+/// it (local [start, end) on the window's days, a window spanning midnight
+/// belonging to the day it starts on, the zone's offset changes exact to the
+/// second); from and to are floored to the second; 0 when to ≤ from. Walks
+/// the window's boundaries (a few steps per local day), so the caller bounds
+/// the span (the autoscaler's calling_seconds_left caps it at 731 days).
+/// Errors: those of TimeZone::locate for an unknown window zone.
+Result<std::chrono::seconds> seconds_inside_window(const CallingWindow& window,
+                                                   std::chrono::system_clock::time_point from,
+                                                   std::chrono::system_clock::time_point to);
+
 class CallingHours {
  public:
   /// `callee_hours`: the setting callee_local_hours; `enforce_callee_hours`
