@@ -17,6 +17,7 @@ void Api::register_all() {
   contacts();
   calls();
   campaigns_and_uploads();
+  swarm();
   jobs();
   compliance();
   outboxes();

@@ -18,7 +18,7 @@
 #include "store/store.hpp"
 
 namespace voqo::calls { class CallService; }
-namespace voqo::campaign { class Dialer; }
+namespace voqo::campaign { class Dialer; class SwarmService; }
 
 namespace voqo::api {
 
@@ -36,6 +36,8 @@ struct ApiConfig {
   /// Runs jobs: POST /api/jobs and pause/resume/cancel go through it; null =
   /// jobs are stored but not run (a server without SIP), and the controls answer 503.
   campaign::Dialer* dialer = nullptr;
+  /// Runs swarm campaigns (start/pause/resume/stop, PATCH while running); null = campaigns are plain records.
+  campaign::SwarmService* swarm = nullptr;
   /// Where call recordings are (<id>.wav), for GET /api/calls/{id}/recording.
   std::filesystem::path recordings_dir;
   /// Carries out a supervisor action on a call in progress (issue 5 §4) and

@@ -259,19 +259,21 @@ void Api::crud(const std::string& base, store::Repository& repo, Parts parts) {
 }
 
 void Api::nested(const std::string& parent_base, store::Repository& parent, const std::string& child,
-                 const std::string& child_param, store::Repository& repo) {
+                 const std::string& child_param, store::Repository& repo, BodyCheck check) {
   const std::string coll = parent_base + "/{id}/" + child;
   const std::string one = coll + "/{" + child_param + "}";
   std::string parent_column;
   for (const auto& f : repo.spec().fields)
     if (f.has(model::kParent)) parent_column = std::string(f.column);
   child_list(coll, parent, repo, parent_column);
-  add("POST", coll, [this, &repo, &parent, parent_base, child](HttpRequest& req) {
+  add("POST", coll, [this, &repo, &parent, parent_base, child, check](HttpRequest& req) {
     auto pid = path_id(req, "id", parent.spec().name);
     if (!pid) return problem_from(pid.error(), req.target);
     if (auto p = parent.get(workspace(req), *pid); !p) return problem_from(p.error(), req.target);
     auto body = parse_body(req);
     if (!body) return problem_from(body.error(), req.target);
+    if (check)
+      if (auto ok = check(*body, true); !ok) return problem_from(ok.error(), req.target);
     auto r = repo.create(workspace(req), *body, *pid, context(req));
     if (!r) return problem_from(r.error(), req.target);
     return created(*r, parent_base + "/" + *pid + "/" + child + "/" + (*r)["id"].get<std::string>());
@@ -282,12 +284,14 @@ void Api::nested(const std::string& parent_base, store::Repository& parent, cons
     const auto& [pid, id] = *ids;
     return reply(repo.get(workspace(req), id, pid), req);
   });
-  add("PATCH", one, [this, &repo, &parent, child_param](HttpRequest& req) {
+  add("PATCH", one, [this, &repo, &parent, child_param, check](HttpRequest& req) {
     auto ids = child_ids(req, parent, repo, child_param);
     if (!ids) return problem_from(ids.error(), req.target);
     const auto& [pid, id] = *ids;
     auto body = parse_body(req);
     if (!body) return problem_from(body.error(), req.target);
+    if (check)
+      if (auto ok = check(*body, false); !ok) return problem_from(ok.error(), req.target);
     return reply(repo.update(workspace(req), id, *body, pid, context(req)), req);
   });
   add("DELETE", one, [&repo, &parent, child_param](HttpRequest& req) {

@@ -141,9 +141,11 @@ class Api {
   void add_create(const std::string& base, std::function<Result<json>(HttpRequest&, const json&)> create);
   /// GET list, POST create, GET/PATCH/DELETE one, for a top-level resource.
   void crud(const std::string& base, store::Repository& repo, Parts parts = {});
+  /// Checks a body beyond its table's rules (create: true for POST, false for PATCH); an error is the answer.
+  using BodyCheck = std::function<Result<void>(const json& body, bool create)>;
   /// The same, for a collection nested under a parent: base/{id}/<child>.
   void nested(const std::string& parent_base, store::Repository& parent, const std::string& child,
-              const std::string& child_param, store::Repository& repo);
+              const std::string& child_param, store::Repository& repo, BodyCheck check = {});
   /// A child collection a parent's GET embeds: `member` of the answer holds
   /// the first page of `repo`'s rows whose `column` is the parent's id.
   struct Embed {
@@ -172,6 +174,8 @@ class Api {
   void contacts();
   void calls();
   void campaigns_and_uploads();
+  /// Swarm campaigns: lifecycle, members, rules, objectives, feeds (routes/swarm.cpp).
+  void swarm();
   void jobs();
   /// The do-not-call list (routes/compliance.cpp).
   void compliance();

@@ -121,6 +121,7 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   std::chrono::system_clock::time_point answered_at{};
   bool answered = false;
   bool transferred = false;  ///< a REFER succeeded (outcome Transferred)
+  bool record_audio = false;  ///< the service records and the call's campaign allows it (PlaceCall::record)
   nlohmann::json system_info = nlohmann::json::object();
   std::atomic<bool> ended{false};
 
@@ -274,7 +275,7 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
     std::lock_guard lock(call->mutex);
     answered_call = call->answered;
   }
-  if (!answered_call && cfg.record && !cfg.recordings_dir.empty()) {
+  if (!answered_call && call->record_audio && !cfg.recordings_dir.empty()) {
     // Never answered: the recording holds a header and no audio; keep no empty file.
     std::error_code ec;
     std::filesystem::remove(recording_path(r.id), ec);
@@ -289,7 +290,7 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
       r.started_at = to_iso8601(call->answered_at);
       r.ended_at = to_iso8601(ended);
       r.duration_s = std::chrono::duration_cast<std::chrono::seconds>(ended - call->answered_at).count();
-      if (cfg.record) r.recording_url = "/api/calls/" + r.id + "/recording";
+      if (call->record_audio) r.recording_url = "/api/calls/" + r.id + "/recording";
     }
     r.system_info = call->system_info;
   }
@@ -433,11 +434,14 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
   auto built = engines.build(store, er);
   if (!built) return std::unexpected(built.error());
   call->system_info = built->system_info;
+  call->record_audio = cfg.record && (!links || links->record);
+  if (cfg.record && links && !links->record) call->system_info["recording"] = "disabled by the campaign";
+  if (links && !links->swarm_agent_id.empty()) call->system_info["swarmAgentId"] = links->swarm_agent_id;
   pipeline::PipelineConfig pc = built->pipeline;
   pc.outbound = outbound;
   pc.conversation = cfg.conversation;
   pc.detect_answering_machine = cfg.detect_answering_machine;
-  if (cfg.record && !cfg.recordings_dir.empty()) pc.recording_path = recording_path(r.id);
+  if (call->record_audio && !cfg.recordings_dir.empty()) pc.recording_path = recording_path(r.id);
   std::weak_ptr<ActiveCall> weak = call;
   pipeline::PipelineHooks hooks;
   hooks.hang_up = [weak] {
@@ -483,7 +487,7 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
   call->pipeline = *pipeline;
 
   store::LiveCall live{r.id, r.agent_id, call->agent_name, contact_name, their_phone, direction,
-                       outbound ? "connecting" : "ringing", now_iso8601(), sip_endpoint, session_id, cfg.node, cfg.record};
+                       outbound ? "connecting" : "ringing", now_iso8601(), sip_endpoint, session_id, cfg.node, call->record_audio};
   live.workspace_id = ws.value;
   if (links) {
     live.campaign_id = links->campaign_id;
@@ -705,6 +709,7 @@ Result<std::string> CallService::place_call(const PlaceCall& request) {
   if (request.workspace.empty()) return std::unexpected(Error::invalid("workspace", "a call needs its workspace"));
   auto agent = d.find_agent(request.workspace, request.agent);
   if (!agent) return std::unexpected(agent.error());
+  if (!request.voice_id.empty()) agent->voice.id = request.voice_id;  // a swarm agent's variant
   if (auto limit = d.tier_call_limit(request.workspace); limit && d.calls_in(request.workspace) >= *limit)
     return std::unexpected(Error::forbidden("concurrentCalls", "this workspace's tier allows " + std::to_string(*limit) +
                                                                    " calls at once (limit concurrentCalls)"));

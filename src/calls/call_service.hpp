@@ -68,6 +68,14 @@ struct PlaceCall {
   std::string campaign_id, campaign_name;   ///< shown in live_calls
   std::optional<std::chrono::seconds> ring_timeout;  ///< overrides the service's
   std::string time_zone;  ///< the callee's IANA zone (the dialer's, from the number); "" = UTC
+  /// A swarm agent's variant (issue 18 §2): its voice instead of the agent's voiceId ("" = the agent's).
+  std::string voice_id;
+  /// The swarm agent placing the call ("" = none), kept in the call's systemInfo.swarmAgentId.
+  std::string swarm_agent_id;
+  /// false: no recording is written for this call (a campaign with
+  /// recordingEnabled off), and its record's systemInfo.recording says
+  /// "disabled by the campaign".
+  bool record = true;
   /// This call's own observer (null = none): every event of this call, after
   /// the service's observers; its call_ended comes once the record is stored
   /// and the call no longer counts as in progress. The dialer learns the end

@@ -125,6 +125,11 @@ struct JobState {
   std::string id, agent_id, campaign_id, campaign_name;
   int max_concurrent = 5;
   double calls_per_second = 1;
+  /// A campaign's job (upload_id null): each call is placed by one of the
+  /// campaign's swarm agents, and their number is the concurrency (issue 18 §2).
+  bool swarm = false;
+  bool record = true;       ///< the campaign's recordingEnabled
+  bool open_ended = false;  ///< leads keep arriving (API, CRM, manual): the job waits for them instead of finishing
   RetryPolicy retry;
   std::optional<CallingWindow> window;
   int in_flight = 0;
@@ -258,7 +263,12 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       if (!win) return std::unexpected(win.error());
       js.window = *win;
     }
-    if (auto camp = store.campaigns().get(js.ws, js.campaign_id)) js.campaign_name = str(*camp, "name");
+    js.swarm = job.contains("uploadId") && job["uploadId"].is_null();
+    if (auto camp = store.campaigns().get(js.ws, js.campaign_id)) {
+      js.campaign_name = str(*camp, "name");
+      js.record = camp->value("recordingEnabled", true);
+      js.open_ended = js.swarm && str(*camp, "leadSource") != "csv_upload" && !str(*camp, "leadSource").empty();
+    }
     js.tokens = 1;
     js.refilled = std::chrono::steady_clock::now();
     return js;
@@ -280,7 +290,11 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     hours.clear();  // settings may have changed since the last tick
     using Active = std::pair<WorkspaceId, std::string>;
     auto active = store.db().read([](store::Connection& c) -> Result<std::vector<Active>> {
-      auto st = c.prepare("SELECT workspace_id, id FROM jobs WHERE status IN ('pending','running') ORDER BY created_at, id");
+      // Higher-priority campaigns take the workspace's channels first (issue 18 §1).
+      auto st = c.prepare(
+          "SELECT j.workspace_id, j.id FROM jobs j LEFT JOIN campaigns c ON c.id = j.campaign_id "
+          "WHERE j.status IN ('pending','running') ORDER BY CASE c.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 "
+          "WHEN 'LOW' THEN 3 ELSE 2 END, j.created_at, j.id");
       if (!st) return std::unexpected(st.error());
       std::vector<Active> ids;
       for (;;) {
@@ -348,6 +362,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   struct Placement {
     std::string job_id;
     Candidate cand;
+    std::optional<store::SwarmMember> member;  ///< the swarm agent that places it (campaign jobs)
     std::string call_id;    ///< chosen when marked
     std::string time_zone;  ///< the callee's ("" = unknown)
   };
@@ -388,10 +403,26 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     const auto t = now();
     int n = 0;
     WorkspaceId ws;
+    std::optional<std::pair<int, int>> members;  // {idle, active} swarm agents
+    bool swarm = false;
+    std::string campaign_id;
     {
       std::lock_guard lock(mutex);
-      n = budget(jobs.at(job_id), std::chrono::steady_clock::now());
-      ws = jobs.at(job_id).ws;
+      swarm = jobs.at(job_id).swarm;
+      campaign_id = jobs.at(job_id).campaign_id;
+    }
+    if (swarm) {
+      auto ra = store.swarm().ready_and_active(campaign_id);
+      if (!ra) return;
+      members = *ra;
+    }
+    {
+      std::lock_guard lock(mutex);
+      auto& js = jobs.at(job_id);
+      if (members) js.max_concurrent = std::max(1, members->second);  // the active agents are the concurrency
+      n = budget(js, std::chrono::steady_clock::now());
+      if (members) n = std::min(n, members->first);                   // one call per idle agent
+      ws = js.ws;
     }
     if (n <= 0) return;
     // The workspace's tier bounds its calls in progress across all its jobs
@@ -418,7 +449,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     std::vector<Placement> dialable;
     for (auto& cand : *cands) {
       if (static_cast<int>(dialable.size()) >= n) break;
-      if (auto tz = decide(job_id, cand, t)) dialable.push_back({job_id, std::move(cand), "", *tz});
+      if (auto tz = decide(job_id, cand, t)) dialable.push_back({job_id, std::move(cand), std::nullopt, "", *tz});
     }
     if (!dialable.empty()) mark_and_queue(std::move(dialable));
   }
@@ -469,15 +500,26 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   void mark_and_queue(std::vector<Placement> batch) {
     const std::string job_id = batch.front().job_id;
     int max_attempts = 0;
+    bool swarm = false;
+    std::string campaign_id;
     {
       std::lock_guard lock(mutex);
       max_attempts = jobs.at(job_id).retry.max_attempts;
+      swarm = jobs.at(job_id).swarm;
+      campaign_id = jobs.at(job_id).campaign_id;
     }
     std::vector<Placement> marked;
     auto ok = store.db().write([&](store::Connection& c) -> Result<void> {
       const std::string stamp = now_iso8601();
       for (auto& p : batch) {
         p.call_id = new_id();
+        if (swarm) {  // the member first: no idle agent, no call
+          auto member = store::SwarmRepository::claim_member(c, campaign_id, p.cand.id, p.call_id,
+                                                             p.cand.name.empty() ? p.cand.phone : p.cand.name);
+          if (!member) return std::unexpected(member.error());
+          if (!*member) break;
+          p.member = std::move(*member);
+        }
         auto st = c.prepare("UPDATE job_calls SET status = 'calling', attempt_call_id = ?2, attempts = attempts + 1, "
                             "wait_reason = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'pending'");
         if (!st) return std::unexpected(st.error());
@@ -485,12 +527,17 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
         (*st)->bind_text(2, p.call_id);
         (*st)->bind_text(3, stamp);
         if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
-        if (c.changes() == 0) continue;
+        if (c.changes() == 0) {
+          if (p.member)
+            if (auto e = store::SwarmRepository::release_member(c, p.call_id); !e) return std::unexpected(e.error());
+          continue;
+        }
         const int attempt = p.cand.attempts + 1;
         if (auto e = event(c, job_id, p.cand.id, p.call_id, "dial",
                            "dialing " + p.cand.phone + " (attempt " + std::to_string(attempt) + " of " +
-                               std::to_string(max_attempts) + ")",
-                           {{"phone", p.cand.phone}, {"attempt", attempt}});
+                               std::to_string(max_attempts) + ")" + (p.member ? " by " + p.member->name : std::string()),
+                           {{"phone", p.cand.phone}, {"attempt", attempt},
+                            {"swarmAgentId", p.member ? json(p.member->id) : json()}});
             !e)
           return std::unexpected(e.error());
         marked.push_back(std::move(p));
@@ -560,6 +607,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
                             {cand.id, call_id, state == "cancelled" ? "cancelled" : "job " + state, now_iso8601()});
               !e)
             return e;
+          if (auto e = store::SwarmRepository::release_member(c, call_id); !e) return e;
           return recount(c, job_id);
         });
         std::lock_guard lock(mutex);
@@ -575,10 +623,21 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     calls::PlaceCall req;
     req.workspace = js.ws;
     req.agent = js.agent_id;
+    req.record = js.record;
+    if (p.member) {  // the swarm agent's voice agent and variant (issue 18 §2)
+      req.agent = p.member->voice_agent_id;
+      req.voice_id = p.member->voice_model;
+      req.swarm_agent_id = p.member->id;
+    }
     req.to = cand.phone;
     if (cfg.route)
       if (auto uri = cfg.route(cand.phone); !uri.empty()) req.to = uri;
     req.variables = cand.variables;
+    if (p.member) {
+      if (!p.member->personality_profile.empty()) req.variables["personalityProfile"] = p.member->personality_profile;
+      if (!p.member->script_version.empty()) req.variables["scriptVersion"] = p.member->script_version;
+      req.variables["swarmAgentName"] = p.member->name;
+    }
     req.contact_name = cand.name;
     req.call_id = call_id;
     req.job_id = job_id;
@@ -610,9 +669,12 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
   /// Returns a job call marked calling to pending (its INVITE never left).
   void unplace(const std::string& job_id, const std::string& job_call_id, const std::string& call_id) {
     (void)store.db().write([&](store::Connection& c) -> Result<void> {
-      return exec(c, "UPDATE job_calls SET status = 'pending', attempts = attempts - 1, attempt_call_id = NULL "
-                     "WHERE id = ?1 AND attempt_call_id = ?2",
-                  {job_call_id, call_id});
+      if (auto e = exec(c, "UPDATE job_calls SET status = 'pending', attempts = attempts - 1, attempt_call_id = NULL "
+                           "WHERE id = ?1 AND attempt_call_id = ?2",
+                        {job_call_id, call_id});
+          !e)
+        return e;
+      return store::SwarmRepository::release_member(c, call_id);
     });
     std::lock_guard lock(mutex);
     --jobs.at(job_id).in_flight;
@@ -661,10 +723,19 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     const std::string& error = call.end_reason;
     const std::optional<Clock::time_point>& callback = call.callback_at;
     RetryPolicy retry;
+    bool swarm = false;
+    WorkspaceId ws;
+    std::string campaign_id;
     {
       std::lock_guard lock(mutex);
-      if (auto it = jobs.find(job_id); it != jobs.end()) retry = it->second.retry;
+      if (auto it = jobs.find(job_id); it != jobs.end()) {
+        retry = it->second.retry;
+        swarm = it->second.swarm;
+        ws = it->second.ws;
+        campaign_id = it->second.campaign_id;
+      }
     }
+    bool objectives_met = false;
     const auto t = now();
     auto applied = store.db().write([&](store::Connection& c) -> Result<bool> {
       auto st = c.prepare("SELECT jc.attempts, j.status FROM job_calls jc JOIN jobs j ON j.id = jc.job_id "
@@ -724,10 +795,19 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
                          {{"status", status}, {"outcome", outcome}, {"sipCode", call.sip_code ? json(*call.sip_code) : json()}});
           !e)
         return std::unexpected(e.error());
+      if (swarm) {  // the member, the campaign's totals, feed, objectives and activity, in this transaction
+        store::SwarmCallResult sr{ws, campaign_id, call_id, job_call_id, status, outcome, call.duration_s, call.summary,
+                                  next_status == "pending" ? "retry at " + next_at.value_or("") : "done",
+                                  next_status != "pending"};
+        auto met = store::SwarmRepository::record_result(c, sr);
+        if (!met) return std::unexpected(met.error());
+        objectives_met = *met;
+      }
       return true;
     });
     if (!applied) spdlog::error("dialer: job call {}: cannot apply result: {}", job_call_id, applied.error().message);
     const bool was_ours = applied && *applied;
+    if (was_ours && objectives_met) complete_campaign(ws, campaign_id, job_id, "its critical objectives are met");
     std::vector<std::pair<std::string, json>> pacing_events;
     {
       std::lock_guard lock(mutex);
@@ -789,6 +869,17 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     }
   }
 
+  /// Ends a campaign's job and marks the campaign completed (objectives met,
+  /// or every lead done for a campaign whose leads do not keep arriving).
+  void complete_campaign(const WorkspaceId& ws, const std::string& campaign_id, const std::string& job_id,
+                         const std::string& why) {
+    finalize_job(job_id, "completed", why);
+    auto camp = store.campaigns().get(ws, campaign_id);
+    if (!camp || (str(*camp, "status") != "active" && str(*camp, "status") != "paused")) return;
+    if (auto r = store.swarm().set_status(ws, campaign_id, "completed", "campaign_completed", "campaign completed: " + why); !r)
+      spdlog::warn("dialer: campaign {}: {}", campaign_id, r.error().message);
+  }
+
   void fail_job(const std::string& job_id, const std::string& why) {
     finalize_job(job_id, "failed", why);
   }
@@ -805,7 +896,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       if (c.changes() == 0) return false;
       if (auto e = exec(c, "UPDATE job_calls SET status = 'failed', error_message = ?2, updated_at = ?3 "
                            "WHERE job_id = ?1 AND status = 'pending'",
-                        {job_id, status == "cancelled" ? "cancelled" : "job failed: " + why, now_iso8601()});
+                        {job_id, status == "cancelled" ? "cancelled" : status == "completed" ? "not called: job completed (" + why + ")" : "job failed: " + why, now_iso8601()});
           !e)
         return std::unexpected(e.error());
       if (auto e = recount(c, job_id); !e) return std::unexpected(e.error());
@@ -827,6 +918,18 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     }
     auto p = progress(workspace_of_job(job_id), job_id);
     if (!p || p->pending > 0 || p->calling > 0) return;
+    JobState js;
+    {
+      std::lock_guard lock(mutex);
+      js = jobs.at(job_id);
+    }
+    if (js.open_ended) return;  // the campaign waits for new leads until it is stopped or its end date passes
+    if (js.swarm) {
+      complete_campaign(js.ws, js.campaign_id, job_id, "every lead has a final result");
+      std::lock_guard lock(mutex);
+      jobs.erase(job_id);
+      return;
+    }
     if (p->total > 0 && p->completed == 0 && p->failed == p->total) {
       // Every call failed: the job failed, with the commonest reason.
       auto reason = store.db().read([&](store::Connection& c) -> Result<std::string> {
@@ -1051,11 +1154,43 @@ Result<JobProgress> Dialer::progress(const WorkspaceId& ws, const std::string& j
   return state_->progress(ws, job_id);
 }
 
+std::optional<double> Dialer::turn_latency_ms(const std::string& job_id) const {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->jobs.find(job_id);
+  if (it == state_->jobs.end()) return std::nullopt;
+  const auto& js = it->second;
+  const auto& v = !js.latency_recent.empty() ? js.latency_recent : js.latency_baseline;
+  if (v.empty()) return std::nullopt;
+  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()) / 1000.0;
+}
+
 std::size_t Dialer::in_flight() const {
   std::lock_guard lock(state_->mutex);
   std::size_t n = 0;
   for (const auto& [id, js] : state_->jobs) n += static_cast<std::size_t>(js.in_flight);
   return n;
+}
+
+Result<void> Dialer::reconfigure(const WorkspaceId& ws, const std::string& job_id) {
+  auto job = state_->store.jobs().records().get(ws, job_id);
+  if (!job) return std::unexpected(job.error());
+  auto fresh = state_->load_job(*job);
+  if (!fresh) return std::unexpected(fresh.error());
+  {
+    std::lock_guard lock(state_->mutex);
+    auto it = state_->jobs.find(job_id);
+    if (it != state_->jobs.end()) {  // the pace and rules change; what is in flight stays counted
+      auto& js = it->second;
+      js.max_concurrent = fresh->max_concurrent;
+      js.calls_per_second = fresh->calls_per_second;
+      js.retry = fresh->retry;
+      js.window = fresh->window;
+      js.record = fresh->record;
+      js.open_ended = fresh->open_ended;
+    }
+  }
+  poke();
+  return {};
 }
 
 void Dialer::poke() {

@@ -47,6 +47,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -117,6 +118,14 @@ class Dialer {
 
   /// Counts for one job. Errors: not_found.
   Result<JobProgress> progress(const WorkspaceId& ws, const std::string& job_id);
+  /// Re-reads a running job's pace, retry policy and calling window (a
+  /// campaign PATCHed while it runs); calls in progress are unaffected.
+  /// Errors: not_found.
+  Result<void> reconfigure(const WorkspaceId& ws, const std::string& job_id);
+  /// The job's recent mean turn latency in ms (the host's load as its calls
+  /// feel it, engine waits excluded: the last ten calls with turns, else its
+  /// first ten); nullopt before any call had a turn.
+  std::optional<double> turn_latency_ms(const std::string& job_id) const;
   /// Calls this dialer has in progress (all jobs).
   [[nodiscard]] std::size_t in_flight() const;
   /// Wakes the scheduler (after a fake clock moved, or a job was created).

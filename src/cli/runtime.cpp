@@ -34,6 +34,7 @@ StopSignal::~StopSignal() {
 
 void Runtime::shutdown() {
   if (live) live->set_dialer(nullptr);  // the monitor reads job progress from the dialer
+  swarm.reset();
   dialer.reset();
   calls.reset();
   if (live) live->stop();
@@ -50,7 +51,7 @@ void Runtime::start_auth(api::AuthConfig config) { auth = std::make_unique<api::
 
 api::ApiConfig Runtime::api_config(std::filesystem::path recordings_dir) const {
   api::ApiConfig c{.auth = auth.get(), .calls = calls.get(), .dialer = dialer.get(),
-                   .recordings_dir = std::move(recordings_dir)};
+                   .swarm = swarm.get(), .recordings_dir = std::move(recordings_dir)};
   // Voice previews use engines of their own (built on first use), so they work without telephony too.
   c.tts_preview = [st = store.get(), engines = std::make_shared<calls::Engines>()](
                       const WorkspaceId& ws, const std::string& provider, const speech::Voice& voice,
@@ -141,6 +142,8 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
   rt.outcomes = std::move(*outcomes);
   if (!calls) {
     if (auto n = rt.outcomes->recover(); n && *n > 0) spdlog::info("outcome loop: ran for {} call(s) left by the last run", *n);
+    // Campaigns can be built and edited; without a dialer they do not run.
+    rt.swarm = std::make_unique<campaign::SwarmService>(*rt.store, nullptr, campaign::SwarmConfig{.run_thread = false});
     return {};
   }
   // Every call's events (calls/call_events.hpp), in this order: the outcome
@@ -155,10 +158,14 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
   if (auto n = rt.calls->recover_interrupted(); n && *n > 0)
     spdlog::warn("closed {} call(s) interrupted by the last shutdown as failed (\"interrupted\")", *n);
   if (auto n = rt.outcomes->recover(); n && *n > 0) spdlog::info("outcome loop: ran for {} call(s) left by the last run", *n);
+  auto clock = dialer.clock;  // the swarm's start/end dates and cooldowns follow the dialer's clock
   auto d = campaign::Dialer::create(*rt.store, *rt.calls, rt.outcomes.get(), std::move(dialer));
   if (!d) return std::unexpected(d.error());
   rt.dialer = std::move(*d);
   rt.live->set_dialer(rt.dialer.get());
+  campaign::SwarmConfig swarm;
+  swarm.clock = std::move(clock);
+  rt.swarm = std::make_unique<campaign::SwarmService>(*rt.store, rt.dialer.get(), std::move(swarm));
   return {};
 }
 

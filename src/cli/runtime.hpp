@@ -21,6 +21,7 @@
 #include "api/http_server.hpp"
 #include "calls/call_service.hpp"
 #include "campaign/dialer.hpp"
+#include "campaign/swarm.hpp"
 #include "live/live_monitor.hpp"
 #include "postcall/outcome_loop.hpp"
 #include "realtime/hub.hpp"
@@ -37,6 +38,8 @@ struct Runtime {
   std::shared_ptr<postcall::OutcomeLoop> outcomes;  ///< shared: the call service holds it as a CallEvents observer
   std::unique_ptr<calls::CallService> calls;
   std::unique_ptr<campaign::Dialer> dialer;
+  /// Swarm campaigns on the dialer (issue 18): lifecycle, schedule, autoscaling. Stopped before the dialer.
+  std::unique_ptr<campaign::SwarmService> swarm;
   /// Who may call the API (serve, demo): set by start_auth().
   std::unique_ptr<api::Authenticator> auth;
 

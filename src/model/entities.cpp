@@ -194,7 +194,47 @@ const EntitySpec& campaign_spec() {
       {id_field(), workspace_field(),
        with_min_length(text("name", "name", kRequired | kFilter, "Campaign name.", 200), 1),
        text("description", "description", kNullable, "What the campaign is for.", 2000),
-       created_at(), updated_at()}};
+       created_at(), updated_at(),
+       // The swarm specification's swarm_campaigns fields (issue 18 §1): `campaigns` is extended in place.
+       enumeration("purpose", "purpose", 0, "What the campaign is for (the swarm specification's purposes).",
+                   {"Discovery", "Support", "Appointment", "Follow-up", "Survey", "Custom"}, "\"Custom\""),
+       enumeration("status", "status", kReadOnly | kFilter,
+                   "scheduled (waits for its start date or a start), active, paused, stopped, completed; changed by "
+                   "POST /api/campaigns/{id}/start|pause|resume|stop.",
+                   {"scheduled", "active", "paused", "stopped", "completed"}, "\"scheduled\""),
+       enumeration("priority", "priority", kFilter,
+                   "Campaigns sharing the workspace's channels dial in this order (CRITICAL first).",
+                   {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "\"MEDIUM\""),
+       of_type("start_date", "startDate", T::timestamp, kNullable, "A scheduled campaign starts by itself at this instant (ISO-8601)."),
+       of_type("end_date", "endDate", T::timestamp, kNullable, "A running campaign stops by itself at this instant (ISO-8601)."),
+       of_type("active_hours", "activeHours", T::json_object, kNullable,
+               "When calls are placed: {start \"HH:MM\", end \"HH:MM\", timezone (IANA), daysOfWeek [0=Sunday..6=Saturday]} "
+               "(days as the swarm specification writes them); the campaign's time zone for its metrics."),
+       number("min_agents", "minAgents", T::integer, 0, "Fewest active swarm agents (autoscaling floor).", 0, 1000, "1"),
+       number("max_agents", "maxAgents", T::integer, 0, "Most active swarm agents (autoscaling ceiling).", 1, 1000, "5"),
+       number("total_agents", "totalAgents", T::integer, kReadOnly, "Swarm agents in the campaign.", 0, std::nullopt, "0"),
+       number("active_agents", "activeAgents", T::integer, kReadOnly,
+              "Swarm agents taking calls (idle, active or calling): the campaign's concurrency.", 0, std::nullopt, "0"),
+       boolean("autoscaling_enabled", "autoscalingEnabled", 0, "Whether the autoscaling rules run (every 10 s).", "false"),
+       boolean("recording_enabled", "recordingEnabled", 0, "Whether the campaign's calls are recorded (off: none is written, and the call record says so).", "true"),
+       boolean("analytics_enabled", "analyticsEnabled", 0, "Whether the campaign's calls are counted in its metrics.", "true"),
+       enumeration("lead_source", "leadSource", 0, "Where the campaign's leads come from.",
+                   {"csv_upload", "api_webhook", "manual_entry", "crm_integration"}, "\"csv_upload\""),
+       of_type("lead_filter", "leadFilter", T::json_object, 0,
+               "Which leads are dialed: {minLeadScore 0-100, maxAttempts 1-10, includeStatuses [..], excludeStatuses [..]}.", "{}"),
+       number("calls_per_second", "callsPerSecond", T::real, 0, "Pace: most new calls per second (the trunk's CPS).", 0.01, 1000, "1"),
+       of_type("retry", "retry", T::json_object, 0, "Retry policy: {maxAttempts 1-10, backoffMinutes 0-10080}.",
+               "{\"maxAttempts\":3,\"backoffMinutes\":30}"),
+       boolean("complete_on_objectives", "completeOnObjectives", 0,
+               "Whether the campaign completes itself when all its critical objectives are met.", "true"),
+       text("job_id", "jobId", kReadOnly | kNullable, "The dialer job that runs the campaign (created by its first start)."),
+       number("total_calls", "totalCalls", T::integer, kReadOnly, "Calls placed (final results).", 0, std::nullopt, "0"),
+       number("successful_calls", "successfulCalls", T::integer, kReadOnly,
+              "Calls with a successful outcome (Demo Scheduled, Follow-up Needed, Transferred).", 0, std::nullopt, "0"),
+       number("failed_calls", "failedCalls", T::integer, kReadOnly, "Calls not connected (failed, no answer, busy).", 0, std::nullopt, "0"),
+       number("success_rate", "successRate", T::real, kReadOnly, "successfulCalls / totalCalls (0-1).", 0, 1, "0"),
+       of_type("started_at", "startedAt", T::timestamp, kReadOnly | kNullable, "When the campaign first started."),
+       of_type("completed_at", "completedAt", T::timestamp, kReadOnly | kNullable, "When it stopped or completed.")}};
   return spec;
 }
 
@@ -242,7 +282,9 @@ const EntitySpec& job_spec() {
       "jobs", "job", "Job",
       {id_field(), workspace_field(),
        text("campaign_id", "campaignId", kRequired | kImmutable | kFilter, "Campaign of the job."),
-       text("upload_id", "uploadId", kRequired | kImmutable | kFilter, "Upload whose batch contacts are called."),
+       text("upload_id", "uploadId", kImmutable | kNullable | kFilter,
+            "Upload whose batch contacts are called (required by POST /api/jobs); null for a campaign's job, which "
+            "covers all the campaign's leads, including those added while it runs."),
        text("agent_id", "agentId", kRequired | kImmutable | kFilter, "Agent that places the calls."),
        enumeration("status", "status", kReadOnly | kFilter, "Job state.", {"pending", "running", "completed", "failed", "cancelled"}, "\"pending\""),
        number("total_calls", "totalCalls", T::integer, kReadOnly, "Job calls in the job.", 0, std::nullopt, "0"),
@@ -283,7 +325,8 @@ const EntitySpec& job_call_spec() {
        text("last_call_status", "lastCallStatus", kReadOnly | kNullable, "Status of the last call placed."),
        text("outcome", "outcome", kReadOnly | kNullable, "Outcome of the last answered call."),
        text("wait_reason", "waitReason", kReadOnly | kNullable, "Why a pending call is waiting (calling window, backoff)."),
-       of_type("updated_at", "updatedAt", T::timestamp, kReadOnly | kNullable, "When the job call last changed.")}};
+       of_type("updated_at", "updatedAt", T::timestamp, kReadOnly | kNullable, "When the job call last changed."),
+       text("swarm_agent_id", "swarmAgentId", kReadOnly | kNullable, "Swarm agent that placed the last attempt (campaign jobs).")}};
   return spec;
 }
 
@@ -404,13 +447,141 @@ const EntitySpec& webhook_event_spec() {
   return spec;
 }
 
+// ---- Swarm campaigns (issue 18): the swarm specification's tables. ----
+
+const EntitySpec& swarm_agent_spec() {
+  static const EntitySpec spec{
+      "swarm_agents", "swarm agent", "SwarmAgent",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign the agent works for."),
+       text("agent_id", "agentId", kReadOnly, "The swarm specification's agentId: the member's id (equal to id)."),
+       text("voice_agent_id", "voiceAgentId", kRequired | kImmutable | kFilter, "Voice agent it is built from."),
+       with_min_length(text("name", "name", kRequired | kUnique, "Name, unique in the campaign.", 100), 1),
+       text("voice_model", "voiceModel", kNullable, "Variant: the voice (overrides the voice agent's voiceId).", 200),
+       enumeration("personality_profile", "personalityProfile", kNullable, "Variant: personality.",
+                   {"PROFESSIONAL", "FRIENDLY", "ENTHUSIASTIC", "CONSULTATIVE"}),
+       text("script_version", "scriptVersion", kNullable, "Variant: script version (given to the brain as scriptVersion).", 100),
+       enumeration("status", "status", kFilter,
+                   "idle (ready), calling (holds a call), active (set by a manager: ready at the next tick), paused "
+                   "(not dialing), offline (campaign not running), error (its voice agent cannot call).",
+                   {"active", "paused", "idle", "calling", "offline", "error"}, "\"idle\""),
+       text("current_call_id", "currentCallId", kReadOnly | kNullable, "The call it holds."),
+       text("current_customer", "currentCustomer", kReadOnly | kNullable, "Who it is calling (name, or the number)."),
+       of_type("last_activity_at", "lastActivityAt", T::timestamp, kReadOnly | kNullable, "Its last call start or end."),
+       number("total_calls", "totalCalls", T::integer, kReadOnly, "Calls it placed (final results).", 0, std::nullopt, "0"),
+       number("successful_calls", "successfulCalls", T::integer, kReadOnly, "Calls with a successful outcome.", 0, std::nullopt, "0"),
+       number("total_duration_s", "totalDurationS", T::integer, kReadOnly, "Talk time, s.", 0, std::nullopt, "0"),
+       number("average_duration_s", "averageDurationS", T::real, kReadOnly, "Mean talk time of its answered calls, s.", 0, std::nullopt, "0"),
+       number("success_rate", "successRate", T::real, kReadOnly, "successfulCalls / totalCalls (0-1).", 0, 1, "0"),
+       number("quality_score", "qualityScore", T::real, kReadOnly | kNullable, "Mean call-intelligence quality (0-100).", 0, 100),
+       number("cpu_ms", "cpuMs", T::integer, kReadOnly, "CPU time of its calls, ms.", 0, std::nullopt, "0"),
+       number("memory_bytes", "memoryBytes", T::integer, kReadOnly, "Peak memory of one of its calls, bytes.", 0, std::nullopt, "0"),
+       number("api_calls", "apiCalls", T::integer, kReadOnly, "Requests its calls made to providers.", 0, std::nullopt, "0"),
+       text("error_message", "errorMessage", kReadOnly | kNullable, "Why it is in error."),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& swarm_autoscaling_rule_spec() {
+  static const EntitySpec spec{
+      "swarm_autoscaling_rules", "autoscaling rule", "AutoscalingRule",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign of the rule."),
+       with_min_length(text("name", "name", kRequired, "Rule name.", 200), 1),
+       enumeration("rule_type", "ruleType", kRequired | kFilter, "Kind of rule.",
+                   {"queue_based", "time_based", "performance_based", "cost_based"}),
+       text("metric", "metric", kRequired,
+            "queue_depth, wait_time (s), success_rate, connection_rate (0-1, last calls), cost_per_hour, turn_latency (ms), "
+            "pace_to_finish (agents needed), active_agents, calling_agents, idle_agents, hour_of_day, day_of_week (0=Sunday).",
+            40),
+       enumeration("operator", "operator", kRequired, "Comparison of the metric with the threshold.", {">", ">=", "<", "<=", "=="}),
+       number("threshold", "threshold", T::real, kRequired, "Value the metric is compared with.", std::nullopt, std::nullopt),
+       enumeration("action", "action", kRequired, "What a rule that fires does.", {"scale_up", "scale_down", "maintain"}),
+       number("scale_amount", "scaleAmount", T::integer, 0, "Agents added or removed per trigger.", 1, 100, "1"),
+       number("cooldown_seconds", "cooldownSeconds", T::integer, 0, "Least time between two triggers, s.", 0, 86400, "60"),
+       number("min_agents", "minAgents", T::integer, 0, "This rule never scales below.", 0, 1000, "0"),
+       number("max_agents", "maxAgents", T::integer, 0, "This rule never scales above.", 0, 1000, "1000"),
+       number("max_cost_per_hour", "maxCostPerHour", T::real, kNullable, "Scale up only while agents x cost per agent-hour stays under this.", 0, std::nullopt),
+       number("priority", "priority", T::integer, 0, "Rules are evaluated by priority, higher first.", 0, 100, "5"),
+       boolean("is_active", "isActive", kFilter, "Whether the rule is evaluated.", "true"),
+       of_type("last_triggered_at", "lastTriggeredAt", T::timestamp, kReadOnly | kNullable, "When it last fired."),
+       number("trigger_count", "triggerCount", T::integer, kReadOnly, "Times it fired.", 0, std::nullopt, "0"),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& swarm_objective_spec() {
+  static const EntitySpec spec{
+      "swarm_objectives", "objective", "Objective",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign of the objective."),
+       with_min_length(text("objective", "objective", kRequired, "What is to be reached.", 200), 1),
+       text("description", "description", kNullable, "More about it.", 2000),
+       number("target_value", "targetValue", T::real, kRequired, "Target, in `unit`.", 0.0001, std::nullopt),
+       number("current_value", "currentValue", T::real, kReadOnly, "Reached so far (updated with each call's result).", 0, std::nullopt, "0"),
+       text("unit", "unit", kRequired,
+            "calls (final results), connects (answered by a person), appointments, conversions (see docs/ANALYTICS.md), "
+            "or an outcome name (e.g. \"Demo Scheduled\").", 40),
+       enumeration("status", "status", kReadOnly | kFilter, "pending, in_progress, completed, failed.",
+                   {"pending", "in_progress", "completed", "failed"}, "\"pending\""),
+       number("completion_percentage", "completionPercentage", T::real, kReadOnly, "currentValue / targetValue, %, at most 100.", 0, 100, "0"),
+       number("priority", "priority", T::integer, 0, "Importance, 1-10.", 1, 10, "5"),
+       boolean("is_critical", "isCritical", 0, "The campaign may complete when all its critical objectives are met.", "false"),
+       number("display_order", "order", T::integer, 0, "Position in lists.", 0, 10000, "0"),
+       of_type("completed_at", "completedAt", T::timestamp, kReadOnly | kNullable, "When it was met."),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& swarm_activity_log_spec() {
+  static const EntitySpec spec{
+      "swarm_activity_logs", "activity", "SwarmActivity",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign."),
+       text("swarm_agent_id", "swarmAgentId", kReadOnly | kNullable | kFilter, "Swarm agent concerned."),
+       text("call_id", "callId", kReadOnly | kNullable, "Call concerned."),
+       text("activity_type", "activityType", kReadOnly | kFilter,
+            "campaign_started, campaign_paused, campaign_resumed, campaign_stopped, campaign_completed, campaign_updated, "
+            "agent_added, agent_updated, agent_removed, agent_status, call_started, call_completed, call_failed, "
+            "auto_scaled, objective_progress, objective_completed, leads_added, escalation, alert, error."),
+       text("message", "message", kReadOnly, "What happened, in words."),
+       enumeration("status", "status", kReadOnly | kFilter, "Colour: success (green), info (blue), warning (amber), error (red).",
+                   {"success", "info", "warning", "error"}, "\"info\""),
+       of_type("details", "details", T::json_object, kReadOnly, "Figures of the activity (e.g. an auto_scaled metric's value).", "{}"),
+       created_at()}};
+  return spec;
+}
+
+const EntitySpec& swarm_recent_call_spec() {
+  static const EntitySpec spec{
+      "swarm_recent_calls", "recent call", "SwarmRecentCall",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign."),
+       text("swarm_agent_id", "swarmAgentId", kReadOnly | kNullable | kFilter, "Swarm agent that placed it."),
+       text("agent_name", "agentName", kReadOnly | kNullable, "Its name."),
+       text("call_id", "callId", kReadOnly, "The call (GET /api/calls/{id})."),
+       text("prospect_name", "prospectName", kReadOnly | kNullable, "Who was called."),
+       text("company", "company", kReadOnly | kNullable, "Their company (the lead's)."),
+       text("phone", "phone", kReadOnly | kNullable, "Number dialed."),
+       text("status", "status", kReadOnly | kFilter, "The call's status (completed, failed, no_answer, busy, cancelled)."),
+       text("outcome", "outcome", kReadOnly | kNullable | kFilter, "One of the nine outcomes."),
+       number("duration", "duration", T::integer, kReadOnly | kNullable, "Talk time, s.", 0, std::nullopt),
+       number("quality_score", "qualityScore", T::real, kReadOnly | kNullable, "Call-intelligence quality (0-100).", 0, 100),
+       text("sentiment", "sentiment", kReadOnly | kNullable, "Overall sentiment."),
+       text("notes", "notes", kReadOnly | kNullable, "The call's summary."),
+       text("next_action", "nextAction", kReadOnly | kNullable, "What happens next (a retry, a callback, done)."),
+       created_at()}};
+  return spec;
+}
+
 std::span<const EntitySpec* const> all_specs() {
-  static const std::array<const EntitySpec*, 17> all = {
+  static const std::array<const EntitySpec*, 22> all = {
       &agent_spec(),       &contact_spec(),   &call_spec(),          &memory_spec(),
       &campaign_spec(),    &upload_spec(),    &batch_contact_spec(), &upload_rejection_spec(),
       &job_spec(),         &job_call_spec(),  &custom_function_spec(), &setting_spec(),
       &agent_configuration_spec(), &job_event_spec(), &do_not_call_spec(), &sms_message_spec(),
-      &webhook_event_spec()};
+      &webhook_event_spec(), &swarm_agent_spec(), &swarm_autoscaling_rule_spec(), &swarm_objective_spec(),
+      &swarm_activity_log_spec(), &swarm_recent_call_spec()};
   return all;
 }
 

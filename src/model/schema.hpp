@@ -100,6 +100,13 @@ const EntitySpec& job_event_spec();
 const EntitySpec& do_not_call_spec();
 const EntitySpec& sms_message_spec();
 const EntitySpec& webhook_event_spec();
+/// Swarm campaigns (issue 18): members, autoscaling rules, objectives,
+/// activity log and recent-calls feed (the swarm specification's tables).
+const EntitySpec& swarm_agent_spec();
+const EntitySpec& swarm_autoscaling_rule_spec();
+const EntitySpec& swarm_objective_spec();
+const EntitySpec& swarm_activity_log_spec();
+const EntitySpec& swarm_recent_call_spec();
 
 /// Every spec, in dependency order (parents before children).
 std::span<const EntitySpec* const> all_specs();

@@ -30,6 +30,10 @@ JobRepository::JobRepository(Database& db)
 Result<nlohmann::json> JobRepository::create(const WorkspaceId& ws, const nlohmann::json& body) {
   auto values = model::validate_input(model::job_spec(), body, model::Mode::create);
   if (!values) return std::unexpected(values.error());
+  // A job of the API runs over one upload; a campaign's job (upload_id null)
+  // is created by the campaign's start (store/swarm.hpp create_campaign_job).
+  if (!body.contains("uploadId") || !body["uploadId"].is_string())
+    return std::unexpected(Error::invalid("uploadId", "is required: the upload whose contacts the job calls"));
   const std::string campaign = body["campaignId"], upload = body["uploadId"], agent = body["agentId"];
   return db_.write([&](Connection& c) -> Result<nlohmann::json> {
     auto has_campaign = exists(c, "SELECT 1 FROM campaigns WHERE workspace_id = ? AND id = ?", ws, campaign);

@@ -679,6 +679,167 @@ CREATE INDEX idx_audit_log_action ON audit_log (workspace_id, action);
 ALTER TABLE agent_configurations ADD COLUMN created_by TEXT;
 )SQL";
 
+// Version 8: swarm campaigns (issue 18). `campaigns` becomes the swarm
+// specification's swarm_campaigns (extended in place, not duplicated: the
+// dialer's jobs, uploads and the API already hang off it); the swarm's own
+// tables are swarm_agents (members: one call at a time each), their
+// autoscaling rules, objectives, activity log and recent-calls feed. A
+// campaign's job covers all its leads, so jobs.upload_id becomes nullable
+// (rebuild_jobs_table); job_calls remember the member that placed them.
+constexpr std::string_view kV8 = R"SQL(
+ALTER TABLE campaigns ADD COLUMN purpose TEXT NOT NULL DEFAULT 'Custom'
+  CHECK (purpose IN ('Discovery','Support','Appointment','Follow-up','Survey','Custom'));
+ALTER TABLE campaigns ADD COLUMN status TEXT NOT NULL DEFAULT 'scheduled'
+  CHECK (status IN ('scheduled','active','paused','stopped','completed'));
+ALTER TABLE campaigns ADD COLUMN priority TEXT NOT NULL DEFAULT 'MEDIUM' CHECK (priority IN ('LOW','MEDIUM','HIGH','CRITICAL'));
+ALTER TABLE campaigns ADD COLUMN start_date TEXT;
+ALTER TABLE campaigns ADD COLUMN end_date TEXT;
+ALTER TABLE campaigns ADD COLUMN active_hours TEXT;
+ALTER TABLE campaigns ADD COLUMN min_agents INTEGER NOT NULL DEFAULT 1 CHECK (min_agents BETWEEN 0 AND 1000);
+ALTER TABLE campaigns ADD COLUMN max_agents INTEGER NOT NULL DEFAULT 5 CHECK (max_agents BETWEEN 1 AND 1000);
+ALTER TABLE campaigns ADD COLUMN total_agents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN active_agents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN autoscaling_enabled INTEGER NOT NULL DEFAULT 0 CHECK (autoscaling_enabled IN (0,1));
+ALTER TABLE campaigns ADD COLUMN recording_enabled INTEGER NOT NULL DEFAULT 1 CHECK (recording_enabled IN (0,1));
+ALTER TABLE campaigns ADD COLUMN analytics_enabled INTEGER NOT NULL DEFAULT 1 CHECK (analytics_enabled IN (0,1));
+ALTER TABLE campaigns ADD COLUMN lead_source TEXT NOT NULL DEFAULT 'csv_upload'
+  CHECK (lead_source IN ('csv_upload','api_webhook','manual_entry','crm_integration'));
+ALTER TABLE campaigns ADD COLUMN lead_filter TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE campaigns ADD COLUMN calls_per_second REAL NOT NULL DEFAULT 1 CHECK (calls_per_second > 0 AND calls_per_second <= 1000);
+ALTER TABLE campaigns ADD COLUMN retry TEXT NOT NULL DEFAULT '{"maxAttempts":3,"backoffMinutes":30}';
+ALTER TABLE campaigns ADD COLUMN complete_on_objectives INTEGER NOT NULL DEFAULT 1 CHECK (complete_on_objectives IN (0,1));
+ALTER TABLE campaigns ADD COLUMN job_id TEXT;
+ALTER TABLE campaigns ADD COLUMN total_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN successful_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN failed_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN success_rate REAL NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN started_at TEXT;
+ALTER TABLE campaigns ADD COLUMN completed_at TEXT;
+CREATE INDEX idx_campaigns_status ON campaigns (workspace_id, status);
+
+CREATE TABLE swarm_agents (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  agent_id TEXT NOT NULL,
+  voice_agent_id TEXT NOT NULL REFERENCES agents (id),
+  name TEXT NOT NULL,
+  voice_model TEXT,
+  personality_profile TEXT CHECK (personality_profile IN ('PROFESSIONAL','FRIENDLY','ENTHUSIASTIC','CONSULTATIVE')),
+  script_version TEXT,
+  status TEXT NOT NULL DEFAULT 'idle' CHECK (status IN ('active','paused','idle','calling','offline','error')),
+  current_call_id TEXT,
+  current_customer TEXT,
+  last_activity_at TEXT,
+  total_calls INTEGER NOT NULL DEFAULT 0,
+  successful_calls INTEGER NOT NULL DEFAULT 0,
+  total_duration_s INTEGER NOT NULL DEFAULT 0,
+  average_duration_s REAL NOT NULL DEFAULT 0,
+  success_rate REAL NOT NULL DEFAULT 0,
+  quality_score REAL,
+  cpu_ms INTEGER NOT NULL DEFAULT 0,
+  memory_bytes INTEGER NOT NULL DEFAULT 0,
+  api_calls INTEGER NOT NULL DEFAULT 0,
+  error_message TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (campaign_id, name)
+);
+CREATE INDEX idx_swarm_agents_workspace ON swarm_agents (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_agents_campaign ON swarm_agents (campaign_id, status);
+CREATE INDEX idx_swarm_agents_call ON swarm_agents (current_call_id);
+
+CREATE TABLE swarm_autoscaling_rules (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  rule_type TEXT NOT NULL CHECK (rule_type IN ('queue_based','time_based','performance_based','cost_based')),
+  metric TEXT NOT NULL,
+  operator TEXT NOT NULL CHECK (operator IN ('>','>=','<','<=','==')),
+  threshold REAL NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('scale_up','scale_down','maintain')),
+  scale_amount INTEGER NOT NULL DEFAULT 1 CHECK (scale_amount BETWEEN 1 AND 100),
+  cooldown_seconds INTEGER NOT NULL DEFAULT 60 CHECK (cooldown_seconds BETWEEN 0 AND 86400),
+  min_agents INTEGER NOT NULL DEFAULT 0,
+  max_agents INTEGER NOT NULL DEFAULT 1000,
+  max_cost_per_hour REAL,
+  priority INTEGER NOT NULL DEFAULT 5,
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0,1)),
+  last_triggered_at TEXT,
+  trigger_count INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_swarm_autoscaling_rules_workspace ON swarm_autoscaling_rules (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_autoscaling_rules_campaign ON swarm_autoscaling_rules (campaign_id, is_active, priority);
+
+CREATE TABLE swarm_objectives (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  objective TEXT NOT NULL,
+  description TEXT,
+  target_value REAL NOT NULL CHECK (target_value > 0),
+  current_value REAL NOT NULL DEFAULT 0,
+  unit TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','in_progress','completed','failed')),
+  completion_percentage REAL NOT NULL DEFAULT 0,
+  priority INTEGER NOT NULL DEFAULT 5 CHECK (priority BETWEEN 1 AND 10),
+  is_critical INTEGER NOT NULL DEFAULT 0 CHECK (is_critical IN (0,1)),
+  display_order INTEGER NOT NULL DEFAULT 0,
+  completed_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_swarm_objectives_workspace ON swarm_objectives (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_objectives_campaign ON swarm_objectives (campaign_id, display_order);
+
+CREATE TABLE swarm_activity_logs (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  swarm_agent_id TEXT,
+  call_id TEXT,
+  activity_type TEXT NOT NULL,
+  message TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'info' CHECK (status IN ('success','info','warning','error')),
+  details TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_swarm_activity_logs_workspace ON swarm_activity_logs (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_activity_logs_campaign ON swarm_activity_logs (campaign_id, created_at, id);
+CREATE INDEX idx_swarm_activity_logs_type ON swarm_activity_logs (campaign_id, activity_type);
+
+CREATE TABLE swarm_recent_calls (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  swarm_agent_id TEXT,
+  agent_name TEXT,
+  call_id TEXT NOT NULL,
+  prospect_name TEXT,
+  company TEXT,
+  phone TEXT,
+  status TEXT NOT NULL,
+  outcome TEXT,
+  duration INTEGER,
+  quality_score REAL,
+  sentiment TEXT,
+  notes TEXT,
+  next_action TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (call_id)
+);
+CREATE INDEX idx_swarm_recent_calls_workspace ON swarm_recent_calls (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_recent_calls_campaign ON swarm_recent_calls (campaign_id, created_at, id);
+CREATE INDEX idx_swarm_recent_calls_agent ON swarm_recent_calls (swarm_agent_id, created_at);
+
+ALTER TABLE job_calls ADD COLUMN swarm_agent_id TEXT;
+CREATE UNIQUE INDEX idx_job_calls_contact_once ON job_calls (job_id, batch_contact_id);
+CREATE INDEX idx_job_calls_phone ON job_calls (job_id, phone);
+)SQL";
+
 /// Tables that are not a customer's: voqo's bookkeeping and the access tables
 /// of version 7 (which carry their workspace where they have one).
 bool tenant_table(std::string_view t) {
@@ -693,7 +854,7 @@ bool tenant_table(std::string_view t) {
 Result<void> replace_once(std::string& sql, std::string_view table, std::string_view from, std::string_view to) {
   const auto at = sql.find(from);
   if (at == std::string::npos || sql.find(from, at + 1) != std::string::npos)
-    return std::unexpected(Error::database("migration 7: table " + std::string(table) + " has not one '" +
+    return std::unexpected(Error::database("migration: table " + std::string(table) + " has not one '" +
                                            std::string(from) + "'"));
   sql.replace(at, from.size(), to);
   return {};
@@ -714,6 +875,50 @@ Result<std::vector<std::string>> texts_of(Connection& c, std::string_view sql, c
 }
 
 std::string sql_name(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+/// Replaces table `name` by `temp`, created by `create_sql` (the same
+/// columns, changed constraints, plus `workspace_id` first when `workspace`
+/// is not empty: every row then gets that value): copies the rows, drops the
+/// old table, renames, and creates `indexes` again (SQLite's ALTER TABLE §7
+/// procedure; the caller runs it with foreign keys off).
+Result<void> swap_table(Connection& c, const std::string& name, const std::string& temp, const std::string& create_sql,
+                        const std::vector<std::string>& columns, const std::vector<std::string>& indexes,
+                        const std::string& workspace = {}) {
+  if (auto r = c.exec(create_sql); !r) return r;
+  std::string list;
+  for (const auto& col : columns) list += ", " + sql_name(col);
+  list.erase(0, 2);
+  auto copy = workspace.empty()
+                  ? c.prepare("INSERT INTO " + temp + " (" + list + ") SELECT " + list + " FROM " + name)
+                  : c.prepare("INSERT INTO " + temp + " (workspace_id, " + list + ") SELECT ?, " + list + " FROM " + name);
+  if (!copy) return std::unexpected(copy.error());
+  if (!workspace.empty()) (*copy)->bind_text(1, workspace);
+  if (auto r = (*copy)->step(); !r) return std::unexpected(r.error());
+  if (auto r = c.exec("DROP TABLE " + name); !r) return r;
+  if (auto r = c.exec("ALTER TABLE " + temp + " RENAME TO " + name); !r) return r;
+  for (const auto& index : indexes)
+    if (auto r = c.exec(index); !r) return r;
+  return {};
+}
+
+/// Version 8: a campaign's job runs over all the campaign's leads, not one
+/// upload, so jobs.upload_id may be null (POST /api/jobs still requires it).
+Result<void> rebuild_jobs_table(Connection& c) {
+  auto sql = texts_of(c, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", "jobs");
+  if (!sql) return std::unexpected(sql.error());
+  if (sql->size() != 1) return std::unexpected(Error::database("migration 8: no jobs table"));
+  auto columns = texts_of(c, "SELECT name FROM pragma_table_info(?) ORDER BY cid", "jobs");
+  if (!columns) return std::unexpected(columns.error());
+  auto indexes = texts_of(c, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", "jobs");
+  if (!indexes) return std::unexpected(indexes.error());
+  std::string create = sql->front();
+  if (auto r = replace_once(create, "jobs", "CREATE TABLE \"jobs\" (", "CREATE TABLE jobs__v8 ("); !r) {
+    if (auto r2 = replace_once(create, "jobs", "CREATE TABLE jobs (", "CREATE TABLE jobs__v8 ("); !r2) return r2;
+  }
+  if (auto r = replace_once(create, "jobs", "upload_id TEXT NOT NULL REFERENCES uploads", "upload_id TEXT REFERENCES uploads"); !r)
+    return r;
+  return swap_table(c, "jobs", "jobs__v8", create, *columns, *indexes);
+}
 
 /// Rebuilds every customer table with `workspace_id TEXT NOT NULL REFERENCES
 /// workspaces (id)` as its first column, every existing row in the Default
@@ -775,17 +980,7 @@ Result<void> rebuild_tenant_tables(Connection& c) {
       const auto close = sql.rfind(')');
       sql.insert(close, ",\n  UNIQUE (workspace_id, " + std::string(column) + ")\n");
     }
-    if (auto r = c.exec(sql); !r) return r;
-    std::string list;
-    for (const auto& col : *columns) list += ", " + sql_name(col);
-    auto copy = c.prepare("INSERT INTO " + temp + " (workspace_id" + list + ") SELECT ?" + list + " FROM " + t.name);
-    if (!copy) return std::unexpected(copy.error());
-    (*copy)->bind_text(1, workspace);
-    if (auto r = (*copy)->step(); !r) return std::unexpected(r.error());
-    if (auto r = c.exec("DROP TABLE " + t.name); !r) return r;
-    if (auto r = c.exec("ALTER TABLE " + temp + " RENAME TO " + t.name); !r) return r;
-    for (const auto& index : *indexes)
-      if (auto r = c.exec(index); !r) return r;
+    if (auto r = swap_table(c, t.name, temp, sql, *columns, *indexes, workspace); !r) return r;
     const std::string index = "CREATE INDEX idx_" + t.name + "_workspace ON " + t.name +
                               (has_created_at ? " (workspace_id, created_at, id)" : " (workspace_id)");
     if (auto r = c.exec(index); !r) return r;
@@ -804,6 +999,7 @@ const std::vector<Migration>& migrations() {
       {5, "agent statistics as running sums", kV5},
       {6, "dialer due-order index", kV6},
       {7, "workspaces, users, API keys; every customer row in its workspace", kV7, rebuild_tenant_tables, true},
+      {8, "swarm campaigns: members, autoscaling rules, objectives, activity, recent calls", kV8, rebuild_jobs_table, true},
   };
   return all;
 }

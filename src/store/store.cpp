@@ -25,6 +25,7 @@ Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
       sms_messages_(*db_, model::sms_message_spec()),
       webhook_events_(*db_, model::webhook_event_spec()),
       live_(*db_),
+      swarm_(*db_),
       access_(*db_) {}
 
 Store::~Store() { close(); }

@@ -12,6 +12,7 @@
 #include "store/live.hpp"
 #include "store/repository.hpp"
 #include "store/settings.hpp"
+#include "store/swarm.hpp"
 #include "store/uploads.hpp"
 
 namespace voqo::store {
@@ -48,6 +49,8 @@ class Store {
   Repository& webhook_events() { return webhook_events_; }
   /// Issue 5: the live-monitoring tables and call_analytics.
   LiveStore& live() { return live_; }
+  /// Issue 18: swarm campaigns (members, rules, objectives, activity, recent calls).
+  SwarmRepository& swarm() { return swarm_; }
   /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
   AccessRepository& access() { return access_; }
   const SecretBox& secrets() const { return secrets_; }
@@ -67,6 +70,7 @@ class Store {
   SettingsRepository settings_;
   Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
   LiveStore live_;
+  SwarmRepository swarm_;
   AccessRepository access_;
 };
 

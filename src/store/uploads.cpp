@@ -1,5 +1,7 @@
 #include "store/uploads.hpp"
 
+#include "store/swarm.hpp"
+
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -218,6 +220,9 @@ Result<std::string> UploadRepository::import(const WorkspaceId& ws, const std::s
     (*upd)->bind_int(3, static_cast<int64_t>(writer.rejected()));
     (*upd)->bind_text(4, id);
     if (auto r = (*upd)->step(); !r) return std::unexpected(r.error());
+    // Leads added to a running campaign join its job now, in this
+    // transaction: dialed once (issue 18 §1), never the same phone twice.
+    if (auto r = attach_upload_to_campaign_jobs(c, ws, campaign_id, id); !r) return std::unexpected(r.error());
     return id;
   });
 }

@@ -228,9 +228,18 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
   ASSERT_TRUE(member);
   ASSERT_TRUE(api_.store().access().add_member(api_.workspace(), member->id, "viewer"));
   const std::string spare_key = body_json(api_.post("/api/keys", {{"name", "spare"}, {"scopes", {"agents:read"}}}))["id"];
+  // Issue 18: a swarm agent, a rule and an objective of the campaign.
+  const std::string swarm_agent =
+      body_json(api_.post("/api/campaigns/" + campaign + "/agents", {{"voiceAgentId", agent}, {"name", "Ava"}}))["id"];
+  const std::string rule = body_json(api_.post("/api/campaigns/" + campaign + "/autoscaling-rules",
+                                               {{"name", "r"}, {"ruleType", "queue_based"}, {"metric", "queue_depth"},
+                                                {"operator", ">"}, {"threshold", 10}, {"action", "scale_up"}}))["id"];
+  const std::string objective = body_json(api_.post("/api/campaigns/" + campaign + "/objectives",
+                                                    {{"objective", "o"}, {"targetValue", 5}, {"unit", "calls"}}))["id"];
   const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
                                                      {"{version}", "1"}, {"{key}", "default_region"},
-                                                     {"{userId}", member->id}};
+                                                     {"{userId}", member->id}, {"{agentId}", swarm_agent},
+                                                     {"{ruleId}", rule}, {"{objectiveId}", objective}};
   auto id_for = [&](const std::string& pattern) {
     if (pattern.starts_with("/api/agents")) return agent;
     if (pattern.starts_with("/api/contacts")) return contact;
@@ -259,6 +268,12 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"POST /api/campaigns", {"application/json", json{{"name", "C2"}}.dump()}},
       {"PATCH /api/campaigns/{id}", {"application/json", json{{"description", "d"}}.dump()}},
       {"POST /api/campaigns/{id}/uploads", {"text/csv", "name,phone\nCy,4155550103\n"}},
+      {"POST /api/campaigns/{id}/agents", {"application/json", json{{"voiceAgentId", agent}, {"name", "Bea"}}.dump()}},
+      {"PATCH /api/campaigns/{id}/agents/{agentId}", {"application/json", json{{"scriptVersion", "B"}}.dump()}},
+      {"POST /api/campaigns/{id}/autoscaling-rules", {"application/json", json{{"name", "s"}, {"ruleType", "performance_based"}, {"metric", "success_rate"}, {"operator", "<"}, {"threshold", 0.1}, {"action", "scale_down"}}.dump()}},
+      {"PATCH /api/campaigns/{id}/autoscaling-rules/{ruleId}", {"application/json", json{{"cooldownSeconds", 30}}.dump()}},
+      {"POST /api/campaigns/{id}/objectives", {"application/json", json{{"objective", "p"}, {"targetValue", 2}, {"unit", "Demo Scheduled"}}.dump()}},
+      {"PATCH /api/campaigns/{id}/objectives/{objectiveId}", {"application/json", json{{"isCritical", true}}.dump()}},
       {"POST /api/jobs", {"application/json", json{{"campaignId", campaign}, {"uploadId", upload}, {"agentId", agent}}.dump()}},
       {"PATCH /api/settings", {"application/json", json{{"sms_enabled", true}}.dump()}},
       {"PUT /api/settings/{key}", {"application/json", json{{"value", "US"}}.dump()}},
@@ -282,6 +297,10 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
                                                        {"POST /api/jobs/{id}/pause", 503},
                                                        {"POST /api/jobs/{id}/resume", 503},
                                                        {"POST /api/jobs/{id}/cancel", 503},
+                                                       {"POST /api/campaigns/{id}/start", 503},
+                                                       {"POST /api/campaigns/{id}/pause", 503},
+                                                       {"POST /api/campaigns/{id}/resume", 503},
+                                                       {"POST /api/campaigns/{id}/stop", 503},
                                                        // Issue 16: the test's admin key is not a signed-in owner.
                                                        {"POST /api/auth/login", 401},
                                                        {"POST /api/workspaces", 403},

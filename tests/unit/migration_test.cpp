@@ -149,7 +149,6 @@ TEST_F(MigrationTest, TheFixtureIsAVersion6DatabaseWithRowsToMove) {
 TEST_F(MigrationTest, EveryRowOfEveryCustomerTableLandsUnchangedInTheDefaultWorkspace) {
   auto version = store::schema_version(st_->db());
   ASSERT_TRUE(version);
-  EXPECT_EQ(*version, 7);
   EXPECT_EQ(*version, store::migrations().back().version);
   auto all = st_->access().workspaces();
   ASSERT_TRUE(all);
@@ -290,7 +289,7 @@ TEST_F(MigrationTest, OpeningTheMigratedFileAgainChangesNothing) {
   open();
   auto version = store::schema_version(st_->db());
   ASSERT_TRUE(version);
-  EXPECT_EQ(*version, 7);
+  EXPECT_EQ(*version, store::migrations().back().version);
   auto again = store::migrate(st_->db());
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, 0) << "nothing left to apply";
@@ -302,6 +301,25 @@ TEST_F(MigrationTest, OpeningTheMigratedFileAgainChangesNothing) {
   auto llm = st_->settings().get(def, "llm");
   ASSERT_TRUE(llm);
   EXPECT_EQ((*llm)["apiKey"], "sk-llm-secret-789");
+}
+
+TEST_F(MigrationTest, Version8LetsACampaignJobCoverAllItsLeadsAndKeepsEveryJob) {
+  // A campaign's job has no one upload (issue 18): jobs.upload_id became
+  // nullable by rebuilding the table; its rows, indexes and children stay.
+  Raw original(kFixture, true);
+  const auto jobs_before = original.count("SELECT count(*) FROM jobs");
+  const auto calls_before = original.count("SELECT count(*) FROM job_calls");
+  Raw db(path_, false);
+  EXPECT_EQ(db.count("SELECT \"notnull\" FROM pragma_table_info('jobs') WHERE name = 'upload_id'"), 0);
+  EXPECT_EQ(db.count("SELECT count(*) FROM jobs"), jobs_before);
+  EXPECT_EQ(db.count("SELECT count(*) FROM job_calls"), calls_before);
+  EXPECT_EQ(db.count("SELECT count(*) FROM job_calls jc LEFT JOIN jobs j ON j.id = jc.job_id WHERE j.id IS NULL"), 0);
+  EXPECT_EQ(db.count("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND name LIKE 'idx_jobs_%'"),
+            original.count("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND name LIKE 'idx_jobs_%'") + 1)
+      << "the jobs indexes are created again (plus v7's workspace index)";
+  EXPECT_EQ(db.count("SELECT count(*) FROM campaigns WHERE status = 'scheduled' AND priority = 'MEDIUM'"),
+            db.count("SELECT count(*) FROM campaigns"))
+      << "existing campaigns become scheduled swarm campaigns of MEDIUM priority";
 }
 
 }  // namespace

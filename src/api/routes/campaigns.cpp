@@ -50,7 +50,19 @@ HttpResponse Api::upload(HttpRequest& req) {
 void Api::campaigns_and_uploads() {
   auto& campaigns = st_.campaigns();
   auto& uploads = st_.upload_records();
-  crud("/api/campaigns", campaigns);
+  // Create and PATCH check the swarm fields the table cannot (routes/swarm.cpp).
+  crud("/api/campaigns", campaigns, {.list = true, .get = true, .create = false, .update = false, .remove = false});
+  // A running campaign is stopped before it is deleted (its job would lose its calls mid-flight).
+  add("DELETE", "/api/campaigns/{id}", [&campaigns](HttpRequest& req) {
+    auto id = path_id(req, "id", "campaign");
+    if (!id) return problem_from(id.error(), req.target);
+    auto c = campaigns.get(workspace(req), *id);
+    if (!c) return problem_from(c.error(), req.target);
+    if (const std::string status = c->value("status", ""); status == "active" || status == "paused")
+      return problem_from(Error::conflict("status", "campaign is " + status + "; stop it before deleting it"), req.target);
+    return reply(campaigns.remove(workspace(req), *id), req);
+  });
+
   add("POST", "/api/campaigns/{id}/uploads", [this](HttpRequest& req) { return upload(req); },
       RouteOptions{.spool_body = true, .lane = Lane::slow});
   child_list("/api/campaigns/{id}/uploads", campaigns, uploads, "campaign_id");

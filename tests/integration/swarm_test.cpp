@@ -1,0 +1,375 @@
+// Swarm campaigns (issue 18) against `voqo callee-sim` (the real binary, on
+// loopback, personas by the dialed number's last digit): a team of swarm
+// agents of two script versions places the campaign's calls one each, an
+// autoscaling rule grows the team 2 → 4 and says so in the activity log,
+// objectives advance with the results, the recent-calls feed and the
+// campaign's totals equal the stored calls, and pausing, editing the pace
+// and resuming lose and repeat nothing. Then leads added to a running
+// campaign are dialed once, a campaign without recording writes none, and a
+// scheduled campaign starts and ends by itself on a fake clock.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "calls/call_service.hpp"
+#include "campaign/contact_import.hpp"
+#include "campaign/dialer.hpp"
+#include "campaign/swarm.hpp"
+#include "core/time.hpp"
+#include "store/store.hpp"
+#include "support/sip_test_support.hpp"
+#include "support/subprocess.hpp"
+#include "support/test_support.hpp"
+#include "support/workspace.hpp"
+
+namespace voqo {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+class SwarmTest : public test::SipSuite {
+ protected:
+  static void SetUpTestSuite() {
+    test::SipSuite::SetUpTestSuite();
+    // The callee simulator: answers at once and hangs up each call after 2 s.
+    port_ = test::free_loopback_port();
+    sim_ = new test::Subprocess({VOQO_BINARY, "callee-sim", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(port_),
+                                 "--log-level", "info", "--answer-delay-ms", "0", "--max-call-seconds", "2"});
+    auto line = sim_->wait_for_line("callee-sim listening", 60s);
+    ASSERT_TRUE(line) << sim_->output();
+  }
+  static void TearDownTestSuite() {
+    delete sim_;
+    sim_ = nullptr;
+    test::SipSuite::TearDownTestSuite();
+  }
+
+  void SetUp() override {
+    auto cfg = loopback_config();
+    cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port_));
+    cfg.ring_timeout = 5s;
+    auto service = calls::CallService::create(*store_, cfg);
+    ASSERT_TRUE(service) << service.error().message;
+    service_ = std::move(*service);
+    campaign::DialerConfig dc{.clock = [this] { return now(); }, .enforce_callee_hours = false};
+    auto dialer = campaign::Dialer::create(*store_, *service_, nullptr, dc);
+    ASSERT_TRUE(dialer) << dialer.error().message;
+    dialer_ = std::move(*dialer);
+    swarm_ = std::make_unique<campaign::SwarmService>(
+        *store_, dialer_.get(), campaign::SwarmConfig{.clock = [this] { return now(); }, .run_thread = false});
+  }
+  void TearDown() override {
+    swarm_.reset();
+    dialer_.reset();
+    service_.reset();
+  }
+
+  std::chrono::system_clock::time_point now() const { return std::chrono::system_clock::now() + offset_.load(); }
+  WorkspaceId ws() { return test::default_workspace(*store_); }
+
+  std::string tester_id() {
+    auto a = store_->agents().records().list(
+        ws(), store::ListQuery{.limit = 1, .conditions = {{store::Condition::Op::equals, {"name"}, std::string("Tester")}}});
+    return a->items.at(0)["id"];
+  }
+
+  /// A campaign from `body` (name added) with an upload of `phones`.
+  std::string campaign(json body, const std::vector<std::string>& phones) {
+    body["name"] = "swarm " + std::to_string(++campaigns_);
+    auto c = store_->campaigns().create(ws(), body);
+    EXPECT_TRUE(c) << c.error().message;
+    const std::string id = (*c)["id"];
+    if (!phones.empty()) upload(id, phones);
+    return id;
+  }
+  std::string upload(const std::string& campaign_id, const std::vector<std::string>& phones) {
+    std::string csv = "name,phone,company\n";
+    for (const auto& p : phones) csv += "Lead " + p.substr(p.size() - 3) + "," + p + ",Acme " + p.substr(p.size() - 2) + "\n";
+    std::istringstream in(csv);
+    auto r = campaign::import_contacts(store_->uploads(), ws(), campaign_id, "leads.csv", in, {.region = "US"});
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->upload_id : std::string();
+  }
+  /// Numbers +1415555 2<n><last digit>: the callee-sim's persona is the last digit.
+  static std::string phone(int n, int persona) { return "+1415555" + std::to_string(2000 + n * 10 + persona); }
+
+  json member(const std::string& campaign_id, json body) {
+    if (!body.contains("voiceAgentId")) body["voiceAgentId"] = tester_id();
+    auto m = store_->swarm().add_member(ws(), campaign_id, body);
+    EXPECT_TRUE(m) << m.error().message;
+    return m ? *m : json();
+  }
+
+  json get(const std::string& campaign_id) { return *store_->campaigns().get(ws(), campaign_id); }
+  std::vector<json> rows(store::Repository& repo, const std::string& column, const std::string& value) {
+    auto page = repo.list(ws(), store::ListQuery{.limit = 500, .conditions = {{store::Condition::Op::equals, {column}, value}}});
+    EXPECT_TRUE(page);
+    return page ? std::vector<json>(page->items.begin(), page->items.end()) : std::vector<json>{};
+  }
+  std::vector<json> activity(const std::string& campaign_id, const std::string& type) {
+    std::vector<json> out;
+    for (auto& a : rows(store_->swarm().activity(), "campaign_id", campaign_id))
+      if (a["activityType"] == type) out.push_back(a);
+    return out;
+  }
+
+  /// Waits until the campaign's job has no pending or calling job call (or `timeout`).
+  void wait_idle(const std::string& job_id, std::chrono::seconds timeout = 120s) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      auto p = dialer_->progress(ws(), job_id);
+      if (p && p->pending == 0 && p->calling == 0) return;
+      dialer_->poke();
+      std::this_thread::sleep_for(100ms);
+    }
+    ADD_FAILURE() << "job " << job_id << " still has calls to place";
+  }
+
+  static inline int campaigns_ = 0;
+  static inline uint16_t port_ = 0;
+  static inline test::Subprocess* sim_ = nullptr;
+  std::atomic<std::chrono::system_clock::duration> offset_{std::chrono::system_clock::duration::zero()};
+  std::unique_ptr<calls::CallService> service_;
+  std::unique_ptr<campaign::Dialer> dialer_;
+  std::unique_ptr<campaign::SwarmService> swarm_;
+};
+
+TEST_F(SwarmTest, AgentsScaleTwoToFourObjectivesAdvanceAndPauseEditResumeLoseNothing) {
+  // 16 leads: personas interested (0), not interested (1), wrong number (3), busy (6).
+  std::vector<std::string> phones;
+  for (int i = 0; i < 16; ++i) phones.push_back(phone(i, std::array{0, 1, 3, 6}[i % 4]));
+  const std::string id = campaign({{"minAgents", 2}, {"maxAgents", 4}, {"autoscalingEnabled", true},
+                                   {"callsPerSecond", 2}, {"retry", {{"maxAttempts", 1}, {"backoffMinutes", 0}}}},
+                                  phones);
+  const json a = member(id, {{"name", "Ava"}, {"scriptVersion", "A"}});
+  const json b = member(id, {{"name", "Ben"}, {"scriptVersion", "B"}, {"personalityProfile", "FRIENDLY"}});
+  EXPECT_EQ(a["agentId"], a["id"]) << "the reply carries the specification's agentId";
+  EXPECT_EQ(a["status"], "offline") << "a member of a campaign that is not running is offline";
+  auto rule = store_->swarm().rules().create(ws(), {{"name", "queue deep"}, {"ruleType", "queue_based"}, {"metric", "queue_depth"},
+                                                    {"operator", ">"}, {"threshold", 3}, {"action", "scale_up"},
+                                                    {"scaleAmount", 2}, {"cooldownSeconds", 0}}, id);
+  ASSERT_TRUE(rule) << rule.error().message;
+  auto calls_obj = store_->swarm().objectives().create(ws(), {{"objective", "Reach everyone"}, {"targetValue", 16}, {"unit", "calls"}}, id);
+  auto connects_obj = store_->swarm().objectives().create(ws(), {{"objective", "Talk to 5"}, {"targetValue", 5}, {"unit", "connects"}}, id);
+  ASSERT_TRUE(calls_obj && connects_obj);
+
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  EXPECT_EQ((*started)["status"], "active");
+  EXPECT_EQ((*started)["activeAgents"], 2);
+  const std::string job_id = (*started)["jobId"];
+  EXPECT_EQ(store_->jobs().records().get(ws(), job_id)->value("totalCalls", 0), 16);
+  swarm_->tick();  // queue_depth (16, less what left at once) > 3: 2 → 4
+  EXPECT_EQ(get(id)["activeAgents"], 4);
+  auto scaled = activity(id, "auto_scaled");
+  ASSERT_EQ(scaled.size(), 1u);
+  EXPECT_EQ(scaled[0]["details"]["metric"], "queue_depth");
+  EXPECT_GT(scaled[0]["details"]["value"].get<double>(), 3) << "contacts due now (a call may have left before the pause)";
+  EXPECT_EQ(scaled[0]["details"]["fromAgents"], 2);
+  EXPECT_EQ(scaled[0]["details"]["toAgents"], 4);
+  auto team = rows(store_->swarm().agents(), "campaign_id", id);
+  ASSERT_EQ(team.size(), 4u);
+  std::set<std::string> versions;
+  for (const auto& m : team) versions.insert(m.value("scriptVersion", ""));
+  EXPECT_EQ(versions, (std::set<std::string>{"A", "B"})) << "the clones are of the campaign's two variants";
+  swarm_->tick();  // cooldown 0, but at max agents: nothing more
+  EXPECT_EQ(activity(id, "auto_scaled").size(), 1u);
+
+  // Run: sample the members' states while calls go out.
+  std::map<std::string, std::vector<std::string>> seen;  // member → its states in order (changes only)
+  std::atomic<bool> done{false};
+  int peak_calling = 0;
+  std::thread sampler([&] {
+    while (!done) {
+      int calling = 0;
+      for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) {
+        auto& states = seen[m["id"]];
+        const std::string s = m["status"];
+        if (states.empty() || states.back() != s) states.push_back(s);
+        calling += s == "calling";
+      }
+      peak_calling = std::max(peak_calling, calling);
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  // Pause once some results are in; edit the pace; resume.
+  const auto until = std::chrono::steady_clock::now() + 120s;
+  while (get(id)["totalCalls"].get<int>() < 5 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(50ms);
+  auto paused = swarm_->pause(ws(), id);
+  ASSERT_TRUE(paused) << paused.error().message;
+  auto edited = swarm_->update(ws(), id, {{"callsPerSecond", 5}, {"maxAgents", 3}});
+  ASSERT_TRUE(edited) << edited.error().message;
+  EXPECT_EQ(store_->jobs().records().get(ws(), job_id)->value("callsPerSecond", 0.0), 5.0) << "the job takes the new pace";
+  std::this_thread::sleep_for(3s);  // calls in progress finish; nothing new leaves
+  const int while_paused = get(id)["totalCalls"];
+  EXPECT_LT(while_paused, 16);
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(get(id)["totalCalls"], while_paused) << "a paused campaign places no call";
+  ASSERT_TRUE(swarm_->resume(ws(), id));
+  wait_idle(job_id);
+  done = true;
+  sampler.join();
+
+  // Every lead called exactly once; the job and the campaign finished.
+  auto job_calls = rows(store_->jobs().job_calls(), "job_id", job_id);
+  ASSERT_EQ(job_calls.size(), 16u);
+  for (const auto& jc : job_calls) {
+    EXPECT_EQ(jc["attempts"], 1) << jc.dump();
+    EXPECT_TRUE(jc["status"] == "completed" || jc["status"] == "failed") << jc.dump();
+    EXPECT_TRUE(jc["swarmAgentId"].is_string()) << "placed by a swarm agent: " << jc.dump();
+  }
+  auto records = rows(store_->calls(), "job_id", job_id);
+  EXPECT_EQ(records.size(), 16u) << "one call per lead, none repeated";
+  std::this_thread::sleep_for(300ms);
+  const json c = get(id);
+  EXPECT_EQ(c["status"], "completed") << "every lead has a final result";
+  EXPECT_EQ(c["totalCalls"], 16);
+  int connected = 0;
+  std::map<std::string, json> by_call;
+  for (const auto& r : records) {
+    connected += r["status"] == "completed";
+    by_call[r["id"]] = r;
+  }
+  EXPECT_EQ(c["failedCalls"], 16 - connected);
+  EXPECT_GE(connected, 8) << "personas 0, 1 and 3 answer";
+  EXPECT_LE(peak_calling, 4) << "one call per agent, at most maxAgents";
+  EXPECT_GE(peak_calling, 2);
+
+  // The feed equals the stored calls.
+  auto feed = rows(store_->swarm().recent_calls(), "campaign_id", id);
+  ASSERT_EQ(feed.size(), 16u);
+  for (const auto& f : feed) {
+    ASSERT_TRUE(by_call.contains(f["callId"])) << f.dump();
+    const json& r = by_call[f["callId"]];
+    EXPECT_EQ(f["status"], r["status"]);
+    EXPECT_EQ(f["outcome"], r["outcome"]);
+    EXPECT_EQ(f["phone"], r["toPhone"]);
+    EXPECT_EQ(f["duration"], r["duration"]);
+    EXPECT_TRUE(f["company"].get<std::string>().starts_with("Acme ")) << f.dump();
+  }
+  // Objectives advanced with the outcomes.
+  auto calls_now = *store_->swarm().objectives().get(ws(), (*calls_obj)["id"], id);
+  EXPECT_EQ(calls_now["currentValue"], 16);
+  EXPECT_EQ(calls_now["status"], "completed");
+  EXPECT_EQ(calls_now["completionPercentage"], 100);
+  auto connects_now = *store_->swarm().objectives().get(ws(), (*connects_obj)["id"], id);
+  EXPECT_EQ(connects_now["currentValue"].get<int>(), connected) << "a met objective keeps counting";
+  EXPECT_EQ(connects_now["status"], "completed");
+  EXPECT_EQ(activity(id, "objective_completed").size(), 2u);
+
+  // Members went idle → calling → idle; the totals add up.
+  int member_calls = 0;
+  for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) {
+    member_calls += m["totalCalls"].get<int>();
+    EXPECT_TRUE(m["currentCallId"].is_null()) << m.dump();
+    if (m["totalCalls"].get<int>() == 0) continue;
+    const auto& states = seen[m["id"]];
+    auto calling = std::find(states.begin(), states.end(), "calling");
+    ASSERT_NE(calling, states.end()) << m["name"];
+    EXPECT_NE(std::find(calling, states.end(), "idle"), states.end()) << m["name"] << " back to idle after its call";
+  }
+  EXPECT_EQ(member_calls, 16);
+}
+
+TEST_F(SwarmTest, LeadsAddedToARunningCampaignAreDialedOnce) {
+  // An API-fed campaign keeps running when its queue empties.
+  const std::string id = campaign({{"leadSource", "api_webhook"}, {"callsPerSecond", 10}, {"minAgents", 2}, {"maxAgents", 2}},
+                                  {phone(30, 1), phone(31, 1)});
+  member(id, {{"name", "Cy"}});
+  member(id, {{"name", "Di"}});
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  const std::string job_id = (*started)["jobId"];
+  wait_idle(job_id);
+  EXPECT_EQ(get(id)["status"], "active") << "an API-fed campaign waits for more leads";
+  // One new lead, one already called, one twice in the same file.
+  upload(id, {phone(31, 1), phone(32, 1), phone(33, 1), phone(33, 1)});
+  EXPECT_EQ(store_->jobs().records().get(ws(), job_id)->value("totalCalls", 0), 4);
+  wait_idle(job_id);
+  std::map<std::string, int> per_phone;
+  for (const auto& r : rows(store_->calls(), "job_id", job_id)) ++per_phone[r["toPhone"]];
+  EXPECT_EQ(per_phone.size(), 4u);
+  for (const auto& [p, n] : per_phone) EXPECT_EQ(n, 1) << p << " dialed " << n << " times";
+  EXPECT_EQ(activity(id, "leads_added").size(), 1u);
+  ASSERT_TRUE(swarm_->stop(ws(), id));
+  EXPECT_EQ(get(id)["status"], "stopped");
+  for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) EXPECT_EQ(m["status"], "offline");
+}
+
+TEST_F(SwarmTest, ACampaignWithoutRecordingWritesNoneAndItsCallsSaySo) {
+  const std::string id = campaign({{"recordingEnabled", false}, {"callsPerSecond", 10}}, {phone(40, 0)});
+  member(id, {{"name", "Ed"}, {"voiceModel", "rms"}});
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  wait_idle((*started)["jobId"]);
+  auto records = rows(store_->calls(), "job_id", (*started)["jobId"]);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["status"], "completed");
+  EXPECT_TRUE(records[0]["recordingUrl"].is_null()) << records[0].dump();
+  EXPECT_EQ(records[0]["systemInfo"]["recording"], "disabled by the campaign");
+  EXPECT_FALSE(std::filesystem::exists(*dir_ / "recordings" / (records[0]["id"].get<std::string>() + ".wav")));
+}
+
+TEST_F(SwarmTest, AScheduledCampaignStartsOnItsStartDateAndCompletesAtItsEndDate) {
+  const auto t0 = now();
+  const std::string id = campaign({{"startDate", to_iso8601(t0 + 1h)}, {"endDate", to_iso8601(t0 + 3h)},
+                                   {"leadSource", "manual_entry"}, {"callsPerSecond", 10}},
+                                  {phone(50, 1)});
+  member(id, {{"name", "Flo"}});
+  swarm_->tick();
+  EXPECT_EQ(get(id)["status"], "scheduled") << "before its start date";
+  offset_ = 2h;
+  swarm_->tick();
+  EXPECT_EQ(get(id)["status"], "active");
+  EXPECT_EQ(activity(id, "campaign_started").size(), 1u);
+  wait_idle(get(id)["jobId"]);
+  offset_ = 4h;
+  swarm_->tick();
+  const json c = get(id);
+  EXPECT_EQ(c["status"], "completed");
+  EXPECT_TRUE(c["completedAt"].is_string());
+  EXPECT_FALSE(swarm_->start(ws(), id)) << "a completed campaign does not start again";
+}
+
+TEST_F(SwarmTest, BadSwarmInputIsRefusedNamingTheField) {
+  const std::string id = campaign({}, {});
+  EXPECT_EQ(campaign::check_campaign_body({{"activeHours", {{"start", "09:00"}, {"end", "17:00"}, {"timezone", "Mars/Base"}}}}, json())
+                .error().field(),
+            "activeHours.timezone");
+  EXPECT_EQ(campaign::check_campaign_body({{"activeHours", {{"start", "09:00"}, {"end", "17:00"}, {"timezone", "UTC"}, {"daysOfWeek", {7}}}}}, json())
+                .error().field(),
+            "activeHours.daysOfWeek");
+  EXPECT_EQ(campaign::check_campaign_body({{"minAgents", 5}, {"maxAgents", 2}}, json()).error().field(), "minAgents");
+  EXPECT_EQ(campaign::check_campaign_body({{"leadFilter", {{"minLeadScore", 101}}}}, json()).error().field(), "leadFilter.minLeadScore");
+  EXPECT_EQ(campaign::check_campaign_body({{"startDate", "2026-12-10T00:00:00Z"}, {"endDate", "2026-12-09T00:00:00Z"}}, json())
+                .error().field(),
+            "endDate");
+  // Starting without agents or leads.
+  EXPECT_EQ(swarm_->start(ws(), id).error().field(), "agents");
+  member(id, {{"name", "Gus"}});
+  EXPECT_EQ(swarm_->start(ws(), id).error().field(), "leads");
+  // A voice agent of another workspace is not found; a member name is unique in its campaign.
+  auto other = store_->access().create_workspace("Swarm tenant B", "enterprise");
+  ASSERT_TRUE(other);
+  auto foreign = store_->agents().create(other->id, {{"name", "Foreign"}, {"systemPrompt", "You are a foreign agent."}});
+  ASSERT_TRUE(foreign);
+  auto m = store_->swarm().add_member(ws(), id, {{"voiceAgentId", (*foreign)["id"]}, {"name", "Hal"}});
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::not_found);
+  EXPECT_EQ(m.error().field(), "voiceAgentId");
+  auto dup = store_->swarm().add_member(ws(), id, {{"voiceAgentId", tester_id()}, {"name", "Gus"}});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::conflict);
+  // The campaign of another workspace is not found through this one.
+  EXPECT_EQ(store_->swarm().add_member(other->id, id, {{"voiceAgentId", (*foreign)["id"]}, {"name", "Ivy"}}).error().code,
+            ErrorCode::not_found);
+  EXPECT_EQ(swarm_->start(other->id, id).error().code, ErrorCode::not_found);
+}
+
+}  // namespace
+}  // namespace voqo
