@@ -35,6 +35,7 @@ StopSignal::~StopSignal() {
 void Runtime::shutdown() {
   if (live) live->set_dialer(nullptr);  // the monitor reads job progress from the dialer
   dialer.reset();
+  lead_poller.reset();
   calls.reset();
   if (live) live->stop();
   outcomes.reset();
@@ -136,6 +137,8 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
   rt.live = std::move(*monitor);
   rt.retention = std::make_unique<store::LiveRetention>(rt.store->live(), store::LiveRetention::Options{});
   rt.retention->start();
+  rt.lead_poller = std::make_unique<campaign::LeadSourcePoller>(*rt.store);
+  rt.lead_poller->start();
   auto outcomes = postcall::OutcomeLoop::create(*rt.store);
   if (!outcomes) return std::unexpected(outcomes.error());
   rt.outcomes = std::move(*outcomes);

@@ -22,6 +22,7 @@
 #include "calls/call_service.hpp"
 #include "campaign/dialer.hpp"
 #include "live/live_monitor.hpp"
+#include "campaign/lead_sources.hpp"
 #include "postcall/outcome_loop.hpp"
 #include "realtime/hub.hpp"
 #include "store/live.hpp"
@@ -37,6 +38,8 @@ struct Runtime {
   std::shared_ptr<postcall::OutcomeLoop> outcomes;  ///< shared: the call service holds it as a CallEvents observer
   std::unique_ptr<calls::CallService> calls;
   std::unique_ptr<campaign::Dialer> dialer;
+  /// Pulls crm_integration lead sources when due (issue 18 §7).
+  std::unique_ptr<campaign::LeadSourcePoller> lead_poller;
   /// Who may call the API (serve, demo): set by start_auth().
   std::unique_ptr<api::Authenticator> auth;
 

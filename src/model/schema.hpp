@@ -100,6 +100,8 @@ const EntitySpec& job_event_spec();
 const EntitySpec& do_not_call_spec();
 const EntitySpec& sms_message_spec();
 const EntitySpec& webhook_event_spec();
+/// Issue 18 §7: lead sources (swarm_lead_sources).
+const EntitySpec& lead_source_spec();
 
 /// Every spec, in dependency order (parents before children).
 std::span<const EntitySpec* const> all_specs();

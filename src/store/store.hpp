@@ -9,6 +9,7 @@
 #include "store/agents.hpp"
 #include "store/database.hpp"
 #include "store/jobs.hpp"
+#include "store/lead_sources.hpp"
 #include "store/live.hpp"
 #include "store/repository.hpp"
 #include "store/settings.hpp"
@@ -50,6 +51,9 @@ class Store {
   LiveStore& live() { return live_; }
   /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
   AccessRepository& access() { return access_; }
+  /// Issue 18 §7: lead sources (CRUD) and their tokens and sync bookkeeping.
+  Repository& lead_sources() { return lead_sources_; }
+  LeadSourceStore& lead_source_store() { return lead_source_store_; }
   const SecretBox& secrets() const { return secrets_; }
 
   /// Closes the database cleanly (WAL checkpoint).
@@ -68,6 +72,8 @@ class Store {
   Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
   LiveStore live_;
   AccessRepository access_;
+  Repository lead_sources_;
+  LeadSourceStore lead_source_store_;
 };
 
 }  // namespace voqo::store
