@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "campaign/lead_sources.hpp"
+#include "core/time.hpp"
 #include "support/api_server.hpp"
 #include "support/replay_server.hpp"
 
@@ -430,6 +431,36 @@ TEST_F(LeadSourcesApi, CrmPaginationLoopsAndEndlessPagesStop) {
   EXPECT_EQ(rec["lastSyncStatus"], "error");
   EXPECT_NE(rec["lastSyncError"].get<std::string>().find("3 pages"), std::string::npos) << rec["lastSyncError"];
   EXPECT_EQ(rec["totalLeads"], 3);
+}
+
+}  // namespace
+}  // namespace voqo
+
+namespace voqo {
+namespace {
+
+TEST_F(LeadSourcesApi, ThePollerPullsASourceWhenItsIntervalHasPassed) {
+  const json one = {{"items", {{{"mobile_number", "+14155550150"}}}}};
+  const json two = {{"items", {{{"mobile_number", "+14155550151"}}}}};
+  test::ReplayServer crm({{"GET", "/p", json_reply(200, one)}, {"GET", "/p", json_reply(200, two)}});
+  const json s = source("crm_integration", {{"crmConfig", {{"url", crm.base_url() + "/p"}, {"itemsPath", "/items"},
+                                                           {"intervalMinutes", 15}}}});
+  // Another, inactive, source is never pulled.
+  source("crm_integration", {{"name", "off"}, {"isActive", false}, {"crmConfig", {{"url", crm.base_url() + "/off"}}}});
+  campaign::LeadSyncOptions options;
+  options.allow_private_hosts = true;
+  campaign::LeadSourcePoller poller(api_.store(), options, std::chrono::hours(1));
+  const auto at = [](std::chrono::minutes m) {
+    return to_iso8601(std::chrono::system_clock::now() + m);
+  };
+  EXPECT_EQ(poller.tick(at(std::chrono::minutes(0))), 1u) << "never pulled: due at once";
+  EXPECT_EQ(poller.tick(at(std::chrono::minutes(5))), 0u) << "5 of 15 minutes";
+  EXPECT_EQ(crm.requests().size(), 1u);
+  EXPECT_EQ(poller.tick(at(std::chrono::minutes(16))), 1u);
+  ASSERT_EQ(crm.requests().size(), 2u);
+  auto rec = test::body_json(api_.get("/api/lead-sources/" + s["id"].get<std::string>()));
+  EXPECT_EQ(rec["totalLeads"], 2);
+  EXPECT_EQ(rec["lastSyncStatus"], "success");
 }
 
 }  // namespace
