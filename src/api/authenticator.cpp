@@ -354,6 +354,10 @@ std::optional<HttpResponse> Authenticator::admit(HttpRequest& req, const Permiss
 
 Result<std::shared_ptr<const Principal>> Authenticator::lead_source_principal(const HttpRequest& req,
                                                                              std::string_view token) {
+  // The shape the server issues ("ls_" + 43 base64url characters): anything
+  // else is refused without a database lookup.
+  if (token.size() != 46 || !token.starts_with("ls_"))
+    return std::unexpected(Error::unauthorized("the X-Lead-Source-Token is not valid"));
   const std::string hash = access::token_hash(token);
   auto source = store_.lead_source_store().by_token_hash(hash);
   if (!source) return std::unexpected(source.error());

@@ -203,6 +203,8 @@ TEST_F(LeadSourcesApi, TheTokenOpensOnlyItsOwnSourcesPushes) {
   auto r = api_.anonymous("POST", "/api/lead-sources/" + id + "/leads", one, {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.header("content-type"), "application/problem+json");
+  EXPECT_EQ(push(id, "not-a-token", one).status, 401) << "refused by its shape, before any lookup";
+  EXPECT_EQ(push(id, token + "x", one).status, 401);
   r = push(id, "ls_" + std::string(43, 'A'), one);
   EXPECT_EQ(r.status, 401) << r.body;
   EXPECT_EQ(r.header("content-type"), "application/problem+json");
