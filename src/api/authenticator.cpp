@@ -237,7 +237,8 @@ Result<void> Authenticator::authorize(const Principal& p, const Permission& perm
     case Kind::member:
       if (p.kind == Principal::Kind::user && p.role) return {};
       break;
-    case Kind::scope: break;
+    case Kind::scope:
+    case Kind::lead_source: break;
   }
   if (p.workspace.empty())
     return std::unexpected(Error::forbidden("workspace", "you belong to no workspace yet: create one or ask to be invited"));
@@ -310,11 +311,30 @@ std::optional<HttpResponse> Authenticator::admit(HttpRequest& req, const Permiss
                    req.path);
   // A JSON body must say so exactly: text/plain is what a cross-site form or
   // a no-cors fetch can send without a preflight.
-  if (unsafe && json_body && has_body(req) && !is_json_media_type(req.header("content-type")))
+  if (unsafe && json_body && permission.kind != Kind::lead_source && has_body(req) &&
+      !is_json_media_type(req.header("content-type")))
     return problem(415, "Unsupported Media Type",
                    "Content-Type must be application/json, got '" + std::string(req.header("content-type")) + "'", {},
                    req.path);
   if (permission.kind == Kind::open) return std::nullopt;
+  if (permission.kind == Kind::lead_source) {
+    // Leads come as JSON or CSV; text/csv is no CORS-safelisted type, so
+    // neither can come cross-site without a preflight.
+    const auto type = req.header("content-type");
+    if (has_body(req) && !is_json_media_type(type) && !type.starts_with("text/csv"))
+      return problem(415, "Unsupported Media Type",
+                     "send leads as application/json or text/csv, not '" + std::string(type) + "'", {}, req.path);
+    if (const auto token = req.header("x-lead-source-token"); !token.empty()) {
+      auto p = lead_source_principal(req, token);
+      if (!p) {
+        if (p.error().code == ErrorCode::unauthorized) return unauthorized_response(p.error(), req);
+        return problem_from(p.error(), req.path);
+      }
+      if (auto limited = rate_limit(**p, req)) return limited;
+      req.principal = std::move(*p);
+      return std::nullopt;
+    }
+  }
   auto p = authenticate(req, permission.ticket);
   if (!p) {
     if (p.error().code == ErrorCode::unauthorized) return unauthorized_response(p.error(), req);
@@ -330,6 +350,31 @@ std::optional<HttpResponse> Authenticator::admit(HttpRequest& req, const Permiss
   if (auto limited = rate_limit(**p, req)) return limited;
   req.principal = std::move(*p);
   return std::nullopt;
+}
+
+Result<std::shared_ptr<const Principal>> Authenticator::lead_source_principal(const HttpRequest& req,
+                                                                             std::string_view token) {
+  // The shape the server issues ("ls_" + 43 base64url characters): anything
+  // else is refused without a database lookup.
+  if (token.size() != 46 || !token.starts_with("ls_"))
+    return std::unexpected(Error::unauthorized("the X-Lead-Source-Token is not valid"));
+  const std::string hash = access::token_hash(token);
+  auto source = store_.lead_source_store().by_token_hash(hash);
+  if (!source) return std::unexpected(source.error());
+  // The lookup compared hashes through an index; the comparison that admits is constant-time.
+  if (!*source || !access::constant_time_equal((*source)->api_token_hash, hash))
+    return std::unexpected(Error::unauthorized("the X-Lead-Source-Token is not valid"));
+  // A token acts on its own source only: any other id, in this workspace or
+  // another, is not found (as an unknown one is).
+  if ((*source)->id != req.param("id"))
+    return std::unexpected(Error::not_found("lead source " + std::string(req.param("id")) + " not found"));
+  auto p = std::make_shared<Principal>();
+  p->kind = Principal::Kind::key;
+  p->workspace = (*source)->ws;
+  p->id = "lead-source:" + (*source)->id;
+  p->name = "lead source " + (*source)->name;
+  p->key_rate_per_s = kLeadSourcePushesPerS;
+  return std::shared_ptr<const Principal>(std::move(p));
 }
 
 bool Authenticator::still_valid(const Principal& p) {

@@ -80,6 +80,10 @@ struct AuthConfig {
   double workspace_rate_override = 0;
 };
 
+/// Pushes per second (and burst) a lead source's token may make
+/// (POST /api/lead-sources/{id}/leads), besides its workspace's request rate.
+inline constexpr double kLeadSourcePushesPerS = 10;
+
 /// The name of the session cookie.
 inline constexpr std::string_view kSessionCookie = "voqo_session";
 
@@ -125,6 +129,10 @@ class Authenticator {
  private:
   Result<std::shared_ptr<const Principal>> from_key(std::string_view secret);
   Result<std::shared_ptr<const Principal>> from_session(const HttpRequest& req, std::string_view token);
+  /// The caller of POST /api/lead-sources/{id}/leads with X-Lead-Source-Token:
+  /// the source whose token hash matches (else unauthorized), which must be
+  /// the path's {id} (else not_found).
+  Result<std::shared_ptr<const Principal>> lead_source_principal(const HttpRequest& req, std::string_view token);
   Result<std::shared_ptr<const Principal>> from_ticket(const HttpRequest& req, std::string_view token);
   Result<std::shared_ptr<const Principal>> user_principal(const std::string& user_id, const std::string& session_hash,
                                                           std::string_view workspace_header);

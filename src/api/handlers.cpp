@@ -24,6 +24,7 @@ void Api::register_all() {
   live();
   settings();
   access();
+  lead_sources();
   // Last, so the document lists every route registered above.
   // Built on first use, when every route (this one included) is registered.
   add("GET", "/api/openapi.json", [this](HttpRequest&) {

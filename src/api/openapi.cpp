@@ -166,6 +166,20 @@ const std::map<std::string, OperationDoc>& operations() {
       {"POST /api/jobs/{id}/resume", {"resumeJob", "Resume a paused job", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
       {"POST /api/jobs/{id}/cancel", {"cancelJob", "Cancel a job: no new calls or retries; pending job calls fail with \"cancelled\"", "jobs", "", 200, "Job", {}, nullptr, "application/json", true}},
 
+      // Issue 18 §7: lead sources.
+      {"GET /api/lead-sources", {"listLeadSources", "List lead sources (filter by campaign, source type, active)", "lead sources", "", 200, "LeadSourcePage", {}, &lead_source_spec()}},
+      {"POST /api/lead-sources", {"createLeadSource", "Create a lead source; an api_webhook source's token is in `apiToken`, shown this once", "lead sources", "LeadSourceCreate", 201, "LeadSourceCreated"}},
+      {"GET /api/lead-sources/{id}", {"getLeadSource", "Get a lead source (its token is never returned)", "lead sources", "", 200, "LeadSource"}},
+      {"PATCH /api/lead-sources/{id}", {"updateLeadSource", "Update a lead source (a new crmConfig.url needs crmHeaders again)", "lead sources", "LeadSourceUpdate", 200, "LeadSource"}},
+      {"DELETE /api/lead-sources/{id}", {"deleteLeadSource", "Delete a lead source (its leads stay, without their source)", "lead sources", "", 204, ""}},
+      {"POST /api/lead-sources/{id}/rotate-token", {"rotateLeadSourceToken", "A new token for an api_webhook source (the old one stops working); shown this once", "lead sources", "", 200, "LeadSourceToken"}},
+      {"POST /api/lead-sources/{id}/leads", {"pushLeads", "Add leads to the source's campaign: a JSON array of objects (or one object), or a CSV; the source's field "
+                                             "mapping, then the same validation and per-row report as an upload (lines: array index + 1, or the CSV line). "
+                                             "Authenticated by X-Lead-Source-Token alone, or by a key or session with campaigns:write. At most 10,000 "
+                                             "leads (413); 409 when the source is inactive", "lead sources", "leads", 201, "ImportReport"}},
+      {"POST /api/lead-sources/{id}/sync", {"syncLeadSource", "Pull a crm_integration source now (pages, mapping, import); 502 when the CRM failed "
+                                            "(recorded as lastSyncStatus error)", "lead sources", "", 200, "LeadSyncResult"}},
+
       {"GET /api/do-not-call", {"listDoNotCall", "List the do-not-call list", "compliance", "", 200, "DoNotCallPage", {}, &do_not_call_spec()}},
       {"POST /api/do-not-call", {"createDoNotCall", "Add a number to the do-not-call list (normalised to E.164)", "compliance", "DoNotCallCreate", 201, "DoNotCall"}},
       {"GET /api/do-not-call/{id}", {"getDoNotCall", "Get a do-not-call entry", "compliance", "", 200, "DoNotCall"}},
@@ -474,6 +488,18 @@ json components() {
         {"delimiter", {{"type", "string"}}},
         {"phoneColumn", {{"type", "string"}}},
         {"nameColumn", {{"type", "string"}}}}}};
+  schemas["LeadSourceCreated"] = with_props(schema_ref("LeadSource"), {{"apiToken", {{"type", "string"}, {"description", "api_webhook only: the token, shown this once"}}}});
+  schemas["LeadSourceToken"] = {{"type", "object"},
+                                {"required", {"id", "apiToken", "apiTokenPrefix"}},
+                                {"properties", {{"id", {{"type", "string"}}}, {"apiToken", {{"type", "string"}}}, {"apiTokenPrefix", {{"type", "string"}}}}}};
+  schemas["LeadSyncResult"] = {{"type", "object"},
+                               {"required", {"pages", "fetched", "stopped", "import"}},
+                               {"properties",
+                                {{"pages", {{"type", "integer"}, {"minimum", 0}}},
+                                 {"fetched", {{"type", "integer"}, {"minimum", 0}}},
+                                 {"stopped", {{"type", "string"}, {"enum", {"end", "page cap", "lead cap", "loop"}}}},
+                                 {"import", {{"oneOf", json::array({schema_ref("ImportReport"), {{"type", "null"}}})}}},
+                                 {"leadSource", schema_ref("LeadSource")}}}};
   schemas["DncImportReport"] = {
       {"type", "object"},
       {"required", {"added", "alreadyListed", "rejectedCount", "rejected"}},
@@ -524,7 +550,9 @@ json components() {
                 {"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "voqo_session"},
                              {"description", "A signed-in user's session; the workspace is X-Workspace-Id (or their first)"}}},
                 {"ticket", {{"type", "apiKey"}, {"in", "query"}, {"name", "ticket"},
-                            {"description", "POST /api/tickets: 60 s, for one WebSocket, SSE, recording or audio URL"}}}}}};
+                            {"description", "POST /api/tickets: 60 s, for one WebSocket, SSE, recording or audio URL"}}},
+                {"leadSourceToken", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Lead-Source-Token"},
+                                     {"description", "An api_webhook lead source's own token: only POST /api/lead-sources/{id}/leads of that source"}}}}}};
 }
 
 void collect_schema_refs(const json& j, std::set<std::string>& out) {
@@ -628,7 +656,13 @@ json openapi_document(const Router& router) {
         if (q == "from" || q == "to") schema["format"] = "date-time";
         params.push_back({{"name", q}, {"in", "query"}, {"schema", schema}});
       }
-      if (d.request == "csv") {
+      if (d.request == "leads") {
+        op["requestBody"] = {{"required", true},
+                             {"content",
+                              {{"application/json", {{"schema", {{"oneOf", json::array({{{"type", "array"}, {"items", {{"type", "object"}}}, {"maxItems", 10000}},
+                                                                                         {{"type", "object"}}})}}}}},
+                               {"text/csv", {{"schema", {{"type", "string"}}}}}}}};
+      } else if (d.request == "csv") {
         op["requestBody"] = {{"required", true},
                              {"content",
                               {{"text/csv", {{"schema", {{"type", "string"}}}}},
@@ -654,6 +688,7 @@ json openapi_document(const Router& router) {
       if (!d.request.empty() || d.filters || !d.query.empty()) responses["422"] = problem_response("Validation failed; `field` names the offending field");
       if (!params.empty()) responses["404"] = problem_response("Not found");
       if (d.request == "csv") responses["413"] = problem_response("Upload larger than the server's limit");
+      if (d.request == "leads") responses["413"] = problem_response("More than 10,000 leads, or a body larger than the server's limit");
       if (route.method == "POST" || route.method == "PATCH" || route.method == "DELETE")
         responses["409"] = problem_response("Conflicts with existing data");
       // Who may call it (permissions.cpp; docs/SECURITY.md has the same table).
@@ -667,6 +702,7 @@ json openapi_document(const Router& router) {
       } else {
         json security = json::array({{{"bearer", json::array()}}, {{"session", json::array()}}});
         if (perm.ticket) security.push_back({{"ticket", json::array()}});
+        if (perm.kind == Permission::Kind::lead_source) security.push_back({{"leadSourceToken", json::array()}});
         op["security"] = security;
         responses["401"] = problem_response("No valid key, session or ticket");
         responses["403"] = problem_response("Not allowed: `field` names the missing scope or role, a tier limit, or a cross-site Origin");

@@ -31,6 +31,7 @@ constexpr std::array kAreas = {
     Area{"/api/uploads", Scope::campaigns_read, Scope::campaigns_write},
     Area{"/api/jobs", Scope::campaigns_read, Scope::campaigns_write},
     Area{"/api/do-not-call", Scope::campaigns_read, Scope::campaigns_write},
+    Area{"/api/lead-sources", Scope::campaigns_read, Scope::campaigns_write},
     Area{"/api/live-calls", Scope::live_read, Scope::live_control},
     Area{"/api/realtime", Scope::live_read, Scope::live_control},
     Area{"/api/settings", Scope::settings_read, Scope::settings_write},
@@ -48,6 +49,8 @@ Permission permission_for(std::string_view method, std::string_view pattern) {
   if (starts(pattern, "/api/workspaces"))  // the handlers check membership and owner/server-admin rules
     return {Kind::signed_in};
   if (starts(pattern, "/api/members")) return read ? Permission{Kind::member, Scope::admin} : Permission{Kind::owner};
+  // A lead source's pushes: its own token, or campaigns:write (issue 18 §7).
+  if (method == "POST" && pattern == "/api/lead-sources/{id}/leads") return {Kind::lead_source, Scope::campaigns_write};
   // Listening to a call is controlling it: the audio leg can speak.
   if (pattern == "/api/live-calls/{id}/audio") return {Kind::scope, Scope::live_control, true};
   for (const auto& area : kAreas) {

@@ -19,6 +19,9 @@ struct Permission {
     scope,      ///< a key or member holding `scope` (access::allows)
     member,     ///< any member of the workspace (users); keys need `scope`
     owner,      ///< owner-only (members, tier): users whose role is owner; keys never
+    /// POST /api/lead-sources/{id}/leads (issue 18 §7): the source's own
+    /// `X-Lead-Source-Token` alone, or a key/member holding `scope` (campaigns:write).
+    lead_source,
   };
   Kind kind = Kind::scope;
   access::Scope scope = access::Scope::admin;

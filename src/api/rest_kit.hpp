@@ -183,6 +183,9 @@ class Api {
   void outboxes();
   void live();
   void settings();
+  /// Lead sources: CRUD, token, pushes and CRM pulls (routes/lead_sources.cpp).
+  void lead_sources();
+  HttpResponse push_leads(HttpRequest& req);
   HttpResponse upload(HttpRequest& req);
   HttpResponse place_call(HttpRequest& req);
   HttpResponse supervisor_action(HttpRequest& req);

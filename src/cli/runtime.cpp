@@ -36,6 +36,7 @@ void Runtime::shutdown() {
   if (live) live->set_dialer(nullptr);  // the monitor reads job progress from the dialer
   swarm.reset();
   dialer.reset();
+  lead_poller.reset();
   calls.reset();
   if (live) live->stop();
   outcomes.reset();
@@ -137,6 +138,8 @@ Result<void> start_runtime(Runtime& rt, std::unique_ptr<store::Store> store,
   rt.live = std::move(*monitor);
   rt.retention = std::make_unique<store::LiveRetention>(rt.store->live(), store::LiveRetention::Options{});
   rt.retention->start();
+  rt.lead_poller = std::make_unique<campaign::LeadSourcePoller>(*rt.store);
+  rt.lead_poller->start();
   auto outcomes = postcall::OutcomeLoop::create(*rt.store);
   if (!outcomes) return std::unexpected(outcomes.error());
   rt.outcomes = std::move(*outcomes);

@@ -23,6 +23,7 @@
 #include "campaign/dialer.hpp"
 #include "campaign/swarm.hpp"
 #include "live/live_monitor.hpp"
+#include "campaign/lead_sources.hpp"
 #include "postcall/outcome_loop.hpp"
 #include "realtime/hub.hpp"
 #include "store/live.hpp"
@@ -40,6 +41,8 @@ struct Runtime {
   std::unique_ptr<campaign::Dialer> dialer;
   /// Swarm campaigns on the dialer (issue 18): lifecycle, schedule, autoscaling. Stopped before the dialer.
   std::unique_ptr<campaign::SwarmService> swarm;
+  /// Pulls crm_integration lead sources when due (issue 18 §7).
+  std::unique_ptr<campaign::LeadSourcePoller> lead_poller;
   /// Who may call the API (serve, demo): set by start_auth().
   std::unique_ptr<api::Authenticator> auth;
 

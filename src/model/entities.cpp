@@ -260,7 +260,48 @@ const EntitySpec& batch_contact_spec() {
        text("name", "name", kReadOnly | kNullable, "Name, if the file had one."),
        of_type("variables", "variables", T::json_object, kReadOnly, "Other columns by header; extension if any.", "{}"),
        number("line", "line", T::integer, kReadOnly, "Line of the file where the row starts.", 1, std::nullopt),
-       created_at()}};
+       created_at(),
+       text("email", "email", kReadOnly | kNullable, "E-mail address of the lead, if its source mapped one."),
+       text("company", "company", kReadOnly | kNullable, "Company of the lead, if its source mapped one."),
+       number("lead_score", "leadScore", T::real, kReadOnly | kNullable, "Lead score (0-100), if known.", 0, 100),
+       enumeration("lead_status", "leadStatus", kReadOnly | kFilter, "Where the lead stands (issue 18 §7).",
+                   {"new", "contacted", "qualified", "converted", "unqualified", "do_not_call"}, "\"new\""),
+       text("lead_source_id", "leadSourceId", kReadOnly | kNullable | kFilter,
+            "Lead source that brought the lead in (null for a CSV upload).")}};
+  return spec;
+}
+
+const EntitySpec& lead_source_spec() {
+  static const EntitySpec spec{
+      "swarm_lead_sources", "lead source", "LeadSource",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kRequired | kImmutable | kFilter, "Campaign its leads go to."),
+       with_min_length(text("name", "name", kRequired, "Name of the source.", 200), 1),
+       enumeration("source_type", "sourceType", kRequired | kImmutable | kFilter, "How leads arrive.",
+                   {"csv_upload", "api_webhook", "manual_entry", "crm_integration"}),
+       of_type("field_mapping", "fieldMapping", T::json_object, 0,
+               "Source column or JSON key of each lead field: {name, phone, email, company, leadScore, "
+               "customFields: {source: target}} (a missing one reads the key of the field's own name).",
+               "{}"),
+       F{"api_token_hash", "apiTokenHash", T::text, kReadOnly | kWriteOnly | kNullable,
+         "SHA-256 of the api_webhook token (the token is shown once)."},
+       text("api_token_prefix", "apiTokenPrefix", kReadOnly | kNullable,
+            "First characters of the api_webhook token, to recognise it."),
+       of_type("crm_config", "crmConfig", T::json_object, kNullable,
+               "crm_integration: {url, itemsPath (JSON pointer to the leads of a page, \"\" = the page is the array), "
+               "nextPath (JSON pointer to the next page's URL or cursor), cursorParam (query parameter for a cursor), "
+               "pageSize, pageSizeParam, intervalMinutes (1-10080)}."),
+       of_type("crm_headers", "crmHeaders", T::json_object, kEncrypted,
+               "Request headers of the CRM pull (name -> value); sealed at rest, every value shown as \"********\" "
+               "(send \"********\" back to keep one).",
+               "{}"),
+       boolean("is_active", "isActive", kFilter, "Whether the source takes (and pulls) leads.", "true"),
+       of_type("last_sync_at", "lastSyncAt", T::timestamp, kReadOnly | kNullable, "When leads last arrived or a pull ended."),
+       enumeration("last_sync_status", "lastSyncStatus", kReadOnly | kNullable, "How the last push or pull went.",
+                   {"success", "error"}),
+       text("last_sync_error", "lastSyncError", kReadOnly | kNullable, "Why the last pull failed."),
+       number("total_leads", "totalLeads", T::integer, kReadOnly, "Leads imported from this source.", 0, std::nullopt, "0"),
+       created_at(), updated_at()}};
   return spec;
 }
 
@@ -575,13 +616,13 @@ const EntitySpec& swarm_recent_call_spec() {
 }
 
 std::span<const EntitySpec* const> all_specs() {
-  static const std::array<const EntitySpec*, 22> all = {
+  static const std::array<const EntitySpec*, 23> all = {
       &agent_spec(),       &contact_spec(),   &call_spec(),          &memory_spec(),
       &campaign_spec(),    &upload_spec(),    &batch_contact_spec(), &upload_rejection_spec(),
       &job_spec(),         &job_call_spec(),  &custom_function_spec(), &setting_spec(),
       &agent_configuration_spec(), &job_event_spec(), &do_not_call_spec(), &sms_message_spec(),
       &webhook_event_spec(), &swarm_agent_spec(), &swarm_autoscaling_rule_spec(), &swarm_objective_spec(),
-      &swarm_activity_log_spec(), &swarm_recent_call_spec()};
+      &swarm_activity_log_spec(), &swarm_recent_call_spec(), &lead_source_spec()};
   return all;
 }
 

@@ -107,6 +107,8 @@ const EntitySpec& swarm_autoscaling_rule_spec();
 const EntitySpec& swarm_objective_spec();
 const EntitySpec& swarm_activity_log_spec();
 const EntitySpec& swarm_recent_call_spec();
+/// Issue 18 §7: lead sources (swarm_lead_sources).
+const EntitySpec& lead_source_spec();
 
 /// Every spec, in dependency order (parents before children).
 std::span<const EntitySpec* const> all_specs();

@@ -860,6 +860,47 @@ Result<void> replace_once(std::string& sql, std::string_view table, std::string_
   return {};
 }
 
+// Version 10 (issue 18 §7): lead sources (the swarm specification's lead-source
+// table) and leads with a score and a status. A lead is a batch contact; the
+// source that brought it in is kept (null for a plain CSV upload).
+// api_token_hash is the SHA-256 of the api_webhook source's token (shown once);
+// crm_headers is sealed (it carries the CRM's credentials).
+constexpr std::string_view kV10 = R"SQL(
+CREATE TABLE swarm_lead_sources (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  source_type TEXT NOT NULL CHECK (source_type IN ('csv_upload','api_webhook','manual_entry','crm_integration')),
+  field_mapping TEXT NOT NULL DEFAULT '{}',
+  api_token_hash TEXT,
+  api_token_prefix TEXT,
+  crm_config TEXT,
+  crm_headers TEXT NOT NULL DEFAULT '{}',
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0,1)),
+  last_sync_at TEXT,
+  last_sync_status TEXT CHECK (last_sync_status IN ('success','error')),
+  last_sync_error TEXT,
+  total_leads INTEGER NOT NULL DEFAULT 0 CHECK (total_leads >= 0),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_swarm_lead_sources_workspace ON swarm_lead_sources (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_lead_sources_campaign ON swarm_lead_sources (workspace_id, campaign_id);
+CREATE INDEX idx_swarm_lead_sources_type ON swarm_lead_sources (workspace_id, source_type);
+CREATE INDEX idx_swarm_lead_sources_active ON swarm_lead_sources (workspace_id, is_active);
+CREATE UNIQUE INDEX idx_swarm_lead_sources_token ON swarm_lead_sources (api_token_hash);
+
+ALTER TABLE batch_contacts ADD COLUMN email TEXT;
+ALTER TABLE batch_contacts ADD COLUMN company TEXT;
+ALTER TABLE batch_contacts ADD COLUMN lead_score REAL CHECK (lead_score BETWEEN 0 AND 100);
+ALTER TABLE batch_contacts ADD COLUMN lead_status TEXT NOT NULL DEFAULT 'new'
+  CHECK (lead_status IN ('new','contacted','qualified','converted','unqualified','do_not_call'));
+ALTER TABLE batch_contacts ADD COLUMN lead_source_id TEXT REFERENCES swarm_lead_sources (id) ON DELETE SET NULL;
+CREATE INDEX idx_batch_contacts_lead_source ON batch_contacts (lead_source_id);
+CREATE INDEX idx_batch_contacts_lead_status ON batch_contacts (workspace_id, lead_status);
+)SQL";
+
 /// The first column of every row of `sql` with its one parameter bound to `arg`.
 Result<std::vector<std::string>> texts_of(Connection& c, std::string_view sql, const std::string& arg) {
   auto st = c.prepare(sql);
@@ -1000,6 +1041,8 @@ const std::vector<Migration>& migrations() {
       {6, "dialer due-order index", kV6},
       {7, "workspaces, users, API keys; every customer row in its workspace", kV7, rebuild_tenant_tables, true},
       {8, "swarm campaigns: members, autoscaling rules, objectives, activity, recent calls", kV8, rebuild_jobs_table, true},
+      // 9 is issue 18's analytics; versions increase, gaps are allowed.
+      {10, "lead sources", kV10},
   };
   return all;
 }

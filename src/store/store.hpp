@@ -9,6 +9,7 @@
 #include "store/agents.hpp"
 #include "store/database.hpp"
 #include "store/jobs.hpp"
+#include "store/lead_sources.hpp"
 #include "store/live.hpp"
 #include "store/repository.hpp"
 #include "store/settings.hpp"
@@ -53,6 +54,9 @@ class Store {
   SwarmRepository& swarm() { return swarm_; }
   /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
   AccessRepository& access() { return access_; }
+  /// Issue 18 §7: lead sources (CRUD) and their tokens and sync bookkeeping.
+  Repository& lead_sources() { return lead_sources_; }
+  LeadSourceStore& lead_source_store() { return lead_source_store_; }
   const SecretBox& secrets() const { return secrets_; }
 
   /// Closes the database cleanly (WAL checkpoint).
@@ -72,6 +76,8 @@ class Store {
   LiveStore live_;
   SwarmRepository swarm_;
   AccessRepository access_;
+  Repository lead_sources_;
+  LeadSourceStore lead_source_store_;
 };
 
 }  // namespace voqo::store

@@ -555,8 +555,14 @@ constexpr std::string_view kAttach =
 /// One batch contact per phone of upload ?3 (an upload keeps duplicates as rows).
 const std::string kOnePerPhone =
     "WHERE b.id IN (SELECT min(id) FROM batch_contacts WHERE upload_id = ?3 GROUP BY phone)";
+/// ...that the campaign's (?4) lead filter lets through (a lead without a
+/// score counts as 0 against minLeadScore), and whose phone the job has not.
 constexpr std::string_view kNotYet =
     " AND NOT EXISTS (SELECT 1 FROM job_calls x WHERE x.job_id = ?1 AND x.phone = b.phone) "
+    "AND coalesce(b.lead_score, 0) >= coalesce((SELECT json_extract(lead_filter, '$.minLeadScore') FROM campaigns WHERE id = ?4), 0) "
+    "AND (coalesce((SELECT json_array_length(lead_filter, '$.includeStatuses') FROM campaigns WHERE id = ?4), 0) = 0 "
+    "  OR b.lead_status IN (SELECT j.value FROM campaigns c, json_each(c.lead_filter, '$.includeStatuses') j WHERE c.id = ?4)) "
+    "AND b.lead_status NOT IN (SELECT j.value FROM campaigns c, json_each(c.lead_filter, '$.excludeStatuses') j WHERE c.id = ?4) "
     "ORDER BY b.line";
 }  // namespace
 
@@ -575,7 +581,7 @@ Result<json> create_campaign_job(Database& db, Repository& jobs, const Workspace
                   {ws.value, campaign_id}, [&](const Statement& s) { uploads.push_back(text(s, 0)); });
     if (!u) return std::unexpected(u.error());
     for (const auto& upload : uploads) {
-      auto r = run(c, std::string(kAttach) + kOnePerPhone + std::string(kNotYet), {job_id, now_iso8601(), upload});
+      auto r = run(c, std::string(kAttach) + kOnePerPhone + std::string(kNotYet), {job_id, now_iso8601(), upload, campaign_id});
       if (!r) return std::unexpected(r.error());
     }
     if (auto r = run(c, "UPDATE jobs SET total_calls = (SELECT count(*) FROM job_calls WHERE job_id = ?1) WHERE id = ?1", {job_id});
@@ -594,7 +600,7 @@ Result<int64_t> attach_upload_to_campaign_jobs(Connection& c, const WorkspaceId&
   if (!j) return std::unexpected(j.error());
   int64_t added = 0;
   for (const auto& job_id : jobs) {
-    auto r = run(c, std::string(kAttach) + kOnePerPhone + std::string(kNotYet), {job_id, now_iso8601(), upload_id});
+    auto r = run(c, std::string(kAttach) + kOnePerPhone + std::string(kNotYet), {job_id, now_iso8601(), upload_id, campaign_id});
     if (!r) return std::unexpected(r.error());
     added += *r;
     if (*r > 0)

@@ -127,8 +127,10 @@ class PipelinedUploadWriter final : public UploadWriter {
     if (rows.empty()) return {};
     std::string& sql = insert_sql_[rows.size()];
     if (sql.empty()) {
-      sql = "INSERT INTO batch_contacts (id, upload_id, phone, name, variables, line, created_at, workspace_id) VALUES ";
-      for (size_t i = 0; i < rows.size(); ++i) sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)";
+      sql = "INSERT INTO batch_contacts (id, upload_id, phone, name, variables, line, created_at, workspace_id, "
+            "email, company, lead_score, lead_source_id) VALUES ";
+      for (size_t i = 0; i < rows.size(); ++i)
+        sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     }
     auto st = c_.prepare(sql);
     if (!st) return std::unexpected(st.error());
@@ -143,6 +145,15 @@ class PipelinedUploadWriter final : public UploadWriter {
       (*st)->bind_int(p++, static_cast<int64_t>(row->line));
       (*st)->bind_text(p++, now_);
       (*st)->bind_text(p++, workspace_id_);
+      const auto text_or_null = [&](const std::optional<std::string>& v) {
+        if (v) (*st)->bind_text(p++, *v);
+        else (*st)->bind_null(p++);
+      };
+      text_or_null(row->email);
+      text_or_null(row->company);
+      if (row->lead_score) (*st)->bind_double(p++, *row->lead_score);
+      else (*st)->bind_null(p++);
+      text_or_null(row->lead_source_id);
     }
     if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
     return {};

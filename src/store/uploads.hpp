@@ -19,6 +19,11 @@ struct BatchContactRow {
   std::optional<std::string> name;  ///< display name, if the file had one
   std::string variables_json;       ///< JSON object text: other columns by header
   uint64_t line = 0;                ///< 1-based line of the file where the row starts
+  /// Leads (issue 18 §7): set by lead-source imports, absent for a plain CSV upload.
+  std::optional<std::string> email;
+  std::optional<std::string> company;
+  std::optional<double> lead_score;        ///< 0–100
+  std::optional<std::string> lead_source_id;
 };
 
 /// One rejected row (or a warning about an imported row).

@@ -236,6 +236,9 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
                                                 {"operator", ">"}, {"threshold", 10}, {"action", "scale_up"}}))["id"];
   const std::string objective = body_json(api_.post("/api/campaigns/" + campaign + "/objectives",
                                                     {{"objective", "o"}, {"targetValue", 5}, {"unit", "calls"}}))["id"];
+  // Issue 18 §7: an api_webhook lead source (its token can be rotated; a credential may push to it).
+  const std::string lead_source = body_json(api_.post("/api/lead-sources", {{"campaignId", campaign}, {"name", "Web form"},
+                                                                            {"sourceType", "api_webhook"}}))["id"];
   const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
                                                      {"{version}", "1"}, {"{key}", "default_region"},
                                                      {"{userId}", member->id}, {"{agentId}", swarm_agent},
@@ -253,6 +256,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     if (pattern.starts_with("/api/webhook-events")) return std::string("evt1");
     if (pattern.starts_with("/api/workspaces")) return api_.workspace().value;
     if (pattern.starts_with("/api/keys")) return spare_key;
+    if (pattern.starts_with("/api/lead-sources")) return lead_source;
     return std::string();
   };
   // Request bodies for operations that take one.
@@ -289,6 +293,9 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"PATCH /api/members/{userId}", {"application/json", json{{"role", "admin"}}.dump()}},
       {"POST /api/keys", {"application/json", json{{"name", "k"}, {"scopes", {"agents:read"}}}.dump()}},
       {"POST /api/tickets", {"application/json", json{{"resource", "/api/realtime"}}.dump()}},
+      {"POST /api/lead-sources", {"application/json", json{{"campaignId", campaign}, {"name", "Desk"}, {"sourceType", "manual_entry"}}.dump()}},
+      {"PATCH /api/lead-sources/{id}", {"application/json", json{{"name", "Web form 2"}}.dump()}},
+      {"POST /api/lead-sources/{id}/leads", {"application/json", json::array({{{"phone", "4155550111"}}, {{"phone", "1"}}}).dump()}},
   };
   // This server runs without telephony (no dialer) and call1 has no
   // recording: these answer with their documented problems (checked like any response).
@@ -308,7 +315,9 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
                                                        {"DELETE /api/workspaces/{id}", 403},
                                                        {"POST /api/members", 403},
                                                        {"PATCH /api/members/{userId}", 403},
-                                                       {"DELETE /api/members/{userId}", 403}};
+                                                       {"DELETE /api/members/{userId}", 403},
+                                                       // Issue 18 §7: an api_webhook source is not pulled.
+                                                       {"POST /api/lead-sources/{id}/sync", 409}};
   // DELETEs last, children before parents.
   std::vector<const api::Route*> order;
   for (const auto& r : api_.router().routes())

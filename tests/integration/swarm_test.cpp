@@ -301,6 +301,31 @@ TEST_F(SwarmTest, LeadsAddedToARunningCampaignAreDialedOnce) {
   for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) EXPECT_EQ(m["status"], "offline");
 }
 
+TEST_F(SwarmTest, TheLeadFilterDecidesWhichLeadsTheCampaignCalls) {
+  const std::string id = campaign({{"callsPerSecond", 10},
+                                   {"leadFilter", {{"minLeadScore", 50}, {"excludeStatuses", {"unqualified"}}}}},
+                                  {phone(60, 1), phone(61, 1), phone(62, 1), phone(63, 1)});
+  // Scores and statuses as a lead source writes them: 80 new, 20 new, none, 90 unqualified.
+  ASSERT_TRUE(store_->db().write([&](store::Connection& c) -> Result<void> {
+    for (const auto& [p, score, status] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {phone(60, 1), "80", "new"}, {phone(61, 1), "20", "new"}, {phone(63, 1), "90", "unqualified"}})
+      if (auto r = c.exec("UPDATE batch_contacts SET lead_score = " + score + ", lead_status = '" + status +
+                          "' WHERE phone = '" + p + "'");
+          !r)
+        return r;
+    return {};
+  }));
+  member(id, {{"name", "Jo"}});
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  const std::string job_id = (*started)["jobId"];
+  auto job_calls = rows(store_->jobs().job_calls(), "job_id", job_id);
+  ASSERT_EQ(job_calls.size(), 1u) << "only the lead scored 80 and not unqualified";
+  EXPECT_EQ(job_calls[0]["phone"], phone(60, 1));
+  wait_idle(job_id);
+  ASSERT_TRUE(swarm_->stop(ws(), id).has_value() || get(id)["status"] == "completed");
+}
+
 TEST_F(SwarmTest, ACampaignWithoutRecordingWritesNoneAndItsCallsSaySo) {
   const std::string id = campaign({{"recordingEnabled", false}, {"callsPerSecond", 10}}, {phone(40, 0)});
   member(id, {{"name", "Ed"}, {"voiceModel", "rms"}});
