@@ -21,6 +21,7 @@ void Api::register_all() {
   compliance();
   outboxes();
   live();
+  metrics();
   settings();
   access();
   // Last, so the document lists every route registered above.
