@@ -473,6 +473,25 @@ Result<AbandonFigures> AnalyticsRepository::abandon_rate(const WorkspaceId& ws, 
   return abandon_in(db_, ws, "campaign_id", campaign_id, since);
 }
 
+Result<AbandonFigures> AnalyticsRepository::totals(const WorkspaceId& ws, const MetricsScope& scope) {
+  return db_.read([&](Connection& c) -> Result<AbandonFigures> {
+    auto st = c.prepare("SELECT coalesce(sum(abandoned_calls), 0), coalesce(sum(answered_by_person), 0), "
+                        "coalesce(sum(ring_samples), 0), coalesce(sum(sum_ring_time_ms), 0) FROM swarm_performance_metrics "
+                        "WHERE workspace_id = ? AND scope_key = ? AND period = 'monthly'");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind_text(1, ws.value);
+    (*st)->bind_text(2, scope.key());
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    AbandonFigures a;
+    a.abandoned = (*st)->column_int(0);
+    a.answered_by_person = (*st)->column_int(1);
+    a.ring_samples = (*st)->column_int(2);
+    a.sum_ring_time_ms = (*st)->column_int(3);
+    return a;
+  });
+}
+
 Result<AbandonFigures> AnalyticsRepository::abandon_rate_of_agent(const WorkspaceId& ws, const std::string& agent_id,
                                                                   std::optional<sys_seconds> since) {
   return abandon_in(db_, ws, "agent_id", agent_id, since);

@@ -113,6 +113,9 @@ class AnalyticsRepository {
   /// compliance figures. Errors: database.
   Result<AbandonFigures> abandon_rate(const WorkspaceId& ws, const std::string& campaign_id,
                                       std::optional<std::chrono::sys_seconds> since);
+  /// The compliance sums of every call of `scope`, from its monthly rows
+  /// (not the calls: O(months)).
+  Result<AbandonFigures> totals(const WorkspaceId& ws, const MetricsScope& scope);
   /// The same over a voice agent's calls.
   Result<AbandonFigures> abandon_rate_of_agent(const WorkspaceId& ws, const std::string& agent_id,
                                                std::optional<std::chrono::sys_seconds> since);

@@ -707,7 +707,9 @@ ALTER TABLE calls ADD COLUMN quality_score REAL;
 ALTER TABLE calls ADD COLUMN script_adherence REAL;
 UPDATE calls SET placed_at = coalesce(started_at, created_at),
   answered_by_person = CASE WHEN status = 'completed' AND coalesce(outcome, '') <> 'Voicemail' THEN 1 ELSE 0 END;
-CREATE INDEX idx_calls_campaign_placed ON calls (workspace_id, campaign_id, placed_at);
+-- Covering the compliance figures over a window (abandon_rate: the dialer's cap, last 30 days).
+CREATE INDEX idx_calls_campaign_placed ON calls (workspace_id, campaign_id, placed_at, abandoned, answered_by_person, ring_time_ms);
+CREATE INDEX idx_calls_agent_placed ON calls (workspace_id, agent_id, placed_at, abandoned, answered_by_person, ring_time_ms);
 
 CREATE TABLE swarm_performance_metrics (
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),

@@ -71,7 +71,7 @@ void Api::metrics() {
       auto days = repo.slots(ws, scope, "weekday");
       if (!days) return problem_from(days.error(), req.target);
       const auto since = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) - std::chrono::days(30);
-      auto all = campaign ? repo.abandon_rate(ws, *id, std::nullopt) : repo.abandon_rate_of_agent(ws, *id, std::nullopt);
+      auto all = repo.totals(ws, scope);  // every call, from the monthly rows
       if (!all) return problem_from(all.error(), req.target);
       auto recent = campaign ? repo.abandon_rate(ws, *id, since) : repo.abandon_rate_of_agent(ws, *id, since);
       if (!recent) return problem_from(recent.error(), req.target);
