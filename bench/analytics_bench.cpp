@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
       auto hours = repo.slots(ws, scope, "hour");
       auto days = repo.slots(ws, scope, "weekday");
       auto all = repo.totals(ws, scope);
-      auto recent = repo.abandon_rate(ws, campaign, now - std::chrono::days(30));
+      auto recent = repo.totals(ws, scope, now - std::chrono::days(30));
       nlohmann::json items_json = nlohmann::json::array();
       for (const auto& r : rows->items) items_json.push_back(store::period_json(r));
       const std::string body = items_json.dump();

@@ -473,14 +473,24 @@ Result<AbandonFigures> AnalyticsRepository::abandon_rate(const WorkspaceId& ws, 
   return abandon_in(db_, ws, "campaign_id", campaign_id, since);
 }
 
-Result<AbandonFigures> AnalyticsRepository::totals(const WorkspaceId& ws, const MetricsScope& scope) {
+Result<AbandonFigures> AnalyticsRepository::totals(const WorkspaceId& ws, const MetricsScope& scope,
+                                                   std::optional<sys_seconds> since) {
   return db_.read([&](Connection& c) -> Result<AbandonFigures> {
     auto st = c.prepare("SELECT coalesce(sum(abandoned_calls), 0), coalesce(sum(answered_by_person), 0), "
                         "coalesce(sum(ring_samples), 0), coalesce(sum(sum_ring_time_ms), 0) FROM swarm_performance_metrics "
-                        "WHERE workspace_id = ? AND scope_key = ? AND period = 'monthly'");
+                        "WHERE workspace_id = ? AND scope_key = ? AND period = ? AND period_start >= ?");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, ws.value);
     (*st)->bind_text(2, scope.key());
+    (*st)->bind_text(3, since ? "daily" : "monthly");
+    std::string from = "0000";
+    if (since) {
+      const TimeZone zone = zone_or_utc(scope.kind == MetricsScope::Kind::campaign || scope.kind == MetricsScope::Kind::swarm_agent
+                                            ? campaign_time_zone(c, ws, scope.kind == MetricsScope::Kind::campaign ? scope.id : "")
+                                            : "UTC");
+      from = iso(analytics::period_start(Period::daily, *since, zone));
+    }
+    (*st)->bind_text(4, from);
     auto row = (*st)->step();
     if (!row) return std::unexpected(row.error());
     AbandonFigures a;

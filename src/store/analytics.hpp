@@ -113,9 +113,12 @@ class AnalyticsRepository {
   /// compliance figures. Errors: database.
   Result<AbandonFigures> abandon_rate(const WorkspaceId& ws, const std::string& campaign_id,
                                       std::optional<std::chrono::sys_seconds> since);
-  /// The compliance sums of every call of `scope`, from its monthly rows
-  /// (not the calls: O(months)).
-  Result<AbandonFigures> totals(const WorkspaceId& ws, const MetricsScope& scope);
+  /// The compliance sums of `scope`'s calls from its rows, not the calls
+  /// (O(periods)): every call (monthly rows), or with `since` the local days
+  /// from the one holding `since` on (daily rows: whole days in the scope's
+  /// zone, so "the last 30 days" are 30 local days and today).
+  Result<AbandonFigures> totals(const WorkspaceId& ws, const MetricsScope& scope,
+                                std::optional<std::chrono::sys_seconds> since = std::nullopt);
   /// The same over a voice agent's calls.
   Result<AbandonFigures> abandon_rate_of_agent(const WorkspaceId& ws, const std::string& agent_id,
                                                std::optional<std::chrono::sys_seconds> since);

@@ -109,6 +109,19 @@ TEST_F(MetricsApi, ACampaignsDailyFiguresFunnelAndComplianceFollowItsCalls) {
   EXPECT_EQ(body_json(api_.get("/api/calls/c1"))["agentAudioAfterAnswerMs"], 400);
 }
 
+TEST_F(MetricsApi, Last30DaysCountsOnlyTheRecentCalls) {
+  call("old", "2026-01-05T10:00:00.000Z", "completed", true, true, "Other", 10, 1000);
+  call("new", to_iso8601(std::chrono::system_clock::now() - std::chrono::hours(1)), "completed", true, false, "Other", 10, 3000);
+  const json c = body_json(api_.get("/api/campaigns/" + campaign_ + "/metrics"))["compliance"];
+  EXPECT_EQ(c["abandonedCalls"], 1);
+  EXPECT_EQ(c["answeredByPerson"], 2);
+  EXPECT_DOUBLE_EQ(c["abandonRate"].get<double>(), 50.0);
+  EXPECT_EQ(c["last30Days"]["abandonedCalls"], 0);
+  EXPECT_EQ(c["last30Days"]["answeredByPerson"], 1);
+  EXPECT_DOUBLE_EQ(c["last30Days"]["abandonRate"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(c["last30Days"]["averageRingTimeMs"].get<double>(), 3000.0);
+}
+
 TEST_F(MetricsApi, BadQueriesAre422NamingTheParameter) {
   auto field = [&](const std::string& query) {
     auto r = api_.get("/api/campaigns/" + campaign_ + "/metrics?" + query);

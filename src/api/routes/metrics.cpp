@@ -73,7 +73,7 @@ void Api::metrics() {
       const auto since = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) - std::chrono::days(30);
       auto all = repo.totals(ws, scope);  // every call, from the monthly rows
       if (!all) return problem_from(all.error(), req.target);
-      auto recent = campaign ? repo.abandon_rate(ws, *id, since) : repo.abandon_rate_of_agent(ws, *id, since);
+      auto recent = repo.totals(ws, scope, since);  // the last 30 local days, from the daily rows
       if (!recent) return problem_from(recent.error(), req.target);
       json items = json::array();
       for (const auto& p : rows->items) items.push_back(store::period_json(p));
