@@ -22,6 +22,7 @@ void Api::register_all() {
   compliance();
   outboxes();
   live();
+  metrics();
   settings();
   access();
   lead_sources();

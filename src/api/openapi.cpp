@@ -122,6 +122,11 @@ const std::map<std::string, OperationDoc>& operations() {
 
       {"GET /api/campaigns", {"listCampaigns", "List campaigns", "campaigns", "", 200, "CampaignPage", {}, &campaign_spec()}},
       {"POST /api/campaigns", {"createCampaign", "Create a campaign", "campaigns", "CampaignCreate", 201, "Campaign"}},
+      {"GET /api/campaigns/{id}/metrics", {"getCampaignMetrics", "The campaign's metrics by hourly, daily, weekly or monthly period in its time zone (periodStart in [from, to); at most 5,000 periods, the newest), "
+                                           "peak hours and best days in the callee's local time, and the compliance figures (abandon rate, ring time; docs/ANALYTICS.md)",
+                                           "metrics", "", 200, "Metrics", {"period", "from", "to"}}},
+      {"GET /api/agents/{id}/metrics", {"getAgentMetrics", "The voice agent's metrics by period (UTC), peak hours, best days and compliance figures, as for a campaign",
+                                        "metrics", "", 200, "Metrics", {"period", "from", "to"}}},
       {"GET /api/campaigns/{id}", {"getCampaign", "Get a campaign", "campaigns", "", 200, "Campaign"}},
       {"PATCH /api/campaigns/{id}", {"updateCampaign", "Update a campaign", "campaigns", "CampaignUpdate", 200, "Campaign"}},
       {"DELETE /api/campaigns/{id}", {"deleteCampaign", "Delete a campaign that is not running, with its uploads and jobs", "campaigns", "", 204, ""}},
@@ -526,6 +531,51 @@ json components() {
                            {"properties", {{"id", {{"type", "string"}}}, {"status", {{"type", "string"}, {"enum", {"connecting"}}}},
                                            {"agentId", {{"type", "string"}}}, {"to", {{"type", "string"}}}}}};
   live_schemas(schemas);
+  {
+    auto num = [](bool nullable = false) {
+      return nullable ? json{{"type", json::array({"number", "null"})}} : json{{"type", "number"}};
+    };
+    auto count = json{{"type", "integer"}, {"minimum", 0}};
+    json period = {
+        {"type", "object"},
+        {"required", {"periodStart", "periodEnd", "totalCalls", "connectedCalls", "funnel", "abandonedCalls", "answeredByPerson"}},
+        {"properties",
+         {{"periodStart", {{"type", "string"}, {"format", "date-time"}, {"description", "The local period's start, as a UTC instant"}}},
+          {"periodEnd", {{"type", "string"}, {"format", "date-time"}}},
+          {"totalCalls", count}, {"connectedCalls", count}, {"connectionRate", num(true)}, {"averageDurationS", num(true)},
+          {"funnel", {{"type", "object"},
+                      {"required", {"made", "connected", "interested", "qualified", "conversions"}},
+                      {"properties", {{"made", count}, {"connected", count}, {"interested", count}, {"qualified", count}, {"conversions", count}}}}},
+          {"appointments", count}, {"averageQuality", num(true)}, {"scriptAdherence", num(true)},
+          {"objectionHandlingSuccess", num(true)}, {"callsPerHour", num(true)}, {"conversionRate", num(true)},
+          {"appointmentRate", num(true)}, {"averageRingTimeMs", num(true)}, {"abandonRate", num(true)},
+          {"abandonedCalls", count}, {"answeredByPerson", count}}}};
+    auto slot = [&](const char* key, int max) {
+      return json{{"type", "object"},
+                  {"required", {key, "totalCalls", "connectedCalls", "conversions"}},
+                  {"properties", {{key, {{"type", "integer"}, {"minimum", 0}, {"maximum", max}}},
+                                  {"totalCalls", count}, {"connectedCalls", count}, {"conversions", count}}}};
+    };
+    json figures = {{"type", "object"},
+                    {"required", {"abandonRate", "abandonedCalls", "answeredByPerson", "averageRingTimeMs"}},
+                    {"properties", {{"abandonRate", num(true)}, {"abandonedCalls", count}, {"answeredByPerson", count},
+                                    {"averageRingTimeMs", num(true)}}}};
+    json compliance = figures;
+    compliance["required"].push_back("last30Days");
+    compliance["properties"]["last30Days"] = figures;
+    schemas["MetricsPeriod"] = period;
+    schemas["Metrics"] = {
+        {"type", "object"},
+        {"required", {"period", "timeZone", "items", "truncated", "peakHours", "bestDays", "compliance"}},
+        {"properties",
+         {{"period", {{"type", "string"}, {"enum", {"hourly", "daily", "weekly", "monthly"}}}},
+          {"timeZone", {{"type", "string"}}},
+          {"items", {{"type", "array"}, {"maxItems", 5000}, {"items", schema_ref("MetricsPeriod")}}},
+          {"truncated", {{"type", "boolean"}, {"description", "More periods matched than the 5,000 returned (the newest)"}}},
+          {"peakHours", {{"type", "array"}, {"items", slot("hour", 23)}, {"description", "Calls by the callee's local hour, 0-23"}}},
+          {"bestDays", {{"type", "array"}, {"items", slot("weekday", 6)}, {"description", "Calls by the callee's local weekday, 0 = Sunday"}}},
+          {"compliance", compliance}}}};
+  }
   schemas["Recording"] = {{"type", "string"}, {"contentMediaType", "audio/wav"}};
   schemas["Health"] = {{"type", "object"}, {"required", {"status"}},
                        {"properties", {{"status", {{"type", "string"}}}, {"database", {{"type", "string"}}}, {"time", {{"type", "string"}}}}}};
@@ -654,6 +704,7 @@ json openapi_document(const Router& router) {
       for (const auto& q : d.query) {
         json schema = {{"type", "string"}};
         if (q == "from" || q == "to") schema["format"] = "date-time";
+        if (q == "period") schema["enum"] = {"hourly", "daily", "weekly", "monthly"};
         params.push_back({{"name", q}, {"in", "query"}, {"schema", schema}});
       }
       if (d.request == "leads") {

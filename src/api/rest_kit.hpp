@@ -7,7 +7,7 @@
 /// (bodies, path ids, list queries, spooled CSV uploads) and write answers
 /// (JSON, pages, problems). The kit is rest_kit.cpp; each resource is one
 /// file under routes/ (agents, contacts, calls, campaigns, jobs, compliance,
-/// live, settings, access); handlers.cpp registers them all.
+/// live, metrics, settings, access); handlers.cpp registers them all.
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -182,6 +182,8 @@ class Api {
   /// The SMS and webhook outboxes, read-only (routes/compliance.cpp).
   void outboxes();
   void live();
+  /// Metrics by period and compliance figures of a campaign or agent (routes/metrics.cpp).
+  void metrics();
   void settings();
   /// Lead sources: CRUD, token, pushes and CRM pulls (routes/lead_sources.cpp).
   void lead_sources();

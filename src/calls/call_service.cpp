@@ -120,6 +120,9 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   std::mutex mutex;
   std::chrono::system_clock::time_point answered_at{};
   bool answered = false;
+  bool outbound = false;
+  /// When the INVITE left (outbound; steady clock): ring time runs from here.
+  std::chrono::steady_clock::time_point invite_at{};
   bool transferred = false;  ///< a REFER succeeded (outcome Transferred)
   bool record_audio = false;  ///< the service records and the call's campaign allows it (PlaceCall::record)
   nlohmann::json system_info = nlohmann::json::object();
@@ -209,6 +212,11 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
       std::lock_guard lock(mutex);
       answered = true;
       answered_at = std::chrono::system_clock::now();
+      // Ring time (issue 18 §9): INVITE sent → answer; inbound calls are answered at once.
+      record.ring_time_ms = outbound ? std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                 std::chrono::steady_clock::now() - invite_at)
+                                                                 .count())
+                                     : 0;
       system_info["codec"] = codec;
       system_info["codecSampleRateHz"] = rate;
       if (rate < 16000) {
@@ -293,6 +301,15 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
       if (call->record_audio) r.recording_url = "/api/calls/" + r.id + "/recording";
     }
     r.system_info = call->system_info;
+    // Ring time of a call never answered: INVITE sent → its final failure.
+    if (!call->answered && call->outbound && call->invite_at != std::chrono::steady_clock::time_point{})
+      r.ring_time_ms = std::max<int64_t>(
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - call->invite_at).count());
+    // Abandoned (Ofcom's abandoned call, the FTC TSR's 2 s): answered by a
+    // person (AMD said human or did not run) and no agent audio within 2 s.
+    r.agent_audio_after_answer_ms = res.agent_audio_after_answer_ms;
+    r.answered_by_person = call->answered && res.amd_verdict != "machine";
+    r.abandoned = r.answered_by_person && (!r.agent_audio_after_answer_ms || *r.agent_audio_after_answer_ms > kAbandonAfterMs);
   }
   r.transcript = transcript_json(res.transcript);
   if (call->answered) {
@@ -406,6 +423,13 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
   if (links && !links->job_call_id.empty()) r.job_call_id = links->job_call_id;
   r.agent_id = agent.id;
   r.workspace_id = WorkspaceId(agent.workspace_id);
+  r.placed_at = now_iso8601();  // inbound: the INVITE arrived; outbound: reset as it leaves
+  call->outbound = outbound;
+  if (links) {
+    r.campaign_id = links->campaign_id;
+    r.swarm_agent_id = links->swarm_agent_id;
+    r.callee_time_zone = links->time_zone;
+  }
   const WorkspaceId& ws = r.workspace_id;
   r.direction = direction;
   r.from_phone = from_phone;
@@ -436,7 +460,6 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
   call->system_info = built->system_info;
   call->record_audio = cfg.record && (!links || links->record);
   if (cfg.record && links && !links->record) call->system_info["recording"] = "disabled by the campaign";
-  if (links && !links->swarm_agent_id.empty()) call->system_info["swarmAgentId"] = links->swarm_agent_id;
   pipeline::PipelineConfig pc = built->pipeline;
   pc.outbound = outbound;
   pc.conversation = cfg.conversation;
@@ -733,6 +756,11 @@ Result<std::string> CallService::place_call(const PlaceCall& request) {
                         request.variables, trunk.uri, &request);
   if (!call) return std::unexpected(call.error());
   auto& r = (*call)->record;
+  {
+    std::lock_guard lock((*call)->mutex);
+    (*call)->invite_at = std::chrono::steady_clock::now();
+    r.placed_at = now_iso8601();
+  }
   auto sip_call = d.sip->dial(to, trunk, request.ring_timeout.value_or(d.cfg.ring_timeout), *call);
   if (!sip_call) {
     {
@@ -883,6 +911,8 @@ Result<int> CallService::recover_interrupted() {
     (l.direction == "inbound" ? r.from_phone : r.to_phone) = l.customer_phone;
     r.error_message = "interrupted";
     r.started_at = l.start_time;
+    r.placed_at = l.start_time;
+    r.campaign_id = l.campaign_id;
     if (auto job = d.calls.job_call_of(l.call_id); job && *job) {
       r.job_id = (*job)->first;
       r.job_call_id = (*job)->second;

@@ -54,6 +54,13 @@ struct CallServiceConfig {
   std::function<std::unique_ptr<brain::Brain>(const brain::CallContext&)> brain_factory;
 };
 
+/// An answered call is abandoned when a person answered (AMD said human or
+/// did not run) and the agent's first audio came later than this after the
+/// answer, or never: Ofcom's "abandoned call" (no live agent within 2 s of
+/// the called person's greeting) and the US FTC Telemarketing Sales Rule's
+/// 2-second rule (16 CFR 310.4(b)(4)(iii)). Issue 18 §9; docs/ANALYTICS.md.
+inline constexpr int64_t kAbandonAfterMs = 2000;
+
 /// One outbound call request.
 struct PlaceCall {
   WorkspaceId workspace;     ///< the workspace placing the call: the agent, contact, trunk and settings are its own
@@ -65,13 +72,12 @@ struct PlaceCall {
   /// INVITE leaves (the dialer writes it into job_calls first); "" = new id.
   std::string call_id;
   std::string job_id, job_call_id;          ///< the dialer's attempt this call is ("" = none)
-  std::string campaign_id, campaign_name;   ///< shown in live_calls
+  std::string campaign_id, campaign_name;   ///< shown in live_calls; campaign_id is also stored on the call
+  std::string swarm_agent_id;  ///< the swarm agent (campaign member) placing the call ("" = none): calls.swarm_agent_id
   std::optional<std::chrono::seconds> ring_timeout;  ///< overrides the service's
   std::string time_zone;  ///< the callee's IANA zone (the dialer's, from the number); "" = UTC
   /// A swarm agent's variant (issue 18 §2): its voice instead of the agent's voiceId ("" = the agent's).
   std::string voice_id;
-  /// The swarm agent placing the call ("" = none), kept in the call's systemInfo.swarmAgentId.
-  std::string swarm_agent_id;
   /// false: no recording is written for this call (a campaign with
   /// recordingEnabled off), and its record's systemInfo.recording says
   /// "disabled by the campaign".

@@ -1,4 +1,4 @@
-// voqo: one binary. Subcommands: serve, demo, migrate, import, call, config.
+// voqo: one binary. Subcommands: serve, demo, migrate, import, call, config, analytics rebuild.
 #include <CLI/CLI.hpp>
 #include <signal.h>
 #include <unistd.h>
@@ -506,6 +506,7 @@ int main(int argc, char** argv) {
   auto callee_sim = cli::add_callee_sim_command(app);
   auto user_create = cli::add_user_command(app, o.db);
   auto key_create = cli::add_key_command(app, o.db);
+  auto analytics_rebuild = cli::add_analytics_command(app, o.db);
   for (auto* sub : {import, call, campaign_start})
     sub->add_option("--workspace", o.workspace, "Workspace name (default: Default)");
   auto* config = app.add_subcommand("config", "Print the effective configuration");
@@ -543,6 +544,7 @@ int main(int argc, char** argv) {
   if (*callee_sim.command) return callee_sim.run();
   if (*user_create.command) return user_create.run();
   if (*key_create.command) return key_create.run();
+  if (*analytics_rebuild.command) return analytics_rebuild.run();
   if (*config) {
     std::cout << nlohmann::json{{"db", o.db}, {"host", o.host}, {"port", o.port}, {"apiKey", o.api_key.empty() ? "" : "(set)"},
                                 {"maxUploadMb", o.max_upload_mb}, {"threads", o.threads}, {"logLevel", o.log_level}}

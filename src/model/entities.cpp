@@ -184,7 +184,25 @@ const EntitySpec& call_spec() {
        text("job_id", "jobId", kReadOnly | kNullable | kFilter, "Job that placed the call, if any."),
        text("job_call_id", "jobCallId", kReadOnly | kNullable, "Job call this call was an attempt of."),
        of_type("postcall_at", "postcallAt", T::timestamp, kReadOnly | kNullable,
-               "When the outcome loop (contact, memories, SMS, webhooks) ran for this call.")}};
+               "When the outcome loop (contact, memories, SMS, webhooks) ran for this call."),
+       // Migration 9 (issue 18 §8-9, docs/ANALYTICS.md).
+       text("campaign_id", "campaignId", kReadOnly | kNullable | kFilter, "Campaign the call was placed for, if any."),
+       text("swarm_agent_id", "swarmAgentId", kReadOnly | kNullable | kFilter, "Swarm agent (campaign member) that held the call, if any."),
+       of_type("placed_at", "placedAt", T::timestamp, kReadOnly | kNullable,
+               "When the INVITE left (outbound) or arrived (inbound): the instant the call counts in metrics by period."),
+       number("ring_time_ms", "ringTimeMs", T::integer, kReadOnly | kNullable,
+              "Outbound: INVITE sent to the answer or the final failure, ms. Inbound: 0 (answered at once).", 0, std::nullopt),
+       number("agent_audio_after_answer_ms", "agentAudioAfterAnswerMs", T::integer, kReadOnly | kNullable,
+              "The answer to the agent's first RTP packet of speech, ms; null when the agent never spoke.", 0, std::nullopt),
+       boolean("answered_by_person", "answeredByPerson", kReadOnly,
+               "Answered, and answering-machine detection said human or did not run.", "false"),
+       boolean("abandoned", "abandoned", kReadOnly,
+               "Answered by a person and no agent audio within 2 s of the answer (Ofcom's abandoned call, the FTC TSR 2 s rule).", "false"),
+       text("callee_time_zone", "calleeTimeZone", kReadOnly | kNullable, "The callee's IANA time zone (peak hours, best days)."),
+       number("quality_score", "qualityScore", T::real, kReadOnly | kNullable,
+              "Conversation quality from call intelligence, 0-100; null before it ran.", 0, 100),
+       number("script_adherence", "scriptAdherence", T::real, kReadOnly | kNullable,
+              "Script adherence from call intelligence, 0-100; null before it ran.", 0, 100)}};
   return spec;
 }
 

@@ -424,7 +424,14 @@ Result<std::shared_ptr<SupervisorLeg>> CallPipeline::join() {
 
 PipelineResult CallPipeline::finish() {
   auto& d = *impl_;
-  if (d.finished.exchange(true)) return d.log.result();
+  auto first_agent_audio = [&d](PipelineResult r) {
+    if (d.answered.load(std::memory_order_acquire))
+      if (auto first = d.player.first_call_packet_at())
+        r.agent_audio_after_answer_ms =
+            std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(*first - d.answered_at).count());
+    return r;
+  };
+  if (d.finished.exchange(true)) return first_agent_audio(d.log.result());
   { std::lock_guard wait_for_the_frame_in_progress(d.frame_mutex); }
   // No frame runs from here on. A caller who hung up before the silence
   // that ends their turn still said it: the open utterance is recognised and
@@ -443,7 +450,7 @@ PipelineResult CallPipeline::finish() {
   if (d.recorder)
     if (auto closed = d.recorder->close(); !closed)
       spdlog::warn("recording {}: {}", d.cfg.recording_path.string(), closed.error().message);
-  return d.log.close(*d.brain, d.cfg.voicemail_message);
+  return first_agent_audio(d.log.close(*d.brain, d.cfg.voicemail_message));
 }
 
 }  // namespace voqo::pipeline

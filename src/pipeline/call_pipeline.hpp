@@ -89,6 +89,10 @@ struct PipelineResult {
   std::string amd_verdict;   ///< "human", "machine" or "" when not run
   bool caller_spoke = false;
   std::string end_reason;    ///< why the pipeline ended the call ("" when the peer hung up)
+  /// The answer → the agent's first RTP packet of speech (any reply: the
+  /// greeting, as a rule), ms; nullopt when the agent was never heard (or
+  /// the call was never answered). Abandoned calls are told by it (issue 18 §9).
+  std::optional<int64_t> agent_audio_after_answer_ms;
 };
 
 /// Callbacks from the pipeline to its call. hang_up and transfer run on the

@@ -181,6 +181,10 @@ std::optional<PlayoutDone> ReplyPlayer::pull(std::span<int16_t> agent, int64_t f
     read_.fetch_add(n);
     int64_t expected = -1;
     if (first_packet_frame_.compare_exchange_strong(expected, frame)) first_packet_at_.store(now.time_since_epoch().count());
+    if (!heard_.load(std::memory_order_relaxed)) {
+      first_call_packet_at_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+      heard_.store(true, std::memory_order_release);
+    }
   }
   if (active_.load() && read_.load() >= end_sample_.load(std::memory_order_acquire) && active_.exchange(false))
     return PlayoutDone{id, frame};
@@ -229,6 +233,11 @@ std::optional<SteadyTime> ReplyPlayer::first_packet_at() const {
   const auto at = first_packet_at_.load();
   if (first_packet_frame_.load() < 0 || at == 0) return std::nullopt;
   return SteadyTime{SteadyTime::duration{at}};
+}
+
+std::optional<SteadyTime> ReplyPlayer::first_call_packet_at() const {
+  if (!heard_.load(std::memory_order_acquire)) return std::nullopt;
+  return SteadyTime{SteadyTime::duration{first_call_packet_at_.load(std::memory_order_relaxed)}};
 }
 
 void ReplyPlayer::set_play_soon(std::function<void()> play_soon) {

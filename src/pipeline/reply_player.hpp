@@ -127,6 +127,10 @@ class ReplyPlayer {
   [[nodiscard]] int id() const { return id_.load(); }
   [[nodiscard]] int64_t first_packet_frame() const { return first_packet_frame_.load(); }
   [[nodiscard]] std::optional<SteadyTime> first_packet_at() const;
+  /// When the call's first agent audio of any reply (the greeting, as a
+  /// rule) went out: never reset by begin(). nullopt while the agent has
+  /// not been heard. For the abandoned-call figure (issue 18 §9).
+  [[nodiscard]] std::optional<SteadyTime> first_call_packet_at() const;
   /// Samples played (or dropped) so far, cumulative.
   [[nodiscard]] uint64_t played() const { return read_.load(); }
   /// MediaStream::play_soon: the first audio of a reply that may play now
@@ -148,6 +152,8 @@ class ReplyPlayer {
   std::atomic<SteadyTime::rep> play_not_before_{0};
   std::atomic<int64_t> first_packet_frame_{-1};
   std::atomic<SteadyTime::rep> first_packet_at_{0};
+  std::atomic<bool> heard_{false};  ///< first_call_packet_at_ is set (media thread writes once)
+  std::atomic<SteadyTime::rep> first_call_packet_at_{0};
   std::mutex stop_mutex_;
   std::stop_source stop_;
   std::mutex play_soon_mutex_;

@@ -2,6 +2,7 @@
 
 #include "core/id.hpp"
 #include "core/time.hpp"
+#include "store/analytics.hpp"
 
 namespace voqo::store {
 namespace {
@@ -16,8 +17,9 @@ Result<void> CallStore::insert(const CallRecord& r) {
     auto st = c.prepare(
         "INSERT INTO calls (id, agent_id, contact_id, direction, status, from_phone, to_phone, summary, transcript, "
         "duration, recording_url, started_at, ended_at, created_at, outcome, error_message, sip_code, system_info, "
-        "turn_metrics, job_id, job_call_id, workspace_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "turn_metrics, job_id, job_call_id, workspace_id, campaign_id, swarm_agent_id, placed_at, ring_time_ms, "
+        "agent_audio_after_answer_ms, answered_by_person, abandoned, callee_time_zone, quality_score, script_adherence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, r.id);
@@ -44,7 +46,23 @@ Result<void> CallStore::insert(const CallRecord& r) {
     bind_optional(s, 20, r.job_id);
     bind_optional(s, 21, r.job_call_id);
     s.bind_text(22, r.workspace_id.value);
+    auto text_or_null = [&](int i, const std::string& v) { v.empty() ? s.bind_null(i) : s.bind_text(i, v); };
+    auto int_or_null = [&](int i, const std::optional<int64_t>& v) { v ? s.bind_int(i, *v) : s.bind_null(i); };
+    auto real_or_null = [&](int i, const std::optional<double>& v) { v ? s.bind_double(i, *v) : s.bind_null(i); };
+    text_or_null(23, r.campaign_id);
+    text_or_null(24, r.swarm_agent_id);
+    // The instant the rollups use: the same text in the row and in them.
+    const std::string placed_at = r.placed_at.value_or(now_iso8601());
+    s.bind_text(25, placed_at);
+    int_or_null(26, r.ring_time_ms);
+    int_or_null(27, r.agent_audio_after_answer_ms);
+    s.bind_int(28, r.answered_by_person ? 1 : 0);
+    s.bind_int(29, r.abandoned ? 1 : 0);
+    text_or_null(30, r.callee_time_zone);
+    real_or_null(31, r.quality_score);
+    real_or_null(32, r.script_adherence);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
+    if (auto counted_in = AnalyticsRepository::count_call(c, r, placed_at); !counted_in) return counted_in;
     return count_in_agent_stats(c, r);
   });
 }
@@ -154,7 +172,8 @@ Result<std::vector<LiveCall>> CallStore::live_orphans(const std::string& node) {
   return db_.read([&](Connection& c) -> Result<std::vector<LiveCall>> {
     auto st = c.prepare(
         "SELECT call_id, agent_id, agent_name, customer_name, customer_phone, direction, status, start_time, "
-        "sip_endpoint, session_id, node, workspace_id FROM live_calls WHERE node = ? AND ended_at IS NULL");
+        "sip_endpoint, session_id, node, workspace_id, coalesce(campaign_id, '') FROM live_calls "
+        "WHERE node = ? AND ended_at IS NULL");
     if (!st) return std::unexpected(st.error());
     (*st)->bind_text(1, node);
     std::vector<LiveCall> out;
@@ -177,6 +196,7 @@ Result<std::vector<LiveCall>> CallStore::live_orphans(const std::string& node) {
       l.sip_endpoint = text(8);
       l.session_id = text(9);
       l.node = text(10);
+      l.campaign_id = text(12);
       out.push_back(std::move(l));
     }
     return out;

@@ -34,6 +34,21 @@ struct CallRecord {
   nlohmann::json system_info = nlohmann::json::object();
   nlohmann::json turn_metrics = nlohmann::json::array();
   std::optional<std::string> job_id, job_call_id;   ///< set when the dialer placed the call
+  // Migration 9: what metrics by period and the compliance figures need
+  // (issue 18 §8-9, docs/ANALYTICS.md).
+  std::string campaign_id;     ///< the campaign the call was placed for ("" = none)
+  std::string swarm_agent_id;  ///< the swarm agent (campaign member) that held it ("" = none)
+  /// When the INVITE left (outbound) or arrived (inbound), ISO-8601 UTC: the
+  /// instant the call counts at in metrics by period. nullopt = now at insert.
+  std::optional<std::string> placed_at;
+  /// Outbound: INVITE sent → answer or final failure, ms. Inbound: 0.
+  std::optional<int64_t> ring_time_ms;
+  /// Answer → the agent's first RTP packet of speech, ms; nullopt when the agent never spoke.
+  std::optional<int64_t> agent_audio_after_answer_ms;
+  bool answered_by_person = false;  ///< answered, and AMD said human or did not run
+  bool abandoned = false;           ///< answered_by_person and no agent audio within 2 s of the answer
+  std::string callee_time_zone;     ///< IANA zone of the callee ("" = unknown: the campaign's zone is used)
+  std::optional<double> quality_score, script_adherence;  ///< call intelligence, 0–100, when known at insert
 };
 
 /// A call in flight (live_calls, the live-monitoring spec's table).

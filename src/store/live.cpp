@@ -1,5 +1,7 @@
 #include "store/live.hpp"
 
+#include "store/analytics.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -671,7 +673,11 @@ Result<void> LiveStore::finish(const std::string& call_id, const json& analytics
     s.bind_text(30, dump(analytics.is_null() ? json::object() : analytics));
     s.bind_text(31, now);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
-    return {};
+    // Quality and adherence into the call's metrics by period (issue 18 §8):
+    // the difference from what they held, so archiving again changes nothing.
+    return AnalyticsRepository::record_intelligence_in(
+        c, call_id, metrics.is_object() ? number_or_null(metrics["conversationQuality"]) : std::nullopt,
+        metrics.is_object() ? number_or_null(metrics["scriptAdherence"]) : std::nullopt);
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/id.hpp"
 #include "core/time.hpp"
+#include "store/analytics.hpp"
 #include "store/settings.hpp"
 
 namespace voqo::store {
@@ -840,6 +841,79 @@ CREATE UNIQUE INDEX idx_job_calls_contact_once ON job_calls (job_id, batch_conta
 CREATE INDEX idx_job_calls_phone ON job_calls (job_id, phone);
 )SQL";
 
+// Version 9: analytics by period (issue 18 §8-9, docs/ANALYTICS.md). What
+// every call records for metrics and compliance (campaign, swarm agent, the
+// instant it was placed, ring time, first agent audio after the answer,
+// answered by a person, abandoned, the callee's zone, and call intelligence's
+// quality and adherence once it ran), and the running sums by period
+// (swarm_performance_metrics) and by callee-local hour and weekday
+// (swarm_call_slots), moved by each call in the transaction that stores it
+// (store/analytics.cpp). Version 8 is the swarm campaigns' migration (issue
+// 18 §1-7), merged beside this one; migrate() applies every version not yet
+// recorded, so the gap and the merge order are harmless.
+// `scope_key` is "w" (workspace-wide), "c:<campaign id>", "a:<voice agent
+// id>" or "s:<swarm agent id>": one unique key where nullable id columns
+// could not be (SQL NULLs are distinct in UNIQUE).
+constexpr std::string_view kV9 = R"SQL(
+ALTER TABLE calls ADD COLUMN campaign_id TEXT;
+ALTER TABLE calls ADD COLUMN swarm_agent_id TEXT;
+ALTER TABLE calls ADD COLUMN placed_at TEXT;
+ALTER TABLE calls ADD COLUMN ring_time_ms INTEGER CHECK (ring_time_ms IS NULL OR ring_time_ms >= 0);
+ALTER TABLE calls ADD COLUMN agent_audio_after_answer_ms INTEGER
+  CHECK (agent_audio_after_answer_ms IS NULL OR agent_audio_after_answer_ms >= 0);
+ALTER TABLE calls ADD COLUMN answered_by_person INTEGER NOT NULL DEFAULT 0 CHECK (answered_by_person IN (0,1));
+ALTER TABLE calls ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0 CHECK (abandoned IN (0,1));
+ALTER TABLE calls ADD COLUMN callee_time_zone TEXT;
+ALTER TABLE calls ADD COLUMN quality_score REAL;
+ALTER TABLE calls ADD COLUMN script_adherence REAL;
+UPDATE calls SET placed_at = coalesce(started_at, created_at),
+  answered_by_person = CASE WHEN status = 'completed' AND coalesce(outcome, '') <> 'Voicemail' THEN 1 ELSE 0 END;
+-- Covering the compliance figures over a window (abandon_rate: the dialer's cap, last 30 days).
+CREATE INDEX idx_calls_campaign_placed ON calls (workspace_id, campaign_id, placed_at, abandoned, answered_by_person, ring_time_ms);
+CREATE INDEX idx_calls_agent_placed ON calls (workspace_id, agent_id, placed_at, abandoned, answered_by_person, ring_time_ms);
+
+CREATE TABLE swarm_performance_metrics (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  scope_key TEXT NOT NULL,
+  campaign_id TEXT,
+  agent_id TEXT,
+  swarm_agent_id TEXT,
+  period TEXT NOT NULL CHECK (period IN ('hourly','daily','weekly','monthly')),
+  period_start TEXT NOT NULL,
+  time_zone TEXT NOT NULL DEFAULT 'UTC',
+  total_calls INTEGER NOT NULL DEFAULT 0,
+  connected_calls INTEGER NOT NULL DEFAULT 0,
+  interested INTEGER NOT NULL DEFAULT 0,
+  qualified INTEGER NOT NULL DEFAULT 0,
+  conversions INTEGER NOT NULL DEFAULT 0,
+  appointments INTEGER NOT NULL DEFAULT 0,
+  sum_duration_s INTEGER NOT NULL DEFAULT 0,
+  sum_ring_time_ms INTEGER NOT NULL DEFAULT 0,
+  ring_samples INTEGER NOT NULL DEFAULT 0,
+  abandoned_calls INTEGER NOT NULL DEFAULT 0,
+  answered_by_person INTEGER NOT NULL DEFAULT 0,
+  sum_quality REAL NOT NULL DEFAULT 0,
+  quality_samples INTEGER NOT NULL DEFAULT 0,
+  sum_script_adherence REAL NOT NULL DEFAULT 0,
+  adherence_samples INTEGER NOT NULL DEFAULT 0,
+  objections_raised INTEGER NOT NULL DEFAULT 0,
+  objections_handled INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, scope_key, period, period_start)
+);
+
+CREATE TABLE swarm_call_slots (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  scope_key TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('hour','weekday')),
+  slot INTEGER NOT NULL CHECK (slot BETWEEN 0 AND 23),
+  total_calls INTEGER NOT NULL DEFAULT 0,
+  connected_calls INTEGER NOT NULL DEFAULT 0,
+  conversions INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, scope_key, kind, slot)
+);
+)SQL";
+
 /// Tables that are not a customer's: voqo's bookkeeping and the access tables
 /// of version 7 (which carry their workspace where they have one).
 bool tenant_table(std::string_view t) {
@@ -1029,6 +1103,13 @@ Result<void> rebuild_tenant_tables(Connection& c) {
   return {};
 }
 
+/// Version 9's back-fill: the period rows of the calls stored before it.
+Result<void> rebuild_analytics(Connection& c) {
+  auto counted = AnalyticsRepository::rebuild_in(c, std::nullopt, std::nullopt);
+  if (!counted) return std::unexpected(counted.error());
+  return {};
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -1041,7 +1122,7 @@ const std::vector<Migration>& migrations() {
       {6, "dialer due-order index", kV6},
       {7, "workspaces, users, API keys; every customer row in its workspace", kV7, rebuild_tenant_tables, true},
       {8, "swarm campaigns: members, autoscaling rules, objectives, activity, recent calls", kV8, rebuild_jobs_table, true},
-      // 9 is issue 18's analytics; versions increase, gaps are allowed.
+      {9, "analytics by period", kV9, rebuild_analytics},
       {10, "lead sources", kV10},
   };
   return all;
@@ -1069,9 +1150,24 @@ Result<int> migrate(Database& db) {
     return std::unexpected(Error::database("database schema version " + std::to_string(*current) +
                                            " is newer than this voqo (knows up to " +
                                            std::to_string(all.back().version) + "); upgrade voqo"));
+  // Every version not recorded yet, in order: a version merged in below the
+  // newest recorded one (issue 18's 8 and 9 came from parallel branches) is
+  // applied too, not skipped.
+  auto recorded = db.read([](Connection& c) -> Result<std::vector<int>> {
+    auto st = c.prepare("SELECT version FROM schema_migrations");
+    if (!st) return std::unexpected(st.error());
+    std::vector<int> out;
+    while (true) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) return out;
+      out.push_back(static_cast<int>((*st)->column_int(0)));
+    }
+  });
+  if (!recorded) return std::unexpected(recorded.error());
   int applied = 0;
   for (const auto& m : all) {
-    if (m.version <= *current) continue;
+    if (std::ranges::find(*recorded, m.version) != recorded->end()) continue;
     if (m.rebuilds_tables)
       if (auto off = db.set_foreign_keys(false); !off) return std::unexpected(off.error());
     auto r = db.write([&](Connection& c) -> Result<void> {

@@ -25,6 +25,19 @@ namespace {
 
 const std::string kVoqo = VOQO_BINARY;
 
+// `voqo analytics rebuild [--campaign ID]` (issue 18 §8): recomputes the
+// metrics by period from the calls; an unknown campaign is an error.
+TEST(Cli, AnalyticsRebuildRecomputesFromTheCalls) {
+  test::TempDir dir;
+  const std::string db = (dir / "x.db").string();
+  auto [status, out] = test::run({kVoqo, "analytics", "rebuild", "--db", db});
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("rebuilt the metrics by period from 0 calls"), std::string::npos) << out;
+  auto [bad, bad_out] = test::run({kVoqo, "analytics", "rebuild", "--campaign", "nope", "--db", db});
+  EXPECT_EQ(bad, 1) << bad_out;
+  EXPECT_NE(bad_out.find("campaign nope not found"), std::string::npos) << bad_out;
+}
+
 TEST(Cli, MigrateCreatesTheSchemaAndIsIdempotent) {
   test::TempDir dir;
   const std::string db = (dir / "x.db").string();
