@@ -122,6 +122,7 @@ const std::map<std::string, OperationDoc>& operations() {
 
       {"GET /api/campaigns", {"listCampaigns", "List campaigns", "campaigns", "", 200, "CampaignPage", {}, &campaign_spec()}},
       {"POST /api/campaigns", {"createCampaign", "Create a campaign", "campaigns", "CampaignCreate", 201, "Campaign"}},
+      {"GET /api/campaigns/{id}/export.csv", {"exportCampaign", "CSV export (RFC 4180): ?type=calls (default; the campaign's calls, newest first, at most 100,000) or ?type=metrics with period, from and to", "swarm", "", 200, "CsvExport", {"type", "period", "from", "to"}, nullptr, "text/csv"}},
       {"GET /api/campaigns/{id}/metrics", {"getCampaignMetrics", "The campaign's metrics by hourly, daily, weekly or monthly period in its time zone (periodStart in [from, to); at most 5,000 periods, the newest), "
                                            "peak hours and best days in the callee's local time, and the compliance figures (abandon rate, ring time; docs/ANALYTICS.md)",
                                            "metrics", "", 200, "Metrics", {"period", "from", "to"}}},
@@ -577,6 +578,7 @@ json components() {
           {"compliance", compliance}}}};
   }
   schemas["Recording"] = {{"type", "string"}, {"contentMediaType", "audio/wav"}};
+  schemas["CsvExport"] = {{"type", "string"}, {"contentMediaType", "text/csv"}};
   schemas["Health"] = {{"type", "object"}, {"required", {"status"}},
                        {"properties", {{"status", {{"type", "string"}}}, {"database", {{"type", "string"}}}, {"time", {{"type", "string"}}}}}};
   schemas["OpenApiDocument"] = {{"type", "object"},
@@ -727,7 +729,7 @@ json openapi_document(const Router& router) {
       else
         responses[std::to_string(d.status)] = {{"description", "Success"},
                                                {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};
-      if (d.media_type != "application/json" && d.request.empty()) {  // files served with ranges (GETs)
+      if (d.media_type == "audio/wav" && d.request.empty()) {  // files served with ranges (GETs)
         responses["206"] = {{"description", "The requested byte range (Content-Range says which)"},
                             {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};
         responses["416"] = problem_response("Range not satisfiable");

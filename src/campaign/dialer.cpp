@@ -130,6 +130,8 @@ struct JobState {
   bool swarm = false;
   bool record = true;       ///< the campaign's recordingEnabled
   bool open_ended = false;  ///< leads keep arriving (API, CRM, manual): the job waits for them instead of finishing
+  std::optional<std::chrono::seconds> ring_timeout;  ///< the campaign's ringTimeoutS
+  double throttle = 1;      ///< the swarm's abandon cap: multiplies the pace and the concurrency (1 = none)
   RetryPolicy retry;
   std::optional<CallingWindow> window;
   int in_flight = 0;
@@ -268,6 +270,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       js.campaign_name = str(*camp, "name");
       js.record = camp->value("recordingEnabled", true);
       js.open_ended = js.swarm && str(*camp, "leadSource") != "csv_upload" && !str(*camp, "leadSource").empty();
+      if (js.swarm) js.ring_timeout = std::chrono::seconds(camp->value("ringTimeoutS", 30));
     }
     js.tokens = 1;
     js.refilled = std::chrono::steady_clock::now();
@@ -343,12 +346,12 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
 
   /// How many calls this job may place now (concurrency and the token bucket).
   int budget(JobState& js, std::chrono::steady_clock::time_point t) {
-    const double rate = std::max(0.01, js.calls_per_second * js.rate_factor);
+    const double rate = std::max(0.01, js.calls_per_second * js.rate_factor * js.throttle);
     const double burst = std::max(1.0, rate);
     const double elapsed = std::chrono::duration<double>(t - js.refilled).count();
     if (elapsed > 0) js.tokens = std::min(burst, js.tokens + elapsed * rate);
     js.refilled = t;
-    const int max_conc = std::max(1, static_cast<int>(js.max_concurrent * js.concurrency_factor));
+    const int max_conc = std::max(1, static_cast<int>(js.max_concurrent * js.concurrency_factor * js.throttle));
     return std::max(0, std::min(max_conc - js.in_flight, static_cast<int>(js.tokens)));
   }
 
@@ -644,7 +647,7 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     req.job_call_id = cand.id;
     req.campaign_id = js.campaign_id;
     req.campaign_name = js.campaign_name;
-    req.ring_timeout = cfg.ring_timeout;
+    req.ring_timeout = js.ring_timeout ? js.ring_timeout : cfg.ring_timeout;
     req.time_zone = p.time_zone;
     req.events = std::make_shared<Attempt>(weak_from_this(), job_id, cand.id, call_id);
     auto placed = calls.place_call(req);
@@ -1164,6 +1167,22 @@ std::optional<double> Dialer::turn_latency_ms(const std::string& job_id) const {
   return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()) / 1000.0;
 }
 
+double Dialer::throttle(const std::string& job_id) const {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->jobs.find(job_id);
+  return it == state_->jobs.end() ? 1.0 : it->second.throttle;
+}
+
+void Dialer::set_throttle(const std::string& job_id, double factor) {
+  {
+    std::lock_guard lock(state_->mutex);
+    auto it = state_->jobs.find(job_id);
+    if (it == state_->jobs.end()) return;
+    it->second.throttle = std::clamp(factor, 1.0 / 16, 1.0);
+  }
+  poke();
+}
+
 std::size_t Dialer::in_flight() const {
   std::lock_guard lock(state_->mutex);
   std::size_t n = 0;
@@ -1187,6 +1206,7 @@ Result<void> Dialer::reconfigure(const WorkspaceId& ws, const std::string& job_i
       js.window = fresh->window;
       js.record = fresh->record;
       js.open_ended = fresh->open_ended;
+      js.ring_timeout = fresh->ring_timeout;
     }
   }
   poke();

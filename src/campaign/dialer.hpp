@@ -126,6 +126,11 @@ class Dialer {
   /// feel it, engine waits excluded: the last ten calls with turns, else its
   /// first ten); nullopt before any call had a turn.
   std::optional<double> turn_latency_ms(const std::string& job_id) const;
+  /// The swarm's abandon cap (issue 18 §9) slows a campaign's job: `factor`
+  /// (1/16–1) multiplies its calls per second and its concurrency; 1 = none.
+  /// A job the dialer does not run is ignored.
+  void set_throttle(const std::string& job_id, double factor);
+  [[nodiscard]] double throttle(const std::string& job_id) const;
   /// Calls this dialer has in progress (all jobs).
   [[nodiscard]] std::size_t in_flight() const;
   /// Wakes the scheduler (after a fake clock moved, or a job was created).

@@ -11,6 +11,7 @@
 #include "campaign/dialer.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "store/analytics.hpp"
 #include "store/store.hpp"
 
 namespace voqo::campaign {
@@ -284,11 +285,42 @@ struct SwarmService::Impl {
       std::lock_guard lock(mutex);
       if (auto e = enforce_bounds(ws, id); !e) spdlog::warn("swarm: campaign {}: {}", id, e.error().message);
       if (camp->value("autoscalingEnabled", false)) autoscale(ws, *camp, t);
+      abandon_cap(ws, *camp, t);
     }
     if (dialer) dialer->poke();
   }
 
   void autoscale(const WorkspaceId& ws, const json& camp, Clock::time_point t);
+
+  /// The abandon cap (issue 18 §9): over the last 30 days, when the share of
+  /// person-answered calls that got no agent audio within 2 s exceeds the
+  /// campaign's abandonCapPercent (once at least kAbandonSample people
+  /// answered), the job's pace and concurrency are halved (down to 1/16);
+  /// back under 80 % of the cap they double again. Each change is an `alert`.
+  void abandon_cap(const WorkspaceId& ws, const json& camp, Clock::time_point t) {
+    if (!dialer || !camp["jobId"].is_string() || !camp["abandonCapPercent"].is_number()) return;
+    const std::string id = camp.value("id", ""), job_id = camp["jobId"];
+    const double cap = camp["abandonCapPercent"].get<double>();
+    const auto since = std::chrono::floor<std::chrono::seconds>(t - std::chrono::days(30));
+    // From the daily rows of the last 30 local days: O(days), not O(calls).
+    auto figures = store::AnalyticsRepository(store.db())
+                       .totals(ws, store::MetricsScope{store::MetricsScope::Kind::campaign, id}, since);
+    if (!figures || figures->answered_by_person < kAbandonSample) return;
+    const double rate = figures->rate_percent().value_or(0);
+    const double before = dialer->throttle(job_id);
+    double after = before;
+    if (rate > cap) after = std::max(1.0 / 16, before / 2);
+    else if (rate < cap * 0.8 && before < 1) after = std::min(1.0, before * 2);
+    if (after == before) return;
+    dialer->set_throttle(job_id, after);
+    (void)store.swarm().log(ws, id, "alert", after < before ? "warning" : "info",
+                            "abandon rate " + std::to_string(rate).substr(0, std::to_string(rate).find('.') + 2) +
+                                "% over the last 30 days (cap " + std::to_string(cap).substr(0, std::to_string(cap).find('.') + 2) +
+                                "%): pace and concurrency x" + std::to_string(after).substr(0, 5),
+                            {{"abandonRatePercent", rate}, {"capPercent", cap}, {"abandoned", figures->abandoned},
+                             {"answeredByPerson", figures->answered_by_person}, {"throttleBefore", before}, {"throttle", after}});
+  }
+  static constexpr int64_t kAbandonSample = 20;
 
   void run() {
     std::unique_lock lock(wake_mutex);

@@ -251,6 +251,10 @@ const EntitySpec& campaign_spec() {
               "Calls with a successful outcome (Demo Scheduled, Follow-up Needed, Transferred).", 0, std::nullopt, "0"),
        number("failed_calls", "failedCalls", T::integer, kReadOnly, "Calls not connected (failed, no answer, busy).", 0, std::nullopt, "0"),
        number("success_rate", "successRate", T::real, kReadOnly, "successfulCalls / totalCalls (0-1).", 0, 1, "0"),
+       number("abandon_cap_percent", "abandonCapPercent", T::real, kNullable,
+              "Abandon cap, %: over the last 30 days, when more than this share of the calls a person answered got no "
+              "agent audio within 2 s, the campaign slows down (null: no cap).", 0, 100, "3"),
+       number("ring_timeout_s", "ringTimeoutS", T::integer, 0, "How long a call rings before the dialer gives up, s (at least 15).", 15, 300, "30"),
        of_type("started_at", "startedAt", T::timestamp, kReadOnly | kNullable, "When the campaign first started."),
        of_type("completed_at", "completedAt", T::timestamp, kReadOnly | kNullable, "When it stopped or completed.")}};
   return spec;

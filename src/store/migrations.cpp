@@ -714,6 +714,8 @@ ALTER TABLE campaigns ADD COLUMN total_calls INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaigns ADD COLUMN successful_calls INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaigns ADD COLUMN failed_calls INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaigns ADD COLUMN success_rate REAL NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN abandon_cap_percent REAL DEFAULT 3 CHECK (abandon_cap_percent IS NULL OR abandon_cap_percent BETWEEN 0 AND 100);
+ALTER TABLE campaigns ADD COLUMN ring_timeout_s INTEGER NOT NULL DEFAULT 30 CHECK (ring_timeout_s BETWEEN 15 AND 300);
 ALTER TABLE campaigns ADD COLUMN started_at TEXT;
 ALTER TABLE campaigns ADD COLUMN completed_at TEXT;
 CREATE INDEX idx_campaigns_status ON campaigns (workspace_id, status);

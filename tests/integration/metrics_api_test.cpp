@@ -187,3 +187,33 @@ TEST_F(MetricsApi, AtMost5000PeriodsTheNewestAndTruncatedSaysSo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(MetricsApi, TheCampaignExportsItsCallsAndMetricsAsCsv) {
+  call("e1", "2026-11-02T15:00:00.000Z", "completed", true, false, "Demo Scheduled", 120, 5000);
+  call("e2", "2026-11-02T16:00:00.000Z", "no_answer", false, false, "No Answer", std::nullopt, 30000);
+  // A summary with a comma, a quote and a formula: quoted (RFC 4180) and defused.
+  ASSERT_TRUE(api_.store().db().write([](store::Connection& c) {
+    return c.exec("UPDATE calls SET summary = '=HYPERLINK(\"x\"), then more' WHERE id = 'e1'");
+  }));
+  auto r = api_.get("/api/campaigns/" + campaign_ + "/export.csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.header("content-type").find("text/csv"), std::string::npos);
+  EXPECT_NE(r.header("content-disposition").find("attachment"), std::string::npos);
+  std::vector<std::string> lines;
+  for (size_t at = 0, end; (end = r.body.find("\r\n", at)) != std::string::npos; at = end + 2) lines.push_back(r.body.substr(at, end - at));
+  ASSERT_EQ(lines.size(), 3u) << r.body;
+  EXPECT_TRUE(lines[0].starts_with("id,createdAt,startedAt,toPhone,status,outcome,duration,ringTimeMs"));
+  EXPECT_NE(r.body.find("\"'=HYPERLINK(\"\"x\"\"), then more\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("e2,"), std::string::npos);
+  auto m = api_.get("/api/campaigns/" + campaign_ + "/export.csv?type=metrics&period=daily");
+  ASSERT_EQ(m.status, 200) << m.body;
+  EXPECT_TRUE(m.body.starts_with("periodStart,periodEnd,totalCalls"));
+  EXPECT_NE(m.body.find("2026-11-02T00:00:00.000Z,2026-11-03T00:00:00.000Z,2,1,"), std::string::npos) << m.body;
+  EXPECT_EQ(api_.get("/api/campaigns/" + campaign_ + "/export.csv?type=pdf").status, 422);
+  EXPECT_EQ(api_.get("/api/campaigns/" + campaign_ + "/export.csv?type=metrics&period=yearly").status, 422);
+  EXPECT_EQ(api_.get("/api/campaigns/nope/export.csv").status, 404);
+}
+
+}  // namespace

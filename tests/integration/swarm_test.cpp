@@ -131,6 +131,7 @@ class SwarmTest : public test::SipSuite {
   }
 
   static inline int campaigns_ = 0;
+  static inline int synthetic_ = 0;
   static inline uint16_t port_ = 0;
   static inline test::Subprocess* sim_ = nullptr;
   std::atomic<std::chrono::system_clock::duration> offset_{std::chrono::system_clock::duration::zero()};
@@ -324,6 +325,53 @@ TEST_F(SwarmTest, TheLeadFilterDecidesWhichLeadsTheCampaignCalls) {
   EXPECT_EQ(job_calls[0]["phone"], phone(60, 1));
   wait_idle(job_id);
   ASSERT_TRUE(swarm_->stop(ws(), id).has_value() || get(id)["status"] == "completed");
+}
+
+TEST_F(SwarmTest, AnAbandonRateOverTheCapSlowsTheCampaignAndRecoveringSpeedsItUp) {
+  // An API-fed campaign stays active with an empty queue: its job is there to slow.
+  const std::string id = campaign({{"leadSource", "api_webhook"}, {"abandonCapPercent", 3}}, {phone(70, 1)});
+  member(id, {{"name", "Kit"}});
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  const std::string job_id = (*started)["jobId"];
+  wait_idle(job_id);
+  // 40 calls answered by a person in the last 30 days, 4 of them abandoned: 10 % > 3 %.
+  store::CallStore calls(store_->db());
+  auto add = [&](int n, bool abandoned) {
+    for (int i = 0; i < n; ++i) {
+      store::CallRecord r;
+      r.id = "ab" + std::to_string(++synthetic_);
+      r.workspace_id = ws();
+      r.agent_id = tester_id();
+      r.direction = "outbound";
+      r.status = "completed";
+      r.to_phone = phone(71, 1);
+      r.campaign_id = id;
+      r.answered_by_person = true;
+      r.abandoned = abandoned;
+      r.duration_s = 30;
+      ASSERT_TRUE(calls.insert(r));
+    }
+  };
+  add(36, false);
+  add(4, true);
+  EXPECT_EQ(dialer_->throttle(job_id), 1.0);
+  swarm_->tick();
+  EXPECT_EQ(dialer_->throttle(job_id), 0.5) << "over the cap: half the pace and concurrency";
+  swarm_->tick();
+  EXPECT_EQ(dialer_->throttle(job_id), 0.25) << "still over: slower again";
+  auto alerts = activity(id, "alert");
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0]["status"], "warning");
+  EXPECT_EQ(alerts[0]["details"]["abandoned"], 4);
+  EXPECT_EQ(alerts[0]["details"]["answeredByPerson"], 40);
+  // 160 more calls with agent audio in time: 4 / 200 = 2 % < 80 % of the cap.
+  add(160, false);
+  swarm_->tick();
+  EXPECT_EQ(dialer_->throttle(job_id), 0.5) << "back under the cap: speeding up again";
+  swarm_->tick();
+  EXPECT_EQ(dialer_->throttle(job_id), 1.0);
+  ASSERT_TRUE(swarm_->stop(ws(), id));
 }
 
 TEST_F(SwarmTest, ACampaignWithoutRecordingWritesNoneAndItsCallsSaySo) {

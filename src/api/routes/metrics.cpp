@@ -49,6 +49,32 @@ json compliance_json(const store::AbandonFigures& all, const store::AbandonFigur
   return out;
 }
 
+/// One CSV field (RFC 4180 §2: quoted when it holds a comma, quote or line
+/// break; quotes doubled). A value starting with = + - @ is prefixed with a
+/// quote character so a spreadsheet does not run it as a formula (OWASP CSV injection).
+std::string csv_field(const json& v) {
+  std::string s = v.is_null() ? std::string() : v.is_string() ? v.get<std::string>() : v.dump();
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && !v.is_number()) s.insert(0, "'");
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void csv_row(std::string& out, const json& record, std::span<const char* const> keys) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i) out += ',';
+    out += csv_field(record.contains(keys[i]) ? record[keys[i]] : json());
+  }
+  out += "\r\n";
+}
+
+/// The export's at most this many calls (the newest); a bigger campaign pages through GET /api/calls?campaignId=.
+constexpr size_t kMaxExportCalls = 100'000;
+
 }  // namespace
 
 void Api::metrics() {
@@ -87,6 +113,61 @@ void Api::metrics() {
     };
   };
   add("GET", "/api/campaigns/{id}/metrics", handler(true));
+  // CSV export (issue 18 §10): ?type=calls (default: the campaign's calls, newest first) or
+  // ?type=metrics&period=… (the metrics by period, as GET …/metrics gives them).
+  add("GET", "/api/campaigns/{id}/export.csv", [this](HttpRequest& req) -> HttpResponse {
+    const WorkspaceId& ws = workspace(req);
+    auto id = path_id(req, "id", "campaign");
+    if (!id) return problem_from(id.error(), req.target);
+    if (auto c = st_.campaigns().get(ws, *id); !c) return problem_from(c.error(), req.target);
+    std::string type = "calls";
+    HttpRequest metrics_req = req;
+    metrics_req.query.clear();
+    for (const auto& [k, v] : req.query) {
+      if (k == "type") type = v;
+      else metrics_req.query.emplace_back(k, v);
+    }
+    std::string out;
+    if (type == "calls") {
+      if (!metrics_req.query.empty())
+        return problem_from(Error::invalid(metrics_req.query.front().first, "unknown query parameter"), req.target);
+      static constexpr const char* kCols[] = {"id", "createdAt", "startedAt", "toPhone", "status", "outcome", "duration",
+                                              "ringTimeMs", "agentAudioAfterAnswerMs", "abandoned", "agentId",
+                                              "swarmAgentId", "summary", "errorMessage"};
+      out = "id,createdAt,startedAt,toPhone,status,outcome,duration,ringTimeMs,agentAudioAfterAnswerMs,abandoned,agentId,"
+            "swarmAgentId,summary,errorMessage\r\n";
+      store::ListQuery q;
+      q.limit = store::kMaxPageSize;
+      q.conditions.push_back({store::Condition::Op::equals, {"campaign_id"}, *id});
+      for (size_t n = 0; n < kMaxExportCalls;) {
+        auto page = st_.calls().list(ws, q);
+        if (!page) return problem_from(page.error(), req.target);
+        for (const auto& r : page->items) csv_row(out, r, kCols);
+        n += page->items.size();
+        if (page->next_cursor.empty()) break;
+        q.cursor = page->next_cursor;
+      }
+    } else if (type == "metrics") {
+      auto q = metrics_query(metrics_req);
+      if (!q) return problem_from(q.error(), req.target);
+      auto rows = store::AnalyticsRepository(st_.db())
+                      .periods(ws, store::MetricsScope{store::MetricsScope::Kind::campaign, *id}, q->period, q->from, q->to);
+      if (!rows) return problem_from(rows.error(), req.target);
+      static constexpr const char* kCols[] = {"periodStart", "periodEnd", "totalCalls", "connectedCalls", "connectionRate",
+                                              "averageDurationS", "appointments", "conversionRate", "appointmentRate",
+                                              "callsPerHour", "averageQuality", "scriptAdherence", "averageRingTimeMs",
+                                              "abandonRate", "abandonedCalls", "answeredByPerson"};
+      out = "periodStart,periodEnd,totalCalls,connectedCalls,connectionRate,averageDurationS,appointments,conversionRate,"
+            "appointmentRate,callsPerHour,averageQuality,scriptAdherence,averageRingTimeMs,abandonRate,abandonedCalls,"
+            "answeredByPerson\r\n";
+      for (const auto& p : rows->items) csv_row(out, store::period_json(p), kCols);
+    } else {
+      return problem_from(Error::invalid("type", "must be calls or metrics"), req.target);
+    }
+    HttpResponse r{200, "text/csv; charset=utf-8", std::move(out), {}};
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"campaign-" + *id + "-" + type + ".csv\"");
+    return r;
+  });
   add("GET", "/api/agents/{id}/metrics", handler(false));
 }
 
