@@ -4,8 +4,10 @@
 // "agents" shown beside Start), upload a CSV, add two agents of two script
 // versions (the first from the keyboard alone), a queue_based rule, an
 // objective, configure active hours, start it from the keyboard, watch the
-// grid, figures, recent calls and activity log move, pause, resume, stop.
-// axe-core finds nothing before and while it runs; screenshots are kept.
+// grid, figures, recent calls and activity log move (the rule scales the
+// swarm up and logs auto_scaled), pause, resume, stop. axe-core finds nothing
+// before and while it runs, the page never scrolls sideways at 1280 or 1024
+// px; screenshots are kept in web/e2e-artifacts/swarm-*.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { accessibilityViolations, describedText, eventually, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
@@ -29,8 +31,9 @@ async function tableRows(table) {
   return table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((td) => td.innerText.trim())));
 }
 
-// Busy (…6) callees end fast; interested (…0) and not interested (…1) talk for a while.
-const CSV = "name,phone\nAda Busy,+12125550106\nBo Busy,+12125550116\nCy Busy,+12125550126\nDee Keen,+12125550100\nEd No,+12125550101\nFay Busy,+12125550136\n";
+// Twelve leads (the callee-sim's last-digit personas): more than two agents can
+// call at once, so the queue_based rule (queue_depth > 2) scales the swarm up.
+const CSV = "name,phone\n" + Array.from({ length: 12 }, (_, i) => `Lead ${i},+121255502${String(i).padStart(2, "0")}`).join("\n") + "\n";
 
 test("swarm overview: build a swarm campaign in the UI, start it from the keyboard, watch it run, pause/resume/stop", { timeout: 300_000 }, async (t) => {
   const server = await startServer({ sims: true });
@@ -137,12 +140,12 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   // --- an objective
   const objForm = page.getByRole("form", { name: "Add an objective" });
   await objForm.getByLabel("Objective", { exact: true }).fill("Reach every lead");
-  await objForm.getByLabel("Target").fill("6");
+  await objForm.getByLabel("Target").fill("12");
   await objForm.getByLabel("Unit").selectOption("calls");
   await objForm.getByRole("button", { name: "Add objective" }).click();
   const objBar = page.getByRole("progressbar", { name: "Reach every lead progress" });
   await objBar.waitFor();
-  assert.equal(await objBar.getAttribute("aria-valuemax"), "6");
+  assert.equal(await objBar.getAttribute("aria-valuemax"), "12");
 
   // --- configuration: active hours all day, every day (0 = Sunday), autoscaling on
   const config = page.getByRole("form", { name: "Configuration" });
@@ -180,7 +183,7 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   assert.match(await activity.locator("li", { hasText: "campaign_started" }).first().getAttribute("class"), /swarm-activity-item (good|info)/);
 
   // The overview follows the running campaign (polled every 2 s): leads remaining, calls, the grid, the feed.
-  await eventually("leads remaining from the job", async () => (await figures(page))["Leads remaining"], /^[0-6]$/, 15_000);
+  await eventually("leads remaining from the job", async () => (await figures(page))["Leads remaining"], /^([0-9]|1[0-2])$/, 15_000);
   let sawCalling = false;
   await until("calls counted in the figures", async () => {
     if (await grid.getByText("calling", { exact: true }).count()) sawCalling = true;
@@ -189,13 +192,23 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   const recent = page.getByRole("table", { name: "Recent calls" });
   await until("the recent calls feed", async () => (await recent.locator("tbody tr").count()) > 0, 30_000);
   assert.match(await recent.locator("tbody tr").first().getByRole("link").getAttribute("href"), /^\/calls\/[a-z0-9]+$/);
-  const gridRows = await tableRows(grid);
-  assert.equal(gridRows.length >= 2, true);
+  // The rule fires (every 10 s): auto_scaled is logged with the metric's value and the grid grows past the two added.
+  await activity.getByText("auto_scaled").first().waitFor({ timeout: 60_000 });
+  assert.match(await activity.locator("li", { hasText: "auto_scaled" }).first().innerText(), /queue_depth \d+ > 2: 2 → 3 agents|queue_depth \d+ > 2: 3 → 4 agents/);
+  await until("a third agent in the grid", async () => (await tableRows(grid)).length >= 3, 15_000);
+  assert.ok((await tableRows(grid)).length <= 4, "never past max agents");
+  await until("the rule's trigger count", async () => /^[1-9]\d*×/.test((await tableRows(rules))[0][9]), 10_000);
   const apiMembers = (await ok(server, "GET", `/api/campaigns/${campaignId}/agents`)).items;
   const placed = apiMembers.reduce((s, m) => s + m.totalCalls, 0);
   assert.ok(placed > 0, "the agents placed the calls");
   await until("the objective moved", async () => Number(await objBar.getAttribute("aria-valuenow")) > 0, 30_000);
   assert.deepEqual(await accessibilityViolations(page), [], "the running campaign: WCAG A/AA violations");
+  for (const size of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
+    await page.setViewportSize(size);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the overview at ${size.width}px scrolls sideways by ${overflow}px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
   await screenshot(page, "swarm-running");
   t.diagnostic(`an agent was seen "calling" in the grid: ${sawCalling}`);
 
