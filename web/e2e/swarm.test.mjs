@@ -92,7 +92,7 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   await page.keyboard.type("v1");
   await page.keyboard.press("Enter");
   const grid = page.getByRole("table", { name: "Swarm agents" });
-  await grid.getByRole("rowheader", { name: "Alpha" }).waitFor();
+  await grid.getByRole("rowheader", { name: "Alpha", exact: true }).waitFor();
 
   // --- the second by mouse, with a personality; a duplicate name is the API's message beside the name
   await addAgent.getByLabel("Agent name").fill("Alpha");
@@ -103,7 +103,7 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   await addAgent.getByLabel("Voice model").fill("kal16");
   await addAgent.getByLabel("Personality").selectOption("FRIENDLY");
   await addAgent.getByRole("button", { name: "Add agent" }).click();
-  await grid.getByRole("rowheader", { name: "Bravo" }).waitFor();
+  await grid.getByRole("rowheader", { name: "Bravo", exact: true }).waitFor();
   const members = (await ok(server, "GET", `/api/campaigns/${campaignId}/agents`)).items;
   assert.deepEqual(
     members.map((m) => [m.name, m.voiceAgentId, m.scriptVersion, m.voiceModel, m.personalityProfile]).sort(),
@@ -226,6 +226,22 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   await activity.getByText("campaign_stopped").waitFor({ timeout: 10_000 });
   for (const type of ["campaign_paused", "campaign_resumed"]) assert.ok(await activity.getByText(type).count(), `${type} is logged`);
   await screenshot(page, "swarm-stopped");
+
+  // --- a viewer (no campaigns:write) reads the overview but gets no control, form or row action
+  const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const viewer = await viewerContext.newPage();
+  await server.signIn(viewer, { role: "viewer" });
+  await viewer.goto(`${base}/campaigns/${campaignId}`);
+  const viewerGrid = viewer.getByRole("table", { name: "Swarm agents" });
+  await viewerGrid.getByRole("rowheader", { name: "Alpha", exact: true }).waitFor();
+  await viewer.getByRole("list", { name: "Activity log" }).getByText("campaign_stopped").waitFor();
+  for (const [role, name] of [["group", "Campaign controls"], ["form", "Add a swarm agent"], ["form", "Add an autoscaling rule"],
+    ["form", "Add an objective"], ["form", "Configuration"]])
+    assert.equal(await viewer.getByRole(role, { name }).count(), 0, `a viewer gets no ${name}`);
+  assert.equal(await viewerGrid.getByRole("button").count(), 0, "no row actions for a viewer");
+  assert.equal(await viewer.getByRole("checkbox", { name: /^Rule .* active$/ }).count(), 0, "no rule switch for a viewer");
+  assert.deepEqual(await accessibilityViolations(viewer), [], "the viewer's overview: WCAG A/AA violations");
+  await viewerContext.close();
 
   assert.deepEqual(consoleErrors, []);
   // The only 4xx answers: the Start without agents (422) and the duplicate agent name.
