@@ -1,5 +1,6 @@
-// /campaigns/:id — the campaign, its uploads (with the CSV drop zone and the
-// import report), its jobs, and the "Start a job" form.
+// /campaigns/:id — the campaign's Swarm overview (agents, rules, objectives,
+// configuration, feeds), its uploads (with the CSV drop zone and the import
+// report), its jobs, and the "Start a job" form.
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { get, query, type Page } from "../../lib/api";
@@ -10,6 +11,7 @@ import { Badge, Empty, ErrorBanner, LoadFailed, Loading, PageHeader, ProgressBar
 import { ImportReportView, StoredUploadReport } from "./ImportReport";
 import { JobForm } from "./JobForm";
 import type { AgentSummary, Campaign, ImportReport, Job, Upload } from "./types";
+import { SwarmOverview } from "./swarm/SwarmOverview";
 import { UploadZone } from "./UploadZone";
 import { JOB_ACTIVE, fetchAll } from "./util";
 
@@ -116,6 +118,8 @@ export function CampaignPage() {
         {c.description && <p>{c.description}</p>}
         <p className="muted">Created {dateTime(c.createdAt)}</p>
       </PageHeader>
+
+      <SwarmOverview campaign={c} voiceAgents={agents.data} canWrite={canWrite} onCampaign={campaign.setData} reloadCampaign={campaign.reload} />
 
       {canWrite && (
         <section className="card" aria-labelledby="campaigns-upload-title">

@@ -8,11 +8,17 @@ import { dateTime } from "../../lib/format";
 import { Empty, ErrorBanner, Field, Loading, PageHeader } from "../../lib/ui";
 import type { Campaign, Upload } from "./types";
 import { fetchAll } from "./util";
+import { PRIORITIES, PURPOSES } from "./swarm/common";
 
 function NewCampaignForm() {
   const navigate = useNavigate();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
+  const [purpose, setPurpose] = useState("Custom");
+  const [priority, setPriority] = useState("MEDIUM");
+  const [minAgents, setMinAgents] = useState("1");
+  const [maxAgents, setMaxAgents] = useState("5");
+  const [agentErrors, setAgentErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [nameError, setNameError] = useState<string | undefined>();
@@ -25,9 +31,24 @@ function NewCampaignForm() {
       return;
     }
     setNameError(undefined);
+    // The swarm's agent bounds (the campaign table's ranges: min 0–1000, max 1–1000, min ≤ max).
+    const lo = Number(minAgents), hi = Number(maxAgents);
+    const errs: Record<string, string> = {};
+    if (minAgents.trim() === "" || !Number.isInteger(lo) || lo < 0 || lo > 1000) errs.minAgents = "must be an integer from 0 to 1000";
+    if (maxAgents.trim() === "" || !Number.isInteger(hi) || hi < 1 || hi > 1000) errs.maxAgents = "must be an integer from 1 to 1000";
+    if (!errs.minAgents && !errs.maxAgents && lo > hi) errs.minAgents = "minAgents must not exceed maxAgents";
+    setAgentErrors(errs);
+    if (Object.keys(errs).length) return;
     setBusy(true);
     try {
-      const c = await post<Campaign>("/api/campaigns", { name: name.trim(), description: description.trim() || null });
+      const c = await post<Campaign>("/api/campaigns", {
+        name: name.trim(),
+        description: description.trim() || null,
+        purpose,
+        priority,
+        minAgents: lo,
+        maxAgents: hi,
+      });
       navigate(`/campaigns/${c.id}`);
     } catch (err) {
       setError(err as ApiError);
@@ -39,7 +60,7 @@ function NewCampaignForm() {
   return (
     <form className="card campaigns-new" onSubmit={submit} noValidate aria-labelledby="campaigns-new-title">
       <h2 id="campaigns-new-title">New campaign</h2>
-      {error && !fields.name && !fields.description && <ErrorBanner error={error} />}
+      {error && !["name", "description", "purpose", "priority", "minAgents", "maxAgents"].some((f) => f in fields) && <ErrorBanner error={error} />}
       <Field label="Name" error={nameError ?? fields.name}>
         {(id, d) => (
           <input id={id} aria-describedby={d} value={name} maxLength={200} required onChange={(e) => setName(e.target.value)} />
@@ -50,6 +71,42 @@ function NewCampaignForm() {
           <textarea id={id} aria-describedby={d} value={description} maxLength={2000} rows={2} onChange={(e) => setDescription(e.target.value)} />
         )}
       </Field>
+      <Field label="Purpose" error={fields.purpose}>
+        {(id, d) => (
+          <select id={id} aria-describedby={d} value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+            {PURPOSES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Priority" error={fields.priority} hint="Campaigns sharing the channels dial CRITICAL first.">
+        {(id, d) => (
+          <select id={id} aria-describedby={d} value={priority} onChange={(e) => setPriority(e.target.value)}>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <div className="campaigns-form-grid">
+        <Field label="Min agents" error={agentErrors.minAgents ?? fields.minAgents} hint="Swarm floor, 0–1000.">
+          {(id, d) => (
+            <input id={id} aria-describedby={d} type="number" min={0} max={1000} step={1} inputMode="numeric" value={minAgents}
+              onChange={(e) => setMinAgents(e.target.value)} />
+          )}
+        </Field>
+        <Field label="Max agents" error={agentErrors.maxAgents ?? fields.maxAgents} hint="Swarm ceiling, 1–1000.">
+          {(id, d) => (
+            <input id={id} aria-describedby={d} type="number" min={1} max={1000} step={1} inputMode="numeric" value={maxAgents}
+              onChange={(e) => setMaxAgents(e.target.value)} />
+          )}
+        </Field>
+      </div>
       <button className="btn primary" type="submit" disabled={busy}>
         {busy ? "Creating…" : "Create campaign"}
       </button>
