@@ -119,6 +119,16 @@ Result<void> SwarmRepository::count_members(Connection& c, const std::string& ca
 }
 
 Result<json> SwarmRepository::add_member(const WorkspaceId& ws, const std::string& campaign_id, const json& body) {
+  // Another workspace's campaign is not found before anything about the body is said.
+  if (auto camp = db_.read([&](Connection& c) -> Result<bool> {
+        bool found = false;
+        auto r = each(c, "SELECT 1 FROM campaigns WHERE workspace_id = ? AND id = ?", {ws.value, campaign_id},
+                      [&](const Statement&) { found = true; });
+        if (!r) return std::unexpected(r.error());
+        return found;
+      });
+      !camp || !*camp)
+    return std::unexpected(camp ? Error::not_found("campaign " + campaign_id + " not found") : camp.error());
   auto values = model::validate_input(model::swarm_agent_spec(), body, model::Mode::create);
   if (!values) return std::unexpected(values.error());
   const std::string voice_agent = body.value("voiceAgentId", "");
@@ -166,6 +176,7 @@ Result<json> SwarmRepository::add_member(const WorkspaceId& ws, const std::strin
 
 Result<json> SwarmRepository::update_member(const WorkspaceId& ws, const std::string& campaign_id, const std::string& id,
                                            const json& patch) {
+  if (auto row = agents_.get(ws, id, campaign_id); !row) return row;  // 404 first, then the body's faults
   if (auto it = patch.find("status"); it != patch.end() && (!it->is_string() || (*it != "paused" && *it != "active")))
     return std::unexpected(Error::invalid("status", "a member is set to paused or active; the others are the dialer's"));
   auto values = model::validate_input(model::swarm_agent_spec(), patch, model::Mode::update);

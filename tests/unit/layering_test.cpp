@@ -158,7 +158,7 @@ TEST(Layering, TheScannerFindsAgentAndSettingsReadsAndLeavesWireJsonAlone) {
       "  auto all = st.settings().all(ws);",
       "  auto rows = store.settings().across_workspaces(\"inbound_numbers\");",
       "  auto agent = store_.agents().records().get(ws, id);",
-      "  ic.purpose = str(*agent, \"purpose\");",
+      "  ic.purpose = str(*agent, \"customPurpose\");",
       "  const auto p = settings.at(\"speech_providers\");",
       "  if (auto it = all.find(\"llm\"); it != all.end()) {}",
   };
