@@ -26,6 +26,7 @@ Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
       webhook_events_(*db_, model::webhook_event_spec()),
       live_(*db_),
       swarm_(*db_),
+      script_templates_(*db_),
       access_(*db_) {}
 
 Store::~Store() { close(); }

@@ -12,6 +12,7 @@
 #include "store/live.hpp"
 #include "store/repository.hpp"
 #include "store/settings.hpp"
+#include "store/script_templates.hpp"
 #include "store/swarm.hpp"
 #include "store/uploads.hpp"
 
@@ -51,6 +52,8 @@ class Store {
   LiveStore& live() { return live_; }
   /// Issue 18: swarm campaigns (members, rules, objectives, activity, recent calls).
   SwarmRepository& swarm() { return swarm_; }
+  /// Issue 18 §5: script templates and campaigns' call flows.
+  ScriptTemplateRepository& script_templates() { return script_templates_; }
   /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
   AccessRepository& access() { return access_; }
   const SecretBox& secrets() const { return secrets_; }
@@ -71,6 +74,7 @@ class Store {
   Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
   LiveStore live_;
   SwarmRepository swarm_;
+  ScriptTemplateRepository script_templates_;
   AccessRepository access_;
 };
 
