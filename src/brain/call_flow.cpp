@@ -63,7 +63,7 @@ CallFlow call_flow_from_rows(const nlohmann::json& steps) {
     s.description = text_of(row, "description");
     if (auto it = row.find("targetDurationS"); it != row.end() && it->is_number_integer()) s.target_duration_s = it->get<int>();
     s.fallback_script = text_of(row, "fallbackScript");
-    if (auto it = row.find("template"); it != row.end() && it->is_object()) {
+    if (auto it = row.find("scriptTemplate"); it != row.end() && it->is_object()) {
       s.template_id = text_of(*it, "id");
       s.script = script_template_from_row(*it);
     }

@@ -59,7 +59,7 @@ struct CallFlow {
 /// `other_objections` (an LLM agent is given them).
 ScriptTemplate script_template_from_row(const nlohmann::json& row);
 
-/// The flow from flow_for_call()'s rows (each step with member "template").
+/// The flow from flow_for_call()'s rows (each step with member "scriptTemplate").
 CallFlow call_flow_from_rows(const nlohmann::json& steps);
 
 /// What a step kind is (rule above).

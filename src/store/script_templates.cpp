@@ -153,7 +153,7 @@ Result<json> ScriptTemplateRepository::flow_for_call(const WorkspaceId& ws, cons
         if (auto t = templates_.get(c, ws, (*step)["scriptTemplateId"].get<std::string>()); t && t->value("isActive", true))
           tpl = std::move(*t);
       }
-      (*step)["template"] = std::move(tpl);
+      (*step)["scriptTemplate"] = std::move(tpl);
       steps.push_back(std::move(*step));
     }
     return steps;

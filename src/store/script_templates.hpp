@@ -58,7 +58,7 @@ class ScriptTemplateRepository {
   Result<void> check_exists(const WorkspaceId& ws, const std::string& id, const std::string& field);
 
   /// The campaign's call-flow steps in order (display_order, created_at),
-  /// each with member "template" = its script template's JSON (null when it
+  /// each with member "scriptTemplate" = its script template's JSON (null when it
   /// has none, or it is inactive or gone).
   Result<nlohmann::json> flow_for_call(const WorkspaceId& ws, const std::string& campaign_id);
 

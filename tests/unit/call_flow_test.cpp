@@ -86,10 +86,10 @@ TEST(ScriptTemplateRow, BuiltinsAreTheSeededRows) {
 TEST(ScriptedBrainFlow, WalksTheStepsInOrderSpeakingEachStepsPart) {
   CallContext ctx = context();
   json rows = json::array({
-      {{"phase", "opening"}, {"template", sales_row()}},
-      {{"phase", "qualification"}, {"fallbackScript", "How many of those units are vacant, {{first_name}}?"}, {"template", nullptr}},
-      {{"phase", "value_proposition"}, {"template", sales_row()}},
-      {{"phase", "objection_handling"}, {"template", sales_row()}},
+      {{"phase", "opening"}, {"scriptTemplate", sales_row()}},
+      {{"phase", "qualification"}, {"fallbackScript", "How many of those units are vacant, {{first_name}}?"}, {"scriptTemplate", nullptr}},
+      {{"phase", "value_proposition"}, {"scriptTemplate", sales_row()}},
+      {{"phase", "objection_handling"}, {"scriptTemplate", sales_row()}},
       {{"phase", "book_demo"}, {"fallbackScript", "Shall we book it now? What day suits you?"}},
   });
   // "book_demo" is a question step; a closing step is named closing.
@@ -123,7 +123,7 @@ TEST(ScriptedBrainFlow, QuestionStepsAreAskedInDisplayOrderWithTheirOwnNames) {
   CallContext ctx = context();
   ctx.call_flow = flow_of(json::array({
       {{"phase", "Budget check"}, {"fallbackScript", "Do you have a budget for this?"}},
-      {{"phase", "discovery"}, {"template", sales_row()}},
+      {{"phase", "discovery"}, {"scriptTemplate", sales_row()}},
   }));
   Walk w(ctx);
   Reply r = w.greet();
@@ -149,7 +149,7 @@ TEST(ScriptedBrainFlow, WithoutAFlowThePhasesAreTheScriptsOwn) {
 
 TEST(ScriptedBrainFlow, VoicemailComesFromTheFlowsTemplate) {
   CallContext ctx = context();
-  ctx.call_flow = flow_of(json::array({{{"phase", "opening"}, {"template", sales_row()}}}));
+  ctx.call_flow = flow_of(json::array({{{"phase", "opening"}, {"scriptTemplate", sales_row()}}}));
   Walk w(ctx);
   w.greet();
   const Reply r = w.say("Hi, you've reached Maria. Please leave a message after the tone.");
@@ -160,8 +160,8 @@ TEST(ScriptedBrainFlow, VoicemailComesFromTheFlowsTemplate) {
 TEST(LlmBrainFlow, SystemPromptHoldsTheCurrentStepsScript) {
   CallContext ctx = context();
   ctx.call_flow = flow_of(json::array({
-      {{"phase", "opening"}, {"description", "Get permission to talk"}, {"targetDurationS", 20}, {"template", sales_row()}},
-      {{"phase", "closing"}, {"template", sales_row()}},
+      {{"phase", "opening"}, {"description", "Get permission to talk"}, {"targetDurationS", 20}, {"scriptTemplate", sales_row()}},
+      {{"phase", "closing"}, {"scriptTemplate", sales_row()}},
   }));
   LlmBrainConfig cfg;
   cfg.base_url = "http://127.0.0.1:9";  // never contacted here

@@ -133,8 +133,8 @@ TEST_F(ScriptTemplateStoreTest, StoredCallsUpdateUsageSuccessRateAndStepDuration
   ASSERT_TRUE(flow) << flow.error().message;
   ASSERT_EQ(flow->size(), 2u);
   EXPECT_EQ((*flow)[0]["phase"], "opening");
-  EXPECT_EQ((*flow)[0]["template"]["id"], (*tpl)["id"]);
-  EXPECT_TRUE((*flow)[1]["template"].is_null());
+  EXPECT_EQ((*flow)[0]["scriptTemplate"]["id"], (*tpl)["id"]);
+  EXPECT_TRUE((*flow)[1]["scriptTemplate"].is_null());
 
   const std::string tid = (*tpl)["id"];
   store::CallFlowUse a{ws_, cid, {tid, tid}, {{"opening", 4.0}, {"closing", 10.0}}, true};
@@ -164,7 +164,7 @@ TEST_F(ScriptTemplateStoreTest, StoredCallsUpdateUsageSuccessRateAndStepDuration
 
   // An inactive template is not given to calls; the step keeps its fallback.
   ASSERT_TRUE(scripts().templates().update(ws_, tid, {{"isActive", false}}));
-  EXPECT_TRUE((*scripts().flow_for_call(ws_, cid))[0]["template"].is_null());
+  EXPECT_TRUE((*scripts().flow_for_call(ws_, cid))[0]["scriptTemplate"].is_null());
 }
 
 }  // namespace

@@ -44,10 +44,10 @@ Result<void> check_template(const json& body, bool) {
     if (it->size() > kMaxVariables) return std::unexpected(Error::invalid("variables", "at most 100 names"));
     for (std::size_t i = 0; i < it->size(); ++i) {
       const json& v = (*it)[i];
-      const bool ok = v.is_string() && !v.get<std::string>().empty() && v.get<std::string>().size() <= 64 &&
-                      std::all_of(v.get<std::string>().begin(), v.get<std::string>().end(), [](char c) {
-                        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ' ';
-                      });
+      const std::string name = v.is_string() ? v.get<std::string>() : std::string();
+      const bool ok = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ' ';
+      });
       if (!ok)
         return std::unexpected(Error::invalid("variables[" + std::to_string(i) + "]",
                                               "must be a name of at most 64 letters, digits, spaces, '_' or '-'"));
