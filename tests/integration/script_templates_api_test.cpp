@@ -147,6 +147,13 @@ TEST_F(ScriptTemplatesApiTest, CallFlowStepsOfACampaign) {
   expect_problem(api_.post(base, {{"phase", "z"}, {"scriptTemplateId", "c" + std::string(24, 'x')}}), 404, "scriptTemplateId");
   expect_problem(api_.post("/api/campaigns/" + std::string(25, 'q') + "/call-flow", {{"phase", "o"}}), 404);
 
+  // Deleting a template a step speaks leaves the step with its fallback (scriptTemplateId null).
+  const json second = create(base, {{"phase", "pitch"}, {"scriptTemplateId", script}, {"fallbackScript", "We help."}});
+  EXPECT_EQ(api_.del("/api/script-templates/" + script).status, 204);
+  const json after = test::body_json(api_.get(base + "/" + second["id"].get<std::string>()));
+  EXPECT_TRUE(after["scriptTemplateId"].is_null()) << after.dump();
+  EXPECT_EQ(after["fallbackScript"], "We help.");
+
   EXPECT_EQ(api_.del(one).status, 204);
   expect_problem(api_.get(one), 404);
   // Deleting the campaign takes its flow with it.
