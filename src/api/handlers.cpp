@@ -18,6 +18,7 @@ void Api::register_all() {
   calls();
   campaigns_and_uploads();
   swarm();
+  script_templates();
   jobs();
   compliance();
   outboxes();

@@ -32,6 +32,7 @@ constexpr std::array kAreas = {
     Area{"/api/jobs", Scope::campaigns_read, Scope::campaigns_write},
     Area{"/api/do-not-call", Scope::campaigns_read, Scope::campaigns_write},
     Area{"/api/lead-sources", Scope::campaigns_read, Scope::campaigns_write},
+    Area{"/api/script-templates", Scope::campaigns_read, Scope::campaigns_write},
     Area{"/api/live-calls", Scope::live_read, Scope::live_control},
     Area{"/api/realtime", Scope::live_read, Scope::live_control},
     Area{"/api/settings", Scope::settings_read, Scope::settings_write},

@@ -176,6 +176,8 @@ class Api {
   void campaigns_and_uploads();
   /// Swarm campaigns: lifecycle, members, rules, objectives, feeds (routes/swarm.cpp).
   void swarm();
+  /// Script templates and campaigns' call flows (routes/script_templates.cpp).
+  void script_templates();
   void jobs();
   /// The do-not-call list (routes/compliance.cpp).
   void compliance();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stop_token>
@@ -45,6 +46,8 @@ std::optional<Outcome> parse_outcome(std::string_view label);
 /// All outcomes, in the order of the enum.
 std::span<const Outcome> all_outcomes();
 
+struct CallFlow;  // brain/call_flow.hpp
+
 /// What the brain knows before the call starts. Filled by the call from the
 /// agent (model::AgentConfig; the agent fields' defaults are the agent spec's),
 /// the contact row and its memories.
@@ -67,6 +70,9 @@ struct CallContext {
   std::string time_zone = "UTC";  ///< IANA zone of the callee, for parsing time phrases
   double temperature = model::agent_spec_default("temperature").get<double>();  ///< agents.temperature (LLM)
   int max_tokens = model::agent_spec_default("maxTokens").get<int>();          ///< agents.max_tokens (LLM)
+  /// The campaign's call flow (issue 18 §5; brain/call_flow.hpp); null = none:
+  /// the scripted brain walks its steps, an LLM gets its current step's script.
+  std::shared_ptr<const CallFlow> call_flow;
 };
 
 /// The brain's answer to one turn. Its text is also streamed to the TextSink

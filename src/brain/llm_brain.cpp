@@ -1,5 +1,7 @@
 #include "brain/llm_brain.hpp"
 
+#include "brain/call_flow.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -234,6 +236,14 @@ std::string LlmBrain::system_message() const {
     s += "\nWhat you know about this contact:\n";
     for (const std::string& m : c.memories) s += "- " + std::string(trim(m)) + "\n";
   }
+  if (c.call_flow && !c.call_flow->steps.empty()) {
+    // Issue 18 §5: the campaign's call flow, and the current step's script.
+    const auto& steps = c.call_flow->steps;
+    const std::size_t at = std::min(step_, steps.size() - 1);
+    s += "\n## Call flow\nSteps, in order:";
+    for (std::size_t i = 0; i < steps.size(); ++i) s += (i ? ", " : " ") + steps[i].phase;
+    s += ".\n" + step_prompt(steps[at], c);
+  }
   s += "\n## How to speak\n"
        "You are on a live phone call; everything you write is spoken aloud by a speech synthesiser.\n"
        "- Answer in one to three short spoken sentences, then let the caller talk.\n"
@@ -254,6 +264,7 @@ std::vector<ToolSpec> LlmBrain::tool_specs() const {
 
 Result<Reply> LlmBrain::greet(const TextSink& sink, std::stop_token stop) {
   phase_ = "opening";
+  if (context_.call_flow && !context_.call_flow->steps.empty()) phase_ = context_.call_flow->steps.front().phase;
   if (!trim(context_.greeting).empty()) {
     last_turn_.clear();
     SentenceStream out(sink);
@@ -278,6 +289,12 @@ Result<Reply> LlmBrain::greet(const TextSink& sink, std::stop_token stop) {
 
 Result<Reply> LlmBrain::respond(std::string_view caller_text, const TextSink& sink, std::stop_token stop) {
   if (phase_ != "closing") phase_ = "conversation";
+  if (context_.call_flow && !context_.call_flow->steps.empty()) {
+    const auto& steps = context_.call_flow->steps;
+    step_ = std::min(step_ + 1, steps.size() - 1);
+    history_.front().content = system_message();
+    if (phase_ != "closing") phase_ = steps[step_].phase;
+  }
   add_coaching();
   history_.push_back({"user", std::string(caller_text), {}, {}});
   return run_turn(sink, stop);

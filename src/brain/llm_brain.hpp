@@ -107,6 +107,10 @@ class LlmBrain final : public Brain {
   std::vector<Spoken> last_turn_;
   std::string last_turn_text_;
   std::string phase_;
+  /// The call flow's current step (CallContext::call_flow): greet() is step
+  /// 0, each respond() moves one step on, up to the last; the system message
+  /// is rewritten with that step's script.
+  std::size_t step_ = 0;
   // What built-in tools decided during the call (for finish()).
   std::optional<Outcome> outcome_;
   std::optional<std::chrono::system_clock::time_point> callback_at_;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/json_parse.hpp"
+#include "model/builtin_scripts.hpp"
 
 namespace voqo::brain {
 namespace {
@@ -20,83 +21,17 @@ GoodbyeLines default_goodbyes() {
   };
 }
 
-ScriptTemplate custom_template() {
-  ScriptTemplate t;
-  t.name = "custom";
-  t.opening = "Hi {contact_name}, this is {agent_name} from {company}. I'm calling about {purpose}. "
-              "Do you have a quick minute?";
-  t.discovery = {"Are you looking into anything like {purpose} at the moment?",
-                 "What matters most to you when it comes to {purpose}?"};
-  t.value_proposition = "We've helped a lot of people with {purpose}, and I think we could help you too. "
-                        "Would that be worth a short conversation?";
-  t.objections = {
-      {Objection::price, "I understand cost matters. The first conversation is free and there's no obligation. "
-                         "Would it still be worth a look?"},
-      {Objection::competitor, "That's good to hear. Many people find a second opinion useful anyway. "
-                              "Would you be open to comparing?"},
-      {Objection::no_time, "I'll keep it short, it only takes about fifteen minutes. Would that be okay?"},
-      {Objection::send_info, "Happy to send you the details. A quick call helps us tailor them to you. "
-                             "Could we set one up as well?"},
-  };
-  t.closing = "Could we schedule a short call with our team to go over the details? "
-              "What day and time work best for you?";
-  t.voicemail = "Hi {contact_name}, this is {agent_name} from {company}, calling about {purpose}. "
-                "I'll try you again soon. Thank you!";
-  t.goodbye = default_goodbyes();
-  return t;
-}
+ScriptTemplate from_builtin(std::string_view name);
 
-ScriptTemplate property_sales_template() {
-  ScriptTemplate t = custom_template();
-  t.name = "property_sales";
-  t.opening = "Hi {contact_name}, this is {agent_name} from {company}. I'm reaching out to property owners "
-              "in your area about the current market. Do you have a quick minute?";
-  t.discovery = {"Have you thought about selling your property in the next year or so?",
-                 "Is it your own home, or an investment property?",
-                 "What would matter most to you in a sale: the price, the timing, or convenience?"};
-  t.value_proposition = "Homes like yours have been getting strong offers lately, and we can give you a free, "
-                        "no-obligation valuation based on recent sales nearby. Would it be useful to know what "
-                        "your property is worth today?";
-  t.objections = {
-      {Objection::price, "I understand. The valuation is completely free, and our commission is only paid when "
-                         "your property sells. Would a free valuation still be helpful?"},
-      {Objection::competitor, "That's great that you already have someone. A lot of owners like a second opinion "
-                              "on price before deciding anything. Would a quick comparison be worth it?"},
-      {Objection::no_time, "I'll be brief. The valuation visit takes about twenty minutes, and we work around "
-                           "your schedule. Would that be okay?"},
-      {Objection::send_info, "Happy to send you some information. It's much more useful with a short visit so we "
-                             "can price your property properly. Could we set that up as well?"},
-  };
-  t.closing = "Could we set up a short meeting for your free valuation? What day and time work best for you?";
-  t.voicemail = "Hi {contact_name}, this is {agent_name} from {company}. I'm calling about a free valuation of "
-                "your property. I'll try you again soon. Thank you!";
-  return t;
-}
+}  // namespace
 
-ScriptTemplate property_manager_template() {
-  ScriptTemplate t = custom_template();
-  t.name = "property_manager";
-  t.opening = "Hi {contact_name}, this is {agent_name} from {company}. We help landlords and property managers "
-              "save time on rent collection, maintenance and tenant screening. Do you have a quick minute?";
-  t.discovery = {"How many properties or units do you manage at the moment?",
-                 "How are you handling rent collection and maintenance requests today?",
-                 "What takes up most of your time with your rentals?"};
-  t.value_proposition = "Our platform automates rent reminders, tracks maintenance requests and screens tenants "
-                        "in one place, and most managers save several hours a week. Would that be useful for you?";
-  t.objections = {
-      {Objection::price, "I hear you. Most managers find it pays for itself through on-time rent and fewer "
-                         "vacancies, and there's a free trial. Would it be worth a look?"},
-      {Objection::competitor, "Good to know you have something in place. A lot of our customers switched because "
-                              "everything is in one place. Would you be open to a quick comparison?"},
-      {Objection::no_time, "That's exactly what we help with. The demo only takes fifteen minutes. "
-                           "Would that be okay?"},
-      {Objection::send_info, "Sure, I can send some information. A short demo shows it with your own numbers, "
-                             "though. Could we book one as well?"},
-  };
-  t.closing = "The best way to see it is a short fifteen-minute demo. What day and time would work for you?";
-  t.voicemail = "Hi {contact_name}, this is {agent_name} from {company}. We help property managers automate rent "
-                "collection and maintenance. I'll try you again soon. Thank you!";
-  return t;
+ScriptTemplate script_template_from_row(const nlohmann::json& row);
+
+namespace {
+
+ScriptTemplate from_builtin(std::string_view name) {
+  const nlohmann::json& row = model::builtin_script_template(name);
+  return script_template_from_row(row.is_null() ? model::builtin_script_template("custom") : row);
 }
 
 std::string key_of(std::string_view s) {
@@ -182,9 +117,52 @@ struct Parser {
 }  // namespace
 
 ScriptTemplate builtin_template(std::string_view name) {
-  if (name == "property_sales") return property_sales_template();
-  if (name == "property_manager") return property_manager_template();
-  return custom_template();
+  if (name == "property_sales" || name == "property_manager") return from_builtin(name);
+  return from_builtin("custom");
+}
+
+ScriptTemplate script_template_from_row(const nlohmann::json& row) {
+  ScriptTemplate t;
+  t.goodbye = default_goodbyes();
+  const auto text = [&](const char* key) -> std::string {
+    auto it = row.find(key);
+    return it != row.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  t.name = text("name").empty() ? "custom" : text("name");
+  t.opening = text("opening");
+  if (auto it = row.find("discoveryQuestions"); it != row.end() && it->is_array())
+    for (const auto& q : *it)
+      if (q.is_string() && !q.get<std::string>().empty()) t.discovery.push_back(q.get<std::string>());
+  t.value_proposition = text("valueProposition");
+  t.closing = text("closing");
+  t.voicemail = text("voicemail");
+  if (auto it = row.find("objectionResponses"); it != row.end() && it->is_array())
+    for (const auto& o : *it) {
+      if (!o.is_object() || !o.value("objection", nlohmann::json()).is_string() ||
+          !o.value("response", nlohmann::json()).is_string())
+        continue;
+      const std::string name = o["objection"], response = o["response"];
+      if (response.empty()) continue;
+      const std::string k = key_of(name);
+      const Objection cat = k == "price" ? Objection::price
+                            : k == "competitor" ? Objection::competitor
+                            : k == "notime" ? Objection::no_time
+                            : k == "sendinfo" ? Objection::send_info
+                                              : Objection::none;
+      if (cat == Objection::none) t.other_objections.emplace_back(name, response);
+      else t.objections[cat] = response;
+    }
+  // Parts a row leaves out take the generic script's (its own texts, never this function's recursion).
+  static const nlohmann::json& generic = model::builtin_script_template("custom");
+  if (&row != &generic) {
+    const ScriptTemplate g = script_template_from_row(generic);
+    if (t.opening.empty()) t.opening = g.opening;
+    if (t.value_proposition.empty()) t.value_proposition = g.value_proposition;
+    if (t.closing.empty()) t.closing = g.closing;
+    if (t.voicemail.empty()) t.voicemail = g.voicemail;
+    for (const auto& [cat, text] : g.objections) t.objections.try_emplace(cat, text);
+  }
+  return t;
 }
 
 ScriptTemplate template_for(const CallContext& ctx) {
@@ -204,7 +182,7 @@ Result<ScriptTemplate> parse_script_template(std::string_view json_text) {
 
 Result<ScriptTemplate> script_template_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return std::unexpected(Error::invalid("", "script template must be a JSON object"));
-  ScriptTemplate t = custom_template();
+  ScriptTemplate t = builtin_template("custom");
   t.name = "custom";
   Parser p;
   static const char* kKeys[] = {"name", "opening", "discovery", "valueProposition", "objections",
@@ -279,10 +257,13 @@ std::string substitute(std::string_view text, const CallContext& ctx) {
   out.reserve(text.size() + 32);
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '{') {
-      const auto close = text.find('}', i + 1);
+      // {{name}} (template rows) or {name} (the older JSON scripts).
+      const bool doubled = i + 1 < text.size() && text[i + 1] == '{';
+      const std::size_t from = i + (doubled ? 2 : 1);
+      const auto close = text.find('}', from);
       if (close != std::string_view::npos && close - i <= 64) {
-        out += lookup(ctx, text.substr(i + 1, close - i - 1));
-        i = close;
+        out += lookup(ctx, text.substr(from, close - from));
+        i = close + (doubled && close + 1 < text.size() && text[close + 1] == '}' ? 1 : 0);
         continue;
       }
     }

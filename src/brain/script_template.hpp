@@ -20,7 +20,8 @@
 /// such as "valueProp" would otherwise silently fall back to defaults).
 /// Missing optional texts take the generic wording of builtin_template("custom").
 ///
-/// Variables: substitute() replaces {agent_name}, {contact_name},
+/// Variables: written {name} or {{name}} (script-template rows, issue 18 §5).
+/// substitute() replaces {agent_name}, {contact_name},
 /// {first_name} (variables.first_name, else the first word of contact_name),
 /// {company} (variables.company, else "our team"), {purpose}
 /// (custom_purpose, else the purpose's words, e.g. "property sales"), and any
@@ -60,12 +61,16 @@ struct ScriptTemplate {
   std::string closing;                 ///< asks for a demo/meeting and a time
   std::string voicemail;               ///< message left on an answering machine
   GoodbyeLines goodbye;
+  /// Objection → response pairs of a template row whose objection is none of
+  /// the four categories (the scripted brain cannot detect them; an LLM is told).
+  std::vector<std::pair<std::string, std::string>> other_objections;
 };
 
 /// The built-in script named `name`: "property_sales" (homeowners, a free
 /// valuation meeting), "property_manager" (landlords and managers, a demo of
 /// the management service) or "custom" (generic, worded from {purpose}).
-/// Any other name gives "custom".
+/// Any other name gives "custom". The texts are model/builtin_scripts.hpp's,
+/// the same the store seeds as each workspace's built-in template rows.
 ScriptTemplate builtin_template(std::string_view name);
 
 /// The script for a call: CallContext::script_template as a built-in name,

@@ -44,9 +44,27 @@ bool blank(std::string_view s) {
 
 ScriptedBrain::ScriptedBrain(CallContext ctx) : ScriptedBrain(ctx, template_for(ctx)) {}
 
-ScriptedBrain::ScriptedBrain(CallContext ctx, ScriptTemplate script) : ctx_(std::move(ctx)), script_(std::move(script)) {}
+ScriptedBrain::ScriptedBrain(CallContext ctx, ScriptTemplate script) : ctx_(std::move(ctx)), script_(std::move(script)) {
+  if (ctx_.call_flow && !ctx_.call_flow->steps.empty()) {
+    flow_ = plan_flow(*ctx_.call_flow, script_);
+    script_ = flow_->script;
+  }
+}
 
 std::string ScriptedBrain::phase() const {
+  if (flow_) {
+    switch (phase_) {
+      case Phase::opening: return flow_->opening_phase;
+      case Phase::discovery:
+        if (discovery_index_ > 0 && discovery_index_ <= flow_->discovery_phases.size())
+          return flow_->discovery_phases[discovery_index_ - 1];
+        break;
+      case Phase::value_proposition: return flow_->value_phase;
+      case Phase::objection: return flow_->objection_phase;
+      case Phase::closing: return flow_->closing_phase;
+      default: break;
+    }
+  }
   switch (phase_) {
     case Phase::opening: return "opening";
     case Phase::discovery: return "discovery";

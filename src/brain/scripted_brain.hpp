@@ -59,6 +59,11 @@
 /// given. Variables are not substituted in it. It changes no state of the
 /// call flow (the pending question stays the scripted one).
 ///
+/// Call flows (issue 18 §5): with CallContext::call_flow set, the script is
+/// plan_flow(flow, the agent's script) (brain/call_flow.hpp: which step
+/// speaks which part) and phase() names the flow's step ("qualification"
+/// rather than "discovery"); call_back and goodbye keep their names.
+///
 /// Time phrases are resolved against CallContext::now in
 /// CallContext::time_zone. finish() uses summary.hpp with the outcome, time
 /// and do-not-call flag settled during the call.
@@ -68,6 +73,7 @@
 #include <vector>
 
 #include "brain/brain.hpp"
+#include "brain/call_flow.hpp"
 #include "brain/intent.hpp"
 #include "brain/script_template.hpp"
 
@@ -75,8 +81,9 @@ namespace voqo::brain {
 
 class ScriptedBrain final : public Brain {
  public:
-  /// Uses template_for(ctx).
+  /// Uses template_for(ctx) (and ctx.call_flow, when set).
   explicit ScriptedBrain(CallContext ctx);
+  /// `script` is the agent's script; ctx.call_flow's steps override its parts.
   ScriptedBrain(CallContext ctx, ScriptTemplate script);
 
   Result<Reply> greet(const TextSink& sink, std::stop_token stop) override;
@@ -121,6 +128,7 @@ class ScriptedBrain final : public Brain {
 
   CallContext ctx_;
   ScriptTemplate script_;
+  std::optional<FlowPlan> flow_;  ///< step names, when the call has a flow
   Phase phase_ = Phase::opening;
   Ask ask_ = Ask::none;
   std::string question_;          ///< the pending question's text

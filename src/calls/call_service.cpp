@@ -127,6 +127,9 @@ struct ActiveCall final : telephony::SipCallObserver, std::enable_shared_from_th
   bool record_audio = false;  ///< the service records and the call's campaign allows it (PlaceCall::record)
   nlohmann::json system_info = nlohmann::json::object();
   std::atomic<bool> ended{false};
+  /// The campaign's call flow this call walks (null = none) and the time in each of its steps (under `mutex`).
+  std::shared_ptr<const brain::CallFlow> flow;
+  brain::PhaseTimer phases;
 
   // The call's event channel (call_events.hpp): the observers' calls for
   // this call, one at a time, in order; held back until call_created is out
@@ -334,12 +337,30 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
     }
     r.system_info["sipCallId"] = call->sip->call_id();
   }
+  // The time in each step of the campaign's call flow (issue 18 §5), with the template figures.
+  std::optional<store::CallFlowUse> flow_use;
+  if (call->flow && call->answered) {
+    flow_use.emplace();
+    flow_use->ws = r.workspace_id;
+    flow_use->campaign_id = call->info.campaign_id;
+    flow_use->template_ids = call->flow->template_ids();
+    {
+      std::lock_guard lock(call->mutex);
+      flow_use->phase_seconds = call->phases.seconds(ended);
+    }
+    const std::string o = r.outcome.value_or("");
+    flow_use->success = store::CallStore::counts_as_success(o);
+    r.system_info["phaseSeconds"] = flow_use->phase_seconds;
+  }
   // The record and the end of the live row in one transaction (one WAL commit per call fewer).
-  if (auto ok = store.db().write([&](store::Connection&) -> Result<void> {
+  if (auto ok = store.db().write([&](store::Connection& c) -> Result<void> {
         if (auto stored = calls.insert(r); !stored) {
           spdlog::error("call {}: cannot store the call record: {}", r.id, stored.error().message);
           return {};  // the live row still ends
         }
+        if (flow_use)
+          if (auto used = store::ScriptTemplateRepository::record_call(c, *flow_use); !used)
+            spdlog::error("call {}: cannot update the call flow's figures: {}", r.id, used.error().message);
         return calls.live_end(r.id);
       });
       !ok)
@@ -455,6 +476,12 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
 
   EngineRequest er{agent, settings, contact_name, their_phone, memories, variables, outbound, r.id, cfg.conversation,
                    links ? links->time_zone : std::string()};
+  // A campaign's call flow (issue 18 §5) drives the brain's phases.
+  if (links && !links->campaign_id.empty()) {
+    auto rows = store.script_templates().flow_for_call(ws, links->campaign_id);
+    if (!rows) return std::unexpected(rows.error());
+    if (!rows->empty()) call->flow = er.call_flow = std::make_shared<const brain::CallFlow>(brain::call_flow_from_rows(*rows));
+  }
   auto built = engines.build(store, er);
   if (!built) return std::unexpected(built.error());
   call->system_info = built->system_info;
@@ -477,7 +504,11 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
     auto c = weak.lock();
     if (!c) return;
     spdlog::debug("call {}: {} {}", c->record.id, name, detail);
-    if (name == "phase") c->svc.calls.live_status_later(c->record.id, "connected", detail);
+    if (name == "phase") {
+      c->svc.calls.live_status_later(c->record.id, "connected", detail);
+      std::lock_guard lock(c->mutex);
+      c->phases.enter(detail, std::chrono::system_clock::now());
+    }
     if (name == "transfer") {
       c->svc.calls.live_status_later(c->record.id, "transferring");
       c->status("transferring");

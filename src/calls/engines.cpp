@@ -63,6 +63,7 @@ brain::CallContext context_for(const EngineRequest& r) {
   c.variables = r.variables.is_object() ? r.variables : nlohmann::json::object();
   c.temperature = a.temperature;
   c.max_tokens = a.max_tokens;
+  c.call_flow = r.call_flow;
   return c;
 }
 
@@ -219,6 +220,11 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   } else {
     out.brain = std::make_unique<brain::ScriptedBrain>(std::move(ctx));
     out.system_info["brain"] = {{"kind", "scripted"}, {"template", a.script_template}};
+  }
+  if (r.call_flow && !r.call_flow->steps.empty()) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& s : r.call_flow->steps) steps.push_back(s.phase);
+    out.system_info["callFlow"] = {{"steps", steps}, {"scriptTemplateIds", r.call_flow->template_ids()}};
   }
 
   auto& p = out.pipeline;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brain/brain.hpp"
+#include "brain/call_flow.hpp"
 #include "core/error.hpp"
 #include "model/agent_config.hpp"
 #include "model/settings_snapshot.hpp"
@@ -34,6 +35,8 @@ struct EngineRequest {
   std::string call_id;
   bool listen = true;  ///< false: media plane only, no speech-to-text engine (PipelineConfig::conversation)
   std::string time_zone;  ///< the callee's IANA zone ("" = UTC), for time phrases such as "next Tuesday afternoon"
+  /// The call's campaign's call flow (issue 18 §5), given to the brain; null = none.
+  std::shared_ptr<const brain::CallFlow> call_flow;
 };
 
 struct BuiltEngines {

@@ -637,14 +637,69 @@ const EntitySpec& swarm_recent_call_spec() {
   return spec;
 }
 
+// ---- Script templates and call flows (issue 18 §5). ----
+
+const EntitySpec& swarm_script_template_spec() {
+  static const EntitySpec spec{
+      "swarm_script_templates", "script template", "ScriptTemplate",
+      {id_field(), workspace_field(),
+       with_min_length(text("name", "name", kRequired | kFilter, "Template name.", 200), 1),
+       with_default(text("category", "category", kFilter, "Category, e.g. general, real_estate.", 100), "\"general\""),
+       number("version", "version", T::integer, kReadOnly, "Version in its family (1 = the first).", 1, std::nullopt, "1"),
+       text("parent_id", "parentId", kReadOnly | kFilter,
+            "The family's first version (its own id for a first version); POST /api/script-templates/{id}/versions adds one."),
+       with_min_length(text("opening", "opening", kRequired, "First turn; should end in a question. {{variables}} allowed.", 4000), 1),
+       of_type("discovery_questions", "discoveryQuestions", T::json_array, 0, "Questions, one per turn (strings).", "[]"),
+       text("value_proposition", "valueProposition", kNullable, "Should end in a yes/no question.", 4000),
+       of_type("objection_responses", "objectionResponses", T::json_array, 0,
+               "[{objection, response}]: the scripted brain answers price, competitor, no_time and send_info; every pair "
+               "is given to an LLM agent.",
+               "[]"),
+       text("closing", "closing", kNullable, "Asks for the meeting and a time.", 4000),
+       text("voicemail", "voicemail", kNullable, "Message left on an answering machine.", 4000),
+       of_type("variables", "variables", T::json_array, 0,
+               "Names used as {{name}}: contact fields (contact_name, first_name) and the lead's columns.", "[]"),
+       boolean("is_active", "isActive", kFilter, "Whether it may be used.", "true"),
+       boolean("is_builtin", "isBuiltin", kReadOnly | kFilter, "One of the built-in scripts (seeded, editable).", "false"),
+       number("usage_count", "usageCount", T::integer, kReadOnly, "Stored calls that used it.", 0, std::nullopt, "0"),
+       number("average_success_rate", "averageSuccessRate", T::real, kReadOnly,
+              "Share of those calls with a successful outcome (Demo Scheduled, Follow-up Needed, Transferred), 0-1.", 0, 1, "0"),
+       created_at(), updated_at()}};
+  return spec;
+}
+
+const EntitySpec& swarm_call_flow_spec() {
+  static const EntitySpec spec{
+      "swarm_call_flows", "call-flow step", "CallFlowStep",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter, "Campaign of the step."),
+       with_min_length(text("phase", "phase", kRequired | kUnique,
+                            "Step name, unique in the campaign; opening, discovery, value_proposition, objection_handling "
+                            "and closing choose the script part it speaks, any other name is a question step.",
+                            100),
+                       1),
+       text("description", "description", kNullable, "What the step is for.", 2000),
+       number("target_duration_s", "targetDurationS", T::integer, kNullable, "Intended time in the step, s.", 0, 3600),
+       text("script_template_id", "scriptTemplateId", kNullable, "Script template whose part the step speaks (null: fallbackScript)."),
+       text("fallback_script", "fallbackScript", kNullable, "Text spoken when the step has no template.", 4000),
+       of_type("skip_conditions", "skipConditions", T::json_any, kNullable, "When the step may be skipped (free JSON)."),
+       of_type("success_criteria", "successCriteria", T::json_any, kNullable, "What counts as done (text or JSON)."),
+       number("display_order", "order", T::integer, 0, "Position in the flow (ascending).", 0, 10000, "0"),
+       number("average_duration_s", "averageDurationS", T::real, kReadOnly, "Measured mean time in the step, s.", 0, std::nullopt, "0"),
+       number("sample_count", "sampleCount", T::integer, kReadOnly, "Calls measured.", 0, std::nullopt, "0"),
+       created_at(), updated_at()}};
+  return spec;
+}
+
 std::span<const EntitySpec* const> all_specs() {
-  static const std::array<const EntitySpec*, 23> all = {
+  static const std::array<const EntitySpec*, 25> all = {
       &agent_spec(),       &contact_spec(),   &call_spec(),          &memory_spec(),
       &campaign_spec(),    &upload_spec(),    &batch_contact_spec(), &upload_rejection_spec(),
       &job_spec(),         &job_call_spec(),  &custom_function_spec(), &setting_spec(),
       &agent_configuration_spec(), &job_event_spec(), &do_not_call_spec(), &sms_message_spec(),
       &webhook_event_spec(), &swarm_agent_spec(), &swarm_autoscaling_rule_spec(), &swarm_objective_spec(),
-      &swarm_activity_log_spec(), &swarm_recent_call_spec(), &lead_source_spec()};
+      &swarm_activity_log_spec(), &swarm_recent_call_spec(), &lead_source_spec(),
+      &swarm_script_template_spec(), &swarm_call_flow_spec()};
   return all;
 }
 

@@ -109,6 +109,9 @@ const EntitySpec& swarm_activity_log_spec();
 const EntitySpec& swarm_recent_call_spec();
 /// Issue 18 §7: lead sources (swarm_lead_sources).
 const EntitySpec& lead_source_spec();
+/// Issue 18 §5: script templates (versioned families) and a campaign's call-flow steps.
+const EntitySpec& swarm_script_template_spec();
+const EntitySpec& swarm_call_flow_spec();
 
 /// Every spec, in dependency order (parents before children).
 std::span<const EntitySpec* const> all_specs();

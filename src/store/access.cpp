@@ -1,5 +1,7 @@
 #include "store/access.hpp"
 
+#include "store/script_templates.hpp"
+
 #include "store/repository.hpp"
 
 #include <sodium.h>
@@ -191,6 +193,8 @@ Result<Workspace> insert_workspace(Connection& c, const std::string& name, std::
   if (auto r = run(*st); !r)
     return std::unexpected(clash(r.error(), "name", "a workspace named '" + name + "' already exists"));
   if (auto r = SettingsRepository::insert_defaults(c, w.id); !r) return std::unexpected(r.error());
+  // The built-in call scripts are rows of every workspace (issue 18 §5).
+  if (auto r = ScriptTemplateRepository::seed_builtins(c, w.id); !r) return std::unexpected(r.error());
   return w;
 }
 

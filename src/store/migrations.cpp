@@ -1,5 +1,7 @@
 #include "store/migrations.hpp"
 
+#include "store/script_templates.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -1111,6 +1113,55 @@ Result<void> rebuild_analytics(Connection& c) {
   if (!counted) return std::unexpected(counted.error());
   return {};
 }
+/// Version 11 (issue 18 §5): script templates as data, a campaign's call
+/// flow; the built-in scripts become every existing workspace's rows
+/// (seed_all_workspaces, run after this SQL).
+constexpr std::string_view kV11 = R"SQL(
+CREATE TABLE swarm_script_templates (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  category TEXT NOT NULL DEFAULT 'general',
+  version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+  parent_id TEXT,
+  opening TEXT NOT NULL,
+  discovery_questions TEXT NOT NULL DEFAULT '[]',
+  value_proposition TEXT,
+  objection_responses TEXT NOT NULL DEFAULT '[]',
+  closing TEXT,
+  voicemail TEXT,
+  variables TEXT NOT NULL DEFAULT '[]',
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0,1)),
+  is_builtin INTEGER NOT NULL DEFAULT 0 CHECK (is_builtin IN (0,1)),
+  usage_count INTEGER NOT NULL DEFAULT 0,
+  average_success_rate REAL NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_swarm_script_templates_workspace ON swarm_script_templates (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_script_templates_family ON swarm_script_templates (workspace_id, parent_id, version);
+
+CREATE TABLE swarm_call_flows (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  phase TEXT NOT NULL CHECK (length(phase) BETWEEN 1 AND 100),
+  description TEXT,
+  target_duration_s INTEGER CHECK (target_duration_s BETWEEN 0 AND 3600),
+  script_template_id TEXT REFERENCES swarm_script_templates (id) ON DELETE SET NULL,
+  fallback_script TEXT,
+  skip_conditions TEXT,
+  success_criteria TEXT,
+  display_order INTEGER NOT NULL DEFAULT 0,
+  average_duration_s REAL NOT NULL DEFAULT 0,
+  sample_count INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (campaign_id, phase)
+);
+CREATE INDEX idx_swarm_call_flows_workspace ON swarm_call_flows (workspace_id, created_at, id);
+CREATE INDEX idx_swarm_call_flows_campaign ON swarm_call_flows (campaign_id, display_order);
+)SQL";
 
 }  // namespace
 
@@ -1126,6 +1177,7 @@ const std::vector<Migration>& migrations() {
       {8, "swarm campaigns: members, autoscaling rules, objectives, activity, recent calls", kV8, rebuild_jobs_table, true},
       {9, "analytics by period", kV9, rebuild_analytics},
       {10, "lead sources", kV10},
+      {11, "script templates and call flows", kV11, ScriptTemplateRepository::seed_all_workspaces},
   };
   return all;
 }

@@ -13,6 +13,7 @@
 #include "store/live.hpp"
 #include "store/repository.hpp"
 #include "store/settings.hpp"
+#include "store/script_templates.hpp"
 #include "store/swarm.hpp"
 #include "store/uploads.hpp"
 
@@ -52,6 +53,8 @@ class Store {
   LiveStore& live() { return live_; }
   /// Issue 18: swarm campaigns (members, rules, objectives, activity, recent calls).
   SwarmRepository& swarm() { return swarm_; }
+  /// Issue 18 §5: script templates and campaigns' call flows.
+  ScriptTemplateRepository& script_templates() { return script_templates_; }
   /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
   AccessRepository& access() { return access_; }
   /// Issue 18 §7: lead sources (CRUD) and their tokens and sync bookkeeping.
@@ -75,6 +78,7 @@ class Store {
   Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
   LiveStore live_;
   SwarmRepository swarm_;
+  ScriptTemplateRepository script_templates_;
   AccessRepository access_;
   Repository lead_sources_;
   LeadSourceStore lead_source_store_;

@@ -74,6 +74,9 @@ class IsolationTest : public ::testing::Test {
     ids_["job"] = made(api_.post("/api/jobs", {{"campaignId", ids_["campaign"]}, {"uploadId", ids_["upload"]},
                                                {"agentId", ids_["agent"]}}));
     ids_["dnc"] = made(api_.post("/api/do-not-call", {{"phone", "+14155550177"}, {"reason", "A asked"}}));
+    ids_["script"] = made(api_.post("/api/script-templates", {{"name", "A script"}, {"opening", "A's opening?"}}));
+    ids_["step"] = made(api_.post("/api/campaigns/" + ids_["campaign"] + "/call-flow",
+                                  {{"phase", "opening"}, {"scriptTemplateId", ids_["script"]}}));
     ids_["key"] = made(api_.post("/api/keys", {{"name", "A spare"}, {"scopes", {"agents:read"}}}));
     auto member = api_.store().access().create_user("member@a.example", "A Member");
     ASSERT_TRUE(member);
@@ -122,6 +125,7 @@ class IsolationTest : public ::testing::Test {
   std::string id_for(const std::string& pattern, const std::string& param) {
     if (param == "functionId") return ids_["function"];
     if (param == "memoryId") return ids_["memory"];
+    if (param == "stepId") return ids_["step"];
     if (param == "userId") return ids_["member"];
     if (param == "version") return "1";
     if (param == "key") return "llm";
@@ -129,7 +133,8 @@ class IsolationTest : public ::testing::Test {
         {"/api/agents", "agent"},     {"/api/contacts", "contact"},   {"/api/calls", "call"},
         {"/api/live-calls", "live"},  {"/api/campaigns", "campaign"}, {"/api/uploads", "upload"},
         {"/api/jobs", "job"},         {"/api/do-not-call", "dnc"},    {"/api/sms-messages", "sms"},
-        {"/api/webhook-events", "event"}, {"/api/keys", "key"},       {"/api/workspaces", "workspace"}};
+        {"/api/webhook-events", "event"}, {"/api/keys", "key"},       {"/api/workspaces", "workspace"},
+        {"/api/script-templates", "script"}};
     for (const auto& [prefix, kind] : by_prefix)
       if (pattern.starts_with(prefix)) return kind == "workspace" ? a_.value : ids_[kind];
     return new_id();
@@ -153,6 +158,7 @@ class IsolationTest : public ::testing::Test {
       return json{{"campaignId", ids_["campaign"]}, {"uploadId", ids_["upload"]}, {"agentId", ids_["agent"]}}.dump();
     if (op == "POST /api/calls") return json{{"agentId", ids_["agent"]}, {"to", "+14155550123"}}.dump();
     if (op == "POST /api/tickets") return json{{"resource", "/api/calls/" + ids_["call"] + "/recording"}}.dump();
+    if (op == "POST /api/script-templates/{id}/versions") return json{{"opening", "B's words?"}}.dump();
     if (op == "POST /api/live-calls/{id}/actions") return json{{"action", "ADD_NOTE"}, {"details", {{"text", "B was here"}}}}.dump();
     if (op.starts_with("PATCH /api/members")) return json{{"role", "owner"}}.dump();
     if (op == "PUT /api/settings/{key}") return json{{"value", {{"baseUrl", "https://b.example/v1"}}}}.dump();
@@ -165,7 +171,7 @@ class IsolationTest : public ::testing::Test {
     json s = json::object();
     for (const char* target : {"/api/agents", "/api/contacts", "/api/campaigns", "/api/uploads", "/api/jobs", "/api/calls",
                                "/api/do-not-call", "/api/sms-messages", "/api/webhook-events", "/api/keys", "/api/members",
-                               "/api/settings", "/api/live-calls"}) {
+                               "/api/settings", "/api/live-calls", "/api/script-templates"}) {
       json page = body_json(api_.get(target));
       // Key use and live durations move on their own; the rest must not.
       for (auto& item : page["items"]) {

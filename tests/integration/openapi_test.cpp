@@ -239,10 +239,15 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
   // Issue 18 §7: an api_webhook lead source (its token can be rotated; a credential may push to it).
   const std::string lead_source = body_json(api_.post("/api/lead-sources", {{"campaignId", campaign}, {"name", "Web form"},
                                                                             {"sourceType", "api_webhook"}}))["id"];
+  // Issue 18 §5: a script template and a call-flow step that speaks it.
+  const std::string script = body_json(api_.post("/api/script-templates", {{"name", "t"}, {"opening", "Hi."}}))["id"];
+  const std::string step = body_json(api_.post("/api/campaigns/" + campaign + "/call-flow",
+                                               {{"phase", "opening"}, {"scriptTemplateId", script}}))["id"];
   const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
                                                      {"{version}", "1"}, {"{key}", "default_region"},
                                                      {"{userId}", member->id}, {"{agentId}", swarm_agent},
-                                                     {"{ruleId}", rule}, {"{objectiveId}", objective}};
+                                                     {"{ruleId}", rule}, {"{objectiveId}", objective},
+                                                     {"{stepId}", step}};
   auto id_for = [&](const std::string& pattern) {
     if (pattern.starts_with("/api/agents")) return agent;
     if (pattern.starts_with("/api/contacts")) return contact;
@@ -257,6 +262,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     if (pattern.starts_with("/api/workspaces")) return api_.workspace().value;
     if (pattern.starts_with("/api/keys")) return spare_key;
     if (pattern.starts_with("/api/lead-sources")) return lead_source;
+    if (pattern.starts_with("/api/script-templates")) return script;
     return std::string();
   };
   // Request bodies for operations that take one.
@@ -278,6 +284,11 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"PATCH /api/campaigns/{id}/autoscaling-rules/{ruleId}", {"application/json", json{{"cooldownSeconds", 30}}.dump()}},
       {"POST /api/campaigns/{id}/objectives", {"application/json", json{{"objective", "p"}, {"targetValue", 2}, {"unit", "Demo Scheduled"}}.dump()}},
       {"PATCH /api/campaigns/{id}/objectives/{objectiveId}", {"application/json", json{{"isCritical", true}}.dump()}},
+      {"POST /api/script-templates", {"application/json", json{{"name", "t2"}, {"opening", "Hello."}}.dump()}},
+      {"PATCH /api/script-templates/{id}", {"application/json", json{{"closing", "Friday?"}}.dump()}},
+      {"POST /api/script-templates/{id}/versions", {"application/json", json{{"opening", "Hey."}}.dump()}},
+      {"POST /api/campaigns/{id}/call-flow", {"application/json", json{{"phase", "closing"}, {"fallbackScript", "Friday?"}}.dump()}},
+      {"PATCH /api/campaigns/{id}/call-flow/{stepId}", {"application/json", json{{"description", "d"}}.dump()}},
       {"POST /api/jobs", {"application/json", json{{"campaignId", campaign}, {"uploadId", upload}, {"agentId", agent}}.dump()}},
       {"PATCH /api/settings", {"application/json", json{{"sms_enabled", true}}.dump()}},
       {"PUT /api/settings/{key}", {"application/json", json{{"value", "US"}}.dump()}},

@@ -7,6 +7,8 @@
 // Links only voqo_store (tests/CMakeLists.txt: VOQO_STORE_ONLY_TESTS).
 #include <gtest/gtest.h>
 
+#include "model/builtin_scripts.hpp"
+
 #include <fstream>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -170,10 +172,14 @@ TEST_F(MigrationTest, EveryRowOfEveryCustomerTableLandsUnchangedInTheDefaultWork
   ASSERT_GE(tables.size(), 25u);
   for (const auto& t : tables) {
     const int64_t before = original.has_table(t) ? original.count("SELECT count(*) FROM " + quoted(t)) : 0;
-    if (t == "swarm_performance_metrics" || t == "swarm_call_slots")  // migration 9 back-fills them from the calls
+    // Migration 9 back-fills the analytics rows from the calls; migration 11 adds
+    // the built-in script templates to every workspace (issue 18 §5, §8).
+    if (t == "swarm_performance_metrics" || t == "swarm_call_slots") {
       EXPECT_GT(migrated.count("SELECT count(*) FROM " + quoted(t)), 0) << t;
-    else
-      EXPECT_EQ(migrated.count("SELECT count(*) FROM " + quoted(t)), before) << t;
+      continue;
+    }
+    const int64_t seeded = t == "swarm_script_templates" ? static_cast<int64_t>(model::builtin_script_templates().size()) : 0;
+    EXPECT_EQ(migrated.count("SELECT count(*) FROM " + quoted(t)), before + seeded) << t;
     EXPECT_EQ(migrated.count("SELECT count(*) FROM " + quoted(t) + " WHERE workspace_id IS NOT ?", {def.value}), 0)
         << t << " has rows outside Default";
   }

@@ -1,0 +1,220 @@
+#include "store/script_templates.hpp"
+
+#include <set>
+#include <variant>
+
+#include "core/id.hpp"
+#include "core/time.hpp"
+#include "model/builtin_scripts.hpp"
+#include "model/schema.hpp"
+#include "model/validation.hpp"
+
+namespace voqo::store {
+namespace {
+
+using json = nlohmann::json;
+using Arg = std::variant<std::nullptr_t, std::string, int64_t, double>;
+
+void bind_args(Statement& st, const std::vector<Arg>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const int at = static_cast<int>(i + 1);
+    std::visit(
+        [&](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::nullptr_t>) st.bind_null(at);
+          else if constexpr (std::is_same_v<V, std::string>) st.bind_text(at, v);
+          else if constexpr (std::is_same_v<V, int64_t>) st.bind_int(at, v);
+          else st.bind_double(at, v);
+        },
+        args[i]);
+  }
+}
+
+Result<void> run(Connection& c, std::string_view sql, const std::vector<Arg>& args) {
+  auto st = c.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  bind_args(**st, args);
+  if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+  return {};
+}
+
+/// The first column of each row, as text ("" for NULL).
+Result<std::vector<std::string>> texts(Connection& c, std::string_view sql, const std::vector<Arg>& args) {
+  auto st = c.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  bind_args(**st, args);
+  std::vector<std::string> out;
+  for (;;) {
+    auto r = (*st)->step();
+    if (!r) return std::unexpected(r.error());
+    if (!*r) return out;
+    out.emplace_back((*st)->is_null(0) ? std::string_view() : (*st)->column_text(0));
+  }
+}
+
+Error missing(const std::string& field, const std::string& message) {
+  Error e = Error::not_found(message);
+  if (!field.empty()) e.fields.push_back({field, "not found"});
+  return e;
+}
+
+/// The fields a request may set (not read-only), copied from a stored record.
+json writable_part(const model::EntitySpec& spec, const json& record) {
+  json body = json::object();
+  for (const auto& f : spec.fields) {
+    if (f.has(model::kReadOnly)) continue;
+    const std::string key(f.json);
+    if (record.contains(key)) body[key] = record[key];
+  }
+  return body;
+}
+
+}  // namespace
+
+ScriptTemplateRepository::ScriptTemplateRepository(Database& db)
+    : db_(db), templates_(db, model::swarm_script_template_spec()), flows_(db, model::swarm_call_flow_spec()) {}
+
+Result<json> ScriptTemplateRepository::create(const WorkspaceId& ws, const json& body) {
+  auto values = model::validate_input(templates_.spec(), body, model::Mode::create);
+  if (!values) return std::unexpected(values.error());
+  return db_.write([&](Connection& c) -> Result<json> {
+    auto row = templates_.insert(c, ws, std::move(*values));
+    if (!row) return row;
+    const std::string id = (*row)["id"];
+    if (auto r = run(c, "UPDATE swarm_script_templates SET parent_id = id WHERE id = ?", {id}); !r)
+      return std::unexpected(r.error());
+    (*row)["parentId"] = id;
+    return row;
+  });
+}
+
+Result<json> ScriptTemplateRepository::new_version(const WorkspaceId& ws, const std::string& id, const json& changes) {
+  if (auto checked = model::validate_input(templates_.spec(), changes, model::Mode::update); !checked)
+    return std::unexpected(checked.error());
+  return db_.write([&](Connection& c) -> Result<json> {
+    auto source = templates_.get(c, ws, id);
+    if (!source) return source;
+    json body = writable_part(templates_.spec(), *source);
+    for (auto it = changes.begin(); it != changes.end(); ++it) body[it.key()] = it.value();
+    auto values = model::validate_input(templates_.spec(), body, model::Mode::create);
+    if (!values) return std::unexpected(values.error());
+    const std::string family = (*source)["parentId"].is_string() ? (*source)["parentId"].get<std::string>() : id;
+    auto top = texts(c, "SELECT max(version) FROM swarm_script_templates WHERE workspace_id = ? AND parent_id = ?",
+                     {ws.value, family});
+    if (!top) return std::unexpected(top.error());
+    const int64_t next = (top->empty() ? 0 : std::stoll(top->front().empty() ? "0" : top->front())) + 1;
+    values->push_back({templates_.spec().by_column("parent_id"), family});
+    values->push_back({templates_.spec().by_column("version"), next});
+    return templates_.insert(c, ws, std::move(*values));
+  });
+}
+
+Result<json> ScriptTemplateRepository::versions(const WorkspaceId& ws, const std::string& id) {
+  return db_.read([&](Connection& c) -> Result<json> {
+    auto source = templates_.get(c, ws, id);
+    if (!source) return source;
+    const std::string family = (*source)["parentId"].is_string() ? (*source)["parentId"].get<std::string>() : id;
+    auto ids = texts(c, "SELECT id FROM swarm_script_templates WHERE workspace_id = ? AND parent_id = ? "
+                        "ORDER BY version DESC, created_at DESC",
+                     {ws.value, family});
+    if (!ids) return std::unexpected(ids.error());
+    json items = json::array();
+    for (const auto& v : *ids) {
+      auto row = templates_.get(c, ws, v);
+      if (!row) return row;
+      items.push_back(std::move(*row));
+    }
+    return items;
+  });
+}
+
+Result<void> ScriptTemplateRepository::check_exists(const WorkspaceId& ws, const std::string& id, const std::string& field) {
+  auto found = db_.read([&](Connection& c) {
+    return texts(c, "SELECT id FROM swarm_script_templates WHERE workspace_id = ? AND id = ?", {ws.value, id});
+  });
+  if (!found) return std::unexpected(found.error());
+  if (found->empty()) return std::unexpected(missing(field, "script template " + id + " not found"));
+  return {};
+}
+
+Result<json> ScriptTemplateRepository::flow_for_call(const WorkspaceId& ws, const std::string& campaign_id) {
+  return db_.read([&](Connection& c) -> Result<json> {
+    auto ids = texts(c, "SELECT id FROM swarm_call_flows WHERE workspace_id = ? AND campaign_id = ? "
+                        "ORDER BY display_order, created_at, id",
+                     {ws.value, campaign_id});
+    if (!ids) return std::unexpected(ids.error());
+    json steps = json::array();
+    for (const auto& id : *ids) {
+      auto step = flows_.get(c, ws, id);
+      if (!step) return step;
+      json tpl;
+      if ((*step)["scriptTemplateId"].is_string()) {
+        // Only a template of the same workspace, and only an active one.
+        if (auto t = templates_.get(c, ws, (*step)["scriptTemplateId"].get<std::string>()); t && t->value("isActive", true))
+          tpl = std::move(*t);
+      }
+      (*step)["scriptTemplate"] = std::move(tpl);
+      steps.push_back(std::move(*step));
+    }
+    return steps;
+  });
+}
+
+Result<void> ScriptTemplateRepository::seed_builtins(Connection& c, const WorkspaceId& ws) {
+  const std::string now = now_iso8601();
+  for (const json& t : model::builtin_script_templates()) {
+    auto have = texts(c, "SELECT id FROM swarm_script_templates WHERE workspace_id = ? AND is_builtin = 1 AND name = ?",
+                      {ws.value, t["name"].get<std::string>()});
+    if (!have) return std::unexpected(have.error());
+    if (!have->empty()) continue;
+    const std::string id = new_id();
+    if (auto r = run(c,
+                     "INSERT INTO swarm_script_templates (id, workspace_id, name, category, version, parent_id, opening, "
+                     "discovery_questions, value_proposition, objection_responses, closing, voicemail, variables, "
+                     "is_active, is_builtin, usage_count, average_success_rate, created_at, updated_at) "
+                     "VALUES (?1, ?2, ?3, ?4, 1, ?1, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, 1, 0, 0, ?12, ?12)",
+                     {id, ws.value, t["name"].get<std::string>(), t["category"].get<std::string>(),
+                      t["opening"].get<std::string>(), t["discoveryQuestions"].dump(),
+                      t["valueProposition"].get<std::string>(), t["objectionResponses"].dump(),
+                      t["closing"].get<std::string>(), t["voicemail"].get<std::string>(), t["variables"].dump(), now});
+        !r)
+      return r;
+  }
+  return {};
+}
+
+Result<void> ScriptTemplateRepository::seed_all_workspaces(Connection& c) {
+  auto all = texts(c, "SELECT id FROM workspaces", {});
+  if (!all) return std::unexpected(all.error());
+  for (const auto& id : *all)
+    if (auto r = seed_builtins(c, WorkspaceId(id)); !r) return r;
+  return {};
+}
+
+Result<void> ScriptTemplateRepository::record_call(Connection& c, const CallFlowUse& use) {
+  const std::string now = now_iso8601();
+  const std::set<std::string> distinct(use.template_ids.begin(), use.template_ids.end());
+  for (const auto& id : distinct) {
+    // SET's right-hand sides all read the row as it was: a running mean over usage_count calls.
+    if (auto r = run(c,
+                     "UPDATE swarm_script_templates SET "
+                     "average_success_rate = (average_success_rate * usage_count + ?1) / (usage_count + 1), "
+                     "usage_count = usage_count + 1, updated_at = ?2 WHERE workspace_id = ?3 AND id = ?4",
+                     {use.success ? 1.0 : 0.0, now, use.ws.value, id});
+        !r)
+      return r;
+  }
+  for (const auto& [phase, seconds] : use.phase_seconds) {
+    if (auto r = run(c,
+                     "UPDATE swarm_call_flows SET "
+                     "average_duration_s = (average_duration_s * sample_count + ?1) / (sample_count + 1), "
+                     "sample_count = sample_count + 1, updated_at = ?2 "
+                     "WHERE workspace_id = ?3 AND campaign_id = ?4 AND phase = ?5",
+                     {seconds, now, use.ws.value, use.campaign_id, phase});
+        !r)
+      return r;
+  }
+  return {};
+}
+
+}  // namespace voqo::store
