@@ -57,7 +57,8 @@ async function chart(page, title) {
   return { rows, bars, lines, label: await svg.getAttribute("aria-label") };
 }
 
-const pct = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
+// The metrics API gives rates as percentages (0-100).
+const pct = (v) => (v === null || v === undefined ? "—" : `${v.toFixed(1)}%`);
 const secs = (v) => (v === null || v === undefined ? "—" : `${(v / 1000).toFixed(1)} s`);
 const LEADS = 4;
 const CSV = "name,phone\n" + Array.from({ length: LEADS }, (_, i) => `Lead ${i},+121255503${String(i).padStart(2, "0")}`).join("\n") + "\n";
@@ -126,6 +127,7 @@ test("metrics: charts, period switcher, compliance figures, CSV exports and the 
   assert.match(calls.label, new RegExp(`^Calls per period \\(daily\\): Calls peaks at ${Math.max(...daily.items.map((p) => p.totalCalls))}`));
   const rates = await chart(page, "Rates per period (daily)");
   assert.deepEqual(rates.rows.map((r) => r.slice(1)), daily.items.map((p) => [pct(p.connectionRate), pct(p.conversionRate), pct(p.abandonRate)]));
+  for (const r of rates.rows) for (const cell of r.slice(1)) assert.ok(cell === "—" || Number.parseFloat(cell) <= 100, `a rate over 100%: ${cell}`);
   const ring = await chart(page, "Average ring time per period (daily)");
   assert.deepEqual(ring.rows.map((r) => r[1]), daily.items.map((p) => secs(p.averageRingTimeMs)));
   const funnel = await chart(page, "Funnel");
@@ -213,6 +215,7 @@ test("metrics: charts, period switcher, compliance figures, CSV exports and the 
   const row = agents.locator("tbody tr", { has: page.getByRole("link", { name: "Metrics Caller" }) });
   assert.equal(await row.locator("td").first().textContent(), String(agentRow?.totalCalls ?? 0));
   assert.ok((agentRow?.totalCalls ?? 0) > 0, "the agent's calls are counted");
+  assert.equal(await row.locator("td").nth(2).textContent(), pct(agentRow.connectionRate), "a rate is a percentage, not a fraction");
   const trend = await chart(page, "Calls per day, last 14 days");
   assert.equal(trend.rows.length, 14);
   assert.equal(trend.lines, 2, "calls and connected lines");

@@ -12,7 +12,7 @@ import { useAsync } from "../../lib/hooks";
 import { useCan } from "../../lib/session";
 import { Empty, ErrorBanner, Loading, PageHeader } from "../../lib/ui";
 import { pct } from "../campaigns/swarm/common";
-import type { Metrics } from "../campaigns/swarm/SwarmMetrics";
+import { rate, type Metrics } from "../campaigns/swarm/SwarmMetrics";
 import type { Agent, Campaign, Schemas } from "../../api/types";
 import "./home.css";
 
@@ -195,8 +195,8 @@ export function HomePage() {
                         <th scope="row"><Link to={`/agents/${encodeURIComponent(agent.id)}`}>{agent.name}</Link></th>
                         <td>{today?.totalCalls ?? 0}</td>
                         <td>{today?.connectedCalls ?? 0}</td>
-                        <td>{pct(today?.connectionRate)}</td>
-                        <td>{pct(today?.conversionRate)}</td>
+                        <td>{rate(today?.connectionRate)}</td>
+                        <td>{rate(today?.conversionRate)}</td>
                       </tr>
                     ))}
                   </tbody>

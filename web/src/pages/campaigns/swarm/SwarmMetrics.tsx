@@ -11,7 +11,7 @@ import { download } from "../../../lib/download";
 import { useAsync } from "../../../lib/hooks";
 import { ErrorBanner, Loading } from "../../../lib/ui";
 import type { Schemas } from "../../../api/types";
-import { campaignPath, pct, problemText, SPEC_DAYS } from "./common";
+import { campaignPath, problemText, SPEC_DAYS } from "./common";
 
 export type Metrics = Schemas["Metrics"];
 export const PERIODS = ["hourly", "daily", "weekly", "monthly"] as const;
@@ -36,14 +36,18 @@ export function ms(v: number | null | undefined): string {
   return v === null || v === undefined ? "—" : `${(v / 1000).toFixed(1)} s`;
 }
 
-const pctFmt = (v: number) => pct(v);
+/** A rate of the metrics API, which gives percentages 0–100 (src/store/analytics.cpp), as "42.0%". */
+export function rate(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "—" : `${v.toFixed(1)}%`;
+}
+const pctFmt = (v: number) => rate(v);
 
 /** The campaign's compliance figures for the overview's header (all time, last 30 days, the cap). */
 export function complianceFigures(m: Metrics | undefined, abandonCapPercent: number | null | undefined): [string, string][] {
   const c = m?.compliance;
   return [
-    ["Abandon rate", c ? pct(c.abandonRate) : "—"],
-    ["Abandon rate (30 days)", c ? pct(c.last30Days.abandonRate) : "—"],
+    ["Abandon rate", c ? rate(c.abandonRate) : "—"],
+    ["Abandon rate (30 days)", c ? rate(c.last30Days.abandonRate) : "—"],
     ["Average ring time", c ? ms(c.averageRingTimeMs) : "—"],
     ["Abandon cap", abandonCapPercent === null || abandonCapPercent === undefined ? "—" : `${abandonCapPercent}%`],
   ];
