@@ -20,6 +20,7 @@
 #include "campaign/dialer.hpp"
 #include "campaign/swarm.hpp"
 #include "core/time.hpp"
+#include "store/calls.hpp"
 #include "store/store.hpp"
 #include "support/sip_test_support.hpp"
 #include "support/subprocess.hpp"

@@ -67,6 +67,8 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   assert.deepEqual(await figures(page), {
     Status: "scheduled", Purpose: "Appointment", Priority: "HIGH", Agents: "0 / 0", "Total calls": "0", Successful: "0", Failed: "0",
     "Success rate": "—", "Leads remaining": "—",
+    // The compliance figures (GET …/metrics): no call yet, so no rate; the cap is the column's default.
+    "Abandon rate": "—", "Abandon rate (30 days)": "—", "Average ring time": "—", "Abandon cap": "3%",
   });
 
   // --- Start without agents: the API's 422 names "agents", shown beside the button and tied to it

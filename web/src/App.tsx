@@ -7,6 +7,7 @@ import { NavLink, Route, Routes, useNavigate } from "react-router";
 import { realtime } from "./lib/realtime";
 import { SessionProvider, type Scope, type Session } from "./lib/session";
 import { ErrorBanner, Loading } from "./lib/ui";
+import { HomePage } from "./pages/home/HomePage";
 import { AgentsPage, AgentWizardPage, AgentDetailPage } from "./pages/agents";
 import { CampaignsPage, CampaignPage, JobPage } from "./pages/campaigns";
 import { LiveCallsPage, LiveCallPage } from "./pages/live";
@@ -14,8 +15,9 @@ import { CallsPage, CallPage, ContactsPage, ContactPage, SettingsPage } from "./
 import { DeliveriesPage, DoNotCallPage } from "./pages/compliance";
 import { AuditLogPage, KeysPage, LoginPage, MembersPage, WorkspaceSwitcher } from "./pages/access";
 
-/** Each entry: path, label, and what it needs (a scope, or "member": any signed-in member). */
-const NAV: ReadonlyArray<readonly [string, string, Scope | "member"]> = [
+/** Each entry: path, label, and what it needs (a scope, "member": any signed-in member, "any": everyone). */
+const NAV: ReadonlyArray<readonly [string, string, Scope | "member" | "any"]> = [
+  ["/", "Home", "any"],
   ["/agents", "Agents", "agents:read"],
   ["/campaigns", "Campaigns", "campaigns:read"],
   ["/live", "Live calls", "live:read"],
@@ -74,7 +76,7 @@ function Shell({ session }: { session: Session }) {
   useEffect(() => {
     return () => realtime.restart();
   }, [wsId]);
-  const allowed = (need: Scope | "member") => (need === "member" ? me.kind === "user" && me.role !== null : can(need));
+  const allowed = (need: Scope | "member" | "any") => need === "any" || (need === "member" ? me.kind === "user" && me.role !== null : can(need));
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -85,7 +87,7 @@ function Shell({ session }: { session: Session }) {
         <ul>
           {NAV.filter(([, , need]) => allowed(need)).map(([to, label]) => (
             <li key={to}>
-              <NavLink to={to}>{label}</NavLink>
+              <NavLink to={to} end={to === "/"}>{label}</NavLink>
             </li>
           ))}
         </ul>
@@ -100,7 +102,7 @@ function Shell({ session }: { session: Session }) {
       <main id="main" tabIndex={-1}>
         {workspace ? (
           <Routes key={wsId}>
-            <Route path="/" element={<AgentsPage />} />
+            <Route path="/" element={<HomePage />} />
             <Route path="/agents" element={<AgentsPage />} />
             <Route path="/agents/new" element={<AgentWizardPage />} />
             <Route path="/agents/:id" element={<AgentDetailPage />} />

@@ -1,5 +1,6 @@
 // The Swarm overview of one campaign (issue 18 §10; the swarm specification's
-// campaign modal): header figures, lifecycle buttons, the agent grid with
+// campaign modal): header figures (with the compliance figures: abandon rate
+// all time and last 30 days, average ring time, the abandon cap), lifecycle buttons, the agent grid with
 // "Add a swarm agent", variant comparison, objectives, the autoscaling rules
 // editor, configuration, recent calls and the activity log.
 //
@@ -17,6 +18,7 @@ import { fetchAll } from "../util";
 import { AddAgentForm, AgentGrid, VariantTable } from "./SwarmAgents";
 import { ConfigForm } from "./SwarmConfig";
 import { ActivityLog, RecentCalls } from "./SwarmFeeds";
+import { complianceFigures, type Metrics, type Period, SwarmMetrics, useCampaignMetrics } from "./SwarmMetrics";
 import { AddObjectiveForm, Objectives, RuleForm, RulesTable } from "./SwarmGoals";
 import { campaignPath, campaignTone, pct, problemText } from "./common";
 import "./swarm.css";
@@ -116,7 +118,7 @@ function Lifecycle({ campaign, onChanged }: { campaign: Campaign; onChanged: (c:
   );
 }
 
-function Figures({ c, job }: { c: Campaign; job: Job | null }) {
+function Figures({ c, job, metrics }: { c: Campaign; job: Job | null; metrics: Metrics | undefined }) {
   const remaining = leadsRemaining(job);
   const figures: [string, ReactNode][] = [
     ["Status", <Badge tone={campaignTone(c.status)}>{c.status}</Badge>],
@@ -128,6 +130,7 @@ function Figures({ c, job }: { c: Campaign; job: Job | null }) {
     ["Failed", c.failedCalls],
     ["Success rate", c.totalCalls ? pct(c.successRate) : "—"],
     ["Leads remaining", remaining === null ? "—" : remaining],
+    ...complianceFigures(metrics, c.abandonCapPercent),
   ];
   return (
     <dl className="swarm-figures">
@@ -154,9 +157,12 @@ interface Props {
 
 export function SwarmOverview({ campaign: c, voiceAgents, canWrite, onCampaign, reloadCampaign }: Props) {
   const data = useAsync(() => loadSwarm(c), [c.id, c.jobId]);
+  const [period, setPeriod] = useState<Period>("daily");
+  const metrics = useCampaignMetrics(c.id, period, c.id);
   const refresh = () => {
     reloadCampaign();
     data.reload();
+    metrics.reload();
   };
   useInterval(refresh, c.status === "active" ? SWARM_POLL_MS : null);
   const d = data.data;
@@ -167,7 +173,7 @@ export function SwarmOverview({ campaign: c, voiceAgents, canWrite, onCampaign, 
         <h2 id="swarm-title">Swarm</h2>
         {canWrite && <Lifecycle campaign={c} onChanged={(x) => { onCampaign(x); data.reload(); }} />}
       </div>
-      <Figures c={c} job={d?.job ?? null} />
+      <Figures c={c} job={d?.job ?? null} metrics={metrics.data} />
       {c.status === "active" && (
         <p className="muted campaigns-small swarm-note">Live: updated every {SWARM_POLL_MS / 1000} s while the campaign runs.</p>
       )}
@@ -218,11 +224,9 @@ export function SwarmOverview({ campaign: c, voiceAgents, canWrite, onCampaign, 
             <RecentCalls calls={d.recent} />
           </section>
 
-          {/* METRICS CHARTS GO HERE (issue 18 §8/§10): charts of GET /api/campaigns/{id}/metrics?period=hourly|daily|weekly|monthly,
-              with a chart library, once the metrics API (built in parallel) lands. */}
-          <section aria-labelledby="swarm-metrics-title" className="swarm-part swarm-placeholder" data-placeholder="metrics-charts">
+          <section aria-labelledby="swarm-metrics-title" className="swarm-part">
             <h3 id="swarm-metrics-title">Metrics by period</h3>
-            <p className="muted">Charts of the campaign's metrics by hour, day, week and month will appear here.</p>
+            <SwarmMetrics campaignId={c.id} period={period} onPeriod={setPeriod} metrics={metrics} />
           </section>
         </>
       )}
