@@ -364,10 +364,11 @@ TEST_F(SwarmTest, AnAbandonRateOverTheCapSlowsTheCampaignAndRecoveringSpeedsItUp
   auto alerts = activity(id, "alert");
   ASSERT_EQ(alerts.size(), 2u);
   EXPECT_EQ(alerts[0]["status"], "warning");
-  EXPECT_EQ(alerts[0]["details"]["abandoned"], 4);
-  EXPECT_EQ(alerts[0]["details"]["answeredByPerson"], 40);
-  // 160 more calls with agent audio in time: 4 / 200 = 2 % < 80 % of the cap.
-  add(160, false);
+  // The 40 above, and the campaign's own call (a person answered it; abandoned or not).
+  EXPECT_GE(alerts[0]["details"]["abandoned"].get<int>(), 4);
+  EXPECT_EQ(alerts[0]["details"]["answeredByPerson"], 41);
+  // 200 more calls with agent audio in time: at most 5 / 241 ≈ 2.1 % < 80 % of the cap.
+  add(200, false);
   swarm_->tick();
   EXPECT_EQ(dialer_->throttle(job_id), 0.5) << "back under the cap: speeding up again";
   swarm_->tick();
