@@ -534,6 +534,7 @@ const EntitySpec& swarm_agent_spec() {
        number("total_calls", "totalCalls", T::integer, kReadOnly, "Calls it placed (final results).", 0, std::nullopt, "0"),
        number("successful_calls", "successfulCalls", T::integer, kReadOnly, "Calls with a successful outcome.", 0, std::nullopt, "0"),
        number("total_duration_s", "totalDurationS", T::integer, kReadOnly, "Talk time, s.", 0, std::nullopt, "0"),
+       number("answered_calls", "answeredCalls", T::integer, kReadOnly, "Its calls that were answered (had talk time).", 0, std::nullopt, "0"),
        number("average_duration_s", "averageDurationS", T::real, kReadOnly, "Mean talk time of its answered calls, s.", 0, std::nullopt, "0"),
        number("success_rate", "successRate", T::real, kReadOnly, "successfulCalls / totalCalls (0-1).", 0, 1, "0"),
        number("quality_score", "qualityScore", T::real, kReadOnly | kNullable, "Mean call-intelligence quality (0-100).", 0, 100),

@@ -739,6 +739,7 @@ CREATE TABLE swarm_agents (
   total_calls INTEGER NOT NULL DEFAULT 0,
   successful_calls INTEGER NOT NULL DEFAULT 0,
   total_duration_s INTEGER NOT NULL DEFAULT 0,
+  answered_calls INTEGER NOT NULL DEFAULT 0,
   average_duration_s REAL NOT NULL DEFAULT 0,
   success_rate REAL NOT NULL DEFAULT 0,
   quality_score REAL,

@@ -8,48 +8,19 @@
 #include "model/builtin_scripts.hpp"
 #include "model/schema.hpp"
 #include "model/validation.hpp"
+#include "store/sql_args.hpp"
 
 namespace voqo::store {
 namespace {
 
 using json = nlohmann::json;
-using Arg = std::variant<std::nullptr_t, std::string, int64_t, double>;
+using sql::Arg;
+using sql::texts;
 
-void bind_args(Statement& st, const std::vector<Arg>& args) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const int at = static_cast<int>(i + 1);
-    std::visit(
-        [&](const auto& v) {
-          using V = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<V, std::nullptr_t>) st.bind_null(at);
-          else if constexpr (std::is_same_v<V, std::string>) st.bind_text(at, v);
-          else if constexpr (std::is_same_v<V, int64_t>) st.bind_int(at, v);
-          else st.bind_double(at, v);
-        },
-        args[i]);
-  }
-}
-
-Result<void> run(Connection& c, std::string_view sql, const std::vector<Arg>& args) {
-  auto st = c.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  bind_args(**st, args);
-  if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
+/// Runs a statement that returns no rows.
+Result<void> run(Connection& c, std::string_view query, const std::vector<Arg>& args) {
+  if (auto r = sql::run(c, query, args); !r) return std::unexpected(r.error());
   return {};
-}
-
-/// The first column of each row, as text ("" for NULL).
-Result<std::vector<std::string>> texts(Connection& c, std::string_view sql, const std::vector<Arg>& args) {
-  auto st = c.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  bind_args(**st, args);
-  std::vector<std::string> out;
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return std::unexpected(r.error());
-    if (!*r) return out;
-    out.emplace_back((*st)->is_null(0) ? std::string_view() : (*st)->column_text(0));
-  }
 }
 
 Error missing(const std::string& field, const std::string& message) {

@@ -7,50 +7,15 @@
 #include "core/id.hpp"
 #include "core/time.hpp"
 #include "model/schema.hpp"
+#include "store/sql_args.hpp"
 
 namespace voqo::store {
 namespace {
 
 using json = nlohmann::json;
-using Arg = std::variant<std::nullptr_t, std::string, int64_t, double>;
-
-void bind_args(Statement& st, const std::vector<Arg>& args) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const int at = static_cast<int>(i + 1);
-    std::visit(
-        [&](const auto& v) {
-          using V = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<V, std::nullptr_t>) st.bind_null(at);
-          else if constexpr (std::is_same_v<V, std::string>) st.bind_text(at, v);
-          else if constexpr (std::is_same_v<V, int64_t>) st.bind_int(at, v);
-          else st.bind_double(at, v);
-        },
-        args[i]);
-  }
-}
-
-/// Runs a statement that returns no rows; returns the rows it changed.
-Result<int64_t> run(Connection& c, std::string_view sql, const std::vector<Arg>& args) {
-  auto st = c.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  bind_args(**st, args);
-  if (auto r = (*st)->step(); !r) return std::unexpected(r.error());
-  return c.changes();
-}
-
-/// Calls `row` for each row of a query.
-Result<void> each(Connection& c, std::string_view sql, const std::vector<Arg>& args,
-                  const std::function<void(const Statement&)>& row) {
-  auto st = c.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  bind_args(**st, args);
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return std::unexpected(r.error());
-    if (!*r) return {};
-    row(**st);
-  }
-}
+using sql::Arg;
+using sql::each;
+using sql::run;
 
 Arg text_or_null(const std::string& s) { return s.empty() ? Arg(nullptr) : Arg(s); }
 std::string text(const Statement& s, int col) { return s.is_null(col) ? std::string() : std::string(s.column_text(col)); }
@@ -326,10 +291,11 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
                  "UPDATE swarm_agents SET status = CASE WHEN status = 'calling' THEN 'idle' ELSE status END, "
                  "current_call_id = NULL, current_customer = NULL, last_activity_at = ?2, updated_at = ?2, "
                  "total_calls = total_calls + ?3, successful_calls = successful_calls + ?4, "
-                 "total_duration_s = total_duration_s + ?5, "
+                 "total_duration_s = total_duration_s + ?5, answered_calls = answered_calls + (?5 > 0), "
                  "success_rate = CASE WHEN total_calls + ?3 > 0 THEN 1.0 * (successful_calls + ?4) / (total_calls + ?3) ELSE 0 END, "
-                 "average_duration_s = (SELECT coalesce(avg(c.duration), 0) FROM calls c JOIN job_calls jc ON jc.call_id = c.id "
-                 "  WHERE jc.swarm_agent_id = ?1 AND c.duration > 0) WHERE id = ?1",
+                 // A running mean (O(1) a call): talk time over the answered calls.
+                 "average_duration_s = CASE WHEN answered_calls + (?5 > 0) > 0 "
+                 "  THEN 1.0 * (total_duration_s + ?5) / (answered_calls + (?5 > 0)) ELSE 0 END WHERE id = ?1",
                  {member, now, int64_t{res.final ? 1 : 0}, int64_t{res.final && success ? 1 : 0}, duration});
     if (!r) return std::unexpected(r.error());
   }

@@ -207,10 +207,19 @@ TEST_F(SwarmTest, AgentsScaleTwoToFourObjectivesAdvanceAndPauseEditResumeLoseNot
   auto edited = swarm_->update(ws(), id, {{"callsPerSecond", 5}, {"maxAgents", 3}});
   ASSERT_TRUE(edited) << edited.error().message;
   EXPECT_EQ(store_->jobs().records().get(ws(), job_id)->value("callsPerSecond", 0.0), 5.0) << "the job takes the new pace";
-  std::this_thread::sleep_for(3s);  // calls in progress finish; nothing new leaves
+  // Calls in progress finish (their members go idle); then nothing new leaves.
+  auto calling = [&] {
+    int n = 0;
+    for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) n += m["status"] == "calling";
+    return n;
+  };
+  const auto drained = std::chrono::steady_clock::now() + 60s;
+  while (calling() > 0 && std::chrono::steady_clock::now() < drained) std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(calling(), 0) << "the calls in progress when it paused have ended";
   const int while_paused = get(id)["totalCalls"];
   EXPECT_LT(while_paused, 16);
-  std::this_thread::sleep_for(1s);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(calling(), 0) << "a paused campaign places no call";
   EXPECT_EQ(get(id)["totalCalls"], while_paused) << "a paused campaign places no call";
   ASSERT_TRUE(swarm_->resume(ws(), id));
   wait_idle(job_id);
@@ -268,6 +277,9 @@ TEST_F(SwarmTest, AgentsScaleTwoToFourObjectivesAdvanceAndPauseEditResumeLoseNot
   int member_calls = 0;
   for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) {
     member_calls += m["totalCalls"].get<int>();
+    if (m["answeredCalls"].get<int>() > 0)
+      EXPECT_DOUBLE_EQ(m["averageDurationS"].get<double>(),
+                       m["totalDurationS"].get<double>() / m["answeredCalls"].get<double>()) << m.dump();
     EXPECT_TRUE(m["currentCallId"].is_null()) << m.dump();
     if (m["totalCalls"].get<int>() == 0) continue;
     const auto& states = seen[m["id"]];
