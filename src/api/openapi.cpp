@@ -81,6 +81,7 @@ struct OperationDoc {
   const model::EntitySpec* filters = nullptr;  ///< list: filterable fields become query parameters
   std::string media_type = "application/json";  ///< of the success body; audio/wav bodies also answer 206 ranges
   bool needs_telephony = false;  ///< answers 503 when the server runs without SIP (voqo serve --no-sip)
+  bool upsert = false;  ///< creates what does not exist yet: 201 with the same body besides `status`
 };
 
 const std::map<std::string, OperationDoc>& operations() {
@@ -167,6 +168,10 @@ const std::map<std::string, OperationDoc>& operations() {
       {"PATCH /api/campaigns/{id}/objectives/{objectiveId}", {"updateObjective", "Update an objective", "swarm", "ObjectiveUpdate", 200, "Objective"}},
       {"DELETE /api/campaigns/{id}/objectives/{objectiveId}", {"deleteObjective", "Delete an objective", "swarm", "", 204, ""}},
       {"GET /api/campaigns/{id}/recent-calls", {"listCampaignRecentCalls", "The campaign's recent calls, newest first (prospect, company, outcome, duration, notes, next action)", "swarm", "", 200, "SwarmRecentCallPage", {}, &swarm_recent_call_spec()}},
+      {"GET /api/campaigns/{id}/configuration", {"getSwarmConfiguration", "The campaign's configuration: overrides of its agents' settings, escalation triggers, auto-transfer, alerts and quality check (404 when it has none)", "swarm", "", 200, "SwarmConfiguration"}},
+      {"PUT /api/campaigns/{id}/configuration", {"putSwarmConfiguration", "Create the campaign's configuration (201; absent fields take their defaults) or change the fields given (200)", "swarm", "SwarmConfigurationUpdate", 200, "SwarmConfiguration", {}, nullptr, "application/json", false, true}},
+      {"PATCH /api/campaigns/{id}/configuration", {"updateSwarmConfiguration", "Change fields of the campaign's configuration (created when it has none)", "swarm", "SwarmConfigurationUpdate", 200, "SwarmConfiguration", {}, nullptr, "application/json", false, true}},
+      {"DELETE /api/campaigns/{id}/configuration", {"deleteSwarmConfiguration", "Remove the campaign's configuration: its agents' own settings apply again", "swarm", "", 204, ""}},
       {"GET /api/campaigns/{id}/activity", {"listCampaignActivity", "The campaign's activity log, newest first (auto_scaled, objective_completed, calls, state changes)", "swarm", "", 200, "SwarmActivityPage", {}, &swarm_activity_log_spec()}},
 
       {"GET /api/uploads", {"listUploads", "List uploads", "uploads", "", 200, "UploadPage", {}, &upload_spec()}},
@@ -742,6 +747,10 @@ json openapi_document(const Router& router) {
       else
         responses[std::to_string(d.status)] = {{"description", "Success"},
                                                {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};
+      if (d.upsert) {
+        responses["201"] = responses[std::to_string(d.status)];
+        responses["201"]["description"] = "Created";
+      }
       if (d.media_type == "audio/wav" && d.request.empty()) {  // files served with ranges (GETs)
         responses["206"] = {{"description", "The requested byte range (Content-Range says which)"},
                             {"content", {{d.media_type, {{"schema", schema_ref(d.response)}}}}}};

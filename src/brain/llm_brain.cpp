@@ -232,6 +232,17 @@ std::string LlmBrain::system_message() const {
   if (!purpose.empty()) s += "- Purpose of the call: " + purpose + ".\n";
   s += "- Now it is " + local_date_time(c) + " for the contact.\n";
   if (!c.language.empty()) s += "- Speak in the language of locale " + c.language + ".\n";
+  // The campaign's configuration and the swarm agent's variant (issue 18 §6, §2).
+  if (c.variables.is_object()) {
+    auto var = [&c](const char* name) {
+      auto it = c.variables.find(name);
+      return it != c.variables.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (const std::string v = var("personalityProfile"); !v.empty()) s += "- Personality: " + v + ".\n";
+    if (const std::string v = var("tone"); !v.empty()) s += "- Tone: " + v + ".\n";
+    if (const std::string v = var("formality"); !v.empty()) s += "- Formality: " + v + ".\n";
+    if (const std::string v = var("objectionStyle"); !v.empty()) s += "- When the contact objects, answer in a " + v + " way.\n";
+  }
   if (!c.memories.empty()) {
     s += "\nWhat you know about this contact:\n";
     for (const std::string& m : c.memories) s += "- " + std::string(trim(m)) + "\n";

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "calls/engines.hpp"
+#include "calls/escalation.hpp"
 #include "core/id.hpp"
 #include "core/ip_network.hpp"
 #include "core/log.hpp"
@@ -19,7 +20,24 @@
 #include "store/calls.hpp"
 
 namespace voqo::calls {
+
 namespace {
+
+/// A transfer target as SIP REFER takes it: a sip:/sips: URI as is, or a
+/// phone number in E.164. Errors: invalid_argument field "target".
+Result<std::string> transfer_target(const std::string& target, const std::string& region) {
+  if (target.rfind("sip:", 0) == 0 || target.rfind("sips:", 0) == 0) {
+    // RFC 3261 §25.1 SIP-URI, loosely: [user@]host[:port][;params], no spaces or brackets.
+    static const std::regex uri(R"(^sips?:([^@\s<>"]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s<>"]*)?$)");
+    if (!std::regex_match(target, uri)) return std::unexpected(Error::invalid("target", "not a valid SIP URI: " + target));
+    return target;
+  }
+  if (target.empty()) return std::unexpected(Error::invalid("target", "a transfer needs a target (E.164 number or SIP URI)"));
+  auto phone = model::normalize_phone(target, region);
+  if (!phone) return std::unexpected(Error::invalid("target", phone.error().message));
+  return phone->e164;
+}
+
 
 /// Retry-After (s) of a 503 for an inbound call over max_concurrent_calls.
 constexpr int kRetryAfterBusyS = 5;
@@ -76,7 +94,9 @@ struct CallService::Impl {
                                               const std::string& from_phone, const std::string& to_phone,
                                               std::string contact_name, bool match_contact, const nlohmann::json& variables,
                                               const std::string& sip_endpoint, const PlaceCall* links = nullptr,
-                                              const std::string& session_id = "");
+                                              const std::string& session_id = "",
+                                              const model::SwarmConfiguration* configuration = nullptr,
+                                              const std::string& transfer_to = "");
   /// The call in progress with this id, its pipeline and SIP handle (copied
   /// under the lock: finalize() releases them). Errors: not_found (also once ended).
   Result<std::shared_ptr<ActiveCall>> live_call(const std::string& call_id, std::shared_ptr<pipeline::CallPipeline>& pipeline,
@@ -434,7 +454,9 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
                                                                std::string contact_name, bool match_contact,
                                                                const nlohmann::json& variables,
                                                                const std::string& sip_endpoint, const PlaceCall* links,
-                                                               const std::string& session_id) {
+                                                               const std::string& session_id,
+                                                               const model::SwarmConfiguration* configuration,
+                                                               const std::string& transfer_to) {
   const bool outbound = direction == "outbound";
   auto call = std::make_shared<ActiveCall>(*this);
   if (links) call->own_observer = links->events;
@@ -485,6 +507,31 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
   auto built = engines.build(store, er);
   if (!built) return std::unexpected(built.error());
   call->system_info = built->system_info;
+  if (configuration && links) {
+    // The campaign's escalation triggers (issue 18 §6) watch the callee's
+    // turns: an alert (activity, webhook, realtime) and, with a target, the hand-off.
+    call->system_info["configuration"] = configuration->id;
+    std::weak_ptr<ActiveCall> weak_call = call;
+    built->brain = escalating_brain(
+        std::move(built->brain), configuration->triggers, transfer_to,
+        [weak_call, transfer_to, campaign = links->campaign_id, member = links->swarm_agent_id](const Escalation& e) {
+          auto c = weak_call.lock();
+          if (!c) return;
+          nlohmann::json alert = {{"trigger", e.trigger}, {"detail", e.detail}, {"utterance", e.utterance},
+                                  {"transferTo", transfer_to.empty() ? nlohmann::json(nullptr) : nlohmann::json(transfer_to)},
+                                  {"at", now_iso8601()}};
+          spdlog::info("call {}: escalation ({}: {})", c->record.id, e.trigger, e.detail);
+          {
+            std::lock_guard lock(c->mutex);
+            c->system_info["escalation"] = alert;
+          }
+          if (auto ok = c->svc.store.swarm_configurations().record_escalation(c->record.workspace_id, campaign, c->record.id,
+                                                                              c->record.agent_id, member, alert);
+              !ok)
+            spdlog::warn("call {}: cannot record its escalation: {}", c->record.id, ok.error().message);
+          c->emit([id = c->record.id, detail = alert.dump()](CallEvents& o) { o.event(id, "escalation", detail); });
+        });
+  }
   call->record_audio = cfg.record && (!links || links->record);
   if (cfg.record && links && !links->record) call->system_info["recording"] = "disabled by the campaign";
   pipeline::PipelineConfig pc = built->pipeline;
@@ -763,7 +810,6 @@ Result<std::string> CallService::place_call(const PlaceCall& request) {
   if (request.workspace.empty()) return std::unexpected(Error::invalid("workspace", "a call needs its workspace"));
   auto agent = d.find_agent(request.workspace, request.agent);
   if (!agent) return std::unexpected(agent.error());
-  if (!request.voice_id.empty()) agent->voice.id = request.voice_id;  // a swarm agent's variant
   if (auto limit = d.tier_call_limit(request.workspace); limit && d.calls_in(request.workspace) >= *limit)
     return std::unexpected(Error::forbidden("concurrentCalls", "this workspace's tier allows " + std::to_string(*limit) +
                                                                    " calls at once (limit concurrentCalls)"));
@@ -771,6 +817,25 @@ Result<std::string> CallService::place_call(const PlaceCall& request) {
   // The workspace's settings, read once for this call.
   auto settings = d.store.settings().snapshot(request.workspace);
   if (!settings) return std::unexpected(settings.error());
+  // The campaign's configuration (issue 18 §6) overrides the agent's
+  // settings; the swarm agent's own variant (voice, personality) wins over it.
+  std::optional<model::SwarmConfiguration> configuration;
+  nlohmann::json variables = request.variables;
+  std::string escalate_to;
+  if (!request.campaign_id.empty()) {
+    auto found = d.store.swarm_configurations().for_campaign(request.workspace, request.campaign_id);
+    if (!found) return std::unexpected(found.error());
+    configuration = std::move(*found);
+  }
+  if (configuration) {
+    model::apply_swarm_configuration(*configuration, *agent, *settings, variables);
+    if (const std::string t = configuration->transfer_target(); !t.empty()) {
+      if (auto target = transfer_target(t, settings->default_region)) escalate_to = *target;
+      else spdlog::warn("campaign {}: transferNumber {} is not usable ({}): escalations only alert", request.campaign_id, t,
+                        target.error().message);
+    }
+  }
+  if (!request.voice_id.empty()) agent->voice.id = request.voice_id;  // a swarm agent's variant
   // A sip: URI is dialed as is; anything else is a phone number for the trunk.
   const bool is_uri = request.to.rfind("sip:", 0) == 0;
   std::string to = request.to;
@@ -783,8 +848,8 @@ Result<std::string> CallService::place_call(const PlaceCall& request) {
   if (!is_uri && trunk.uri.empty())
     return std::unexpected(Error::invalid("trunk", "no SIP trunk configured: set the sip_trunk setting or pass --trunk sip:host:port"));
 
-  auto call = d.prepare(*agent, *settings, "outbound", trunk.caller_id, to, request.contact_name, !is_uri,
-                        request.variables, trunk.uri, &request);
+  auto call = d.prepare(*agent, *settings, "outbound", trunk.caller_id, to, request.contact_name, !is_uri, variables,
+                        trunk.uri, &request, "", configuration ? &*configuration : nullptr, escalate_to);
   if (!call) return std::unexpected(call.error());
   auto& r = (*call)->record;
   {
@@ -830,25 +895,6 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::live_call(const std::stri
   sip = it->second->sip;
   return it->second;
 }
-
-namespace {
-
-/// A transfer target as SIP REFER takes it: a sip:/sips: URI as is, or a
-/// phone number in E.164. Errors: invalid_argument field "target".
-Result<std::string> transfer_target(const std::string& target, const std::string& region) {
-  if (target.rfind("sip:", 0) == 0 || target.rfind("sips:", 0) == 0) {
-    // RFC 3261 §25.1 SIP-URI, loosely: [user@]host[:port][;params], no spaces or brackets.
-    static const std::regex uri(R"(^sips?:([^@\s<>"]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s<>"]*)?$)");
-    if (!std::regex_match(target, uri)) return std::unexpected(Error::invalid("target", "not a valid SIP URI: " + target));
-    return target;
-  }
-  if (target.empty()) return std::unexpected(Error::invalid("target", "a transfer needs a target (E.164 number or SIP URI)"));
-  auto phone = model::normalize_phone(target, region);
-  if (!phone) return std::unexpected(Error::invalid("target", phone.error().message));
-  return phone->e164;
-}
-
-}  // namespace
 
 Result<void> CallService::supervise(const std::string& call_id, const SupervisorCommand& cmd) {
   auto& d = *impl_;

@@ -1,5 +1,7 @@
 #include "campaign/swarm.hpp"
 
+#include <map>
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -124,10 +126,13 @@ struct SwarmService::Impl {
 
   Result<json> campaign(const WorkspaceId& ws, const std::string& id) { return store.campaigns().get(ws, id); }
 
-  /// The job body of a campaign: its pace, retry (lead filter's maxAttempts
-  /// wins) and active hours.
-  json job_body(const json& camp, const std::string& agent_id) {
+  /// The job body of a campaign: its pace, retry (the configuration's
+  /// retryAttempts, then the lead filter's maxAttempts win) and active hours.
+  json job_body(const WorkspaceId& ws, const json& camp, const std::string& agent_id) {
     json retry = camp.value("retry", json::object());
+    // The configuration's retryAttempts (issue 18 §6) overrides the campaign's retry.
+    if (auto conf = store.swarm_configurations().for_campaign(ws, camp.value("id", "")); conf && *conf && (*conf)->retry_attempts)
+      retry["maxAttempts"] = *(*conf)->retry_attempts;
     if (auto f = camp.value("leadFilter", json::object()); f.contains("maxAttempts") && f["maxAttempts"].is_number_integer())
       retry["maxAttempts"] = f["maxAttempts"];
     json body{{"agentId", agent_id},
@@ -164,7 +169,7 @@ struct SwarmService::Impl {
     if (members->items.empty())
       return std::unexpected(invalid_at("agents", "the campaign has no swarm agents: add one with POST /api/campaigns/" + id + "/agents"));
     const std::string agent_id = members->items[0].value("voiceAgentId", "");
-    auto job = store::create_campaign_job(store.db(), store.jobs().records(), ws, id, job_body(*camp, agent_id));
+    auto job = store::create_campaign_job(store.db(), store.jobs().records(), ws, id, job_body(ws, *camp, agent_id));
     if (!job) return std::unexpected(job.error());
     const std::string job_id = (*job)["id"];
     if (job->value("totalCalls", 0) == 0 && camp->value("leadSource", "csv_upload") == "csv_upload") {
@@ -286,11 +291,38 @@ struct SwarmService::Impl {
       if (auto e = enforce_bounds(ws, id); !e) spdlog::warn("swarm: campaign {}: {}", id, e.error().message);
       if (camp->value("autoscalingEnabled", false)) autoscale(ws, *camp, t);
       abandon_cap(ws, *camp, t);
+      queue_timeout(ws, *camp, t);
     }
     if (dialer) dialer->poke();
   }
 
   void autoscale(const WorkspaceId& ws, const json& camp, Clock::time_point t);
+
+  /// The configuration's queueTimeoutS (issue 18 §6): when the oldest due
+  /// lead has waited longer for a free agent, a queue_timeout alert (activity
+  /// `alert`, the campaign.alert webhook), at most once per kQueueAlertEvery
+  /// per campaign. The lead is not dropped: it is dialed when an agent frees up.
+  void queue_timeout(const WorkspaceId& ws, const json& camp, Clock::time_point t) {
+    const std::string id = camp.value("id", "");
+    if (!camp["jobId"].is_string()) return;
+    auto conf = store.swarm_configurations().for_campaign(ws, id);
+    if (!conf || !*conf || !(*conf)->queue_timeout_s) return;
+    if (auto it = last_queue_alert.find(id); it != last_queue_alert.end() && t - it->second < kQueueAlertEvery) return;
+    auto f = store.swarm().figures(id, camp["jobId"].get<std::string>(), t, cfg.success_window);
+    if (!f || f->due_now == 0 || f->oldest_due_wait_s <= *(*conf)->queue_timeout_s) return;
+    last_queue_alert[id] = t;
+    const auto wait = static_cast<int64_t>(f->oldest_due_wait_s);
+    const int64_t bucket = std::chrono::duration_cast<std::chrono::minutes>(t.time_since_epoch()).count();
+    (void)store.swarm_configurations().record_campaign_alert(
+        ws, id,
+        std::to_string(f->due_now) + " due leads; the oldest has waited " + std::to_string(wait) + " s for a free agent (queue timeout " +
+            std::to_string(*(*conf)->queue_timeout_s) + " s)",
+        {{"kind", "queue_timeout"}, {"dueLeads", f->due_now}, {"oldestWaitS", wait}, {"queueTimeoutS", *(*conf)->queue_timeout_s},
+         {"idleAgents", f->idle}, {"callingAgents", f->calling}},
+        id + ":queue_timeout:" + std::to_string(bucket));
+  }
+  static constexpr auto kQueueAlertEvery = std::chrono::minutes(10);
+  std::map<std::string, Clock::time_point> last_queue_alert;  ///< per campaign (the tick's thread)
 
   /// The abandon cap (issue 18 §9): over the last 30 days, when the share of
   /// person-answered calls that got no agent audio within 2 s exceeds the

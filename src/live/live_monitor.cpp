@@ -371,10 +371,21 @@ struct LiveMonitor::Impl {
     }
   }
 
-  void on_event(const std::string& call_id, const std::string& name) {
+  void on_event(const std::string& call_id, const std::string& name, const std::string& detail) {
     CallState* c = find(call_id);
     if (!c) return;
     if (name == "error" || name == "brain_error" || name == "stt_error" || name == "tts_error") ++c->errors;
+    if (name == "escalation") {  // a supervisor alert (issue 18 §6): the calls list and the call's own feed
+      json alert = json::parse(detail, nullptr, false);
+      if (alert.is_discarded() || !alert.is_object()) alert = {{"detail", detail}};
+      alert["kind"] = "escalation";
+      alert["callId"] = call_id;
+      alert["campaignId"] = c->info.campaign_id;
+      alert["agentName"] = c->info.agent_name;
+      alert["customerName"] = c->info.customer_name;
+      publish(live_calls_topic(c->info.workspace_id), {{"kind", "alert"}, {"alert", alert}});
+      publish(call_topic(c->info.workspace_id, call_id), {{"kind", "alert"}, {"alert", std::move(alert)}});
+    }
   }
 
   void refresh_insights(CallState& c, Steady::time_point now) {
@@ -404,9 +415,10 @@ struct LiveMonitor::Impl {
     json details = {{"outcome", outcome.outcome ? json(brain::outcome_label(*outcome.outcome)) : json(nullptr)},
                     {"status", calls::call_status_label(outcome.status)},
                     {"errorMessage", outcome.end_reason.empty() ? json(nullptr) : json(outcome.end_reason)}};
-    if (auto ok = store.live().finish(call_id, details); !ok) log_error("finish", call_id, ok.error());
-    ij["kind"] = "insights";
     const WorkspaceId ws(c->info.workspace_id);
+    if (auto ok = store.live().finish(call_id, details); !ok) log_error("finish", call_id, ok.error());
+    else if (*ok) publish(live_calls_topic(ws.value), {{"kind", "alert"}, {"alert", **ok}});  // flagged for review (issue 18 §6)
+    ij["kind"] = "insights";
     publish(call_topic(ws.value, call_id), std::move(ij));
     outbox.emplace_back([this, call_id, ws] {  // the analytics record as committed
       auto stored = store.live().analytics(ws, call_id);
@@ -667,8 +679,8 @@ void LiveMonitor::levels(const std::string& call_id, int agent_gain, int custome
 void LiveMonitor::agent_turn(const std::string& call_id, const brain::Reply& reply) {
   impl_->post([this, call_id, reply] { impl_->on_turn(call_id, reply); });
 }
-void LiveMonitor::event(const std::string& call_id, std::string_view name, std::string_view) {
-  impl_->post([this, call_id, n = std::string(name)] { impl_->on_event(call_id, n); });
+void LiveMonitor::event(const std::string& call_id, std::string_view name, std::string_view detail) {
+  impl_->post([this, call_id, n = std::string(name), d = std::string(detail)] { impl_->on_event(call_id, n, d); });
 }
 void LiveMonitor::call_ended(const calls::CallOutcome& outcome) {
   impl_->post([this, outcome] { impl_->on_ended(outcome); });

@@ -202,7 +202,10 @@ const EntitySpec& call_spec() {
        number("quality_score", "qualityScore", T::real, kReadOnly | kNullable,
               "Conversation quality from call intelligence, 0-100; null before it ran.", 0, 100),
        number("script_adherence", "scriptAdherence", T::real, kReadOnly | kNullable,
-              "Script adherence from call intelligence, 0-100; null before it ran.", 0, 100)}};
+              "Script adherence from call intelligence, 0-100; null before it ran.", 0, 100),
+       boolean("flagged_for_review", "flaggedForReview", kReadOnly | kFilter,
+               "The campaign's quality check flagged it: its quality score is under the campaign's successThreshold.", "false"),
+       text("review_reason", "reviewReason", kReadOnly | kNullable, "Why it was flagged.")}};
   return spec;
 }
 
@@ -493,7 +496,9 @@ const EntitySpec& webhook_event_spec() {
       "webhook_events", "webhook event", "WebhookEvent",
       {id_field(), workspace_field(),
        number("seq", "seq", T::integer, kReadOnly, "Order of creation (delivery order per call).", 1, std::nullopt),
-       enumeration("event", "event", kReadOnly | kFilter, "Event type.", {"call.started", "call.ended", "job.completed"}),
+       enumeration("event", "event", kReadOnly | kFilter,
+                   "Event type (call.escalated, call.flagged and campaign.alert are a campaign's supervisor alerts).",
+                   {"call.started", "call.ended", "job.completed", "call.escalated", "call.flagged", "campaign.alert"}),
        text("url", "url", kReadOnly, "Receiver (the agent's webhookUrl)."),
        text("agent_id", "agentId", kReadOnly | kNullable | kFilter, "Agent whose webhook it is."),
        text("call_id", "callId", kReadOnly | kNullable | kFilter, "Call of the event."),
@@ -692,15 +697,64 @@ const EntitySpec& swarm_call_flow_spec() {
   return spec;
 }
 
+// ---- Swarm configuration and escalation (issue 18 §6). ----
+
+const EntitySpec& swarm_configuration_spec() {
+  static const EntitySpec spec{
+      "swarm_configurations", "swarm configuration", "SwarmConfiguration",
+      {id_field(), workspace_field(),
+       text("campaign_id", "campaignId", kReadOnly | kParent | kFilter | kUnique, "Campaign it configures (one each)."),
+       text("model", "model", kNullable, "LLM model for the campaign's calls (null: the workspace's llm setting).", 200),
+       number("temperature", "temperature", T::real, kNullable, "LLM sampling temperature (null: the agent's).", 0, 2),
+       number("max_tokens", "maxTokens", T::integer, kNullable, "LLM tokens per reply (null: the agent's).", 50, 2000),
+       text("system_prompt", "systemPrompt", kNullable, "Instructions for the brain, replacing the agent's (null: the agent's).", 20000),
+       enumeration("voice_provider", "voiceProvider", kNullable, "Text-to-speech provider (null: the agent's).",
+                   {"flite", "espeak-ng", "elevenlabs"}),
+       text("voice_model", "voiceModel", kNullable, "Voice of the provider (null: the agent's voiceId; a member's variant wins).", 200),
+       number("speaking_rate", "speakingRate", T::real, kNullable, "Speech-rate multiplier, 0.5-2.0 (null: the agent's).", 0.5, 2),
+       number("clarity", "clarity", T::real, kNullable,
+              "Voice clarity 0-1 (ElevenLabs voice_settings.similarity_boost; the embedded voices ignore it).", 0, 1),
+       text("language", "language", kNullable, "BCP 47 language of the calls (null: the agent's).", 35, Format::bcp47),
+       enumeration("personality", "personality", kNullable, "Manner of the agents (a member's personalityProfile wins).",
+                   {"PROFESSIONAL", "FRIENDLY", "ENTHUSIASTIC", "CONSULTATIVE"}),
+       text("tone", "tone", kNullable, "Tone in a few words, e.g. \"warm and calm\".", 100),
+       enumeration("formality", "formality", kNullable, "Register of speech.", {"casual", "neutral", "formal"}),
+       enumeration("objection_style", "objectionStyle", kNullable, "How objections are answered.",
+                   {"EMPATHETIC", "LOGICAL", "PERSISTENT", "ACCOMMODATING"}),
+       number("max_call_duration_min", "maxCallDurationMin", T::integer, kNullable, "Longest call, minutes (null: the agent's).", 1, 60),
+       number("retry_attempts", "retryAttempts", T::integer, kNullable,
+              "Attempts per lead when the campaign starts (null: the campaign's retry.maxAttempts).", 1, 10),
+       number("queue_timeout_s", "queueTimeoutS", T::integer, kNullable,
+              "A due lead waiting longer than this for a free agent raises a queue_timeout alert, s (null: never).", 10, 86400),
+       number("success_threshold", "successThreshold", T::real, 0,
+              "Quality score (0-100) under which the quality check flags a call for review.", 0, 100, "60"),
+       boolean("escalate_on_human_request", "escalateOnHumanRequest", 0, "Escalate when the callee asks for a person.", "true"),
+       number("negative_sentiment_turns", "negativeSentimentTurns", T::integer, 0,
+              "Escalate after this many consecutive negative callee turns (0: off).", 0, 10, "0"),
+       number("repeated_objection_count", "repeatedObjectionCount", T::integer, 0,
+              "Escalate when the same objection is raised this many times (0: off).", 0, 10, "0"),
+       of_type("escalation_keywords", "escalationKeywords", T::json_array, 0,
+               "Words or phrases (at most 50, each 1-100 characters) that escalate when the callee says one.", "[]"),
+       boolean("auto_transfer", "autoTransfer", 0, "Transfer the call to transferNumber when an escalation fires.", "false"),
+       text("transfer_number", "transferNumber", kNullable, "Human to transfer to: E.164 number or sip:/sips: URI.", 300),
+       boolean("supervisor_alerts", "supervisorAlerts", 0,
+               "Escalations and flagged calls are sent as realtime alerts and the call.escalated / call.flagged webhooks.", "true"),
+       text("alert_webhook_url", "alertWebhookUrl", kNullable, "Where alert webhooks go (null: the agent's webhookUrl).", 2000,
+            Format::http_url),
+       boolean("quality_check", "qualityCheck", 0, "Flag calls whose quality score is under successThreshold for review.", "false"),
+       created_at(), updated_at()}};
+  return spec;
+}
+
 std::span<const EntitySpec* const> all_specs() {
-  static const std::array<const EntitySpec*, 25> all = {
+  static const std::array<const EntitySpec*, 26> all = {
       &agent_spec(),       &contact_spec(),   &call_spec(),          &memory_spec(),
       &campaign_spec(),    &upload_spec(),    &batch_contact_spec(), &upload_rejection_spec(),
       &job_spec(),         &job_call_spec(),  &custom_function_spec(), &setting_spec(),
       &agent_configuration_spec(), &job_event_spec(), &do_not_call_spec(), &sms_message_spec(),
       &webhook_event_spec(), &swarm_agent_spec(), &swarm_autoscaling_rule_spec(), &swarm_objective_spec(),
       &swarm_activity_log_spec(), &swarm_recent_call_spec(), &lead_source_spec(),
-      &swarm_script_template_spec(), &swarm_call_flow_spec()};
+      &swarm_script_template_spec(), &swarm_call_flow_spec(), &swarm_configuration_spec()};
   return all;
 }
 

@@ -43,6 +43,10 @@ class JsonFieldReader {
   void operator()(std::string_view name, int& v) {
     if (auto* j = present(name); j && check(name, *j, j->is_number_integer(), "an integer")) v = j->get<int>();
   }
+  void operator()(std::string_view name, std::optional<int>& v) {
+    if (null_clears(name, v)) return;
+    if (auto* j = present(name); j && check(name, *j, j->is_number_integer(), "an integer")) v = j->get<int>();
+  }
   void operator()(std::string_view name, int64_t& v) {
     if (auto* j = present(name); j && check(name, *j, j->is_number_integer(), "an integer")) v = j->get<int64_t>();
   }

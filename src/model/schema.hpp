@@ -112,6 +112,8 @@ const EntitySpec& lead_source_spec();
 /// Issue 18 §5: script templates (versioned families) and a campaign's call-flow steps.
 const EntitySpec& swarm_script_template_spec();
 const EntitySpec& swarm_call_flow_spec();
+/// Issue 18 §6: a campaign's configuration (overrides of its agents' settings) and escalation.
+const EntitySpec& swarm_configuration_spec();
 
 /// Every spec, in dependency order (parents before children).
 std::span<const EntitySpec* const> all_specs();

@@ -41,6 +41,7 @@
 #include "core/error.hpp"
 #include "postcall/delivery_worker.hpp"
 #include "store/store.hpp"
+#include "store/webhook_events.hpp"
 
 namespace voqo::postcall {
 
@@ -52,25 +53,10 @@ struct WebhookConfig {
   std::chrono::milliseconds timeout{10000};
 };
 
-/// One event to queue.
-struct WebhookEvent {
-  std::string id;       ///< derived_event_id(subject, event): the same cause gives the same id
-  std::string event;    ///< call.started | call.ended | job.completed
-  std::string url;      ///< the agent's webhookUrl
-  std::string agent_id, call_id, job_id;  ///< "" = NULL
-  nlohmann::json payload;
-  WorkspaceId workspace;  ///< the agent's workspace: its secret signs the delivery
-};
-
-/// A stable id for `event` about `subject_id` (a call or job id): 24
-/// characters shaped like new_id() (a letter, then [0-9a-z]), from a BLAKE2b
-/// hash of both, so queuing the same event twice yields the same row.
-std::string derived_event_id(std::string_view subject_id, std::string_view event);
-
-/// Queues `event` on `c` (inside the caller's write transaction) with the
-/// next seq, due now. Returns false when a row with that id already exists
-/// (nothing is changed). Errors: database.
-Result<bool> enqueue_webhook(store::Connection& c, const WebhookEvent& event);
+/// The outbox's write side lives in store/ (store/webhook_events.hpp).
+using store::derived_event_id;
+using store::enqueue_webhook;
+using store::WebhookEvent;
 
 /// Lower-case hex HMAC-SHA256 of `message` under `key` (RFC 2104, RFC 4231).
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);

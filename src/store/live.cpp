@@ -1,5 +1,7 @@
 #include "store/live.hpp"
 
+#include "store/swarm_config.hpp"
+
 #include "store/analytics.hpp"
 
 #include <algorithm>
@@ -584,17 +586,17 @@ Result<json> LiveStore::record_supervisor_action(const WorkspaceId& ws, const st
   });
 }
 
-Result<void> LiveStore::finish(const std::string& call_id, const json& analytics) {
+Result<std::optional<json>> LiveStore::finish(const std::string& call_id, const json& analytics) {
   if (!analytics.is_null() && !analytics.is_object()) return std::unexpected(Error::invalid("analytics", "must be an object"));
-  return db_.write([&](Connection& c) -> Result<void> {
+  return db_.write([&](Connection& c) -> Result<std::optional<json>> {
     if (auto call = call_row_in(c, call_id); !call) return std::unexpected(call.error());
     const std::string now = now_iso8601();
     if (auto u = exec_bound(c, "UPDATE coaching_recommendations SET is_active = 0, updated_at = ? WHERE call_id = ?", {now, call_id}); !u)
-      return u;
+      return std::unexpected(u.error());
     if (auto u = exec_bound(c, "UPDATE live_calls SET ended_at = coalesce(ended_at, ?), updated_at = ? WHERE call_id = ?",
                             {now, now, call_id});
         !u)
-      return u;
+      return std::unexpected(u.error());
     auto b = bundle_in(c, call_id);
     if (!b) return std::unexpected(b.error());
     const json& call = (*b)["call"];
@@ -625,7 +627,7 @@ Result<void> LiveStore::finish(const std::string& call_id, const json& analytics
     auto text_or_null = [](const json& j) { return j.is_string() ? std::optional<std::string>(j.get<std::string>()) : std::nullopt; };
     auto number_or_null = [](const json& j) { return j.is_number() ? std::optional<double>(j.get<double>()) : std::nullopt; };
 
-    if (auto d = exec_bound(c, "DELETE FROM call_analytics WHERE call_id = ?", {call_id}); !d) return d;
+    if (auto d = exec_bound(c, "DELETE FROM call_analytics WHERE call_id = ?", {call_id}); !d) return std::unexpected(d.error());
     auto st = c.prepare(
         "INSERT INTO call_analytics (id, call_id, agent_id, agent_name, customer_phone, campaign_id, started_at, ended_at, "
         "duration, final_phase, transcript_entries, agent_talk_ms, caller_talk_ms, agent_talk_share, overall_sentiment, "
@@ -675,9 +677,13 @@ Result<void> LiveStore::finish(const std::string& call_id, const json& analytics
     if (auto done = s.step(); !done) return std::unexpected(done.error());
     // Quality and adherence into the call's metrics by period (issue 18 §8):
     // the difference from what they held, so archiving again changes nothing.
-    return AnalyticsRepository::record_intelligence_in(
-        c, call_id, metrics.is_object() ? number_or_null(metrics["conversationQuality"]) : std::nullopt,
-        metrics.is_object() ? number_or_null(metrics["scriptAdherence"]) : std::nullopt);
+    const std::optional<double> quality = metrics.is_object() ? number_or_null(metrics["conversationQuality"]) : std::nullopt;
+    if (auto r = AnalyticsRepository::record_intelligence_in(
+            c, call_id, quality, metrics.is_object() ? number_or_null(metrics["scriptAdherence"]) : std::nullopt);
+        !r)
+      return std::unexpected(r.error());
+    // The campaign's quality check (issue 18 §6): flagged once, with its alert.
+    return SwarmConfigRepository::quality_check_in(c, call_id, quality);
   });
 }
 

@@ -112,8 +112,10 @@ class LiveStore {
   /// the phases/objectives/nextActions/coaching/sentiment/metrics/
   /// systemConfig/supervisorActions as they were, and `analytics` (any JSON
   /// object the caller adds, e.g. outcome) as `details`; live_calls.ended_at is
-  /// set if not already (CallStore::live_end may have set it).
-  Result<void> finish(const std::string& call_id, const nlohmann::json& analytics);
+  /// set if not already (CallStore::live_end may have set it). Then the
+  /// campaign's quality check (SwarmConfigRepository::quality_check_in):
+  /// returns its alert when the call was flagged for review now.
+  Result<std::optional<nlohmann::json>> finish(const std::string& call_id, const nlohmann::json& analytics);
 
   /// Deletes the live rows (and by cascade all their live data) of calls
   /// that ended before `cutoff`. Returns how many calls were purged.

@@ -1021,23 +1021,37 @@ Result<void> swap_table(Connection& c, const std::string& name, const std::strin
   return {};
 }
 
+/// Rebuilds `table` as its stored CREATE statement with `from` replaced by
+/// `to` (a changed constraint), through `temp` (swap_table).
+Result<void> rebuild_replacing(Connection& c, const std::string& table, const std::string& temp, const std::string& from,
+                               const std::string& to) {
+  auto sql = texts_of(c, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table);
+  if (!sql) return std::unexpected(sql.error());
+  if (sql->size() != 1) return std::unexpected(Error::database("no " + table + " table"));
+  auto columns = texts_of(c, "SELECT name FROM pragma_table_info(?) ORDER BY cid", table);
+  if (!columns) return std::unexpected(columns.error());
+  auto indexes = texts_of(c, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table);
+  if (!indexes) return std::unexpected(indexes.error());
+  std::string create = sql->front();
+  if (auto r = replace_once(create, table, "CREATE TABLE \"" + table + "\" (", "CREATE TABLE " + temp + " ("); !r) {
+    if (auto r2 = replace_once(create, table, "CREATE TABLE " + table + " (", "CREATE TABLE " + temp + " ("); !r2) return r2;
+  }
+  if (auto r = replace_once(create, table, from, to); !r) return r;
+  return swap_table(c, table, temp, create, *columns, *indexes);
+}
+
 /// Version 8: a campaign's job runs over all the campaign's leads, not one
 /// upload, so jobs.upload_id may be null (POST /api/jobs still requires it).
 Result<void> rebuild_jobs_table(Connection& c) {
-  auto sql = texts_of(c, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", "jobs");
-  if (!sql) return std::unexpected(sql.error());
-  if (sql->size() != 1) return std::unexpected(Error::database("migration 8: no jobs table"));
-  auto columns = texts_of(c, "SELECT name FROM pragma_table_info(?) ORDER BY cid", "jobs");
-  if (!columns) return std::unexpected(columns.error());
-  auto indexes = texts_of(c, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", "jobs");
-  if (!indexes) return std::unexpected(indexes.error());
-  std::string create = sql->front();
-  if (auto r = replace_once(create, "jobs", "CREATE TABLE \"jobs\" (", "CREATE TABLE jobs__v8 ("); !r) {
-    if (auto r2 = replace_once(create, "jobs", "CREATE TABLE jobs (", "CREATE TABLE jobs__v8 ("); !r2) return r2;
-  }
-  if (auto r = replace_once(create, "jobs", "upload_id TEXT NOT NULL REFERENCES uploads", "upload_id TEXT REFERENCES uploads"); !r)
-    return r;
-  return swap_table(c, "jobs", "jobs__v8", create, *columns, *indexes);
+  return rebuild_replacing(c, "jobs", "jobs__v8", "upload_id TEXT NOT NULL REFERENCES uploads", "upload_id TEXT REFERENCES uploads");
+}
+
+/// Version 12: the supervisor alerts' webhook events (issue 18 §6).
+Result<void> rebuild_webhook_events_table(Connection& c) {
+  return rebuild_replacing(c, "webhook_events", "webhook_events__v12",
+                           "CHECK (event IN ('call.started','call.ended','job.completed'))",
+                           "CHECK (event IN ('call.started','call.ended','job.completed','call.escalated','call.flagged',"
+                           "'campaign.alert'))");
 }
 
 /// Rebuilds every customer table with `workspace_id TEXT NOT NULL REFERENCES
@@ -1164,6 +1178,50 @@ CREATE INDEX idx_swarm_call_flows_workspace ON swarm_call_flows (workspace_id, c
 CREATE INDEX idx_swarm_call_flows_campaign ON swarm_call_flows (campaign_id, display_order);
 )SQL";
 
+// Issue 18 §6: a campaign's configuration (overrides of its agents'
+// settings for the campaign's calls) and escalation; calls flagged for review
+// by the quality check.
+constexpr std::string_view kV12 = R"SQL(
+CREATE TABLE swarm_configurations (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  campaign_id TEXT NOT NULL UNIQUE REFERENCES campaigns (id) ON DELETE CASCADE,
+  model TEXT,
+  temperature REAL CHECK (temperature BETWEEN 0 AND 2),
+  max_tokens INTEGER CHECK (max_tokens BETWEEN 50 AND 2000),
+  system_prompt TEXT,
+  voice_provider TEXT CHECK (voice_provider IN ('flite', 'espeak-ng', 'elevenlabs')),
+  voice_model TEXT,
+  speaking_rate REAL CHECK (speaking_rate BETWEEN 0.5 AND 2),
+  clarity REAL CHECK (clarity BETWEEN 0 AND 1),
+  language TEXT,
+  personality TEXT CHECK (personality IN ('PROFESSIONAL', 'FRIENDLY', 'ENTHUSIASTIC', 'CONSULTATIVE')),
+  tone TEXT,
+  formality TEXT CHECK (formality IN ('casual', 'neutral', 'formal')),
+  objection_style TEXT CHECK (objection_style IN ('EMPATHETIC', 'LOGICAL', 'PERSISTENT', 'ACCOMMODATING')),
+  max_call_duration_min INTEGER CHECK (max_call_duration_min BETWEEN 1 AND 60),
+  retry_attempts INTEGER CHECK (retry_attempts BETWEEN 1 AND 10),
+  queue_timeout_s INTEGER CHECK (queue_timeout_s BETWEEN 10 AND 86400),
+  success_threshold REAL NOT NULL DEFAULT 60 CHECK (success_threshold BETWEEN 0 AND 100),
+  escalate_on_human_request INTEGER NOT NULL DEFAULT 1,
+  negative_sentiment_turns INTEGER NOT NULL DEFAULT 0 CHECK (negative_sentiment_turns BETWEEN 0 AND 10),
+  repeated_objection_count INTEGER NOT NULL DEFAULT 0 CHECK (repeated_objection_count BETWEEN 0 AND 10),
+  escalation_keywords TEXT NOT NULL DEFAULT '[]',
+  auto_transfer INTEGER NOT NULL DEFAULT 0,
+  transfer_number TEXT,
+  supervisor_alerts INTEGER NOT NULL DEFAULT 1,
+  alert_webhook_url TEXT,
+  quality_check INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_swarm_configurations_workspace ON swarm_configurations (workspace_id, created_at, id);
+
+ALTER TABLE calls ADD COLUMN flagged_for_review INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN review_reason TEXT;
+CREATE INDEX idx_calls_review ON calls (workspace_id, flagged_for_review, created_at, id);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -1179,6 +1237,7 @@ const std::vector<Migration>& migrations() {
       {9, "analytics by period", kV9, rebuild_analytics},
       {10, "lead sources", kV10},
       {11, "script templates and call flows", kV11, ScriptTemplateRepository::seed_all_workspaces},
+      {12, "swarm configuration, escalation and review flags", kV12, rebuild_webhook_events_table, true},
   };
   return all;
 }

@@ -26,6 +26,7 @@ Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
       webhook_events_(*db_, model::webhook_event_spec()),
       live_(*db_),
       swarm_(*db_),
+      swarm_configurations_(*db_),
       script_templates_(*db_),
       access_(*db_),
       lead_sources_(*db_, model::lead_source_spec(), &secrets_),

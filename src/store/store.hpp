@@ -15,6 +15,7 @@
 #include "store/settings.hpp"
 #include "store/script_templates.hpp"
 #include "store/swarm.hpp"
+#include "store/swarm_config.hpp"
 #include "store/uploads.hpp"
 
 namespace voqo::store {
@@ -53,6 +54,8 @@ class Store {
   LiveStore& live() { return live_; }
   /// Issue 18: swarm campaigns (members, rules, objectives, activity, recent calls).
   SwarmRepository& swarm() { return swarm_; }
+  /// Issue 18 §6: campaigns' configurations, quality flags and supervisor alerts.
+  SwarmConfigRepository& swarm_configurations() { return swarm_configurations_; }
   /// Issue 18 §5: script templates and campaigns' call flows.
   ScriptTemplateRepository& script_templates() { return script_templates_; }
   /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
@@ -78,6 +81,7 @@ class Store {
   Repository job_events_, do_not_call_, sms_messages_, webhook_events_;
   LiveStore live_;
   SwarmRepository swarm_;
+  SwarmConfigRepository swarm_configurations_;
   ScriptTemplateRepository script_templates_;
   AccessRepository access_;
   Repository lead_sources_;

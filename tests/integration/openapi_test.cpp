@@ -289,6 +289,8 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"POST /api/script-templates/{id}/versions", {"application/json", json{{"opening", "Hey."}}.dump()}},
       {"POST /api/campaigns/{id}/call-flow", {"application/json", json{{"phase", "closing"}, {"fallbackScript", "Friday?"}}.dump()}},
       {"PATCH /api/campaigns/{id}/call-flow/{stepId}", {"application/json", json{{"description", "d"}}.dump()}},
+      {"PUT /api/campaigns/{id}/configuration", {"application/json", json{{"personality", "FRIENDLY"}, {"escalationKeywords", {"cancel"}}}.dump()}},
+      {"PATCH /api/campaigns/{id}/configuration", {"application/json", json{{"tone", "warm"}}.dump()}},
       {"POST /api/jobs", {"application/json", json{{"campaignId", campaign}, {"uploadId", upload}, {"agentId", agent}}.dump()}},
       {"PATCH /api/settings", {"application/json", json{{"sms_enabled", true}}.dump()}},
       {"PUT /api/settings/{key}", {"application/json", json{{"value", "US"}}.dump()}},

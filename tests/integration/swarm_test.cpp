@@ -38,9 +38,13 @@ class SwarmTest : public test::SipSuite {
   static void SetUpTestSuite() {
     test::SipSuite::SetUpTestSuite();
     // The callee simulator: answers at once and hangs up each call after 2 s.
+    start_sim(2);
+  }
+  static void start_sim(int max_call_seconds) {
     port_ = test::free_loopback_port();
     sim_ = new test::Subprocess({VOQO_BINARY, "callee-sim", "--sip-ip", "127.0.0.1", "--sip-port", std::to_string(port_),
-                                 "--log-level", "info", "--answer-delay-ms", "0", "--max-call-seconds", "2"});
+                                 "--log-level", "info", "--answer-delay-ms", "0", "--max-call-seconds",
+                                 std::to_string(max_call_seconds)});
     auto line = sim_->wait_for_line("callee-sim listening", 60s);
     ASSERT_TRUE(line) << sim_->output();
   }
@@ -456,6 +460,63 @@ TEST_F(SwarmTest, BadSwarmInputIsRefusedNamingTheField) {
   EXPECT_EQ(store_->swarm().add_member(other->id, id, {{"voiceAgentId", (*foreign)["id"]}, {"name", "Ivy"}}).error().code,
             ErrorCode::not_found);
   EXPECT_EQ(swarm_->start(other->id, id).error().code, ErrorCode::not_found);
+}
+
+// Issue 18 §6 against the simulator with conversations long enough to talk:
+// the campaign's configuration escalates on a keyword the callee says, the
+// agent hands off and transfers (SIP REFER) to the configured number, and the
+// escalation leaves its alert (activity row, webhook) and the call says so.
+class SwarmEscalationTest : public SwarmTest {
+ protected:
+  static void SetUpTestSuite() {
+    test::SipSuite::SetUpTestSuite();
+    start_sim(25);
+  }
+};
+
+TEST_F(SwarmEscalationTest, AKeywordEscalatesAlertsAndTransfersToTheConfiguredHuman) {
+  const std::string id = campaign({{"callsPerSecond", 10}}, {phone(60, 1)});  // not_interested: "No thanks, I am not interested."
+  member(id, {{"name", "Kim"}});
+  auto conf = store_->swarm_configurations().put(ws(), id,
+                                                 {{"escalateOnHumanRequest", false},
+                                                  {"escalationKeywords", {"not interested"}},
+                                                  {"autoTransfer", true},
+                                                  {"transferNumber", "+1 415 555 0999"},
+                                                  {"alertWebhookUrl", "http://127.0.0.1:9/alerts"},
+                                                  {"maxCallDurationMin", 1}});
+  ASSERT_TRUE(conf) << conf.error().message;
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  wait_idle((*started)["jobId"]);
+  auto records = rows(store_->calls(), "job_id", (*started)["jobId"]);
+  ASSERT_EQ(records.size(), 1u);
+  const json& info = records[0]["systemInfo"];
+  EXPECT_EQ(info["configuration"], conf->first["id"]) << info.dump();
+  ASSERT_TRUE(info["escalation"].is_object()) << records[0]["transcript"].dump() << "\n" << info.dump();
+  EXPECT_EQ(info["escalation"]["trigger"], "keyword");
+  EXPECT_EQ(info["escalation"]["detail"], "not interested");
+  EXPECT_EQ(info["escalation"]["transferTo"], "+14155550999") << "normalised to E.164";
+  EXPECT_TRUE(info["transfer"].is_object()) << "a REFER was sent: " << info.dump();
+  // The agent said the hand-off line.
+  bool handed_off = false;
+  for (const auto& line : records[0]["transcript"])
+    if (line.value("speaker", "") == "agent" && line.value("text", "").find("connect you with a colleague") != std::string::npos)
+      handed_off = true;
+  EXPECT_TRUE(handed_off) << records[0]["transcript"].dump();
+  const std::string call_id = records[0]["id"];
+  auto escalations = activity(id, "escalation");
+  ASSERT_EQ(escalations.size(), 1u);
+  EXPECT_EQ(escalations[0]["callId"], call_id);
+  EXPECT_EQ(escalations[0]["status"], "warning");
+  EXPECT_EQ(escalations[0]["details"]["trigger"], "keyword");
+  auto hooks = rows(store_->webhook_events(), "call_id", call_id);
+  int escalated = 0;
+  for (const auto& h : hooks)
+    if (h["event"] == "call.escalated") {
+      ++escalated;
+      EXPECT_EQ(h["url"], "http://127.0.0.1:9/alerts");
+    }
+  EXPECT_EQ(escalated, 1);
 }
 
 }  // namespace

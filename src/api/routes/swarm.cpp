@@ -116,6 +116,30 @@ void Api::swarm() {
   nested("/api/campaigns", campaigns, "objectives", "objectiveId", swarm.objectives(), check_objective);
   child_list("/api/campaigns/{id}/recent-calls", campaigns, swarm.recent_calls(), "campaign_id");
   child_list("/api/campaigns/{id}/activity", campaigns, swarm.activity(), "campaign_id");
+
+  // The campaign's configuration (issue 18 §6): one per campaign; PUT creates it or changes the fields given.
+  auto& configurations = st_.swarm_configurations();
+  for (const char* method : {"PUT", "PATCH"})
+    add(method, "/api/campaigns/{id}/configuration", [this, &configurations](HttpRequest& req) {
+      auto id = path_id(req, "id", "campaign");
+      if (!id) return problem_from(id.error(), req.target);
+      auto body = parse_body(req);
+      if (!body) return problem_from(body.error(), req.target);
+      auto put = configurations.put(workspace(req), *id, *body, context(req));
+      if (!put) return problem_from(put.error(), req.target);
+      if (put->second) return created(put->first, "/api/campaigns/" + *id + "/configuration");
+      return reply(Result<json>(std::move(put->first)), req);
+    });
+  add("GET", "/api/campaigns/{id}/configuration", [&configurations](HttpRequest& req) {
+    auto id = path_id(req, "id", "campaign");
+    if (!id) return problem_from(id.error(), req.target);
+    return reply(configurations.get(workspace(req), *id), req);
+  });
+  add("DELETE", "/api/campaigns/{id}/configuration", [&configurations](HttpRequest& req) {
+    auto id = path_id(req, "id", "campaign");
+    if (!id) return problem_from(id.error(), req.target);
+    return reply(configurations.remove(workspace(req), *id), req);
+  });
 }
 
 }  // namespace voqo::api::rest

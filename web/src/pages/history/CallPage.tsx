@@ -75,8 +75,10 @@ export function CallPage() {
         <p className="hist-badges">
           <Badge tone={toneOf(c.status)}>{titleCase(c.status)}</Badge>
           {c.outcome && <Badge tone={toneOf(c.outcome)}>{c.outcome}</Badge>}
+          {c.flaggedForReview && <Badge tone="warn">Flagged for review</Badge>}
           <span className="muted">{dateTime(c.startedAt ?? c.createdAt)}</span>
         </p>
+        {c.flaggedForReview && c.reviewReason && <p className="muted">Review: {c.reviewReason}</p>}
       </PageHeader>
       <ErrorBanner error={call.error} onRetry={call.reload} />
 

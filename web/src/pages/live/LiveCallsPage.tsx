@@ -4,13 +4,47 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { useRealtime } from "../../lib/realtime";
 import { Badge, Empty, ErrorBanner, Field, Loading, PageHeader, TableHead, toneOf } from "../../lib/ui";
 import { duration, titleCase } from "../../lib/format";
-import { foldCallList, LIVE_STATUSES, type CallList, tickingDuration } from "./types";
+import { foldLiveList, LIVE_STATUSES, type LiveList, type SupervisorAlert, tickingDuration } from "./types";
 import { ConnectionIndicator, SentimentBadge, useNow } from "./util";
+
+/** One alert in words: what happened, on whose call. */
+function alertText(a: SupervisorAlert): string {
+  const who = [a.customerName, a.agentName && `agent ${a.agentName}`].filter(Boolean).join(", ");
+  if (a.kind === "quality")
+    return `Flagged for review${who ? ` (${who})` : ""}: ${a.reason ?? `quality ${a.qualityScore} under ${a.successThreshold}`}`;
+  const why = a.trigger === "keyword" ? `said "${a.detail}"` : a.trigger === "human_request" ? "asked for a person"
+    : a.trigger === "repeated_objection" ? `repeated the ${a.detail} objection` : a.trigger === "negative_sentiment" ? "sounds upset" : a.trigger;
+  return `Escalation${who ? ` (${who})` : ""}: the callee ${why}${a.transferTo ? `; transferring to ${a.transferTo}` : ""}`;
+}
+
+/** Supervisor alerts (issue 18 §6) as they arrive, newest first. */
+function Alerts({ alerts }: { alerts: SupervisorAlert[] }) {
+  if (alerts.length === 0) return null;
+  return (
+    <section className="card live-alerts" aria-labelledby="live-alerts-title">
+      <h2 id="live-alerts-title">Alerts</h2>
+      <div role="log" aria-live="polite">
+      <ul>
+        {alerts.map((a) => (
+          <li key={`${a.kind}-${a.callId}-${a.receivedAt}`}>
+            <Badge tone={a.kind === "quality" ? "warn" : "bad"}>{a.kind === "quality" ? "Review" : "Escalation"}</Badge>{" "}
+            <Link to={a.kind === "quality" ? `/calls/${encodeURIComponent(a.callId)}` : `/live/${encodeURIComponent(a.callId)}`}>
+              {alertText(a)}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      </div>
+    </section>
+  );
+}
 
 function CallsTable({ status }: { status: string }) {
   const navigate = useNavigate();
   const args = useMemo(() => (status ? { status } : {}), [status]);
-  const { state, error, connected, loaded } = useRealtime<CallList>("liveCalls", args, new Map(), foldCallList);
+  const initial = useMemo<LiveList>(() => ({ calls: new Map(), alerts: [] }), []);
+  const { state: list, error, connected, loaded } = useRealtime<LiveList>("liveCalls", args, initial, foldLiveList);
+  const state = list.calls;
   const now = useNow(1000, state.size > 0);
   const rows = useMemo(
     () => [...state.values()].sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0)),
@@ -18,6 +52,7 @@ function CallsTable({ status }: { status: string }) {
   );
   return (
     <>
+      <Alerts alerts={list.alerts} />
       <div className="live-toolbar-status">
         <ConnectionIndicator connected={connected} />
         {loaded && !error && (

@@ -175,7 +175,43 @@ export interface ListedCall extends LiveCall {
 }
 export type CallList = Map<string, ListedCall>;
 
-type ListChange = { kind: "upsert"; call: LiveCall } | { kind: "remove"; callId: string };
+/** A supervisor alert (issue 18 §6; docs/REALTIME.md): an escalation during a call, or a call flagged for review. */
+export interface SupervisorAlert {
+  kind: "escalation" | "quality";
+  callId: string;
+  campaignId?: string;
+  trigger?: string;
+  detail?: string;
+  utterance?: string;
+  transferTo?: string | null;
+  agentName?: string;
+  customerName?: string;
+  qualityScore?: number;
+  successThreshold?: number;
+  reason?: string;
+  receivedAt: number;
+}
+/** The live list and the alerts seen since the page opened (newest first, at most MAX_ALERTS). */
+export interface LiveList {
+  calls: CallList;
+  alerts: SupervisorAlert[];
+}
+export const MAX_ALERTS = 20;
+
+type ListChange =
+  | { kind: "upsert"; call: LiveCall }
+  | { kind: "remove"; callId: string }
+  | { kind: "alert"; alert: Omit<SupervisorAlert, "receivedAt"> };
+
+/** Folds `liveCalls` with its alerts: alerts are events, kept across snapshots. */
+export function foldLiveList(state: LiveList, msg: RealtimeMessage): LiveList {
+  if (msg.type === "change" && (msg.data as ListChange).kind === "alert") {
+    const a = (msg.data as { alert: Omit<SupervisorAlert, "receivedAt"> }).alert;
+    return { ...state, alerts: [{ ...a, receivedAt: Date.now() }, ...state.alerts].slice(0, MAX_ALERTS) };
+  }
+  const calls = foldCallList(state.calls, msg);
+  return calls === state.calls ? state : { ...state, calls };
+}
 
 /** Folds `liveCalls`: a snapshot replaces the list; changes upsert or remove by callId. */
 export function foldCallList(state: CallList, msg: RealtimeMessage): CallList {

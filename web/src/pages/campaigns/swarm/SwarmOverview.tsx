@@ -16,6 +16,7 @@ import type { AutoscalingRule, Objective, SwarmActivity, SwarmAgent, SwarmRecent
 import type { AgentSummary, Campaign, Job } from "../types";
 import { fetchAll } from "../util";
 import { AddAgentForm, AgentGrid, VariantTable } from "./SwarmAgents";
+import { SwarmCallSettings } from "./SwarmCallSettings";
 import { ConfigForm } from "./SwarmConfig";
 import { ActivityLog, RecentCalls } from "./SwarmFeeds";
 import { complianceFigures, type Metrics, type Period, SwarmMetrics, useCampaignMetrics } from "./SwarmMetrics";
@@ -231,6 +232,7 @@ export function SwarmOverview({ campaign: c, voiceAgents, canWrite, onCampaign, 
         </>
       )}
       {canWrite && <ConfigForm key={c.id} campaign={c} onSaved={onCampaign} />}
+      <SwarmCallSettings key={`calls-${c.id}`} campaignId={c.id} canWrite={canWrite} />
     </section>
   );
 }
