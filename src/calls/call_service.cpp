@@ -500,7 +500,11 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
                    links ? links->time_zone : std::string()};
   // A campaign's call flow (issue 18 §5) drives the brain's phases.
   if (links && !links->campaign_id.empty()) {
-    auto rows = store.script_templates().flow_for_call(ws, links->campaign_id);
+    const std::string script_version =
+        variables.is_object() && variables.contains("scriptVersion") && variables["scriptVersion"].is_string()
+            ? variables["scriptVersion"].get<std::string>()
+            : std::string();
+    auto rows = store.script_templates().flow_for_call(ws, links->campaign_id, script_version);
     if (!rows) return std::unexpected(rows.error());
     if (!rows->empty()) call->flow = er.call_flow = std::make_shared<const brain::CallFlow>(brain::call_flow_from_rows(*rows));
   }

@@ -741,8 +741,8 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
     bool objectives_met = false;
     const auto t = now();
     auto applied = store.db().write([&](store::Connection& c) -> Result<bool> {
-      auto st = c.prepare("SELECT jc.attempts, j.status FROM job_calls jc JOIN jobs j ON j.id = jc.job_id "
-                          "WHERE jc.id = ? AND jc.attempt_call_id = ? AND jc.status = 'calling'");
+      auto st = c.prepare("SELECT jc.attempts, j.status, j.upload_id IS NULL, j.campaign_id, j.workspace_id FROM job_calls jc "
+                          "JOIN jobs j ON j.id = jc.job_id WHERE jc.id = ? AND jc.attempt_call_id = ? AND jc.status = 'calling'");
       if (!st) return std::unexpected(st.error());
       (*st)->bind_text(1, job_call_id);
       (*st)->bind_text(2, call_id);
@@ -751,6 +751,13 @@ struct Dialer::State : std::enable_shared_from_this<Dialer::State> {
       if (!*row) return false;  // already applied (recovery and the live callback raced) or not ours
       const int attempts = static_cast<int>((*st)->column_int(0));
       const bool job_active = (*st)->column_text(1) == "running" || (*st)->column_text(1) == "pending";
+      // A campaign's job that a stop already took out of memory: its call still counts in the
+      // campaign's totals and feed (issue 18 §8), as it does in the metrics by period.
+      if (!swarm && (*st)->column_int(2) != 0) {
+        swarm = true;
+        campaign_id = std::string((*st)->column_text(3));
+        ws = WorkspaceId(std::string((*st)->column_text(4)));
+      }
       std::string next_status, message, type = "result";
       std::optional<std::string> next_at, final_error, wait;
       const bool retryable = status == "no_answer" || status == "busy" || status == "failed" || status == "cancelled";

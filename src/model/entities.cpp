@@ -528,7 +528,8 @@ const EntitySpec& swarm_agent_spec() {
        text("voice_model", "voiceModel", kNullable, "Variant: the voice (overrides the voice agent's voiceId).", 200),
        enumeration("personality_profile", "personalityProfile", kNullable, "Variant: personality.",
                    {"PROFESSIONAL", "FRIENDLY", "ENTHUSIASTIC", "CONSULTATIVE"}),
-       text("script_version", "scriptVersion", kNullable, "Variant: script version (given to the brain as scriptVersion).", 100),
+       text("script_version", "scriptVersion", kNullable, "Variant: script version. \"2\" or \"v2\" speaks version 2 of each call-flow step's template family (where it exists); "
+            "any value is also given to the brain as the variable scriptVersion.", 100),
        enumeration("status", "status", kFilter,
                    "idle (ready), calling (holds a call), active (set by a manager: ready at the next tick), paused "
                    "(not dialing), offline (campaign not running), error (its voice agent cannot call).",

@@ -1,5 +1,6 @@
 #include "store/script_templates.hpp"
 
+#include <algorithm>
 #include <set>
 #include <variant>
 
@@ -108,7 +109,16 @@ Result<void> ScriptTemplateRepository::check_exists(const WorkspaceId& ws, const
   return {};
 }
 
-Result<json> ScriptTemplateRepository::flow_for_call(const WorkspaceId& ws, const std::string& campaign_id) {
+std::optional<int64_t> script_version_number(std::string_view v) {
+  if (!v.empty() && (v.front() == 'v' || v.front() == 'V')) v.remove_prefix(1);
+  if (v.empty() || v.size() > 6 || !std::ranges::all_of(v, [](char ch) { return ch >= '0' && ch <= '9'; })) return std::nullopt;
+  const int64_t n = std::stoll(std::string(v));
+  return n >= 1 ? std::optional(n) : std::nullopt;
+}
+
+Result<json> ScriptTemplateRepository::flow_for_call(const WorkspaceId& ws, const std::string& campaign_id,
+                                                     const std::string& script_version) {
+  const std::optional<int64_t> wanted = script_version_number(script_version);
   return db_.read([&](Connection& c) -> Result<json> {
     auto ids = texts(c, "SELECT id FROM swarm_call_flows WHERE workspace_id = ? AND campaign_id = ? "
                         "ORDER BY display_order, created_at, id",
@@ -120,9 +130,18 @@ Result<json> ScriptTemplateRepository::flow_for_call(const WorkspaceId& ws, cons
       if (!step) return step;
       json tpl;
       if ((*step)["scriptTemplateId"].is_string()) {
+        std::string id = (*step)["scriptTemplateId"];
+        // A swarm agent's scriptVersion N picks version N of the step's template family, when there is one.
+        if (wanted) {
+          auto v = texts(c,
+                         "SELECT t.id FROM swarm_script_templates t JOIN swarm_script_templates s ON s.id = ?2 "
+                         "AND s.workspace_id = ?1 WHERE t.workspace_id = ?1 AND t.parent_id = s.parent_id AND t.version = ?3",
+                         {ws.value, id, *wanted});
+          if (!v) return std::unexpected(v.error());
+          if (!v->empty()) id = v->front();
+        }
         // Only a template of the same workspace, and only an active one.
-        if (auto t = templates_.get(c, ws, (*step)["scriptTemplateId"].get<std::string>()); t && t->value("isActive", true))
-          tpl = std::move(*t);
+        if (auto t = templates_.get(c, ws, id); t && t->value("isActive", true)) tpl = std::move(*t);
       }
       (*step)["scriptTemplate"] = std::move(tpl);
       steps.push_back(std::move(*step));

@@ -16,8 +16,11 @@
 /// average_duration_s, sample_count (steps) are running means updated by
 /// record_call() in the transaction that stores the call's record, so they
 /// are exact for every stored call and cost one UPDATE per template/step.
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +40,10 @@ struct CallFlowUse {
   std::map<std::string, double> phase_seconds;  ///< time spent per step (phase name → s)
   bool success = false;  ///< outcome Demo Scheduled, Follow-up Needed or Transferred
 };
+
+/// A swarm agent's scriptVersion as a template version number: "3", "v3" or
+/// "V3" → 3; anything else (a label such as "B", 0, empty) → nullopt.
+std::optional<int64_t> script_version_number(std::string_view version);
 
 class ScriptTemplateRepository {
  public:
@@ -59,8 +66,12 @@ class ScriptTemplateRepository {
 
   /// The campaign's call-flow steps in order (display_order, created_at),
   /// each with member "scriptTemplate" = its script template's JSON (null when it
-  /// has none, or it is inactive or gone).
-  Result<nlohmann::json> flow_for_call(const WorkspaceId& ws, const std::string& campaign_id);
+  /// has none, or it is inactive or gone). `script_version` (a swarm agent's
+  /// variant: "2" or "v2", see script_version_number) selects version N of
+  /// each step's template family instead of the step's own version, where
+  /// the family has one; anything else keeps the step's own.
+  Result<nlohmann::json> flow_for_call(const WorkspaceId& ws, const std::string& campaign_id,
+                                       const std::string& script_version = {});
 
   /// Inserts the built-in templates (model/builtin_scripts.hpp) into `ws`
   /// unless it has them already (is_builtin rows with the same name).

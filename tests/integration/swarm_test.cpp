@@ -406,6 +406,40 @@ TEST_F(SwarmTest, ACampaignWithoutRecordingWritesNoneAndItsCallsSaySo) {
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "recordings" / (records[0]["id"].get<std::string>() + ".wav")));
 }
 
+TEST_F(SwarmTest, ACallCutOffByStopStillCountsInTheTotalsAndTheFeed) {
+  const std::string id = campaign({{"callsPerSecond", 10}}, {phone(70, 0), phone(71, 0), phone(72, 0)});
+  member(id, {{"name", "Lou"}});
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  const std::string job_id = (*started)["jobId"];
+  // Stop while the first call is in progress.
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < until) {
+    auto p = dialer_->progress(ws(), job_id);
+    if (p && p->calling > 0) break;
+    dialer_->poke();
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(dialer_->progress(ws(), job_id)->calling, 1) << "a call in progress";
+  ASSERT_TRUE(swarm_->stop(ws(), id));
+  // The call ends (the simulator hangs up after 2 s) and its result is applied.
+  const auto settled = std::chrono::steady_clock::now() + 30s;
+  std::vector<json> records;
+  while (std::chrono::steady_clock::now() < settled) {
+    records = rows(store_->calls(), "job_id", job_id);
+    if (!records.empty() && rows(store_->swarm().recent_calls(), "campaign_id", id).size() == records.size()) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(records.size(), 1u) << "only the call in progress was placed";
+  EXPECT_EQ(rows(store_->swarm().recent_calls(), "campaign_id", id).size(), 1u);
+  EXPECT_EQ(get(id)["totalCalls"], 1);
+  EXPECT_EQ(get(id)["status"], "stopped");
+  auto agents = rows(store_->swarm().agents(), "campaign_id", id);
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0]["totalCalls"], 1);
+  EXPECT_TRUE(agents[0]["currentCallId"].is_null()) << "the member holds no call after the stop";
+}
+
 TEST_F(SwarmTest, AScheduledCampaignStartsOnItsStartDateAndCompletesAtItsEndDate) {
   const auto t0 = now();
   const std::string id = campaign({{"startDate", to_iso8601(t0 + 1h)}, {"endDate", to_iso8601(t0 + 3h)},

@@ -114,6 +114,35 @@ TEST_F(ScriptTemplateStoreTest, VersionsShareTheFamilyAndKeepTheOldOne) {
   EXPECT_TRUE(scripts().check_exists(ws_, (*v1)["id"], "scriptTemplateId"));
 }
 
+TEST_F(ScriptTemplateStoreTest, ASwarmAgentsScriptVersionPicksThatVersionOfEachStepsTemplate) {
+  EXPECT_EQ(store::script_version_number("2"), 2);
+  EXPECT_EQ(store::script_version_number("v3"), 3);
+  EXPECT_EQ(store::script_version_number("V12"), 12);
+  for (const char* label : {"", "v", "B", "0", "v0", "2b", "-1", "99999999"}) EXPECT_FALSE(store::script_version_number(label)) << label;
+  auto v1 = scripts().create(ws_, body());
+  ASSERT_TRUE(v1);
+  auto v2 = scripts().new_version(ws_, (*v1)["id"], {{"opening", "Version two opening?"}});
+  ASSERT_TRUE(v2);
+  auto camp = st_->campaigns().create(ws_, {{"name", "Variants"}});
+  ASSERT_TRUE(camp);
+  const std::string cid = (*camp)["id"];
+  ASSERT_TRUE(scripts().flows().create(ws_, {{"phase", "opening"}, {"scriptTemplateId", (*v1)["id"]}}, cid));
+  auto opening = [&](const std::string& version) {
+    auto flow = scripts().flow_for_call(ws_, cid, version);
+    EXPECT_TRUE(flow) << flow.error().message;
+    return (*flow)[0]["scriptTemplate"].value("opening", "");
+  };
+  EXPECT_EQ(opening(""), "Hi {{first_name}}, got a minute?");
+  EXPECT_EQ(opening("v2"), "Version two opening?");
+  EXPECT_EQ(opening("2"), "Version two opening?");
+  EXPECT_EQ(opening("1"), "Hi {{first_name}}, got a minute?");
+  EXPECT_EQ(opening("v7"), "Hi {{first_name}}, got a minute?") << "a version the family lacks keeps the step's own";
+  EXPECT_EQ(opening("B"), "Hi {{first_name}}, got a minute?");
+  // An inactive version is not spoken.
+  ASSERT_TRUE(scripts().templates().update(ws_, (*v2)["id"], {{"isActive", false}}));
+  EXPECT_TRUE((*scripts().flow_for_call(ws_, cid, "v2"))[0]["scriptTemplate"].is_null());
+}
+
 TEST_F(ScriptTemplateStoreTest, StoredCallsUpdateUsageSuccessRateAndStepDurations) {
   auto tpl = scripts().create(ws_, body());
   ASSERT_TRUE(tpl);

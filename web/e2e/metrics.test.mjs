@@ -103,7 +103,7 @@ test("metrics: charts, period switcher, compliance figures, CSV exports and the 
     const m = (await server.api("GET", `/api/campaigns/${campaign.id}/metrics?period=monthly`)).body;
     const counted = m.items.reduce((x, p) => x + p.totalCalls, 0);
     state = `${n} recent, ${c.totalCalls} in the campaign, ${counted} in the metrics, ${job?.progress?.calling ?? 0} calling`;
-    // Known gap (reported): a call the stop cuts off is counted by the metrics but not by recent calls / totalCalls.
+    // A call the stop cuts off counts in recent calls and totalCalls too (dialer apply_result reads the job from the store).
     const settled = `${n}/${counted}` === last && n === c.totalCalls && !(job?.progress?.calling > 0);
     last = `${n}/${counted}`;
     if (!settled) await new Promise((r) => setTimeout(r, 1500));
