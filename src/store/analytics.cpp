@@ -5,6 +5,8 @@
 
 #include "core/time.hpp"
 #include "store/calls.hpp"
+#include "store/sql_args.hpp"
+#include "store/swarm.hpp"
 
 namespace voqo::store {
 
@@ -201,15 +203,15 @@ sys_seconds parse_instant(std::string_view text) {
   return t ? std::chrono::floor<std::chrono::seconds>(*t) : std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-std::optional<int64_t> int_col(Statement& s, int i) {
+std::optional<int64_t> int_col(const Statement& s, int i) {
   if (s.is_null(i)) return std::nullopt;
   return s.column_int(i);
 }
-std::optional<double> real_col(Statement& s, int i) {
+std::optional<double> real_col(const Statement& s, int i) {
   if (s.is_null(i)) return std::nullopt;
   return s.column_double(i);
 }
-std::string text_col(Statement& s, int i) {
+std::string text_col(const Statement& s, int i) {
   auto v = s.column_text(i);
   return v.data() ? std::string(v) : std::string();
 }
@@ -220,7 +222,7 @@ constexpr std::string_view kCallColumns =
     "callee_time_zone, status, outcome, duration, ring_time_ms, answered_by_person, abandoned, quality_score, "
     "script_adherence";
 
-std::pair<Facts, CallFigures> read_call(Statement& s) {
+std::pair<Facts, CallFigures> read_call(const Statement& s) {
   Facts f{text_col(s, 0), text_col(s, 1), text_col(s, 2), text_col(s, 3), text_col(s, 5),
           parse_instant(s.column_text(4))};
   CallFigures g{text_col(s, 6), text_col(s, 7), int_col(s, 8), int_col(s, 9), s.column_int(10) != 0,
@@ -284,6 +286,11 @@ Result<void> AnalyticsRepository::record_intelligence_in(Connection& c, const st
   d.adherence_samples = (adherence ? 1 : 0) - (old.adherence ? 1 : 0);
   if (d.quality == 0 && d.quality_samples == 0 && d.adherence == 0 && d.adherence_samples == 0) return {};
   if (auto r = apply(c, f, d, false, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)); !r) return r;
+  // The swarm agent's quality (a running mean) and the recent-calls feed (issue 18 §2, §8), by the same difference.
+  if (auto r = SwarmRepository::record_quality(c, WorkspaceId(f.workspace), call_id, f.swarm_agent_id, quality, d.quality,
+                                               d.quality_samples);
+      !r)
+    return r;
   auto up = c.prepare("UPDATE calls SET quality_score = ?, script_adherence = ? WHERE id = ?");
   if (!up) return std::unexpected(up.error());
   quality ? (*up)->bind_double(1, *quality) : (*up)->bind_null(1);
@@ -296,59 +303,46 @@ Result<int64_t> AnalyticsRepository::rebuild_in(Connection& c, const std::option
                                                 const std::optional<std::string>& campaign_id) {
   std::optional<WorkspaceId> ws = ws_in;
   if (campaign_id) {
-    auto st = c.prepare("SELECT workspace_id FROM campaigns WHERE id = ?");
-    if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, *campaign_id);
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row || (ws && text_col(**st, 0) != ws->value))
+    std::optional<std::string> owner;
+    auto found = sql::each(c, "SELECT workspace_id FROM campaigns WHERE id = ?", {*campaign_id},
+                           [&](const Statement& s) { owner = text_col(s, 0); });
+    if (!found) return std::unexpected(found.error());
+    if (!owner || (ws && *owner != ws->value))
       return std::unexpected(Error::not_found("campaign " + *campaign_id + " not found"));
-    ws = WorkspaceId(text_col(**st, 0));
+    ws = WorkspaceId(*owner);
   }
-  // Drop what the pass recomputes.
-  for (std::string_view table : {"swarm_performance_metrics", "swarm_call_slots"}) {
-    std::string sql = "DELETE FROM " + std::string(table);
-    std::vector<std::string> args;
-    if (campaign_id) {
-      sql += " WHERE workspace_id = ?1 AND (scope_key = 'c:' || ?2 OR scope_key IN (SELECT 's:' || swarm_agent_id "
-             "FROM calls WHERE workspace_id = ?1 AND campaign_id = ?2 AND swarm_agent_id IS NOT NULL))";
-      args = {ws->value, *campaign_id};
-    } else if (ws) {
-      sql += " WHERE workspace_id = ?1";
-      args = {ws->value};
-    }
-    auto del = c.prepare(sql);
-    if (!del) return std::unexpected(del.error());
-    for (std::size_t i = 0; i < args.size(); ++i) (*del)->bind_text(static_cast<int>(i + 1), args[i]);
-    if (auto r = step(*del); !r) return std::unexpected(r.error());
-  }
-  std::string sql = "SELECT " + std::string(kCallColumns) + " FROM calls";
-  std::vector<std::string> args;
+  // Which calls the pass counts (and which rows it drops first): one
+  // campaign's, one workspace's, or every call.
+  std::string where;
+  std::vector<sql::Arg> args;
   if (campaign_id) {
-    sql += " WHERE workspace_id = ? AND campaign_id = ?";
+    where = " WHERE workspace_id = ?1 AND campaign_id = ?2";
     args = {ws->value, *campaign_id};
   } else if (ws) {
-    sql += " WHERE workspace_id = ?";
+    where = " WHERE workspace_id = ?1";
     args = {ws->value};
   }
-  auto st = c.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  for (std::size_t i = 0; i < args.size(); ++i) (*st)->bind_text(static_cast<int>(i + 1), args[i]);
+  // Drop what the pass recomputes: a campaign's rows and its swarm agents', or the scope's.
+  const std::string drop =
+      campaign_id ? " WHERE workspace_id = ?1 AND (scope_key = 'c:' || ?2 OR scope_key IN (SELECT 's:' || swarm_agent_id "
+                    "FROM calls" + where + " AND swarm_agent_id IS NOT NULL))"
+                  : where;
+  for (std::string_view table : {"swarm_performance_metrics", "swarm_call_slots"})
+    if (auto r = sql::run(c, "DELETE FROM " + std::string(table) + drop, args); !r) return std::unexpected(r.error());
   std::map<std::pair<std::string, std::string>, std::string> zones;
   int64_t counted = 0;
-  while (true) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    auto [f, g] = read_call(**st);
+  Result<void> failed;
+  auto walked = sql::each(c, "SELECT " + std::string(kCallColumns) + " FROM calls" + where, args, [&](const Statement& s) {
+    if (!failed) return;  // an earlier row failed: the pass is undone by the caller's transaction
+    auto [f, g] = read_call(s);
     auto key = std::pair{f.workspace, f.campaign_id};
     auto z = zones.find(key);
-    if (z == zones.end())
-      z = zones.emplace(key, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)).first;
-    if (auto r = apply(c, f, delta_of(g), true, z->second, campaign_id ? Scopes::campaign_only : Scopes::all); !r)
-      return std::unexpected(r.error());
+    if (z == zones.end()) z = zones.emplace(key, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)).first;
+    failed = apply(c, f, delta_of(g), true, z->second, campaign_id ? Scopes::campaign_only : Scopes::all);
     ++counted;
-  }
+  });
+  if (!walked) return std::unexpected(walked.error());
+  if (!failed) return std::unexpected(failed.error());
   return counted;
 }
 
