@@ -1,8 +1,11 @@
 #include "store/analytics.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <map>
 
+#include "core/json_text.hpp"
 #include "core/time.hpp"
 #include "store/calls.hpp"
 #include "store/sql_args.hpp"
@@ -536,6 +539,78 @@ json period_json(const PeriodSums& p) {
               {"abandonRate", rate(p.abandoned_calls, p.answered_by_person)},
               {"abandonedCalls", p.abandoned_calls},
               {"answeredByPerson", p.answered_by_person}};
+}
+
+namespace {
+/// Writes `"key":` after a comma unless `first`.
+void key(std::string& out, std::string_view k, bool first = false) {
+  if (!first) out += ',';
+  out += '"';
+  out += k;
+  out += "\":";
+}
+void integer(std::string& out, int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+/// A double in its shortest round-trip form, as nlohmann::json writes it (JSON has no NaN or infinity: null).
+void real(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  const std::string_view text(buf, static_cast<std::size_t>(end - buf));
+  out += text;
+  // As nlohmann::json writes a double: an integral value keeps ".0" (30.0, not 30).
+  if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
+}
+/// n / d in percent, or null when d is 0 (period_json's rate).
+void rate(std::string& out, int64_t n, int64_t d) {
+  if (d <= 0) out += "null";
+  else real(out, 100.0 * static_cast<double>(n) / static_cast<double>(d));
+}
+/// sum / n, or null when n is 0 (period_json's mean).
+void mean(std::string& out, double sum, int64_t n) {
+  if (n <= 0) out += "null";
+  else real(out, sum / static_cast<double>(n));
+}
+}  // namespace
+
+void append_period_json(std::string& out, const PeriodSums& p) {
+  double hours = 0;
+  if (auto a = parse_iso8601(p.period_start), b = parse_iso8601(p.period_end); a && b && *b > *a)
+    hours = std::chrono::duration<double, std::ratio<3600>>(*b - *a).count();
+  out += '{';
+  key(out, "periodStart", true), append_json_string(out, p.period_start);
+  key(out, "periodEnd"), append_json_string(out, p.period_end);
+  key(out, "totalCalls"), integer(out, p.total_calls);
+  key(out, "connectedCalls"), integer(out, p.connected_calls);
+  key(out, "connectionRate"), rate(out, p.connected_calls, p.total_calls);
+  key(out, "averageDurationS"), mean(out, static_cast<double>(p.sum_duration_s), p.connected_calls);
+  key(out, "funnel"), out += '{';
+  key(out, "made", true), integer(out, p.total_calls);
+  key(out, "connected"), integer(out, p.connected_calls);
+  key(out, "interested"), integer(out, p.interested);
+  key(out, "qualified"), integer(out, p.qualified);
+  key(out, "conversions"), integer(out, p.conversions);
+  out += '}';
+  key(out, "appointments"), integer(out, p.appointments);
+  key(out, "averageQuality"), mean(out, p.sum_quality, p.quality_samples);
+  key(out, "scriptAdherence"), mean(out, p.sum_script_adherence, p.adherence_samples);
+  key(out, "objectionHandlingSuccess"), rate(out, p.objections_handled, p.objections_raised);
+  key(out, "callsPerHour");
+  if (hours > 0) real(out, static_cast<double>(p.total_calls) / hours);
+  else out += "null";
+  key(out, "conversionRate"), rate(out, p.conversions, p.connected_calls);
+  key(out, "appointmentRate"), rate(out, p.appointments, p.connected_calls);
+  key(out, "averageRingTimeMs"), mean(out, static_cast<double>(p.sum_ring_time_ms), p.ring_samples);
+  key(out, "abandonRate"), rate(out, p.abandoned_calls, p.answered_by_person);
+  key(out, "abandonedCalls"), integer(out, p.abandoned_calls);
+  key(out, "answeredByPerson"), integer(out, p.answered_by_person);
+  out += '}';
 }
 
 }  // namespace voqo::store

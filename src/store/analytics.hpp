@@ -135,5 +135,11 @@ class AnalyticsRepository {
 /// averageRingTimeMs, abandonRate, abandonedCalls, answeredByPerson}; rates
 /// in percent, null when their denominator is 0.
 nlohmann::json period_json(const PeriodSums& p);
+/// The same object as period_json(p), written as JSON text onto `out`
+/// without building a DOM (the metrics API's hot path: up to kMaxPeriods
+/// hourly periods, where the DOM and its dump cost most of the request).
+/// Numbers are written in their shortest round-trip form, so the text parses
+/// back to period_json(p) (tests/unit/analytics_rollup_test.cpp).
+void append_period_json(std::string& out, const PeriodSums& p);
 
 }  // namespace voqo::store
