@@ -10,6 +10,7 @@
 
 #include "store/analytics.hpp"
 #include "store/calls.hpp"
+#include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "store/swarm.hpp"
 #include "support/test_support.hpp"
@@ -184,6 +185,41 @@ TEST_F(SwarmMemberFigures, AnotherWorkspacesCallOfTheSameIdMovesNothingHere) {
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(member()["cpuMs"], 0);
   EXPECT_EQ(member()["apiCalls"], 0);
+}
+
+TEST_F(SwarmMemberFigures, Migration13BackFillsMembersAndTheFeedFromCallsScoredBeforeIt) {
+  place("call-1", 0, 0, 0);
+  result("call-1");
+  place("call-2", 0, 0, 0);
+  result("call-2");
+  place("call-3", 0, 0, 0);  // never scored
+  result("call-3");
+  // A database as version 12 left it: scores on the calls, none on the member or the feed.
+  auto back = st_->db().write([](store::Connection& c) -> Result<void> {
+    for (const char* sql : {"UPDATE calls SET quality_score = 70 WHERE id = 'call-1'",
+                            "UPDATE calls SET quality_score = 90 WHERE id = 'call-2'",
+                            "UPDATE swarm_recent_calls SET quality_score = NULL",
+                            "UPDATE swarm_agents SET quality_score = NULL",
+                            "ALTER TABLE calls DROP COLUMN cpu_ms", "ALTER TABLE calls DROP COLUMN memory_bytes",
+                            "ALTER TABLE calls DROP COLUMN api_calls", "ALTER TABLE swarm_agents DROP COLUMN quality_samples",
+                            "DELETE FROM schema_migrations WHERE version = 13"})
+      if (auto r = c.exec(sql); !r) return r;
+    return {};
+  });
+  ASSERT_TRUE(back) << back.error().message;
+  auto applied = store::migrate(st_->db());
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  EXPECT_DOUBLE_EQ(member()["qualityScore"].get<double>(), 80);
+  EXPECT_EQ(member()["qualitySamples"], 2);
+  EXPECT_EQ(feed_quality("call-1"), 70.0);
+  EXPECT_EQ(feed_quality("call-2"), 90.0);
+  EXPECT_TRUE(feed_quality("call-3").is_null());
+  EXPECT_EQ(member()["cpuMs"], 0);
+  // And from there on the running mean goes on from the back-filled count.
+  intelligence("call-3", 20);
+  EXPECT_DOUBLE_EQ(member()["qualityScore"].get<double>(), 60);
+  EXPECT_EQ(member()["qualitySamples"], 3);
 }
 
 }  // namespace
