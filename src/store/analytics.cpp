@@ -408,8 +408,11 @@ Result<AnalyticsRepository::Rows> AnalyticsRepository::periods(const WorkspaceId
     std::ranges::reverse(out.items);
     const TimeZone zone = zone_or_utc(row_zone.empty() ? out.time_zone : row_zone);
     if (!row_zone.empty()) out.time_zone = zone.name();
-    for (auto& p : out.items)
-      p.period_end = iso(analytics::next_period_start(period, parse_instant(p.period_start), zone));
+    for (auto& p : out.items) {
+      const sys_seconds start = parse_instant(p.period_start), end = analytics::next_period_start(period, start, zone);
+      p.period_end = iso(end);
+      p.hours = std::chrono::duration<double, std::ratio<3600>>(end - start).count();
+    }
     return out;
   });
 }
@@ -580,9 +583,10 @@ void mean(std::string& out, double sum, int64_t n) {
 }  // namespace
 
 void append_period_json(std::string& out, const PeriodSums& p) {
-  double hours = 0;
-  if (auto a = parse_iso8601(p.period_start), b = parse_iso8601(p.period_end); a && b && *b > *a)
-    hours = std::chrono::duration<double, std::ratio<3600>>(*b - *a).count();
+  double hours = p.hours;  // periods() computed it; else from the two instants, as period_json does
+  if (hours <= 0)
+    if (auto a = parse_iso8601(p.period_start), b = parse_iso8601(p.period_end); a && b && *b > *a)
+      hours = std::chrono::duration<double, std::ratio<3600>>(*b - *a).count();
   out += '{';
   key(out, "periodStart", true), append_json_string(out, p.period_start);
   key(out, "periodEnd"), append_json_string(out, p.period_end);

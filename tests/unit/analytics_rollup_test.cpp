@@ -425,6 +425,9 @@ TEST(PeriodJsonText, ParsesBackToThePeriodJsonOfTheSameSums) {
     p.sum_quality = static_cast<double>(rng() % 100000) / 7.0, p.sum_script_adherence = static_cast<double>(rng() % 100000) / 3.0;
     p.objections_raised = n(50), p.objections_handled = n(p.objections_raised);
     cases.push_back(p);
+    // As periods() gives them: with the period's length in hours already computed.
+    p.hours = std::chrono::duration<double, std::ratio<3600>>(at(p.period_end) - at(p.period_start)).count();
+    cases.push_back(p);
   }
   for (const auto& p : cases) {
     std::string text;
