@@ -129,24 +129,37 @@ int main(int argc, char** argv) {
   const store::MetricsScope scope{store::MetricsScope::Kind::campaign, campaign};
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   for (analytics::Period p : analytics::kAllPeriods) {
-    std::vector<double> ms;
+    std::vector<double> ms, read_ms, json_ms, dump_ms;
     std::size_t items = 0;
     for (int run = 0; run < 200; ++run) {
       const auto t0 = Clock::now();
       auto rows = repo.periods(ws, scope, p, std::nullopt, std::nullopt);
+      const auto t_read = Clock::now();
       auto hours = repo.slots(ws, scope, "hour");
       auto days = repo.slots(ws, scope, "weekday");
       auto all = repo.totals(ws, scope);
       auto recent = repo.totals(ws, scope, now - std::chrono::days(30));
-      nlohmann::json items_json = nlohmann::json::array();
-      for (const auto& r : rows->items) items_json.push_back(store::period_json(r));
-      const std::string body = items_json.dump();
-      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      const auto t_json = Clock::now();
+      // As the metrics route writes them: text, no DOM (store::append_period_json).
+      std::string body = "[";
+      for (std::size_t i = 0; i < rows->items.size(); ++i) {
+        if (i > 0) body += ',';
+        store::append_period_json(body, rows->items[i]);
+      }
+      const auto t_dump = Clock::now();
+      body += ']';
+      const auto t1 = Clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      read_ms.push_back(std::chrono::duration<double, std::milli>(t_read - t0).count());
+      json_ms.push_back(std::chrono::duration<double, std::milli>(t_dump - t_json).count());
+      dump_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t_dump).count());
       items = rows->items.size();
       if (!hours || !days || !all || !recent || body.empty()) return 1;
     }
     std::printf("[2] metrics of a campaign with %d calls, period=%s (%zu periods): p50 %.2f ms, p95 %.2f ms (target p95 < 50 ms)\n",
                 n, std::string(analytics::to_string(p)).c_str(), items, percentile(ms, 0.5), percentile(ms, 0.95));
+    std::printf("    of which (p50): reading the period rows %.2f ms, building their JSON %.2f ms, writing it %.2f ms\n",
+                percentile(read_ms, 0.5), percentile(json_ms, 0.5), percentile(dump_ms, 0.5));
   }
   {
     std::vector<double> ms;

@@ -335,6 +335,8 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
     r.abandoned = r.answered_by_person && (!r.agent_audio_after_answer_ms || *r.agent_audio_after_answer_ms > kAbandonAfterMs);
   }
   r.transcript = transcript_json(res.transcript);
+  // What the call's work cost (issue 18 §2; pipeline::ResourceUse).
+  r.cpu_ms = res.usage.cpu_ms, r.memory_bytes = res.usage.memory_bytes, r.api_calls = res.usage.api_calls;
   if (call->answered) {
     r.outcome = std::string(brain::outcome_label(call->transferred ? brain::Outcome::transferred : res.result.outcome));
     if (!res.result.summary.empty()) r.summary = res.result.summary;

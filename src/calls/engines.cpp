@@ -38,6 +38,7 @@ class PooledStt final : public speech::SpeechToText {
   Result<void> accept(std::span<const int16_t> s) override { return stt_->accept(s); }
   std::string partial() override { return stt_->partial(); }
   Result<speech::Transcript> end_utterance() override { return stt_->end_utterance(); }
+  [[nodiscard]] int64_t memory_bytes() const override { return stt_->memory_bytes(); }
 
  private:
   std::unique_ptr<speech::PocketsphinxStt> stt_;

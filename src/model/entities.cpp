@@ -205,7 +205,17 @@ const EntitySpec& call_spec() {
               "Script adherence from call intelligence, 0-100; null before it ran.", 0, 100),
        boolean("flagged_for_review", "flaggedForReview", kReadOnly | kFilter,
                "The campaign's quality check flagged it: its quality score is under the campaign's successThreshold.", "false"),
-       text("review_reason", "reviewReason", kReadOnly | kNullable, "Why it was flagged.")}};
+       text("review_reason", "reviewReason", kReadOnly | kNullable, "Why it was flagged."),
+       // Migration 13 (issue 18 §2): what the call's work cost (docs/ARCHITECTURE.md "Resource use of a call").
+       number("cpu_ms", "cpuMs", T::integer, kReadOnly,
+              "Thread CPU time of the call's work (its speech, brain and live stages on the worker pool, its "
+              "summary, its sampled media-thread share), ms.", 0, std::nullopt, "0"),
+       number("memory_bytes", "memoryBytes", T::integer, kReadOnly,
+              "The call's own memory at its peak: pipeline state, the audio its rings held, its text, and its "
+              "speech-to-text engine's state, bytes.", 0, std::nullopt, "0"),
+       number("api_calls", "apiCalls", T::integer, kReadOnly,
+              "HTTP requests and streaming sessions to providers (LLM, hosted STT and TTS, tools) made for the call.",
+              0, std::nullopt, "0")}};
   return spec;
 }
 
@@ -543,12 +553,17 @@ const EntitySpec& swarm_agent_spec() {
        number("answered_calls", "answeredCalls", T::integer, kReadOnly, "Its calls that were answered (had talk time).", 0, std::nullopt, "0"),
        number("average_duration_s", "averageDurationS", T::real, kReadOnly, "Mean talk time of its answered calls, s.", 0, std::nullopt, "0"),
        number("success_rate", "successRate", T::real, kReadOnly, "successfulCalls / totalCalls (0-1).", 0, 1, "0"),
-       number("quality_score", "qualityScore", T::real, kReadOnly | kNullable, "Mean call-intelligence quality (0-100).", 0, 100),
-       number("cpu_ms", "cpuMs", T::integer, kReadOnly, "CPU time of its calls, ms.", 0, std::nullopt, "0"),
-       number("memory_bytes", "memoryBytes", T::integer, kReadOnly, "Peak memory of one of its calls, bytes.", 0, std::nullopt, "0"),
-       number("api_calls", "apiCalls", T::integer, kReadOnly, "Requests its calls made to providers.", 0, std::nullopt, "0"),
+       number("quality_score", "qualityScore", T::real, kReadOnly | kNullable,
+              "Mean call-intelligence quality (0-100) of its calls that have one; null before the first.", 0, 100),
+       number("cpu_ms", "cpuMs", T::integer, kReadOnly, "CPU time of its calls (the sum of their cpuMs), ms.", 0, std::nullopt, "0"),
+       number("memory_bytes", "memoryBytes", T::integer, kReadOnly,
+              "Peak memory of one of its calls (the largest of their memoryBytes), bytes.", 0, std::nullopt, "0"),
+       number("api_calls", "apiCalls", T::integer, kReadOnly, "Requests its calls made to providers (the sum of their apiCalls).", 0, std::nullopt, "0"),
        text("error_message", "errorMessage", kReadOnly | kNullable, "Why it is in error."),
-       created_at(), updated_at()}};
+       created_at(), updated_at(),
+       // Migration 13.
+       number("quality_samples", "qualitySamples", T::integer, kReadOnly, "Its calls with a quality score (qualityScore's count).",
+              0, std::nullopt, "0")}};
   return spec;
 }
 

@@ -12,6 +12,8 @@
 // address would never be seen. No request follows redirects.
 #include "net/http_client.hpp"
 
+#include "core/call_usage.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -163,6 +165,7 @@ Result<HttpResponse> perform(const HttpRequest& request, const BodySink& on_body
       return std::unexpected(Error::invalid("url", "malformed URL: " + request.url));
   }
   if (stop.stop_requested()) return std::unexpected(io_error("aborted"));
+  count_api_call();  // for the call whose work this is, if any (core/call_usage.hpp)
 
   std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
   std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());

@@ -39,6 +39,7 @@ struct CallPipeline::Impl final : FrameSink {
   Clock& clock;
   std::shared_ptr<StageQueue> stt_queue, control_queue;
   std::weak_ptr<CallPipeline> self;  // tasks keep the pipeline alive while they run
+  std::shared_ptr<CallUsage> usage;  // what the call's work costs (ResourceUse); the queues' tasks count into it
   LiveFeed live;                     // the hooks, on the live queue
   CallLog log{live};                 // the record (PipelineResult); its lines also go live
 
@@ -66,14 +67,16 @@ struct CallPipeline::Impl final : FrameSink {
 
   // ---- media thread ----
   int64_t frame = -1;  // frames since answer
+  uint64_t frames_seen = 0;  // on_frame calls that ran the chain (every 8th is timed: ResourceUse::cpu_ms)
 
   // ---- control stage ----
   brain::Reply current_reply;
   TurnTiming current_timing;
   enum class Speak { brain, prompt, forced };  // forced: the closing line, voicemail, max-duration goodbye
 
-  Impl(PipelineConfig c, std::unique_ptr<brain::Brain> b, std::shared_ptr<speech::TextToSpeech> tts, Clock& clk, StageExecutor& ex, PipelineHooks h)
-      : cfg(std::move(c)), brain(std::move(b)), hooks(h), clock(clk), stt_queue(ex.make_queue()), control_queue(ex.make_queue()),
+  Impl(PipelineConfig c, std::unique_ptr<brain::Brain> b, std::shared_ptr<speech::TextToSpeech> tts, Clock& clk, StageExecutor& ex, PipelineHooks h,
+       std::shared_ptr<CallUsage> u)
+      : cfg(std::move(c)), brain(std::move(b)), hooks(h), clock(clk), stt_queue(ex.make_queue()), control_queue(ex.make_queue()), usage(std::move(u)),
         live(ex.make_queue(), std::move(h)), player(std::move(tts), cfg.voice, clk) {}
 
   int64_t us(SteadyTime t) const { return std::chrono::duration_cast<std::chrono::microseconds>(t - answered_at).count(); }
@@ -315,7 +318,9 @@ Result<std::shared_ptr<CallPipeline>> CallPipeline::create(PipelineConfig config
     return std::unexpected(Error{ErrorCode::internal, "pipeline needs STT (unless media only), TTS, a brain and an executor", {}});
   if (auto f = tts->output_format(config.voice.id); !f) return std::unexpected(f.error());
   Clock& clock = runtime.clock ? *runtime.clock : SteadyClock::instance();
-  auto impl = std::make_unique<Impl>(std::move(config), std::move(brain), std::move(tts), clock, *runtime.executor, std::move(hooks));
+  auto usage = std::make_shared<CallUsage>();
+  MeteredExecutor metered(*runtime.executor, usage);  // every stage task counts for the call (its queues keep `usage`)
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(brain), std::move(tts), clock, metered, std::move(hooks), usage);
   Impl& d = *impl;
   if (d.cfg.conversation) {  // a media-only call never listens (media_frame stops before these)
     auto input = CallerInput::create();
@@ -356,7 +361,12 @@ void CallPipeline::on_answered() {
 void CallPipeline::on_frame(std::span<const int16_t> caller, std::span<int16_t> agent, uint64_t) {
   std::lock_guard frame_lock(impl_->frame_mutex);  // uncontended but for finish()
   if (!impl_->answered.load(std::memory_order_acquire) || impl_->finished.load(std::memory_order_relaxed)) return;
+  // The media thread's share of the call's CPU, sampled: a thread CPU clock
+  // read costs ~0.3 µs, so one frame in 8 is timed and counts for 8.
+  if ((impl_->frames_seen++ & 7) != 0) return impl_->media_frame(caller, agent);
+  const int64_t t0 = thread_cpu_ns();
   impl_->media_frame(caller, agent);
+  impl_->usage->add_cpu_ns(8 * (thread_cpu_ns() - t0));
 }
 
 void CallPipeline::attach(std::function<void()> play_soon) { impl_->player.set_play_soon(std::move(play_soon)); }
@@ -424,6 +434,17 @@ Result<std::shared_ptr<SupervisorLeg>> CallPipeline::join() {
 
 PipelineResult CallPipeline::finish() {
   auto& d = *impl_;
+  PipelineResult r;
+  {
+    UsageScope scope(d.usage.get());  // the brain's summary and outcome are the call's work too
+    r = finish_stages();
+  }
+  r.usage = {d.usage->cpu_ms(), d.usage->memory_bytes(), d.usage->api_calls()};
+  return r;
+}
+
+PipelineResult CallPipeline::finish_stages() {
+  auto& d = *impl_;
   auto first_agent_audio = [&d](PipelineResult r) {
     if (d.answered.load(std::memory_order_acquire))
       if (auto first = d.player.first_call_packet_at())
@@ -450,7 +471,12 @@ PipelineResult CallPipeline::finish() {
   if (d.recorder)
     if (auto closed = d.recorder->close(); !closed)
       spdlog::warn("recording {}: {}", d.cfg.recording_path.string(), closed.error().message);
-  return first_agent_audio(d.log.close(*d.brain, d.cfg.voicemail_message));
+  PipelineResult r = first_agent_audio(d.log.close(*d.brain, d.cfg.voicemail_message));
+  // ResourceUse::memory_bytes: every part only grew during the call, so now is its peak.
+  std::size_t text = r.result.summary.size();
+  for (const auto& line : r.transcript) text += line.text.size();
+  d.usage->note_memory(static_cast<int64_t>(sizeof(Impl) + text) + d.player.memory_bytes() + (d.stt ? d.stt->memory_bytes() : 0));
+  return r;
 }
 
 }  // namespace voqo::pipeline

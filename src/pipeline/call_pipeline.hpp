@@ -81,8 +81,34 @@ struct TurnTiming {
   int response_delay_ms = 0;         ///< the configured pause (not voqo's overhead)
 };
 
+/// What a call's work cost (core/call_usage.hpp; stored as calls.cpu_ms,
+/// memory_bytes, api_calls and added to its swarm agent's totals).
+struct ResourceUse {
+  /// Thread CPU time, ms (rounded up): every task of the call's stages on
+  /// the worker pool (STT, the brain and TTS on the control stage, the live
+  /// hooks) and finish() (the brain's summary), measured whole; plus the
+  /// pipeline's chain on the media thread, sampled (every 8th frame measured,
+  /// counted 8 times). Not counted: the media engine's own RTP and codec
+  /// work, SIP, and the store's writes.
+  int64_t cpu_ms = 0;
+  /// The call's own memory at its largest, bytes: the pipeline's state
+  /// (sizeof), the bytes its audio rings ever held (reply playout, up to 20 s,
+  /// and speech-to-text, up to 30 s, of 16 kHz PCM16: pages are mapped as
+  /// they are first written), its synthesis and decode buffers, the text it
+  /// keeps (transcript lines, the reply's sentences, the summary), and its
+  /// speech-to-text engine's state (SpeechToText::memory_bytes: PocketSphinx
+  /// = the model files its decoder loads). Shared engines (TTS, the TTS
+  /// cache, the LLM) and the media engine's buffers are not the call's.
+  /// Every part only grows during a call, so the value at finish() is the peak.
+  int64_t memory_bytes = 0;
+  /// HTTP requests (and WebSocket sessions) to providers made for the call:
+  /// LLM chat completions, hosted STT and TTS, tool calls.
+  int64_t api_calls = 0;
+};
+
 /// What the pipeline leaves behind when the call ends.
 struct PipelineResult {
+  ResourceUse usage;  ///< what the call's work cost
   std::vector<model::TranscriptLine> transcript;  ///< the final lines, in call order (is_final, with their entry ids)
   brain::CallResult result;
   std::vector<TurnTiming> turns;
@@ -216,6 +242,7 @@ class CallPipeline final : public telephony::MediaHandler, public std::enable_sh
 
  private:
   explicit CallPipeline(std::unique_ptr<Impl> impl);
+  PipelineResult finish_stages();  ///< finish() without its ResourceUse
   std::unique_ptr<Impl> impl_;
 };
 

@@ -163,6 +163,13 @@ std::optional<model::TranscriptLine> ReplyPlayer::played_line(int64_t end_frame)
                                .is_final = true};
 }
 
+int64_t ReplyPlayer::memory_bytes() const {
+  std::size_t bytes = ring_.touched_bytes() + (scratch_.capacity() + lead_.capacity()) * sizeof(int16_t) +
+                      sentences_.capacity() * sizeof(SpokenSentence);
+  for (const auto& s : sentences_) bytes += s.text.capacity();
+  return static_cast<int64_t>(bytes);
+}
+
 std::string ReplyPlayer::text() const {
   std::string text;
   for (const auto& s : sentences_) text += (text.empty() ? "" : " ") + s.text;

@@ -96,6 +96,10 @@ class ReplyPlayer {
   /// `end_frame`. nullopt when it said nothing.
   [[nodiscard]] std::optional<model::TranscriptLine> played_line(int64_t end_frame) const;
   [[nodiscard]] bool said_anything() const { return !sentences_.empty(); }
+  /// The player's memory (call_usage.hpp): the audio ring's touched bytes,
+  /// the synthesis buffers and the current reply's sentences. Control stage
+  /// (or once it is drained).
+  [[nodiscard]] int64_t memory_bytes() const;
   /// The first audio of the current reply: when it was ready, and the TTS
   /// compute until then (µs). nullopt before any audio.
   [[nodiscard]] std::optional<std::pair<SteadyTime, int64_t>> first_audio() const { return first_audio_; }

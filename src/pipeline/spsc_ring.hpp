@@ -60,6 +60,9 @@ class SpscRing {
     return head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire);
   }
   [[nodiscard]] std::size_t capacity() const { return capacity_; }
+  /// Bytes of the buffer ever written (the pages the kernel has mapped for
+  /// it, to the byte): what the ring costs in memory so far, never less later.
+  [[nodiscard]] std::size_t touched_bytes() const { return std::min(written(), capacity_) * sizeof(T); }
   /// Items ever written (producer side) / ever read or discarded (consumer
   /// side): positions in the stream, e.g. to read only up to a boundary.
   [[nodiscard]] std::size_t written() const { return head_.load(std::memory_order_acquire); }

@@ -69,6 +69,13 @@ class SttStage {
   void took_turn() { under_agent_ = false; }
   [[nodiscard]] bool under_agent() const { return under_agent_; }
   [[nodiscard]] std::size_t buffered() const { return ring_.size(); }
+  /// The stage's memory (call_usage.hpp): the audio ring's touched bytes, its
+  /// decode block, and the engine's own estimate (SpeechToText::memory_bytes).
+  /// Call it from the stage's queue or once the queue is drained.
+  [[nodiscard]] int64_t memory_bytes() const {
+    return static_cast<int64_t>(ring_.touched_bytes() + block_.capacity() * sizeof(int16_t) + last_partial_.capacity()) +
+           (stt_ ? stt_->memory_bytes() : 0);
+  }
 
  private:
   void decode_until(std::size_t until, bool stop_for_end_of_turn);

@@ -21,11 +21,27 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
+namespace {
+/// The bytes of the files a decoder of `config` loads: every regular file of
+/// the acoustic model's folder, the language model and the dictionary.
+int64_t model_files_bytes(const PocketsphinxConfig& config) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(config.hmm_dir, ec))
+    if (std::error_code e2; entry.is_regular_file(e2)) total += static_cast<int64_t>(entry.file_size(e2));
+  for (const std::string* p : {&config.language_model, &config.dictionary})
+    if (std::error_code e2; std::filesystem::is_regular_file(*p, e2))
+      total += static_cast<int64_t>(std::filesystem::file_size(*p, e2));
+  return total;
+}
+}  // namespace
+
 struct PocketsphinxStt::Impl {
   ps_decoder_t* decoder = nullptr;
   bool in_utterance = false;
   std::size_t samples = 0;
   Clock::duration busy{};
+  int64_t model_bytes = 0;  ///< memory_bytes(): the model files' sizes
 
   ~Impl() {
     if (decoder != nullptr) {
@@ -61,8 +77,11 @@ Result<std::unique_ptr<PocketsphinxStt>> PocketsphinxStt::create(const Pocketsph
   cmd_ln_free_r(cmd);  // ps_init retained it
   if (impl->decoder == nullptr)
     return std::unexpected(make_error(ErrorCode::internal, "pocketsphinx could not load the models from " + config.hmm_dir));
+  impl->model_bytes = model_files_bytes(config);
   return std::unique_ptr<PocketsphinxStt>(new PocketsphinxStt(std::move(impl)));
 }
+
+int64_t PocketsphinxStt::memory_bytes() const { return impl_->model_bytes; }
 
 Result<void> PocketsphinxStt::begin_utterance(AudioFormat format) {
   if (format != kWideband)

@@ -51,6 +51,11 @@ class SpeechToText {
   /// Ends the utterance and returns its final transcript. Errors:
   /// ErrorCode::conflict outside an utterance; ErrorCode::internal.
   virtual Result<Transcript> end_utterance() = 0;
+
+  /// Bytes of memory this instance holds for its call (part of the call's
+  /// memory_bytes, core/call_usage.hpp): the engine's own estimate of its
+  /// state; 0 (the default) for engines whose state lives at a provider.
+  [[nodiscard]] virtual int64_t memory_bytes() const { return 0; }
 };
 
 /// Convenience: one whole utterance (begin, accept in 20 ms blocks, end).

@@ -1,10 +1,15 @@
 #include "store/analytics.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <map>
 
+#include "core/json_text.hpp"
 #include "core/time.hpp"
 #include "store/calls.hpp"
+#include "store/sql_args.hpp"
+#include "store/swarm.hpp"
 
 namespace voqo::store {
 
@@ -201,15 +206,15 @@ sys_seconds parse_instant(std::string_view text) {
   return t ? std::chrono::floor<std::chrono::seconds>(*t) : std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-std::optional<int64_t> int_col(Statement& s, int i) {
+std::optional<int64_t> int_col(const Statement& s, int i) {
   if (s.is_null(i)) return std::nullopt;
   return s.column_int(i);
 }
-std::optional<double> real_col(Statement& s, int i) {
+std::optional<double> real_col(const Statement& s, int i) {
   if (s.is_null(i)) return std::nullopt;
   return s.column_double(i);
 }
-std::string text_col(Statement& s, int i) {
+std::string text_col(const Statement& s, int i) {
   auto v = s.column_text(i);
   return v.data() ? std::string(v) : std::string();
 }
@@ -220,7 +225,7 @@ constexpr std::string_view kCallColumns =
     "callee_time_zone, status, outcome, duration, ring_time_ms, answered_by_person, abandoned, quality_score, "
     "script_adherence";
 
-std::pair<Facts, CallFigures> read_call(Statement& s) {
+std::pair<Facts, CallFigures> read_call(const Statement& s) {
   Facts f{text_col(s, 0), text_col(s, 1), text_col(s, 2), text_col(s, 3), text_col(s, 5),
           parse_instant(s.column_text(4))};
   CallFigures g{text_col(s, 6), text_col(s, 7), int_col(s, 8), int_col(s, 9), s.column_int(10) != 0,
@@ -284,6 +289,11 @@ Result<void> AnalyticsRepository::record_intelligence_in(Connection& c, const st
   d.adherence_samples = (adherence ? 1 : 0) - (old.adherence ? 1 : 0);
   if (d.quality == 0 && d.quality_samples == 0 && d.adherence == 0 && d.adherence_samples == 0) return {};
   if (auto r = apply(c, f, d, false, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)); !r) return r;
+  // The swarm agent's quality (a running mean) and the recent-calls feed (issue 18 §2, §8), by the same difference.
+  if (auto r = SwarmRepository::record_quality(c, WorkspaceId(f.workspace), call_id, f.swarm_agent_id, quality, d.quality,
+                                               d.quality_samples);
+      !r)
+    return r;
   auto up = c.prepare("UPDATE calls SET quality_score = ?, script_adherence = ? WHERE id = ?");
   if (!up) return std::unexpected(up.error());
   quality ? (*up)->bind_double(1, *quality) : (*up)->bind_null(1);
@@ -296,59 +306,46 @@ Result<int64_t> AnalyticsRepository::rebuild_in(Connection& c, const std::option
                                                 const std::optional<std::string>& campaign_id) {
   std::optional<WorkspaceId> ws = ws_in;
   if (campaign_id) {
-    auto st = c.prepare("SELECT workspace_id FROM campaigns WHERE id = ?");
-    if (!st) return std::unexpected(st.error());
-    (*st)->bind_text(1, *campaign_id);
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row || (ws && text_col(**st, 0) != ws->value))
+    std::optional<std::string> owner;
+    auto found = sql::each(c, "SELECT workspace_id FROM campaigns WHERE id = ?", {*campaign_id},
+                           [&](const Statement& s) { owner = text_col(s, 0); });
+    if (!found) return std::unexpected(found.error());
+    if (!owner || (ws && *owner != ws->value))
       return std::unexpected(Error::not_found("campaign " + *campaign_id + " not found"));
-    ws = WorkspaceId(text_col(**st, 0));
+    ws = WorkspaceId(*owner);
   }
-  // Drop what the pass recomputes.
-  for (std::string_view table : {"swarm_performance_metrics", "swarm_call_slots"}) {
-    std::string sql = "DELETE FROM " + std::string(table);
-    std::vector<std::string> args;
-    if (campaign_id) {
-      sql += " WHERE workspace_id = ?1 AND (scope_key = 'c:' || ?2 OR scope_key IN (SELECT 's:' || swarm_agent_id "
-             "FROM calls WHERE workspace_id = ?1 AND campaign_id = ?2 AND swarm_agent_id IS NOT NULL))";
-      args = {ws->value, *campaign_id};
-    } else if (ws) {
-      sql += " WHERE workspace_id = ?1";
-      args = {ws->value};
-    }
-    auto del = c.prepare(sql);
-    if (!del) return std::unexpected(del.error());
-    for (std::size_t i = 0; i < args.size(); ++i) (*del)->bind_text(static_cast<int>(i + 1), args[i]);
-    if (auto r = step(*del); !r) return std::unexpected(r.error());
-  }
-  std::string sql = "SELECT " + std::string(kCallColumns) + " FROM calls";
-  std::vector<std::string> args;
+  // Which calls the pass counts (and which rows it drops first): one
+  // campaign's, one workspace's, or every call.
+  std::string where;
+  std::vector<sql::Arg> args;
   if (campaign_id) {
-    sql += " WHERE workspace_id = ? AND campaign_id = ?";
+    where = " WHERE workspace_id = ?1 AND campaign_id = ?2";
     args = {ws->value, *campaign_id};
   } else if (ws) {
-    sql += " WHERE workspace_id = ?";
+    where = " WHERE workspace_id = ?1";
     args = {ws->value};
   }
-  auto st = c.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  for (std::size_t i = 0; i < args.size(); ++i) (*st)->bind_text(static_cast<int>(i + 1), args[i]);
+  // Drop what the pass recomputes: a campaign's rows and its swarm agents', or the scope's.
+  const std::string drop =
+      campaign_id ? " WHERE workspace_id = ?1 AND (scope_key = 'c:' || ?2 OR scope_key IN (SELECT 's:' || swarm_agent_id "
+                    "FROM calls" + where + " AND swarm_agent_id IS NOT NULL))"
+                  : where;
+  for (std::string_view table : {"swarm_performance_metrics", "swarm_call_slots"})
+    if (auto r = sql::run(c, "DELETE FROM " + std::string(table) + drop, args); !r) return std::unexpected(r.error());
   std::map<std::pair<std::string, std::string>, std::string> zones;
   int64_t counted = 0;
-  while (true) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    auto [f, g] = read_call(**st);
+  Result<void> failed;
+  auto walked = sql::each(c, "SELECT " + std::string(kCallColumns) + " FROM calls" + where, args, [&](const Statement& s) {
+    if (!failed) return;  // an earlier row failed: the pass is undone by the caller's transaction
+    auto [f, g] = read_call(s);
     auto key = std::pair{f.workspace, f.campaign_id};
     auto z = zones.find(key);
-    if (z == zones.end())
-      z = zones.emplace(key, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)).first;
-    if (auto r = apply(c, f, delta_of(g), true, z->second, campaign_id ? Scopes::campaign_only : Scopes::all); !r)
-      return std::unexpected(r.error());
+    if (z == zones.end()) z = zones.emplace(key, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)).first;
+    failed = apply(c, f, delta_of(g), true, z->second, campaign_id ? Scopes::campaign_only : Scopes::all);
     ++counted;
-  }
+  });
+  if (!walked) return std::unexpected(walked.error());
+  if (!failed) return std::unexpected(failed.error());
   return counted;
 }
 
@@ -411,8 +408,11 @@ Result<AnalyticsRepository::Rows> AnalyticsRepository::periods(const WorkspaceId
     std::ranges::reverse(out.items);
     const TimeZone zone = zone_or_utc(row_zone.empty() ? out.time_zone : row_zone);
     if (!row_zone.empty()) out.time_zone = zone.name();
-    for (auto& p : out.items)
-      p.period_end = iso(analytics::next_period_start(period, parse_instant(p.period_start), zone));
+    for (auto& p : out.items) {
+      const sys_seconds start = parse_instant(p.period_start), end = analytics::next_period_start(period, start, zone);
+      p.period_end = iso(end);
+      p.hours = std::chrono::duration<double, std::ratio<3600>>(end - start).count();
+    }
     return out;
   });
 }
@@ -542,6 +542,79 @@ json period_json(const PeriodSums& p) {
               {"abandonRate", rate(p.abandoned_calls, p.answered_by_person)},
               {"abandonedCalls", p.abandoned_calls},
               {"answeredByPerson", p.answered_by_person}};
+}
+
+namespace {
+/// Writes `"key":` after a comma unless `first`.
+void key(std::string& out, std::string_view k, bool first = false) {
+  if (!first) out += ',';
+  out += '"';
+  out += k;
+  out += "\":";
+}
+void integer(std::string& out, int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+/// A double in its shortest round-trip form, as nlohmann::json writes it (JSON has no NaN or infinity: null).
+void real(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  const std::string_view text(buf, static_cast<std::size_t>(end - buf));
+  out += text;
+  // As nlohmann::json writes a double: an integral value keeps ".0" (30.0, not 30).
+  if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
+}
+/// n / d in percent, or null when d is 0 (period_json's rate).
+void rate(std::string& out, int64_t n, int64_t d) {
+  if (d <= 0) out += "null";
+  else real(out, 100.0 * static_cast<double>(n) / static_cast<double>(d));
+}
+/// sum / n, or null when n is 0 (period_json's mean).
+void mean(std::string& out, double sum, int64_t n) {
+  if (n <= 0) out += "null";
+  else real(out, sum / static_cast<double>(n));
+}
+}  // namespace
+
+void append_period_json(std::string& out, const PeriodSums& p) {
+  double hours = p.hours;  // periods() computed it; else from the two instants, as period_json does
+  if (hours <= 0)
+    if (auto a = parse_iso8601(p.period_start), b = parse_iso8601(p.period_end); a && b && *b > *a)
+      hours = std::chrono::duration<double, std::ratio<3600>>(*b - *a).count();
+  out += '{';
+  key(out, "periodStart", true), append_json_string(out, p.period_start);
+  key(out, "periodEnd"), append_json_string(out, p.period_end);
+  key(out, "totalCalls"), integer(out, p.total_calls);
+  key(out, "connectedCalls"), integer(out, p.connected_calls);
+  key(out, "connectionRate"), rate(out, p.connected_calls, p.total_calls);
+  key(out, "averageDurationS"), mean(out, static_cast<double>(p.sum_duration_s), p.connected_calls);
+  key(out, "funnel"), out += '{';
+  key(out, "made", true), integer(out, p.total_calls);
+  key(out, "connected"), integer(out, p.connected_calls);
+  key(out, "interested"), integer(out, p.interested);
+  key(out, "qualified"), integer(out, p.qualified);
+  key(out, "conversions"), integer(out, p.conversions);
+  out += '}';
+  key(out, "appointments"), integer(out, p.appointments);
+  key(out, "averageQuality"), mean(out, p.sum_quality, p.quality_samples);
+  key(out, "scriptAdherence"), mean(out, p.sum_script_adherence, p.adherence_samples);
+  key(out, "objectionHandlingSuccess"), rate(out, p.objections_handled, p.objections_raised);
+  key(out, "callsPerHour");
+  if (hours > 0) real(out, static_cast<double>(p.total_calls) / hours);
+  else out += "null";
+  key(out, "conversionRate"), rate(out, p.conversions, p.connected_calls);
+  key(out, "appointmentRate"), rate(out, p.appointments, p.connected_calls);
+  key(out, "averageRingTimeMs"), mean(out, static_cast<double>(p.sum_ring_time_ms), p.ring_samples);
+  key(out, "abandonRate"), rate(out, p.abandoned_calls, p.answered_by_person);
+  key(out, "abandonedCalls"), integer(out, p.abandoned_calls);
+  key(out, "answeredByPerson"), integer(out, p.answered_by_person);
+  out += '}';
 }
 
 }  // namespace voqo::store

@@ -39,6 +39,7 @@ struct MetricsScope {
 struct PeriodSums {
   std::string period_start;  ///< ISO-8601 UTC instant of the local period start
   std::string period_end;    ///< the next period's start (computed)
+  double hours = 0;          ///< period_end − period_start in hours when periods() computed it (0 = parse the two)
   int64_t total_calls = 0, connected_calls = 0, interested = 0, qualified = 0, conversions = 0, appointments = 0;
   int64_t sum_duration_s = 0, sum_ring_time_ms = 0, ring_samples = 0, abandoned_calls = 0, answered_by_person = 0;
   double sum_quality = 0, sum_script_adherence = 0;
@@ -135,5 +136,11 @@ class AnalyticsRepository {
 /// averageRingTimeMs, abandonRate, abandonedCalls, answeredByPerson}; rates
 /// in percent, null when their denominator is 0.
 nlohmann::json period_json(const PeriodSums& p);
+/// The same object as period_json(p), written as JSON text onto `out`
+/// without building a DOM (the metrics API's hot path: up to kMaxPeriods
+/// hourly periods, where the DOM and its dump cost most of the request).
+/// Numbers are written in their shortest round-trip form, so the text parses
+/// back to period_json(p) (tests/unit/analytics_rollup_test.cpp).
+void append_period_json(std::string& out, const PeriodSums& p);
 
 }  // namespace voqo::store

@@ -1,5 +1,7 @@
 #include "store/calls.hpp"
 
+#include <algorithm>
+
 #include "core/id.hpp"
 #include "core/time.hpp"
 #include "store/analytics.hpp"
@@ -18,8 +20,9 @@ Result<void> CallStore::insert(const CallRecord& r) {
         "INSERT INTO calls (id, agent_id, contact_id, direction, status, from_phone, to_phone, summary, transcript, "
         "duration, recording_url, started_at, ended_at, created_at, outcome, error_message, sip_code, system_info, "
         "turn_metrics, job_id, job_call_id, workspace_id, campaign_id, swarm_agent_id, placed_at, ring_time_ms, "
-        "agent_audio_after_answer_ms, answered_by_person, abandoned, callee_time_zone, quality_score, script_adherence) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "agent_audio_after_answer_ms, answered_by_person, abandoned, callee_time_zone, quality_score, script_adherence, "
+        "cpu_ms, memory_bytes, api_calls) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, r.id);
@@ -61,6 +64,9 @@ Result<void> CallStore::insert(const CallRecord& r) {
     text_or_null(30, r.callee_time_zone);
     real_or_null(31, r.quality_score);
     real_or_null(32, r.script_adherence);
+    s.bind_int(33, std::max<int64_t>(0, r.cpu_ms));
+    s.bind_int(34, std::max<int64_t>(0, r.memory_bytes));
+    s.bind_int(35, std::max<int64_t>(0, r.api_calls));
     if (auto done = s.step(); !done) return std::unexpected(done.error());
     if (auto counted_in = AnalyticsRepository::count_call(c, r, placed_at); !counted_in) return counted_in;
     return count_in_agent_stats(c, r);

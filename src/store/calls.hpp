@@ -49,6 +49,12 @@ struct CallRecord {
   bool abandoned = false;           ///< answered_by_person and no agent audio within 2 s of the answer
   std::string callee_time_zone;     ///< IANA zone of the callee ("" = unknown: the campaign's zone is used)
   std::optional<double> quality_score, script_adherence;  ///< call intelligence, 0–100, when known at insert
+  // Migration 13: what the call's work cost (pipeline::ResourceUse has the
+  // definitions; issue 18 §2), added to its swarm agent's totals by
+  // SwarmRepository::record_result.
+  int64_t cpu_ms = 0;        ///< thread CPU time of the call's work, ms
+  int64_t memory_bytes = 0;  ///< the call's own memory at its peak, bytes
+  int64_t api_calls = 0;     ///< requests to providers made for the call
 };
 
 /// A call in flight (live_calls, the live-monitoring spec's table).

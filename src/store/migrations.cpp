@@ -1222,6 +1222,25 @@ ALTER TABLE calls ADD COLUMN review_reason TEXT;
 CREATE INDEX idx_calls_review ON calls (workspace_id, flagged_for_review, created_at, id);
 )SQL";
 
+/// Version 13 (issue 18 §2): what each call's work cost (pipeline::ResourceUse:
+/// CPU ms, peak memory, requests to providers), and the count of a swarm
+/// agent's calls with a quality score, so its qualityScore is a running mean
+/// fed by call intelligence (AnalyticsRepository::record_intelligence_in).
+/// Back-fills the members' quality and the feed's from the calls scored so far.
+constexpr std::string_view kV13 = R"SQL(
+ALTER TABLE calls ADD COLUMN cpu_ms INTEGER NOT NULL DEFAULT 0 CHECK (cpu_ms >= 0);
+ALTER TABLE calls ADD COLUMN memory_bytes INTEGER NOT NULL DEFAULT 0 CHECK (memory_bytes >= 0);
+ALTER TABLE calls ADD COLUMN api_calls INTEGER NOT NULL DEFAULT 0 CHECK (api_calls >= 0);
+ALTER TABLE swarm_agents ADD COLUMN quality_samples INTEGER NOT NULL DEFAULT 0 CHECK (quality_samples >= 0);
+CREATE TEMP TABLE v13_member_quality AS
+  SELECT swarm_agent_id AS id, avg(quality_score) AS mean, count(*) AS n FROM calls
+  WHERE swarm_agent_id IS NOT NULL AND quality_score IS NOT NULL GROUP BY swarm_agent_id;
+UPDATE swarm_agents SET quality_score = q.mean, quality_samples = q.n FROM v13_member_quality q WHERE q.id = swarm_agents.id;
+DROP TABLE v13_member_quality;
+UPDATE swarm_recent_calls SET quality_score = (SELECT quality_score FROM calls WHERE calls.id = swarm_recent_calls.call_id)
+  WHERE quality_score IS NULL;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -1238,6 +1257,7 @@ const std::vector<Migration>& migrations() {
       {10, "lead sources", kV10},
       {11, "script templates and call flows", kV11, ScriptTemplateRepository::seed_all_workspaces},
       {12, "swarm configuration, escalation and review flags", kV12, rebuild_webhook_events_table, true},
+      {13, "resource use per call; swarm agents' quality as a running mean", kV13},
   };
   return all;
 }

@@ -286,6 +286,17 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
   if (!who) return std::unexpected(who.error());
   const int64_t duration = res.duration_s.value_or(0);
   const bool success = is_success(res.outcome);
+  // What the call's work cost and its quality, from the stored record (none when the call was never stored).
+  int64_t cpu_ms = 0, memory_bytes = 0, api_calls = 0;
+  std::optional<double> quality;
+  auto cost = each(c, "SELECT cpu_ms, memory_bytes, api_calls, quality_score FROM calls WHERE workspace_id = ? AND id = ?",
+                   {res.ws.value, res.call_id}, [&](const Statement& s) {
+                     cpu_ms = s.column_int(0);
+                     memory_bytes = s.column_int(1);
+                     api_calls = s.column_int(2);
+                     if (!s.is_null(3)) quality = s.column_double(3);
+                   });
+  if (!cost) return std::unexpected(cost.error());
   if (!member.empty()) {
     auto r = run(c,
                  "UPDATE swarm_agents SET status = CASE WHEN status = 'calling' THEN 'idle' ELSE status END, "
@@ -295,8 +306,11 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
                  "success_rate = CASE WHEN total_calls + ?3 > 0 THEN 1.0 * (successful_calls + ?4) / (total_calls + ?3) ELSE 0 END, "
                  // A running mean (O(1) a call): talk time over the answered calls.
                  "average_duration_s = CASE WHEN answered_calls + (?5 > 0) > 0 "
-                 "  THEN 1.0 * (total_duration_s + ?5) / (answered_calls + (?5 > 0)) ELSE 0 END WHERE id = ?1",
-                 {member, now, int64_t{res.final ? 1 : 0}, int64_t{res.final && success ? 1 : 0}, duration});
+                 "  THEN 1.0 * (total_duration_s + ?5) / (answered_calls + (?5 > 0)) ELSE 0 END, "
+                 // Resource use (issue 18 §2): every attempt is a call that ran.
+                 "cpu_ms = cpu_ms + ?6, memory_bytes = max(memory_bytes, ?7), api_calls = api_calls + ?8 WHERE id = ?1",
+                 {member, now, int64_t{res.final ? 1 : 0}, int64_t{res.final && success ? 1 : 0}, duration, cpu_ms,
+                  memory_bytes, api_calls});
     if (!r) return std::unexpected(r.error());
   }
   if (!res.final) return false;
@@ -322,12 +336,12 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
   if (!lead) return std::unexpected(lead.error());
   if (auto r = run(c,
                    "INSERT INTO swarm_recent_calls (id, workspace_id, campaign_id, swarm_agent_id, agent_name, call_id, "
-                   "prospect_name, company, phone, status, outcome, duration, notes, next_action, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING",
+                   "prospect_name, company, phone, status, outcome, duration, notes, next_action, created_at, quality_score) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING",
                    {new_id(), res.ws.value, res.campaign_id, text_or_null(member), text_or_null(member_name), res.call_id,
                     text_or_null(customer), text_or_null(company), text_or_null(phone), res.status,
                     text_or_null(res.outcome), res.duration_s ? Arg(*res.duration_s) : Arg(nullptr),
-                    text_or_null(res.summary), text_or_null(res.next_action), now});
+                    text_or_null(res.summary), text_or_null(res.next_action), now, quality ? Arg(*quality) : Arg(nullptr)});
       !r)
     return std::unexpected(r.error());
   const std::string who_called = customer.empty() ? phone : customer;
@@ -380,6 +394,25 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
                    });
   if (!crit) return std::unexpected(crit.error());
   return done;
+}
+
+Result<void> SwarmRepository::record_quality(Connection& c, const WorkspaceId& ws, const std::string& call_id,
+                                             const std::string& swarm_agent_id, std::optional<double> quality,
+                                             double sum_delta, int64_t samples_delta) {
+  if (!swarm_agent_id.empty() && (sum_delta != 0 || samples_delta != 0)) {
+    // A running mean: (mean · n + Δsum) / (n + Δn); null when no call of the member has a score.
+    auto r = run(c,
+                 "UPDATE swarm_agents SET quality_samples = max(0, quality_samples + ?3), "
+                 "quality_score = CASE WHEN quality_samples + ?3 > 0 THEN min(100.0, max(0.0, "
+                 "  (coalesce(quality_score, 0) * quality_samples + ?4) / (quality_samples + ?3))) ELSE NULL END "
+                 "WHERE workspace_id = ?1 AND id = ?2",
+                 {ws.value, swarm_agent_id, samples_delta, sum_delta});
+    if (!r) return std::unexpected(r.error());
+  }
+  auto feed = run(c, "UPDATE swarm_recent_calls SET quality_score = ?3 WHERE workspace_id = ?1 AND call_id = ?2",
+                  {ws.value, call_id, quality ? Arg(*quality) : Arg(nullptr)});
+  if (!feed) return std::unexpected(feed.error());
+  return {};
 }
 
 Result<SwarmFigures> SwarmRepository::figures(const std::string& campaign_id, const std::string& job_id,

@@ -9,6 +9,8 @@
 // scheduled campaign starts and ends by itself on a fake clock.
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <atomic>
 #include <map>
 #include <set>
@@ -292,6 +294,27 @@ TEST_F(SwarmTest, AgentsScaleTwoToFourObjectivesAdvanceAndPauseEditResumeLoseNot
     EXPECT_NE(std::find(calling, states.end(), "idle"), states.end()) << m["name"] << " back to idle after its call";
   }
   EXPECT_EQ(member_calls, 16);
+
+  // Measured resource use (issue 18 §2): every answered call ran stages that
+  // cost CPU and held memory; a member's figures are its calls' (CPU and API
+  // calls summed, memory the largest).
+  std::map<std::string, std::array<int64_t, 3>> by_member;  // cpu, memory, api
+  for (const auto& r : records) {
+    if (r["status"] == "completed") {
+      EXPECT_GE(r["cpuMs"].get<int64_t>(), 1) << r.dump();
+      EXPECT_GT(r["memoryBytes"].get<int64_t>(), 0) << r.dump();
+    }
+    auto& m = by_member[r["swarmAgentId"].get<std::string>()];
+    m[0] += r["cpuMs"].get<int64_t>();
+    m[1] = std::max(m[1], r["memoryBytes"].get<int64_t>());
+    m[2] += r["apiCalls"].get<int64_t>();
+  }
+  for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) {
+    const auto want = by_member[m["id"].get<std::string>()];
+    EXPECT_EQ(m["cpuMs"].get<int64_t>(), want[0]) << m.dump();
+    EXPECT_EQ(m["memoryBytes"].get<int64_t>(), want[1]) << m.dump();
+    EXPECT_EQ(m["apiCalls"].get<int64_t>(), want[2]) << m.dump();
+  }
 }
 
 TEST_F(SwarmTest, LeadsAddedToARunningCampaignAreDialedOnce) {

@@ -128,9 +128,15 @@ PipelineHarness::PipelineHarness(Setup setup) : line_noise_(audio::noise(1000, s
   clock.set_sleeper([this](std::chrono::microseconds d) { sleep(d); });
   tts = std::make_shared<FakeTextToSpeech>(clock, setup.tts);
   auto s = std::make_unique<FakeSpeechToText>(clock, std::move(setup.transcripts));
-  auto b = std::make_unique<FakeBrain>(clock, std::move(setup.greeting), std::move(setup.replies));
+  std::unique_ptr<brain::Brain> b;
+  if (setup.make_brain) {
+    b = setup.make_brain();
+  } else {
+    auto fake = std::make_unique<FakeBrain>(clock, std::move(setup.greeting), std::move(setup.replies));
+    brain = fake.get();
+    b = std::move(fake);
+  }
   stt = s.get();
-  brain = b.get();
   pipeline::PipelineHooks hooks;
   hooks.hang_up = [this] {
     hung_up = true;

@@ -75,6 +75,9 @@ class PipelineHarness {
     std::vector<ScriptedTranscript> transcripts;
     FakeTextToSpeech::Options tts;
     double line_noise_dbfs = -70;
+    /// A real brain instead of the FakeBrain (then `brain` is null), e.g. an
+    /// LlmBrain against a local replay server.
+    std::function<std::unique_ptr<brain::Brain>()> make_brain;
   };
   /// A config for harness tests: inbound (greets at once), silence threshold
   /// 500 ms, response delay 0, no AMD.
@@ -119,7 +122,7 @@ class PipelineHarness {
   ManualExecutor executor;
   std::shared_ptr<pipeline::CallPipeline> pipeline;
   FakeSpeechToText* stt = nullptr;    ///< owned by the pipeline
-  FakeBrain* brain = nullptr;         ///< owned by the pipeline
+  FakeBrain* brain = nullptr;         ///< owned by the pipeline (null with Setup::make_brain)
   std::shared_ptr<FakeTextToSpeech> tts;
 
  private:

@@ -398,3 +398,45 @@ TEST_F(AnalyticsRollup, AbandonRateCountsPersonAnsweredCallsSince) {
 }
 
 }  // namespace
+
+namespace {
+
+// The metrics API writes its items as text (append_period_json); that text
+// is the same object as period_json, the reference: every field, nulls for
+// zero denominators, numbers that parse back to the same doubles.
+TEST(PeriodJsonText, ParsesBackToThePeriodJsonOfTheSameSums) {
+  std::mt19937_64 rng(7);
+  std::vector<store::PeriodSums> cases(2);  // all zeros; then one of a DST day
+  cases[1].period_start = "2026-03-08T05:00:00.000Z";
+  cases[1].period_end = "2026-03-09T04:00:00.000Z";  // 23 h
+  cases[1].total_calls = 7;
+  for (int i = 0; i < 500; ++i) {
+    store::PeriodSums p;
+    p.period_start = iso(at("2026-01-01T00:00:00Z") + std::chrono::hours(i));
+    p.period_end = iso(at("2026-01-01T00:00:00Z") + std::chrono::hours(i + 1 + static_cast<int>(rng() % 40)));
+    auto n = [&](int64_t max) { return static_cast<int64_t>(rng() % static_cast<uint64_t>(max + 1)); };
+    p.total_calls = n(1000);
+    p.connected_calls = n(p.total_calls);
+    p.interested = n(p.connected_calls), p.qualified = n(p.interested), p.conversions = n(p.qualified);
+    p.appointments = n(p.conversions);
+    p.sum_duration_s = n(1'000'000), p.sum_ring_time_ms = n(100'000'000), p.ring_samples = n(p.total_calls);
+    p.answered_by_person = n(p.total_calls), p.abandoned_calls = n(p.answered_by_person);
+    p.quality_samples = n(p.total_calls), p.adherence_samples = n(p.total_calls);
+    p.sum_quality = static_cast<double>(rng() % 100000) / 7.0, p.sum_script_adherence = static_cast<double>(rng() % 100000) / 3.0;
+    p.objections_raised = n(50), p.objections_handled = n(p.objections_raised);
+    cases.push_back(p);
+    // As periods() gives them: with the period's length in hours already computed.
+    p.hours = std::chrono::duration<double, std::ratio<3600>>(at(p.period_end) - at(p.period_start)).count();
+    cases.push_back(p);
+  }
+  for (const auto& p : cases) {
+    std::string text;
+    store::append_period_json(text, p);
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    ASSERT_FALSE(parsed.is_discarded()) << text;
+    EXPECT_EQ(parsed, store::period_json(p)) << text << "\n" << store::period_json(p).dump();
+    EXPECT_EQ(parsed.dump(), store::period_json(p).dump()) << "the same numbers, to the last digit";
+  }
+}
+
+}  // namespace

@@ -101,15 +101,23 @@ void Api::metrics() {
       if (!all) return problem_from(all.error(), req.target);
       auto recent = repo.totals(ws, scope, since);  // the last 30 local days, from the daily rows
       if (!recent) return problem_from(recent.error(), req.target);
-      json items = json::array();
-      for (const auto& p : rows->items) items.push_back(store::period_json(p));
-      return json_response(200, json{{"period", analytics::to_string(q->period)},
-                                     {"timeZone", rows->time_zone},
-                                     {"items", std::move(items)},
-                                     {"truncated", rows->truncated},
-                                     {"peakHours", std::move(*hours)},
-                                     {"bestDays", std::move(*days)},
-                                     {"compliance", compliance_json(*all, *recent)}});
+      // The items (up to 5,000 hourly periods) are written as text, not built as a DOM: most of the request's time.
+      json rest = json{{"period", analytics::to_string(q->period)},
+                       {"timeZone", rows->time_zone},
+                       {"truncated", rows->truncated},
+                       {"peakHours", std::move(*hours)},
+                       {"bestDays", std::move(*days)},
+                       {"compliance", compliance_json(*all, *recent)}};
+      std::string body = rest.dump(-1, ' ', false, json::error_handler_t::replace);
+      body.pop_back();  // its closing brace: the items go last
+      body.reserve(body.size() + rows->items.size() * 560);
+      body += ",\"items\":[";
+      for (std::size_t i = 0; i < rows->items.size(); ++i) {
+        if (i > 0) body += ',';
+        store::append_period_json(body, rows->items[i]);
+      }
+      body += "]}";
+      return HttpResponse::json(200, std::move(body));
     };
   };
   add("GET", "/api/campaigns/{id}/metrics", handler(true));

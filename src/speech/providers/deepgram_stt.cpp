@@ -4,6 +4,8 @@
 // condition variable for results.
 #include "speech/providers/deepgram_stt.hpp"
 
+#include "core/call_usage.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -119,6 +121,7 @@ class WsSession final : public WsClient {
 
   Result<void> connect(const Endpoint& ep, std::vector<std::pair<std::string, std::string>> headers,
                        std::chrono::milliseconds timeout) override {
+    count_api_call();  // one streaming session = one request (its HTTP Upgrade), core/call_usage.hpp
     ep_ = ep;
     headers_ = std::move(headers);
     timeout_ = timeout;

@@ -1,5 +1,5 @@
 // The agent grid (status with colour, current customer, totals, success rate,
-// variant), pause / activate / remove per agent, the "Add a swarm agent" form
+// quality, measured resource use, variant), pause / activate / remove per agent, the "Add a swarm agent" form
 // (a voice agent plus its variant) and the variant comparison (Wilson).
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
@@ -15,6 +15,14 @@ function variantText(a: { voiceModel: string | null; personalityProfile: string 
   return [a.scriptVersion && `script ${a.scriptVersion}`, a.voiceModel && `voice ${a.voiceModel}`, a.personalityProfile?.toLowerCase()]
     .filter(Boolean)
     .join(" · ") || "the voice agent's own";
+}
+
+/** A member's measured resource use (issue 18 §2): CPU time and API calls of its calls, its largest call's memory. */
+function resourceText(a: { cpuMs: number; memoryBytes: number; apiCalls: number }): string {
+  const cpu = a.cpuMs >= 1000 ? `${(a.cpuMs / 1000).toFixed(1)} s` : `${a.cpuMs} ms`;
+  const mb = a.memoryBytes / (1024 * 1024);
+  const mem = mb >= 10 ? `${mb.toFixed(0)} MB` : mb >= 0.1 ? `${mb.toFixed(1)} MB` : `${Math.round(a.memoryBytes / 1024)} kB`;
+  return `${cpu} CPU · ${mem} peak · ${a.apiCalls} API`;
 }
 
 function AgentRow({ campaignId, agent, canWrite, onChanged }: { campaignId: string; agent: SwarmAgent; canWrite: boolean; onChanged: () => void }) {
@@ -40,6 +48,8 @@ function AgentRow({ campaignId, agent, canWrite, onChanged }: { campaignId: stri
       <td className="campaigns-num">{agent.successfulCalls}</td>
       <td className="campaigns-num">{agent.totalCalls ? pct(agent.successRate) : "—"}</td>
       <td className="campaigns-num">{agent.totalCalls ? duration(agent.averageDurationS) : "—"}</td>
+      <td className="campaigns-num">{agent.qualityScore === null ? "—" : agent.qualityScore.toFixed(0)}</td>
+      <td><small>{resourceText(agent)}</small></td>
       <td>{variantText(agent)}</td>
       {canWrite && (
         <td className="campaigns-nowrap">
@@ -85,6 +95,8 @@ export function AgentGrid({ campaignId, agents, canWrite, onChanged }: { campaig
             <th scope="col" className="campaigns-num">Successful</th>
             <th scope="col" className="campaigns-num">Success rate</th>
             <th scope="col" className="campaigns-num">Avg duration</th>
+            <th scope="col" className="campaigns-num">Quality</th>
+            <th scope="col">Resources</th>
             <th scope="col">Variant</th>
             {canWrite && <th scope="col">Actions</th>}
           </tr>
