@@ -1164,6 +1164,12 @@ CREATE INDEX idx_swarm_call_flows_workspace ON swarm_call_flows (workspace_id, c
 CREATE INDEX idx_swarm_call_flows_campaign ON swarm_call_flows (campaign_id, display_order);
 )SQL";
 
+/// Version 14 (issue 18 §9): an agent may greet at the answer, so a callee
+/// who waits silently is not left 2 s without agent audio (an abandoned call).
+constexpr std::string_view kV14 = R"SQL(
+ALTER TABLE agents ADD COLUMN greet_on_answer INTEGER NOT NULL DEFAULT 0 CHECK (greet_on_answer IN (0,1));
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -1179,6 +1185,7 @@ const std::vector<Migration>& migrations() {
       {9, "analytics by period", kV9, rebuild_analytics},
       {10, "lead sources", kV10},
       {11, "script templates and call flows", kV11, ScriptTemplateRepository::seed_all_workspaces},
+      {14, "agents may greet on answer", kV14},
   };
   return all;
 }
