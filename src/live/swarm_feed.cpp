@@ -16,11 +16,11 @@ using json = nlohmann::json;
 
 /// One query per view of the campaign: its name, the args member naming the
 /// campaign, and its topic prefix (= the name).
-enum class View { campaign, agents, objectives, activity, recent_calls };
+enum class View { campaign, agents, objectives, activity, recent_calls, rules };
 
 std::string topic(View v, const std::string& ws, const std::string& campaign_id) {
   static const char* const kNames[] = {"swarmCampaign", "swarmAgents", "swarmObjectives", "swarmActivity",
-                                       "swarmRecentCalls"};
+                                       "swarmRecentCalls", "swarmRules"};
   return std::string(kNames[static_cast<int>(v)]) + ":" + ws + ":" + campaign_id;
 }
 
@@ -82,6 +82,7 @@ SwarmFeed::SwarmFeed(store::Store& store, realtime::Hub& hub) : store_(store), h
   add(View::objectives, "swarmObjectives", "campaignId", items(&store::SwarmRepository::objectives, 500));
   add(View::activity, "swarmActivity", "campaignId", items(&store::SwarmRepository::activity, kFeedRows));
   add(View::recent_calls, "swarmRecentCalls", "campaignId", items(&store::SwarmRepository::recent_calls, kFeedRows));
+  add(View::rules, "swarmRules", "campaignId", items(&store::SwarmRepository::rules, 500));
 }
 
 void SwarmFeed::refresh(const WorkspaceId& ws, const std::string& campaign_id) {
@@ -119,6 +120,7 @@ void SwarmFeed::refresh(const WorkspaceId& ws, const std::string& campaign_id) {
   };
   upserts(View::agents, store_.swarm().agents(), seen.agents, "agent", "agentId");
   upserts(View::objectives, store_.swarm().objectives(), seen.objectives, "objective", "id");
+  upserts(View::rules, store_.swarm().rules(), seen.rules, "rule", "id");
 
   // Appends of rows not published yet, oldest first, within the newest kFeedRows.
   auto appends = [&](View v, store::Repository& repo, std::set<std::string>& last, const char* member) {

@@ -10,6 +10,7 @@
 ///   swarmObjectives   {campaignId}  {items:[objectives]}             {kind:"upsert", objective} / {kind:"remove", id}
 ///   swarmActivity     {campaignId}  {items:[newest 50 activity rows]} {kind:"append", activity}
 ///   swarmRecentCalls  {campaignId}  {items:[newest 50 recent calls]} {kind:"append", call}
+///   swarmRules        {campaignId}  {items:[autoscaling rules]}      {kind:"upsert", rule} / {kind:"remove", id}
 ///
 /// Rows are the REST API's (GET /api/campaigns/{id}, …/agents, …/objectives,
 /// …/activity, …/recent-calls), read through the store's repositories in the
@@ -68,6 +69,7 @@ class SwarmFeed {
     std::string campaign;                        ///< the campaign row's JSON text
     std::map<std::string, std::string> agents;   ///< agent id → row text
     std::map<std::string, std::string> objectives;
+    std::map<std::string, std::string> rules;
     std::set<std::string> activity, recent_calls;  ///< ids already appended
   };
   store::Store& store_;

@@ -243,7 +243,8 @@ TEST_F(SwarmRealtimeTest, AnotherWorkspacesCampaignIsNotFoundAndBadArgsNameTheFi
                               {"swarmAgents", "campaignId"},
                               {"swarmObjectives", "campaignId"},
                               {"swarmActivity", "campaignId"},
-                              {"swarmRecentCalls", "campaignId"}};
+                              {"swarmRecentCalls", "campaignId"},
+                              {"swarmRules", "campaignId"}};
   for (const auto& [query, key] : queries) {
     stranger.subscribe(query, query, {{key, id}});
     auto m = stranger.wait_for([&](const json& x) { return x.value("id", "") == query; }, 10s);
