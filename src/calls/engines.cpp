@@ -234,6 +234,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   p.interruption_sensitivity = a.interruption_sensitivity;
   p.max_call_duration_min = a.max_call_duration_min;
   p.outbound = r.outbound;
+  p.greet_on_answer = a.greet_on_answer;
   p.voicemail_message = a.voicemail_message.value_or("");
   out.system_info["stt"] = {{"provider", r.listen ? stt_provider : "none"}};
   out.system_info["tts"] = {{"provider", provider}, {"voice", p.voice.id}};

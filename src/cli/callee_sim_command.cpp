@@ -52,7 +52,8 @@ int run(SimOptions& o) {
   (*sim)->stop();
   std::cout << "callee-sim stopped: " << c.invites << " calls, " << c.answered << " answered, " << c.busy << " busy, "
             << c.ringing_cancelled << " cancelled while ringing, " << c.hung_up_by_sim << " hung up by the sim, "
-            << c.lines_spoken << " lines spoken, at most " << c.max_active << " at once" << std::endl;
+            << c.lines_spoken << " lines spoken, at most " << c.max_active << " at once, " << c.impatient_hang_ups
+            << " impatient hang-ups" << std::endl;
   return 0;
 }
 
@@ -66,7 +67,9 @@ Subcommand add_callee_sim_command(CLI::App& app) {
   cmd->add_option("--sip-port", o->config.port, "SIP port, UDP and TCP (0 = any free port)")->capture_default_str();
   cmd->add_option("--config", o->config_file,
                   "Persona rules, JSON {\"rules\":[{\"match\":REGEX,\"persona\":NAME}],\"default\":NAME} "
-                  "(default: the last digit of the dialed number)")
+                  "(default: the last digit of the dialed number: 0 interested, 1 not_interested, 2 callback, "
+                  "3 wrong_number, 4 voicemail, 5 no_answer, 6 busy, 7 stop_calling, 8 interested, 9 not_interested). "
+                  "impatient (config only) answers, says nothing and hangs up unless the agent speaks within 2 s")
       ->check(CLI::ExistingFile);
   cmd->add_option("--voice", o->config.voice, "flite voice for every persona: rms, awb or kal16 (default: per persona)");
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error, off");

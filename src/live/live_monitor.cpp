@@ -19,6 +19,7 @@
 #include "core/time.hpp"
 #include "intel/call_intelligence.hpp"
 #include "intel/sentiment.hpp"
+#include "live/swarm_feed.hpp"
 #include "realtime/hub.hpp"
 #include "store/calls.hpp"
 #include "store/live.hpp"
@@ -150,10 +151,12 @@ struct LiveMonitor::Impl {
   Steady::time_point jobs_at{};
   std::string jobs_since = "1970-01-01T00:00:00.000Z";
   std::map<std::string, std::string> job_last;  ///< job id → last published JSON text
+  /// The swarm queries; refreshed on the jobs pass (monitor thread only).
+  SwarmFeed swarm_feed;
 
   std::thread thread;
 
-  Impl(store::Store& s, realtime::Hub& h, LiveMonitorConfig c) : store(s), hub(h), config(c) {}
+  Impl(store::Store& s, realtime::Hub& h, LiveMonitorConfig c) : store(s), hub(h), config(c), swarm_feed(s, h) {}
 
   void post(std::function<void()> fn, bool droppable = false) {
     {
@@ -490,7 +493,9 @@ struct LiveMonitor::Impl {
       return;
     }
     std::set<std::pair<std::string, std::string>> campaigns;  // workspace, campaign
+    std::set<std::pair<std::string, std::string>> swarms;     // every campaign of these jobs
     for (const auto& [workspace_id, job_id, campaign_id] : *ids) {
+      if (!campaign_id.empty()) swarms.insert({workspace_id, campaign_id});
       json view = job_view(WorkspaceId(workspace_id), job_id);
       if (view.is_null()) continue;
       std::string text = view.dump();
@@ -504,6 +509,10 @@ struct LiveMonitor::Impl {
       auto stats = campaign_stats(store, id);
       if (stats) hub.publish(campaign_topic(workspace_id, id), {{"kind", "stats"}, {"stats", std::move(*stats)}});
     }
+    // The swarm's rows (members, objectives, activity, recent calls) change
+    // without the job's view changing (a tick's scaling, an alert): compare
+    // every such campaign's rows on each pass.
+    for (const auto& [workspace_id, id] : swarms) swarm_feed.refresh(WorkspaceId(workspace_id), id);
   }
 
  public:

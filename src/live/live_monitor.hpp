@@ -57,7 +57,8 @@ struct LiveMonitorConfig {
 class LiveMonitor final : public calls::CallEvents {
  public:
   /// Registers the realtime queries (liveCalls {status?}, liveCall {id},
-  /// job {id}, campaignStats {id}) on `hub` and starts the thread. `store`
+  /// job {id}, campaignStats {id}, and the swarm's: live/swarm_feed.hpp) on
+  /// `hub` and starts the thread. `store`
   /// and `hub` must outlive the monitor.
   static Result<std::shared_ptr<LiveMonitor>> create(store::Store& store, realtime::Hub& hub,
                                                      LiveMonitorConfig config = {});

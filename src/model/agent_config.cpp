@@ -36,6 +36,7 @@ void agent_fields(A& a, F&& f) {
   f("systemPrompt", a.system_prompt);
   f("template", a.script_template);
   f("greetingMessage", a.greeting_message);
+  f("greetOnAnswer", a.greet_on_answer);
   f("voicemailMessage", a.voicemail_message);
   f("enabled", a.enabled);
   f("elevenlabsAgentId", a.elevenlabs_agent_id);

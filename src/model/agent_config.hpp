@@ -61,6 +61,10 @@ struct AgentConfig {
   /// agents.template: property_sales | property_manager | custom (the scripted brain's call flow).
   std::string script_template = agent_spec_default("template").get<std::string>();
   std::optional<std::string> greeting_message;   ///< agents.greeting_message: spoken on answer; null = the brain opens
+  /// agents.greet_on_answer: an outbound call's greeting starts at the answer
+  /// (within the abandoned-call rule's 2 s, docs/ANALYTICS.md) instead of after
+  /// the callee's hello or answering-machine detection's verdict.
+  bool greet_on_answer = agent_spec_default("greetOnAnswer").get<bool>();
   std::optional<std::string> voicemail_message;  ///< agents.voicemail_message: left after the beep; null = hang up on machines
   bool enabled = agent_spec_default("enabled").get<bool>();  ///< agents.enabled: takes and places calls
   std::optional<std::string> elevenlabs_agent_id;            ///< agents.elevenlabs_agent_id

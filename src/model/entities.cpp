@@ -98,6 +98,11 @@ const EntitySpec& agent_spec() {
        with_min_length(text("system_prompt", "systemPrompt", kRequired, "Instructions for the brain (≥ 10 characters).", 20000), 10),
        enumeration("template", "template", 0, "Starting template.", {"property_sales", "property_manager", "custom"}, "\"custom\""),
        text("greeting_message", "greetingMessage", kNullable, "Spoken when the call is answered.", 2000),
+       boolean("greet_on_answer", "greetOnAnswer", 0,
+               "Outbound calls: speak the greeting as soon as the callee answers. false = wait for their hello, or for "
+               "answering-machine detection's verdict (up to 2.5 s of silence); a person left 2 s without agent audio "
+               "counts as an abandoned call.",
+               "false"),
        text("voicemail_message", "voicemailMessage", kNullable,
             "Left on an answering machine after the beep; null = hang up on machines.", 2000),
        boolean("enabled", "enabled", 0, "Whether the agent takes and places calls.", "true"),

@@ -350,8 +350,9 @@ void CallPipeline::on_answered() {
   d.answered_at = d.clock.now();
   // Outbound: answering-machine detection decides (human or silence →
   // greeting; machine → voicemail); without it, greet on the callee's
-  // "hello" or after 2 s of silence (checked by the media thread: nothing sleeps).
-  const bool greet_now = !d.cfg.outbound || !d.cfg.conversation;
+  // "hello" or after 2 s of silence (checked by the media thread: nothing
+  // sleeps). An agent set to greet on answer does so at once (AMD listens on).
+  const bool greet_now = !d.cfg.outbound || !d.cfg.conversation || d.cfg.greet_on_answer;
   d.timers.start(d.answered_at, !greet_now && !d.amd.attached());
   if (greet_now) d.greeted.store(true);
   d.answered.store(true, std::memory_order_release);

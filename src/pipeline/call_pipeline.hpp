@@ -55,6 +55,10 @@ struct PipelineConfig {
   speech::Voice voice;                   ///< agents.voice_id / speech_rate / pitch
   bool outbound = true;
   bool detect_answering_machine = true;  ///< outbound only
+  /// agents.greet_on_answer (outbound): greet at the answer rather than on the
+  /// callee's hello / AMD's verdict / 2 s of silence. AMD still listens: a
+  /// machine's verdict supersedes the greeting with the voicemail message.
+  bool greet_on_answer = false;
   std::string voicemail_message;         ///< left after the beep; "" = hang up on a machine
   std::filesystem::path recording_path;  ///< stereo WAV (left caller, right agent); "" = no recording
   /// false = media plane only: the agent speaks its greeting on answer and

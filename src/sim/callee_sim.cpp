@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <numbers>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -72,24 +73,34 @@ Result<std::vector<int16_t>> synthesize_line(speech::TextToSpeech& tts, const st
 /// agent (media thread only, except the atomics).
 class CallMedia final : public telephony::MediaHandler {
  public:
-  CallMedia(const PersonaAudio& audio, pipeline::VoiceActivityDetector vad, const CalleeSimConfig& cfg)
+  CallMedia(const PersonaAudio& audio, const PersonaScript& script, pipeline::VoiceActivityDetector vad,
+            const CalleeSimConfig& cfg)
       : audio_(audio),
         vad_(std::move(vad)),
+        speaks_first_(script.speaks_first),
         pickup_frames_(frames_of(cfg.pickup_delay)),
         gap_frames_(frames_of(cfg.reply_gap)),
         idle_frames_(frames_of(cfg.idle_hangup)),
-        max_frames_(frames_of(cfg.max_call)) {}
+        max_frames_(frames_of(cfg.max_call)) {
+    if (script.patience) patience_.emplace(*script.patience);
+  }
 
   void on_frame(std::span<const int16_t> agent_audio, std::span<int16_t> out, uint64_t) override {
     ++frame_;
     const pipeline::VadFrame v = vad_.process(agent_audio);
     if (v.voiced) last_agent_voiced_ = frame_;
+    // impatient: no agent voice within its patience of the answer → hang up.
+    if (patience_ && patience_->state() == Patience::State::waiting &&
+        patience_->frame(std::chrono::milliseconds(frame_ * kFrameMs), v.voiced) == Patience::State::hang_up) {
+      impatient_hangup.store(true, std::memory_order_relaxed);
+      want_hangup.store(true, std::memory_order_release);
+    }
     if (!playing_) {
       // The agent's turn counts only when it speaks after our line ended
       // (what it says over us, e.g. the tail of a reply we barged into, does not).
       if (v.in_speech) agent_spoke_ = true;
-      const bool first = next_ == 0 && frame_ >= pickup_frames_;
-      const bool reply = next_ > 0 && agent_spoke_ && !v.in_speech && frame_ - last_agent_voiced_ >= gap_frames_;
+      const bool first = next_ == 0 && speaks_first_ && frame_ >= pickup_frames_;
+      const bool reply = (next_ > 0 || !speaks_first_) && agent_spoke_ && !v.in_speech && frame_ - last_agent_voiced_ >= gap_frames_;
       if ((first || reply) && next_ < audio_.lines.size()) {
         playing_ = true;
         line_ = next_++;
@@ -116,11 +127,14 @@ class CallMedia final : public telephony::MediaHandler {
   void on_dtmf(char, int) override {}
 
   std::atomic<bool> want_hangup{false};
+  std::atomic<bool> impatient_hangup{false};  ///< want_hangup because the agent was silent too long
   std::atomic<uint64_t> lines_started{0};
 
  private:
   const PersonaAudio& audio_;
   pipeline::VoiceActivityDetector vad_;
+  const bool speaks_first_;
+  std::optional<Patience> patience_;
   const int64_t pickup_frames_, gap_frames_, idle_frames_, max_frames_;
   int64_t frame_ = 0;
   int64_t last_agent_voiced_ = 0;
@@ -148,8 +162,8 @@ struct CalleeSim::Impl {
   std::map<SimCall*, std::shared_ptr<SimCall>> calls;
   std::thread housekeeper;
 
-  std::atomic<uint64_t> invites{0}, answered{0}, busy{0}, ringing_cancelled{0}, ended{0}, hung_up{0}, lines{0},
-      active{0}, max_active{0};
+  std::atomic<uint64_t> invites{0}, answered{0}, busy{0}, ringing_cancelled{0}, ended{0}, hung_up{0}, impatient_hung_up{0},
+      lines{0}, active{0}, max_active{0};
   std::array<std::atomic<uint64_t>, kPersonaCount> by_persona{};
 
   telephony::IncomingDecision incoming(const telephony::IncomingCall& in);
@@ -194,7 +208,7 @@ telephony::IncomingDecision CalleeSim::Impl::incoming(const telephony::IncomingC
     return {nullptr, 500, "Server Internal Error", std::nullopt};
   }
   auto call = std::make_shared<SimCall>(*this, p, std::make_shared<CallMedia>(audio[static_cast<std::size_t>(p)],
-                                                                               std::move(*vad), cfg));
+                                                                               script, std::move(*vad), cfg));
   {
     std::lock_guard lock(mutex);
     calls[call.get()] = call;
@@ -229,16 +243,18 @@ void CalleeSim::Impl::housekeeping() {
   std::unique_lock lock(mutex);
   while (!stopping) {
     wake.wait_for(lock, std::chrono::milliseconds(100));
-    std::vector<std::shared_ptr<telephony::SipCall>> to_end;
+    std::vector<std::pair<std::shared_ptr<telephony::SipCall>, bool>> to_end;  // call, impatient
     for (auto& [ptr, c] : calls) {
       if (c->hangup_sent || !c->media->want_hangup.load(std::memory_order_acquire)) continue;
       c->hangup_sent = true;
-      if (auto s = c->sip.lock()) to_end.push_back(std::move(s));
+      if (auto s = c->sip.lock()) to_end.emplace_back(std::move(s), c->media->impatient_hangup.load());
     }
     lock.unlock();
-    for (auto& s : to_end) {
+    for (auto& [s, impatient] : to_end) {
       hung_up.fetch_add(1);
-      spdlog::info("callee-sim: hanging up {} (silence or max call time)", s->call_id());
+      if (impatient) impatient_hung_up.fetch_add(1);
+      spdlog::info("callee-sim: hanging up {} ({})", s->call_id(),
+                   impatient ? "impatient: no agent voice within 2 s of the answer" : "silence or max call time");
       s->hangup();
     }
     lock.lock();
@@ -317,6 +333,7 @@ CalleeSimCounters CalleeSim::counters() const {
   c.ringing_cancelled = d.ringing_cancelled.load();
   c.ended = d.ended.load();
   c.hung_up_by_sim = d.hung_up.load();
+  c.impatient_hang_ups = d.impatient_hung_up.load();
   c.active = d.active.load();
   c.max_active = d.max_active.load();
   uint64_t live_lines = 0;

@@ -18,7 +18,10 @@
 /// synthesis. Turn-taking: the first line is said `pickup_delay` after the
 /// answer; each further line once the agent has spoken (since our last line
 /// ended) and then been silent for `reply_gap`. Out of lines, the callee
-/// stays silent. The simulator hangs up itself after `idle_hangup` of
+/// stays silent. A persona that does not speak first (impatient) says its
+/// first line as a reply too, and one with a patience (Patience in
+/// persona.hpp) hangs up when no agent voice is heard within it of the
+/// answer. The simulator hangs up itself after `idle_hangup` of
 /// silence from both sides or `max_call` of call time (flags raised on the
 /// media thread, BYE sent by the simulator's housekeeping thread).
 #include <array>
@@ -55,7 +58,8 @@ struct CalleeSimCounters {
   uint64_t busy = 0;             ///< rejected 486
   uint64_t ringing_cancelled = 0;///< rang until the caller gave up (CANCEL)
   uint64_t ended = 0;            ///< accepted calls that are over (any way)
-  uint64_t hung_up_by_sim = 0;   ///< BYEs we sent (idle or max call time)
+  uint64_t hung_up_by_sim = 0;   ///< BYEs we sent (idle, max call time, or impatience)
+  uint64_t impatient_hang_ups = 0;  ///< of those, impatient callees the agent left silent for 2 s
   uint64_t lines_spoken = 0;     ///< persona lines started
   uint64_t active = 0;           ///< accepted calls not yet ended
   uint64_t max_active = 0;       ///< most accepted calls at once

@@ -11,7 +11,7 @@ namespace voqo::sim {
 namespace {
 
 constexpr std::array<std::string_view, kPersonaCount> kNames{
-    "interested", "not_interested", "callback", "wrong_number", "voicemail", "no_answer", "busy", "stop_calling"};
+    "interested", "not_interested", "callback", "wrong_number", "voicemail", "no_answer", "busy", "stop_calling", "impatient"};
 
 std::vector<PersonaScript> make_scripts() {
   std::vector<PersonaScript> s(kPersonaCount);
@@ -74,6 +74,16 @@ std::vector<PersonaScript> make_scripts() {
       "Hello?",
       "Stop calling me. Take me off your list.",
       "Stop calling me.",
+  };
+  // Says nothing until the agent speaks (the first line answers the
+  // agent's opening), and hangs up if that takes 2 s; then not_interested.
+  at(Persona::impatient).voice = "awb";
+  at(Persona::impatient).speaks_first = false;
+  at(Persona::impatient).patience = kImpatientPatience;
+  at(Persona::impatient).lines = {
+      "No thanks, I am not interested.",
+      "No, I am really not interested.",
+      "No thank you, not interested.",
   };
   return s;
 }

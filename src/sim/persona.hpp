@@ -16,6 +16,16 @@
 ///   no_answer       180 Ringing, never answers status no_answer (the caller's ring timeout CANCELs)
 ///   busy            486 Busy Here              status busy
 ///   stop_calling    answers                    "Not Interested", systemInfo.doNotCall
+///   impatient       answers, says nothing;     abandoned (issue 18 §9) when the agent is silent
+///                   BYE unless agent audio     for 2 s: the call ends with no agent audio; an
+///                   within 2 s of the 200 OK   agent that speaks in time gets "Not Interested"
+///
+/// impatient is the abandoned-call rule's callee (docs/ANALYTICS.md; Ofcom
+/// and the FTC TSR count a call abandoned when the person who answers hears
+/// no one within 2 s): it never speaks first, waits kImpatientPatience for
+/// the agent's voice (Patience below) and hangs up when none comes; heard in
+/// time, it answers each agent turn as not_interested does. No digit picks
+/// it by default (0–9 are taken); name it in the config's rules or default.
 ///
 /// Lines are chosen for the intent lexicon *after* pocketsphinx has heard
 /// them: each carries one strong phrase of its intent ("not interested",
@@ -24,6 +34,8 @@
 /// flow, so a re-prompt or an extra question from the agent shifts the lines
 /// without changing the outcome.
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <regex>
@@ -36,16 +48,21 @@
 namespace voqo::sim {
 
 /// The callee's behaviour on a call.
-enum class Persona { interested, not_interested, callback, wrong_number, voicemail, no_answer, busy, stop_calling };
+enum class Persona { interested, not_interested, callback, wrong_number, voicemail, no_answer, busy, stop_calling, impatient };
 
-inline constexpr std::size_t kPersonaCount = 8;
+inline constexpr std::size_t kPersonaCount = 9;
 /// All personas in declaration order (index = static_cast<size_t>(persona)).
 inline constexpr std::array<Persona, kPersonaCount> kAllPersonas{
-    Persona::interested, Persona::not_interested, Persona::callback,  Persona::wrong_number,
-    Persona::voicemail,  Persona::no_answer,      Persona::busy,      Persona::stop_calling};
+    Persona::interested, Persona::not_interested, Persona::callback,  Persona::wrong_number, Persona::voicemail,
+    Persona::no_answer,  Persona::busy,           Persona::stop_calling, Persona::impatient};
+
+/// How long the impatient persona waits for the agent's voice after its
+/// 200 OK: the abandoned-call rule's 2 s (calls::kAbandonAfterMs, which sim/
+/// does not link; a unit test keeps the two equal).
+inline constexpr std::chrono::milliseconds kImpatientPatience{2000};
 
 /// "interested", "not_interested", "callback", "wrong_number", "voicemail",
-/// "no_answer", "busy", "stop_calling".
+/// "no_answer", "busy", "stop_calling", "impatient".
 std::string_view persona_name(Persona persona);
 
 /// The persona named `name` (one of persona_name()'s values). Errors:
@@ -69,6 +86,41 @@ struct PersonaScript {
   /// last line the callee stays silent. Empty for personas that never answer.
   std::vector<std::string> lines;
   bool beep_after_first = false;   ///< voicemail: a beep follows the greeting, then silence
+  /// false (impatient): lines[0] is not said on pickup but, like the later
+  /// lines, once the agent has spoken and paused (the callee waits for the agent).
+  bool speaks_first = true;
+  /// impatient: hang up (BYE) unless the agent's voice is heard within this
+  /// long of the answer (Patience); nullopt = no such rule.
+  std::optional<std::chrono::milliseconds> patience;
+};
+
+/// The impatient callee's timing rule, on the callee's clock: fed, for each
+/// 20 ms audio frame from the answer on, the time at the frame's end since
+/// the 200 OK and whether the agent's audio in it was voiced (the simulator's
+/// WebRTC VAD). The agent is heard in time when a voiced frame ends at or
+/// before `limit`; the callee hangs up at the first frame ending at or after
+/// `limit` with no voice heard yet. Either verdict is final. Pure: no clock,
+/// no allocation (the simulator calls it on the media thread).
+class Patience {
+ public:
+  enum class State {
+    waiting,  ///< no agent voice yet, `limit` not reached
+    heard,    ///< the agent spoke in time: the callee stays on the call
+    hang_up,  ///< `limit` passed in silence: the callee hangs up
+  };
+  explicit Patience(std::chrono::milliseconds limit) : limit_(limit) {}
+  /// One frame ending `since_answer` after the answer. Returns the state after it.
+  State frame(std::chrono::milliseconds since_answer, bool agent_voiced) {
+    if (state_ != State::waiting) return state_;
+    if (agent_voiced && since_answer <= limit_) state_ = State::heard;
+    else if (since_answer >= limit_) state_ = State::hang_up;
+    return state_;
+  }
+  [[nodiscard]] State state() const { return state_; }
+
+ private:
+  std::chrono::milliseconds limit_;
+  State state_ = State::waiting;
 };
 
 /// The built-in script of `persona`.

@@ -1241,6 +1241,12 @@ UPDATE swarm_recent_calls SET quality_score = (SELECT quality_score FROM calls W
   WHERE quality_score IS NULL;
 )SQL";
 
+/// Version 14 (issue 18 §9): an agent may greet at the answer, so a callee
+/// who waits silently is not left 2 s without agent audio (an abandoned call).
+constexpr std::string_view kV14 = R"SQL(
+ALTER TABLE agents ADD COLUMN greet_on_answer INTEGER NOT NULL DEFAULT 0 CHECK (greet_on_answer IN (0,1));
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -1258,6 +1264,7 @@ const std::vector<Migration>& migrations() {
       {11, "script templates and call flows", kV11, ScriptTemplateRepository::seed_all_workspaces},
       {12, "swarm configuration, escalation and review flags", kV12, rebuild_webhook_events_table, true},
       {13, "resource use per call; swarm agents' quality as a running mean", kV13},
+      {14, "agents may greet on answer", kV14},
   };
   return all;
 }

@@ -10,6 +10,7 @@
 
 #include "brain/intent.hpp"
 #include "brain/time_phrase.hpp"
+#include "calls/call_service.hpp"
 #include "sim/persona.hpp"
 #include "speech/flite_tts.hpp"
 #include "speech/pocketsphinx_stt.hpp"
@@ -118,6 +119,55 @@ TEST(Persona, NamesRoundTripAndScriptsFitTheirPickup) {
   EXPECT_FALSE(parse_persona("Interested"));
 }
 
+TEST(Persona, OnlyTheImpatientWaitsForTheAgentAndHasAPatience) {
+  for (Persona p : kAllPersonas) {
+    const auto& s = persona_script(p);
+    EXPECT_EQ(s.speaks_first, p != Persona::impatient) << persona_name(p);
+    EXPECT_EQ(s.patience.has_value(), p == Persona::impatient) << persona_name(p);
+  }
+  EXPECT_EQ(persona_script(Persona::impatient).patience, kImpatientPatience);
+  // The simulator's patience is the abandoned-call rule's 2 s.
+  EXPECT_EQ(kImpatientPatience.count(), calls::kAbandonAfterMs);
+  auto rules = PersonaRules::parse(R"({"rules": [{"match": "^imp", "persona": "impatient"}]})");
+  ASSERT_TRUE(rules) << rules.error().message;
+  EXPECT_EQ(rules->choose("imp-1"), Persona::impatient);
+  for (char d = '0'; d <= '9'; ++d)
+    EXPECT_NE(PersonaRules().choose(std::string("+1212555010") + d), Persona::impatient) << "no digit picks it";
+}
+
+/// Feeds `p` 20 ms frames, voiced at the frames ending at `voiced_at_ms`
+/// (and none else), up to `until_ms`; returns the state and the frame end it was reached at.
+std::pair<Patience::State, int> run(Patience p, std::initializer_list<int> voiced_at_ms, int until_ms = 4000) {
+  for (int t = 20; t <= until_ms; t += 20) {
+    bool voiced = false;
+    for (int v : voiced_at_ms) voiced = voiced || v == t;
+    if (auto s = p.frame(std::chrono::milliseconds(t), voiced); s != Patience::State::waiting) return {s, t};
+  }
+  return {p.state(), until_ms};
+}
+
+TEST(Patience, TheAgentMustBeHeardWithinTwoSecondsOfTheAnswer) {
+  using S = Patience::State;
+  const Patience two_s(kImpatientPatience);
+  EXPECT_EQ(run(two_s, {}), std::make_pair(S::hang_up, 2000)) << "silence: hangs up at 2 s, not before";
+  EXPECT_EQ(run(two_s, {20}), std::make_pair(S::heard, 20));
+  EXPECT_EQ(run(two_s, {1980}), std::make_pair(S::heard, 1980));
+  EXPECT_EQ(run(two_s, {2000}), std::make_pair(S::heard, 2000)) << "a voiced frame ending at 2 s is in time";
+  EXPECT_EQ(run(two_s, {2020, 2040}), std::make_pair(S::hang_up, 2000)) << "too late";
+  EXPECT_EQ(run(Patience(std::chrono::milliseconds(500)), {600}), std::make_pair(S::hang_up, 500));
+}
+
+TEST(Patience, EitherVerdictIsFinal) {
+  using S = Patience::State;
+  Patience heard(kImpatientPatience);
+  EXPECT_EQ(heard.frame(std::chrono::milliseconds(400), true), S::heard);
+  EXPECT_EQ(heard.frame(std::chrono::milliseconds(5000), false), S::heard) << "silence later does not end the call";
+  Patience gone(kImpatientPatience);
+  EXPECT_EQ(gone.frame(std::chrono::milliseconds(2000), false), S::hang_up);
+  EXPECT_EQ(gone.frame(std::chrono::milliseconds(2020), true), S::hang_up) << "speaking after the hang-up is too late";
+  EXPECT_EQ(gone.state(), S::hang_up);
+}
+
 /// What the agent's recogniser makes of `text` spoken by `voice`.
 std::string heard(speech::FliteTts& tts, speech::PocketsphinxStt& stt, const std::string& text, const std::string& voice) {
   std::vector<int16_t> pcm;
@@ -153,6 +203,7 @@ TEST(Persona, DecisiveLinesKeepTheirIntentThroughTheRecogniser) {
       {Persona::callback, 1, brain::Intent::call_back_later, true},
       {Persona::wrong_number, 1, brain::Intent::wrong_number, false},
       {Persona::stop_calling, 1, brain::Intent::stop_calling, false},
+      {Persona::impatient, 0, brain::Intent::not_interested, false},
       {Persona::interested, 1, brain::Intent::yes, false},
       {Persona::interested, 6, brain::Intent::yes, true},
   };

@@ -184,7 +184,7 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   await activity.getByText("campaign_started").waitFor({ timeout: 10_000 });
   assert.match(await activity.locator("li", { hasText: "campaign_started" }).first().getAttribute("class"), /swarm-activity-item (good|info)/);
 
-  // The overview follows the running campaign (polled every 2 s): leads remaining, calls, the grid, the feed.
+  // The overview follows the running campaign through the realtime API (no polling): leads remaining, calls, the grid, the feeds.
   await eventually("leads remaining from the job", async () => (await figures(page))["Leads remaining"], /^([0-9]|1[0-2])$/, 15_000);
   let sawCalling = false;
   await until("calls counted in the figures", async () => {

@@ -4,13 +4,17 @@
 // "Add a swarm agent", variant comparison, objectives, the autoscaling rules
 // editor, configuration, recent calls and the activity log.
 //
-// Live updates: every 2 s while the campaign is active, the overview re-reads
-// the campaign, its agents, objectives, rules, feeds and its job's progress.
-// The realtime API has no swarm query yet (campaignStats counts job calls, not
-// swarm agents), so this polls; a `swarmCampaign` realtime query would replace it.
-import { type ReactNode, useState } from "react";
+// Live updates through the realtime API (docs/REALTIME.md): the campaign's
+// header (swarmCampaign), the agent grid (swarmAgents), objectives
+// (swarmObjectives), the activity log (swarmActivity), recent calls
+// (swarmRecentCalls), the rules' triggers (swarmRules) and the job's progress (job) arrive as changes; the
+// metrics by period are re-read when the campaign's totals move. The server
+// publishes while the campaign's job runs, so the live rows are shown while it
+// is active; otherwise the page's own reads after each action are.
+import { type ReactNode, useEffect, useState } from "react";
 import { ApiError, get, post, query, type Page } from "../../../lib/api";
-import { useAsync, useInterval } from "../../../lib/hooks";
+import { useAsync } from "../../../lib/hooks";
+import { type RealtimeMessage, useRealtime } from "../../../lib/realtime";
 import { Badge, ErrorBanner, Loading } from "../../../lib/ui";
 import type { AutoscalingRule, Objective, SwarmActivity, SwarmAgent, SwarmRecentCall } from "../../../api/types";
 import type { AgentSummary, Campaign, Job } from "../types";
@@ -24,8 +28,35 @@ import { AddObjectiveForm, Objectives, RuleForm, RulesTable } from "./SwarmGoals
 import { campaignPath, campaignTone, pct, problemText } from "./common";
 import "./swarm.css";
 
-/** How often the overview re-reads a running campaign, ms. */
-export const SWARM_POLL_MS = 2000;
+/** Rows keyed by `key`, newest first: a swarm query's snapshot `{items}` and its changes applied. */
+type Rows<T> = T[];
+
+/** Applies a swarm query's message to its rows (snapshot: replace; upsert/append: by id; remove). */
+function rowsReducer<T extends { id: string }>(member: string, removeKey: string, limit: number) {
+  return (rows: Rows<T>, msg: RealtimeMessage): Rows<T> => {
+    if (msg.type === "snapshot") return ((msg.data as { items?: T[] })?.items ?? []).slice(0, limit);
+    if (msg.type !== "change") return rows;
+    const change = msg.data as Record<string, unknown>;
+    if (change.kind === "remove") return rows.filter((r) => r.id !== change[removeKey]);
+    const row = change[member] as T | undefined;
+    if (!row) return rows;
+    const i = rows.findIndex((r) => r.id === row.id);
+    if (i >= 0) return rows.map((r, j) => (j === i ? row : r));
+    return change.kind === "append" ? [row, ...rows].slice(0, limit) : [...rows, row];
+  };
+}
+const agentsReducer = rowsReducer<SwarmAgent>("agent", "agentId", 10000);
+const objectivesReducer = rowsReducer<Objective>("objective", "id", 10000);
+const activityReducer = rowsReducer<SwarmActivity>("activity", "id", 50);
+const recentReducer = rowsReducer<SwarmRecentCall>("call", "id", 20);
+const rulesReducer = rowsReducer<AutoscalingRule>("rule", "id", 10000);
+
+/** The job query's view (snapshot or change {kind:"job", job}). */
+function jobReducer(job: Job | null, msg: RealtimeMessage): Job | null {
+  if (msg.type === "snapshot") return msg.data as Job;
+  if (msg.type === "change") return ((msg.data as { job?: Job }).job ?? job);
+  return job;
+}
 
 interface SwarmData {
   agents: SwarmAgent[];
@@ -165,8 +196,43 @@ export function SwarmOverview({ campaign: c, voiceAgents, canWrite, onCampaign, 
     data.reload();
     metrics.reload();
   };
-  useInterval(refresh, c.status === "active" ? SWARM_POLL_MS : null);
-  const d = data.data;
+  // Live: the realtime queries of this campaign (their snapshots replace what loadSwarm read).
+  const byCampaign = { campaignId: c.id };
+  const head = useRealtime<Campaign | null>("swarmCampaign", { id: c.id }, null, (prev, msg) => {
+    if (msg.type === "snapshot") return msg.data as Campaign;
+    if (msg.type === "change") return ((msg.data as { campaign?: Campaign }).campaign ?? prev);
+    return prev;
+  });
+  const liveAgents = useRealtime<SwarmAgent[]>("swarmAgents", byCampaign, [], agentsReducer);
+  const liveObjectives = useRealtime<Objective[]>("swarmObjectives", byCampaign, [], objectivesReducer);
+  const liveActivity = useRealtime<SwarmActivity[]>("swarmActivity", byCampaign, [], activityReducer);
+  const liveRecent = useRealtime<SwarmRecentCall[]>("swarmRecentCalls", byCampaign, [], recentReducer);
+  const liveRules = useRealtime<AutoscalingRule[]>("swarmRules", byCampaign, [], rulesReducer);
+  const liveJob = useRealtime<Job | null>("job", c.jobId ? { id: c.jobId } : null, null, jobReducer);
+  // A header change is the campaign's new record; its totals moving re-read the metrics.
+  const live = head.state;
+  useEffect(() => {
+    if (!live || live.id !== c.id) return;
+    if (JSON.stringify(live) !== JSON.stringify(c)) onCampaign(live);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [live]);
+  useEffect(() => {
+    if (live && live.id === c.id) metrics.reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [live?.totalCalls]);
+  // The server publishes a campaign's changes while its job runs; otherwise
+  // (scheduled, paused, ended) this page's own reads after each action hold.
+  const pick = <T,>(q: { loaded: boolean; error: string | null; state: T }, fallback: T) =>
+    c.status === "active" && q.loaded && !q.error ? q.state : fallback;
+  const d = data.data && {
+    ...data.data,
+    agents: pick(liveAgents, data.data.agents),
+    objectives: pick(liveObjectives, data.data.objectives),
+    activity: pick(liveActivity, data.data.activity),
+    recent: pick(liveRecent, data.data.recent),
+    rules: pick(liveRules, data.data.rules),
+    job: pick(liveJob, data.data.job),
+  };
 
   return (
     <section className="card swarm" aria-labelledby="swarm-title">
@@ -176,7 +242,9 @@ export function SwarmOverview({ campaign: c, voiceAgents, canWrite, onCampaign, 
       </div>
       <Figures c={c} job={d?.job ?? null} metrics={metrics.data} />
       {c.status === "active" && (
-        <p className="muted campaigns-small swarm-note">Live: updated every {SWARM_POLL_MS / 1000} s while the campaign runs.</p>
+        <p className="muted campaigns-small swarm-note">
+          {liveAgents.connected ? "Live: changes appear as they happen." : "Reconnecting to live updates…"}
+        </p>
       )}
       {data.error && <ErrorBanner error={data.error} onRetry={data.reload} />}
       {!d ? (
