@@ -66,7 +66,9 @@ constexpr Allowed kAllowed[] = {
 std::set<std::string> distinctive_keys() {
   std::set<std::string> ours, others;
   for (const auto* spec : model::all_specs()) {
-    const bool mine = spec == &model::agent_spec() || spec == &model::custom_function_spec();
+    // The typed records (model/agent_config.hpp, model/swarm_configuration.hpp) own their keys.
+    const bool mine = spec == &model::agent_spec() || spec == &model::custom_function_spec() ||
+                      spec == &model::swarm_configuration_spec();
     for (const auto& f : spec->fields) (mine ? ours : others).insert(std::string(f.json));
   }
   for (const auto& f : model::setting_specs()) ours.insert(std::string(f.json));
