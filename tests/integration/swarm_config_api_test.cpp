@@ -30,6 +30,9 @@ class SwarmConfigApiTest : public ::testing::Test {
 TEST_F(SwarmConfigApiTest, PutCreatesPatchChangesGetReadsDeleteRemoves) {
   const std::string base = "/api/campaigns/" + campaign("Spring") + "/configuration";
   expect_problem(api_.get(base), 404);
+  auto none = api_.get(base + "s");  // the list form: an empty page, not a 404
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(test::body_json(none)["items"].empty());
   auto made = api_.put(base, {{"model", "gpt-4o-mini"},
                               {"personality", "CONSULTATIVE"},
                               {"objectionStyle", "EMPATHETIC"},
@@ -50,6 +53,9 @@ TEST_F(SwarmConfigApiTest, PutCreatesPatchChangesGetReadsDeleteRemoves) {
   auto patched = api_.patch(base, {{"temperature", 0.3}, {"transferNumber", nullptr}, {"autoTransfer", false}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_TRUE(test::body_json(patched)["transferNumber"].is_null());
+  const json listed = test::body_json(api_.get(base + "s"));
+  ASSERT_EQ(listed["items"].size(), 1u);
+  EXPECT_EQ(listed["items"][0]["id"], c["id"]);
   const json read = test::body_json(api_.get(base));
   EXPECT_EQ(read["tone"], "warm");
   EXPECT_DOUBLE_EQ(read["temperature"].get<double>(), 0.3);
@@ -82,6 +88,7 @@ TEST_F(SwarmConfigApiTest, AnotherWorkspacesCampaignIsNotFoundAndScopesHold) {
   const std::string key = api_.create_key(b, {"campaigns:read", "campaigns:write"});
   const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
   EXPECT_EQ(api_.raw("GET", base, "", auth).status, 404);
+  EXPECT_EQ(api_.raw("GET", base + "s", "", auth).status, 404);
   EXPECT_EQ(api_.raw("PUT", base, R"({"tone":"cold"})", auth).status, 404);
   EXPECT_EQ(api_.raw("PATCH", base, R"({"tone":"cold"})", auth).status, 404);
   EXPECT_EQ(api_.raw("DELETE", base, "", auth).status, 404);

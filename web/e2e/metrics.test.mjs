@@ -200,9 +200,9 @@ test("metrics: charts, period switcher, compliance figures, CSV exports and the 
   const todayRow = current(await ok(server, "GET", `/api/campaigns/${campaign.id}/metrics?period=daily`));
   const weekRow = current(weekly);
   assert.ok(todayRow && weekRow, "today's and this week's rows");
-  const homeFigures = async (name) => page.getByRole("region", { name }).locator("dl").evaluate((dl) =>
+  const homeFigures = async (name) => page.getByRole("region", { name, exact: true }).locator("dl").evaluate((dl) =>
     Object.fromEntries([...dl.querySelectorAll("div")].map((d) => [d.querySelector("dt").textContent, d.querySelector("dd").textContent])));
-  await page.getByRole("region", { name: "Today" }).waitFor();
+  await page.getByRole("region", { name: "Today", exact: true }).waitFor();
   const today = await homeFigures("Today");
   assert.deepEqual([today.Calls, today.Connected, today.Conversions], [todayRow.totalCalls, todayRow.connectedCalls, todayRow.funnel.conversions].map(String));
   assert.equal(today.Calls, String(placed), "every call was placed today");

@@ -118,7 +118,9 @@ void Api::swarm() {
   child_list("/api/campaigns/{id}/activity", campaigns, swarm.activity(), "campaign_id");
 
   // The campaign's configuration (issue 18 §6): one per campaign; PUT creates it or changes the fields given.
+  // The list form (0 or 1 item) lets a client ask without a 404 for a campaign that has none.
   auto& configurations = st_.swarm_configurations();
+  child_list("/api/campaigns/{id}/configurations", campaigns, configurations.rows(), "campaign_id");
   for (const char* method : {"PUT", "PATCH"})
     add(method, "/api/campaigns/{id}/configuration", [this, &configurations](HttpRequest& req) {
       auto id = path_id(req, "id", "campaign");

@@ -1,11 +1,11 @@
-// The campaign's configuration (issue 18 §6; GET/PUT/DELETE
+// The campaign's configuration (issue 18 §6; GET …/configurations, PUT/DELETE
 // /api/campaigns/{id}/configuration): what its calls use instead of the voice
 // agents' own settings (model, voice, manner, call length), the escalation
 // triggers, the automatic transfer to a person, supervisor alerts and the
 // quality check. An empty field keeps the agent's own value; a swarm agent's
 // variant (voice, personality) still wins over the campaign's.
 import { type FormEvent, useEffect, useState } from "react";
-import { ApiError, del, get, put } from "../../../lib/api";
+import { ApiError, type Page, del, get, put } from "../../../lib/api";
 import { ErrorBanner, Field, unmatchedError } from "../../../lib/ui";
 import { PERSONALITIES, campaignPath, num, useAction } from "./common";
 
@@ -114,12 +114,11 @@ export function SwarmCallSettings({ campaignId, canWrite }: { campaignId: string
   }
   useEffect(() => {
     let live = true;
-    get<Config>(path)
-      .then((c) => live && show(c))
+    // The list form answers an empty page, not a 404, for a campaign without settings.
+    get<Page<Config>>(`${path}s`)
+      .then((p) => live && show(p.items[0] ?? null))
       .catch((e) => {
-        if (!live) return;
-        if (e instanceof ApiError && e.status === 404) show(null);
-        else setLoadError(e instanceof ApiError ? e : new ApiError(0, "Error", String(e), []));
+        if (live) setLoadError(e instanceof ApiError ? e : new ApiError(0, "Error", String(e), []));
       });
     return () => {
       live = false;
