@@ -23,22 +23,6 @@ namespace voqo::calls {
 
 namespace {
 
-/// A transfer target as SIP REFER takes it: a sip:/sips: URI as is, or a
-/// phone number in E.164. Errors: invalid_argument field "target".
-Result<std::string> transfer_target(const std::string& target, const std::string& region) {
-  if (target.rfind("sip:", 0) == 0 || target.rfind("sips:", 0) == 0) {
-    // RFC 3261 §25.1 SIP-URI, loosely: [user@]host[:port][;params], no spaces or brackets.
-    static const std::regex uri(R"(^sips?:([^@\s<>"]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s<>"]*)?$)");
-    if (!std::regex_match(target, uri)) return std::unexpected(Error::invalid("target", "not a valid SIP URI: " + target));
-    return target;
-  }
-  if (target.empty()) return std::unexpected(Error::invalid("target", "a transfer needs a target (E.164 number or SIP URI)"));
-  auto phone = model::normalize_phone(target, region);
-  if (!phone) return std::unexpected(Error::invalid("target", phone.error().message));
-  return phone->e164;
-}
-
-
 /// Retry-After (s) of a 503 for an inbound call over max_concurrent_calls.
 constexpr int kRetryAfterBusyS = 5;
 
@@ -836,7 +820,7 @@ Result<std::string> CallService::place_call(const PlaceCall& request) {
   if (configuration) {
     model::apply_swarm_configuration(*configuration, *agent, *settings, variables);
     if (const std::string t = configuration->transfer_target(); !t.empty()) {
-      if (auto target = transfer_target(t, settings->default_region)) escalate_to = *target;
+      if (auto target = model::transfer_target(t, settings->default_region)) escalate_to = *target;
       else spdlog::warn("campaign {}: transferNumber {} is not usable ({}): escalations only alert", request.campaign_id, t,
                         target.error().message);
     }
@@ -922,7 +906,7 @@ Result<void> CallService::supervise(const std::string& call_id, const Supervisor
     case SupervisorCommand::Kind::take_over: p->take_over(); return {};
     case SupervisorCommand::Kind::release: p->release(); return {};
     case SupervisorCommand::Kind::transfer: {
-      auto target = transfer_target(cmd.target, d.store.settings().default_region((*call)->record.workspace_id));
+      auto target = model::transfer_target(cmd.target, d.store.settings().default_region((*call)->record.workspace_id));
       if (!target) return std::unexpected(target.error());
       if (!answered) return std::unexpected(Error{ErrorCode::conflict, "the call is not connected yet", {}});
       p->transfer(*target);

@@ -1,5 +1,7 @@
 #include "model/phone.hpp"
 
+#include <regex>
+
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
@@ -249,6 +251,21 @@ bool is_valid_region(std::string_view region) {
   const std::string code = upper_region(region);
   if (code == "ZZ") return false;
   return util().GetCountryCodeForRegion(code) != 0;
+}
+
+/// A transfer target as SIP REFER takes it: a sip:/sips: URI as is, or a
+/// phone number in E.164. Errors: invalid_argument field "target".
+Result<std::string> transfer_target(const std::string& target, std::string_view region) {
+  if (target.rfind("sip:", 0) == 0 || target.rfind("sips:", 0) == 0) {
+    // RFC 3261 §25.1 SIP-URI, loosely: [user@]host[:port][;params], no spaces or brackets.
+    static const std::regex uri(R"(^sips?:([^@\s<>"]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s<>"]*)?$)");
+    if (!std::regex_match(target, uri)) return std::unexpected(Error::invalid("target", "not a valid SIP URI: " + target));
+    return target;
+  }
+  if (target.empty()) return std::unexpected(Error::invalid("target", "a transfer needs a target (E.164 number or SIP URI)"));
+  auto phone = model::normalize_phone(target, region);
+  if (!phone) return std::unexpected(Error::invalid("target", phone.error().message));
+  return phone->e164;
 }
 
 }  // namespace voqo::model

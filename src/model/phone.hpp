@@ -94,4 +94,11 @@ class PhoneNormalizer {
 /// geographic entities) and "ZZ" (unknown) are not regions.
 bool is_valid_region(std::string_view region);
 
+/// A transfer target as SIP REFER takes it (RFC 3515): a sip:/sips: URI as
+/// is (RFC 3261 §25.1 SIP-URI, loosely: [user@]host[:port][;params]), or a
+/// phone number normalised to E.164 with `region`. Used for supervisors'
+/// transfers and a campaign's transferNumber. Errors: invalid_argument with
+/// field "target".
+Result<std::string> transfer_target(const std::string& target, std::string_view region);
+
 }  // namespace voqo::model

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "model/json_fields.hpp"
+#include "model/phone.hpp"
 
 namespace voqo::model {
 
@@ -63,7 +64,7 @@ Result<SwarmConfiguration> swarm_configuration_from_json(const nlohmann::json& r
   return c;
 }
 
-Result<void> check_swarm_configuration(const nlohmann::json& body, const nlohmann::json& stored) {
+Result<void> check_swarm_configuration(const nlohmann::json& body, const nlohmann::json& stored, std::string_view region) {
   if (auto it = body.find("escalationKeywords"); it != body.end()) {
     if (!it->is_array() || it->size() > 50)
       return std::unexpected(Error::invalid("escalationKeywords", "must be an array of at most 50 strings"));
@@ -77,15 +78,10 @@ Result<void> check_swarm_configuration(const nlohmann::json& body, const nlohman
     if (auto it = body.find(name); it != body.end()) return *it;
     return stored.is_object() ? stored.value(name, nlohmann::json()) : nlohmann::json();
   };
-  if (auto it = body.find("transferNumber"); it != body.end() && it->is_string()) {
-    const std::string t = *it;
-    const bool uri = t.rfind("sip:", 0) == 0 || t.rfind("sips:", 0) == 0;
-    const bool phone = !t.empty() && std::ranges::all_of(t, [](unsigned char ch) {
-      return std::isdigit(ch) || ch == '+' || ch == ' ' || ch == '-' || ch == '(' || ch == ')' || ch == '.';
-    });
-    if (!(uri ? t.size() > 5 : phone && std::ranges::count_if(t, [](unsigned char ch) { return std::isdigit(ch); }) >= 3))
-      return std::unexpected(Error::invalid("transferNumber", "must be a phone number (E.164) or a sip:/sips: URI"));
-  }
+  // The rule the call service applies when it transfers (model::transfer_target), so a stored number is usable.
+  if (auto it = body.find("transferNumber"); it != body.end() && it->is_string())
+    if (auto t = transfer_target(it->get<std::string>(), region); !t)
+      return std::unexpected(Error::invalid("transferNumber", "must be a phone number (E.164) or a sip:/sips: URI: " + t.error().message));
   const nlohmann::json on = value("autoTransfer"), number = value("transferNumber");
   if (on.is_boolean() && on.get<bool>() && !(number.is_string() && !number.get<std::string>().empty()))
     return std::unexpected(Error::invalid("transferNumber", "autoTransfer needs a transferNumber to transfer to"));

@@ -11,6 +11,7 @@
 /// configuration.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -67,10 +68,11 @@ struct SwarmConfiguration {
 Result<SwarmConfiguration> swarm_configuration_from_json(const nlohmann::json& row);
 
 /// Checks a request body beyond the table's rules: escalationKeywords is an
-/// array of at most 50 strings of 1–100 characters; transferNumber is a
-/// sip:/sips: URI or a phone number; autoTransfer on needs a transferNumber
-/// (in the body or already `stored`). Errors: invalid_argument naming the field.
-Result<void> check_swarm_configuration(const nlohmann::json& body, const nlohmann::json& stored);
+/// array of at most 50 strings of 1–100 characters; transferNumber is what
+/// model::transfer_target accepts (a sip:/sips: URI, or a phone number in
+/// `region`); autoTransfer on needs a transferNumber (in the body or already
+/// `stored`). Errors: invalid_argument naming the field.
+Result<void> check_swarm_configuration(const nlohmann::json& body, const nlohmann::json& stored, std::string_view region);
 
 /// Applies `config` to a call's agent, settings and brain variables (the
 /// precedence above: `variables` already holding a member's

@@ -94,7 +94,7 @@ Result<std::pair<json, bool>> SwarmConfigRepository::put(const WorkspaceId& ws, 
     if (!row) return std::unexpected(row.error());
     stored = std::move(*row);
   }
-  if (auto ok = model::check_swarm_configuration(body, stored); !ok) return std::unexpected(ok.error());
+  if (auto ok = model::check_swarm_configuration(body, stored, context.default_region); !ok) return std::unexpected(ok.error());
   if (id->empty()) {
     auto made = rows_.create(ws, body, campaign_id, context);
     if (!made) return std::unexpected(made.error());
