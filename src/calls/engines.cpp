@@ -157,7 +157,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   auto tts = tts_for(provider, settings);
   if (!tts) return std::unexpected(tts.error());
   out.tts = *tts;
-  out.pipeline.voice = {a.voice.id, a.voice.speech_rate, a.voice.pitch};
+  out.pipeline.voice = {a.voice.id, a.voice.speech_rate, a.voice.pitch, a.voice.clarity};
   if (auto f = out.tts->output_format(out.pipeline.voice.id); !f) return std::unexpected(f.error());
 
   // Speech-to-text: settings.speech_providers.stt picks a provider; the

@@ -46,6 +46,10 @@ struct AgentVoice {
   double speech_rate = agent_spec_default("speechRate").get<double>();
   /// Pitch multiplier, 0.5–2.0 (agents.pitch).
   double pitch = agent_spec_default("pitch").get<double>();
+  /// Clarity 0–1 for providers that have the control (speech::Voice::clarity).
+  /// Not an agents column: only a campaign's configuration sets it
+  /// (swarm_configurations.clarity, apply_swarm_configuration).
+  std::optional<double> clarity;
 
   bool operator==(const AgentVoice&) const = default;
 };

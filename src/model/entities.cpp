@@ -734,7 +734,7 @@ const EntitySpec& swarm_configuration_spec() {
        text("voice_model", "voiceModel", kNullable, "Voice of the provider (null: the agent's voiceId; a member's variant wins).", 200),
        number("speaking_rate", "speakingRate", T::real, kNullable, "Speech-rate multiplier, 0.5-2.0 (null: the agent's).", 0.5, 2),
        number("clarity", "clarity", T::real, kNullable,
-              "Voice clarity 0-1: given to the brain as the variable voiceClarity; not yet sent to the voice provider.", 0, 1),
+              "Voice clarity 0-1: ElevenLabs voice_settings.similarity_boost for the campaign's calls; flite and espeak-ng have no such control.", 0, 1),
        text("language", "language", kNullable, "BCP 47 language of the calls (null: the agent's).", 35, Format::bcp47),
        enumeration("personality", "personality", kNullable, "Manner of the agents (a member's personalityProfile wins).",
                    {"PROFESSIONAL", "FRIENDLY", "ENTHUSIASTIC", "CONSULTATIVE"}),

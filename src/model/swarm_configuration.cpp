@@ -97,6 +97,7 @@ void apply_swarm_configuration(const SwarmConfiguration& c, AgentConfig& agent, 
   if (c.voice_provider) agent.voice.provider = *c.voice_provider;
   if (c.voice_model && !c.voice_model->empty()) agent.voice.id = *c.voice_model;
   if (c.speaking_rate) agent.voice.speech_rate = *c.speaking_rate;
+  if (c.clarity) agent.voice.clarity = *c.clarity;
   if (c.language && !c.language->empty()) agent.language = *c.language;
   if (c.max_call_duration_min) agent.max_call_duration_min = *c.max_call_duration_min;
   if (!variables.is_object()) variables = nlohmann::json::object();
@@ -105,7 +106,6 @@ void apply_swarm_configuration(const SwarmConfiguration& c, AgentConfig& agent, 
   if (c.tone) variables["tone"] = *c.tone;
   if (c.formality) variables["formality"] = *c.formality;
   if (c.objection_style) variables["objectionStyle"] = *c.objection_style;
-  if (c.clarity) variables["voiceClarity"] = *c.clarity;
 }
 
 }  // namespace voqo::model

@@ -41,7 +41,7 @@ struct SwarmConfiguration {
   std::optional<std::string> voice_provider;   ///< flite | espeak-ng | elevenlabs
   std::optional<std::string> voice_model;      ///< the provider's voice id
   std::optional<double> speaking_rate;         ///< 0.5–2.0
-  std::optional<double> clarity;               ///< 0–1: the brain variable voiceClarity (not yet sent to a TTS provider)
+  std::optional<double> clarity;               ///< 0–1: speech::Voice::clarity (ElevenLabs similarity_boost)
   std::optional<std::string> language;         ///< BCP 47
   std::optional<std::string> personality;      ///< PROFESSIONAL | FRIENDLY | ENTHUSIASTIC | CONSULTATIVE
   std::optional<std::string> tone;

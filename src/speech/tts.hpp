@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,12 @@ struct Voice {
   std::string id;            ///< engine-specific voice name ("slt", "kal16", "de", ...)
   double speech_rate = 1.0;  ///< tempo multiplier in [0.5, 2.0]; 1 = the voice's normal rate, 2 = twice as fast
   double pitch = 1.0;        ///< mean-pitch multiplier in [0.5, 2.0]; 1 = the voice's normal pitch
+  /// Clarity in [0, 1] (swarm configuration `clarity`, issue 18 §6), or
+  /// nullopt for the engine's default. ElevenLabs sends it as
+  /// voice_settings.similarity_boost, the setting its voice settings call
+  /// "Clarity + Similarity Enhancement"; flite and espeak-ng have no such
+  /// control and ignore it.
+  std::optional<double> clarity;
 };
 
 /// Receives consecutive chunks of mono s16 samples at SynthesisResult's rate

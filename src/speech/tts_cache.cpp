@@ -7,8 +7,8 @@ namespace voqo::speech {
 namespace {
 
 std::string key_of(std::string_view text, const Voice& v) {
-  char params[64];
-  std::snprintf(params, sizeof params, "|%.3f|%.3f|", v.speech_rate, v.pitch);
+  char params[80];
+  std::snprintf(params, sizeof params, "|%.3f|%.3f|%.3f|", v.speech_rate, v.pitch, v.clarity.value_or(-1.0));
   return v.id + params + std::string(text);
 }
 

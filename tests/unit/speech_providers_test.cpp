@@ -427,6 +427,22 @@ TEST(ElevenLabs, SinkFalseAbortsAndTheRateIsClampedToTheDocumentedSpeedRange) {
   EXPECT_EQ(speech::ElevenLabsTts::speed_for_rate(0.5), 0.7);
 }
 
+TEST(ElevenLabs, AClarityIsSentAsTheSimilarityBoostAndOneOutOfRangeIsRefused) {
+  const std::vector<int16_t> pcm(1600, 300);
+  ReplayServer server({pcm_exchange(le_bytes(pcm), 1ms)});
+  speech::ElevenLabsTts tts({.base_url = server.base_url(), .api_key = "k"});
+  auto r = tts.synthesize("Clear.", {.id = kVoiceId, .clarity = 0.3}, [](std::span<const int16_t>) { return true; });
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  const auto body = nlohmann::json::parse(server.requests().at(0).body);
+  EXPECT_EQ(body["voice_settings"]["similarity_boost"], 0.3);
+  EXPECT_EQ(body["voice_settings"]["stability"], 0.5);
+
+  auto bad = tts.synthesize("Clear.", {.id = kVoiceId, .clarity = 1.5}, [](std::span<const int16_t>) { return true; });
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().field(), "clarity");
+  EXPECT_EQ(server.requests().size(), 1u);  // refused before any request
+}
+
 TEST(ElevenLabs, AnErrorBodyIsNotPlayedAsAudio) {
   const std::string err = R"({"detail":{"status":"invalid_api_key","message":"Invalid API key"}})";
   ReplayServer server({ReplayExchange{"POST", std::string("/v1/text-to-speech/") + kVoiceId + "/stream?output_format=pcm_16000",

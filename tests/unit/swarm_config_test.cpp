@@ -128,7 +128,8 @@ TEST(SwarmConfiguration, OverridesTheAgentButNotTheMembersVariant) {
                                                  {"systemPrompt", "Be brief."}, {"voiceProvider", "espeak-ng"},
                                                  {"voiceModel", "en-us"}, {"speakingRate", 1.2}, {"language", "en-GB"},
                                                  {"personality", "CONSULTATIVE"}, {"tone", "calm"}, {"formality", "formal"},
-                                                 {"objectionStyle", "EMPATHETIC"}, {"maxCallDurationMin", 4}});
+                                                 {"objectionStyle", "EMPATHETIC"}, {"maxCallDurationMin", 4},
+                                                 {"clarity", 0.6}});
   ASSERT_TRUE(c) << c.error().message;
   model::AgentConfig agent;
   model::SettingsSnapshot settings;
@@ -142,6 +143,8 @@ TEST(SwarmConfiguration, OverridesTheAgentButNotTheMembersVariant) {
   EXPECT_EQ(agent.voice.provider, "espeak-ng");
   EXPECT_EQ(agent.voice.id, "en-us");
   EXPECT_DOUBLE_EQ(agent.voice.speech_rate, 1.2);
+  EXPECT_EQ(agent.voice.clarity, 0.6);  // the voice provider's clarity, not a brain variable
+  EXPECT_FALSE(vars.contains("voiceClarity"));
   EXPECT_EQ(agent.language, "en-GB");
   EXPECT_EQ(agent.max_call_duration_min, 4);
   EXPECT_EQ(vars["personalityProfile"], "FRIENDLY");

@@ -74,7 +74,8 @@ Result<SynthesisResult> ElevenLabsTts::synthesize(std::string_view text, const V
   result.format = kWideband;
   if (text.empty()) return result;
 
-  nlohmann::json settings = {{"stability", config_.stability}, {"similarity_boost", config_.similarity_boost}};
+  nlohmann::json settings = {{"stability", config_.stability},
+                             {"similarity_boost", voice.clarity.value_or(config_.similarity_boost)}};
   if (auto speed = speed_for_rate(voice.speech_rate)) settings["speed"] = *speed;
   const nlohmann::json body = {{"text", text}, {"model_id", config_.model_id}, {"voice_settings", settings}};
 

@@ -52,6 +52,9 @@ class Pcm16Reassembler {
 ///    the 0.7-1.2 range are not supported"), so r is clamped to that range
 ///    (0.5 → 0.7, 2.0 → 1.2): the nearest tempo the API can give.
 ///  - pitch: the API has no pitch control; it is validated and then ignored.
+///  - clarity c ∈ [0, 1] → voice_settings.similarity_boost (ElevenLabs'
+///    "Clarity + Similarity Enhancement"); without one, the configured
+///    similarity_boost is sent.
 ///
 /// A sink returning false aborts the transfer (stopped_early = true, success).
 /// The first 16 body bytes are held back until it is clear they are audio: if

@@ -38,7 +38,7 @@ const GROUPS: { legend: string; fields: Spec[] }[] = [
       { key: "voiceProvider", label: "Voice provider", kind: "select", options: ["flite", "espeak-ng", "elevenlabs"] },
       { key: "voiceModel", label: "Voice", kind: "text", hint: "The provider's voice id." },
       { key: "speakingRate", label: "Speaking rate", kind: "number", range: [0.5, 2, false], hint: "0.5–2.0." },
-      { key: "clarity", label: "Clarity", kind: "number", range: [0, 1, false], hint: "0–1, given to the brain; not yet sent to the voice provider." },
+      { key: "clarity", label: "Clarity", kind: "number", range: [0, 1, false], hint: "0–1: ElevenLabs' clarity (similarity boost); flite and espeak-ng ignore it." },
       { key: "language", label: "Language", kind: "text", hint: "BCP 47, e.g. en-GB." },
     ],
   },
