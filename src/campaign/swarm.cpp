@@ -289,26 +289,48 @@ struct SwarmService::Impl {
       if (camp->value("status", "") != "active") continue;
       std::lock_guard lock(mutex);
       if (auto e = enforce_bounds(ws, id); !e) spdlog::warn("swarm: campaign {}: {}", id, e.error().message);
-      if (camp->value("autoscalingEnabled", false)) autoscale(ws, *camp, t);
+      TickFigures figures{*this, *camp, t};
+      if (camp->value("autoscalingEnabled", false)) autoscale(ws, *camp, t, figures);
       abandon_cap(ws, *camp, t);
-      queue_timeout(ws, *camp, t);
+      queue_timeout(ws, *camp, t, figures);
     }
     if (dialer) dialer->poke();
   }
 
-  void autoscale(const WorkspaceId& ws, const json& camp, Clock::time_point t);
+  /// The campaign's SwarmFigures for one tick, read at most once (the
+  /// autoscaler and the queue-timeout check both use them; the counts of
+  /// agents are those before this tick's scaling). Null when the campaign
+  /// has no job or the read failed.
+  struct TickFigures {
+    Impl& impl;
+    const json& camp;
+    Clock::time_point t;
+    std::optional<std::optional<store::SwarmFigures>> got;
+    const store::SwarmFigures* get() {
+      if (!got) {
+        got.emplace();
+        if (camp["jobId"].is_string())
+          if (auto f = impl.store.swarm().figures(camp.value("id", ""), camp["jobId"].get<std::string>(), t,
+                                                  impl.cfg.success_window))
+            *got = std::move(*f);
+      }
+      return *got ? &**got : nullptr;
+    }
+  };
+
+  void autoscale(const WorkspaceId& ws, const json& camp, Clock::time_point t, TickFigures& figures);
 
   /// The configuration's queueTimeoutS (issue 18 §6): when the oldest due
   /// lead has waited longer for a free agent, a queue_timeout alert (activity
   /// `alert`, the campaign.alert webhook), at most once per kQueueAlertEvery
   /// per campaign. The lead is not dropped: it is dialed when an agent frees up.
-  void queue_timeout(const WorkspaceId& ws, const json& camp, Clock::time_point t) {
+  void queue_timeout(const WorkspaceId& ws, const json& camp, Clock::time_point t, TickFigures& figures) {
     const std::string id = camp.value("id", "");
     if (!camp["jobId"].is_string()) return;
     auto conf = store.swarm_configurations().for_campaign(ws, id);
     if (!conf || !*conf || !(*conf)->queue_timeout_s) return;
     if (auto it = last_queue_alert.find(id); it != last_queue_alert.end() && t - it->second < kQueueAlertEvery) return;
-    auto f = store.swarm().figures(id, camp["jobId"].get<std::string>(), t, cfg.success_window);
+    const store::SwarmFigures* f = figures.get();
     if (!f || f->due_now == 0 || f->oldest_due_wait_s <= *(*conf)->queue_timeout_s) return;
     last_queue_alert[id] = t;
     const auto wait = static_cast<int64_t>(f->oldest_due_wait_s);
@@ -367,7 +389,7 @@ struct SwarmService::Impl {
 
 /// One autoscaler pass over a running campaign (issue 18 §3): its rules
 /// typed, its metrics measured, the decision applied and logged.
-void SwarmService::Impl::autoscale(const WorkspaceId& ws, const json& camp, Clock::time_point t) {
+void SwarmService::Impl::autoscale(const WorkspaceId& ws, const json& camp, Clock::time_point t, TickFigures& figures) {
   const std::string id = camp.value("id", "");
   if (!camp["jobId"].is_string()) return;
   const std::string job_id = camp["jobId"];
@@ -383,7 +405,7 @@ void SwarmService::Impl::autoscale(const WorkspaceId& ws, const json& camp, Cloc
     else spdlog::warn("swarm: campaign {}: rule {} skipped: {}", id, row.value("id", ""), rule.error().message);
   }
   if (rules.empty()) return;
-  auto f = store.swarm().figures(id, job_id, t, cfg.success_window);
+  const store::SwarmFigures* f = figures.get();
   if (!f) return;
   SwarmMetrics m;
   m.queue_depth = static_cast<double>(f->due_now);

@@ -76,11 +76,14 @@ Result<void> alert_in(Connection& c, const WorkspaceId& ws, const std::string& c
 SwarmConfigRepository::SwarmConfigRepository(Database& db) : db_(db), rows_(db, model::swarm_configuration_spec()) {}
 
 Result<json> SwarmConfigRepository::get(const WorkspaceId& ws, const std::string& campaign_id) {
-  auto id = db_.read([&](Connection& c) { return configuration_id(c, ws, campaign_id); });
-  if (!id) return std::unexpected(id.error());
-  if (id->empty())
-    return std::unexpected(Error::not_found("campaign " + campaign_id + " has no configuration: its agents' own settings apply"));
-  return rows_.get(ws, *id);
+  // One read: every campaign call asks (CallService::place_call).
+  return db_.read([&](Connection& c) -> Result<json> {
+    auto id = configuration_id(c, ws, campaign_id);
+    if (!id) return std::unexpected(id.error());
+    if (id->empty())
+      return std::unexpected(Error::not_found("campaign " + campaign_id + " has no configuration: its agents' own settings apply"));
+    return rows_.get(c, ws, *id);
+  });
 }
 
 Result<std::pair<json, bool>> SwarmConfigRepository::put(const WorkspaceId& ws, const std::string& campaign_id, const json& body,
