@@ -85,6 +85,13 @@ test("agents: wizard with API-rejected fields, preview, list, edit → v2, roll 
   await eventually("the range message", () => describedText(silence), /must be between 500 and 5000/);
   await silence.fill("800");
   await page.getByLabel("Greeting message").fill("Hello from version one");
+  // Greet on answer, ticked from the keyboard; its hint says why (the 2 s abandon rule).
+  const greetOnAnswer = page.getByLabel("Greet as soon as the call is answered");
+  assert.equal(await greetOnAnswer.isChecked(), false);
+  await greetOnAnswer.focus();
+  await page.keyboard.press("Space");
+  assert.equal(await greetOnAnswer.isChecked(), true);
+  assert.match(await describedText(greetOnAnswer), /abandoned call/);
   await page.getByLabel("Max call duration (min)").fill("15");
   await screenshot(page, "agents-wizard-3-behaviour");
   await page.getByRole("button", { name: "Next" }).click();
@@ -136,6 +143,7 @@ test("agents: wizard with API-rejected fields, preview, list, edit → v2, roll 
   assert.equal(stored.webhookUrl, "https://hooks.example.com/voqo");
   assert.equal(stored.voiceId, "rms");
   assert.equal(stored.silenceThresholdMs, 800);
+  assert.equal(stored.greetOnAnswer, true);
   assert.equal(stored.customPurpose, "Follow up on quote requests");
   await screenshot(page, "agents-detail");
 

@@ -241,10 +241,23 @@ function Wizard({ agent, functions }: { agent?: Agent; functions?: CustomFunctio
       ),
       hint,
     );
-  const toggle = (key: keyof AgentForm) => (
-    <label className="check">
-      <input type="checkbox" checked={form[key] as boolean} onChange={(e) => set(key, e.target.checked)} /> {AGENT_RULES[key].label}
-    </label>
+  const toggle = (key: keyof AgentForm, hint?: string) => (
+    <>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={form[key] as boolean}
+          onChange={(e) => set(key, e.target.checked)}
+          aria-describedby={hint ? `agent-${key}-hint` : undefined}
+        />{" "}
+        {AGENT_RULES[key].label}
+      </label>
+      {hint && (
+        <p id={`agent-${key}-hint`} className="muted">
+          {hint}
+        </p>
+      )}
+    </>
   );
 
   const title = editing ? `Edit ${agent.name}` : "Create agent";
@@ -305,6 +318,10 @@ function Wizard({ agent, functions }: { agent?: Agent; functions?: CustomFunctio
               ))}
             </datalist>
             {area("greetingMessage", 2, "Spoken when the call is answered.")}
+            {toggle(
+              "greetOnAnswer",
+              "On: the greeting starts at the answer, so a callee who waits in silence is not left 2 s without hearing the agent (an abandoned call). Off: the agent waits for the callee's hello or the answering-machine check first.",
+            )}
             {area("voicemailMessage", 2, "Left on an answering machine after the beep; empty = hang up on machines.")}
           </>
         )}

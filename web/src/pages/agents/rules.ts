@@ -107,6 +107,7 @@ const AGENT_UI: { [K in keyof AgentForm]: FieldUi } = {
   silenceThresholdMs: { label: "Silence threshold (ms)", step: 2 },
   maxCallDurationMin: { label: "Max call duration (min)", step: 2 },
   greetingMessage: { label: "Greeting message", step: 2 },
+  greetOnAnswer: { label: "Greet as soon as the call is answered", step: 2 },
   voicemailMessage: { label: "Voicemail message", step: 2 },
   systemPrompt: { label: "System prompt", step: 3 },
   temperature: { label: "Temperature", step: 3 },

@@ -20,6 +20,7 @@ export type AgentConfigurable = Required<
     | "systemPrompt"
     | "template"
     | "greetingMessage"
+    | "greetOnAnswer"
     | "voicemailMessage"
     | "enabled"
     | "purpose"
