@@ -159,6 +159,8 @@ test("metrics: charts, period switcher, compliance figures, CSV exports and the 
   await page.keyboard.press("ArrowLeft"); // radio group: Daily → Hourly
   assert.ok(await metrics.getByRole("radio", { name: "Hourly" }).isChecked());
   await metrics.getByRole("table", { name: "Calls per period (hourly)", exact: true }).waitFor({ state: "attached" });
+  // Hourly periods are read for the last 7 days (all of this campaign's calls are minutes old).
+  await metrics.getByText(/hourly periods? in the last 7 days/).waitFor();
   const hourlyCalls = await chart(page, "Calls per period (hourly)");
   assert.deepEqual(hourlyCalls.rows.map((r) => Number(r[1])), hourly.items.map((p) => p.totalCalls));
   assert.ok(hourlyCalls.bars > 0);

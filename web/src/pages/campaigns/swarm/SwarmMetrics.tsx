@@ -53,8 +53,15 @@ export function complianceFigures(m: Metrics | undefined, abandonCapPercent: num
   ];
 }
 
+/** Hourly figures are read for the last HOURLY_DAYS days: a chart of a year of hours (8,760 bars) says nothing, and
+ * the request stays small however long the campaign runs. The other periods cover the whole campaign. */
+export const HOURLY_DAYS = 7;
+
 export function useCampaignMetrics(campaignId: string, period: Period, tick: unknown) {
-  return useAsync(() => get<Metrics>(query(`${campaignPath(campaignId)}/metrics`, { period })), [campaignId, period, tick]);
+  return useAsync(() => {
+    const from = period === "hourly" ? new Date(Date.now() - HOURLY_DAYS * 86_400_000).toISOString() : undefined;
+    return get<Metrics>(query(`${campaignPath(campaignId)}/metrics`, { period, from }));
+  }, [campaignId, period, tick]);
 }
 
 interface Props {
@@ -105,7 +112,8 @@ export function SwarmMetrics({ campaignId, period, onPeriod, metrics }: Props) {
       ) : (
         <>
           <p className="muted campaigns-small" data-testid="metrics-tz">
-            Periods in time zone {m.timeZone}; {items.length} {period} {items.length === 1 ? "period" : "periods"}{m.truncated ? " (the newest 5,000)" : ""}.
+            Periods in time zone {m.timeZone}; {items.length} {period} {items.length === 1 ? "period" : "periods"}
+            {period === "hourly" ? ` in the last ${HOURLY_DAYS} days` : ""}{m.truncated ? " (the newest 5,000)" : ""}.
           </p>
           <div className="swarm-charts">
             <Chart title={`Calls per period (${period})`} labels={labels}
