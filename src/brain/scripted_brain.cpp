@@ -381,8 +381,8 @@ Result<Reply> ScriptedBrain::greet(const TextSink& sink, std::stop_token stop) {
                 "Do you have a quick minute now?";
       break;
     }
-  if (flow_ && opening == script_.opening && skip_step(flow_->opening_step)) {
-    // The opening step is skipped: introduce the call and go on to the next step.
+  if (flow_ && skip_step(flow_->opening_step)) {
+    // The opening step is skipped (the agent's greeting with it): introduce the call and go on to the next step.
     say(t, "Hi {contact_name}, this is {agent_name} from {company}.");
     next_step(t, "");
     return emit(std::move(t), sink, stop);

@@ -69,7 +69,8 @@
 /// proposition, the closing), its skipConditions are evaluated against the
 /// call's variables and the intents the callee has said so far; a matching
 /// step is not spoken, its phase not entered, and the flow goes on to the
-/// next step. A skipped opening is replaced by "Hi {contact_name}, this is
+/// next step. A skipped opening (with it the agent's greeting, which takes
+/// the opening's place) is replaced by "Hi {contact_name}, this is
 /// {agent_name} from {company}." and the next step; a skipped value
 /// proposition is not used by the not-interested retry or a purpose
 /// question either; a skipped closing ends the call with the general
