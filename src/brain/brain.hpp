@@ -100,6 +100,14 @@ struct CallResult {
   std::vector<std::string> memories;  ///< facts worth keeping about the contact (callback time, interest, objections, preferences)
   std::optional<std::chrono::system_clock::time_point> callback_at;
   bool do_not_call = false;
+  /// The call flow's steps in order with what became of each (brain/call_flow.hpp
+  /// StepResult: "skipped", "met", "not_met", "reached", "not_reached"); empty
+  /// without a call flow. Kept as calls.system_info.callFlowSteps.
+  struct FlowStep {
+    std::string phase;
+    std::string result;
+  };
+  std::vector<FlowStep> flow_steps;
 };
 
 /// A conversation engine for one call.

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <set>
+
+#include "core/log.hpp"
 
 namespace voqo::brain {
 namespace {
@@ -33,7 +36,30 @@ std::string_view spoken_objection(Objection o) {
   }
 }
 
+/// Logs an unreadable stored condition once per process (the same step and error).
+void warn_once(const std::string& phase, const Error& e) {
+  static std::mutex mutex;
+  static std::set<std::string> seen;
+  const std::string key = phase + "\n" + std::string(e.field()) + "\n" + e.message;
+  {
+    std::lock_guard lock(mutex);
+    if (seen.size() > 1000 || !seen.insert(key).second) return;
+  }
+  spdlog::warn("call flow step '{}': ignoring an unreadable condition ({}: {})", phase, e.field(), e.message);
+}
+
 }  // namespace
+
+std::string_view to_string(StepResult r) {
+  switch (r) {
+    case StepResult::not_reached: return "not_reached";
+    case StepResult::reached: return "reached";
+    case StepResult::met: return "met";
+    case StepResult::not_met: return "not_met";
+    case StepResult::skipped: return "skipped";
+  }
+  return "not_reached";
+}
 
 std::vector<std::string> CallFlow::template_ids() const {
   std::vector<std::string> ids;
@@ -67,6 +93,25 @@ CallFlow call_flow_from_rows(const nlohmann::json& steps) {
       s.template_id = text_of(*it, "id");
       s.script = script_template_from_row(*it);
     }
+    // Stored conditions are read leniently: one that does not parse is left out.
+    if (auto it = row.find("skipConditions"); it != row.end() && !it->is_null()) {
+      if (it->is_array()) {
+        for (std::size_t i = 0; i < it->size(); ++i) {
+          auto c = parse_skip_conditions((*it)[i].is_object() ? (*it)[i] : nlohmann::json(0),
+                                         "skipConditions[" + std::to_string(i) + "]");
+          if (c) s.skip_conditions.insert(s.skip_conditions.end(), c->begin(), c->end());
+          else warn_once(s.phase, c.error());
+        }
+      } else if (auto c = parse_skip_conditions(*it); c) {
+        s.skip_conditions = std::move(*c);
+      } else {
+        warn_once(s.phase, c.error());
+      }
+    }
+    if (auto it = row.find("successCriteria"); it != row.end()) {
+      if (auto c = parse_success_criteria(*it)) s.success = std::move(*c);
+      else warn_once(s.phase, c.error());
+    }
     flow.steps.push_back(std::move(s));
   }
   return flow;
@@ -82,24 +127,29 @@ FlowPlan plan_flow(const CallFlow& flow, const ScriptTemplate& base) {
     if (s.script && !blank((*s.script).*field)) return (*s.script).*field;
     return blank(s.fallback_script) ? std::string() : s.fallback_script;
   };
-  for (const auto& s : flow.steps) {
+  std::vector<std::size_t> question_steps;
+  for (std::size_t at = 0; at < flow.steps.size(); ++at) {
+    const CallFlowStep& s = flow.steps[at];
     switch (step_kind(s.phase)) {
       case StepKind::opening:
         if (auto t = part(s, &ScriptTemplate::opening); !t.empty()) {
           plan.script.opening = t;
           plan.opening_phase = s.phase;
+          plan.opening_step = at;
         }
         break;
       case StepKind::value_proposition:
         if (auto t = part(s, &ScriptTemplate::value_proposition); !t.empty()) {
           plan.script.value_proposition = t;
           plan.value_phase = s.phase;
+          plan.value_step = at;
         }
         break;
       case StepKind::closing:
         if (auto t = part(s, &ScriptTemplate::closing); !t.empty()) {
           plan.script.closing = t;
           plan.closing_phase = s.phase;
+          plan.closing_step = at;
         }
         break;
       case StepKind::objection:
@@ -115,10 +165,12 @@ FlowPlan plan_flow(const CallFlow& flow, const ScriptTemplate& base) {
           for (const auto& q : s.script->discovery) {
             questions.push_back(q);
             plan.discovery_phases.push_back(s.phase);
+            question_steps.push_back(at);
           }
         if (questions.size() == before && !blank(s.fallback_script)) {
           questions.push_back(s.fallback_script);
           plan.discovery_phases.push_back(s.phase);
+          question_steps.push_back(at);
         }
         has_discovery = has_discovery || questions.size() > before;
         break;
@@ -133,8 +185,13 @@ FlowPlan plan_flow(const CallFlow& flow, const ScriptTemplate& base) {
           plan.script.objections[cat] = text;
           from_step.insert(cat);
         }
-  if (has_discovery) plan.script.discovery = std::move(questions);
-  else plan.discovery_phases.assign(plan.script.discovery.size(), "discovery");
+  if (has_discovery) {
+    plan.script.discovery = std::move(questions);
+    plan.discovery_steps = std::move(question_steps);
+  } else {
+    plan.discovery_phases.assign(plan.script.discovery.size(), "discovery");
+    plan.discovery_steps.assign(plan.script.discovery.size(), FlowPlan::npos);
+  }
   // Voicemail: the first step template that has one.
   for (const auto& s : flow.steps)
     if (s.script && !blank(s.script->voicemail)) {
@@ -164,6 +221,8 @@ std::string step_prompt(const CallFlowStep& step, const CallContext& ctx) {
   } else if (!blank(step.fallback_script)) {
     s += "Say: " + substitute(step.fallback_script, ctx) + "\n";
   }
+  if (step.success && !blank(step.success->described()))
+    s += "Done when: " + step.success->described() + ". Then move on to the next step.\n";
   return s;
 }
 

@@ -22,6 +22,18 @@
 /// before it. Every template's objection responses are used, the objection
 /// step's first. The brain's phase() is the step's name, which the live
 /// monitor shows as live_calls.current_phase.
+///
+/// Skip conditions and success criteria (brain/step_conditions.hpp has the
+/// shapes and the matching rules): a step whose skipConditions match when
+/// the call reaches it (any of them: a call variable exists / equals / is in
+/// a list, or the callee already said an intent) is skipped: its text is not
+/// spoken and its phase is not entered. A step with an object successCriteria
+/// ({"intent"|"anyIntent"|"minTurns", "maxTurns"}) holds the scripted brain
+/// until the callee's answer meets it or maxTurns answers were given; a text
+/// successCriteria is only told to an LLM agent ("Done when: ..."). Each
+/// step's result (StepResult) is kept in the call record
+/// (calls.system_info.callFlowSteps). Unreadable stored conditions (rows
+/// saved before they were checked) are ignored, logged once, never thrown.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -33,6 +45,7 @@
 
 #include "brain/brain.hpp"
 #include "brain/script_template.hpp"
+#include "brain/step_conditions.hpp"
 
 namespace voqo::brain {
 
@@ -43,7 +56,20 @@ struct CallFlowStep {
   std::string template_id;  ///< "" = none
   std::optional<ScriptTemplate> script;  ///< the step's template, when it has one
   std::string fallback_script;
+  std::vector<SkipCondition> skip_conditions;    ///< skipConditions (any matches → skipped)
+  std::optional<SuccessCriteria> success;        ///< successCriteria (nullopt = none)
 };
+
+/// What became of a step in one call (calls.system_info.callFlowSteps[].result).
+enum class StepResult {
+  not_reached,  ///< the call ended before it (or it speaks nothing in the plan)
+  reached,      ///< entered; it has no object successCriteria
+  met,          ///< its successCriteria was met
+  not_met,      ///< entered, left (or the call ended) without meeting it
+  skipped,      ///< its skipConditions matched
+};
+/// "not_reached" | "reached" | "met" | "not_met" | "skipped".
+std::string_view to_string(StepResult r);
 
 struct CallFlow {
   std::vector<CallFlowStep> steps;  ///< in display order
@@ -59,7 +85,10 @@ struct CallFlow {
 /// `other_objections` (an LLM agent is given them).
 ScriptTemplate script_template_from_row(const nlohmann::json& row);
 
-/// The flow from flow_for_call()'s rows (each step with member "scriptTemplate").
+/// The flow from flow_for_call()'s rows (each step with member "scriptTemplate"
+/// and the API's skipConditions / successCriteria). A condition (an element of
+/// skipConditions, or a successCriteria) that does not parse is left out and
+/// logged once per process (spdlog warning); this never fails.
 CallFlow call_flow_from_rows(const nlohmann::json& steps);
 
 /// What a step kind is (rule above).
@@ -73,11 +102,18 @@ struct FlowPlan {
   std::string opening_phase = "opening", value_phase = "value_proposition", objection_phase = "objection",
               closing_phase = "closing";
   std::vector<std::string> discovery_phases;  ///< step name of each script.discovery question
+  /// Index in CallFlow::steps of the step that speaks each part (npos: the
+  /// agent's own script speaks it): what skip conditions and success
+  /// criteria are looked up by.
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  std::size_t opening_step = npos, value_step = npos, closing_step = npos;
+  std::vector<std::size_t> discovery_steps;  ///< one per script.discovery question
 };
 FlowPlan plan_flow(const CallFlow& flow, const ScriptTemplate& base);
 
-/// The text an LLM agent is given for `step` (its description and its
-/// template's parts, variables substituted from `ctx`), for its system prompt.
+/// The text an LLM agent is given for `step` (its description, its
+/// template's parts, variables substituted from `ctx`, and its successCriteria
+/// as "Done when: ..."), for its system prompt.
 std::string step_prompt(const CallFlowStep& step, const CallContext& ctx);
 
 /// Time spent in each step of a call (the measured average duration of

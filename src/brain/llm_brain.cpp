@@ -211,6 +211,11 @@ LlmBrain::LlmBrain(LlmBrainConfig config, CallContext context)
           if (!is_builtin(f.name)) fns.push_back(f);
         return fns;
       }(), config_.allow_private_tool_hosts) {
+  if (context_.call_flow && !context_.call_flow->steps.empty()) {
+    // The first step the call opens with: skipped ones (by the call's variables) are passed over.
+    skipped_.assign(context_.call_flow->steps.size(), false);
+    step_ = next_unskipped(0, context_.call_flow->steps.size() - 1);
+  }
   history_.push_back({"system", system_message(), {}, {}});
 }
 
@@ -253,7 +258,12 @@ std::string LlmBrain::system_message() const {
     const std::size_t at = std::min(step_, steps.size() - 1);
     s += "\n## Call flow\nSteps, in order:";
     for (std::size_t i = 0; i < steps.size(); ++i) s += (i ? ", " : " ") + steps[i].phase;
-    s += ".\n" + step_prompt(steps[at], c);
+    s += ".\n";
+    std::string skipped;
+    for (std::size_t i = 0; i < steps.size() && i < skipped_.size(); ++i)
+      if (skipped_[i]) skipped += (skipped.empty() ? "" : ", ") + steps[i].phase;
+    if (!skipped.empty()) s += "Skipped (their skip conditions matched; do not cover them): " + skipped + ".\n";
+    s += step_prompt(steps[at], c);
   }
   s += "\n## How to speak\n"
        "You are on a live phone call; everything you write is spoken aloud by a speech synthesiser.\n"
@@ -275,7 +285,7 @@ std::vector<ToolSpec> LlmBrain::tool_specs() const {
 
 Result<Reply> LlmBrain::greet(const TextSink& sink, std::stop_token stop) {
   phase_ = "opening";
-  if (context_.call_flow && !context_.call_flow->steps.empty()) phase_ = context_.call_flow->steps.front().phase;
+  if (context_.call_flow && !context_.call_flow->steps.empty()) phase_ = context_.call_flow->steps[step_].phase;
   if (!trim(context_.greeting).empty()) {
     last_turn_.clear();
     SentenceStream out(sink);
@@ -302,7 +312,9 @@ Result<Reply> LlmBrain::respond(std::string_view caller_text, const TextSink& si
   if (phase_ != "closing") phase_ = "conversation";
   if (context_.call_flow && !context_.call_flow->steps.empty()) {
     const auto& steps = context_.call_flow->steps;
-    step_ = std::min(step_ + 1, steps.size() - 1);
+    heard_.insert(detect_intent(caller_text).intent);
+    if (skipped_.size() != steps.size()) skipped_.assign(steps.size(), false);
+    step_ = next_unskipped(std::min(step_ + 1, steps.size() - 1), step_);
     history_.front().content = system_message();
     if (phase_ != "closing") phase_ = steps[step_].phase;
   }
@@ -434,8 +446,24 @@ void LlmBrain::interrupted(std::string_view spoken) {
 
 std::string LlmBrain::phase() const { return phase_; }
 
+std::size_t LlmBrain::next_unskipped(std::size_t from, std::size_t stay) {
+  const auto& steps = context_.call_flow->steps;
+  for (std::size_t i = from; i < steps.size(); ++i) {
+    if (i == stay) return i;  // the step the call is on stays
+    if (!skipped_[i] && !any_condition_matches(steps[i].skip_conditions, context_, heard_)) return i;
+    skipped_[i] = true;
+  }
+  return stay;
+}
+
 Result<CallResult> LlmBrain::finish(std::span<const model::TranscriptLine> transcript, std::stop_token stop) {
   CallResult result;
+  if (context_.call_flow)
+    for (std::size_t i = 0; i < context_.call_flow->steps.size(); ++i)
+      result.flow_steps.push_back({context_.call_flow->steps[i].phase,
+                                   i < skipped_.size() && skipped_[i] ? "skipped"
+                                   : i <= step_ && !skipped_.empty() ? "reached"
+                                                                      : "not_reached"});
   result.outcome = outcome_.value_or(Outcome::other);
   result.callback_at = callback_at_;
   result.do_not_call = do_not_call_;

@@ -18,10 +18,12 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "brain/brain.hpp"
+#include "brain/intent.hpp"
 #include "brain/openai_chat.hpp"
 #include "brain/tool_caller.hpp"
 
@@ -109,8 +111,16 @@ class LlmBrain final : public Brain {
   std::string phase_;
   /// The call flow's current step (CallContext::call_flow): greet() is step
   /// 0, each respond() moves one step on, up to the last; the system message
-  /// is rewritten with that step's script.
+  /// is rewritten with that step's script. A step whose skipConditions match
+  /// when it would be reached (brain/step_conditions.hpp; intents as
+  /// detect_intent() reads the caller's lines) is passed over and named in
+  /// the system message as skipped; when every later step is skipped the
+  /// call stays on the step it is on (at greet(): the last step).
   std::size_t step_ = 0;
+  std::vector<bool> skipped_;           ///< per flow step
+  std::set<Intent> heard_;              ///< intents of the caller's lines so far
+  /// The first step from `from` on that is not skipped (evaluating and recording skips), or `stay`.
+  std::size_t next_unskipped(std::size_t from, std::size_t stay);
   // What built-in tools decided during the call (for finish()).
   std::optional<Outcome> outcome_;
   std::optional<std::chrono::system_clock::time_point> callback_at_;

@@ -48,7 +48,53 @@ ScriptedBrain::ScriptedBrain(CallContext ctx, ScriptTemplate script) : ctx_(std:
   if (ctx_.call_flow && !ctx_.call_flow->steps.empty()) {
     flow_ = plan_flow(*ctx_.call_flow, script_);
     script_ = flow_->script;
+    results_.assign(ctx_.call_flow->steps.size(), StepResult::not_reached);
   }
+}
+
+bool ScriptedBrain::skip_step(std::size_t step) {
+  if (!flow_ || step >= results_.size()) return false;
+  if (results_[step] == StepResult::skipped) return true;
+  if (results_[step] != StepResult::not_reached) return false;  // already entered: its conditions were checked then
+  if (!any_condition_matches(ctx_.call_flow->steps[step].skip_conditions, ctx_, heard_)) return false;
+  results_[step] = StepResult::skipped;
+  return true;
+}
+
+void ScriptedBrain::enter_step(std::size_t step) {
+  if (step == step_) return;
+  step_ = step;
+  step_answers_ = 0;
+  if (step < results_.size() && results_[step] == StepResult::not_reached) results_[step] = StepResult::reached;
+}
+
+const SuccessCriteria* ScriptedBrain::held_criteria() const {
+  if (!flow_ || step_ >= results_.size() || results_[step_] != StepResult::reached) return nullptr;
+  if (ask_ != Ask::opening && ask_ != Ask::discovery && ask_ != Ask::value && ask_ != Ask::closing) return nullptr;
+  const auto& sc = ctx_.call_flow->steps[step_].success;
+  return sc && sc->typed ? &*sc : nullptr;
+}
+
+void ScriptedBrain::hold_step(Turn& t, bool unclear) {
+  const std::string& fallback = ctx_.call_flow->steps[step_].fallback_script;
+  const Ask what = ask_;
+  const Phase phase = phase_;
+  if (step_answers_ >= 2 && !blank(fallback) && substitute(fallback, ctx_) != question_) {
+    ask(t, fallback, what, phase);
+    return;
+  }
+  say(t, unclear ? "Sorry, I didn't catch that." : "Just to be sure.");
+  const std::string q = repeat_.empty() ? question_tail(question_) : repeat_;
+  ask(t, q, what, phase);
+}
+
+void ScriptedBrain::ask_closing(Turn& t) {
+  if (flow_ && skip_step(flow_->closing_step)) {
+    end(t, script_.goodbye.general, Outcome::follow_up_needed);
+    return;
+  }
+  if (flow_) enter_step(flow_->closing_step);
+  ask(t, script_.closing, Ask::closing, Phase::closing);
 }
 
 std::string ScriptedBrain::phase() const {
@@ -147,14 +193,26 @@ void ScriptedBrain::interrupted(std::string_view spoken) {
 void ScriptedBrain::next_step(Turn& t, std::string_view ack) {
   const bool early = ask_ == Ask::none || ask_ == Ask::opening || ask_ == Ask::discovery;
   if (!ack.empty()) say(t, ack);
-  if (early && discovery_index_ < script_.discovery.size()) {
-    ask(t, script_.discovery[discovery_index_++], Ask::discovery, Phase::discovery);
-  } else if (early && !value_said_) {
-    value_said_ = true;
-    ask(t, script_.value_proposition, Ask::value, Phase::value_proposition);
-  } else {
-    ask(t, script_.closing, Ask::closing, Phase::closing);
+  if (early) {
+    const auto step_of = [this](std::size_t i) {
+      return flow_ && i < flow_->discovery_steps.size() ? flow_->discovery_steps[i] : FlowPlan::npos;
+    };
+    while (discovery_index_ < script_.discovery.size() && skip_step(step_of(discovery_index_))) ++discovery_index_;
+    if (discovery_index_ < script_.discovery.size()) {
+      if (flow_) enter_step(step_of(discovery_index_));
+      ask(t, script_.discovery[discovery_index_++], Ask::discovery, Phase::discovery);
+      return;
+    }
+    if (!value_said_) {
+      value_said_ = true;
+      if (!flow_ || !skip_step(flow_->value_step)) {
+        if (flow_) enter_step(flow_->value_step);
+        ask(t, script_.value_proposition, Ask::value, Phase::value_proposition);
+        return;
+      }
+    }
   }
+  ask_closing(t);
 }
 
 void ScriptedBrain::not_interested(Turn& t) {
@@ -164,7 +222,7 @@ void ScriptedBrain::not_interested(Turn& t) {
   }
   retried_ = true;
   say(t, "I understand.");
-  if (!value_said_) {
+  if (!value_said_ && !(flow_ && skip_step(flow_->value_step))) {
     value_said_ = true;
     say(t, "Before you go, just one thing.");
     ask(t, script_.value_proposition, Ask::retry, Phase::value_proposition);
@@ -197,8 +255,9 @@ void ScriptedBrain::objection(Turn& t, Objection o) {
 }
 
 void ScriptedBrain::answer_question(Turn& t, const IntentResult& ir) {
-  if (ir.topic == "purpose" && !value_said_) {
+  if (ir.topic == "purpose" && !value_said_ && !(flow_ && skip_step(flow_->value_step))) {
     value_said_ = true;
+    if (flow_) enter_step(flow_->value_step);
     say(t, "I'm calling about {purpose}.");
     ask(t, script_.value_proposition, Ask::value, Phase::value_proposition);
     return;
@@ -322,6 +381,13 @@ Result<Reply> ScriptedBrain::greet(const TextSink& sink, std::stop_token stop) {
                 "Do you have a quick minute now?";
       break;
     }
+  if (flow_ && skip_step(flow_->opening_step)) {
+    // The opening step is skipped (the agent's greeting with it): introduce the call and go on to the next step.
+    say(t, "Hi {contact_name}, this is {agent_name} from {company}.");
+    next_step(t, "");
+    return emit(std::move(t), sink, stop);
+  }
+  if (flow_) enter_step(flow_->opening_step);
   ask(t, opening, Ask::opening, Phase::opening);
   return emit(std::move(t), sink, stop);
 }
@@ -337,9 +403,13 @@ Result<Reply> ScriptedBrain::respond(std::string_view caller_text, const TextSin
     return emit(std::move(t), sink, stop);
   }
   if (blank(caller_text)) {
+    const SuccessCriteria* sc = held_criteria();
+    if (sc && ++step_answers_ >= sc->max_turns) results_[step_] = StepResult::not_met;
     if (++silences_ == 1) {
       say(t, "Hello, are you still there?");
-      if (!question_.empty()) {
+      if (sc && results_[step_] == StepResult::not_met) {
+        next_step(t, "");
+      } else if (!question_.empty()) {
         const std::string q = repeat_.empty() ? question_tail(question_) : repeat_;
         const int reasks = reasks_;
         ask(t, q, ask_, phase_);
@@ -356,6 +426,13 @@ Result<Reply> ScriptedBrain::respond(std::string_view caller_text, const TextSin
   silences_ = 0;
   const IntentResult ir = detect_intent(caller_text);
   t.reply.intent = std::string(intent_name(ir.intent));
+  heard_.insert(ir.intent);
+  // The pending step's success criterion: this answer may meet it.
+  const SuccessCriteria* criteria = held_criteria();
+  if (criteria && criteria->met_by(ir.intent, ++step_answers_)) {
+    results_[step_] = StepResult::met;
+    criteria = nullptr;
+  }
   const std::optional<TimePhrase> when = parse_time_phrase(caller_text, ctx_.now, ctx_.time_zone);
   const std::optional<std::chrono::system_clock::time_point> at =
       when ? std::optional(when->at) : std::nullopt;
@@ -433,6 +510,14 @@ Result<Reply> ScriptedBrain::respond(std::string_view caller_text, const TextSin
 
   const Intent i = ir.intent;
   const bool unclear = i == Intent::unclear;
+  if (criteria) {
+    if (step_answers_ < criteria->max_turns) {
+      hold_step(t, unclear);
+      return emit(std::move(t), sink, stop);
+    }
+    results_[step_] = StepResult::not_met;
+    reasks_ = 1;  // moves on now: no further re-ask of an unclear answer
+  }
   switch (ask_) {
     case Ask::none:
     case Ask::opening:
@@ -451,7 +536,7 @@ Result<Reply> ScriptedBrain::respond(std::string_view caller_text, const TextSin
       else if (unclear) reask_or_move_on(t);
       else {
         say(t, "Great.");
-        ask(t, script_.closing, Ask::closing, Phase::closing);
+        ask_closing(t);
       }
       break;
     case Ask::closing:
@@ -486,7 +571,19 @@ Result<CallResult> ScriptedBrain::finish(std::span<const model::TranscriptLine> 
     return e.speaker != "agent" && !blank(e.text);
   });
   if (!facts.outcome && caller_spoke_ && !caller_in_transcript) facts.outcome = Outcome::follow_up_needed;
-  return summarize_call(transcript, facts);
+  CallResult result = summarize_call(transcript, facts);
+  if (flow_) {
+    const auto& steps = ctx_.call_flow->steps;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      StepResult r = results_[i];
+      const bool typed = steps[i].success && steps[i].success->typed;
+      if (r == StepResult::reached && typed) r = StepResult::not_met;  // the call left it undecided
+      if (r == StepResult::not_reached && step_kind(steps[i].phase) == StepKind::objection && !answered_.empty())
+        r = StepResult::reached;
+      result.flow_steps.push_back({steps[i].phase, std::string(to_string(r))});
+    }
+  }
+  return result;
 }
 
 }  // namespace voqo::brain

@@ -64,6 +64,26 @@
 /// speaks which part) and phase() names the flow's step ("qualification"
 /// rather than "discovery"); call_back and goodbye keep their names.
 ///
+/// Skip conditions and success criteria (brain/step_conditions.hpp): when
+/// the flow reaches a step (the opening at greet(), a question, the value
+/// proposition, the closing), its skipConditions are evaluated against the
+/// call's variables and the intents the callee has said so far; a matching
+/// step is not spoken, its phase not entered, and the flow goes on to the
+/// next step. A skipped opening (with it the agent's greeting, which takes
+/// the opening's place) is replaced by "Hi {contact_name}, this is
+/// {agent_name} from {company}." and the next step; a skipped value
+/// proposition is not used by the not-interested retry or a purpose
+/// question either; a skipped closing ends the call with the general
+/// goodbye (Follow-up Needed). A step with an object successCriteria counts
+/// the callee's answers to it (a silence counts): an answer whose intent
+/// meets it marks the step met; otherwise, while fewer than maxTurns answers
+/// were given, the step asks again ("Just to be sure." + the question the
+/// first time, the step's fallbackScript, when it has one, from the second),
+/// and at maxTurns it is not met and the rules above move on (an unclear
+/// answer is not re-asked again). Strong intents (stop calling, objection,
+/// question, ...) are handled as always. finish() reports each step's
+/// result in CallResult::flow_steps.
+///
 /// Time phrases are resolved against CallContext::now in
 /// CallContext::time_zone. finish() uses summary.hpp with the outcome, time
 /// and do-not-call flag settled during the call.
@@ -125,10 +145,21 @@ class ScriptedBrain final : public Brain {
   void callback(Turn& t, const std::optional<std::chrono::system_clock::time_point>& at);
   void schedule_demo(Turn& t, const std::optional<std::chrono::system_clock::time_point>& at);
   void reask_or_move_on(Turn& t);
+  // Call-flow steps (indexes into ctx_.call_flow->steps; FlowPlan::npos = the agent's script).
+  bool skip_step(std::size_t step);    ///< evaluates (once skipped, always) and records a skip
+  void enter_step(std::size_t step);   ///< the pending question is now this step's
+  /// The pending step's object successCriteria while it is undecided, else null.
+  const SuccessCriteria* held_criteria() const;
+  void hold_step(Turn& t, bool unclear);  ///< asks the pending step again (rule above)
+  void ask_closing(Turn& t);
 
   CallContext ctx_;
   ScriptTemplate script_;
   std::optional<FlowPlan> flow_;  ///< step names, when the call has a flow
+  std::vector<StepResult> results_;  ///< per flow step
+  std::size_t step_ = FlowPlan::npos;  ///< the flow step of the pending question
+  int step_answers_ = 0;             ///< callee answers to it (silences included)
+  std::set<Intent> heard_;           ///< intents the callee has said so far
   Phase phase_ = Phase::opening;
   Ask ask_ = Ask::none;
   std::string question_;          ///< the pending question's text

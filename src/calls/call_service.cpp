@@ -357,6 +357,10 @@ void CallService::Impl::finalize(const std::shared_ptr<ActiveCall>& call, const 
     const std::string o = r.outcome.value_or("");
     flow_use->success = store::CallStore::counts_as_success(o);
     r.system_info["phaseSeconds"] = flow_use->phase_seconds;
+    // What became of each step (skipped, met, not met: brain/call_flow.hpp StepResult).
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& st : res.result.flow_steps) steps.push_back({{"phase", st.phase}, {"result", st.result}});
+    if (!steps.empty()) r.system_info["callFlowSteps"] = std::move(steps);
   }
   // The record and the end of the live row in one transaction (one WAL commit per call fewer).
   if (auto ok = store.db().write([&](store::Connection& c) -> Result<void> {

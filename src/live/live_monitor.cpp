@@ -246,6 +246,17 @@ struct LiveMonitor::Impl {
     c.info = info;
     intel::IntelConfig ic;
     ic.phases = kCallFlow;
+    if (!info.campaign_id.empty()) {
+      // A campaign's call flow (issue 18 §5): its steps are the planned phases, so a step the
+      // brain passes over (skipConditions) shows as skipped in call_phases.
+      auto rows = store.script_templates().flow_for_call(WorkspaceId(info.workspace_id), info.campaign_id, "");
+      if (!rows) spdlog::warn("live call {}: call flow: {}", info.call_id, rows.error().message);
+      else if (!rows->empty()) {
+        ic.phases.clear();
+        for (const auto& step : *rows)
+          if (step.contains("phase") && step["phase"].is_string()) ic.phases.push_back(step["phase"].get<std::string>());
+      }
+    }
     if (!info.agent_id.empty()) {
       if (auto agent = store.agents().config(WorkspaceId(info.workspace_id), info.agent_id)) {
         ic.purpose = agent->purpose;

@@ -709,8 +709,17 @@ const EntitySpec& swarm_call_flow_spec() {
        number("target_duration_s", "targetDurationS", T::integer, kNullable, "Intended time in the step, s.", 0, 3600),
        text("script_template_id", "scriptTemplateId", kNullable, "Script template whose part the step speaks (null: fallbackScript)."),
        text("fallback_script", "fallbackScript", kNullable, "Text spoken when the step has no template.", 4000),
-       of_type("skip_conditions", "skipConditions", T::json_any, kNullable, "When the step may be skipped (free JSON)."),
-       of_type("success_criteria", "successCriteria", T::json_any, kNullable, "What counts as done (text or JSON)."),
+       of_type("skip_conditions", "skipConditions", T::json_any, kNullable,
+               "When the step is skipped (not spoken, its phase not entered): a condition or an array of them, any "
+               "matching. A condition is {variable, exists: bool}, {variable, equals: value}, {variable, in: [values]} "
+               "(variable: contact_name, first_name, agent_name or a lead/contact column; compared as text ignoring "
+               "case) or {intentHeard: intent} (the callee already said it in this call; an intent name such as yes, "
+               "no, not_interested, objection, question, call_back_later)."),
+       of_type("success_criteria", "successCriteria", T::json_any, kNullable,
+               "What counts as done: a text (told to an LLM agent as 'Done when: ...') or {intent | anyIntent: [...] | "
+               "minTurns, maxTurns (1-10, default 2), description}: the scripted brain asks again until an answer "
+               "with that intent (after minTurns answers) or maxTurns answers, then moves on; the call records each "
+               "step as met, not_met or skipped (systemInfo.callFlowSteps)."),
        number("display_order", "order", T::integer, 0, "Position in the flow (ascending).", 0, 10000, "0"),
        number("average_duration_s", "averageDurationS", T::real, kReadOnly, "Measured mean time in the step, s.", 0, std::nullopt, "0"),
        number("sample_count", "sampleCount", T::integer, kReadOnly, "Calls measured.", 0, std::nullopt, "0"),

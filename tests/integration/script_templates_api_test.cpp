@@ -120,7 +120,7 @@ TEST_F(ScriptTemplatesApiTest, CallFlowStepsOfACampaign) {
   const std::string script = create("/api/script-templates", tpl())["id"];
   const std::string base = "/api/campaigns/" + campaign + "/call-flow";
   auto r = api_.post(base, {{"phase", "opening"}, {"description", "Permission to talk"}, {"targetDurationS", 20},
-                            {"scriptTemplateId", script}, {"skipConditions", {{"returningContact", true}}},
+                            {"scriptTemplateId", script}, {"skipConditions", {{"variable", "returningContact"}, {"exists", true}}},
                             {"successCriteria", "caller agrees to talk"}, {"order", 1}});
   ASSERT_EQ(r.status, 201) << r.body;
   const json step = test::body_json(r);
@@ -128,7 +128,7 @@ TEST_F(ScriptTemplatesApiTest, CallFlowStepsOfACampaign) {
   EXPECT_EQ(step["campaignId"], campaign);
   EXPECT_EQ(step["averageDurationS"], 0);
   EXPECT_EQ(step["sampleCount"], 0);
-  EXPECT_EQ(step["skipConditions"]["returningContact"], true);
+  EXPECT_EQ(step["skipConditions"]["variable"], "returningContact");
   create(base, {{"phase", "closing"}, {"fallbackScript", "Friday?"}, {"order", 2}});
   EXPECT_EQ(test::body_json(api_.get(base))["items"].size(), 2u);
 
@@ -159,6 +159,48 @@ TEST_F(ScriptTemplatesApiTest, CallFlowStepsOfACampaign) {
   // Deleting the campaign takes its flow with it.
   EXPECT_EQ(api_.del("/api/campaigns/" + campaign).status, 204);
   expect_problem(api_.get(base), 404);
+}
+
+TEST_F(ScriptTemplatesApiTest, BadStepConditionsAreRefusedNamingTheFieldAndNothingIsStored) {
+  const std::string campaign = create("/api/campaigns", {{"name", "Conditions"}})["id"];
+  const std::string base = "/api/campaigns/" + campaign + "/call-flow";
+  struct Bad {
+    json body;
+    const char* field;
+  };
+  const std::vector<Bad> bad = {
+      {{{"phase", "a"}, {"skipConditions", json::array({{{"intentHeard", "yes"}}, {{"intentHeard", "maybe"}}})}},
+       "skipConditions[1].intentHeard"},
+      {{{"phase", "b"}, {"skipConditions", {{"variable", "owner"}, {"exists", true}, {"since", 3}}}}, "skipConditions.since"},
+      {{{"phase", "c"}, {"skipConditions", json::array({{{"variable", "owner"}, {"exists", "yes"}}})}},
+       "skipConditions[0].exists"},
+      {{{"phase", "d"}, {"skipConditions", json::array({{{"variable", "x"}, {"in", {"a", json::array({"b"})}}}})}},
+       "skipConditions[0].in[1]"},
+      {{{"phase", "e"}, {"skipConditions", "when returning"}}, "skipConditions"},
+      {{{"phase", "f"}, {"successCriteria", {{"intent", "interested"}}}}, "successCriteria.intent"},
+      {{{"phase", "g"}, {"successCriteria", {{"intent", "yes"}, {"maxTurns", "2"}}}}, "successCriteria.maxTurns"},
+      {{{"phase", "h"}, {"successCriteria", {{"anyIntent", {"yes", 3}}}}}, "successCriteria.anyIntent[1]"},
+      {{{"phase", "i"}, {"successCriteria", 42}}, "successCriteria"},
+  };
+  for (const auto& b : bad) expect_problem(api_.post(base, b.body), 422, b.field);
+  EXPECT_EQ(test::body_json(api_.get(base))["items"].size(), 0u) << "nothing stored";
+
+  // Good ones are stored as given; a PATCH with a bad one changes nothing.
+  const json good = create(base, {{"phase", "ownership"},
+                                  {"skipConditions", json::array({{{"variable", "owner"}, {"equals", "yes"}},
+                                                                  {{"intentHeard", "not_interested"}}})},
+                                  {"successCriteria", {{"intent", "yes"}, {"maxTurns", 3}}}});
+  const std::string one = base + "/" + good["id"].get<std::string>();
+  expect_problem(api_.patch(one, {{"description", "changed"}, {"skipConditions", {{"intentHeard", "perhaps"}}}}), 422,
+                 "skipConditions.intentHeard");
+  expect_problem(api_.patch(one, {{"successCriteria", {{"minTurns", 0}}}}), 422, "successCriteria.minTurns");
+  const json stored = test::body_json(api_.get(one));
+  EXPECT_TRUE(stored["description"].is_null()) << stored.dump();
+  EXPECT_EQ(stored["skipConditions"], good["skipConditions"]);
+  EXPECT_EQ(stored["successCriteria"]["maxTurns"], 3);
+  auto p = api_.patch(one, {{"successCriteria", "They confirmed ownership"}, {"skipConditions", nullptr}});
+  ASSERT_EQ(p.status, 200) << p.body;
+  EXPECT_EQ(test::body_json(p)["successCriteria"], "They confirmed ownership");
 }
 
 TEST_F(ScriptTemplatesApiTest, AnotherWorkspacesObjectsAreNotFound) {

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "brain/scripted_brain.hpp"
 #include "calls/call_service.hpp"
 #include "campaign/contact_import.hpp"
 #include "campaign/dialer.hpp"
@@ -427,6 +428,46 @@ TEST_F(SwarmTest, ACampaignWithoutRecordingWritesNoneAndItsCallsSaySo) {
   EXPECT_TRUE(records[0]["recordingUrl"].is_null()) << records[0].dump();
   EXPECT_EQ(records[0]["systemInfo"]["recording"], "disabled by the campaign");
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "recordings" / (records[0]["id"].get<std::string>() + ".wav")));
+}
+
+TEST_F(SwarmTest, TheCallRecordSaysWhatBecameOfEachCallFlowStep) {
+  // Issue 18 §5: a step whose skipConditions match is skipped (the opening here: the agent
+  // always has a name), the call's record keeps each step's result beside phaseSeconds.
+  const std::string id = campaign({{"callsPerSecond", 10}}, {phone(41, 0)});
+  member(id, {{"name", "Flo"}});
+  auto& flows = store_->script_templates().flows();
+  ASSERT_TRUE(flows.create(ws(), {{"phase", "opening"}, {"fallbackScript", "This opening is never said."}, {"order", 1},
+                                  {"skipConditions", {{"variable", "agent_name"}, {"exists", true}}}}, id));
+  ASSERT_TRUE(flows.create(ws(), {{"phase", "ownership"}, {"fallbackScript", "Do you own the property?"}, {"order", 2}}, id));
+  // The scripted brain walks the flow (the suite's RepeatBrain knows none).
+  swarm_.reset();
+  dialer_.reset();
+  service_.reset();
+  auto cfg = loopback_config();
+  cfg.trunk = *telephony::parse_trunk_uri("sip:127.0.0.1:" + std::to_string(port_));
+  cfg.ring_timeout = 5s;
+  cfg.brain_factory = [](const brain::CallContext& c) { return std::make_unique<brain::ScriptedBrain>(c); };
+  auto service = calls::CallService::create(*store_, cfg);
+  ASSERT_TRUE(service) << service.error().message;
+  service_ = std::move(*service);
+  auto dialer = campaign::Dialer::create(*store_, *service_, nullptr,
+                                         campaign::DialerConfig{.clock = [this] { return now(); }, .enforce_callee_hours = false});
+  ASSERT_TRUE(dialer) << dialer.error().message;
+  dialer_ = std::move(*dialer);
+  swarm_ = std::make_unique<campaign::SwarmService>(
+      *store_, dialer_.get(), campaign::SwarmConfig{.clock = [this] { return now(); }, .run_thread = false});
+  auto started = swarm_->start(ws(), id);
+  ASSERT_TRUE(started) << started.error().message;
+  wait_idle((*started)["jobId"]);
+  auto records = rows(store_->calls(), "job_id", (*started)["jobId"]);
+  ASSERT_EQ(records.size(), 1u);
+  const json& info = records[0]["systemInfo"];
+  ASSERT_TRUE(info["callFlowSteps"].is_array()) << info.dump();
+  EXPECT_EQ(info["callFlowSteps"][0], json({{"phase", "opening"}, {"result", "skipped"}})) << info.dump();
+  EXPECT_EQ(info["callFlowSteps"][1], json({{"phase", "ownership"}, {"result", "reached"}})) << info.dump();
+  EXPECT_FALSE(info["phaseSeconds"].contains("opening")) << "a skipped step's phase is never entered: " << info.dump();
+  for (const auto& line : records[0]["transcript"])
+    EXPECT_EQ(line.value("text", "").find("never said"), std::string::npos) << line.dump();
 }
 
 TEST_F(SwarmTest, ACallCutOffByStopStillCountsInTheTotalsAndTheFeed) {

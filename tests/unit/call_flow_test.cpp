@@ -5,6 +5,9 @@
 // its current step's script, and the time in each step is measured.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "brain/call_flow.hpp"
 #include "brain/llm_brain.hpp"
 #include "brain/scripted_brain.hpp"
@@ -155,6 +158,183 @@ TEST(ScriptedBrainFlow, VoicemailComesFromTheFlowsTemplate) {
   const Reply r = w.say("Hi, you've reached Maria. Please leave a message after the tone.");
   EXPECT_EQ(r.outcome, Outcome::voicemail);
   EXPECT_EQ(r.text, "Hi Maria, Ava here.");
+}
+
+// Issue 18 §5: skipConditions and successCriteria drive the scripted walk.
+json conditional_flow(const json& ownership_skip, const json& ownership_success) {
+  return json::array({
+      {{"phase", "opening"}, {"scriptTemplate", sales_row()}},
+      {{"phase", "ownership"},
+       {"fallbackScript", "Do you own the property?"},
+       {"skipConditions", ownership_skip},
+       {"successCriteria", ownership_success}},
+      {{"phase", "units"}, {"fallbackScript", "How many units do you have?"}},
+      {{"phase", "closing"}, {"fallbackScript", "Shall we book a demo? What day suits you?"}},
+  });
+}
+
+std::map<std::string, std::string> step_results(ScriptedBrain& brain) {
+  std::map<std::string, std::string> out;
+  const auto result = brain.finish({}, {});
+  EXPECT_TRUE(result.has_value());
+  if (result)
+    for (const auto& s : result->flow_steps) out[s.phase] = s.result;
+  return out;
+}
+
+TEST(ScriptedBrainFlow, AStepWhoseSkipConditionMatchesAVariableIsNeverSaid) {
+  for (const bool owner_known : {true, false}) {
+    CallContext ctx = context();
+    if (owner_known) ctx.variables["Owner"] = " YES ";
+    ctx.call_flow = flow_of(conditional_flow({{{"variable", "owner"}, {"equals", "yes"}}}, nullptr));
+    Walk w(ctx);
+    std::vector<std::string> phases = {w.greet().phase};
+    std::string said;
+    for (const char* answer : {"yes sure", "yes i do", "about twelve", "not right now thanks"}) {
+      const Reply r = w.say(answer);
+      said += r.text + "\n";
+      phases.push_back(r.phase);
+    }
+    const bool asked = contains(said, "Do you own the property?");
+    const bool entered = std::find(phases.begin(), phases.end(), "ownership") != phases.end();
+    EXPECT_EQ(asked, !owner_known) << said;
+    EXPECT_EQ(entered, !owner_known);
+    EXPECT_TRUE(contains(said, "How many units do you have?")) << said;
+    EXPECT_EQ(step_results(w.brain)["ownership"], owner_known ? "skipped" : "reached");
+    EXPECT_EQ(step_results(w.brain)["units"], "reached");
+  }
+}
+
+TEST(ScriptedBrainFlow, AStepIsSkippedWhenItsIntentWasHeardEarlier) {
+  CallContext ctx = context();
+  ctx.call_flow = flow_of(conditional_flow({{{"intentHeard", "no"}}}, nullptr));
+  Walk w(ctx);
+  w.greet();
+  // "no" to "Got a minute?" would ask for a callback time; a statement then a no reaches ownership only once heard.
+  Reply r = w.say("yes go ahead");
+  EXPECT_TRUE(contains(r.text, "Do you own the property?")) << r.text;  // no "no" heard yet
+
+  CallContext heard = context();
+  heard.call_flow = flow_of(json::array({
+      {{"phase", "opening"}, {"scriptTemplate", sales_row()}},
+      {{"phase", "rent"}, {"fallbackScript", "Do you rent any of them out?"}},
+      {{"phase", "ownership"}, {"fallbackScript", "Do you own the property?"}, {"skipConditions", {{"intentHeard", "no"}}}},
+      {{"phase", "units"}, {"fallbackScript", "How many units do you have?"}},
+  }));
+  Walk h(heard);
+  h.greet();
+  EXPECT_TRUE(contains(h.say("yes").text, "Do you rent any of them out?"));
+  r = h.say("no");
+  EXPECT_FALSE(contains(r.text, "Do you own the property?")) << r.text;
+  EXPECT_TRUE(contains(r.text, "How many units do you have?")) << r.text;
+  EXPECT_EQ(r.phase, "units");
+}
+
+TEST(ScriptedBrainFlow, ASkippedOpeningIntroducesTheCallAndGoesOn) {
+  CallContext ctx = context();
+  json rows = conditional_flow(nullptr, nullptr);
+  rows[0]["skipConditions"] = {{"variable", "contact_name"}, {"exists", true}};
+  ctx.call_flow = flow_of(rows);
+  Walk w(ctx);
+  const Reply r = w.greet();
+  EXPECT_FALSE(contains(r.text, "Got a minute?")) << r.text;
+  EXPECT_TRUE(contains(r.text, "Hi Maria Lopez, this is Ava from Acme Rentals.")) << r.text;
+  EXPECT_TRUE(contains(r.text, "Do you own the property?")) << r.text;
+  EXPECT_EQ(r.phase, "ownership");
+}
+
+TEST(ScriptedBrainFlow, SuccessCriteriaRepeatsTheQuestionUntilMetOrMaxTurns) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> answers;  ///< after "yes" to the opening
+    int repeats;                       ///< times the ownership question is asked again
+    const char* result;
+  };
+  const std::vector<Case> cases = {
+      {"yes at once", {"yes i do"}, 0, "met"},
+      {"no then yes", {"no", "yes"}, 1, "met"},
+      {"no twice: maxTurns 2 reached", {"no", "nope"}, 1, "not_met"},
+      {"no then silence", {"no", ""}, 1, "not_met"},
+      {"unclear then no", {"um", "no"}, 1, "not_met"},
+  };
+  for (const auto& c : cases) {
+    CallContext ctx = context();
+    ctx.call_flow = flow_of(conditional_flow(nullptr, {{"intent", "yes"}}));
+    Walk w(ctx);
+    w.greet();
+    ASSERT_TRUE(contains(w.say("yes").text, "Do you own the property?")) << c.name;
+    int repeats = 0;
+    Reply r;
+    for (std::size_t i = 0; i < c.answers.size(); ++i) {
+      r = w.say(c.answers[i]);
+      const bool last = i + 1 == c.answers.size();
+      if (contains(r.text, "Do you own the property?")) ++repeats;
+      if (!last) {
+        EXPECT_EQ(r.phase, "ownership") << c.name << ": " << r.text;
+        EXPECT_FALSE(contains(r.text, "How many units")) << c.name << ": " << r.text;
+      }
+    }
+    EXPECT_EQ(repeats, c.repeats) << c.name;
+    EXPECT_TRUE(contains(r.text, "How many units do you have?")) << c.name << ": " << r.text;
+    EXPECT_EQ(r.phase, "units") << c.name;
+    EXPECT_EQ(step_results(w.brain)["ownership"], c.result) << c.name;
+  }
+}
+
+TEST(ScriptedBrainFlow, SuccessCriteriaAsksAgainThenSaysTheStepsFallback) {
+  CallContext ctx = context();
+  json own = sales_row();
+  own["discoveryQuestions"] = {"Do you own the property?"};
+  json rows = conditional_flow(nullptr, {{"anyIntent", {"yes", "statement"}}, {"maxTurns", 3}});
+  rows[1]["scriptTemplate"] = own;
+  rows[1]["fallbackScript"] = "Is the place yours, or do you rent it?";
+  ctx.call_flow = flow_of(rows);
+  Walk w(ctx);
+  w.greet();
+  EXPECT_TRUE(contains(w.say("yes").text, "Do you own the property?"));
+  Reply r = w.say("no");
+  EXPECT_EQ(r.text, "Just to be sure. Do you own the property?");
+  r = w.say("no");
+  EXPECT_EQ(r.text, "Is the place yours, or do you rent it?");
+  EXPECT_EQ(r.phase, "ownership");
+  r = w.say("no");
+  EXPECT_TRUE(contains(r.text, "How many units do you have?")) << r.text;
+  EXPECT_EQ(step_results(w.brain)["ownership"], "not_met");
+  EXPECT_EQ(step_results(w.brain)["closing"], "not_reached");
+}
+
+TEST(CallFlowRows, UnreadableStoredConditionsAreIgnoredNotThrown) {
+  const CallFlow flow = call_flow_from_rows(json::array({
+      {{"phase", "a"},
+       {"skipConditions", json::array({{{"intentHeard", "maybe"}}, {{"variable", "x"}, {"exists", true}}, 7})},
+       {"successCriteria", {{"intent", "perhaps"}}}},
+      {{"phase", "b"}, {"skipConditions", "free text"}, {"successCriteria", json::array({1, 2})}},
+  }));
+  ASSERT_EQ(flow.steps.size(), 2u);
+  ASSERT_EQ(flow.steps[0].skip_conditions.size(), 1u);  // only the readable one is kept
+  EXPECT_EQ(flow.steps[0].skip_conditions[0].variable, "x");
+  EXPECT_FALSE(flow.steps[0].success);
+  EXPECT_TRUE(flow.steps[1].skip_conditions.empty());
+  EXPECT_FALSE(flow.steps[1].success);
+}
+
+TEST(LlmBrainFlow, SystemPromptTellsSuccessCriteriaAndSkippedSteps) {
+  CallContext ctx = context();
+  ctx.call_flow = flow_of(json::array({
+      {{"phase", "opening"}, {"skipConditions", {{"variable", "city"}, {"equals", "austin"}}}, {"fallbackScript", "Hello there."}},
+      {{"phase", "ownership"}, {"fallbackScript", "Do you own it?"}, {"successCriteria", "They confirmed ownership"}},
+      {{"phase", "closing"}, {"fallbackScript", "Shall we book?"}, {"successCriteria", {{"intent", "yes"}}}},
+  }));
+  LlmBrainConfig cfg;
+  cfg.base_url = "http://127.0.0.1:9";  // never contacted here
+  cfg.model = "test";
+  LlmBrain brain(cfg, ctx);
+  const std::string& system = brain.history().front().content;
+  EXPECT_TRUE(contains(system, "Skipped (their skip conditions matched; do not cover them): opening.")) << system;
+  EXPECT_TRUE(contains(system, "Current step: ownership.")) << system;
+  EXPECT_TRUE(contains(system, "Done when: They confirmed ownership.")) << system;
+  const std::string closing = step_prompt(ctx.call_flow->steps[2], ctx);
+  EXPECT_TRUE(contains(closing, "Done when: the contact's answer is yes")) << closing;
 }
 
 TEST(LlmBrainFlow, SystemPromptHoldsTheCurrentStepsScript) {

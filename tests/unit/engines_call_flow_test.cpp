@@ -1,7 +1,8 @@
 // The seam between the store's call flow and the brain (issue 18 §5): the
 // rows flow_for_call() returns, given to the engine factory as
 // EngineRequest::call_flow, make the call's scripted brain speak the steps'
-// scripts under the steps' names, and the call's systemInfo names the flow.
+// scripts under the steps' names (a step whose stored skipConditions match is
+// skipped), and the call's systemInfo names the flow.
 #include <gtest/gtest.h>
 
 #include "brain/call_flow.hpp"
@@ -28,7 +29,11 @@ TEST(EnginesCallFlow, TheStoredFlowDrivesTheScriptedBrainsPhases) {
   ASSERT_TRUE(camp);
   const std::string cid = (*camp)["id"];
   ASSERT_TRUE(scripts.flows().create(ws, {{"phase", "greeting"}, {"scriptTemplateId", (*tpl)["id"]}, {"order", 1}}, cid));
-  ASSERT_TRUE(scripts.flows().create(ws, {{"phase", "qualification"}, {"scriptTemplateId", (*tpl)["id"]}, {"order", 2}}, cid));
+  ASSERT_TRUE(scripts.flows().create(ws, {{"phase", "qualification"}, {"scriptTemplateId", (*tpl)["id"]}, {"order", 3}}, cid));
+  // A step whose stored skip condition matches the call's variables is never said.
+  ASSERT_TRUE(scripts.flows().create(ws, {{"phase", "budget"}, {"fallbackScript", "What is your budget?"},
+                                          {"skipConditions", json::array({{{"variable", "City"}, {"in", {"austin", "dallas"}}}})},
+                                          {"order", 2}}, cid));
   auto rows = scripts.flow_for_call(ws, cid);
   ASSERT_TRUE(rows) << rows.error().message;
 
@@ -42,7 +47,7 @@ TEST(EnginesCallFlow, TheStoredFlowDrivesTheScriptedBrainsPhases) {
   calls::Engines engines;
   auto built = engines.build(**st, r);
   ASSERT_TRUE(built) << built.error().message;
-  EXPECT_EQ(built->system_info["callFlow"]["steps"], json({"greeting", "qualification"}));
+  EXPECT_EQ(built->system_info["callFlow"]["steps"], json({"greeting", "budget", "qualification"}));
   EXPECT_EQ(built->system_info["callFlow"]["scriptTemplateIds"], json({(*tpl)["id"]}));
 
   auto greet = built->brain->greet({}, {});
@@ -53,6 +58,13 @@ TEST(EnginesCallFlow, TheStoredFlowDrivesTheScriptedBrainsPhases) {
   ASSERT_TRUE(next);
   EXPECT_NE(next->text.find("How many units in Austin?"), std::string::npos) << next->text;
   EXPECT_EQ(next->phase, "qualification");
+  EXPECT_EQ(next->text.find("budget"), std::string::npos) << next->text;
+  auto result = built->brain->finish({}, {});
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->flow_steps.size(), 3u);
+  EXPECT_EQ(result->flow_steps[1].phase, "budget");
+  EXPECT_EQ(result->flow_steps[1].result, "skipped");
+  EXPECT_EQ(result->flow_steps[2].result, "reached");
 }
 
 }  // namespace

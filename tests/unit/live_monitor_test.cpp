@@ -5,6 +5,8 @@
 // rows the tables accept, analytics at the end), and actions are recorded.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <mutex>
 
 #include "live/live_monitor.hpp"
@@ -191,6 +193,55 @@ TEST_F(LiveMonitorTest, ACallFlowsIntoTheTablesAndTheSubscribers) {
     EXPECT_GT(m.value("seq", uint64_t{0}), last);
     last = m.value("seq", uint64_t{0});
   }
+}
+
+TEST_F(LiveMonitorTest, ACampaignsCallFlowStepsArePlannedSoAPassedOverStepShowsSkipped) {
+  // Issue 18 §5: the brain never enters a step whose skipConditions matched; the live
+  // monitor plans the campaign's steps, so that step reads "skipped" in call_phases.
+  auto camp = st_->campaigns().create(ws_, {{"name", "Spring"}});
+  ASSERT_TRUE(camp) << camp.error().message;
+  const std::string cid = (*camp)["id"];
+  auto& flows = st_->script_templates().flows();
+  ASSERT_TRUE(flows.create(ws_, {{"phase", "opening"}, {"fallbackScript", "Hi."}, {"order", 1}}, cid));
+  ASSERT_TRUE(flows.create(ws_, {{"phase", "ownership"}, {"fallbackScript", "Do you own it?"}, {"order", 2},
+                                 {"skipConditions", {{"variable", "owner"}, {"exists", true}}}}, cid));
+  ASSERT_TRUE(flows.create(ws_, {{"phase", "units"}, {"fallbackScript", "How many units?"}, {"order", 3}}, cid));
+
+  store::CallStore calls(st_->db());
+  store::LiveCall row{"call-f", agent_id_, "Ava", "Jane Doe", "+14155550101", "outbound", "connecting",
+                      "2026-11-23T10:00:00.000Z"};
+  row.workspace_id = ws_.value;
+  ASSERT_TRUE(calls.live_begin(row));
+  calls::CallInfo info;
+  info.call_id = "call-f";
+  info.agent_id = agent_id_;
+  info.direction = "outbound";
+  info.started_at = row.start_time;
+  info.workspace_id = ws_.value;
+  info.campaign_id = cid;
+  monitor_->call_created(info);
+  monitor_->call_status("call-f", "connected");
+  brain::Reply reply;
+  reply.phase = "opening";
+  monitor_->agent_turn("call-f", reply);
+  monitor_->transcript("call-f", {"c1", "caller", "Yes, I own it.", 3000, 4800, 0.9, true, false});
+  reply.phase = "units";
+  reply.intent = "yes";
+  monitor_->agent_turn("call-f", reply);
+  monitor_->flush();
+
+  auto bundle = st_->live().live_call(ws_, "call-f");
+  ASSERT_TRUE(bundle) << bundle.error().message;
+  std::map<std::string, std::string> status;
+  std::vector<std::string> names;
+  for (const auto& p : (*bundle)["phases"]) {
+    names.push_back(p.value("name", ""));
+    status[p.value("name", "")] = p.value("status", "");
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"opening", "ownership", "units"})) << (*bundle)["phases"].dump();
+  EXPECT_EQ(status["opening"], "completed");
+  EXPECT_EQ(status["ownership"], "skipped");
+  EXPECT_EQ(status["units"], "active");
 }
 
 TEST_F(LiveMonitorTest, QueriesValidateTheirArguments) {

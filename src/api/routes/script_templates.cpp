@@ -1,6 +1,7 @@
 // Script templates and call flows (issue 18 §5): templates as versioned
 // rows (the built-ins among them), and each campaign's call-flow steps.
 #include "api/rest_kit.hpp"
+#include "brain/step_conditions.hpp"
 
 namespace voqo::api::rest {
 
@@ -98,7 +99,13 @@ void Api::script_templates() {
   });
 
   // Call-flow steps, nested under the campaign; a step's template must be one of the workspace's.
+  // skipConditions and successCriteria must have the shapes the brains evaluate (brain/step_conditions.hpp).
   const auto check_step = [&scripts](const HttpRequest& req, const json& body) -> Result<void> {
+    if (!body.is_object()) return {};  // the EntitySpec refuses it
+    if (auto it = body.find("skipConditions"); it != body.end())
+      if (auto ok = brain::parse_skip_conditions(*it); !ok) return std::unexpected(ok.error());
+    if (auto it = body.find("successCriteria"); it != body.end())
+      if (auto ok = brain::parse_success_criteria(*it); !ok) return std::unexpected(ok.error());
     if (auto it = body.find("scriptTemplateId"); it != body.end() && it->is_string())
       return scripts.check_exists(workspace(req), it->get<std::string>(), "scriptTemplateId");
     return {};
