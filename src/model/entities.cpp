@@ -657,7 +657,9 @@ const EntitySpec& swarm_recent_call_spec() {
        text("outcome", "outcome", kReadOnly | kNullable | kFilter, "One of the nine outcomes."),
        number("duration", "duration", T::integer, kReadOnly | kNullable, "Talk time, s.", 0, std::nullopt),
        number("quality_score", "qualityScore", T::real, kReadOnly | kNullable, "Call-intelligence quality (0-100).", 0, 100),
-       text("sentiment", "sentiment", kReadOnly | kNullable, "Overall sentiment."),
+       text("sentiment", "sentiment", kReadOnly | kNullable,
+            "The callee's overall sentiment from call intelligence: positive, neutral or negative (null until the "
+            "call's intelligence is archived)."),
        text("notes", "notes", kReadOnly | kNullable, "The call's summary."),
        text("next_action", "nextAction", kReadOnly | kNullable, "What happens next (a retry, a callback, done)."),
        created_at()}};
