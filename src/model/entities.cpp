@@ -220,7 +220,15 @@ const EntitySpec& call_spec() {
               "speech-to-text engine's state, bytes.", 0, std::nullopt, "0"),
        number("api_calls", "apiCalls", T::integer, kReadOnly,
               "HTTP requests and streaming sessions to providers (LLM, hosted STT and TTS, tools) made for the call.",
-              0, std::nullopt, "0")}};
+              0, std::nullopt, "0"),
+       // Migration 15 (issue 18 §8): objection-handling success and the feed's sentiment (docs/ANALYTICS.md).
+       number("objections_raised", "objectionsRaised", T::integer, kReadOnly | kNullable,
+              "Objections the callee raised, from call intelligence; null before it ran.", 0, std::nullopt),
+       number("objections_answered", "objectionsAnswered", T::integer, kReadOnly | kNullable,
+              "Of them, those the agent answered (a later agent line addressed them); null before call intelligence ran.",
+              0, std::nullopt),
+       text("sentiment", "sentiment", kReadOnly | kNullable,
+            "The callee's overall sentiment from call intelligence: positive, neutral or negative; null before it ran.")}};
   return spec;
 }
 
