@@ -547,6 +547,11 @@ Insights CallIntelligence::compute(int64_t now_ms) {
   compute_objectives(out);
   compute_actions(out);
   compute_coaching(out);
+  for (const Ask& a : asks_)
+    if (a.objection) {
+      ++out.objections.raised;
+      out.objections.answered += a.state == Ask::State::answered ? 1 : 0;
+    }
   return out;
 }
 

@@ -148,6 +148,19 @@ struct Metrics {
   double agent_talk_share = 0;             ///< agent talk time / all talk time, 0..1 (not in the JSON)
 };
 
+/// The caller's objections over the call (issue 18 §8's objection-handling
+/// success, docs/ANALYTICS.md). An objection is a caller line classified as
+/// one (§2 of docs/INTELLIGENCE.md: detect_intent(), or the brain's intent
+/// "objection"); it is answered once an agent line after it addressed it (the
+/// same judgement as objection_unanswered's: an objection first judged
+/// ignored and addressed by a later agent line counts as answered). Not in
+/// the JSON (the live tables have no place for it): the live monitor passes
+/// it to the archive (LiveStore::finish's "objections").
+struct ObjectionCounts {
+  int raised = 0;    ///< caller objection lines
+  int answered = 0;  ///< of them, addressed by a later agent line (0 ≤ answered ≤ raised)
+};
+
 /// Everything the live tables show, camelCase JSON via to_json().
 struct Insights {
   int64_t at_ms = 0;          ///< the now_ms it was computed for
@@ -159,6 +172,7 @@ struct Insights {
   std::vector<Coaching> coaching;        ///< every recommendation raised so far, in order of first raise
   SentimentSummary sentiment;
   Metrics metrics;
+  ObjectionCounts objections;  ///< not in the JSON
 };
 
 /// {"phases":[{name,status,startTime,endTime,duration,quality}],

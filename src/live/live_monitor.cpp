@@ -428,7 +428,9 @@ struct LiveMonitor::Impl {
     save_system_config(*c, now);
     json details = {{"outcome", outcome.outcome ? json(brain::outcome_label(*outcome.outcome)) : json(nullptr)},
                     {"status", calls::call_status_label(outcome.status)},
-                    {"errorMessage", outcome.end_reason.empty() ? json(nullptr) : json(outcome.end_reason)}};
+                    {"errorMessage", outcome.end_reason.empty() ? json(nullptr) : json(outcome.end_reason)},
+                    // The objection-handling figures (issue 18 §8): not in the live tables, archived with the call.
+                    {"objections", {{"raised", insights.objections.raised}, {"answered", insights.objections.answered}}}};
     const WorkspaceId ws(c->info.workspace_id);
     if (auto ok = store.live().finish(call_id, details); !ok) log_error("finish", call_id, ok.error());
     else if (*ok) publish(live_calls_topic(ws.value), {{"kind", "alert"}, {"alert", **ok}});  // flagged for review (issue 18 §6)

@@ -135,7 +135,24 @@ void SwarmFeed::refresh(const WorkspaceId& ws, const std::string& campaign_id) {
     last = std::move(now);
   };
   appends(View::activity, store_.swarm().activity(), seen.activity, "activity");
-  appends(View::recent_calls, store_.swarm().recent_calls(), seen.recent_calls, "call");
+  // The recent calls: new rows appended, oldest first; a row that changed
+  // since (its call's intelligence came after the dialer's result) upserted.
+  if (auto rows = rows_of(store_.swarm().recent_calls(), ws, campaign_id, kFeedRows); !rows) {
+    spdlog::warn("swarm feed: {}", rows.error().message);
+  } else {
+    std::map<std::string, std::string> now;
+    for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+      const std::string id = it->value("id", "");
+      std::string text = it->dump();
+      auto last = seen.recent_calls.find(id);
+      if (last == seen.recent_calls.end())
+        hub_.publish(topic(View::recent_calls, ws.value, campaign_id), {{"kind", "append"}, {"call", *it}});
+      else if (last->second != text)
+        hub_.publish(topic(View::recent_calls, ws.value, campaign_id), {{"kind", "upsert"}, {"call", *it}});
+      now.emplace(id, std::move(text));
+    }
+    seen.recent_calls = std::move(now);
+  }
 }
 
 }  // namespace voqo::live

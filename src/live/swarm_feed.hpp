@@ -9,7 +9,7 @@
 ///   swarmAgents       {campaignId}  {items:[swarm agents]}           {kind:"upsert", agent} / {kind:"remove", agentId}
 ///   swarmObjectives   {campaignId}  {items:[objectives]}             {kind:"upsert", objective} / {kind:"remove", id}
 ///   swarmActivity     {campaignId}  {items:[newest 50 activity rows]} {kind:"append", activity}
-///   swarmRecentCalls  {campaignId}  {items:[newest 50 recent calls]} {kind:"append", call}
+///   swarmRecentCalls  {campaignId}  {items:[newest 50 recent calls]} {kind:"append", call} / {kind:"upsert", call}
 ///   swarmRules        {campaignId}  {items:[autoscaling rules]}      {kind:"upsert", rule} / {kind:"remove", id}
 ///
 /// Rows are the REST API's (GET /api/campaigns/{id}, …/agents, …/objectives,
@@ -23,7 +23,9 @@
 /// service's tick and the REST API. Rather than hook each writer, refresh()
 /// re-reads a campaign's rows after they are committed and publishes what
 /// differs from what it last published (text comparison per row; appends by
-/// id). The live monitor calls it on its jobs pass (every
+/// id; a recent call already appended whose row changed, e.g. its quality
+/// score and sentiment written by the call's intelligence after the dialer's
+/// result, is published again as an upsert). The live monitor calls it on its jobs pass (every
 /// LiveMonitorConfig::jobs_period, 500 ms) for each campaign whose job is
 /// pending or running or changed since the last pass, so every writer's
 /// change reaches subscribers within one pass, after its commit. A change may
@@ -70,7 +72,8 @@ class SwarmFeed {
     std::map<std::string, std::string> agents;   ///< agent id → row text
     std::map<std::string, std::string> objectives;
     std::map<std::string, std::string> rules;
-    std::set<std::string> activity, recent_calls;  ///< ids already appended
+    std::set<std::string> activity;                    ///< ids already appended
+    std::map<std::string, std::string> recent_calls;  ///< id → row text, appended (and upserted since)
   };
   store::Store& store_;
   realtime::Hub& hub_;

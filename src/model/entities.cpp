@@ -220,7 +220,15 @@ const EntitySpec& call_spec() {
               "speech-to-text engine's state, bytes.", 0, std::nullopt, "0"),
        number("api_calls", "apiCalls", T::integer, kReadOnly,
               "HTTP requests and streaming sessions to providers (LLM, hosted STT and TTS, tools) made for the call.",
-              0, std::nullopt, "0")}};
+              0, std::nullopt, "0"),
+       // Migration 15 (issue 18 §8): objection-handling success and the feed's sentiment (docs/ANALYTICS.md).
+       number("objections_raised", "objectionsRaised", T::integer, kReadOnly | kNullable,
+              "Objections the callee raised, from call intelligence; null before it ran.", 0, std::nullopt),
+       number("objections_answered", "objectionsAnswered", T::integer, kReadOnly | kNullable,
+              "Of them, those the agent answered (a later agent line addressed them); null before call intelligence ran.",
+              0, std::nullopt),
+       text("sentiment", "sentiment", kReadOnly | kNullable,
+            "The callee's overall sentiment from call intelligence: positive, neutral or negative; null before it ran.")}};
   return spec;
 }
 
@@ -657,7 +665,9 @@ const EntitySpec& swarm_recent_call_spec() {
        text("outcome", "outcome", kReadOnly | kNullable | kFilter, "One of the nine outcomes."),
        number("duration", "duration", T::integer, kReadOnly | kNullable, "Talk time, s.", 0, std::nullopt),
        number("quality_score", "qualityScore", T::real, kReadOnly | kNullable, "Call-intelligence quality (0-100).", 0, 100),
-       text("sentiment", "sentiment", kReadOnly | kNullable, "Overall sentiment."),
+       text("sentiment", "sentiment", kReadOnly | kNullable,
+            "The callee's overall sentiment from call intelligence: positive, neutral or negative (null until the "
+            "call's intelligence is archived)."),
        text("notes", "notes", kReadOnly | kNullable, "The call's summary."),
        text("next_action", "nextAction", kReadOnly | kNullable, "What happens next (a retry, a callback, done)."),
        created_at()}};

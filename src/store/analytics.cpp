@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <tuple>
+#include <utility>
 
 #include "core/json_text.hpp"
 #include "core/time.hpp"
@@ -46,6 +48,7 @@ struct Delta {
   int64_t duration_s = 0, ring_ms = 0, ring_samples = 0, abandoned = 0, answered = 0;
   double quality = 0, adherence = 0;
   int64_t quality_samples = 0, adherence_samples = 0;
+  int64_t objections_raised = 0, objections_handled = 0;
 };
 
 bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
@@ -57,7 +60,24 @@ struct CallFigures {
   std::optional<int64_t> duration_s, ring_time_ms;
   bool answered_by_person = false, abandoned = false;
   std::optional<double> quality, adherence;
+  std::optional<int64_t> objections_raised, objections_answered;
 };
+
+/// The funnel's "interested" (docs/ANALYTICS.md): connected with one of four outcomes.
+bool interested(const CallFigures& f) {
+  return f.status == "completed" && f.answered_by_person &&
+         one_of(f.outcome, {"Demo Scheduled", "Follow-up Needed", "Call Back Later", "Transferred"});
+}
+
+/// Objection-handling success (docs/ANALYTICS.md): a call counts as raised
+/// when the callee raised at least one objection, and as handled when, as
+/// well, the agent answered every one of them and the call ended interested.
+std::pair<int64_t, int64_t> objections_of(const CallFigures& f) {
+  const int64_t raised = f.objections_raised.value_or(0);
+  if (raised <= 0) return {0, 0};
+  const bool all_answered = f.objections_answered.value_or(0) >= raised;
+  return {1, all_answered && interested(f) ? 1 : 0};
+}
 
 Delta delta_of(const CallFigures& f) {
   Delta d;
@@ -65,7 +85,7 @@ Delta delta_of(const CallFigures& f) {
   const bool connected = f.status == "completed" && f.answered_by_person;
   d.connected = connected ? 1 : 0;
   if (connected) {
-    d.interested = one_of(f.outcome, {"Demo Scheduled", "Follow-up Needed", "Call Back Later", "Transferred"}) ? 1 : 0;
+    d.interested = interested(f) ? 1 : 0;
     d.qualified = one_of(f.outcome, {"Demo Scheduled", "Follow-up Needed", "Transferred"}) ? 1 : 0;
     d.conversions = one_of(f.outcome, {"Demo Scheduled", "Transferred"}) ? 1 : 0;
     d.appointments = f.outcome == "Demo Scheduled" ? 1 : 0;
@@ -85,6 +105,7 @@ Delta delta_of(const CallFigures& f) {
     d.adherence = *f.adherence;
     d.adherence_samples = 1;
   }
+  std::tie(d.objections_raised, d.objections_handled) = objections_of(f);
   return d;
 }
 
@@ -127,9 +148,9 @@ Result<void> apply(Connection& c, const Facts& f, const Delta& d, bool slots, co
       "INSERT INTO swarm_performance_metrics (workspace_id, scope_key, campaign_id, agent_id, swarm_agent_id, period, "
       "period_start, time_zone, total_calls, connected_calls, interested, qualified, conversions, appointments, "
       "sum_duration_s, sum_ring_time_ms, ring_samples, abandoned_calls, answered_by_person, sum_quality, "
-      "quality_samples, sum_script_adherence, adherence_samples, updated_at) "
+      "quality_samples, sum_script_adherence, adherence_samples, objections_raised, objections_handled, updated_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-      "?23, ?24) "
+      "?23, ?24, ?25, ?26) "
       "ON CONFLICT (workspace_id, scope_key, period, period_start) DO UPDATE SET "
       "total_calls = total_calls + excluded.total_calls, connected_calls = connected_calls + excluded.connected_calls, "
       "interested = interested + excluded.interested, qualified = qualified + excluded.qualified, "
@@ -140,7 +161,9 @@ Result<void> apply(Connection& c, const Facts& f, const Delta& d, bool slots, co
       "answered_by_person = answered_by_person + excluded.answered_by_person, "
       "sum_quality = sum_quality + excluded.sum_quality, quality_samples = quality_samples + excluded.quality_samples, "
       "sum_script_adherence = sum_script_adherence + excluded.sum_script_adherence, "
-      "adherence_samples = adherence_samples + excluded.adherence_samples, updated_at = excluded.updated_at");
+      "adherence_samples = adherence_samples + excluded.adherence_samples, "
+      "objections_raised = objections_raised + excluded.objections_raised, "
+      "objections_handled = objections_handled + excluded.objections_handled, updated_at = excluded.updated_at");
   if (!up) return std::unexpected(up.error());
   auto& s = **up;
   for (const auto& scope : scopes) {
@@ -170,7 +193,9 @@ Result<void> apply(Connection& c, const Facts& f, const Delta& d, bool slots, co
       s.bind_int(21, d.quality_samples);
       s.bind_double(22, d.adherence);
       s.bind_int(23, d.adherence_samples);
-      s.bind_text(24, now);
+      s.bind_int(24, d.objections_raised);
+      s.bind_int(25, d.objections_handled);
+      s.bind_text(26, now);
       if (auto r = step(*up); !r) return r;
       s.reset();
     }
@@ -223,13 +248,24 @@ std::string text_col(const Statement& s, int i) {
 constexpr std::string_view kCallColumns =
     "workspace_id, agent_id, campaign_id, swarm_agent_id, coalesce(placed_at, started_at, created_at), "
     "callee_time_zone, status, outcome, duration, ring_time_ms, answered_by_person, abandoned, quality_score, "
-    "script_adherence";
+    "script_adherence, objections_raised, objections_answered";
+/// The same before migration 15 adds the objection counts (migration 9's back-fill runs on a version 8 schema).
+constexpr std::string_view kCallColumnsBefore15 =
+    "workspace_id, agent_id, campaign_id, swarm_agent_id, coalesce(placed_at, started_at, created_at), "
+    "callee_time_zone, status, outcome, duration, ring_time_ms, answered_by_person, abandoned, quality_score, "
+    "script_adherence, NULL, NULL";
+std::string call_columns(Connection& c) {
+  auto has = c.prepare("SELECT 1 FROM pragma_table_info('calls') WHERE name = 'objections_raised'");
+  if (!has) return std::string(kCallColumns);
+  auto row = (*has)->step();
+  return std::string(row && *row ? kCallColumns : kCallColumnsBefore15);
+}
 
 std::pair<Facts, CallFigures> read_call(const Statement& s) {
   Facts f{text_col(s, 0), text_col(s, 1), text_col(s, 2), text_col(s, 3), text_col(s, 5),
           parse_instant(s.column_text(4))};
   CallFigures g{text_col(s, 6), text_col(s, 7), int_col(s, 8), int_col(s, 9), s.column_int(10) != 0,
-                s.column_int(11) != 0, real_col(s, 12), real_col(s, 13)};
+                s.column_int(11) != 0, real_col(s, 12), real_col(s, 13), int_col(s, 14), int_col(s, 15)};
   return {std::move(f), std::move(g)};
 }
 
@@ -264,13 +300,18 @@ Result<void> AnalyticsRepository::count_call(Connection& c, const CallRecord& r,
   Facts f{r.workspace_id.value, r.agent_id, r.campaign_id, r.swarm_agent_id, r.callee_time_zone,
           parse_instant(placed_at)};
   CallFigures g{r.status, r.outcome.value_or(""), r.duration_s, r.ring_time_ms, r.answered_by_person, r.abandoned,
-                r.quality_score, r.script_adherence};
+                r.quality_score, r.script_adherence, r.objections_raised, r.objections_answered};
   return apply(c, f, delta_of(g), true, campaign_time_zone(c, r.workspace_id, r.campaign_id));
 }
 
 Result<void> AnalyticsRepository::record_intelligence_in(Connection& c, const std::string& call_id,
-                                                         std::optional<double> quality,
-                                                         std::optional<double> adherence) {
+                                                         const IntelligenceFigures& in) {
+  if (in.objections_raised.has_value() != in.objections_answered.has_value())
+    return std::unexpected(Error::invalid(in.objections_raised ? "objections.answered" : "objections.raised",
+                                          "objections raised and answered go together"));
+  if (in.objections_raised && (*in.objections_raised < 0 || *in.objections_answered < 0 ||
+                               *in.objections_answered > *in.objections_raised))
+    return std::unexpected(Error::invalid("objections.answered", "must be between 0 and objections.raised"));
   Facts f;
   CallFigures old;
   {
@@ -282,23 +323,40 @@ Result<void> AnalyticsRepository::record_intelligence_in(Connection& c, const st
     if (!*row) return {};
     std::tie(f, old) = read_call(**st);
   }
+  CallFigures now = old;
+  now.quality = in.quality;
+  now.adherence = in.adherence;
+  now.objections_raised = in.objections_raised;
+  now.objections_answered = in.objections_answered;
   Delta d;  // only the intelligence sums move: new minus what was counted
-  d.quality = quality.value_or(0) - old.quality.value_or(0);
-  d.quality_samples = (quality ? 1 : 0) - (old.quality ? 1 : 0);
-  d.adherence = adherence.value_or(0) - old.adherence.value_or(0);
-  d.adherence_samples = (adherence ? 1 : 0) - (old.adherence ? 1 : 0);
-  if (d.quality == 0 && d.quality_samples == 0 && d.adherence == 0 && d.adherence_samples == 0) return {};
-  if (auto r = apply(c, f, d, false, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)); !r) return r;
+  d.quality = in.quality.value_or(0) - old.quality.value_or(0);
+  d.quality_samples = (in.quality ? 1 : 0) - (old.quality ? 1 : 0);
+  d.adherence = in.adherence.value_or(0) - old.adherence.value_or(0);
+  d.adherence_samples = (in.adherence ? 1 : 0) - (old.adherence ? 1 : 0);
+  const auto [raised_now, handled_now] = objections_of(now);
+  const auto [raised_before, handled_before] = objections_of(old);
+  d.objections_raised = raised_now - raised_before;
+  d.objections_handled = handled_now - handled_before;
+  const bool moves = d.quality != 0 || d.quality_samples != 0 || d.adherence != 0 || d.adherence_samples != 0 ||
+                     d.objections_raised != 0 || d.objections_handled != 0;
+  if (moves)
+    if (auto r = apply(c, f, d, false, campaign_time_zone(c, WorkspaceId(f.workspace), f.campaign_id)); !r) return r;
   // The swarm agent's quality (a running mean) and the recent-calls feed (issue 18 §2, §8), by the same difference.
-  if (auto r = SwarmRepository::record_quality(c, WorkspaceId(f.workspace), call_id, f.swarm_agent_id, quality, d.quality,
-                                               d.quality_samples);
+  if (auto r = SwarmRepository::record_quality(c, WorkspaceId(f.workspace), call_id, f.swarm_agent_id, in.quality,
+                                               d.quality, d.quality_samples, in.sentiment);
       !r)
     return r;
-  auto up = c.prepare("UPDATE calls SET quality_score = ?, script_adherence = ? WHERE id = ?");
+  auto up = c.prepare(
+      "UPDATE calls SET quality_score = ?, script_adherence = ?, objections_raised = ?, objections_answered = ?, "
+      "sentiment = ? WHERE id = ?");
   if (!up) return std::unexpected(up.error());
-  quality ? (*up)->bind_double(1, *quality) : (*up)->bind_null(1);
-  adherence ? (*up)->bind_double(2, *adherence) : (*up)->bind_null(2);
-  (*up)->bind_text(3, call_id);
+  auto& u = **up;
+  in.quality ? u.bind_double(1, *in.quality) : u.bind_null(1);
+  in.adherence ? u.bind_double(2, *in.adherence) : u.bind_null(2);
+  in.objections_raised ? u.bind_int(3, *in.objections_raised) : u.bind_null(3);
+  in.objections_answered ? u.bind_int(4, *in.objections_answered) : u.bind_null(4);
+  in.sentiment ? u.bind_text(5, *in.sentiment) : u.bind_null(5);
+  u.bind_text(6, call_id);
   return step(*up);
 }
 
@@ -335,7 +393,7 @@ Result<int64_t> AnalyticsRepository::rebuild_in(Connection& c, const std::option
   std::map<std::pair<std::string, std::string>, std::string> zones;
   int64_t counted = 0;
   Result<void> failed;
-  auto walked = sql::each(c, "SELECT " + std::string(kCallColumns) + " FROM calls" + where, args, [&](const Statement& s) {
+  auto walked = sql::each(c, "SELECT " + call_columns(c) + " FROM calls" + where, args, [&](const Statement& s) {
     if (!failed) return;  // an earlier row failed: the pass is undone by the caller's transaction
     auto [f, g] = read_call(s);
     auto key = std::pair{f.workspace, f.campaign_id};

@@ -58,6 +58,21 @@ struct AbandonFigures {
   [[nodiscard]] std::optional<double> rate_percent() const;
 };
 
+/// What call intelligence measured on one call, as its archive
+/// (LiveStore::finish) records it: every field replaces the call's, nullopt
+/// = not measured (null on the call).
+struct IntelligenceFigures {
+  std::optional<double> quality;    ///< conversation quality, 0-100 (calls.quality_score)
+  std::optional<double> adherence;  ///< script adherence, 0-100 (calls.script_adherence)
+  /// The caller's objections and how many of them the agent answered
+  /// (intel::ObjectionCounts; calls.objections_raised, objections_answered;
+  /// 0 ≤ answered ≤ raised). Both or neither.
+  std::optional<int64_t> objections_raised, objections_answered;
+  /// The caller's overall sentiment label: "positive" | "neutral" | "negative"
+  /// (sentiment_analysis.overall; calls.sentiment and the recent-calls feed's).
+  std::optional<std::string> sentiment;
+};
+
 class AnalyticsRepository {
  public:
   /// The most periods metrics() returns (the newest, with `truncated`).
@@ -72,13 +87,17 @@ class AnalyticsRepository {
   /// database.
   static Result<void> count_call(Connection& c, const CallRecord& r, std::string_view placed_at);
 
-  /// Call intelligence's figures for a stored call (0-100 each; nullopt =
-  /// none): sets calls.quality_score and script_adherence and moves the
-  /// call's period rows by the difference from what they held, so writing
-  /// the same figures again changes nothing. A call not stored (yet) is
-  /// left alone. Errors: database.
-  static Result<void> record_intelligence_in(Connection& c, const std::string& call_id, std::optional<double> quality,
-                                             std::optional<double> adherence);
+  /// Call intelligence's figures for a stored call: sets calls.quality_score,
+  /// script_adherence, objections_raised, objections_answered and sentiment,
+  /// and moves the call's period rows (quality and adherence sums and
+  /// samples, objections raised and handled as docs/ANALYTICS.md defines
+  /// them) by the difference from what the call held, so writing the same
+  /// figures again changes nothing; the swarm agent's quality and the
+  /// recent-calls feed's quality_score and sentiment follow
+  /// (SwarmRepository::record_quality). A call not stored (yet) is left
+  /// alone. Errors: invalid when answered > raised or only one of the two
+  /// is given; database.
+  static Result<void> record_intelligence_in(Connection& c, const std::string& call_id, const IntelligenceFigures& figures);
 
   /// Recomputes the rows from the calls table in one transaction: every
   /// scope of `ws` (nullopt: every workspace), or with `campaign_id` only

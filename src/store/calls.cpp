@@ -21,8 +21,8 @@ Result<void> CallStore::insert(const CallRecord& r) {
         "duration, recording_url, started_at, ended_at, created_at, outcome, error_message, sip_code, system_info, "
         "turn_metrics, job_id, job_call_id, workspace_id, campaign_id, swarm_agent_id, placed_at, ring_time_ms, "
         "agent_audio_after_answer_ms, answered_by_person, abandoned, callee_time_zone, quality_score, script_adherence, "
-        "cpu_ms, memory_bytes, api_calls) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "cpu_ms, memory_bytes, api_calls, objections_raised, objections_answered) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     auto& s = **st;
     s.bind_text(1, r.id);
@@ -67,6 +67,8 @@ Result<void> CallStore::insert(const CallRecord& r) {
     s.bind_int(33, std::max<int64_t>(0, r.cpu_ms));
     s.bind_int(34, std::max<int64_t>(0, r.memory_bytes));
     s.bind_int(35, std::max<int64_t>(0, r.api_calls));
+    int_or_null(36, r.objections_raised);
+    int_or_null(37, r.objections_answered);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
     if (auto counted_in = AnalyticsRepository::count_call(c, r, placed_at); !counted_in) return counted_in;
     return count_in_agent_stats(c, r);

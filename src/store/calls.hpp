@@ -49,6 +49,11 @@ struct CallRecord {
   bool abandoned = false;           ///< answered_by_person and no agent audio within 2 s of the answer
   std::string callee_time_zone;     ///< IANA zone of the callee ("" = unknown: the campaign's zone is used)
   std::optional<double> quality_score, script_adherence;  ///< call intelligence, 0–100, when known at insert
+  /// Migration 15: call intelligence's count of the caller's objections and
+  /// of those the agent answered (intel::ObjectionCounts; 0 ≤ answered ≤
+  /// raised, both or neither), when known at insert; the objection-handling
+  /// success of docs/ANALYTICS.md counts from them.
+  std::optional<int64_t> objections_raised, objections_answered;
   // Migration 13: what the call's work cost (pipeline::ResourceUse has the
   // definitions; issue 18 §2), added to its swarm agent's totals by
   // SwarmRepository::record_result.

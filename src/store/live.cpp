@@ -588,6 +588,19 @@ Result<json> LiveStore::record_supervisor_action(const WorkspaceId& ws, const st
 
 Result<std::optional<json>> LiveStore::finish(const std::string& call_id, const json& analytics) {
   if (!analytics.is_null() && !analytics.is_object()) return std::unexpected(Error::invalid("analytics", "must be an object"));
+  // The caller's objections and how many the agent answered (issue 18 §8), when the call intelligence counted them.
+  std::optional<int64_t> objections_raised, objections_answered;
+  if (analytics.is_object() && analytics.contains("objections") && !analytics["objections"].is_null()) {
+    const json& o = analytics["objections"];
+    if (!o.is_object()) return std::unexpected(Error::invalid("objections", "must be {raised, answered} or null"));
+    for (const char* k : {"raised", "answered"})
+      if (!o.contains(k) || !o[k].is_number_integer() || o[k].get<int64_t>() < 0)
+        return std::unexpected(Error::invalid(std::string("objections.") + k, "must be an integer ≥ 0"));
+    objections_raised = o["raised"].get<int64_t>();
+    objections_answered = o["answered"].get<int64_t>();
+    if (*objections_answered > *objections_raised)
+      return std::unexpected(Error::invalid("objections.answered", "must not exceed objections.raised"));
+  }
   return db_.write([&](Connection& c) -> Result<std::optional<json>> {
     if (auto call = call_row_in(c, call_id); !call) return std::unexpected(call.error());
     const std::string now = now_iso8601();
@@ -675,13 +688,17 @@ Result<std::optional<json>> LiveStore::finish(const std::string& call_id, const 
     s.bind_text(30, dump(analytics.is_null() ? json::object() : analytics));
     s.bind_text(31, now);
     if (auto done = s.step(); !done) return std::unexpected(done.error());
-    // Quality and adherence into the call's metrics by period (issue 18 §8):
-    // the difference from what they held, so archiving again changes nothing.
+    // Quality, adherence, objections and sentiment into the call, its
+    // metrics by period and the recent-calls feed (issue 18 §8): the
+    // difference from what they held, so archiving again changes nothing.
     const std::optional<double> quality = metrics.is_object() ? number_or_null(metrics["conversationQuality"]) : std::nullopt;
-    if (auto r = AnalyticsRepository::record_intelligence_in(
-            c, call_id, quality, metrics.is_object() ? number_or_null(metrics["scriptAdherence"]) : std::nullopt);
-        !r)
-      return std::unexpected(r.error());
+    IntelligenceFigures figures;
+    figures.quality = quality;
+    figures.adherence = metrics.is_object() ? number_or_null(metrics["scriptAdherence"]) : std::nullopt;
+    figures.objections_raised = objections_raised;
+    figures.objections_answered = objections_answered;
+    figures.sentiment = sentiment.is_object() ? text_or_null(sentiment["overall"]) : std::nullopt;
+    if (auto r = AnalyticsRepository::record_intelligence_in(c, call_id, figures); !r) return std::unexpected(r.error());
     // The campaign's quality check (issue 18 §6): flagged once, with its alert.
     return SwarmConfigRepository::quality_check_in(c, call_id, quality);
   });

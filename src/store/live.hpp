@@ -112,7 +112,15 @@ class LiveStore {
   /// the phases/objectives/nextActions/coaching/sentiment/metrics/
   /// systemConfig/supervisorActions as they were, and `analytics` (any JSON
   /// object the caller adds, e.g. outcome) as `details`; live_calls.ended_at is
-  /// set if not already (CallStore::live_end may have set it). Then the
+  /// set if not already (CallStore::live_end may have set it). In the same
+  /// transaction the call's intelligence figures go to its calls row, its
+  /// metrics by period and its recent-calls row
+  /// (AnalyticsRepository::record_intelligence_in): quality, script
+  /// adherence, the overall sentiment label, and the objection counts from
+  /// `analytics.objections` {raised, answered} (intel::ObjectionCounts;
+  /// absent = not measured, null on the call; 422 naming
+  /// "objections.raised"/"objections.answered" when not integers with
+  /// 0 ≤ answered ≤ raised). Then the
   /// campaign's quality check (SwarmConfigRepository::quality_check_in):
   /// returns its alert when the call was flagged for review now.
   Result<std::optional<nlohmann::json>> finish(const std::string& call_id, const nlohmann::json& analytics);

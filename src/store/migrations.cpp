@@ -1247,6 +1247,28 @@ constexpr std::string_view kV14 = R"SQL(
 ALTER TABLE agents ADD COLUMN greet_on_answer INTEGER NOT NULL DEFAULT 0 CHECK (greet_on_answer IN (0,1));
 )SQL";
 
+/// Version 15 (issue 18 §8): what call intelligence measured on a call for
+/// the objection-handling success (docs/ANALYTICS.md) — the caller's
+/// objections and how many the agent answered — and its overall sentiment,
+/// which the recent-calls feed shows. Written by
+/// AnalyticsRepository::record_intelligence_in when the call's intelligence
+/// is archived. The archive (call_analytics) never held objection counts, so
+/// calls archived before this version keep null counts and count in neither
+/// figure (the period rows' two columns were never fed, so they stay right
+/// without a rebuild); their sentiment is back-filled from the archive, and
+/// the feed's from the calls.
+constexpr std::string_view kV15 = R"SQL(
+ALTER TABLE calls ADD COLUMN objections_raised INTEGER CHECK (objections_raised IS NULL OR objections_raised >= 0);
+ALTER TABLE calls ADD COLUMN objections_answered INTEGER
+  CHECK (objections_answered IS NULL OR (objections_answered >= 0 AND objections_answered <= objections_raised));
+ALTER TABLE calls ADD COLUMN sentiment TEXT CHECK (sentiment IS NULL OR sentiment IN ('positive','neutral','negative'));
+UPDATE calls SET sentiment = (SELECT a.overall_sentiment FROM call_analytics a WHERE a.call_id = calls.id
+  AND a.workspace_id = calls.workspace_id AND a.overall_sentiment IN ('positive','neutral','negative'))
+  WHERE id IN (SELECT call_id FROM call_analytics);
+UPDATE swarm_recent_calls SET sentiment = (SELECT c.sentiment FROM calls c WHERE c.id = swarm_recent_calls.call_id
+  AND c.workspace_id = swarm_recent_calls.workspace_id) WHERE sentiment IS NULL;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -1265,6 +1287,7 @@ const std::vector<Migration>& migrations() {
       {12, "swarm configuration, escalation and review flags", kV12, rebuild_webhook_events_table, true},
       {13, "resource use per call; swarm agents' quality as a running mean", kV13},
       {14, "agents may greet on answer", kV14},
+      {15, "objections and sentiment per call", kV15},
   };
   return all;
 }

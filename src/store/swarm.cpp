@@ -289,12 +289,15 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
   // What the call's work cost and its quality, from the stored record (none when the call was never stored).
   int64_t cpu_ms = 0, memory_bytes = 0, api_calls = 0;
   std::optional<double> quality;
-  auto cost = each(c, "SELECT cpu_ms, memory_bytes, api_calls, quality_score FROM calls WHERE workspace_id = ? AND id = ?",
+  std::optional<std::string> sentiment;
+  auto cost = each(c,
+                   "SELECT cpu_ms, memory_bytes, api_calls, quality_score, sentiment FROM calls WHERE workspace_id = ? AND id = ?",
                    {res.ws.value, res.call_id}, [&](const Statement& s) {
                      cpu_ms = s.column_int(0);
                      memory_bytes = s.column_int(1);
                      api_calls = s.column_int(2);
                      if (!s.is_null(3)) quality = s.column_double(3);
+                     if (!s.is_null(4)) sentiment = text(s, 4);
                    });
   if (!cost) return std::unexpected(cost.error());
   if (!member.empty()) {
@@ -336,12 +339,13 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
   if (!lead) return std::unexpected(lead.error());
   if (auto r = run(c,
                    "INSERT INTO swarm_recent_calls (id, workspace_id, campaign_id, swarm_agent_id, agent_name, call_id, "
-                   "prospect_name, company, phone, status, outcome, duration, notes, next_action, created_at, quality_score) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING",
+                   "prospect_name, company, phone, status, outcome, duration, notes, next_action, created_at, quality_score, "
+                   "sentiment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING",
                    {new_id(), res.ws.value, res.campaign_id, text_or_null(member), text_or_null(member_name), res.call_id,
                     text_or_null(customer), text_or_null(company), text_or_null(phone), res.status,
                     text_or_null(res.outcome), res.duration_s ? Arg(*res.duration_s) : Arg(nullptr),
-                    text_or_null(res.summary), text_or_null(res.next_action), now, quality ? Arg(*quality) : Arg(nullptr)});
+                    text_or_null(res.summary), text_or_null(res.next_action), now, quality ? Arg(*quality) : Arg(nullptr),
+                    sentiment ? Arg(*sentiment) : Arg(nullptr)});
       !r)
     return std::unexpected(r.error());
   const std::string who_called = customer.empty() ? phone : customer;
@@ -398,7 +402,8 @@ Result<bool> SwarmRepository::record_result(Connection& c, const SwarmCallResult
 
 Result<void> SwarmRepository::record_quality(Connection& c, const WorkspaceId& ws, const std::string& call_id,
                                              const std::string& swarm_agent_id, std::optional<double> quality,
-                                             double sum_delta, int64_t samples_delta) {
+                                             double sum_delta, int64_t samples_delta,
+                                             const std::optional<std::string>& sentiment) {
   if (!swarm_agent_id.empty() && (sum_delta != 0 || samples_delta != 0)) {
     // A running mean: (mean · n + Δsum) / (n + Δn); null when no call of the member has a score.
     auto r = run(c,
@@ -409,8 +414,8 @@ Result<void> SwarmRepository::record_quality(Connection& c, const WorkspaceId& w
                  {ws.value, swarm_agent_id, samples_delta, sum_delta});
     if (!r) return std::unexpected(r.error());
   }
-  auto feed = run(c, "UPDATE swarm_recent_calls SET quality_score = ?3 WHERE workspace_id = ?1 AND call_id = ?2",
-                  {ws.value, call_id, quality ? Arg(*quality) : Arg(nullptr)});
+  auto feed = run(c, "UPDATE swarm_recent_calls SET quality_score = ?3, sentiment = ?4 WHERE workspace_id = ?1 AND call_id = ?2",
+                  {ws.value, call_id, quality ? Arg(*quality) : Arg(nullptr), sentiment ? Arg(*sentiment) : Arg(nullptr)});
   if (!feed) return std::unexpected(feed.error());
   return {};
 }

@@ -118,18 +118,20 @@ class SwarmRepository {
   /// The member's totals also take the call's measured resource use, read
   /// from its stored record (calls.cpu_ms and api_calls are added,
   /// memory_bytes keeps the largest; issue 18 §2), on every attempt, final or
-  /// not; the feed's row takes the call's quality_score when intelligence ran first.
+  /// not; the feed's row takes the call's quality_score and sentiment when intelligence ran first.
   static Result<bool> record_result(Connection& c, const SwarmCallResult& result);
   /// Call intelligence scored call `call_id` of `ws` (held by member
   /// `swarm_agent_id`; "" = none): moves the member's qualityScore, a
   /// running mean over its calls with a score, by `sum_delta` over
   /// `samples_delta` calls (the new score minus what the call had counted,
   /// so scoring a call again changes nothing), and sets the feed's
-  /// quality_score of the call to `quality`. In the caller's transaction:
-  /// AnalyticsRepository::record_intelligence_in, which writes calls.quality_score.
+  /// quality_score of the call to `quality` and its sentiment to `sentiment`
+  /// (the overall label: positive, neutral, negative; nullopt = none). In the
+  /// caller's transaction: AnalyticsRepository::record_intelligence_in, which
+  /// writes calls.quality_score and calls.sentiment.
   static Result<void> record_quality(Connection& c, const WorkspaceId& ws, const std::string& call_id,
                                      const std::string& swarm_agent_id, std::optional<double> quality, double sum_delta,
-                                     int64_t samples_delta);
+                                     int64_t samples_delta, const std::optional<std::string>& sentiment);
 
   /// The figures for the autoscaler over the last `last_n` final attempts.
   Result<SwarmFigures> figures(const std::string& campaign_id, const std::string& job_id,

@@ -1,8 +1,9 @@
 // Metrics by period (store/analytics.hpp, issue 18 §8): the rows kept as each
 // call is stored equal a brute-force SQL recomputation over the calls, in two
-// time zones across their DST changes; `rebuild` gives the same rows; call
-// intelligence's figures move them idempotently; the abandon rate counts
-// what docs/ANALYTICS.md says.
+// time zones across their DST changes, also after call intelligence re-scored
+// some of the calls; `rebuild` gives the same rows; call intelligence's
+// figures (quality, adherence, objections raised and handled) move them
+// idempotently; the abandon rate counts what docs/ANALYTICS.md says.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -103,6 +104,7 @@ class AnalyticsRollup : public ::testing::Test {
   /// 25 October, New York 8 March and 1 November).
   void store_calls(int n, bool one_transaction = true) {
     std::mt19937_64 rng(18);
+    std::mt19937_64 objections_rng(15);  // its own, so the other figures are what they were before migration 15
     auto pick = [&](auto& v) -> const auto& { return v[rng() % v.size()]; };
     const std::vector<std::pair<sys_seconds, sys_seconds>> windows = {
         {at("2026-10-20T00:00:00Z"), at("2026-11-10T00:00:00Z")}, {at("2026-03-01T00:00:00Z"), at("2026-04-05T00:00:00Z")}};
@@ -144,6 +146,7 @@ class AnalyticsRollup : public ::testing::Test {
         r.callee_time_zone = pick(zones);
         if (rng() % 2) r.quality_score = static_cast<double>(rng() % 1001) / 10.0;
         if (rng() % 2) r.script_adherence = static_cast<double>(rng() % 101);
+        std::tie(r.objections_raised, r.objections_answered) = random_objections(objections_rng);
         if (auto ok = calls.insert(r); !ok) return ok;
       }
       return {};
@@ -156,6 +159,16 @@ class AnalyticsRollup : public ::testing::Test {
     }
   }
 
+  /// Call intelligence's objection counts for one call: none measured (a
+  /// quarter), none raised, or 1-3 raised with 0..all of them answered.
+  static std::pair<std::optional<int64_t>, std::optional<int64_t>> random_objections(std::mt19937_64& rng) {
+    if (rng() % 4 == 0) return {std::nullopt, std::nullopt};
+    const int64_t raised = static_cast<int64_t>(rng() % 4);
+    const int64_t answered = raised ? static_cast<int64_t>(rng() % static_cast<uint64_t>(raised + 1)) : 0;
+    // Half of those raised get every objection answered, so "handled" is common enough to be tested.
+    return {raised, raised && rng() % 2 ? raised : answered};
+  }
+
   /// Every row of the rollup tables, in key order, without updated_at.
   std::vector<std::vector<std::string>> snapshot() {
     auto rows = query(st_->db(),
@@ -163,7 +176,8 @@ class AnalyticsRollup : public ::testing::Test {
                       "coalesce(swarm_agent_id, ''), period, period_start, time_zone, total_calls, connected_calls, "
                       "interested, qualified, conversions, appointments, sum_duration_s, sum_ring_time_ms, ring_samples, "
                       "abandoned_calls, answered_by_person, printf('%.6f', sum_quality), quality_samples, "
-                      "printf('%.6f', sum_script_adherence), adherence_samples FROM swarm_performance_metrics "
+                      "printf('%.6f', sum_script_adherence), adherence_samples, objections_raised, objections_handled "
+                      "FROM swarm_performance_metrics "
                       "ORDER BY workspace_id, scope_key, period, period_start");
     auto slots = query(st_->db(), "SELECT *, 'slot' FROM swarm_call_slots ORDER BY workspace_id, scope_key, kind, slot");
     rows.insert(rows.end(), slots.begin(), slots.end());
@@ -183,6 +197,26 @@ class AnalyticsRollup : public ::testing::Test {
 // start found independently and put in a temporary table).
 TEST_F(AnalyticsRollup, TenThousandCallsAcrossDstInTwoZonesEqualABruteForceRecomputation) {
   store_calls(10000);
+  // Call intelligence re-scores every 7th call after it was stored (new
+  // quality, adherence, objections, or none): the rows move by the difference.
+  {
+    std::mt19937_64 rng(7);
+    auto rescored = st_->db().write([&](store::Connection& c) -> Result<void> {
+      for (int i = 0; i < 10000; i += 7) {
+        store::IntelligenceFigures f;
+        if (rng() % 3) f.quality = static_cast<double>(rng() % 101);
+        if (rng() % 3) f.adherence = static_cast<double>(rng() % 101);
+        std::tie(f.objections_raised, f.objections_answered) = random_objections(rng);
+        if (auto r = store::AnalyticsRepository::record_intelligence_in(c, "call-" + std::to_string(i), f); !r) return r;
+      }
+      return {};
+    });
+    ASSERT_TRUE(rescored) << rescored.error().message;
+  }
+  ASSERT_GT(std::stoll(query(st_->db(), "SELECT count(*) FROM calls WHERE objections_raised > 0 AND "
+                                       "objections_answered = objections_raised AND outcome = 'Demo Scheduled'")[0][0]),
+            0)
+      << "the synthetic calls include handled objections";
   // Each call's period start in each zone, by binary search in boundary lists (a
   // table of the test's own: a TEMP one would be the writer connection's alone).
   exec(st_->db(), "CREATE TABLE expected_period (call_id TEXT, zone TEXT, period TEXT, period_start TEXT)");
@@ -215,6 +249,8 @@ TEST_F(AnalyticsRollup, TenThousandCallsAcrossDstInTwoZonesEqualABruteForceRecom
 
   // The definitions of docs/ANALYTICS.md, written out in SQL.
   const std::string connected = "(c.status = 'completed' AND c.answered_by_person = 1)";
+  const std::string interested =
+      "(" + connected + " AND c.outcome IN ('Demo Scheduled','Follow-up Needed','Call Back Later','Transferred'))";
   const std::string sums =
       "count(*), sum(CASE WHEN " + connected + " THEN 1 ELSE 0 END), "
       "sum(CASE WHEN " + connected + " AND c.outcome IN ('Demo Scheduled','Follow-up Needed','Call Back Later','Transferred') THEN 1 ELSE 0 END), "
@@ -225,11 +261,15 @@ TEST_F(AnalyticsRollup, TenThousandCallsAcrossDstInTwoZonesEqualABruteForceRecom
       "coalesce(sum(c.ring_time_ms), 0), count(c.ring_time_ms), "
       "sum(CASE WHEN c.answered_by_person = 1 AND c.abandoned = 1 THEN 1 ELSE 0 END), sum(c.answered_by_person), "
       "printf('%.6f', coalesce(sum(c.quality_score), 0)), count(c.quality_score), "
-      "printf('%.6f', coalesce(sum(c.script_adherence), 0)), count(c.script_adherence)";
+      "printf('%.6f', coalesce(sum(c.script_adherence), 0)), count(c.script_adherence), "
+      // Objection-handling success: calls with an objection, and of them those with every one answered and interested.
+      "sum(CASE WHEN c.objections_raised > 0 THEN 1 ELSE 0 END), "
+      "sum(CASE WHEN c.objections_raised > 0 AND c.objections_answered = c.objections_raised AND " + interested +
+      " THEN 1 ELSE 0 END)";
   const std::string stored =
       "total_calls, connected_calls, interested, qualified, conversions, appointments, sum_duration_s, "
       "sum_ring_time_ms, ring_samples, abandoned_calls, answered_by_person, printf('%.6f', sum_quality), "
-      "quality_samples, printf('%.6f', sum_script_adherence), adherence_samples";
+      "quality_samples, printf('%.6f', sum_script_adherence), adherence_samples, objections_raised, objections_handled";
   struct Scope {
     std::string key, where, zone;
   };
@@ -335,7 +375,9 @@ TEST_F(AnalyticsRollup, CallIntelligenceMovesTheRowsOnceHoweverOftenItIsWritten)
   r.placed_at = "2026-11-01T15:00:00.000Z";
   ASSERT_TRUE(calls.insert(r));
   auto write = [&](std::optional<double> q, std::optional<double> a) {
-    auto ok = st_->db().write([&](store::Connection& c) { return store::AnalyticsRepository::record_intelligence_in(c, "intel-1", q, a); });
+    auto ok = st_->db().write([&](store::Connection& c) {
+      return store::AnalyticsRepository::record_intelligence_in(c, "intel-1", {.quality = q, .adherence = a});
+    });
     ASSERT_TRUE(ok) << ok.error().message;
   };
   auto sums = [&] {
@@ -354,8 +396,104 @@ TEST_F(AnalyticsRollup, CallIntelligenceMovesTheRowsOnceHoweverOftenItIsWritten)
   ASSERT_TRUE(repo.rebuild(ws_, std::nullopt));
   EXPECT_EQ(snapshot(), before) << "the rebuild reads the figures back from the call";
   write(10, 10);  // a call not stored is left alone
-  auto none = st_->db().write([&](store::Connection& c) { return store::AnalyticsRepository::record_intelligence_in(c, "missing", 1, 1); });
+  auto none = st_->db().write([&](store::Connection& c) {
+    return store::AnalyticsRepository::record_intelligence_in(c, "missing", {.quality = 1, .adherence = 1});
+  });
   EXPECT_TRUE(none);
+}
+
+// Objection-handling success (docs/ANALYTICS.md): a call counts in
+// objections_raised when the callee raised an objection, and in
+// objections_handled when the agent also answered every one and the call
+// ended interested; writing the intelligence again moves the rows once.
+TEST_F(AnalyticsRollup, ObjectionsRaisedAndHandledMoveByTheDifferenceAndCountOnce) {
+  store::CallStore calls(st_->db());
+  auto store_call = [&](const std::string& id, const std::string& outcome) {
+    store::CallRecord r;
+    r.id = id;
+    r.workspace_id = ws_;
+    r.agent_id = agents_[0];
+    r.campaign_id = campaigns_[1].first;
+    r.direction = "outbound";
+    r.status = "completed";
+    r.answered_by_person = true;
+    r.outcome = outcome;
+    r.duration_s = 90;
+    r.placed_at = "2026-11-02T11:00:00.000Z";
+    ASSERT_TRUE(calls.insert(r));
+  };
+  store_call("obj-1", "Call Back Later");  // interested
+  store_call("obj-2", "Not Interested");
+  auto write = [&](const std::string& id, std::optional<int64_t> raised, std::optional<int64_t> answered) {
+    return st_->db().write([&](store::Connection& c) {
+      return store::AnalyticsRepository::record_intelligence_in(
+          c, id, {.quality = 70, .objections_raised = raised, .objections_answered = answered, .sentiment = "neutral"});
+    });
+  };
+  // {raised, handled} of the campaign's daily, weekly and monthly rows and the workspace's daily row.
+  auto counts = [&] {
+    std::vector<std::vector<std::string>> out;
+    for (const std::string& key : {"c:" + campaigns_[1].first, std::string("w")})
+      for (const auto& row : query(st_->db(),
+                                   "SELECT period, objections_raised, objections_handled FROM swarm_performance_metrics "
+                                   "WHERE scope_key = ? AND period IN ('daily','weekly','monthly') ORDER BY period",
+                                   {key}))
+        out.push_back(row);
+    return out;
+  };
+  auto all = [](const std::string& raised, const std::string& handled) {
+    std::vector<std::vector<std::string>> out;
+    for (int scope = 0; scope < 2; ++scope)
+      for (const char* p : {"daily", "monthly", "weekly"}) out.push_back({p, raised, handled});
+    return out;
+  };
+  EXPECT_EQ(counts(), all("0", "0")) << "stored without intelligence: nothing raised";
+
+  ASSERT_TRUE(write("obj-1", 2, 1));  // raised, one of two answered: not handled
+  EXPECT_EQ(counts(), all("1", "0"));
+  ASSERT_TRUE(write("obj-1", 2, 1));  // the same again: nothing moves
+  EXPECT_EQ(counts(), all("1", "0"));
+  ASSERT_TRUE(write("obj-1", 2, 2));  // re-scored: both answered, and the call ended interested
+  EXPECT_EQ(counts(), all("1", "1"));
+  ASSERT_TRUE(write("obj-1", 2, 2));
+  ASSERT_TRUE(write("obj-1", 3, 3));  // more objections, all answered: still one call raised, one handled
+  EXPECT_EQ(counts(), all("1", "1"));
+  ASSERT_TRUE(write("obj-2", 1, 1));  // every objection answered, but not interested: raised, not handled
+  EXPECT_EQ(counts(), all("2", "1"));
+  ASSERT_TRUE(write("obj-2", 0, 0));  // re-analysed: no objection after all
+  EXPECT_EQ(counts(), all("1", "1"));
+  ASSERT_TRUE(write("obj-1", std::nullopt, std::nullopt));  // withdrawn: counts in neither
+  EXPECT_EQ(counts(), all("0", "0"));
+  ASSERT_TRUE(write("obj-1", 1, 1));
+  ASSERT_TRUE(write("obj-2", 4, 2));
+  EXPECT_EQ(counts(), all("2", "1"));
+  EXPECT_EQ(query(st_->db(), "SELECT objections_raised, objections_answered, sentiment FROM calls WHERE id = 'obj-2'"),
+            (std::vector<std::vector<std::string>>{{"4", "2", "neutral"}}));
+
+  // The API's figure: handled ÷ raised in percent.
+  store::AnalyticsRepository repo(st_->db());
+  auto rows = repo.periods(ws_, {store::MetricsScope::Kind::campaign, campaigns_[1].first}, Period::monthly, std::nullopt,
+                           std::nullopt);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->items.size(), 1u);
+  EXPECT_DOUBLE_EQ(store::period_json(rows->items[0])["objectionHandlingSuccess"].get<double>(), 50.0);
+
+  // The rebuild counts the same from the calls.
+  const auto before = snapshot();
+  ASSERT_TRUE(repo.rebuild(ws_, std::nullopt));
+  EXPECT_EQ(snapshot(), before);
+
+  // Counts that cannot be: refused with the field named, nothing moved.
+  for (auto [raised, answered, field] : {std::tuple<std::optional<int64_t>, std::optional<int64_t>, const char*>{1, 2, "objections.answered"},
+                                         {1, std::nullopt, "objections.answered"},
+                                         {std::nullopt, 0, "objections.raised"},
+                                         {-1, -1, "objections.answered"}}) {
+    auto bad = write("obj-1", raised, answered);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(bad.error().field(), field);
+  }
+  EXPECT_EQ(snapshot(), before);
 }
 
 TEST_F(AnalyticsRollup, AbandonRateCountsPersonAnsweredCallsSince) {

@@ -319,3 +319,34 @@ TEST(CallIntelligence, RealReadSpeechAsCallerLines) {
 
 }  // namespace
 }  // namespace voqo::intel
+
+
+namespace voqo::intel {
+namespace {
+// The objection counts behind objection-handling success (docs/ANALYTICS.md):
+// every caller objection line, and those an agent line after it addressed
+// (one first ignored and addressed later counts as answered; one left
+// without a reply at the end does not).
+TEST(CallIntelligence, ObjectionCountsAreTheCallersObjectionsAndThoseAnAgentLineAddressed) {
+  CallIntelligence ci(sales());
+  ci.on_transcript(agent(0, 3000, "Hi, this is Sam from Acme, do you have a minute?"));
+  ci.on_transcript(caller(3500, 6000, "That's too expensive, I am not happy about it"));
+  ci.on_agent_turn("objection", "objection");
+  ci.on_transcript(agent(6500, 9000, "Anyway, how many tenants are you expecting next year?"));
+  Insights in = ci.update(9000);
+  EXPECT_EQ(in.objections.raised, 1);
+  EXPECT_EQ(in.objections.answered, 0) << "ignored";
+  ci.on_transcript(agent(9500, 14000, "I understand the budget concern. It costs 49 dollars a month."));
+  in = ci.update(14000);
+  EXPECT_EQ(in.objections.raised, 1);
+  EXPECT_EQ(in.objections.answered, 1) << "addressed by a later agent line";
+  ci.on_transcript(caller(14500, 17000, "It is still too expensive for us"));
+  ci.on_agent_turn("objection", "objection");
+  in = ci.finish(18000);
+  EXPECT_EQ(in.objections.raised, 2);
+  EXPECT_EQ(in.objections.answered, 1) << "the last objection got no reply";
+  EXPECT_FALSE(to_json(in).contains("objections")) << "not in the live tables' JSON";
+}
+
+}  // namespace
+}  // namespace voqo::intel

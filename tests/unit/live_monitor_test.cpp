@@ -323,5 +323,54 @@ TEST_F(LiveMonitorTest, AnotherWorkspaceNeitherSeesNorActsOnTheCall) {
   EXPECT_TRUE(actions->empty()) << actions->dump();
 }
 
+// The call's end archives its intelligence and, in the same transaction,
+// puts the objection counts and the overall sentiment on the stored call
+// (issue 18 §8: objection-handling success, the recent-calls feed's sentiment).
+TEST_F(LiveMonitorTest, TheEndPutsTheCallersObjectionsAndSentimentOnTheStoredCall) {
+  begin_call("call-2");
+  monitor_->call_status("call-2", "connected");
+  auto say = [&](const char* id, const char* speaker, const char* text, int64_t start, int64_t end) {
+    monitor_->transcript("call-2", model::TranscriptLine{id, speaker, text, start, end, 0.9, true, false});
+  };
+  say("a1", "agent", "Hi, this is Ava from Acme. Do you have a minute?", 0, 2500);
+  say("c1", "caller", "That's too expensive, I am not happy about it", 3000, 5000);
+  say("a2", "agent", "I understand the budget concern. It costs 49 dollars a month.", 5500, 9000);
+  say("c2", "caller", "It is still too expensive, I hate this", 9500, 11000);
+  monitor_->flush();
+  // What CallService stores before it tells the observers that the call ended.
+  store::CallRecord r;
+  r.id = "call-2";
+  r.workspace_id = ws_;
+  r.agent_id = agent_id_;
+  r.direction = "outbound";
+  r.status = "completed";
+  r.answered_by_person = true;
+  r.outcome = "Not Interested";
+  r.duration_s = 11;
+  ASSERT_TRUE(store::CallStore(st_->db()).insert(r));
+  store::CallStore(st_->db()).live_end("call-2");
+  calls::CallOutcome outcome;
+  outcome.call_id = "call-2";
+  outcome.workspace = ws_;
+  outcome.status = calls::CallStatus::completed;
+  outcome.outcome = brain::Outcome::not_interested;
+  monitor_->call_ended(outcome);
+  monitor_->flush();
+  auto analytics = st_->live().analytics(ws_, "call-2");
+  ASSERT_TRUE(analytics) << analytics.error().message;
+  EXPECT_EQ((*analytics)["details"]["objections"], (json{{"raised", 2}, {"answered", 1}})) << analytics->dump();
+  auto row = st_->db().read([&](store::Connection& c) -> Result<json> {
+    auto s = c.prepare("SELECT objections_raised, objections_answered, sentiment FROM calls WHERE id = 'call-2'");
+    if (!s) return std::unexpected(s.error());
+    auto found = (*s)->step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return json(nullptr);
+    return json::array({(*s)->column_int(0), (*s)->column_int(1), std::string((*s)->column_text(2))});
+  });
+  ASSERT_TRUE(row);
+  EXPECT_EQ(*row, json::array({2, 1, (*analytics)["overallSentiment"]}));
+  EXPECT_EQ((*analytics)["overallSentiment"], "negative");
+}
+
 }  // namespace
 }  // namespace voqo

@@ -6,6 +6,9 @@
 // intelligence comes first; its CPU ms and API calls are the sums of its
 // calls' and its memory the largest of them, added by record_result on
 // every attempt. Migration 13 back-fills members from calls scored before it.
+// The feed's sentiment is the call's overall sentiment from its archived
+// intelligence (LiveStore::finish), in either order too; migration 15
+// back-fills it from the archive.
 #include <gtest/gtest.h>
 
 #include "store/analytics.hpp"
@@ -73,7 +76,7 @@ class SwarmMemberFigures : public ::testing::Test {
 
   void intelligence(const std::string& call_id, std::optional<double> quality) {
     auto ok = st_->db().write([&](store::Connection& c) {
-      return store::AnalyticsRepository::record_intelligence_in(c, call_id, quality, 50.0);
+      return store::AnalyticsRepository::record_intelligence_in(c, call_id, {.quality = quality, .adherence = 50.0});
     });
     ASSERT_TRUE(ok) << ok.error().message;
   }
@@ -84,16 +87,43 @@ class SwarmMemberFigures : public ::testing::Test {
     return m ? *m : nlohmann::json::object();
   }
 
-  nlohmann::json feed_quality(const std::string& call_id) {
+  nlohmann::json feed_quality(const std::string& call_id) { return feed(call_id, "quality_score"); }
+  nlohmann::json feed_sentiment(const std::string& call_id) { return feed(call_id, "sentiment"); }
+
+  /// The call's live row and its intelligence as the live monitor saves it, then archived (LiveStore::finish).
+  Result<std::optional<nlohmann::json>> archive(const std::string& call_id, const std::string& overall,
+                                                const nlohmann::json& details) {
+    store::LiveCall l;
+    l.workspace_id = ws_.value;
+    l.call_id = call_id;
+    l.agent_id = agent_;
+    l.agent_name = "Ava";
+    l.direction = "outbound";
+    l.status = "connected";
+    l.start_time = "2026-12-07T10:00:00.000Z";
+    l.node = "local";
+    l.campaign_id = campaign_;
+    if (auto ok = store::CallStore(st_->db()).live_begin(l); !ok) return std::unexpected(ok.error());
+    if (auto ok = st_->live().save_insights(
+            call_id, {{"sentiment", {{"positive", 20}, {"neutral", 30}, {"negative", 50}, {"overall", overall},
+                                     {"trend", "declining"}, {"lastPositive", nullptr}, {"lastNegative", nullptr}}},
+                      {"metrics", {{"conversationQuality", 65}, {"scriptAdherence", 80}}}});
+        !ok)
+      return std::unexpected(ok.error());
+    return st_->live().finish(call_id, details);
+  }
+
+  nlohmann::json feed(const std::string& call_id, const std::string& column) {
     auto rows = st_->db().read([&](store::Connection& c) -> Result<nlohmann::json> {
-      auto s = c.prepare("SELECT quality_score FROM swarm_recent_calls WHERE workspace_id = ? AND call_id = ?");
+      auto s = c.prepare("SELECT " + column + " FROM swarm_recent_calls WHERE workspace_id = ? AND call_id = ?");
       if (!s) return std::unexpected(s.error());
       (*s)->bind_text(1, ws_.value);
       (*s)->bind_text(2, call_id);
       auto row = (*s)->step();
       if (!row) return std::unexpected(row.error());
       if (!*row) return nlohmann::json("no row");
-      return (*s)->is_null(0) ? nlohmann::json(nullptr) : nlohmann::json((*s)->column_double(0));
+      if ((*s)->is_null(0)) return nlohmann::json(nullptr);
+      return column == "sentiment" ? nlohmann::json(std::string((*s)->column_text(0))) : nlohmann::json((*s)->column_double(0));
     });
     EXPECT_TRUE(rows);
     return rows ? *rows : nlohmann::json("error");
@@ -140,6 +170,72 @@ TEST_F(SwarmMemberFigures, QualityIsTheMeanOfItsScoredCallsAndAReScoreIsNotCount
   intelligence("call-2", std::nullopt);
   EXPECT_TRUE(member()["qualityScore"].is_null());
   EXPECT_EQ(member()["qualitySamples"], 0);
+}
+
+TEST_F(SwarmMemberFigures, TheFeedTakesTheCallsSentimentWhenItsIntelligenceIsArchivedInEitherOrder) {
+  // The dialer's result first: the feed's row has no sentiment until the intelligence is stored.
+  place("call-1", 0, 0, 0);
+  result("call-1");
+  EXPECT_TRUE(feed_sentiment("call-1").is_null());
+  auto archived = archive("call-1", "negative", {{"outcome", "Follow-up Needed"}, {"objections", {{"raised", 2}, {"answered", 2}}}});
+  ASSERT_TRUE(archived) << archived.error().message;
+  EXPECT_EQ(feed_sentiment("call-1"), "negative") << "written in the transaction that archives the intelligence";
+  EXPECT_EQ(feed_quality("call-1"), 65.0);
+  // The REST feed returns it.
+  auto listed = st_->swarm().recent_calls().list(
+      ws_, store::ListQuery{.limit = 50, .conditions = {{store::Condition::Op::equals, {"campaign_id"}, campaign_}}});
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0]["sentiment"], "negative");
+  // The call holds the objection counts; the campaign's rows count it raised and handled (Follow-up Needed is interested).
+  auto counted = st_->db().read([&](store::Connection& c) -> Result<std::vector<int64_t>> {
+    auto s = c.prepare(
+        "SELECT (SELECT objections_raised FROM calls WHERE id = 'call-1'), (SELECT objections_answered FROM calls WHERE id = 'call-1'), "
+        "objections_raised, objections_handled FROM swarm_performance_metrics WHERE scope_key = ? AND period = 'monthly'");
+    if (!s) return std::unexpected(s.error());
+    (*s)->bind_text(1, "c:" + campaign_);
+    auto row = (*s)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::vector<int64_t>{};
+    return std::vector<int64_t>{(*s)->column_int(0), (*s)->column_int(1), (*s)->column_int(2), (*s)->column_int(3)};
+  });
+  ASSERT_TRUE(counted);
+  EXPECT_EQ(*counted, (std::vector<int64_t>{2, 2, 1, 1}));
+
+  // The intelligence first: the feed's row takes the call's sentiment when the dialer writes it.
+  place("call-2", 0, 0, 0);
+  ASSERT_TRUE(archive("call-2", "positive", {{"outcome", "Follow-up Needed"}}));
+  EXPECT_EQ(feed_sentiment("call-2"), "no row");
+  result("call-2");
+  EXPECT_EQ(feed_sentiment("call-2"), "positive");
+
+  // Objection counts that cannot be are refused with the field named.
+  place("call-3", 0, 0, 0);
+  auto bad = archive("call-3", "neutral", {{"objections", {{"raised", 1}, {"answered", 2}}}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field(), "objections.answered");
+}
+
+TEST_F(SwarmMemberFigures, Migration15BackFillsTheFeedsSentimentFromTheArchive) {
+  place("call-1", 0, 0, 0);
+  result("call-1");
+  ASSERT_TRUE(archive("call-1", "negative", nlohmann::json::object()));
+  place("call-2", 0, 0, 0);  // never archived
+  result("call-2");
+  // A database as version 14 left it: the archive's overall sentiment, no column on the calls, none in the feed.
+  auto back = st_->db().write([](store::Connection& c) -> Result<void> {
+    for (const char* sql : {"UPDATE swarm_recent_calls SET sentiment = NULL", "ALTER TABLE calls DROP COLUMN objections_answered",
+                            "ALTER TABLE calls DROP COLUMN objections_raised", "ALTER TABLE calls DROP COLUMN sentiment",
+                            "DELETE FROM schema_migrations WHERE version = 15"})
+      if (auto r = c.exec(sql); !r) return r;
+    return {};
+  });
+  ASSERT_TRUE(back) << back.error().message;
+  auto applied = store::migrate(st_->db());
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  EXPECT_EQ(feed_sentiment("call-1"), "negative");
+  EXPECT_TRUE(feed_sentiment("call-2").is_null());
 }
 
 TEST_F(SwarmMemberFigures, ResourceUseIsSummedOverEveryAttemptAndMemoryIsTheLargestCall) {
