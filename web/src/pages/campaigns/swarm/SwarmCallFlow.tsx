@@ -265,7 +265,7 @@ function StepRow(props: {
       {canWrite && (
         <td>
           <div className="swarm-row-actions">
-            <button type="button" className="btn small" disabled={act.busy} onClick={onEdit}>
+            <button type="button" id={`swarm-step-edit-${s.id}`} className="btn small" disabled={act.busy} onClick={onEdit}>
               Edit<span className="campaigns-sr-only"> step {s.phase}</span>
             </button>
             <button type="button" className="btn small" disabled={act.busy || index === 0}
@@ -294,12 +294,10 @@ function StepRow(props: {
   );
 }
 
-async function loadFlow(campaignId: string) {
-  const [steps, templates] = await Promise.all([
-    fetchAll<CallFlowStep>(`${campaignPath(campaignId)}/call-flow`, {}, 4).then((r) => r.items),
-    fetchAll<ScriptTemplate>("/api/script-templates", {}, 4).then((r) => r.items),
-  ]);
-  return { steps: [...steps].sort((a, b) => a.order - b.order || a.createdAt.localeCompare(b.createdAt)), templates };
+/** The steps in flow order (ties: the older first, as the brains take them). */
+async function loadSteps(campaignId: string) {
+  const steps = (await fetchAll<CallFlowStep>(`${campaignPath(campaignId)}/call-flow`, {}, 4)).items;
+  return [...steps].sort((a, b) => a.order - b.order || a.createdAt.localeCompare(b.createdAt));
 }
 
 /**
@@ -307,17 +305,28 @@ async function loadFlow(campaignId: string) {
  * when calls end (the campaign's total calls): the measured durations are re-read then.
  */
 export function CallFlow({ campaignId, canWrite, tick }: { campaignId: string; canWrite: boolean; tick: number }) {
-  const data = useAsync(() => loadFlow(campaignId), [campaignId]);
+  const data = useAsync(() => loadSteps(campaignId), [campaignId]);
+  // The workspace's templates (for their names and the form's choice), read once: calls ending do not change them.
+  const tpl = useAsync(() => fetchAll<ScriptTemplate>("/api/script-templates", {}, 4).then((r) => r.items), [campaignId]);
   const [editing, setEditing] = useState<string | null>(null);
   useEffect(() => {
     if (data.data) data.reload();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick]);
-  if (!data.data) return data.error ? <ErrorBanner error={data.error} onRetry={data.reload} /> : <Loading what="Loading the call flow" />;
-  const { steps, templates } = data.data;
+  const failed = data.error ?? tpl.error;
+  if (!data.data || !tpl.data)
+    return failed ? <ErrorBanner error={failed} onRetry={() => { data.reload(); tpl.reload(); }} /> : <Loading what="Loading the call flow" />;
+  const steps = data.data;
+  const templates = tpl.data;
   const names = new Map(templates.map((t) => [t.id, t.name]));
   const nextOrder = steps.length ? Math.min(10000, Math.max(...steps.map((s) => s.order)) + 1) : 1;
   const edited = steps.find((s) => s.id === editing);
+
+  /** Closes the edit form, giving the focus back to the step's Edit button (the form it was in is gone). */
+  function closeEdit(id: string) {
+    setEditing(null);
+    requestAnimationFrame(() => document.getElementById(`swarm-step-edit-${id}`)?.focus());
+  }
 
   /** Swaps step i with its neighbour: the flow is renumbered 1, 2, … and the steps whose order changes are patched. */
   async function move(i: number, dir: -1 | 1) {
@@ -364,7 +373,7 @@ export function CallFlow({ campaignId, canWrite, tick }: { campaignId: string; c
       {canWrite &&
         (edited ? (
           <StepForm key={edited.id} campaignId={campaignId} templates={templates} step={edited} nextOrder={nextOrder}
-            onDone={() => { setEditing(null); data.reload(); }} onCancel={() => setEditing(null)} />
+            onDone={() => { closeEdit(edited.id); data.reload(); }} onCancel={() => closeEdit(edited.id)} />
         ) : (
           <StepForm key="new" campaignId={campaignId} templates={templates} nextOrder={nextOrder} onDone={data.reload} />
         ))}
