@@ -57,7 +57,7 @@ export function successText(v: unknown): string {
   return `${head}, up to ${max} ${max === 1 ? "turn" : "turns"}${c.description ? ` (${c.description})` : ""}`;
 }
 
-const seconds = (s: number) => `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+const seconds = (s: number) => `${s < 100 ? s.toFixed(1) : Math.round(s)} s`;
 
 /** The measured mean against the target: the figure, the calls measured, and over/within as words (not colour alone). */
 function Measured({ s }: { s: CallFlowStep }) {
