@@ -3,11 +3,13 @@
 // priority, min/max agents), try to start it without agents (the API's 422
 // "agents" shown beside Start), upload a CSV, add two agents of two script
 // versions (the first from the keyboard alone), a queue_based rule, an
-// objective, configure active hours, start it from the keyboard, watch the
-// grid, figures, recent calls and activity log move (the rule scales the
-// swarm up and logs auto_scaled), pause, resume, stop. axe-core finds nothing
-// before and while it runs, the page never scrolls sideways at 1280 or 1024
-// px; screenshots are kept in web/e2e-artifacts/swarm-*.png.
+// objective, a call flow of two steps (a template, a skip condition; an unknown
+// intent is the API's 422 beside its field; edit, move up and down), configure
+// active hours, start it from the keyboard, watch the grid, figures, recent
+// calls, activity log and the steps' measured durations move (the rule scales
+// the swarm up and logs auto_scaled), pause, resume, stop. axe-core finds
+// nothing before and while it runs, the page never scrolls sideways at 1280 or
+// 1024 px; screenshots are kept in web/e2e-artifacts/swarm-*.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { accessibilityViolations, describedText, eventually, launchBrowser, screenshot, startServer, until } from "./harness.mjs";
@@ -149,6 +151,77 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   await objBar.waitFor();
   assert.equal(await objBar.getAttribute("aria-valuemax"), "12");
 
+  // --- a call flow (issue 18 §5): two steps through the UI, one speaking a script template and
+  // answered when the callee says yes, one with a skip condition; a bad JSON is caught before sending,
+  // an unknown intent is the API's 422 shown beside the field it names, and nothing is stored.
+  const [template] = (await ok(server, "GET", "/api/script-templates?limit=500")).items;
+  assert.ok(template, "the workspace has script templates (the built-ins)");
+  const flow = swarm.getByRole("region", { name: "Call flow" });
+  await flow.getByText("No call-flow steps yet").waitFor();
+  const stepForm = flow.getByRole("form", { name: "Add a call-flow step" });
+  await stepForm.getByLabel("Phase").fill("opening");
+  await stepForm.getByLabel("Step description").fill("Greets the lead and asks for a minute");
+  await stepForm.getByLabel("Target duration (s)").fill("8");
+  await stepForm.getByLabel("Script template").selectOption(template.id);
+  await stepForm.getByLabel("Step order").fill("1");
+  await stepForm.getByLabel("Success criteria").fill('{"intent": "yes", "maxTurns": 2}');
+  await stepForm.getByRole("button", { name: "Add step" }).click();
+  const flowTable = flow.getByRole("table", { name: "Call flow steps" });
+  await flowTable.getByRole("rowheader", { name: "opening" }).waitFor();
+
+  await stepForm.getByLabel("Phase").fill("qualify");
+  await stepForm.getByLabel("Step description").fill("Asks about the budget");
+  await stepForm.getByLabel("Target duration (s)").fill("20");
+  assert.equal(await stepForm.getByLabel("Script template").inputValue(), template.id, "the form keeps the last template");
+  await stepForm.getByLabel("Script template").selectOption("");
+  await stepForm.getByLabel("Fallback script").fill("What budget do you have in mind?");
+  assert.equal(await stepForm.getByLabel("Step order").inputValue(), "2", "the next order is proposed");
+  const skipBox = stepForm.getByLabel("Skip conditions");
+  assert.match(await describedText(skipBox), /"intentHeard": "yes"/, "the hint shows the accepted shapes");
+  await skipBox.fill('[{"variable": "company", ');
+  await stepForm.getByRole("button", { name: "Add step" }).click();
+  await until("the JSON error", async () => /is not valid JSON/.test(await describedText(skipBox)), 5_000);
+  await skipBox.fill('[{"intentHeard": "maybe"}]');
+  await stepForm.getByRole("button", { name: "Add step" }).click();
+  await until("the API's message beside the skip conditions", async () => /skipConditions\[0\]\.intentHeard: /.test(await describedText(skipBox)), 10_000);
+  assert.doesNotMatch(await describedText(stepForm.getByLabel("Phase")), /skipConditions/, "the message is beside its own field only");
+  assert.equal((await ok(server, "GET", `/api/campaigns/${campaignId}/call-flow`)).items.length, 1, "nothing stored for the bad condition");
+  await skipBox.fill('{"variable": "company", "exists": true}');
+  await stepForm.getByRole("button", { name: "Add step" }).click();
+  await flowTable.getByRole("rowheader", { name: "qualify" }).waitFor();
+  assert.equal(await describedText(skipBox).then((t) => /skipConditions\[/.test(t)), false, "the error is gone");
+  // The cells but the actions; the phase (a row header, shown in capitals by CSS) as typed.
+  const flowCells = () => flowTable.locator("tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].slice(0, 8).map((td, i) => (i === 1 ? td.textContent : td.innerText).trim())));
+  assert.deepEqual(await flowCells(), [
+    ["1", "opening", "Greets the lead and asks for a minute", "8 s", "not measured yet", template.name, "never skipped", "done when intent yes, up to 2 turns"],
+    ["2", "qualify", "Asks about the budget", "20 s", "not measured yet", "none (fallback script)", "skip when company exists", "none"],
+  ]);
+  // Edit a step (its form takes the focus), then move it up and back down.
+  await flow.getByRole("button", { name: "Edit step qualify" }).click();
+  const editForm = flow.getByRole("form", { name: "Edit step qualify" });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), await editForm.getByLabel("Phase").getAttribute("id"), "the edit form has the focus");
+  assert.deepEqual(JSON.parse(await editForm.getByLabel("Skip conditions").inputValue()), { variable: "company", exists: true }, "the form holds the step");
+  await editForm.getByLabel("Target duration (s)").fill("15");
+  await editForm.getByRole("button", { name: "Save step" }).click();
+  await editForm.waitFor({ state: "detached" });
+  await until("the focus back on the Edit button", async () =>
+    (await page.evaluate(() => document.activeElement?.textContent)) === "Edit step qualify", 5_000);
+  await until("the edited target", async () => (await flowCells())[1]?.[3] === "15 s", 10_000);
+  await flow.getByRole("button", { name: "Move step qualify up" }).click();
+  await until("qualify first", async () => (await flowCells())[0]?.[1] === "qualify", 10_000);
+  await flow.getByRole("button", { name: "Move step qualify down" }).click();
+  await until("qualify second again", async () => (await flowCells()).map((r) => r[1]).join() === "opening,qualify", 10_000);
+  const steps = (await ok(server, "GET", `/api/campaigns/${campaignId}/call-flow`)).items.sort((a, b) => a.order - b.order);
+  assert.deepEqual(
+    steps.map((x) => [x.phase, x.order, x.targetDurationS, x.scriptTemplateId, x.fallbackScript, x.skipConditions, x.successCriteria]),
+    [
+      ["opening", 1, 8, template.id, null, null, { intent: "yes", maxTurns: 2 }],
+      ["qualify", 2, 15, null, "What budget do you have in mind?", { variable: "company", exists: true }, null],
+    ],
+  );
+  assert.deepEqual(await accessibilityViolations(page), [], "the call flow section: WCAG A/AA violations");
+
   // --- configuration: active hours all day, every day (0 = Sunday), autoscaling on
   const config = page.getByRole("form", { name: "Configuration" });
   await config.getByLabel("Only call during active hours").check();
@@ -204,6 +277,18 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
   const placed = apiMembers.reduce((s, m) => s + m.totalCalls, 0);
   assert.ok(placed > 0, "the agents placed the calls");
   await until("the objective moved", async () => Number(await objBar.getAttribute("aria-valuenow")) > 0, 30_000);
+  // The server measures the time answered calls spent in each step; the table re-reads it as calls end.
+  await until("a measured step", async () => (await ok(server, "GET", `/api/campaigns/${campaignId}/call-flow`)).items.some((x) => x.sampleCount > 0), 60_000);
+  const measured = (await ok(server, "GET", `/api/campaigns/${campaignId}/call-flow`)).items.find((x) => x.sampleCount > 0);
+  await until("the measured duration in the table", async () => {
+    const row = (await flowCells()).find((r) => r[1] === measured.phase);
+    return row && /^\d+(\.\d)? s \(\d+ calls?\)/.test(row[4]);
+  }, 30_000);
+  const measuredCell = (await flowCells()).find((r) => r[1] === measured.phase)[4];
+  assert.match(measuredCell, /(over target|within target)$/, "compared with the target in words");
+  t.diagnostic(`measured ${measured.phase}: ${measuredCell.replace(/\s+/g, " ")}`);
+  await flow.scrollIntoViewIfNeeded();
+  await screenshot(page, "swarm-call-flow");
   assert.deepEqual(await accessibilityViolations(page), [], "the running campaign: WCAG A/AA violations");
   for (const size of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
     await page.setViewportSize(size);
@@ -242,12 +327,17 @@ test("swarm overview: build a swarm campaign in the UI, start it from the keyboa
     assert.equal(await viewer.getByRole(role, { name }).count(), 0, `a viewer gets no ${name}`);
   assert.equal(await viewerGrid.getByRole("button").count(), 0, "no row actions for a viewer");
   assert.equal(await viewer.getByRole("checkbox", { name: /^Rule .* active$/ }).count(), 0, "no rule switch for a viewer");
+  const viewerFlow = viewer.getByRole("region", { name: "Call flow" }).getByRole("table", { name: "Call flow steps" });
+  await viewerFlow.getByRole("rowheader", { name: "qualify" }).waitFor();
+  assert.equal(await viewerFlow.getByRole("button").count(), 0, "no step actions for a viewer");
+  assert.equal(await viewer.getByRole("form", { name: "Add a call-flow step" }).count(), 0, "no step form for a viewer");
   assert.deepEqual(await accessibilityViolations(viewer), [], "the viewer's overview: WCAG A/AA violations");
   await viewerContext.close();
 
   assert.deepEqual(consoleErrors, []);
-  // The only 4xx answers: the Start without agents (422) and the duplicate agent name.
-  assert.equal(clientErrors.length, 2, clientErrors.join("\n"));
+  // The only 4xx answers: the Start without agents (422), the duplicate agent name and the unknown intent of a step (422).
+  assert.equal(clientErrors.length, 3, clientErrors.join("\n"));
   assert.ok(/status of 422/.test(clientErrors[0]) && /\/start/.test(clientErrors[0]), clientErrors.join("\n"));
   assert.ok(/\/agents/.test(clientErrors[1]), clientErrors.join("\n"));
+  assert.ok(/status of 422/.test(clientErrors[2]) && /\/call-flow/.test(clientErrors[2]), clientErrors.join("\n"));
 });

@@ -27,3 +27,5 @@ export type Objective = Schemas["Objective"];
 export type ObjectiveCreate = Schemas["ObjectiveCreate"];
 export type SwarmActivity = Schemas["SwarmActivity"];
 export type SwarmRecentCall = Schemas["SwarmRecentCall"];
+export type CallFlowStep = Schemas["CallFlowStep"];
+export type ScriptTemplate = Schemas["ScriptTemplate"];

@@ -1,8 +1,9 @@
 // The Swarm overview of one campaign (issue 18 §10; the swarm specification's
 // campaign modal): header figures (with the compliance figures: abandon rate
 // all time and last 30 days, average ring time, the abandon cap), lifecycle buttons, the agent grid with
-// "Add a swarm agent", variant comparison, objectives, the autoscaling rules
-// editor, configuration, recent calls and the activity log.
+// "Add a swarm agent", variant comparison, objectives, the call flow (steps with
+// their measured durations; SwarmCallFlow), the autoscaling rules editor,
+// configuration, recent calls and the activity log.
 //
 // Live updates through the realtime API (docs/REALTIME.md): the campaign's
 // header (swarmCampaign), the agent grid (swarmAgents), objectives
@@ -20,6 +21,7 @@ import type { AutoscalingRule, Objective, SwarmActivity, SwarmAgent, SwarmRecent
 import type { AgentSummary, Campaign, Job } from "../types";
 import { fetchAll } from "../util";
 import { AddAgentForm, AgentGrid, VariantTable } from "./SwarmAgents";
+import { CallFlow } from "./SwarmCallFlow";
 import { SwarmCallSettings } from "./SwarmCallSettings";
 import { ConfigForm } from "./SwarmConfig";
 import { ActivityLog, RecentCalls } from "./SwarmFeeds";
@@ -278,6 +280,11 @@ export function SwarmOverview({ campaign: c, voiceAgents, canWrite, onCampaign, 
               <ActivityLog items={d.activity} />
             </section>
           </div>
+
+          <section aria-labelledby="swarm-flow-title" className="swarm-part">
+            <h3 id="swarm-flow-title">Call flow</h3>
+            <CallFlow campaignId={c.id} canWrite={canWrite} tick={c.totalCalls} />
+          </section>
 
           <section aria-labelledby="swarm-rules-title" className="swarm-part">
             <h3 id="swarm-rules-title">Autoscaling rules</h3>
