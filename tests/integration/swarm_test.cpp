@@ -292,7 +292,11 @@ TEST_F(SwarmTest, AgentsScaleTwoToFourObjectivesAdvanceAndPauseEditResumeLoseNot
     const auto& states = seen[m["id"]];
     auto calling = std::find(states.begin(), states.end(), "calling");
     ASSERT_NE(calling, states.end()) << m["name"];
-    EXPECT_NE(std::find(calling, states.end(), "idle"), states.end()) << m["name"] << " back to idle after its call";
+    // After its call a member is idle, or paused when maxAgents 3 let it go
+    // (idle → paused may fall between two samples).
+    EXPECT_TRUE(std::find_if(calling, states.end(), [](const std::string& s) { return s == "idle" || s == "paused"; }) !=
+                states.end())
+        << m["name"] << " back to idle (or let go) after its call; states: " << json(states).dump();
   }
   EXPECT_EQ(member_calls, 16);
 
@@ -476,11 +480,13 @@ TEST_F(SwarmTest, ACallCutOffByStopStillCountsInTheTotalsAndTheFeed) {
   auto started = swarm_->start(ws(), id);
   ASSERT_TRUE(started) << started.error().message;
   const std::string job_id = (*started)["jobId"];
-  // Stop while the first call is in progress.
+  // Stop while the first call is in progress: placed by the call service,
+  // not only claimed by the dialer (a stop between the two places nothing,
+  // which is right but not what this test is about).
   const auto until = std::chrono::steady_clock::now() + 30s;
   while (std::chrono::steady_clock::now() < until) {
     auto p = dialer_->progress(ws(), job_id);
-    if (p && p->calling > 0) break;
+    if (p && p->calling > 0 && service_->active_calls() > 0) break;
     dialer_->poke();
     std::this_thread::sleep_for(20ms);
   }
