@@ -112,8 +112,13 @@ Result<json> InstructionTemplateRepository::update(const WorkspaceId& ws, const 
 Result<void> InstructionTemplateRepository::remove(const WorkspaceId& ws, const std::string& id) {
   if (auto ok = check_writable(ws, id); !ok) return ok;
   return db_.write([&](Connection& c) -> Result<void> {
-    // Agents of this workspace that used it go back to their own systemPrompt.
-    if (auto r = sql::run(c, "UPDATE agents SET instruction_template_id = NULL WHERE instruction_template_id = ?", {id}); !r)
+    // Agents of this workspace that used it go back to their own systemPrompt;
+    // another workspace's agents that used it (a public one) are not touched
+    // here: at call time a template they can no longer read is skipped
+    // (calls/engines.cpp logs it and the agent's systemPrompt is used).
+    if (auto r = sql::run(c, "UPDATE agents SET instruction_template_id = NULL WHERE workspace_id = ? AND instruction_template_id = ?",
+                          {ws.value, id});
+        !r)
       return std::unexpected(r.error());
     if (auto r = sql::run(c, "DELETE FROM instruction_templates WHERE workspace_id = ? AND id = ?", {ws.value, id}); !r)
       return std::unexpected(r.error());

@@ -60,8 +60,9 @@ class InstructionTemplateRepository {
   /// Updates `ws`'s own template. Errors: 404 (absent, or another
   /// workspace's); 409 naming `isSystem` for a system template; 422.
   Result<nlohmann::json> update(const WorkspaceId& ws, const std::string& id, const nlohmann::json& patch);
-  /// Deletes `ws`'s own template (agents using it go back to their
-  /// systemPrompt). Errors as update().
+  /// Deletes `ws`'s own template (`ws`'s agents using it go back to their
+  /// systemPrompt; other workspaces' agents that used a public one fall back
+  /// to theirs at call time). Errors as update().
   Result<void> remove(const WorkspaceId& ws, const std::string& id);
   /// Adds one to the usage_count of template `id` if `ws` may read it.
   Result<void> record_use(const WorkspaceId& ws, const std::string& id);
