@@ -19,6 +19,7 @@ void Api::register_all() {
   campaigns_and_uploads();
   swarm();
   script_templates();
+  instruction_templates();
   jobs();
   compliance();
   outboxes();

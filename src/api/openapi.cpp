@@ -157,6 +157,12 @@ const std::map<std::string, OperationDoc>& operations() {
       {"DELETE /api/script-templates/{id}", {"deleteScriptTemplate", "Delete a template version (call-flow steps using it fall back to their fallbackScript)", "swarm", "", 204, ""}},
       {"GET /api/script-templates/{id}/versions", {"listScriptTemplateVersions", "All versions of the template's family, newest first", "swarm", "", 200, "ScriptTemplatePage"}},
       {"POST /api/script-templates/{id}/versions", {"createScriptTemplateVersion", "A new version copied from this one with the body's changes; the old one stays", "swarm", "ScriptTemplateUpdate", 201, "ScriptTemplate"}},
+      // Instruction templates (issue 19 §2).
+      {"GET /api/instruction-templates", {"listInstructionTemplates", "List the instruction templates this workspace may use: its own (system ones included) and other workspaces' public ones; ?visibility=all|own|private|public|system, ?category=", "agents", "", 200, "InstructionTemplatePage", {"limit", "cursor", "category", "visibility"}}},
+      {"POST /api/instruction-templates", {"createInstructionTemplate", "Create an instruction template; an unknown, malformed or undeclared {{variable}} in content, or a default of the wrong type, is 422 naming the field", "agents", "InstructionTemplateCreate", 201, "InstructionTemplate"}},
+      {"GET /api/instruction-templates/{id}", {"getInstructionTemplate", "Get an instruction template (own, or another workspace's public one)", "agents", "", 200, "InstructionTemplate"}},
+      {"PATCH /api/instruction-templates/{id}", {"updateInstructionTemplate", "Edit an own template (system templates are read-only: 409; another workspace's: 404)", "agents", "InstructionTemplateUpdate", 200, "InstructionTemplate"}},
+      {"DELETE /api/instruction-templates/{id}", {"deleteInstructionTemplate", "Delete an own template (agents using it go back to their systemPrompt)", "agents", "", 204, ""}},
       {"GET /api/campaigns/{id}/call-flow", {"listCallFlowSteps", "The campaign's call-flow steps", "swarm", "", 200, "CallFlowStepPage", {}, &swarm_call_flow_spec()}},
       {"POST /api/campaigns/{id}/call-flow", {"createCallFlowStep", "Add a call-flow step (phase unique in the campaign)", "swarm", "CallFlowStepCreate", 201, "CallFlowStep"}},
       {"GET /api/campaigns/{id}/call-flow/{stepId}", {"getCallFlowStep", "Get a call-flow step with its measured average duration", "swarm", "", 200, "CallFlowStep"}},

@@ -23,6 +23,7 @@ struct Area {
 constexpr std::array kAreas = {
     Area{"/api/agents", Scope::agents_read, Scope::agents_write},
     Area{"/api/tts", Scope::agents_read, Scope::agents_write},
+    Area{"/api/instruction-templates", Scope::agents_read, Scope::agents_write},
     Area{"/api/calls", Scope::calls_read, Scope::calls_write},
     Area{"/api/contacts", Scope::calls_read, Scope::calls_write},
     Area{"/api/sms-messages", Scope::calls_read, Scope::calls_write},

@@ -178,6 +178,14 @@ class Api {
   void swarm();
   /// Script templates and campaigns' call flows (routes/script_templates.cpp).
   void script_templates();
+  /// Instruction templates (routes/instruction_templates.cpp).
+  void instruction_templates();
+  /// The {{variables}} of an agent's systemPrompt, greetingMessage and
+  /// voicemailMessage (`body` over `stored`, the agent as stored or {} on
+  /// create), against its instructionTemplateId's declared variables. Errors:
+  /// 422 naming the field and the variable; 422 naming instructionTemplateId
+  /// when it names no template the workspace may read.
+  Result<void> check_agent_template_fields(const WorkspaceId& ws, const json& body, const json& stored);
   void jobs();
   /// The do-not-call list (routes/compliance.cpp).
   void compliance();

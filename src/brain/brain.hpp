@@ -65,6 +65,10 @@ struct CallContext {
   std::string contact_phone;   ///< E.164, "" when unknown
   std::vector<std::string> memories;  ///< contents of the contact's memories, oldest first
   nlohmann::json variables = nlohmann::json::object();  ///< batch contact variables (column → value)
+  std::string campaign_name;   ///< the call's campaign ("" = none), {{campaign.name}}
+  /// The agent's instruction template's declared variables (its `variables`
+  /// JSON array, brain/instruction_template.hpp); [] = none.
+  nlohmann::json template_variables = nlohmann::json::array();
   /// Anchors relative time phrases ("tomorrow afternoon"); the call's start.
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::string time_zone = "UTC";  ///< IANA zone of the callee, for parsing time phrases

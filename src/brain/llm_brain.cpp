@@ -1,5 +1,7 @@
 #include "brain/llm_brain.hpp"
 
+#include "brain/instruction_template.hpp"
+
 #include "brain/call_flow.hpp"
 
 #include <algorithm>
@@ -211,6 +213,10 @@ LlmBrain::LlmBrain(LlmBrainConfig config, CallContext context)
           if (!is_builtin(f.name)) fns.push_back(f);
         return fns;
       }(), config_.allow_private_tool_hosts) {
+  // The agent's prompt and greeting with their {{variables}} filled in
+  // (instruction_template.hpp): the model and the caller never see the braces.
+  context_.system_prompt = render_template(context_.system_prompt, context_);
+  context_.greeting = render_template(context_.greeting, context_);
   if (context_.call_flow && !context_.call_flow->steps.empty()) {
     // The first step the call opens with: skipped ones (by the call's variables) are passed over.
     skipped_.assign(context_.call_flow->steps.size(), false);

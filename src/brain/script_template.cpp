@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "brain/instruction_template.hpp"
 #include "core/json_parse.hpp"
 #include "model/builtin_scripts.hpp"
 
@@ -72,6 +73,12 @@ std::string purpose_words(const CallContext& ctx) {
 }
 
 std::string lookup(const CallContext& ctx, std::string_view name) {
+  // The instruction templates' names ({{contact.name}}, {{lead.company}}, {{now:date}}).
+  if (name.find_first_of(".:") != std::string_view::npos) {
+    auto declared = parse_template_variables(ctx.template_variables);
+    return resolve_reference(name, ctx, declared ? std::span<const TemplateVariable>(*declared)
+                                                 : std::span<const TemplateVariable>{});
+  }
   const std::string k = key_of(name);
   if (k == "agentname") return ctx.agent_name;
   if (k == "contactname" || k == "name") return !ctx.contact_name.empty() ? ctx.contact_name : variable(ctx, name);

@@ -21,6 +21,8 @@
 /// Missing optional texts take the generic wording of builtin_template("custom").
 ///
 /// Variables: written {name} or {{name}} (script-template rows, issue 18 §5).
+/// A name with '.' or ':' ({{contact.name}}, {{lead.company}}, {{now:date}})
+/// is an instruction template's (instruction_template.hpp, resolve_reference()).
 /// substitute() replaces {agent_name}, {contact_name},
 /// {first_name} (variables.first_name, else the first word of contact_name),
 /// {company} (variables.company, else "our team"), {purpose}

@@ -1,5 +1,7 @@
 #include "brain/scripted_brain.hpp"
 
+#include "brain/instruction_template.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -45,6 +47,9 @@ bool blank(std::string_view s) {
 ScriptedBrain::ScriptedBrain(CallContext ctx) : ScriptedBrain(ctx, template_for(ctx)) {}
 
 ScriptedBrain::ScriptedBrain(CallContext ctx, ScriptTemplate script) : ctx_(std::move(ctx)), script_(std::move(script)) {
+  // The agent's greeting and prompt with their {{variables}} filled in (instruction_template.hpp).
+  ctx_.greeting = render_template(ctx_.greeting, ctx_);
+  ctx_.system_prompt = render_template(ctx_.system_prompt, ctx_);
   if (ctx_.call_flow && !ctx_.call_flow->steps.empty()) {
     flow_ = plan_flow(*ctx_.call_flow, script_);
     script_ = flow_->script;

@@ -490,6 +490,9 @@ Result<std::shared_ptr<ActiveCall>> CallService::Impl::prepare(const model::Agen
                    links ? links->time_zone : std::string()};
   // A campaign's call flow (issue 18 §5) drives the brain's phases.
   if (links && !links->campaign_id.empty()) {
+    // {{campaign.name}} of the agent's instruction template (issue 19 §2).
+    if (auto campaign = store.campaigns().get(ws, links->campaign_id); campaign && (*campaign)["name"].is_string())
+      er.campaign_name = (*campaign)["name"].get<std::string>();
     const std::string script_version =
         variables.is_object() && variables.contains("scriptVersion") && variables["scriptVersion"].is_string()
             ? variables["scriptVersion"].get<std::string>()

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "brain/instruction_template.hpp"
 #include "brain/llm_brain.hpp"
 #include "brain/scripted_brain.hpp"
 #include "core/log.hpp"
@@ -65,6 +66,7 @@ brain::CallContext context_for(const EngineRequest& r) {
   c.temperature = a.temperature;
   c.max_tokens = a.max_tokens;
   c.call_flow = r.call_flow;
+  c.campaign_name = r.campaign_name;
   return c;
 }
 
@@ -201,6 +203,24 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
 
   // The brain.
   auto ctx = context_for(r);
+  // The agent's instruction template (issue 19 §2): its content is the
+  // system prompt, its declared variables render the prompt, greeting and
+  // voicemail message (both brains render them; the voicemail is rendered here).
+  if (a.instruction_template_id) {
+    auto tpl = store.instruction_templates().get(ws, *a.instruction_template_id);
+    if (tpl) {
+      if (auto it = tpl->find("content"); it != tpl->end() && it->is_string()) ctx.system_prompt = it->get<std::string>();
+      if (auto it = tpl->find("variables"); it != tpl->end() && it->is_array()) ctx.template_variables = *it;
+      if (auto used = store.instruction_templates().record_use(ws, *a.instruction_template_id); !used)
+        spdlog::warn("call {}: usage of instruction template {} not counted: {}", r.call_id, *a.instruction_template_id,
+                     used.error().message);
+      out.system_info["instructionTemplateId"] = *a.instruction_template_id;
+    } else {
+      spdlog::warn("call {}: instruction template {} not readable ({}); the agent's systemPrompt is used", r.call_id,
+                   *a.instruction_template_id, tpl.error().message);
+    }
+  }
+  const std::string voicemail = brain::render_template(a.voicemail_message.value_or(""), ctx);
   const model::LlmSettings& llm = settings.llm;
   if (brain_factory_) {
     out.brain = brain_factory_(ctx);
@@ -235,7 +255,7 @@ Result<BuiltEngines> Engines::build(store::Store& store, const EngineRequest& r)
   p.max_call_duration_min = a.max_call_duration_min;
   p.outbound = r.outbound;
   p.greet_on_answer = a.greet_on_answer;
-  p.voicemail_message = a.voicemail_message.value_or("");
+  p.voicemail_message = voicemail;
   out.system_info["stt"] = {{"provider", r.listen ? stt_provider : "none"}};
   out.system_info["tts"] = {{"provider", provider}, {"voice", p.voice.id}};
   return out;

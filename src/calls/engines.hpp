@@ -37,6 +37,7 @@ struct EngineRequest {
   std::string time_zone;  ///< the callee's IANA zone ("" = UTC), for time phrases such as "next Tuesday afternoon"
   /// The call's campaign's call flow (issue 18 §5), given to the brain; null = none.
   std::shared_ptr<const brain::CallFlow> call_flow;
+  std::string campaign_name;  ///< the call's campaign's name ("" = none), {{campaign.name}}
 };
 
 struct BuiltEngines {

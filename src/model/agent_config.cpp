@@ -35,6 +35,7 @@ void agent_fields(A& a, F&& f) {
   f("description", a.description);
   f("systemPrompt", a.system_prompt);
   f("template", a.script_template);
+  f("instructionTemplateId", a.instruction_template_id);
   f("greetingMessage", a.greeting_message);
   f("greetOnAnswer", a.greet_on_answer);
   f("voicemailMessage", a.voicemail_message);

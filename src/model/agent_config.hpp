@@ -64,6 +64,9 @@ struct AgentConfig {
   std::string system_prompt;               ///< agents.system_prompt: instructions for the brain
   /// agents.template: property_sales | property_manager | custom (the scripted brain's call flow).
   std::string script_template = agent_spec_default("template").get<std::string>();
+  /// agents.instruction_template_id (issue 19 §2): the template whose rendered
+  /// content is the system prompt; null = system_prompt as written.
+  std::optional<std::string> instruction_template_id;
   std::optional<std::string> greeting_message;   ///< agents.greeting_message: spoken on answer; null = the brain opens
   /// agents.greet_on_answer: an outbound call's greeting starts at the answer
   /// (within the abandoned-call rule's 2 s, docs/ANALYTICS.md) instead of after

@@ -98,6 +98,9 @@ const EntitySpec& agent_spec() {
        with_min_length(text("system_prompt", "systemPrompt", kRequired, "Instructions for the brain (≥ 10 characters).", 20000), 10),
        enumeration("template", "template", 0, "Starting template.", {"property_sales", "property_manager", "custom"}, "\"custom\""),
        text("greeting_message", "greetingMessage", kNullable, "Spoken when the call is answered.", 2000),
+       text("instruction_template_id", "instructionTemplateId", kNullable,
+            "Instruction template (issue 19 §2) whose content, rendered with the call's variables, is the system prompt; "
+            "the greeting and voicemail message are rendered with the same variables. null = systemPrompt as written."),
        boolean("greet_on_answer", "greetOnAnswer", 0,
                "Outbound calls: speak the greeting as soon as the callee answers. false = wait for their hello, or for "
                "answering-machine detection's verdict (up to 2.5 s of silence); a person left 2 s without agent audio "
@@ -786,15 +789,44 @@ const EntitySpec& swarm_configuration_spec() {
   return spec;
 }
 
+// ---- Instruction templates (issue 19 §2). ----
+
+const EntitySpec& instruction_template_spec() {
+  static const EntitySpec spec{
+      "instruction_templates", "instruction template", "InstructionTemplate",
+      {id_field(), workspace_field(),
+       with_min_length(text("name", "name", kRequired | kFilter, "Template name.", 200), 1),
+       with_min_length(text("content", "content", kRequired,
+                            "Instructions (an agent's system prompt) with {{variables}}: contact.name, contact.first_name, "
+                            "contact.phone, lead.<column>, campaign.name, agent.name, now:date, now:time and the declared "
+                            "custom ones ({{vars.x}} or {{x}}); an unknown or undeclared one is refused with 422.",
+                            20000),
+                       1),
+       of_type("variables", "variables", T::json_array, 0,
+               "Declared custom variables: [{name, type: string|number|date|boolean, default?, description?}]; a date "
+               "is YYYY-MM-DD; an empty value at call time speaks the default.",
+               "[]"),
+       with_default(text("category", "category", kFilter, "Category, e.g. sales, support, appointment.", 100), "\"general\""),
+       boolean("is_public", "isPublic", kFilter, "Every workspace on the server may read it and use it (only its own may edit it).",
+               "false"),
+       boolean("is_system", "isSystem", kReadOnly | kFilter,
+               "Shipped with voqo (seeded into each workspace, read-only through the API).", "false"),
+       number("usage_count", "usageCount", T::integer, kReadOnly, "Calls that used it.", 0, std::nullopt, "0"),
+       number("rating", "rating", T::real, kNullable, "Rating, 0-5.", 0, 5),
+       created_at(), updated_at()}};
+  return spec;
+}
+
 std::span<const EntitySpec* const> all_specs() {
-  static const std::array<const EntitySpec*, 26> all = {
+  static const std::array<const EntitySpec*, 27> all = {
       &agent_spec(),       &contact_spec(),   &call_spec(),          &memory_spec(),
       &campaign_spec(),    &upload_spec(),    &batch_contact_spec(), &upload_rejection_spec(),
       &job_spec(),         &job_call_spec(),  &custom_function_spec(), &setting_spec(),
       &agent_configuration_spec(), &job_event_spec(), &do_not_call_spec(), &sms_message_spec(),
       &webhook_event_spec(), &swarm_agent_spec(), &swarm_autoscaling_rule_spec(), &swarm_objective_spec(),
       &swarm_activity_log_spec(), &swarm_recent_call_spec(), &lead_source_spec(),
-      &swarm_script_template_spec(), &swarm_call_flow_spec(), &swarm_configuration_spec()};
+      &swarm_script_template_spec(), &swarm_call_flow_spec(), &swarm_configuration_spec(),
+      &instruction_template_spec()};
   return all;
 }
 

@@ -111,6 +111,8 @@ const EntitySpec& swarm_recent_call_spec();
 const EntitySpec& lead_source_spec();
 /// Issue 18 §5: script templates (versioned families) and a campaign's call-flow steps.
 const EntitySpec& swarm_script_template_spec();
+/// instruction_templates (issue 19 §2; store/instruction_templates.hpp).
+const EntitySpec& instruction_template_spec();
 const EntitySpec& swarm_call_flow_spec();
 /// Issue 18 §6: a campaign's configuration (overrides of its agents' settings) and escalation.
 const EntitySpec& swarm_configuration_spec();

@@ -1,5 +1,6 @@
 #include "store/access.hpp"
 
+#include "store/instruction_templates.hpp"
 #include "store/script_templates.hpp"
 
 #include "store/repository.hpp"
@@ -195,6 +196,8 @@ Result<Workspace> insert_workspace(Connection& c, const std::string& name, std::
   if (auto r = SettingsRepository::insert_defaults(c, w.id); !r) return std::unexpected(r.error());
   // The built-in call scripts are rows of every workspace (issue 18 §5).
   if (auto r = ScriptTemplateRepository::seed_builtins(c, w.id); !r) return std::unexpected(r.error());
+  // So are the system instruction templates (issue 19 §2).
+  if (auto r = InstructionTemplateRepository::seed_builtins(c, w.id); !r) return std::unexpected(r.error());
   return w;
 }
 

@@ -1,5 +1,6 @@
 #include "store/migrations.hpp"
 
+#include "store/instruction_templates.hpp"
 #include "store/script_templates.hpp"
 
 #include <spdlog/spdlog.h>
@@ -1269,6 +1270,30 @@ UPDATE swarm_recent_calls SET sentiment = (SELECT c.sentiment FROM calls c WHERE
   AND c.workspace_id = swarm_recent_calls.workspace_id) WHERE sentiment IS NULL;
 )SQL";
 
+/// Version 16 (issue 19 §2): instruction templates with typed variables;
+/// the system templates become every existing workspace's read-only rows
+/// (InstructionTemplateRepository::seed_all_workspaces, run after this SQL);
+/// an agent may take its system prompt from one.
+constexpr std::string_view kV16 = R"SQL(
+CREATE TABLE instruction_templates (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  content TEXT NOT NULL,
+  variables TEXT NOT NULL DEFAULT '[]',
+  category TEXT NOT NULL DEFAULT 'general',
+  is_public INTEGER NOT NULL DEFAULT 0 CHECK (is_public IN (0,1)),
+  is_system INTEGER NOT NULL DEFAULT 0 CHECK (is_system IN (0,1)),
+  usage_count INTEGER NOT NULL DEFAULT 0 CHECK (usage_count >= 0),
+  rating REAL CHECK (rating BETWEEN 0 AND 5),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_instruction_templates_workspace ON instruction_templates (workspace_id, created_at, id);
+CREATE INDEX idx_instruction_templates_public ON instruction_templates (is_public, created_at, id);
+ALTER TABLE agents ADD COLUMN instruction_template_id TEXT;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -1288,6 +1313,7 @@ const std::vector<Migration>& migrations() {
       {13, "resource use per call; swarm agents' quality as a running mean", kV13},
       {14, "agents may greet on answer", kV14},
       {15, "objections and sentiment per call", kV15},
+      {16, "instruction templates; agents' instructionTemplateId", kV16, InstructionTemplateRepository::seed_all_workspaces},
   };
   return all;
 }

@@ -28,6 +28,7 @@ Store::Store(std::unique_ptr<Database> db, SecretBox secrets)
       swarm_(*db_),
       swarm_configurations_(*db_),
       script_templates_(*db_),
+      instruction_templates_(*db_),
       access_(*db_),
       lead_sources_(*db_, model::lead_source_spec(), &secrets_),
       lead_source_store_(*db_) {}

@@ -13,6 +13,7 @@
 #include "store/live.hpp"
 #include "store/repository.hpp"
 #include "store/settings.hpp"
+#include "store/instruction_templates.hpp"
 #include "store/script_templates.hpp"
 #include "store/swarm.hpp"
 #include "store/swarm_config.hpp"
@@ -58,6 +59,8 @@ class Store {
   SwarmConfigRepository& swarm_configurations() { return swarm_configurations_; }
   /// Issue 18 §5: script templates and campaigns' call flows.
   ScriptTemplateRepository& script_templates() { return script_templates_; }
+  /// Issue 19 §2: instruction templates (own, public and system ones).
+  InstructionTemplateRepository& instruction_templates() { return instruction_templates_; }
   /// Issue 16: workspaces, users, members, API keys, sessions, one-time links, audit log.
   AccessRepository& access() { return access_; }
   /// Issue 18 §7: lead sources (CRUD) and their tokens and sync bookkeeping.
@@ -83,6 +86,7 @@ class Store {
   SwarmRepository swarm_;
   SwarmConfigRepository swarm_configurations_;
   ScriptTemplateRepository script_templates_;
+  InstructionTemplateRepository instruction_templates_;
   AccessRepository access_;
   Repository lead_sources_;
   LeadSourceStore lead_source_store_;

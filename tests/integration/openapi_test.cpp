@@ -243,6 +243,9 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
   const std::string script = body_json(api_.post("/api/script-templates", {{"name", "t"}, {"opening", "Hi."}}))["id"];
   const std::string step = body_json(api_.post("/api/campaigns/" + campaign + "/call-flow",
                                                {{"phase", "opening"}, {"scriptTemplateId", script}}))["id"];
+  // Issue 19 §2: an instruction template.
+  const std::string instructions = body_json(api_.post("/api/instruction-templates",
+                                                       {{"name", "i"}, {"content", "Hi {{contact.name}}."}}))["id"];
   const std::map<std::string, std::string> params = {{"{id}", ""}, {"{functionId}", function}, {"{memoryId}", memory},
                                                      {"{version}", "1"}, {"{key}", "default_region"},
                                                      {"{userId}", member->id}, {"{agentId}", swarm_agent},
@@ -263,6 +266,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
     if (pattern.starts_with("/api/keys")) return spare_key;
     if (pattern.starts_with("/api/lead-sources")) return lead_source;
     if (pattern.starts_with("/api/script-templates")) return script;
+    if (pattern.starts_with("/api/instruction-templates")) return instructions;
     return std::string();
   };
   // Request bodies for operations that take one.
@@ -287,6 +291,8 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsDocumented) {
       {"POST /api/script-templates", {"application/json", json{{"name", "t2"}, {"opening", "Hello."}}.dump()}},
       {"PATCH /api/script-templates/{id}", {"application/json", json{{"closing", "Friday?"}}.dump()}},
       {"POST /api/script-templates/{id}/versions", {"application/json", json{{"opening", "Hey."}}.dump()}},
+      {"POST /api/instruction-templates", {"application/json", json{{"name", "i2"}, {"content", "Hello {{lead.company}}."}}.dump()}},
+      {"PATCH /api/instruction-templates/{id}", {"application/json", json{{"rating", 4}}.dump()}},
       {"POST /api/campaigns/{id}/call-flow", {"application/json", json{{"phase", "closing"}, {"fallbackScript", "Friday?"}}.dump()}},
       {"PATCH /api/campaigns/{id}/call-flow/{stepId}", {"application/json", json{{"description", "d"}}.dump()}},
       {"PUT /api/campaigns/{id}/configuration", {"application/json", json{{"personality", "FRIENDLY"}, {"escalationKeywords", {"cancel"}}}.dump()}},

@@ -7,6 +7,7 @@
 // Links only voqo_store (tests/CMakeLists.txt: VOQO_STORE_ONLY_TESTS).
 #include <gtest/gtest.h>
 
+#include "model/builtin_instruction_templates.hpp"
 #include "model/builtin_scripts.hpp"
 
 #include <fstream>
@@ -178,7 +179,10 @@ TEST_F(MigrationTest, EveryRowOfEveryCustomerTableLandsUnchangedInTheDefaultWork
       EXPECT_GT(migrated.count("SELECT count(*) FROM " + quoted(t)), 0) << t;
       continue;
     }
-    const int64_t seeded = t == "swarm_script_templates" ? static_cast<int64_t>(model::builtin_script_templates().size()) : 0;
+    // Migration 16 adds the system instruction templates the same way (issue 19 §2).
+    const int64_t seeded = t == "swarm_script_templates"   ? static_cast<int64_t>(model::builtin_script_templates().size())
+                           : t == "instruction_templates" ? static_cast<int64_t>(model::builtin_instruction_templates().size())
+                                                          : 0;
     EXPECT_EQ(migrated.count("SELECT count(*) FROM " + quoted(t)), before + seeded) << t;
     EXPECT_EQ(migrated.count("SELECT count(*) FROM " + quoted(t) + " WHERE workspace_id IS NOT ?", {def.value}), 0)
         << t << " has rows outside Default";

@@ -13,12 +13,14 @@ import { CampaignsPage, CampaignPage, JobPage } from "./pages/campaigns";
 import { LiveCallsPage, LiveCallPage } from "./pages/live";
 import { CallsPage, CallPage, ContactsPage, ContactPage, SettingsPage } from "./pages/history";
 import { DeliveriesPage, DoNotCallPage } from "./pages/compliance";
+import { InstructionTemplatesPage } from "./pages/templates";
 import { AuditLogPage, KeysPage, LoginPage, MembersPage, WorkspaceSwitcher } from "./pages/access";
 
 /** Each entry: path, label, and what it needs (a scope, "member": any signed-in member, "any": everyone). */
 const NAV: ReadonlyArray<readonly [string, string, Scope | "member" | "any"]> = [
   ["/", "Home", "any"],
   ["/agents", "Agents", "agents:read"],
+  ["/instruction-templates", "Templates", "agents:read"],
   ["/campaigns", "Campaigns", "campaigns:read"],
   ["/live", "Live calls", "live:read"],
   ["/calls", "Calls", "calls:read"],
@@ -107,6 +109,7 @@ function Shell({ session }: { session: Session }) {
             <Route path="/agents/new" element={<AgentWizardPage />} />
             <Route path="/agents/:id" element={<AgentDetailPage />} />
             <Route path="/agents/:id/edit" element={<AgentWizardPage />} />
+            <Route path="/instruction-templates" element={<InstructionTemplatesPage />} />
             <Route path="/campaigns" element={<CampaignsPage />} />
             <Route path="/campaigns/:id" element={<CampaignPage />} />
             <Route path="/jobs/:id" element={<JobPage />} />

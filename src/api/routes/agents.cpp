@@ -27,6 +27,7 @@ HttpResponse Api::create_agent(HttpRequest& req) {
   if (!body) return problem_from(body.error(), req.target);
   const WorkspaceId& ws = workspace(req);
   if (auto premium = premium_voice_allowed(auth_, ws, *body); !premium) return problem_from(premium.error(), req.target);
+  if (auto vars = check_agent_template_fields(ws, *body, json::object()); !vars) return problem_from(vars.error(), req.target);
   if (auto max = auth_.limits(ws).agents) {
     auto n = st_.agents().count(ws);
     if (!n) return problem_from(n.error(), req.target);
@@ -52,6 +53,12 @@ void Api::agents() {
     if (!body) return problem_from(body.error(), req.target);
     if (auto premium = premium_voice_allowed(auth_, workspace(req), *body); !premium)
       return problem_from(premium.error(), req.target);
+    if (body->is_object()) {
+      auto stored = agents.records().get(workspace(req), *id);
+      if (!stored) return problem_from(stored.error(), req.target);
+      if (auto vars = check_agent_template_fields(workspace(req), *body, *stored); !vars)
+        return problem_from(vars.error(), req.target);
+    }
     return reply(agents.update(workspace(req), *id, *body, actor(req)), req);
   });
   add("GET", "/api/agents/{id}/configurations", [&agents](HttpRequest& req) {
