@@ -32,7 +32,7 @@ test("a11y: axe finds no WCAG A/AA violation on any screen; no sideways scrollin
   await server.waitFor(async () => (await server.api("GET", `/api/live-calls/${call.id}/transcript`)).body?.items?.length >= 2, 60_000, "a transcript");
 
   const screens = [
-    ["agents", "/agents"], ["agent-wizard", "/agents/new"], ["agent", `/agents/${agent.id}`], ["campaigns", "/campaigns"],
+    ["agents", "/agents"], ["agent-wizard", "/agents/new"], ["instruction-templates", "/instruction-templates"], ["agent", `/agents/${agent.id}`], ["campaigns", "/campaigns"],
     ["campaign", `/campaigns/${campaign.id}`], ["live-calls", "/live"], ["live-call", `/live/${call.id}`], ["contacts", "/contacts"],
     ["settings", "/settings"], ["do-not-call", "/do-not-call"], ["deliveries", "/deliveries"],
   ];
@@ -73,11 +73,11 @@ test("a11y: axe finds no WCAG A/AA violation on any screen; no sideways scrollin
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
   await page.keyboard.press("Tab");
   const navOrder = [];
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < 10; i++) {
     navOrder.push(await page.evaluate(() => document.activeElement?.textContent));
     await page.keyboard.press("Tab");
   }
-  assert.deepEqual(navOrder, ["Home", "Agents", "Campaigns", "Live calls", "Calls", "Contacts", "Do not call", "SMS & webhooks", "Settings"]);
+  assert.deepEqual(navOrder, ["Home", "Agents", "Templates", "Campaigns", "Live calls", "Calls", "Contacts", "Do not call", "SMS & webhooks", "Settings"]);
 
   // The wizard from the keyboard alone: type the name, Tab to "Next" and press Enter, through to "Create agent".
   await page.goto(`${base}/agents/new`);
