@@ -24,7 +24,9 @@ class InstructionTemplatesApiTest : public ::testing::Test {
     EXPECT_EQ(r.status, status) << r.body;
     EXPECT_EQ(r.header("content-type"), "application/problem+json") << r.body;
     EXPECT_EQ(test::body_json(r).value("field", ""), field) << r.body;
-    if (!named.empty()) EXPECT_NE(r.body.find(named), std::string::npos) << r.body;
+    if (!named.empty()) {
+      EXPECT_NE(r.body.find(named), std::string::npos) << r.body;
+    }
   }
   std::size_t own_count() {
     return test::body_json(api_.get("/api/instruction-templates?visibility=own"))["items"].size();

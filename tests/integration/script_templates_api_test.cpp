@@ -24,7 +24,9 @@ class ScriptTemplatesApiTest : public ::testing::Test {
   void expect_problem(const test::HttpResult& r, int status, const std::string& field = {}) {
     EXPECT_EQ(r.status, status) << r.body;
     EXPECT_EQ(r.header("content-type"), "application/problem+json") << r.body;
-    if (!field.empty()) EXPECT_EQ(test::body_json(r).value("field", ""), field) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(test::body_json(r).value("field", ""), field) << r.body;
+    }
   }
   /// tpl() with `changes` applied.
   json with(const json& changes) {

@@ -17,7 +17,9 @@ class SwarmConfigApiTest : public ::testing::Test {
   void expect_problem(const test::HttpResult& r, int status, const std::string& field = {}) {
     EXPECT_EQ(r.status, status) << r.body;
     EXPECT_EQ(r.header("content-type"), "application/problem+json") << r.body;
-    if (!field.empty()) EXPECT_EQ(test::body_json(r).value("field", ""), field) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(test::body_json(r).value("field", ""), field) << r.body;
+    }
   }
   std::string campaign(const std::string& name) {
     auto r = api_.post("/api/campaigns", {{"name", name}});

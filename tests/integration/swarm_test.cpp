@@ -284,9 +284,10 @@ TEST_F(SwarmTest, AgentsScaleTwoToFourObjectivesAdvanceAndPauseEditResumeLoseNot
   int member_calls = 0;
   for (const auto& m : rows(store_->swarm().agents(), "campaign_id", id)) {
     member_calls += m["totalCalls"].get<int>();
-    if (m["answeredCalls"].get<int>() > 0)
+    if (m["answeredCalls"].get<int>() > 0) {
       EXPECT_DOUBLE_EQ(m["averageDurationS"].get<double>(),
                        m["totalDurationS"].get<double>() / m["answeredCalls"].get<double>()) << m.dump();
+    }
     EXPECT_TRUE(m["currentCallId"].is_null()) << m.dump();
     if (m["totalCalls"].get<int>() == 0) continue;
     const auto& states = seen[m["id"]];

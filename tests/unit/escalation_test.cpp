@@ -69,7 +69,9 @@ TEST(EscalationMonitor, EachTriggerFiresOnTheTurnItIsMet) {
         EXPECT_EQ(fired_at, -1) << "fired twice";
         fired_at = static_cast<int>(i);
         EXPECT_EQ(e->trigger, c.trigger);
-        if (*c.detail) EXPECT_EQ(e->detail, c.detail);
+        if (*c.detail) {
+          EXPECT_EQ(e->detail, c.detail);
+        }
         EXPECT_EQ(e->utterance, c.utterances[i]);
       }
     EXPECT_EQ(fired_at, c.fires_at);
