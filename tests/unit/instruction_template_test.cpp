@@ -153,6 +153,21 @@ TEST(InstructionTemplate, DeclarationsAreTypedAndTheirDefaultsChecked) {
     ASSERT_EQ(r.error().fields.size(), 1u);
     EXPECT_EQ(r.error().fields[0].field, c.field) << c.variables;
   }
+  // The bounds: at most 100 variables, names of at most 64 characters, descriptions of at most 500.
+  json many = json::array(), most = json::array();
+  for (int i = 0; i < 101; ++i) many.push_back({{"name", "v" + std::to_string(i)}});
+  for (int i = 0; i < 100; ++i) most.push_back({{"name", "v" + std::to_string(i)}});
+  EXPECT_TRUE(parse_template_variables(most));
+  auto too_many = parse_template_variables(many);
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().fields.at(0).field, "variables");
+  EXPECT_TRUE(parse_template_variables(json::array({{{"name", std::string(64, 'a')}}})));
+  auto long_name = parse_template_variables(json::array({{{"name", std::string(65, 'a')}}}));
+  ASSERT_FALSE(long_name);
+  EXPECT_EQ(long_name.error().fields.at(0).field, "variables[0].name");
+  auto long_text = parse_template_variables(json::array({{{"name", "a"}, {"description", std::string(501, 'd')}}}));
+  ASSERT_FALSE(long_text);
+  EXPECT_EQ(long_text.error().fields.at(0).field, "variables[0].description");
   auto ok = parse_template_variables(json::parse(R"([{"name":"a","type":"date","default":"2026-02-28","description":"d"}])"));
   ASSERT_TRUE(ok);
   EXPECT_EQ((*ok)[0].type, VariableType::date);
